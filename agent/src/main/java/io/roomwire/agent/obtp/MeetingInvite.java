@@ -1,0 +1,114 @@
+package io.roomwire.agent.obtp;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One calendar event of the room mailbox, in the shape the OBTP engine needs, read from the
+ * Microsoft Graph {@code event} JSON (the same JSON that {@code roomwire obtp explain --event}
+ * takes and that the calendar cache stores).
+ *
+ * @param responseStatus the room's own response: {@code none}, {@code organizer},
+ *                       {@code tentativelyAccepted}, {@code accepted}, {@code declined}, {@code notResponded}
+ * @param sensitivity    {@code normal}, {@code personal}, {@code private}, {@code confidential}
+ * @param type           {@code singleInstance}, {@code occurrence}, {@code exception}, {@code seriesMaster}
+ * @param bodyType       {@code html} or {@code text}
+ */
+public record MeetingInvite(String id, String subject, String organizer, Instant start, Instant end,
+                            boolean allDay, boolean cancelled, String responseStatus, String showAs,
+                            String sensitivity, String type, Optional<String> seriesMasterId,
+                            Optional<String> joinUrl, String onlineMeetingProvider,
+                            List<String> locations, String bodyType, String body) {
+
+    public MeetingInvite {
+        locations = List.copyOf(locations);
+    }
+
+    public boolean isPrivate() {
+        return "private".equalsIgnoreCase(sensitivity) || "confidential".equalsIgnoreCase(sensitivity);
+    }
+
+    public boolean declinedByRoom() {
+        return "declined".equalsIgnoreCase(responseStatus);
+    }
+
+    public boolean tentative() {
+        return "tentativelyAccepted".equalsIgnoreCase(responseStatus) || "tentative".equalsIgnoreCase(showAs);
+    }
+
+    /**
+     * Reads a Graph event. Times are {@code dateTimeTimeZone} objects; the agent asks Graph for
+     * UTC ({@code Prefer: outlook.timezone="UTC"}), but other zones are honoured when named.
+     *
+     * @throws IllegalArgumentException naming the field that is missing or malformed
+     */
+    public static MeetingInvite fromGraphJson(JsonObject e) {
+        String id = str(e, "id").orElseThrow(() -> new IllegalArgumentException("event has no 'id'"));
+        Instant start = time(e, "start");
+        Instant end = time(e, "end");
+        String organizer = obj(e, "organizer").flatMap(o -> obj(o, "emailAddress"))
+                .map(a -> str(a, "name").or(() -> str(a, "address")).orElse("")).orElse("");
+        String response = obj(e, "responseStatus").flatMap(r -> str(r, "response")).orElse("none");
+        Optional<String> joinUrl = obj(e, "onlineMeeting").flatMap(o -> str(o, "joinUrl"));
+        List<String> locations = new ArrayList<>();
+        obj(e, "location").flatMap(l -> str(l, "displayName")).filter(s -> !s.isBlank()).ifPresent(locations::add);
+        if (e.has("locations") && e.get("locations").isJsonArray()) {
+            for (JsonElement l : e.getAsJsonArray("locations")) {
+                if (l.isJsonObject()) {
+                    str(l.getAsJsonObject(), "displayName").filter(s -> !s.isBlank() && !locations.contains(s))
+                            .ifPresent(locations::add);
+                    str(l.getAsJsonObject(), "locationUri").filter(s -> !s.isBlank() && !locations.contains(s))
+                            .ifPresent(locations::add);
+                }
+            }
+        }
+        JsonObject body = obj(e, "body").orElse(new JsonObject());
+        return new MeetingInvite(id, str(e, "subject").orElse(""), organizer, start, end,
+                bool(e, "isAllDay"), bool(e, "isCancelled"), response, str(e, "showAs").orElse("busy"),
+                str(e, "sensitivity").orElse("normal"), str(e, "type").orElse("singleInstance"),
+                str(e, "seriesMasterId"), joinUrl, str(e, "onlineMeetingProvider").orElse("unknown"),
+                locations, str(body, "contentType").orElse("text").toLowerCase(java.util.Locale.ROOT),
+                str(body, "content").orElse(""));
+    }
+
+    private static Instant time(JsonObject e, String field) {
+        JsonObject t = obj(e, field).orElseThrow(() -> new IllegalArgumentException("event has no '" + field + "'"));
+        String dt = str(t, "dateTime").orElseThrow(() -> new IllegalArgumentException(field + ".dateTime missing"));
+        String zone = str(t, "timeZone").orElse("UTC");
+        try {
+            ZoneId z = "UTC".equalsIgnoreCase(zone) ? ZoneOffset.UTC : ZoneId.of(zone);
+            // Graph writes 7 fractional digits and no offset: "2026-03-29T09:00:00.0000000"
+            return LocalDateTime.parse(dt.length() > 26 ? dt.substring(0, 26) : dt).atZone(z).toInstant();
+        } catch (RuntimeException ex) {
+            throw new IllegalArgumentException(field + " is not a valid dateTimeTimeZone: " + dt + " " + zone);
+        }
+    }
+
+    static Optional<String> str(JsonObject o, String k) {
+        JsonElement v = o.get(k);
+        return v != null && v.isJsonPrimitive() ? Optional.of(v.getAsString()) : Optional.empty();
+    }
+
+    static Optional<JsonObject> obj(JsonObject o, String k) {
+        JsonElement v = o.get(k);
+        return v != null && v.isJsonObject() ? Optional.of(v.getAsJsonObject()) : Optional.empty();
+    }
+
+    static boolean bool(JsonObject o, String k) {
+        JsonElement v = o.get(k);
+        return v != null && v.isJsonPrimitive() && v.getAsJsonPrimitive().isBoolean() && v.getAsBoolean();
+    }
+
+    static JsonArray arr(JsonObject o, String k) {
+        JsonElement v = o.get(k);
+        return v != null && v.isJsonArray() ? v.getAsJsonArray() : new JsonArray();
+    }
+}

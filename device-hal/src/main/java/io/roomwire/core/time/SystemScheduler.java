@@ -1,0 +1,78 @@
+package io.roomwire.core.time;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.tinylog.Logger;
+
+/** The production scheduler: the system UTC clock and a small pool of daemon threads. */
+public final class SystemScheduler implements Scheduler, AutoCloseable {
+
+    private final Clock clock;
+    private final ScheduledThreadPoolExecutor executor;
+
+    public SystemScheduler(int threads) {
+        this(Clock.systemUTC(), threads);
+    }
+
+    public SystemScheduler(Clock clock, int threads) {
+        this.clock = clock;
+        AtomicInteger n = new AtomicInteger();
+        this.executor = new ScheduledThreadPoolExecutor(threads, r -> {
+            Thread t = new Thread(r, "roomwire-sched-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    @Override
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public Cancellable schedule(Duration delay, Runnable task) {
+        return wrap(executor.schedule(guarded(task), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS));
+    }
+
+    @Override
+    public Cancellable scheduleAtFixedRate(Duration initialDelay, Duration period, Runnable task) {
+        return wrap(executor.scheduleAtFixedRate(guarded(task), Math.max(0, initialDelay.toNanos()),
+                period.toNanos(), TimeUnit.NANOSECONDS));
+    }
+
+    /** A task that throws must not kill a periodic schedule silently. */
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                Logger.error(e, "Scheduled task failed: {}", e.toString());
+            }
+        };
+    }
+
+    private static Cancellable wrap(ScheduledFuture<?> f) {
+        return new Cancellable() {
+            @Override
+            public boolean cancel() {
+                return f.cancel(false);
+            }
+
+            @Override
+            public boolean isDone() {
+                return f.isDone();
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,42 @@
+package io.roomwire.hal;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The media engine. For a call it opens one RTP port per stream on the local host; the bridge
+ * relays between those ports and the far end (adding SRTP), so the codec itself speaks plain RTP.
+ */
+public interface Codec {
+
+    /** One negotiated stream: what to send and where the bridge listens for it. */
+    record StreamPlan(MediaKind kind, int payloadType, String encoding, int clockRate,
+                      InetSocketAddress sendTo) { }
+
+    /** Counters of one direction of one stream. */
+    record MediaCounters(long packets, long bytes, long lastSequence, long lost) { }
+
+    /** An open media session. */
+    interface MediaSession extends AutoCloseable {
+
+        /** The local RTP port of each stream: where the bridge sends what the far end sent. */
+        Map<MediaKind, InetSocketAddress> localPorts();
+
+        MediaCounters sent(MediaKind kind);
+
+        MediaCounters received(MediaKind kind);
+
+        /** Stops the streams and closes the ports. Idempotent. */
+        @Override
+        void close();
+    }
+
+    /** Starts sending and receiving the planned streams. */
+    MediaSession open(List<StreamPlan> streams) throws java.io.IOException;
+
+    /** The encodings this codec can produce and consume, in preference order. */
+    List<String> audioEncodings();
+
+    List<String> videoEncodings();
+}

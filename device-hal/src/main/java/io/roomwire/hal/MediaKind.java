@@ -1,0 +1,3 @@
+package io.roomwire.hal;
+
+public enum MediaKind { AUDIO, VIDEO }

@@ -1,0 +1,8 @@
+package io.roomwire.hal;
+
+import java.util.List;
+
+/** Health of each part of the room. */
+public interface Peripherals {
+    List<PeripheralStatus> status();
+}
