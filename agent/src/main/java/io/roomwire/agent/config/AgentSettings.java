@@ -16,8 +16,8 @@ public final class AgentSettings {
     public static final Setting<String> DEVICE_NAME = Setting.of("device.name", SettingType.STRING, "Meeting Room",
             "Room name shown on the panel and reported to MDM");
 
-    public static final Setting<String> HAL = Setting.of("device.hal", SettingType.oneOf("sim", "linux"), "sim",
-            "Hardware implementation: sim (simulated camera, codec and panel) or linux (/proc, /sys, V4L2, ALSA)");
+    public static final Setting<String> HAL = Setting.of("device.hal", SettingType.oneOf("sim"), "sim",
+            "Hardware implementation: sim (simulated camera, codec and touch panel; the only one in this release)");
 
     public static final Setting<java.time.ZoneId> TIME_ZONE = Setting.of("device.time-zone", SettingType.ZONE, "UTC",
             "The room's time zone, for meeting times on the panel");

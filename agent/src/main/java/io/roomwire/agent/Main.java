@@ -1,0 +1,26 @@
+package io.roomwire.agent;
+
+import io.roomwire.agent.cli.Cli;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code roomwire}: the agent's entry point. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = cli().run(args, new Cli.Io(System.out, System.err, System.getenv()));
+        if (code != Cli.OK || args.length == 0 || !"run".equals(args[0])) {
+            System.exit(code);
+        }
+    }
+
+    /** Every command of the CLI. */
+    public static Cli cli() {
+        Map<String, Cli.Command> commands = new LinkedHashMap<>();
+        commands.put("run", new RunCommand());
+        return new Cli(commands);
+    }
+}

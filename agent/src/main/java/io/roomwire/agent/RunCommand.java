@@ -1,0 +1,103 @@
+package io.roomwire.agent;
+
+import io.roomwire.agent.cli.Args;
+import io.roomwire.agent.cli.Cli;
+import io.roomwire.agent.cli.UsageException;
+import io.roomwire.agent.config.AgentSettings;
+import io.roomwire.agent.config.Config;
+import io.roomwire.agent.config.ConfigException;
+import io.roomwire.agent.config.SettingType;
+import io.roomwire.core.event.EventSink;
+import io.roomwire.core.health.Health;
+import io.roomwire.core.log.LogSetup;
+import io.roomwire.core.time.SystemScheduler;
+import io.roomwire.hal.Device;
+import io.roomwire.hal.sim.SimDevice;
+import io.roomwire.hal.sim.SimDeviceInfo;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.tinylog.Logger;
+
+/** {@code roomwire run}: starts the agent and runs it until SIGTERM, printing its live state. */
+final class RunCommand implements Cli.Command {
+
+    @Override
+    public int run(List<String> words, Cli.Io io) throws UsageException {
+        Args a = Args.parse("run", words, Set.of("--config", "--status-every"), Set.of());
+        a.expectPositional("run", 0, 0, "[--config FILE] [--status-every DURATION]");
+        Duration every;
+        try {
+            every = SettingType.DURATION.parse(a.option("--status-every").orElse("0s"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("roomwire run: --status-every: " + e.getMessage());
+        }
+        Config config;
+        try {
+            config = Cli.loadConfig(a.option("--config"), io.env());
+        } catch (ConfigException e) {
+            io.err().println("roomwire run: refusing to start. " + e.getMessage());
+            return Cli.FAILED;
+        }
+        SystemScheduler scheduler = new SystemScheduler(4);
+        Device device = simDevice(config, scheduler);
+        String deviceId = Agent.deviceId(config, device);
+        LogSetup.configure(deviceId, config.get(AgentSettings.LOG_LEVEL));
+        long t0 = System.nanoTime();
+        Agent agent = StandardAgent.build(config, device, scheduler, new EventSink.Hub());
+        Logger.info("Starting Roomwire {} as device {} (services: {})", Version.get(), deviceId,
+                String.join(", ", agent.startOrder()));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Logger.info("Stopping (signal received)");
+            List<String> abandoned = agent.stop();
+            io.out().println(abandoned.isEmpty() ? "roomwire: stopped cleanly"
+                    : "roomwire: stopped; abandoned " + abandoned);
+            io.out().flush();
+            stopped.countDown();
+        }, "roomwire-shutdown"));
+        agent.start();
+        watch(agent, scheduler, io, t0, every);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Cli.OK;
+    }
+
+    /** Prints the state whenever a service's health changes (checked every 200 ms), and periodically if asked. */
+    private static void watch(Agent agent, SystemScheduler scheduler, Cli.Io io, long t0, Duration every) {
+        AtomicReference<Map<String, Health>> last = new AtomicReference<>(Map.of());
+        AtomicReference<Boolean> announced = new AtomicReference<>(false);
+        scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(200), () -> {
+            Map<String, Health> now = agent.health();
+            if (!now.equals(last.get())) {
+                last.set(now);
+                io.out().print(agent.status().render(now));
+                io.out().flush();
+            }
+            if (!announced.get() && agent.allUp()) {
+                announced.set(true);
+                io.out().printf("roomwire: all services UP in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+                io.out().flush();
+            }
+        });
+        if (!every.isZero()) {
+            scheduler.scheduleAtFixedRate(every, every, () -> {
+                io.out().print(agent.status().render(agent.health()));
+                io.out().flush();
+            });
+        }
+    }
+
+    static Device simDevice(Config config, SystemScheduler scheduler) {
+        return SimDevice.create(scheduler, new SimDeviceInfo(config.get(AgentSettings.SIM_SERIAL),
+                config.get(AgentSettings.SIM_MODEL), config.get(AgentSettings.SIM_FIRMWARE),
+                config.get(AgentSettings.SIM_MAC), config.get(AgentSettings.SIM_ENCRYPTED),
+                config.get(AgentSettings.SIM_DEBUG)));
+    }
+}

@@ -1,0 +1,18 @@
+package io.roomwire.agent;
+
+import io.roomwire.agent.config.Config;
+import io.roomwire.core.event.EventSink;
+import io.roomwire.core.time.Scheduler;
+import io.roomwire.hal.Device;
+
+/** The agent with every feature the configuration turns on: what {@code roomwire run} runs. */
+public final class StandardAgent {
+
+    private StandardAgent() {
+    }
+
+    public static Agent build(Config config, Device device, Scheduler scheduler, EventSink.Hub events) {
+        Agent.Builder b = Agent.builder().config(config).device(device).scheduler(scheduler).events(events);
+        return b.build();
+    }
+}
