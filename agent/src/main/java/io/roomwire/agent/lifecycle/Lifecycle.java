@@ -240,32 +240,25 @@ public final class Lifecycle {
             }
         }
         List<String> abandoned = new ArrayList<>();
-        ExecutorService stopper = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "roomwire-stop");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService stopper = newStopper();
         long deadline = System.nanoTime() + bound.toNanos();
+        // A service that hangs must not rob the ones after it of their chance to close sockets.
+        long grace = bound.toNanos() / 10;
         try {
             for (Slot slot : toStop) {
-                long left = deadline - System.nanoTime();
+                long budget = Math.max(deadline - System.nanoTime(), grace);
                 Future<?> f = stopper.submit(() -> {
                     slot.service.stop();
                     return null;
                 });
                 try {
-                    f.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+                    f.get(budget, TimeUnit.NANOSECONDS);
                     Logger.info("Service {} stopped", slot.service.name());
                 } catch (TimeoutException e) {
-                    f.cancel(true);
                     abandoned.add(slot.service.name());
                     Logger.warn("Service {} did not stop within the bound; abandoned", slot.service.name());
                     stopper.shutdownNow();
-                    stopper = Executors.newSingleThreadExecutor(r -> {
-                        Thread t = new Thread(r, "roomwire-stop");
-                        t.setDaemon(true);
-                        return t;
-                    });
+                    stopper = newStopper();
                 } catch (ExecutionException e) {
                     Logger.warn(e.getCause(), "Service {} failed while stopping", slot.service.name());
                 } catch (InterruptedException e) {
@@ -277,6 +270,14 @@ public final class Lifecycle {
             stopper.shutdownNow();
         }
         return abandoned;
+    }
+
+    private static ExecutorService newStopper() {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "roomwire-stop");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     private static void safeStop(Service s) {

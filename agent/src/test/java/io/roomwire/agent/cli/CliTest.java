@@ -1,0 +1,115 @@
+package io.roomwire.agent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.roomwire.agent.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.cli().run(args, new Cli.Io(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), Map.of()));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void unknownCommandExits2WithAClearMessage() {
+        assertEquals(2, run("frobnicate"));
+        assertTrue(err().contains("unknown command 'frobnicate'"), err());
+    }
+
+    @Test
+    void unknownOptionExits2AndListsTheKnownOnes() {
+        assertEquals(2, run("version", "--yaml"));
+        assertTrue(err().contains("unknown option --yaml") && err().contains("--json"), err());
+    }
+
+    @Test
+    void noArgumentsPrintsUsageAndExits2() {
+        assertEquals(2, run());
+        assertTrue(err().contains("usage: roomwire"));
+    }
+
+    @Test
+    void versionPrintsJsonWhenAsked() {
+        assertEquals(0, run("version", "--json"));
+        JsonObject o = JsonParser.parseString(out()).getAsJsonObject();
+        assertTrue(o.has("version"));
+    }
+
+    @Test
+    void configCheckAcceptsAGoodFile() throws Exception {
+        Path f = Files.writeString(dir.resolve("ok.properties"), "device.name = Room 401\nagent.log-level = debug\n");
+        assertEquals(0, run("config", "check", f.toString()));
+        assertTrue(out().contains("OK"));
+    }
+
+    @Test
+    void configCheckReportsEveryProblemWithLineNumbersAndExits1() throws Exception {
+        Path f = Files.writeString(dir.resolve("bad.properties"),
+                "device.name = Room 401\nagent.log-level = loud\nagent.stop-timeot = 5s\n");
+        assertEquals(1, run("config", "check", f.toString()));
+        assertTrue(err().contains("bad.properties:2: agent.log-level"), err());
+        assertTrue(err().contains("bad.properties:3: agent.stop-timeot: unknown key (did you mean agent.stop-timeout?)"), err());
+    }
+
+    @Test
+    void configCheckJsonListsProblems() throws Exception {
+        Path f = Files.writeString(dir.resolve("bad.properties"), "agent.retry-base = often\n");
+        assertEquals(1, run("config", "check", f.toString(), "--json"));
+        JsonObject o = JsonParser.parseString(out()).getAsJsonObject();
+        assertEquals(false, o.get("ok").getAsBoolean());
+        assertEquals(1, o.getAsJsonArray("problems").get(0).getAsJsonObject().get("line").getAsInt());
+    }
+
+    @Test
+    void configCheckOfAMissingFileExits1() {
+        assertEquals(1, run("config", "check", dir.resolve("nope.properties").toString()));
+        assertTrue(err().contains("file not found"), err());
+    }
+
+    @Test
+    void configSampleIsItselfAValidConfig() throws Exception {
+        assertEquals(0, run("config", "sample"));
+        Path f = Files.writeString(dir.resolve("sample.properties"), out());
+        out.reset();
+        assertEquals(0, run("config", "check", f.toString()), err());
+    }
+
+    @Test
+    void runRefusesABadConfigWithTheSameMessageAsCheck() throws Exception {
+        Path f = Files.writeString(dir.resolve("bad.properties"), "agent.log-level = loud\n");
+        assertEquals(1, run("run", "--config", f.toString()));
+        assertTrue(err().contains("refusing to start") && err().contains("bad.properties:1: agent.log-level"), err());
+    }
+
+    @Test
+    void optionWithoutValueIsAUsageError() {
+        assertEquals(2, run("run", "--config"));
+        assertTrue(err().contains("--config needs a value"), err());
+    }
+}
