@@ -1,0 +1,45 @@
+package io.roomwire.image;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** Where the installed agent lives on the device, and the files the image ships. */
+public final class ImageLayout {
+
+    public static final String HOME = "/opt/roomwire";
+    public static final String LAUNCHER = HOME + "/bin/roomwire";
+    public static final String CONFIG = "/etc/roomwire/roomwire.properties";
+    public static final String STATE = "/var/lib/roomwire";
+
+    private ImageLayout() {
+    }
+
+    /** The systemd unit shipped as /lib/systemd/system/roomwire.service. */
+    public static String systemdUnit() {
+        return resource("/roomwire.service");
+    }
+
+    /** The JVM flags the launcher passes, one per entry. */
+    public static List<String> jvmFlags() {
+        return resource("/jvm.options").lines().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    }
+
+    public static String launcher() {
+        return resource("/roomwire.sh");
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = ImageLayout.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("image resource missing: " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

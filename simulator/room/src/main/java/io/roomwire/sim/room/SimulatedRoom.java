@@ -1,0 +1,114 @@
+package io.roomwire.sim.room;
+
+import io.roomwire.agent.Agent;
+import io.roomwire.agent.StandardAgent;
+import io.roomwire.agent.config.Config;
+import io.roomwire.agent.config.ConfigException;
+import io.roomwire.agent.config.Settings;
+import io.roomwire.core.event.EventSink;
+import io.roomwire.core.time.Scheduler;
+import io.roomwire.hal.Device;
+import io.roomwire.hal.sim.SimCamera;
+import io.roomwire.hal.sim.SimCodec;
+import io.roomwire.hal.sim.SimDeviceInfo;
+import io.roomwire.hal.sim.SimPeripherals;
+import io.roomwire.hal.sim.SimTouchPanel;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A whole simulated room: simulated hardware, the simulated cloud services the agent talks to,
+ * and a real agent configured against them on loopback. Used by the README's main-job command,
+ * by system tests, and (many at once) by the fleet simulation.
+ */
+public final class SimulatedRoom implements AutoCloseable {
+
+    private final Scheduler scheduler;
+    private final SimDeviceInfo info;
+    private final SimTouchPanel panel;
+    private final Device device;
+    private final Agent agent;
+    private final EventSink.Hub events = new EventSink.Hub();
+
+    private SimulatedRoom(Builder b) throws ConfigException {
+        this.scheduler = b.scheduler;
+        this.info = new SimDeviceInfo(b.serial, "Roomwire Sim Room Kit", b.firmware, b.mac, true, false);
+        this.panel = new SimTouchPanel();
+        SimCamera camera = new SimCamera();
+        this.device = new Device(info, camera, new SimCodec(scheduler), panel, new SimPeripherals(camera));
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("agent.state-dir", b.stateDir.toString());
+        settings.put("device.name", b.roomName);
+        settings.put("device.id", b.serial);
+        settings.putAll(b.overrides);
+        StringBuilder text = new StringBuilder();
+        settings.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
+        Config config = Config.parse("(simulated room)", text.toString(), Map.of(), Settings.all());
+        this.agent = StandardAgent.build(config, device, scheduler, events);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public void start() {
+        agent.start();
+    }
+
+    public Agent agent() {
+        return agent;
+    }
+
+    public SimTouchPanel panel() {
+        return panel;
+    }
+
+    public SimDeviceInfo deviceInfo() {
+        return info;
+    }
+
+    public EventSink.Hub events() {
+        return events;
+    }
+
+    public String view() {
+        return RoomView.render(agent.status(), panel.current(), panel.currentBanner());
+    }
+
+    @Override
+    public void close() {
+        agent.stop();
+    }
+
+    public static final class Builder {
+        private Scheduler scheduler;
+        private Path stateDir;
+        private String serial = "RW-SIM-0401";
+        private String roomName = "Room 401";
+        private String firmware = "1.4.0";
+        private String mac = "02:00:5e:10:04:01";
+        private final Map<String, String> overrides = new LinkedHashMap<>();
+
+        public Builder scheduler(Scheduler s) { this.scheduler = s; return this; }
+        public Builder stateDir(Path p) { this.stateDir = p; return this; }
+        public Builder serial(String s) { this.serial = s; return this; }
+        public Builder roomName(String n) { this.roomName = n; return this; }
+        public Builder firmware(String f) { this.firmware = f; return this; }
+        public Builder mac(String m) { this.mac = m; return this; }
+        /** Extra agent settings (key = value as in the properties file). */
+        public Builder set(String key, String value) { overrides.put(key, value); return this; }
+
+        public SimulatedRoom build() throws ConfigException {
+            java.util.Objects.requireNonNull(scheduler, "scheduler");
+            java.util.Objects.requireNonNull(stateDir, "stateDir");
+            return new SimulatedRoom(this);
+        }
+    }
+
+    /** Names of the services the agent runs, in start order. */
+    public List<String> services() {
+        return agent.startOrder();
+    }
+}
