@@ -1,0 +1,291 @@
+package io.roomwire.sim.room.bench;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.roomwire.sim.room.SimCloud;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The end-to-end bench runner behind {@code bench/run}: measures agent cold start to "all services
+ * UP" and resident memory after idling (each in fresh JVMs, as the device starts it), runs every
+ * module's JMH benchmarks and {@code *Bench} programs, and writes docs/benchmarks.md.
+ *
+ * <p>Arguments: {@code --root DIR --out FILE [--runs N] [--idle DURATION] [--quick]}. Each module's
+ * test classpath is read from {@code <module>/target/bench-classpath.txt} (written by bench/run).
+ */
+public final class BenchRunner {
+
+    private static final List<String> MODULES = List.of("device-hal", "provisioning", "sip-bridge",
+            "simulator/cloud", "agent", "simulator/room");
+
+    private final Path root;
+    private final int runs;
+    private final Duration idle;
+    private final boolean quick;
+    private final StringBuilder md = new StringBuilder();
+
+    private BenchRunner(Path root, int runs, Duration idle, boolean quick) {
+        this.root = root;
+        this.runs = runs;
+        this.idle = idle;
+        this.quick = quick;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(".");
+        Path out = Path.of("docs/benchmarks.md");
+        int runs = 5;
+        Duration idle = Duration.ofSeconds(60);
+        boolean quick = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--root" -> root = Path.of(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--idle" -> idle = Duration.ofSeconds(Long.parseLong(args[++i].replace("s", "")));
+                case "--quick" -> quick = true;
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        BenchRunner r = new BenchRunner(root.toAbsolutePath().normalize(), runs, idle, quick);
+        r.header();
+        r.startup();
+        r.benchPrograms();
+        r.jmh();
+        Files.writeString(out, r.md.toString());
+        System.out.println("Wrote " + out);
+    }
+
+    private void header() throws IOException, InterruptedException {
+        md.append("# Benchmarks\n\n")
+          .append("Written by `bench/run` (io.roomwire.sim.room.bench.BenchRunner); do not edit by hand.\n\n")
+          .append("| | |\n|---|---|\n")
+          .append("| date | ").append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append(" |\n")
+          .append("| machine | ").append(cpuModel()).append(", ").append(Runtime.getRuntime().availableProcessors())
+          .append(" cores, ").append(memTotal()).append(" |\n")
+          .append("| JDK | ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version")).append(" |\n")
+          .append("| OS | ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version")).append(" |\n\n");
+    }
+
+    // ---- agent cold start and memory --------------------------------------------------------
+
+    private record Variant(String name, List<String> flags) { }
+
+    private void startup() throws Exception {
+        List<String> imageFlags = Files.readAllLines(root.resolve("image/src/main/resources/jvm.options")).stream()
+                .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        Path work = Files.createTempDirectory("roomwire-bench-");
+        Path jsa = work.resolve("agent.jsa");
+        List<Variant> variants = List.of(
+                new Variant("default JVM", List.of()),
+                new Variant("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC", List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")),
+                new Variant("image flags (" + String.join(" ", imageFlags) + ")", imageFlags),
+                new Variant("image flags + AppCDS", concat(imageFlags, List.of("-XX:SharedArchiveFile=" + jsa))));
+        md.append("## Agent cold start and memory (simulated room)\n\n")
+          .append("A fresh JVM runs `roomwire run` against the simulated cloud on loopback; start is the time from\n")
+          .append("process spawn to the agent printing `all services UP` (median of ").append(runs)
+          .append(" runs after one warm-up of the page cache). Target: ≤ 1.5 s.\n\n")
+          .append("| JVM setup | median ms | min ms | max ms |\n|---|---|---|---|\n");
+        try (SimCloud cloud = SimCloud.start(work.resolve("cloud"))) {
+            // The AppCDS archive is made by one training run of the same workload.
+            runAgent(cloud, work, concat(imageFlags, List.of("-XX:ArchiveClassesAtExit=" + jsa)), Duration.ZERO);
+            for (Variant v : variants) {
+                List<Long> ms = new ArrayList<>();
+                runAgent(cloud, work, v.flags(), Duration.ZERO);
+                for (int i = 0; i < runs; i++) {
+                    ms.add(runAgent(cloud, work, v.flags(), Duration.ZERO).startMillis());
+                }
+                Collections.sort(ms);
+                md.append("| ").append(v.name()).append(" | ").append(ms.get(ms.size() / 2)).append(" | ")
+                  .append(ms.get(0)).append(" | ").append(ms.get(ms.size() - 1)).append(" |\n");
+                System.out.println("startup " + v.name() + ": " + ms);
+            }
+            md.append("\nResident memory (VmRSS) after ").append(idle.toSeconds())
+              .append(" s idle, all services UP. Target: ≤ 120 MB.\n\n| JVM setup | VmRSS MB |\n|---|---|\n");
+            for (Variant v : quick ? variants.subList(2, 4) : variants) {
+                Run r = runAgent(cloud, work, v.flags(), idle);
+                md.append("| ").append(v.name()).append(" | ").append(r.rssKb() / 1024).append(" |\n");
+                System.out.println("rss " + v.name() + ": " + r.rssKb() / 1024 + " MB");
+            }
+        }
+        md.append('\n');
+    }
+
+    private record Run(long startMillis, long rssKb) { }
+
+    private Run runAgent(SimCloud cloud, Path work, List<String> flags, Duration idleFor) throws Exception {
+        Path state = Files.createTempDirectory(work, "state-");
+        Path cfg = work.resolve("agent.properties");
+        StringBuilder props = new StringBuilder("agent.state-dir = " + state + "\nagent.log-level = warn\n");
+        cloud.agentSettings("RW-BENCH-0001").forEach((k, v) -> props.append(k).append(" = ").append(v).append('\n'));
+        Files.writeString(cfg, props);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(flags);
+        cmd.add("-cp");
+        cmd.add(root.resolve("simulator/room/target/classes") + ":" + root.resolve("simulator/room/target/lib") + "/*");
+        cmd.addAll(List.of("io.roomwire.agent.Main", "run", "--config", cfg.toString()));
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        long startMs = -1;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while ((line = r.readLine()) != null && System.nanoTime() < deadline) {
+                if (line.contains("all services UP")) {
+                    startMs = (System.nanoTime() - t0) / 1_000_000;
+                    break;
+                }
+            }
+            if (startMs < 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("agent did not report all services UP within 60 s: " + cmd);
+            }
+            long rss = 0;
+            if (!idleFor.isZero()) {
+                // Idle in real time on purpose: this measures the steady state of the real process.
+                p.waitFor(idleFor.toMillis(), TimeUnit.MILLISECONDS);
+                rss = vmRssKb(p.pid());
+            }
+            p.destroy();
+            Thread drain = new Thread(() -> r.lines().forEach(l -> { }));
+            drain.setDaemon(true);
+            drain.start();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("agent did not stop within 20 s of SIGTERM");
+            }
+            return new Run(startMs, rss);
+        }
+    }
+
+    private static long vmRssKb(long pid) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (l.startsWith("VmRSS:")) {
+                return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IOException("no VmRSS for " + pid);
+    }
+
+    // ---- *Bench programs ---------------------------------------------------------------------
+
+    private void benchPrograms() throws Exception {
+        md.append("## End-to-end figures\n\nEach row comes from a `*Bench` program in a module's `bench` test package.\n\n");
+        for (String module : MODULES) {
+            List<String> classes = classesNamed(module, "Bench.class");
+            for (String cls : classes) {
+                md.append("### ").append(cls.substring(cls.lastIndexOf('.') + 1)).append(" (").append(module).append(")\n\n")
+                  .append("| metric | value | target |\n|---|---|---|\n");
+                List<String> out = runJava(module, List.of(cls), Duration.ofMinutes(10));
+                out.stream().filter(l -> l.startsWith("|")).forEach(l -> md.append(l).append('\n'));
+                md.append('\n');
+            }
+        }
+    }
+
+    // ---- JMH ---------------------------------------------------------------------------------
+
+    private void jmh() throws Exception {
+        md.append("## JMH (hot paths)\n\n");
+        String settings = quick ? "-f 1 -wi 2 -w 1s -i 3 -r 1s" : "-f 1 -wi 3 -w 2s -i 5 -r 2s";
+        md.append("Settings: `").append(settings).append("`, one fork; the error is the 99.9% confidence interval.\n\n")
+          .append("| benchmark | mode | score | error | unit |\n|---|---|---|---|---|\n");
+        for (String module : MODULES) {
+            if (classesNamed(module, "Benchmark.class").isEmpty()) {
+                continue;
+            }
+            Path json = Files.createTempFile("jmh-", ".json");
+            List<String> args = new ArrayList<>(List.of("org.openjdk.jmh.Main"));
+            args.addAll(List.of(settings.split(" ")));
+            args.addAll(List.of("-rf", "json", "-rff", json.toString(), ".*\\.bench\\..*Benchmark.*"));
+            runJava(module, args, Duration.ofMinutes(30));
+            JsonArray results = JsonParser.parseString(Files.readString(json)).getAsJsonArray();
+            for (JsonElement e : results) {
+                JsonObject o = e.getAsJsonObject();
+                JsonObject pm = o.getAsJsonObject("primaryMetric");
+                String name = o.get("benchmark").getAsString();
+                String params = o.has("params") ? " " + o.get("params").toString() : "";
+                md.append("| ").append(name.substring(name.indexOf(".bench.") + 7)).append(params).append(" | ")
+                  .append(o.get("mode").getAsString()).append(" | ")
+                  .append(String.format(Locale.ROOT, "%.3f", pm.get("score").getAsDouble())).append(" | ")
+                  .append(String.format(Locale.ROOT, "%.3f", pm.get("scoreError").isJsonPrimitive()
+                          && !pm.get("scoreError").getAsString().equals("NaN") ? pm.get("scoreError").getAsDouble() : 0))
+                  .append(" | ").append(pm.get("scoreUnit").getAsString()).append(" |\n");
+            }
+        }
+        md.append('\n');
+    }
+
+    private List<String> classesNamed(String module, String suffix) throws IOException {
+        Path tc = root.resolve(module).resolve("target/test-classes");
+        if (!Files.isDirectory(tc)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(tc)) {
+            return s.map(p -> tc.relativize(p).toString())
+                    .filter(p -> p.contains("/bench/") && p.endsWith(suffix) && !p.contains("$") && !p.contains("jmh_generated"))
+                    .map(p -> p.substring(0, p.length() - 6).replace('/', '.')).sorted().toList();
+        }
+    }
+
+    private List<String> runJava(String module, List<String> args, Duration limit) throws Exception {
+        String cp = root.resolve(module).resolve("target/test-classes") + ":" + root.resolve(module).resolve("target/classes")
+                + ":" + Files.readString(root.resolve(module).resolve("target/bench-classpath.txt")).strip();
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + Files.createTempDirectory("bench-tmp-"), "-cp", cp));
+        cmd.addAll(args);
+        System.out.println("running " + String.join(" ", args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<String> out = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                out.add(line);
+                System.out.println("  " + line);
+            }
+        }
+        if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", args) + " ran over " + limit);
+        }
+        if (p.exitValue() != 0) {
+            out.add("| (failed with exit code " + p.exitValue() + ") | | |");
+        }
+        return out;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> l = new ArrayList<>(a);
+        l.addAll(b);
+        return l;
+    }
+
+    private static String cpuModel() throws IOException {
+        return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("unknown CPU");
+    }
+
+    private static String memTotal() throws IOException {
+        return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
+                .findFirst().map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024 / 1024 + " GiB RAM").orElse("");
+    }
+
+}
