@@ -1,0 +1,153 @@
+package io.roomwire.provisioning.entra;
+
+import io.roomwire.core.time.Scheduler;
+import io.roomwire.hal.PanelButton;
+import io.roomwire.hal.PanelEvent;
+import io.roomwire.hal.Screen;
+import io.roomwire.hal.TouchPanel;
+import io.roomwire.provisioning.Account;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Shows the enrollment on the room's touch panel: the device code, where to enter it, a QR code
+ * of the URL and a countdown (refreshed every {@value #TICK_SECONDS} s); "sign-in was declined"
+ * with a button for a new code; success; and configuration errors naming the key to fix.
+ */
+public final class EnrollmentPanel implements EnrollmentListener {
+
+    public static final String KIND_CODE = "device-code";
+    public static final String KIND_DECLINED = "device-code-declined";
+    public static final String KIND_ENROLLED = "enrolled";
+    public static final String KIND_ERROR = "enrollment-error";
+    public static final String NEW_CODE_BUTTON = "entra.new-code";
+    static final int TICK_SECONDS = 15;
+
+    private final TouchPanel panel;
+    private final Scheduler scheduler;
+    private final Runnable requestNewCode;
+    private final Object lock = new Object();
+    private Scheduler.Cancellable ticker;
+    private DeviceCodePrompt shown;
+
+    /** {@code requestNewCode} runs when someone presses "Get a new code" (e.g. {@link TokenManager#requestNewCode}). */
+    public EnrollmentPanel(TouchPanel panel, Scheduler scheduler, Runnable requestNewCode) {
+        this.panel = panel;
+        this.scheduler = scheduler;
+        this.requestNewCode = requestNewCode;
+        panel.onEvent(e -> {
+            if (e instanceof PanelEvent.ButtonPressed b && b.buttonId().equals(NEW_CODE_BUTTON)) {
+                requestNewCode.run();
+            }
+        });
+    }
+
+    /** Shows the panel for {@code manager}'s enrollment and wires the new-code button to it. */
+    public static EnrollmentPanel attach(TokenManager manager, TouchPanel panel, Scheduler scheduler) {
+        EnrollmentPanel p = new EnrollmentPanel(panel, scheduler, manager::requestNewCode);
+        manager.addListener(p);
+        return p;
+    }
+
+    /** The device-code screen at {@code now}: code, URL, countdown, and the QR matrix in {@code data.qr}. */
+    public static Screen deviceCodeScreen(DeviceCodePrompt p, Instant now) {
+        List<String> lines = new ArrayList<>();
+        p.notice().ifPresent(lines::add);
+        lines.add("On your phone or computer, open " + p.verificationUri());
+        lines.add("and enter the code " + p.userCode());
+        lines.add(countdown(p.remaining(now)));
+        return new Screen(KIND_CODE, "Sign in this room", lines, List.of(), Map.of(
+                "user_code", p.userCode(),
+                "verification_uri", p.verificationUri(),
+                "expires_at", p.expiresAt().toString(),
+                "qr", p.qr().rows()));
+    }
+
+    static String countdown(Duration left) {
+        if (left.isZero()) {
+            return "The code has expired; getting a new one...";
+        }
+        long s = left.toSeconds();
+        return String.format("Code expires in %d:%02d", s / 60, s % 60);
+    }
+
+    @Override
+    public void codeShown(DeviceCodePrompt prompt) {
+        synchronized (lock) {
+            stopTicker();
+            shown = prompt;
+            panel.show(deviceCodeScreen(prompt, scheduler.now()));
+            ticker = scheduler.scheduleAtFixedRate(Duration.ofSeconds(TICK_SECONDS), Duration.ofSeconds(TICK_SECONDS), this::tick);
+        }
+    }
+
+    private void tick() {
+        synchronized (lock) {
+            if (shown == null) {
+                return;
+            }
+            panel.show(deviceCodeScreen(shown, scheduler.now()));
+            if (!scheduler.now().isBefore(shown.expiresAt())) {
+                stopTicker();
+            }
+        }
+    }
+
+    @Override
+    public void declined(String reason) {
+        synchronized (lock) {
+            stopTicker();
+            panel.show(new Screen(KIND_DECLINED, "Sign-in was declined", List.of(reason),
+                    List.of(new PanelButton(NEW_CODE_BUTTON, "Get a new code", "Show a new sign-in code")), Map.of()));
+        }
+    }
+
+    @Override
+    public void enrolled(Account account) {
+        synchronized (lock) {
+            stopTicker();
+            panel.show(new Screen(KIND_ENROLLED, "Room signed in",
+                    List.of("Enrolled as " + account.upn() + " (tenant " + account.tenantId() + ")"), List.of(),
+                    Map.of("upn", account.upn(), "tenant_id", account.tenantId())));
+        }
+    }
+
+    @Override
+    public void failed(EnrollmentFailure failure) {
+        synchronized (lock) {
+            stopTicker();
+            List<String> lines = new ArrayList<>();
+            lines.add(failure.message());
+            failure.configKey().ifPresent(k -> lines.add("Setting to fix: " + k));
+            panel.show(new Screen(KIND_ERROR, "The room cannot sign in", lines,
+                    List.of(new PanelButton(NEW_CODE_BUTTON, "Try again", "After fixing the setting")),
+                    failure.configKey().map(k -> Map.of("config_key", k)).orElse(Map.of())));
+        }
+    }
+
+    /** The prompt currently on screen. */
+    public Optional<DeviceCodePrompt> shown() {
+        synchronized (lock) {
+            return Optional.ofNullable(shown);
+        }
+    }
+
+    private void stopTicker() {
+        shown = null;
+        if (ticker != null) {
+            ticker.cancel();
+            ticker = null;
+        }
+    }
+
+    /** Stops the countdown (when the agent replaces the enrollment screen). */
+    public void close() {
+        synchronized (lock) {
+            stopTicker();
+        }
+    }
+}
