@@ -168,8 +168,12 @@ public final class BenchRunner {
             Thread drain = new Thread(() -> r.lines().forEach(l -> { }));
             drain.setDaemon(true);
             drain.start();
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+            boolean stopped = p.waitFor(20, TimeUnit.SECONDS);
+            if (!stopped) {
                 p.destroyForcibly();
+            }
+            drain.join(TimeUnit.SECONDS.toMillis(5));
+            if (!stopped) {
                 throw new IllegalStateException("agent did not stop within 20 s of SIGTERM");
             }
             return new Run(startMs, rss);
