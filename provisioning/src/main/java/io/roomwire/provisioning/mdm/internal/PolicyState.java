@@ -40,7 +40,8 @@ public final class PolicyState {
             Logger.warn("MDM wrote an invalid value to policy {}: {}", node, problem.get());
             return DmTree.FAILED;
         }
-        if (!v.equals(values.put(node, normalise(node, v)))) {
+        String n = v.isEmpty() ? "" : normalise(node, v);
+        if (!n.equals(values.put(node, n))) {
             dirty = true;
         }
         return DmTree.OK;
