@@ -1,0 +1,167 @@
+package io.roomwire.sip.ua;
+
+import io.roomwire.sip.sdp.NegotiationException;
+import io.roomwire.sip.sdp.SdpException;
+import io.roomwire.sip.sdp.SessionDescription;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Set;
+import javax.sip.RequestEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.address.Address;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.tinylog.Logger;
+
+/** Requests from the network: new calls, in-dialog requests, and everything we refuse. */
+final class Inbound {
+
+    /** Methods we know but do not take (405); anything else unknown gets 501. */
+    private static final Set<String> KNOWN_REFUSED = Set.of("REGISTER", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE",
+            "PUBLISH", "PRACK");
+
+    private Inbound() {
+    }
+
+    static void handle(SipJoinPath path, RequestEvent e) {
+        Request req = e.getRequest();
+        String method = req.getMethod();
+        if (Request.ACK.equals(method)) {
+            return;
+        }
+        ServerTransaction st = e.getServerTransaction();
+        if (st == null) {
+            try {
+                st = path.provider.getNewServerTransaction(req);
+            } catch (TransactionAlreadyExistsException ex) {
+                return; // a retransmission the stack already answers
+            } catch (Exception ex) {
+                Logger.debug("no server transaction for {}: {}", method, ex.toString());
+                return;
+            }
+        }
+        CallIdHeader cid = (CallIdHeader) req.getHeader(CallIdHeader.NAME);
+        SipCallImpl call = cid == null ? null : path.callsBySipId.get(cid.getCallId());
+        switch (method) {
+            case Request.INVITE -> {
+                String toTag = ((ToHeader) req.getHeader(ToHeader.NAME)).getTag();
+                if (toTag != null) {
+                    if (call == null) {
+                        respond(path, st, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+                    } else {
+                        call.onReinvite(st, req);
+                    }
+                } else {
+                    newCall(path, st, req);
+                }
+            }
+            case Request.UPDATE -> {
+                if (call == null) {
+                    respond(path, st, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+                } else {
+                    call.onReinvite(st, req);
+                }
+            }
+            case Request.BYE -> {
+                if (call == null) {
+                    respond(path, st, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+                } else {
+                    call.onBye(st, req);
+                }
+            }
+            case Request.CANCEL -> {
+                respond(path, st, call == null ? Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST : Response.OK, null);
+                if (call != null) {
+                    call.onCancel();
+                }
+            }
+            case Request.OPTIONS -> {
+                try {
+                    Response ok = path.messages.createResponse(Response.OK, req);
+                    ok.addHeader(path.headers.createHeader("Allow", SipCallImpl.ALLOW));
+                    ok.addHeader(path.headers.createHeader("Accept", "application/sdp"));
+                    ok.addHeader(path.headers.createHeader("Supported", "timer"));
+                    st.sendResponse(ok);
+                } catch (Exception ex) {
+                    Logger.debug("OPTIONS not answered: {}", ex.toString());
+                }
+            }
+            case Request.INFO -> respond(path, st, call == null ? Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST
+                    : Response.OK, null);
+            default -> {
+                int status = KNOWN_REFUSED.contains(method.toUpperCase(Locale.ROOT)) ? Response.METHOD_NOT_ALLOWED
+                        : Response.NOT_IMPLEMENTED;
+                respond(path, st, status, null);
+            }
+        }
+    }
+
+    private static void newCall(SipJoinPath path, ServerTransaction st, Request req) {
+        if (!path.inviteLimiter.tryAcquire()) {
+            Logger.warn("incoming INVITE refused: more than {} in 10 s", path.settings.inviteRateLimit());
+            try {
+                Response busy = path.messages.createResponse(Response.SERVICE_UNAVAILABLE, req);
+                busy.addHeader(path.headers.createRetryAfterHeader((int) path.inviteLimiter.retryAfterSeconds()));
+                st.sendResponse(busy);
+            } catch (Exception ex) {
+                Logger.debug("503 not sent: {}", ex.toString());
+            }
+            return;
+        }
+        ContentTypeHeader ct = (ContentTypeHeader) req.getHeader(ContentTypeHeader.NAME);
+        byte[] body = req.getRawContent();
+        if (body == null || body.length == 0) {
+            respond(path, st, Response.NOT_ACCEPTABLE_HERE, "an INVITE without an SDP offer is not supported");
+            return;
+        }
+        if (ct == null || !"application".equalsIgnoreCase(ct.getContentType())
+                || !"sdp".equalsIgnoreCase(ct.getContentSubType())) {
+            respond(path, st, Response.UNSUPPORTED_MEDIA_TYPE, "only application/sdp bodies are accepted");
+            return;
+        }
+        SessionDescription offer;
+        try {
+            offer = SessionDescription.parse(body);
+        } catch (SdpException ex) {
+            respond(path, st, Response.BAD_REQUEST, "Bad SDP: " + ex.getMessage());
+            return;
+        }
+        FromHeader from = (FromHeader) req.getHeader(FromHeader.NAME);
+        Address a = from.getAddress();
+        String uri = a.getURI().toString();
+        String name = a.getDisplayName() != null && !a.getDisplayName().isBlank() ? a.getDisplayName() : uri;
+        name = name.replaceAll("[\\p{Cntrl}]", "");
+        if (name.length() > 80) {
+            name = name.substring(0, 80);
+        }
+        try {
+            SipCallImpl call = SipCallImpl.incoming(path, st, req, offer, name, uri);
+            call.ring();
+        } catch (NegotiationException ex) {
+            respond(path, st, Response.NOT_ACCEPTABLE_HERE, ex.getMessage());
+        } catch (IOException | RuntimeException ex) {
+            Logger.warn("incoming call refused: {}", ex.toString());
+            respond(path, st, Response.SERVER_INTERNAL_ERROR, "media could not start");
+        }
+    }
+
+    static void respond(SipJoinPath path, ServerTransaction st, int status, String warning) {
+        try {
+            Response r = path.messages.createResponse(status, st.getRequest());
+            if (warning != null) {
+                r.addHeader(path.headers.createHeader("Warning", "399 roomwire \"" + warning.replace('"', '\'') + "\""));
+            }
+            if (status == Response.METHOD_NOT_ALLOWED) {
+                r.addHeader(path.headers.createHeader("Allow", SipCallImpl.ALLOW));
+            }
+            st.sendResponse(r);
+        } catch (Exception ex) {
+            Logger.debug("{} not sent: {}", status, ex.toString());
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package io.roomwire.sip.ua;
+
+import io.roomwire.core.health.Health;
+import io.roomwire.core.time.Backoff;
+import io.roomwire.core.time.Scheduler;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.OptionalInt;
+import javax.sip.ClientTransaction;
+import javax.sip.ResponseEvent;
+import javax.sip.address.Address;
+import javax.sip.address.SipURI;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.ExpiresHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.tinylog.Logger;
+
+/**
+ * Keeps the room registered: REGISTER with digest auth on 401/407, refresh before expiry, and
+ * after any failure (registrar gone, timeout, rejection) try again with jittered back-off, forever.
+ */
+public final class Registration {
+
+    /** Where registration stands. */
+    public enum State { REGISTERING, REGISTERED, RETRYING, STOPPED }
+
+    private static final Duration RETRY_BASE = Duration.ofSeconds(2);
+    private static final Duration RETRY_CAP = Duration.ofMinutes(5);
+
+    private final SipJoinPath path;
+    private final Backoff backoff;
+    private final String callId;
+    private long cseq = 1;
+    private volatile State state = State.REGISTERING;
+    private volatile String lastError = "";
+    private ClientTransaction pending;
+    private int authTries;
+    private Scheduler.Cancellable timer;
+    private volatile boolean stopped;
+
+    Registration(SipJoinPath path) {
+        this.path = path;
+        this.backoff = new Backoff(RETRY_BASE, RETRY_CAP, path.random);
+        this.callId = path.provider.getNewCallId().getCallId();
+    }
+
+    public State state() {
+        return state;
+    }
+
+    boolean owns(String id) {
+        return callId.equals(id);
+    }
+
+    Health health() {
+        return switch (state) {
+            case REGISTERED, STOPPED -> Health.up();
+            case REGISTERING -> Health.degraded("registering with " + path.settings.registrar().orElse("?"));
+            case RETRYING -> Health.degraded("not registered with " + path.settings.registrar().orElse("?")
+                    + ": " + lastError);
+        };
+    }
+
+    synchronized void start() {
+        send(path.settings.registerExpires());
+    }
+
+    synchronized void stop() {
+        stopped = true;
+        if (timer != null) {
+            timer.cancel();
+        }
+        if (state == State.REGISTERED) {
+            send(Duration.ZERO); // best effort unregister; the reply is not awaited
+        }
+        state = State.STOPPED;
+    }
+
+    private void send(Duration expires) {
+        try {
+            Request r = build(expires);
+            authTries = 0;
+            pending = path.provider.getNewClientTransaction(r);
+            pending.sendRequest();
+            Logger.debug("REGISTER sent to {} (expires {} s)", path.settings.registrar().orElse("?"), expires.toSeconds());
+        } catch (Exception e) {
+            onFailure("REGISTER could not be sent: " + e.getMessage());
+        }
+    }
+
+    private Request build(Duration expires) throws ParseException, javax.sip.InvalidArgumentException,
+            java.io.IOException {
+        SipHop registrar = path.hopFor(path.settings.registrar().orElseThrow());
+        SipURI requestUri = path.addresses.createSipURI(null, path.settings.domain());
+        if (path.settings.transport() == io.roomwire.sip.SipTransport.TLS) {
+            requestUri.setSecure(true);
+        }
+        Address aor = path.addresses.createAddress(path.addresses.createURI(path.settings.addressOfRecord()));
+        aor.setDisplayName(path.settings.displayName());
+        FromHeader from = path.headers.createFromHeader(aor, path.newTag());
+        ToHeader to = path.headers.createToHeader(path.addresses.createAddress(
+                path.addresses.createURI(path.settings.addressOfRecord())), null);
+        CallIdHeader cid = path.headers.createCallIdHeader(callId);
+        CSeqHeader cs = path.headers.createCSeqHeader(cseq++, Request.REGISTER);
+        ViaHeader via = path.headers.createViaHeader(path.settings.localAddress(), path.localPort,
+                path.settings.transport().wireName(), null);
+        List<ViaHeader> vias = new ArrayList<>(List.of(via));
+        Request r = path.messages.createRequest(requestUri, Request.REGISTER, cid, cs, from, to, vias,
+                path.headers.createMaxForwardsHeader(70));
+        SipURI contact = path.addresses.createSipURI(path.settings.user(), path.settings.localAddress());
+        contact.setPort(path.localPort);
+        contact.setTransportParam(path.settings.transport().wireName());
+        ContactHeader ch = path.headers.createContactHeader(path.addresses.createAddress(contact));
+        r.addHeader(ch);
+        r.addHeader(path.headers.createExpiresHeader((int) expires.toSeconds()));
+        r.addHeader(path.headers.createHeader("User-Agent", "Roomwire"));
+        if (path.settings.outboundProxy().isEmpty()) {
+            List<SipHop> hops = path.resolver.resolve(registrar.host(), OptionalInt.of(registrar.port()),
+                    path.settings.transport());
+            r.addHeader(path.headers.createRouteHeader(path.addresses.createAddress(
+                    path.addresses.createURI(hops.get(0).routeUri()))));
+        }
+        return r;
+    }
+
+    synchronized void onResponse(ResponseEvent e) {
+        if (stopped) {
+            return;
+        }
+        Response r = e.getResponse();
+        int status = r.getStatusCode();
+        if (status < 200) {
+            return;
+        }
+        if (status < 300) {
+            long granted = grantedExpiry(r);
+            authTries = 0;
+            backoff.reset();
+            if (state != State.REGISTERED) {
+                Logger.info("registered with {} for {} s", path.settings.registrar().orElse("?"), granted);
+                path.emit("sip.registration", "state", "registered", "registrar", path.settings.registrar().orElse(""));
+            }
+            state = State.REGISTERED;
+            lastError = "";
+            long refresh = granted > 120 ? granted - 60 : Math.max(1, granted / 2);
+            schedule(Duration.ofSeconds(refresh));
+            return;
+        }
+        if ((status == 401 || status == 407) && authTries < 2 && e.getClientTransaction() != null) {
+            authTries++;
+            try {
+                pending = path.auth.handleChallenge(r, e.getClientTransaction(), path.provider, 5);
+                CSeqHeader cs = (CSeqHeader) pending.getRequest().getHeader(CSeqHeader.NAME);
+                cseq = cs.getSeqNumber() + 1;
+                pending.sendRequest();
+                return;
+            } catch (Exception ex) {
+                onFailure("digest authentication failed: " + ex.getMessage());
+                return;
+            }
+        }
+        if (status == 401 || status == 407) {
+            onFailure("the registrar rejected the credentials (" + status + "): check sip.auth-user and sip.password");
+        } else if (status == 423 && r.getHeader("Min-Expires") != null) {
+            long min = SipCallImpl.parseDelta(SipCallImpl.headerValue(r, "Min-Expires"));
+            send(Duration.ofSeconds(Math.max(min, path.settings.registerExpires().toSeconds())));
+        } else {
+            onFailure("the registrar answered " + status + " " + r.getReasonPhrase());
+        }
+    }
+
+    private long grantedExpiry(Response r) {
+        long granted = -1;
+        ListIterator<?> it = r.getHeaders(ContactHeader.NAME);
+        while (it.hasNext()) {
+            ContactHeader c = (ContactHeader) it.next();
+            if (c.getExpires() >= 0 && c.getAddress().getURI() instanceof SipURI u
+                    && path.settings.user().equals(u.getUser())) {
+                granted = c.getExpires();
+            }
+        }
+        ExpiresHeader eh = (ExpiresHeader) r.getHeader(ExpiresHeader.NAME);
+        if (granted < 0 && eh != null) {
+            granted = eh.getExpires();
+        }
+        return granted > 0 ? granted : path.settings.registerExpires().toSeconds();
+    }
+
+    synchronized void onFailure(String why) {
+        if (stopped) {
+            return;
+        }
+        lastError = why;
+        Duration wait = backoff.next();
+        if (state != State.RETRYING) {
+            path.emit("sip.registration", "state", "retrying", "reason", why);
+        }
+        state = State.RETRYING;
+        Logger.warn("registration failed ({}); retrying in {} ms", why, wait.toMillis());
+        schedule(wait);
+    }
+
+    synchronized void onTransportError(String host, int port) {
+        if (pending != null && state != State.REGISTERED) {
+            onFailure("cannot reach the registrar at " + host + ":" + port);
+        }
+    }
+
+    private void schedule(Duration d) {
+        if (timer != null) {
+            timer.cancel();
+        }
+        timer = path.scheduler.schedule(d, () -> {
+            synchronized (Registration.this) {
+                if (!stopped) {
+                    send(path.settings.registerExpires());
+                }
+            }
+        });
+    }
+}

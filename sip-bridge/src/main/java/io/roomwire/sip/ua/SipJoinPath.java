@@ -1,0 +1,573 @@
+package io.roomwire.sip.ua;
+
+import gov.nist.javax.sip.SipStackExt;
+import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.clientauthutils.AuthenticationHelper;
+import gov.nist.javax.sip.clientauthutils.UserCredentials;
+import io.roomwire.core.event.DeviceEvent;
+import io.roomwire.core.event.EventSink;
+import io.roomwire.core.health.Health;
+import io.roomwire.core.health.Service;
+import io.roomwire.core.time.Scheduler;
+import io.roomwire.hal.Codec;
+import io.roomwire.hal.MediaKind;
+import io.roomwire.hal.PanelEvent;
+import io.roomwire.hal.TouchPanel;
+import io.roomwire.sip.Call;
+import io.roomwire.sip.CallEvent;
+import io.roomwire.sip.CallListener;
+import io.roomwire.sip.JoinPath;
+import io.roomwire.sip.JoinTarget;
+import io.roomwire.sip.SipSettings;
+import io.roomwire.sip.SipTransport;
+import io.roomwire.sip.sdp.MediaCapabilities;
+import io.roomwire.sip.sdp.SdpNegotiator;
+import io.roomwire.sip.ua.internal.CallMedia;
+import io.roomwire.sip.ua.internal.RelayCallMedia;
+import io.roomwire.sip.ua.internal.TinylogServerLogger;
+import io.roomwire.sip.ua.internal.TinylogStackLogger;
+import io.roomwire.sip.ua.internal.TlsNetworkLayer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLContext;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.ListeningPoint;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.address.AddressFactory;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.MessageFactory;
+import org.tinylog.Logger;
+
+/**
+ * The SIP join path on jain-sip-ri: a user agent over UDP, TCP or TLS (our own TLS socket layer),
+ * optional registration with digest auth and forever re-registration, outgoing calls with
+ * SDP/SDES offers, incoming calls shown on the panel, and media through {@code MediaRelay}.
+ *
+ * <pre>{@code
+ * SipJoinPath sip = SipJoinPath.builder(settings, scheduler).codec(device.codec()).panel(device.panel())
+ *         .events(hub).sslContext(ctx).build();
+ * sip.start();
+ * Call call = sip.dial(target);
+ * }</pre>
+ */
+public final class SipJoinPath implements JoinPath, Service {
+
+    private static final AtomicInteger STACKS = new AtomicInteger();
+
+    final SipSettings settings;
+    final Scheduler scheduler;
+    final EventSink events;
+    final Optional<TouchPanel> panel;
+    final SipResolver resolver;
+    final SdpNegotiator negotiator;
+    final RandomGenerator random;
+    private final Optional<SSLContext> sslContext;
+    private final CallMedia.Factory mediaFactory;
+    private final List<CallListener> listeners = new CopyOnWriteArrayList<>();
+    final Map<String, SipCallImpl> callsBySipId = new ConcurrentHashMap<>();
+    final InviteRateLimiter inviteLimiter;
+
+    private volatile boolean started;
+    SipStackImpl stack;
+    SipProvider provider;
+    HeaderFactory headers;
+    AddressFactory addresses;
+    MessageFactory messages;
+    AuthenticationHelper auth;
+    int localPort;
+    private ListeningPoint listeningPoint;
+    private final List<Thread> stackThreads = new ArrayList<>();
+    private Registration registration;
+    private Dispatcher dispatcher;
+
+    private SipJoinPath(Builder b) {
+        this.settings = b.settings;
+        this.scheduler = b.scheduler;
+        this.events = b.events;
+        this.panel = Optional.ofNullable(b.panel);
+        this.resolver = b.resolver;
+        this.random = b.random;
+        this.sslContext = Optional.ofNullable(b.sslContext);
+        MediaCapabilities caps = b.codec == null ? MediaCapabilities.standard()
+                : MediaCapabilities.forCodec(b.codec.audioEncodings(), b.codec.videoEncodings());
+        this.negotiator = new SdpNegotiator(caps, settings.srtpPolicy());
+        if (b.mediaFactory != null) {
+            this.mediaFactory = b.mediaFactory;
+        } else {
+            Objects.requireNonNull(b.codec, "a codec (or a media factory) is needed");
+            Set<MediaKind> kinds = EnumSet.noneOf(MediaKind.class);
+            kinds.add(MediaKind.AUDIO);
+            if (!caps.of(MediaKind.VIDEO).isEmpty()) {
+                kinds.add(MediaKind.VIDEO);
+            }
+            InetAddress local = literalAddress(settings.localAddress());
+            this.mediaFactory = callId -> RelayCallMedia.factory(scheduler, b.codec, local, events, kinds,
+                    settings.noMediaWindow(), () -> noMedia(callId)).open(callId);
+        }
+        this.inviteLimiter = new InviteRateLimiter(settings.inviteRateLimit(), java.time.Duration.ofSeconds(10), scheduler);
+    }
+
+    public static Builder builder(SipSettings settings, Scheduler scheduler) {
+        return new Builder(settings, scheduler);
+    }
+
+    public SipSettings settings() {
+        return settings;
+    }
+
+    // ---- lifecycle ---------------------------------------------------------------------------
+
+    @Override
+    public String name() {
+        return "sip";
+    }
+
+    @Override
+    public synchronized void start() throws Exception {
+        if (started) {
+            return;
+        }
+        Properties p = new Properties();
+        p.setProperty("javax.sip.STACK_NAME", "roomwire-sip-" + STACKS.incrementAndGet());
+        p.setProperty("javax.sip.IP_ADDRESS", settings.localAddress());
+        p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
+        p.setProperty("gov.nist.javax.sip.STACK_LOGGER", TinylogStackLogger.class.getName());
+        p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", TinylogServerLogger.class.getName());
+        p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", TlsNetworkLayer.class.getName());
+        p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", Logger.isTraceEnabled() ? "TRACE" : "ERROR");
+        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+        p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "200");
+        p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", "200");
+        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "2");
+        p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "false");
+        p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+        p.setProperty("gov.nist.javax.sip.READ_TIMEOUT", "2000");
+        p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "8000");
+        p.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "false");
+        p.setProperty("gov.nist.javax.sip.RFC_2543_SUPPORT_ENABLED", "false");
+        settings.outboundProxy().ifPresent(proxy -> p.setProperty("javax.sip.OUTBOUND_PROXY",
+                hopFor(proxy).proxyProperty()));
+        if (settings.transport() == SipTransport.TLS) {
+            SSLContext ctx = sslContext.orElseGet(() -> TlsFiles.sslContext(settings));
+            TlsNetworkLayer.Config tls = TlsNetworkLayer.Config.of(ctx);
+            p.put(TlsNetworkLayer.CONFIG_KEY, tls);
+            p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", tls.suitesProperty());
+            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", String.join(",", tls.protocols()));
+            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Want");
+        }
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        try {
+            stack = new SipStackImpl(p);
+            headers = new gov.nist.javax.sip.header.HeaderFactoryImpl();
+            addresses = new gov.nist.javax.sip.address.AddressFactoryImpl();
+            messages = new gov.nist.javax.sip.message.MessageFactoryImpl();
+            localPort = settings.localPort() != 0 ? settings.localPort() : freePort(settings.transport());
+            listeningPoint = stack.createListeningPoint(settings.localAddress(), localPort, settings.transport().wireName());
+            provider = stack.createSipProvider(listeningPoint);
+            dispatcher = new Dispatcher();
+            provider.addSipListener(dispatcher);
+            auth = ((SipStackExt) stack).getAuthenticationHelper(
+                    (tx, realm) -> credentials(), headers);
+            stack.start();
+        } catch (Exception e) {
+            releaseStack();
+            throw new IllegalStateException("SIP could not start on " + settings.localAddress() + ":" + localPort + "/"
+                    + settings.transport().wireName() + ": " + e.getMessage()
+                    + " (check sip.local-address and sip.local-port)", e);
+        } finally {
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (!before.contains(t) && t.getName().startsWith("EventScanner")) {
+                    stackThreads.add(t);
+                }
+            }
+        }
+        started = true;
+        panel.ifPresent(pn -> pn.onEvent(this::onPanel));
+        Logger.info("SIP user agent on {}:{}/{} as {}", settings.localAddress(), localPort,
+                settings.transport().wireName(), settings.addressOfRecord());
+        if (settings.registrar().isPresent()) {
+            registration = new Registration(this);
+            registration.start();
+        }
+    }
+
+    private UserCredentials credentials() {
+        return new UserCredentials() {
+            @Override
+            public String getUserName() {
+                return settings.authUserOrUser();
+            }
+
+            @Override
+            public String getPassword() {
+                return settings.password().orElse("");
+            }
+
+            @Override
+            public String getSipDomain() {
+                return settings.domain();
+            }
+        };
+    }
+
+    @Override
+    public void stop() {
+        List<SipCallImpl> live;
+        synchronized (this) {
+            if (!started) {
+                return;
+            }
+            started = false;
+            live = new ArrayList<>(callsBySipId.values());
+        }
+        for (SipCallImpl c : live) {
+            c.shutdown();
+        }
+        if (registration != null) {
+            registration.stop();
+        }
+        synchronized (this) {
+            releaseStack();
+        }
+        Logger.info("SIP user agent stopped");
+    }
+
+    private void releaseStack() {
+        try {
+            if (provider != null) {
+                provider.removeSipListener(dispatcher);
+                stack.deleteSipProvider(provider);
+            }
+            if (listeningPoint != null) {
+                stack.deleteListeningPoint(listeningPoint);
+            }
+        } catch (Exception e) {
+            Logger.debug("SIP provider release: {}", e.getMessage());
+        }
+        if (stack != null) {
+            stack.stop();
+            // jain-sip leaves its non-daemon EventScannerThread blocked in take(): stop it for real.
+            stack.getEventScanner().forceStop();
+        }
+        for (Thread t : stackThreads) {
+            t.interrupt();
+        }
+        stackThreads.clear();
+        provider = null;
+        listeningPoint = null;
+        stack = null;
+    }
+
+    @Override
+    public Health health() {
+        if (!started) {
+            return Health.down("SIP is stopped");
+        }
+        Health h = registration == null ? Health.up() : registration.health();
+        for (SipCallImpl c : callsBySipId.values()) {
+            h = h.worst(c.health());
+        }
+        return h;
+    }
+
+    /** Registration state, when a registrar is configured. */
+    public Optional<Registration.State> registrationState() {
+        return Optional.ofNullable(registration).map(Registration::state);
+    }
+
+    /** The local SIP port (useful when sip.local-port is 0). */
+    public int localPort() {
+        return localPort;
+    }
+
+    /** Dialogs the stack still holds (for leak checks and diagnostics). */
+    public int openDialogs() {
+        SipStackImpl s = stack;
+        return s == null ? 0 : s.getDialogs().size();
+    }
+
+    // ---- calls -------------------------------------------------------------------------------
+
+    @Override
+    public boolean supports(JoinTarget target) {
+        return target.isSip();
+    }
+
+    @Override
+    public Call dial(JoinTarget target) {
+        if (!supports(target)) {
+            throw new IllegalArgumentException("the SIP path cannot dial a " + target.kind().wireName() + " target");
+        }
+        if (!started) {
+            throw new IllegalStateException("SIP is not started");
+        }
+        SipCallImpl call = SipCallImpl.outgoing(this, target);
+        call.placeCall();
+        return call;
+    }
+
+    @Override
+    public List<Call> calls() {
+        return List.copyOf(callsBySipId.values());
+    }
+
+    @Override
+    public void addListener(CallListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeListener(CallListener listener) {
+        listeners.remove(listener);
+    }
+
+    void fire(CallEvent e) {
+        for (CallListener l : listeners) {
+            try {
+                l.onEvent(e);
+            } catch (RuntimeException ex) {
+                Logger.warn(ex, "call listener failed on {}", e.getClass().getSimpleName());
+            }
+        }
+    }
+
+    void emit(String type, Object... kv) {
+        try {
+            events.emit(DeviceEvent.of(type, scheduler.now(), kv));
+        } catch (RuntimeException e) {
+            Logger.warn(e, "event sink failed on {}", type);
+        }
+    }
+
+    CallMedia openMedia(String callId) throws java.io.IOException {
+        return mediaFactory.open(callId);
+    }
+
+    private void noMedia(String callId) {
+        for (SipCallImpl c : callsBySipId.values()) {
+            if (c.id().equals(callId)) {
+                c.onNoMedia();
+            }
+        }
+    }
+
+    private void onPanel(PanelEvent e) {
+        if (e instanceof PanelEvent.ButtonPressed b) {
+            for (SipCallImpl c : callsBySipId.values()) {
+                if (b.buttonId().equals(IncomingCallScreen.answerId(c.id()))) {
+                    c.answer();
+                } else if (b.buttonId().equals(IncomingCallScreen.declineId(c.id()))) {
+                    c.decline();
+                }
+            }
+        } else if (e instanceof PanelEvent.KeypadDigits d) {
+            for (SipCallImpl c : callsBySipId.values()) {
+                if (c.state().isLive()) {
+                    c.sendDtmf(d.digits());
+                }
+            }
+        }
+    }
+
+    SipHop hopFor(String hostPort) {
+        String h = hostPort.trim();
+        int port = settings.transport().defaultPort();
+        int colon = h.lastIndexOf(':');
+        if (colon > 0 && !h.endsWith("]") && h.indexOf(':') == colon) {
+            try {
+                port = Integer.parseInt(h.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad port in '" + hostPort + "': use host or host:port");
+            }
+            h = h.substring(0, colon);
+        }
+        return new SipHop(h, port, settings.transport());
+    }
+
+    String newTag() {
+        return Long.toHexString(random.nextLong() & 0x7fffffffffffL);
+    }
+
+    private static InetAddress literalAddress(String ip) {
+        try {
+            return InetAddress.getByName(ip);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("sip.local-address must be an IP address: " + ip);
+        }
+    }
+
+    private int freePort(SipTransport t) throws java.io.IOException {
+        InetAddress a = literalAddress(settings.localAddress());
+        if (t == SipTransport.UDP) {
+            try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(a, 0))) {
+                return s.getLocalPort();
+            }
+        }
+        try (ServerSocket s = new ServerSocket(0, 1, a)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Routes stack events to calls and the registration; never lets an exception into the stack. */
+    private final class Dispatcher implements SipListener {
+
+        @Override
+        public void processRequest(RequestEvent e) {
+            try {
+                Inbound.handle(SipJoinPath.this, e);
+            } catch (RuntimeException ex) {
+                Logger.warn(ex, "SIP request {} not handled: {}", e.getRequest().getMethod(), ex.toString());
+            }
+        }
+
+        @Override
+        public void processResponse(ResponseEvent e) {
+            try {
+                CallIdHeader cid = (CallIdHeader) e.getResponse().getHeader(CallIdHeader.NAME);
+                if (cid == null) {
+                    return;
+                }
+                if (registration != null && registration.owns(cid.getCallId())) {
+                    registration.onResponse(e);
+                    return;
+                }
+                SipCallImpl c = callsBySipId.get(cid.getCallId());
+                if (c != null) {
+                    c.onResponse(e);
+                }
+            } catch (RuntimeException ex) {
+                Logger.warn(ex, "SIP response not handled: {}", ex.toString());
+            }
+        }
+
+        @Override
+        public void processTimeout(TimeoutEvent e) {
+            try {
+                javax.sip.message.Request r = e.isServerTransaction() ? e.getServerTransaction().getRequest()
+                        : e.getClientTransaction().getRequest();
+                String id = ((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId();
+                if (registration != null && registration.owns(id)) {
+                    registration.onFailure("no response from the registrar");
+                    return;
+                }
+                SipCallImpl c = callsBySipId.get(id);
+                if (c != null) {
+                    c.onTimeout(r.getMethod(), e.isServerTransaction());
+                }
+            } catch (RuntimeException ex) {
+                Logger.warn(ex, "SIP timeout not handled: {}", ex.toString());
+            }
+        }
+
+        @Override
+        public void processIOException(IOExceptionEvent e) {
+            Logger.warn("SIP transport error towards {}:{}/{}", e.getHost(), e.getPort(), e.getTransport());
+            for (SipCallImpl c : callsBySipId.values()) {
+                c.onTransportError(e.getHost(), e.getPort());
+            }
+            if (registration != null) {
+                registration.onTransportError(e.getHost(), e.getPort());
+            }
+        }
+
+        @Override
+        public void processTransactionTerminated(TransactionTerminatedEvent e) {
+            // Transactions end by themselves; calls track what they need.
+        }
+
+        @Override
+        public void processDialogTerminated(DialogTerminatedEvent e) {
+            try {
+                String id = e.getDialog().getCallId().getCallId();
+                SipCallImpl c = callsBySipId.get(id);
+                if (c != null) {
+                    c.onDialogTerminated();
+                }
+            } catch (RuntimeException ex) {
+                Logger.debug("dialog termination: {}", ex.toString());
+            }
+        }
+    }
+
+    public static final class Builder {
+        private final SipSettings settings;
+        private final Scheduler scheduler;
+        private EventSink events = EventSink.none();
+        private TouchPanel panel;
+        private Codec codec;
+        private SipResolver resolver = new DnsSipResolver();
+        private SSLContext sslContext;
+        private CallMedia.Factory mediaFactory;
+        private RandomGenerator random = RandomGenerator.getDefault();
+
+        private Builder(SipSettings settings, Scheduler scheduler) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        }
+
+        public Builder events(EventSink e) {
+            this.events = e;
+            return this;
+        }
+
+        /** Where incoming calls are shown with answer/decline buttons. */
+        public Builder panel(TouchPanel p) {
+            this.panel = p;
+            return this;
+        }
+
+        /** The codec whose media the calls carry. */
+        public Builder codec(Codec c) {
+            this.codec = c;
+            return this;
+        }
+
+        public Builder resolver(SipResolver r) {
+            this.resolver = r;
+            return this;
+        }
+
+        /** TLS trust and client identity; without it they come from the sip.tls.* files or the JDK. */
+        public Builder sslContext(SSLContext c) {
+            this.sslContext = c;
+            return this;
+        }
+
+        /** Replaces the codec + relay media (tests of signalling alone). */
+        public Builder mediaFactory(CallMedia.Factory f) {
+            this.mediaFactory = f;
+            return this;
+        }
+
+        /** Seeded randomness for tags and back-off jitter in tests. */
+        public Builder random(RandomGenerator r) {
+            this.random = r;
+            return this;
+        }
+
+        public SipJoinPath build() {
+            return new SipJoinPath(this);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.roomwire.sip.ua.internal;
+
+import gov.nist.core.StackLogger;
+import java.util.Properties;
+import org.tinylog.Logger;
+
+/**
+ * Sends jain-sip's own logging to tinylog (jain-sip would otherwise need log4j 1.x). Stack
+ * chatter is debug level; the stack's "debug" is our trace. Instantiated by class name.
+ */
+public final class TinylogStackLogger implements StackLogger {
+
+    public TinylogStackLogger() {
+    }
+
+    @Override
+    public void logStackTrace() {
+        if (Logger.isTraceEnabled()) {
+            Logger.trace(new Throwable("stack trace"), "jain-sip stack trace");
+        }
+    }
+
+    @Override
+    public void logStackTrace(int traceLevel) {
+        logStackTrace();
+    }
+
+    @Override
+    public int getLineCount() {
+        return 0;
+    }
+
+    @Override
+    public void logException(Throwable ex) {
+        Logger.warn(ex, "jain-sip: {}", ex.toString());
+    }
+
+    @Override
+    public void logDebug(String message) {
+        Logger.trace("jain-sip: {}", message);
+    }
+
+    @Override
+    public void logDebug(String message, Exception ex) {
+        Logger.trace(ex, "jain-sip: {}", message);
+    }
+
+    @Override
+    public void logTrace(String message) {
+        Logger.trace("jain-sip: {}", message);
+    }
+
+    @Override
+    public void logFatalError(String message) {
+        Logger.error("jain-sip: {}", message);
+    }
+
+    @Override
+    public void logError(String message) {
+        Logger.error("jain-sip: {}", message);
+    }
+
+    @Override
+    public boolean isLoggingEnabled() {
+        return true;
+    }
+
+    @Override
+    public boolean isLoggingEnabled(int logLevel) {
+        if (logLevel >= TRACE_DEBUG) {
+            return Logger.isTraceEnabled();
+        }
+        if (logLevel >= TRACE_INFO) {
+            return Logger.isDebugEnabled();
+        }
+        return true;
+    }
+
+    @Override
+    public void logError(String message, Exception ex) {
+        Logger.error(ex, "jain-sip: {}", message);
+    }
+
+    @Override
+    public void logWarning(String message) {
+        Logger.warn("jain-sip: {}", message);
+    }
+
+    @Override
+    public void logInfo(String message) {
+        Logger.debug("jain-sip: {}", message);
+    }
+
+    @Override
+    public void disableLogging() {
+        // tinylog's level decides.
+    }
+
+    @Override
+    public void enableLogging() {
+        // tinylog's level decides.
+    }
+
+    @Override
+    public void setBuildTimeStamp(String buildTimeStamp) {
+        // not logged
+    }
+
+    @Override
+    public void setStackProperties(Properties stackProperties) {
+        // configuration comes from tinylog
+    }
+
+    @Override
+    public String getLoggerName() {
+        return "tinylog";
+    }
+}

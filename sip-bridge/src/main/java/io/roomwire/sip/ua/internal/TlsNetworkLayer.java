@@ -1,0 +1,173 @@
+package io.roomwire.sip.ua.internal;
+
+import gov.nist.core.net.NetworkLayer;
+import gov.nist.javax.sip.SipStackImpl;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.Arrays;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * jain-sip's sockets with our own TLS: our {@link SSLContext} (trust store, client certificate),
+ * explicit protocols and cipher suites (jain-sip's defaults fail with EC keys), host name
+ * verification, and TCP_NODELAY (BYE→200 drops from ~45 ms to ~2 ms). jain-sip creates it by
+ * class name; the configuration travels in the stack properties under {@link #CONFIG_KEY}.
+ */
+public final class TlsNetworkLayer implements NetworkLayer {
+
+    public static final String CONFIG_KEY = "io.roomwire.sip.TLS_CONFIG";
+    private static final int CONNECT_TIMEOUT_MS = 8000;
+
+    /** TLS settings handed to the stack. */
+    public record Config(SSLContext context, List<String> protocols, List<String> cipherSuites,
+                         boolean verifyHostname, boolean wantClientAuth) {
+
+        public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+        public static final List<String> SUITES = List.of(
+                "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+                "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
+
+        public static Config of(SSLContext context) {
+            return new Config(context, PROTOCOLS, SUITES, true, false);
+        }
+
+        /** The suites of {@link #SUITES} this JDK supports, comma-separated for jain-sip's property. */
+        public String suitesProperty() {
+            List<String> supported = Arrays.asList(context.getSupportedSSLParameters().getCipherSuites());
+            return String.join(",", cipherSuites.stream().filter(supported::contains).toList());
+        }
+    }
+
+    private Config config;
+
+    public TlsNetworkLayer() {
+    }
+
+    @Override
+    public void setSipStack(SipStackImpl sipStack) {
+        Object c = sipStack.getConfigurationProperties().get(CONFIG_KEY);
+        if (c instanceof Config cfg) {
+            this.config = cfg;
+        }
+    }
+
+    private Config config() throws IOException {
+        if (config == null) {
+            throw new IOException("TLS is not configured for this SIP stack (no " + CONFIG_KEY + ")");
+        }
+        return config;
+    }
+
+    @Override
+    public ServerSocket createServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
+        return new NoDelayServerSocket(port, backlog, bindAddress);
+    }
+
+    @Override
+    public SSLServerSocket createSSLServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
+        Config c = config();
+        SSLServerSocket s = (SSLServerSocket) c.context().getServerSocketFactory().createServerSocket(port, backlog, bindAddress);
+        SSLParameters p = s.getSSLParameters();
+        p.setProtocols(c.protocols().toArray(String[]::new));
+        p.setCipherSuites(supported(c, s.getSupportedCipherSuites()));
+        p.setWantClientAuth(c.wantClientAuth());
+        s.setSSLParameters(p);
+        return s;
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port) throws IOException {
+        Socket s = new Socket();
+        s.setTcpNoDelay(true);
+        s.connect(new InetSocketAddress(address, port), CONNECT_TIMEOUT_MS);
+        return s;
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress myAddress) throws IOException {
+        return createSocket(address, port, myAddress, 0);
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress myAddress, int myPort) throws IOException {
+        Socket s = new Socket();
+        s.setTcpNoDelay(true);
+        if (myAddress != null) {
+            s.bind(new InetSocketAddress(myAddress, myPort));
+        }
+        s.connect(new InetSocketAddress(address, port), CONNECT_TIMEOUT_MS);
+        return s;
+    }
+
+    @Override
+    public SSLSocket createSSLSocket(InetAddress address, int port) throws IOException {
+        return createSSLSocket(address, port, null);
+    }
+
+    @Override
+    public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress myAddress) throws IOException {
+        Config c = config();
+        Socket plain = createSocket(address, port, myAddress, 0);
+        String host = hostName(address);
+        SSLSocket s = (SSLSocket) c.context().getSocketFactory().createSocket(plain, host, port, true);
+        s.setUseClientMode(true);
+        SSLParameters p = s.getSSLParameters();
+        p.setProtocols(c.protocols().toArray(String[]::new));
+        p.setCipherSuites(supported(c, s.getSupportedCipherSuites()));
+        if (c.verifyHostname()) {
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        if (!host.equals(address.getHostAddress()) && !host.contains(":")) {
+            p.setServerNames(List.of(new SNIHostName(host)));
+        }
+        s.setSSLParameters(p);
+        return s;
+    }
+
+    /** The name the address was resolved from, without a reverse lookup; else the literal address. */
+    static String hostName(InetAddress address) {
+        String s = address.toString();
+        int slash = s.indexOf('/');
+        return slash > 0 ? s.substring(0, slash) : address.getHostAddress();
+    }
+
+    private static String[] supported(Config c, String[] available) {
+        List<String> av = Arrays.asList(available);
+        return c.cipherSuites().stream().filter(av::contains).toArray(String[]::new);
+    }
+
+    @Override
+    public DatagramSocket createDatagramSocket() throws SocketException {
+        return new DatagramSocket();
+    }
+
+    @Override
+    public DatagramSocket createDatagramSocket(int port, InetAddress bindAddress) throws SocketException {
+        return new DatagramSocket(port, bindAddress);
+    }
+
+    /** Accepted TCP connections get TCP_NODELAY too. */
+    private static final class NoDelayServerSocket extends ServerSocket {
+        NoDelayServerSocket(int port, int backlog, InetAddress bind) throws IOException {
+            super(port, backlog, bind);
+        }
+
+        @Override
+        public Socket accept() throws IOException {
+            Socket s = super.accept();
+            s.setTcpNoDelay(true);
+            return s;
+        }
+    }
+}
