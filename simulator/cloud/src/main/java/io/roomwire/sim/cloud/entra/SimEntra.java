@@ -570,7 +570,7 @@ public final class SimEntra implements AutoCloseable {
                 userCode = randomUserCode();
             } while (byUserCode.containsKey(userCode));
             c = new DeviceCode(randomToken("DAQABAAEAAAD", 96), userCode, clientId, scopes, now,
-                    now.plus(deviceCodeLifetime), pollInterval);
+                    now.plus(deviceCodeLifetime), omitInterval ? Duration.ofSeconds(5) : pollInterval);
             byDeviceCode.put(c.deviceCode, c);
             byUserCode.put(userCode, c);
         }
