@@ -1,0 +1,130 @@
+package io.roomwire.provisioning.mdm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roomwire.core.health.Health;
+import io.roomwire.provisioning.mdm.internal.EnrollmentStore;
+import io.roomwire.sim.cloud.mdm.SimMdm;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MdmEnrollmentTest {
+
+    private MdmRig rig;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        rig = new MdmRig();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        rig.close();
+    }
+
+    @Test
+    void enrollsThroughDiscoveryPolicyAndWstepAndStoresTheProvisioningDocument() throws Exception {
+        MdmService s = rig.started();
+
+        Enrollment e = s.enrollment().orElseThrow();
+        assertEquals(rig.deviceId(), e.deviceId());
+        assertEquals(rig.mdm.managementUrl(), e.managementUrl());
+        assertEquals(SimMdm.PROVIDER_ID, e.providerId());
+        assertEquals(rig.identity.keyPair().getPublic(), e.clientCertificate().getPublicKey());
+        assertEquals(rig.mdm.mdmCa().caCertificate(), e.rootCertificates().get(0));
+        assertEquals(PollSchedule.intune(), e.schedule());
+        assertEquals(Duration.ofDays(42), e.renewPeriod());
+        SimMdm.DeviceView d = rig.simDevice();
+        assertEquals(MdmRig.UPN, d.upn());
+        assertEquals("Room 401", d.deviceName());
+        assertEquals(1, d.sessions(), "checks in right after enrolling");
+        assertEquals("1.2", d.reported().get("./DevDetail/FwV"));
+        assertEquals(Optional.of(true), d.compliant());
+        assertTrue(rig.mdm.protocolErrors().isEmpty(), rig.mdm.protocolErrors().toString());
+        assertEquals(Health.up(), s.health());
+        assertEquals(1, rig.events("enrollment.changed").size());
+        assertEquals("rw-------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(rig.store.pathOf(EnrollmentStore.ENROLLMENT))));
+    }
+
+    @Test
+    void restartUsesTheStoredEnrollmentWithoutEnrollingAgain() throws Exception {
+        rig.started();
+        rig.service.stop();
+        int exchangesBefore = (int) rig.mdm.exchanges().stream().filter(x -> x.endpoint() != SimMdm.Endpoint.MANAGEMENT).count();
+
+        MdmService again = MdmService.builder().config(rig.config).scheduler(rig.scheduler).store(rig.store)
+                .identity(rig.identity).device(rig.device).token(Optional::empty).panel(rig.panel).build();
+        again.start();
+        rig.scheduler.runDue();
+
+        assertEquals(rig.service.enrollment().orElseThrow().clientCertificate(), again.enrollment().orElseThrow().clientCertificate());
+        assertEquals(exchangesBefore, rig.mdm.exchanges().stream().filter(x -> x.endpoint() != SimMdm.Endpoint.MANAGEMENT).count());
+        assertEquals(2, rig.sessions());
+        again.stop();
+    }
+
+    @Test
+    void waitsForTheEntraSignInAndEnrollsOnceATokenExists() throws Exception {
+        rig.token.set(Optional.empty());
+        MdmService s = rig.started();
+        assertTrue(s.enrollment().isEmpty());
+        assertEquals(Health.State.DEGRADED, s.health().state());
+        assertTrue(s.health().reason().contains("not signed in"), s.health().reason());
+
+        rig.token.set(Optional.of(rig.freshToken()));
+        rig.scheduler.advance(Duration.ofMinutes(31));
+
+        assertTrue(s.enrollment().isPresent());
+        assertEquals(Health.up(), s.health());
+    }
+
+    @Test
+    void invalidTokenBecomesAnAuthenticationErrorNamingTheNextStep() {
+        rig.token.set(Optional.of(rig.authority.sign(Map.of("aud", "api://other", "upn", MdmRig.UPN), Duration.ofHours(1))));
+        MdmException e = assertThrows(MdmException.class, () -> rig.enrollmentClient().enroll(rig.token.get().get()));
+        assertEquals(MdmException.Kind.AUTHENTICATION, e.kind());
+        assertTrue(e.getMessage().contains("s:authentication"), e.getMessage());
+        assertTrue(e.getMessage().contains("wrong audience"), e.getMessage());
+        assertTrue(e.getMessage().contains("sign in again"), e.getMessage());
+    }
+
+    @Test
+    void refusedUserBecomesAnAuthorizationError() {
+        rig.mdm.denyUser(MdmRig.UPN);
+        MdmException e = assertThrows(MdmException.class, () -> rig.enrollmentClient().enroll(rig.freshToken()));
+        assertEquals(MdmException.Kind.AUTHORIZATION, e.kind());
+        assertTrue(e.getMessage().contains("may not enroll"), e.getMessage());
+    }
+
+    @Test
+    void throttledEnrollmentHonoursRetryAfter() throws Exception {
+        rig.mdm.failNext(SimMdm.Endpoint.ENROLLMENT, 429, 1, Optional.of(Duration.ofMinutes(10)));
+        MdmService s = rig.started();
+        assertTrue(s.enrollment().isEmpty());
+        assertTrue(s.health().reason().contains("throttled"), s.health().reason());
+
+        rig.scheduler.advance(Duration.ofMinutes(9));
+        assertTrue(s.enrollment().isEmpty(), "not before Retry-After");
+        rig.token.set(Optional.of(rig.freshToken()));
+        rig.scheduler.advance(Duration.ofMinutes(2));
+        assertTrue(s.enrollment().isPresent());
+    }
+
+    @Test
+    void refusesPlainHttpDiscoveryToANonLoopbackHost() {
+        rig.configure(c -> MdmConfig.of(java.net.URI.create("http://enterpriseenrollment.contoso.example/EnrollmentServer/Discovery.svc"),
+                MdmRig.UPN, "Room 401"));
+        MdmException e = assertThrows(MdmException.class, () -> rig.enrollmentClient().discover());
+        assertEquals(MdmException.Kind.CONFIGURATION, e.kind());
+        assertTrue(e.getMessage().contains("must use https"), e.getMessage());
+    }
+}
