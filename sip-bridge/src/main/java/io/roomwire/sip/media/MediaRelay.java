@@ -95,8 +95,14 @@ public final class MediaRelay implements AutoCloseable {
             throw e;
         }
         streams.values().forEach(Stream::start);
-        tasks.add(scheduler.scheduleAtFixedRate(b.rtcpInterval, b.rtcpInterval, this::sendReports));
+        keep(scheduler.scheduleAtFixedRate(b.rtcpInterval, b.rtcpInterval, this::sendReports));
         Logger.info("media relay for call {} open: {}", callId, describePorts());
+    }
+
+    /** Remembers scheduled work so close() can cancel it; forgets work already done. */
+    private void keep(Scheduler.Cancellable c) {
+        tasks.removeIf(Scheduler.Cancellable::isDone);
+        tasks.add(c);
     }
 
     public static Builder builder(Scheduler scheduler) {
@@ -188,7 +194,7 @@ public final class MediaRelay implements AutoCloseable {
             }
             dtmfBusy = true;
         }
-        tasks.add(scheduler.execute(job));
+        keep(scheduler.execute(job));
         return done;
     }
 
@@ -206,19 +212,22 @@ public final class MediaRelay implements AutoCloseable {
         }
         List<Rfc4733.Packet> packets = Rfc4733.press(digits.charAt(i), tone, dtmfClockRate, Rfc4733.DEFAULT_INTERVAL,
                 Rfc4733.DEFAULT_VOLUME);
-        long ts = audio.nextEventTimestamp();
+        long[] tsAndSsrc = audio.nextEvent();
+        long ts = tsAndSsrc[0];
+        int ssrc = (int) tsAndSsrc[1];
         Logger.debug("call {} DTMF digit {} of {}", callId, i + 1, digits.length());
-        sendPacketsOf(audio, packets, 0, ts, pt, () -> tasks.add(scheduler.schedule(gap,
+        sendPacketsOf(audio, packets, 0, ts, ssrc, pt, () -> keep(scheduler.schedule(gap,
                 () -> sendDigit(audio, digits, i + 1, pt, tone, gap, done))));
     }
 
-    private void sendPacketsOf(Stream audio, List<Rfc4733.Packet> packets, int from, long ts, int pt, Runnable then) {
+    private void sendPacketsOf(Stream audio, List<Rfc4733.Packet> packets, int from, long ts, int ssrc, int pt,
+                               Runnable then) {
         if (closed.get()) {
             then.run();
             return;
         }
         Rfc4733.Packet p = packets.get(from);
-        audio.sendEvent(p, ts, pt);
+        audio.sendEvent(p, ts, ssrc, pt);
         int next = from + 1;
         if (next >= packets.size()) {
             then.run();
@@ -227,12 +236,12 @@ public final class MediaRelay implements AutoCloseable {
             if (!p.event().end()) {
                 Duration remaining = Duration.ofNanos(Math.max(0, (long) packets.get(next).event().duration() * 1_000_000_000L
                         / dtmfClockRate - (long) p.event().duration() * 1_000_000_000L / dtmfClockRate));
-                tasks.add(scheduler.schedule(remaining, () -> sendPacketsOf(audio, packets, next, ts, pt, then)));
+                keep(scheduler.schedule(remaining, () -> sendPacketsOf(audio, packets, next, ts, ssrc, pt, then)));
             } else {
-                sendPacketsOf(audio, packets, next, ts, pt, then);
+                sendPacketsOf(audio, packets, next, ts, ssrc, pt, then);
             }
         } else {
-            tasks.add(scheduler.schedule(Rfc4733.DEFAULT_INTERVAL, () -> sendPacketsOf(audio, packets, next, ts, pt, then)));
+            keep(scheduler.schedule(Rfc4733.DEFAULT_INTERVAL, () -> sendPacketsOf(audio, packets, next, ts, ssrc, pt, then)));
         }
     }
 
@@ -245,7 +254,7 @@ public final class MediaRelay implements AutoCloseable {
                 return;
             }
         }
-        tasks.add(scheduler.execute(next));
+        keep(scheduler.execute(next));
     }
 
     /** A snapshot of one stream's counters. */
@@ -272,7 +281,7 @@ public final class MediaRelay implements AutoCloseable {
         if (period.isZero()) {
             period = window;
         }
-        tasks.add(scheduler.scheduleAtFixedRate(period, period, w::check));
+        keep(scheduler.scheduleAtFixedRate(period, period, w::check));
     }
 
     /** UP while media flows; DEGRADED once a no-media alarm has fired and media has not resumed. */
@@ -412,6 +421,9 @@ public final class MediaRelay implements AutoCloseable {
         int lastOutSeq = RANDOM.nextInt(0x8000);
         int seqOffset;
         long lastOutTs = RANDOM.nextInt() & 0xffffffffL;
+        boolean codecSeen;
+        boolean eventSent;
+        long lastEventEnd;
         long sentPackets;
         long sentBytes;
         long sentPayloadOctets;
@@ -507,6 +519,10 @@ public final class MediaRelay implements AutoCloseable {
             }
             synchronized (sendLock) {
                 int seq = ((buf[2] & 0xff) << 8) | (buf[3] & 0xff);
+                if (!codecSeen) {
+                    codecSeen = true;
+                    seqOffset = lastOutSeq + 1 - seq; // continue after any DTMF sent before the codec
+                }
                 int out = (seq + seqOffset) & 0xffff;
                 buf[2] = (byte) (out >> 8);
                 buf[3] = (byte) out;
@@ -528,13 +544,20 @@ public final class MediaRelay implements AutoCloseable {
             sentPayloadOctets += Math.max(0, len - 12);
         }
 
-        long nextEventTimestamp() {
+        /** After the last audio, and always after the previous press (timestamps identify events). */
+        long[] nextEvent() {
             synchronized (sendLock) {
-                return (lastOutTs + clockRate / 50) & 0xffffffffL;
+                long step = dtmfClockRate / 50;
+                long ts = (lastOutTs + step) & 0xffffffffL;
+                if (eventSent && (int) (ts - lastEventEnd) <= 0) {
+                    ts = (lastEventEnd + step) & 0xffffffffL;
+                }
+                return new long[] {ts, sendSsrc};
             }
         }
 
-        void sendEvent(Rfc4733.Packet p, long ts, int pt) {
+        /** One packet of a press; a press keeps the SSRC and timestamp it started with. */
+        void sendEvent(Rfc4733.Packet p, long ts, int ssrc, int pt) {
             InetSocketAddress to = farEnd;
             if (to == null) {
                 Logger.warn("call {}: DTMF not sent, the far end's media address is not known yet", callId);
@@ -551,8 +574,12 @@ public final class MediaRelay implements AutoCloseable {
                 rtp[2] = (byte) (seq >> 8);
                 rtp[3] = (byte) seq;
                 put32(rtp, 4, (int) ts);
-                put32(rtp, 8, sendSsrc);
+                put32(rtp, 8, ssrc);
                 System.arraycopy(payload, 0, rtp, 12, payload.length);
+                if (p.event().end()) {
+                    eventSent = true;
+                    lastEventEnd = (ts + p.event().duration()) & 0xffffffffL;
+                }
                 try {
                     sendToFar(rtp, rtp.length, to);
                 } catch (IOException e) {
