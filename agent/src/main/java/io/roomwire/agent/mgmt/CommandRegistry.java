@@ -23,7 +23,7 @@ public final class CommandRegistry {
     /** Adds a command; names are lower-case dotted words such as {@code camera.preset}. */
     public CommandRegistry register(String name, String summary, boolean changesState, boolean exclusive,
                                     CommandHandler handler) {
-        if (!name.matches("[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+")) {
+        if (!name.matches("[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)*")) {
             throw new IllegalArgumentException("bad command name: " + name);
         }
         if (commands.putIfAbsent(name, new Command(name, summary, changesState, exclusive, handler)) != null) {

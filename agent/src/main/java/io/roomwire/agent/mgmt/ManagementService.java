@@ -414,11 +414,13 @@ public final class ManagementService implements Service {
         }
         transport.publish(eventsTopic(deviceId), head.json().getBytes(StandardCharsets.UTF_8), 1, false,
                 MessageProperties.json()).whenComplete((v, e) -> {
+                    if (e == null) {
+                        queue.ack(head.seq()); // before the flag drops, or a concurrent pump would resend the head
+                    }
                     synchronized (lock) {
                         eventInFlight = false;
                     }
                     if (e == null) {
-                        queue.ack(head.seq());
                         pumpEvents();
                     } else if (!(e instanceof MqttTransport.NotConnectedException)) {
                         Logger.warn("Event {} not acknowledged ({}); retrying", head.seq(), e.toString());
