@@ -3,7 +3,6 @@ package io.roomwire.sip.srtp;
 import io.roomwire.sip.srtp.internal.AesCounterMode;
 import io.roomwire.sip.srtp.internal.KeyDerivation;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -123,7 +122,7 @@ public final class SrtpContext {
             throw new SrtpException(SrtpException.Reason.REPLAYED, "SRTP packet replayed or too old (seq " + seq + ")");
         }
         rtpTag(srtp, off, body, v);
-        if (!MessageDigest.isEqual(Arrays.copyOf(mac, rtpTagLength), Arrays.copyOfRange(srtp, off + body, off + len))) {
+        if (!tagMatches(srtp, off + body, rtpTagLength)) {
             throw new SrtpException(SrtpException.Reason.AUTH_FAILED, "SRTP authentication failed (seq " + seq + ")");
         }
         if (st == null) {
@@ -175,8 +174,7 @@ public final class SrtpContext {
             throw new SrtpException(SrtpException.Reason.REPLAYED, "SRTCP packet replayed (index " + index + ")");
         }
         rtcpTag(srtcp, off, tagAt);
-        if (!MessageDigest.isEqual(Arrays.copyOf(mac, SrtpSuite.SRTCP_AUTH_TAG_LENGTH),
-                Arrays.copyOfRange(srtcp, off + tagAt, off + len))) {
+        if (!tagMatches(srtcp, off + tagAt, SrtpSuite.SRTCP_AUTH_TAG_LENGTH)) {
             throw new SrtpException(SrtpException.Reason.AUTH_FAILED, "SRTCP authentication failed (index " + index + ")");
         }
         if (st == null) {
@@ -231,6 +229,15 @@ public final class SrtpContext {
         } catch (ShortBufferException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Compares the computed tag with the packet's in constant time. */
+    private boolean tagMatches(byte[] packet, int at, int n) {
+        int diff = 0;
+        for (int i = 0; i < n; i++) {
+            diff |= mac[i] ^ packet[at + i];
+        }
+        return diff == 0;
     }
 
     /** Length of the RTP header (fixed part, CSRCs, extension), or -1 if it does not fit. */
