@@ -63,6 +63,9 @@ public final class MdmService implements Service {
     private volatile boolean unenrolled;
     private Scheduler.Cancellable next;
     private Scheduler.Cancellable monitor;
+    private Instant renewNotBefore = Instant.MIN;
+    private MdmHttp mtls;
+    private java.security.cert.X509Certificate mtlsFor;
 
     private MdmService(Builder b) {
         this.config = Objects.requireNonNull(b.config, "config");
@@ -279,7 +282,7 @@ public final class MdmService implements Service {
                                 serverUnenroll[0] = true;
                             }
                         });
-                MdmHttp http = new MdmHttp(client.clientTls(e), config.requestTimeout(), scheduler.clock());
+                MdmHttp http = mtls(e);
                 OmaDmSession s = new OmaDmSession(http, e.managementUrl(), e.deviceId(), DeviceTree.devInfo(device,
                         e.deviceId()), tree, policy, null);
                 String sessionId = Integer.toHexString(1 + random.nextInt(0xFFFF)).toUpperCase(java.util.Locale.ROOT);
@@ -327,13 +330,28 @@ public final class MdmService implements Service {
         }
     }
 
+    /** One mutual-TLS client per client certificate, so that check-ins reuse connections. */
+    private MdmHttp mtls(Enrollment e) {
+        if (mtls == null || !e.clientCertificate().equals(mtlsFor)) {
+            mtls = new MdmHttp(client.clientTls(e), config.requestTimeout(), scheduler.clock());
+            mtlsFor = e.clientCertificate();
+        }
+        return mtls;
+    }
+
     private Enrollment renewIfDue(Enrollment e) throws MdmException {
         Instant now = scheduler.now();
-        if (now.isBefore(e.renewalDue())) {
+        if (now.isBefore(e.renewalDue()) || now.isBefore(renewNotBefore) && now.isBefore(e.certificateExpiry())) {
             return e;
         }
         try {
             Enrollment r = client.renew(e);
+            // A server issuing certificates shorter than its renewal period must not cause a renewal per check-in.
+            renewNotBefore = now.plus(e.renewRetryInterval());
+            if (!now.isBefore(r.renewalDue())) {
+                Logger.warn("MDM issued a certificate valid until {}, already inside its {}-day renewal period; next "
+                        + "renewal not before {}", r.certificateExpiry(), r.renewPeriod().toDays(), renewNotBefore);
+            }
             try {
                 store.save(r);
             } catch (IOException io) {
