@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 /**
  * Removes secrets from text before it is logged or published: bearer tokens, JWTs, OAuth
  * tokens and codes in JSON or form encoding, passwords and secrets in key=value or JSON form,
- * SIP digest responses, and PEM private keys. Applied to every log line by {@link ScrubbingWriter}.
+ * SIP digest responses, SDP SDES keys ({@code inline:...}), and PEM private keys. Applied to
+ * every log line by {@link ScrubbingWriter}.
  */
 public final class LogScrubber {
 
@@ -29,7 +30,9 @@ public final class LogScrubber {
             new Rule(Pattern.compile("(?i)\\b((?:[a-z0-9_.-]*\\.)?(?:" + KEYS + "))(\\s*[=:]\\s*)(?!\\*\\*\\*)([^\\s&,;\"']+)"),
                     "$1$2" + MASK),
             // SIP digest: response="..."
-            new Rule(Pattern.compile("(?i)(response=\")[0-9a-f]+(\")"), "$1" + MASK + "$2"));
+            new Rule(Pattern.compile("(?i)(response=\")[0-9a-f]+(\")"), "$1" + MASK + "$2"),
+            // SDP SDES key (RFC 4568): a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:<base64 key||salt>
+            new Rule(Pattern.compile("(?i)\\b(inline:)(?!\\*\\*\\*)[A-Za-z0-9+/=]{4,}"), "$1" + MASK));
 
     private LogScrubber() {
     }
