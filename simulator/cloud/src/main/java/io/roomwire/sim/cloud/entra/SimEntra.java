@@ -160,6 +160,14 @@ public final class SimEntra implements AutoCloseable {
     private String verificationUri = DEFAULT_VERIFICATION_URI;
     private Function<String, Optional<String>> complianceGate = upn -> Optional.empty();
 
+    static {
+        // The JDK server writes headers and body separately: without TCP_NODELAY each answer waits ~40 ms
+        // for a delayed ACK. Read once per JVM, so it only helps if no HttpServer was created before.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private SimEntra(SimTokenAuthority authority, SimPki pki) {
         this.authority = Objects.requireNonNull(authority, "authority");
         this.clock = authority.clock();
