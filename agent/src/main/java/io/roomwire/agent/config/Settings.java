@@ -14,7 +14,8 @@ import java.util.Map;
 public final class Settings {
 
     private static final List<Class<?>> HOLDERS = List.of(
-            AgentSettings.class);
+            AgentSettings.class,
+            io.roomwire.agent.obtp.ObtpSettings.class);
 
     private static volatile List<Setting<?>> all;
 

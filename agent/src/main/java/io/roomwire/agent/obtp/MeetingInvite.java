@@ -84,13 +84,33 @@ public record MeetingInvite(String id, String subject, String organizer, Instant
         String dt = str(t, "dateTime").orElseThrow(() -> new IllegalArgumentException(field + ".dateTime missing"));
         String zone = str(t, "timeZone").orElse("UTC");
         try {
-            ZoneId z = "UTC".equalsIgnoreCase(zone) ? ZoneOffset.UTC : ZoneId.of(zone);
+            ZoneId z = "UTC".equalsIgnoreCase(zone) ? ZoneOffset.UTC : ZoneId.of(WINDOWS_ZONES.getOrDefault(zone, zone));
             // Graph writes 7 fractional digits and no offset: "2026-03-29T09:00:00.0000000"
             return LocalDateTime.parse(dt.length() > 26 ? dt.substring(0, 26) : dt).atZone(z).toInstant();
         } catch (RuntimeException ex) {
             throw new IllegalArgumentException(field + " is not a valid dateTimeTimeZone: " + dt + " " + zone);
         }
     }
+
+    /** Windows zone names Graph uses when no outlook.timezone is asked for (the common ones). */
+    private static final java.util.Map<String, String> WINDOWS_ZONES = java.util.Map.ofEntries(
+            java.util.Map.entry("Coordinated Universal Time", "UTC"),
+            java.util.Map.entry("GMT Standard Time", "Europe/London"),
+            java.util.Map.entry("W. Europe Standard Time", "Europe/Berlin"),
+            java.util.Map.entry("Romance Standard Time", "Europe/Paris"),
+            java.util.Map.entry("Central Europe Standard Time", "Europe/Budapest"),
+            java.util.Map.entry("Central European Standard Time", "Europe/Warsaw"),
+            java.util.Map.entry("E. Europe Standard Time", "Europe/Chisinau"),
+            java.util.Map.entry("FLE Standard Time", "Europe/Kiev"),
+            java.util.Map.entry("Eastern Standard Time", "America/New_York"),
+            java.util.Map.entry("Central Standard Time", "America/Chicago"),
+            java.util.Map.entry("Mountain Standard Time", "America/Denver"),
+            java.util.Map.entry("Pacific Standard Time", "America/Los_Angeles"),
+            java.util.Map.entry("India Standard Time", "Asia/Kolkata"),
+            java.util.Map.entry("China Standard Time", "Asia/Shanghai"),
+            java.util.Map.entry("Tokyo Standard Time", "Asia/Tokyo"),
+            java.util.Map.entry("AUS Eastern Standard Time", "Australia/Sydney"),
+            java.util.Map.entry("Singapore Standard Time", "Asia/Singapore"));
 
     static Optional<String> str(JsonObject o, String k) {
         JsonElement v = o.get(k);
