@@ -83,7 +83,7 @@ final class Inbound {
             case Request.OPTIONS -> {
                 try {
                     Response ok = path.messages.createResponse(Response.OK, req);
-                    ok.addHeader(path.headers.createHeader("Allow", SipCallImpl.ALLOW));
+                    SipCallImpl.addAllow(path, ok);
                     ok.addHeader(path.headers.createHeader("Accept", "application/sdp"));
                     ok.addHeader(path.headers.createHeader("Supported", "timer"));
                     st.sendResponse(ok);
@@ -157,7 +157,7 @@ final class Inbound {
                 r.addHeader(path.headers.createHeader("Warning", "399 roomwire \"" + warning.replace('"', '\'') + "\""));
             }
             if (status == Response.METHOD_NOT_ALLOWED) {
-                r.addHeader(path.headers.createHeader("Allow", SipCallImpl.ALLOW));
+                SipCallImpl.addAllow(path, r);
             }
             st.sendResponse(r);
         } catch (Exception ex) {

@@ -208,7 +208,7 @@ final class SipCallImpl implements Call {
             localSdp = perKind.sdp();
             Response ok = path.messages.createResponse(Response.OK, serverTx.getRequest());
             addContact(ok);
-            ok.addHeader(path.headers.createHeader("Allow", ALLOW));
+            addAllow(path, ok);
             ok.addHeader(path.headers.createHeader("Supported", "timer"));
             if (sessionExpiresSeconds > 0 && serverTx.getRequest().getHeader("Session-Expires") != null) {
                 ok.addHeader(path.headers.createHeader("Session-Expires", sessionExpiresSeconds + ";refresher=uac"));
@@ -303,7 +303,7 @@ final class SipCallImpl implements Call {
                     new ArrayList<>(List.of(via)), path.headers.createMaxForwardsHeader(70), sdpType(),
                     localSdp.format().getBytes(StandardCharsets.UTF_8));
             addContact(r);
-            r.addHeader(path.headers.createHeader("Allow", ALLOW));
+            addAllow(path, r);
             r.addHeader(path.headers.createHeader("Supported", "timer"));
             r.addHeader(path.headers.createHeader("Session-Expires", sessionExpiresSeconds + ";refresher=uac"));
             r.addHeader(path.headers.createHeader("Min-SE", "90"));
@@ -891,6 +891,12 @@ final class SipCallImpl implements Call {
         contact.setTransportParam(path.settings.transport().wireName());
         m.removeHeader(ContactHeader.NAME);
         m.addHeader(path.headers.createContactHeader(path.addresses.createAddress(contact)));
+    }
+
+    static void addAllow(SipJoinPath path, javax.sip.message.Message m) throws ParseException {
+        for (String method : ALLOW.split(",\\s*")) {
+            m.addHeader(path.headers.createAllowHeader(method));
+        }
     }
 
     private ContentTypeHeader sdpType() throws ParseException {

@@ -100,6 +100,7 @@ public final class SipJoinPath implements JoinPath, Service {
     private final List<Thread> stackThreads = new ArrayList<>();
     private Registration registration;
     private Dispatcher dispatcher;
+    private String tlsConfigId;
 
     private SipJoinPath(Builder b) {
         this.settings = b.settings;
@@ -171,7 +172,8 @@ public final class SipJoinPath implements JoinPath, Service {
         if (settings.transport() == SipTransport.TLS) {
             SSLContext ctx = sslContext.orElseGet(() -> TlsFiles.sslContext(settings));
             TlsNetworkLayer.Config tls = TlsNetworkLayer.Config.of(ctx);
-            p.put(TlsNetworkLayer.CONFIG_KEY, tls);
+            tlsConfigId = TlsNetworkLayer.register(tls);
+            p.setProperty(TlsNetworkLayer.CONFIG_KEY, tlsConfigId);
             p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", tls.suitesProperty());
             p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", String.join(",", tls.protocols()));
             p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Want");
@@ -266,14 +268,19 @@ public final class SipJoinPath implements JoinPath, Service {
             Logger.debug("SIP provider release: {}", e.getMessage());
         }
         if (stack != null) {
+            gov.nist.javax.sip.EventScanner scanner = stack.getEventScanner();
             stack.stop();
             // jain-sip leaves its non-daemon EventScannerThread blocked in take(): stop it for real.
-            stack.getEventScanner().forceStop();
+            if (scanner != null) {
+                scanner.forceStop();
+            }
         }
         for (Thread t : stackThreads) {
             t.interrupt();
         }
         stackThreads.clear();
+        TlsNetworkLayer.unregister(tlsConfigId);
+        tlsConfigId = null;
         provider = null;
         listeningPoint = null;
         stack = null;

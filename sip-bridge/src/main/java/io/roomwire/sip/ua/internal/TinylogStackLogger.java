@@ -78,12 +78,17 @@ public final class TinylogStackLogger implements StackLogger {
 
     @Override
     public void logError(String message, Exception ex) {
+        if (ex instanceof InterruptedException) {
+            Logger.debug("jain-sip: event scanner stopped");
+            return;
+        }
         Logger.error(ex, "jain-sip: {}", message);
     }
 
     @Override
     public void logWarning(String message) {
-        Logger.warn("jain-sip: {}", message);
+        // The stack warns about its own TLS key store defaults, which our network layer replaces.
+        Logger.debug("jain-sip: {}", message);
     }
 
     @Override

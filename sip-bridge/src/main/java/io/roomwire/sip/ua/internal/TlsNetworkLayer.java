@@ -25,7 +25,23 @@ import javax.net.ssl.SSLSocket;
  */
 public final class TlsNetworkLayer implements NetworkLayer {
 
-    public static final String CONFIG_KEY = "io.roomwire.sip.TLS_CONFIG";
+    /** Stack property naming the registered {@link Config} (properties keep only strings). */
+    public static final String CONFIG_KEY = "io.roomwire.sip.TLS_CONFIG_ID";
+    private static final java.util.Map<String, Config> CONFIGS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Registers a configuration for a stack about to be created; returns the id for {@link #CONFIG_KEY}. */
+    public static String register(Config config) {
+        String id = java.util.UUID.randomUUID().toString();
+        CONFIGS.put(id, config);
+        return id;
+    }
+
+    /** Forgets a configuration once its stack is stopped. */
+    public static void unregister(String id) {
+        if (id != null) {
+            CONFIGS.remove(id);
+        }
+    }
     private static final int CONNECT_TIMEOUT_MS = 8000;
 
     /** TLS settings handed to the stack. */
@@ -56,10 +72,8 @@ public final class TlsNetworkLayer implements NetworkLayer {
 
     @Override
     public void setSipStack(SipStackImpl sipStack) {
-        Object c = sipStack.getConfigurationProperties().get(CONFIG_KEY);
-        if (c instanceof Config cfg) {
-            this.config = cfg;
-        }
+        String id = sipStack.getConfigurationProperties().getProperty(CONFIG_KEY);
+        this.config = id == null ? null : CONFIGS.get(id);
     }
 
     private Config config() throws IOException {

@@ -1,0 +1,112 @@
+package io.roomwire.sip.ua;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roomwire.core.time.VirtualScheduler;
+import io.roomwire.hal.MediaKind;
+import io.roomwire.hal.sim.SimCodec;
+import io.roomwire.sip.Call;
+import io.roomwire.sip.CallEnd;
+import io.roomwire.sip.CallEvent;
+import io.roomwire.sip.CallState;
+import io.roomwire.sip.JoinTarget;
+import io.roomwire.sip.SipTransport;
+import io.roomwire.sim.cloud.SimPki;
+import io.roomwire.sim.cloud.gateway.GatewayCall;
+import io.roomwire.sim.cloud.gateway.SimGateway;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The room's UA against the simulated CVI gateway, over every transport, with SRTP media. */
+class GatewayCallTest {
+
+    private static final SimPki PKI = new SimPki("gateway-test");
+
+    private final VirtualScheduler clock = new VirtualScheduler();
+    private final SimCodec codec = new SimCodec(clock);
+    private final List<CallEvent> events = new CopyOnWriteArrayList<>();
+    private SimGateway gateway;
+    private SipJoinPath room;
+
+    private SimGateway gateway(SimGateway.Transport t, java.util.function.UnaryOperator<SimGateway.Builder> tune)
+            throws Exception {
+        SimGateway.Builder b = SimGateway.builder().transport(t).sslContext(PKI.sslContext(PKI.issueServer("gateway")))
+                .meetingIds("123456789");
+        gateway = tune.apply(b).build().start();
+        return gateway;
+    }
+
+    private SipJoinPath room(java.util.function.UnaryOperator<io.roomwire.sip.SipSettings.Builder> tune) throws Exception {
+        room = SipJoinPath.builder(tune.apply(SipFixtures.settings(SipFixtures.transportOf(gateway))).build(), clock)
+                .codec(codec).resolver(SipFixtures.resolverFor(gateway)).sslContext(PKI.sslContext(null)).build();
+        room.addListener(events::add);
+        room.start();
+        return room;
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (room != null) {
+            room.stop();
+        }
+        if (gateway != null) {
+            gateway.stop();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(SimGateway.Transport.class)
+    void directDialJoinsWithEncryptedMediaBothWays(SimGateway.Transport transport) throws Exception {
+        gateway(transport, b -> b);
+        room(b -> b);
+        Call call = room.dial(JoinTarget.sip(gateway.directUri("123456789"), "teams-cisco", "test"));
+        Await.until("connected", clock, () -> call.state() == CallState.CONNECTED,
+                () -> call.state() + " " + call.end());
+        GatewayCall seen = gateway.lastCall().orElseThrow();
+        Await.until("joined at the gateway", () -> seen.state() == GatewayCall.State.JOINED);
+        assertEquals("123456789", seen.meetingId().orElseThrow());
+        assertTrue(seen.offer().contains("RTP/SAVP"), seen.offer());
+        assertTrue(seen.offer().contains("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"));
+        assertTrue(seen.offer().contains("a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:"));
+        Await.until("media both ways", clock, () -> seen.media().orElseThrow().received(
+                io.roomwire.sim.cloud.gateway.media.GatewayMedia.Kind.AUDIO).packets() > 20
+                && call.stats().of(MediaKind.AUDIO).map(s -> s.packetsReceived() > 20).orElse(false),
+                () -> call.stats().toString());
+        assertTrue(call.stats().of(MediaKind.AUDIO).orElseThrow().secure());
+        assertEquals(0, seen.media().orElseThrow().received(
+                io.roomwire.sim.cloud.gateway.media.GatewayMedia.Kind.AUDIO).rejected());
+        call.hangUp();
+        Await.until("BYE at the gateway", () -> seen.byeFromRoom());
+        assertEquals(CallEnd.EndedBy.LOCAL, call.end().orElseThrow().by());
+        assertEquals(0, codec.openSessions());
+    }
+
+    @Test
+    void ivrJoinSendsTheVideoIdAsDtmfAfterMediaStarts() throws Exception {
+        gateway(SimGateway.Transport.TLS, b -> b);
+        room(b -> b.dtmfDelay(Duration.ofSeconds(1)));
+        Call call = room.dial(JoinTarget.ivr(gateway.ivrUri(), "123456789#", "teams-cisco", "test"));
+        Await.until("joined via IVR", clock, () -> gateway.lastCall().map(c -> c.state() == GatewayCall.State.JOINED)
+                .orElse(false), () -> gateway.lastCall().toString());
+        assertEquals("123456789#", gateway.lastCall().orElseThrow().digits());
+        assertEquals(CallState.CONNECTED, call.state());
+    }
+
+    @Test
+    void unknownMeetingIdIsReportedInRoomLanguage() throws Exception {
+        gateway(SimGateway.Transport.TLS, b -> b);
+        room(b -> b);
+        Call call = room.dial(JoinTarget.sip(gateway.directUri("999999999"), "teams-cisco", "test"));
+        Await.until("ended", clock, () -> call.state() == CallState.ENDED);
+        CallEnd end = call.end().orElseThrow();
+        assertEquals(404, end.status());
+        assertEquals("The gateway did not accept the meeting ID", end.message());
+        assertEquals(0, codec.openSessions());
+    }
+}
