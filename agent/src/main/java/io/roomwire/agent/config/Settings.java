@@ -15,7 +15,9 @@ public final class Settings {
 
     private static final List<Class<?>> HOLDERS = List.of(
             AgentSettings.class,
-            io.roomwire.agent.obtp.ObtpSettings.class);
+            io.roomwire.agent.obtp.ObtpSettings.class,
+            io.roomwire.agent.calendar.CalendarSettings.class,
+            io.roomwire.agent.mgmt.MgmtSettings.class);
 
     private static volatile List<Setting<?>> all;
 
