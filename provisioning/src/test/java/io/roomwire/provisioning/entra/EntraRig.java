@@ -104,8 +104,10 @@ final class EntraRig {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             scheduler.runDue();
+            // In-flight first: an answer is queued on the scheduler before its request stops counting.
+            boolean idle = http.inFlight() == 0;
             boolean dueNow = scheduler.nextDue().map(t -> !t.isAfter(scheduler.now())).orElse(false);
-            if (http.inFlight() == 0 && !dueNow) {
+            if (idle && !dueNow) {
                 return;
             }
             if (System.nanoTime() > deadline) {
