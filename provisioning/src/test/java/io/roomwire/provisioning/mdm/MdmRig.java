@@ -45,6 +45,7 @@ final class MdmRig implements AutoCloseable {
     final DeviceIdentity identity;
     MdmConfig config;
     MdmService service;
+    EnrollmentToken tokenSource = () -> token.get();
 
     MdmRig() throws Exception {
         dir = Files.createTempDirectory("mdm-rig");
@@ -66,7 +67,7 @@ final class MdmRig implements AutoCloseable {
     MdmService service() {
         if (service == null) {
             service = MdmService.builder().config(config).scheduler(scheduler).store(store).identity(identity)
-                    .device(device).token(() -> token.get()).panel(panel).events(events::add)
+                    .device(device).token(tokenSource).panel(panel).events(events::add)
                     .calendarStaleness(() -> calendarAge.get()).random(new Random(7)).build();
         }
         return service;

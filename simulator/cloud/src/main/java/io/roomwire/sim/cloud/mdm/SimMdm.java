@@ -158,7 +158,8 @@ public final class SimMdm implements AutoCloseable {
     static final String[] STATE_NODES = {
         "./DevDetail/SwV", "./DevDetail/FwV", "./DevDetail/HwV", "./DevDetail/OEM",
         "./Vendor/MSFT/DeviceStatus/Compliance/EncryptionCompliance", "./Vendor/MSFT/DeviceStatus/SecureBootState",
-        "./Vendor/Roomwire/State/DebugEnabled", "./Vendor/Roomwire/State/CalendarStalenessMinutes"};
+        "./Vendor/Roomwire/State/DebugEnabled", "./Vendor/Roomwire/State/CalendarStalenessMinutes",
+        "./Vendor/Roomwire/State/Compliant"};
 
     private final SimTokenAuthority authority;
     private final SimPki mdmCa = new SimPki("Sim MDM");
