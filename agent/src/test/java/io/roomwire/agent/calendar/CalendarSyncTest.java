@@ -12,6 +12,7 @@ import io.roomwire.core.store.FileStore;
 import io.roomwire.core.time.VirtualScheduler;
 import io.roomwire.sim.cloud.SimTokenAuthority;
 import io.roomwire.sim.cloud.graph.Booking;
+import io.roomwire.sim.cloud.graph.InvitationBodies;
 import io.roomwire.sim.cloud.graph.Recurrence;
 import io.roomwire.sim.cloud.graph.SimGraph;
 import java.nio.file.Files;
@@ -93,9 +94,7 @@ class CalendarSyncTest {
     }
 
     String book(String subject, ZonedDateTime start) {
-        return graph.book(ROOM, Booking.of(subject, start, Duration.ofMinutes(30))
-                .teams("https://teams.microsoft.com/l/meetup-join/19%3ameeting_" + subject.hashCode() + "%40thread.v2/0")
-                .body("<html><body><p>" + subject + "</p></body></html>").build());
+        return graph.book(ROOM, Booking.of(subject, start, Duration.ofMinutes(30)).teamsInvitation().build());
     }
 
     List<String> subjects() {
@@ -151,6 +150,23 @@ class CalendarSyncTest {
         assertEquals(List.of("Design review"), subjects());
         assertEquals(id, changes.get(changes.size() - 1).get(0).id());
         assertEquals(today(14, 0).toInstant(), meeting(id).orElseThrow().start());
+    }
+
+    @Test
+    void theInvitationBodyAndJoinFieldsArriveAsGraphSentThem() throws Exception {
+        String id = graph.book(ROOM, Booking.of("Vendor call", today(11, 0), Duration.ofMinutes(60))
+                .teamsCviInvitation(InvitationBodies.Provider.CISCO, InvitationBodies.Wording.JOIN_WITH, "contoso",
+                        "1234567890").safeLinks().build());
+
+        started();
+
+        MeetingInvite m = meeting(id).orElseThrow();
+        assertEquals("html", m.bodyType());
+        assertTrue(m.body().contains("contoso@m.webex.com"), "the CVI section is in the body");
+        assertTrue(m.body().contains("safelinks.protection.outlook.com"), "links as Defender rewrote them");
+        assertTrue(m.joinUrl().orElseThrow().startsWith("https://teams.microsoft.com/"));
+        assertEquals("teamsForBusiness", m.onlineMeetingProvider());
+        assertEquals("Adele Vance", m.organizer());
     }
 
     @Test

@@ -95,6 +95,37 @@ public record Booking(String subject, String organizerName, String organizerAddr
             return this;
         }
 
+        /** A plain Teams invitation: join URL and the body Teams writes (from {@link InvitationBodies}). */
+        public Builder teamsInvitation() {
+            String url = InvitationBodies.teamsJoinUrl(subject + start);
+            return teams(url).body(InvitationBodies.teams(url));
+        }
+
+        /** A Teams invitation with the video-conferencing-device (CVI) section of {@code provider}. */
+        public Builder teamsCviInvitation(InvitationBodies.Provider provider, InvitationBodies.Wording wording,
+                                          String tenantKey, String videoId) {
+            String url = InvitationBodies.teamsJoinUrl(subject + start);
+            return teams(url).body(InvitationBodies.teamsCvi(provider, wording, tenantKey, videoId, url));
+        }
+
+        /** A Webex meeting invitation (no Graph online-meeting fields: Webex puts it all in the body). */
+        public Builder webexInvitation(String site, String meetingNumber) {
+            return body(InvitationBodies.webex(site, meetingNumber));
+        }
+
+        public Builder zoomInvitation(String meetingId, String passcode) {
+            return body(InvitationBodies.zoom(meetingId, passcode));
+        }
+
+        public Builder sipInvitation(String uri) {
+            return body(InvitationBodies.sip(uri)).location(uri);
+        }
+
+        /** Wraps every link of the body as Defender for Office 365 SafeLinks does. */
+        public Builder safeLinks() {
+            return body(InvitationBodies.safeLinks(bodyHtml, "eur02"));
+        }
+
         public Builder location(String displayName) {
             this.location = displayName;
             return this;

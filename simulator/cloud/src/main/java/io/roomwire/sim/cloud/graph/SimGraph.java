@@ -853,9 +853,36 @@ public final class SimGraph implements AutoCloseable {
      * A booking from admin JSON: {@code subject}, {@code start} (ISO zoned, e.g.
      * {@code 2026-03-29T10:00+02:00[Europe/Berlin]}), {@code durationMinutes}, optional
      * {@code organizer{name,address}}, {@code joinUrl}, {@code body}, {@code location},
-     * {@code sensitivity}, {@code allDay}, {@code showAs},
+     * {@code invitation} (see {@link #invitation}), {@code sensitivity}, {@code allDay}, {@code showAs},
      * {@code recurrence{type:daily|weekly, count, interval, days:[monday,...], until}}.
      */
+    /**
+     * A realistic body from {@link InvitationBodies}: {@code {"kind": "teams"}},
+     * {@code {"kind": "teams-cvi", "provider": "cisco|poly|pexip|generic", "wording": "join_with|join_on_tenant_key|one_line",
+     * "tenantKey": "...", "videoId": "..."}}, {@code {"kind": "webex", "site", "meetingNumber"}},
+     * {@code {"kind": "zoom", "meetingId", "passcode"}}, {@code {"kind": "sip", "uri"}}; {@code "safeLinks": true} wraps links.
+     */
+    private static void invitation(Booking.Builder b, JsonObject inv) {
+        String kind = inv.get("kind").getAsString().toLowerCase(Locale.ROOT);
+        switch (kind) {
+            case "teams" -> b.teamsInvitation();
+            case "teams-cvi" -> b.teamsCviInvitation(
+                    InvitationBodies.Provider.valueOf(inv.get("provider").getAsString().toUpperCase(Locale.ROOT)),
+                    inv.has("wording") ? InvitationBodies.Wording.valueOf(inv.get("wording").getAsString()
+                            .toUpperCase(Locale.ROOT)) : InvitationBodies.Wording.JOIN_WITH,
+                    inv.get("tenantKey").getAsString(), inv.get("videoId").getAsString());
+            case "webex" -> b.webexInvitation(inv.get("site").getAsString(), inv.get("meetingNumber").getAsString());
+            case "zoom" -> b.zoomInvitation(inv.get("meetingId").getAsString(),
+                    inv.has("passcode") ? inv.get("passcode").getAsString() : "");
+            case "sip" -> b.sipInvitation(inv.get("uri").getAsString());
+            default -> throw new IllegalArgumentException("unknown invitation kind '" + kind
+                    + "' (teams, teams-cvi, webex, zoom, sip)");
+        }
+        if (inv.has("safeLinks") && inv.get("safeLinks").getAsBoolean()) {
+            b.safeLinks();
+        }
+    }
+
     static Booking bookingFromJson(JsonObject in) {
         Booking.Builder b = Booking.of(in.get("subject").getAsString(), ZonedDateTime.parse(in.get("start").getAsString()),
                 Duration.ofMinutes(in.has("durationMinutes") ? in.get("durationMinutes").getAsLong() : 30));
@@ -868,6 +895,9 @@ public final class SimGraph implements AutoCloseable {
         }
         if (in.has("body")) {
             b.body(in.get("body").getAsString());
+        }
+        if (in.has("invitation")) {
+            invitation(b, in.getAsJsonObject("invitation"));
         }
         if (in.has("location")) {
             b.location(in.get("location").getAsString());

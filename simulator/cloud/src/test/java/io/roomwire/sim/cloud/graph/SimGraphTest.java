@@ -228,7 +228,12 @@ class SimGraphTest {
         booking.addProperty("subject", "Booked over HTTP");
         booking.addProperty("start", at(24, 15).toString());
         booking.addProperty("durationMinutes", 45);
-        booking.addProperty("joinUrl", "https://teams.microsoft.com/l/meetup-join/y");
+        JsonObject invitation = new JsonObject();
+        invitation.addProperty("kind", "teams-cvi");
+        invitation.addProperty("provider", "poly");
+        invitation.addProperty("tenantKey", "823979477");
+        invitation.addProperty("videoId", "1122334455");
+        booking.add("invitation", invitation);
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + graph.port()
                 + "/_admin/mailboxes/" + ROOM + "/events")).POST(HttpRequest.BodyPublishers.ofString(booking.toString()))
                 .build(), HttpResponse.BodyHandlers.ofString());
@@ -239,6 +244,8 @@ class SimGraphTest {
         List<JsonObject> items = round(deltaUrl("()"), null, delta);
         assertEquals(id, items.get(0).get("id").getAsString());
         assertEquals("Booked over HTTP", items.get(0).get("subject").getAsString());
+        assertTrue(items.get(0).getAsJsonObject("body").get("content").getAsString().contains("823979477@t.plcm.vc"));
+        assertEquals("teamsForBusiness", items.get(0).get("onlineMeetingProvider").getAsString());
 
         HttpResponse<String> stats = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + graph.port()
                 + "/_admin/stats")).build(), HttpResponse.BodyHandlers.ofString());
