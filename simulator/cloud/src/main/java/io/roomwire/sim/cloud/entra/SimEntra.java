@@ -123,6 +123,7 @@ public final class SimEntra implements AutoCloseable {
     private record Fault(int status, Duration retryAfter) { }
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int MAX_RECORDED = 10_000;
     private static final String USER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     private static final DateTimeFormatter ENTRA_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
             .withZone(ZoneOffset.UTC);
@@ -408,6 +409,16 @@ public final class SimEntra implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Signs {@code upn} in directly, as if a device code had been approved (for tests of Graph or
+     * MDM that need a token but not the device-code dance): Entra's token response JSON.
+     */
+    public JsonObject signInDirectly(String upn, String clientId, List<String> scopes) {
+        synchronized (lock) {
+            return issueTokens(upn, clientId, scopes);
+        }
+    }
+
     /** Codes not yet approved, declined or expired, oldest first. */
     public List<PendingCode> pendingCodes() {
         synchronized (lock) {
@@ -457,10 +468,19 @@ public final class SimEntra implements AutoCloseable {
             String method = ex.getRequestMethod();
             Map<String, String> form = "POST".equals(method) ? parseForm(readBody(ex)) : parseForm(ex.getRequestURI().getRawQuery());
             synchronized (lock) {
+                if (requests.size() >= MAX_RECORDED) {
+                    requests.remove(0);
+                }
                 requests.add(new Request(clock.instant(), method, path, Map.copyOf(form)));
             }
             if (path.startsWith("/_admin/")) {
-                admin(ex, path.substring("/_admin/".length()), form);
+                try {
+                    admin(ex, path.substring("/_admin/".length()), form);
+                } catch (NumberFormatException e) {
+                    JsonObject r = new JsonObject();
+                    r.addProperty("error", "bad number: " + e.getMessage());
+                    sendJson(ex, 400, r);
+                }
                 return;
             }
             String[] seg = path.split("/");

@@ -285,4 +285,13 @@ class SimEntraTest {
         assertFalse(ext.authority().verify(t.get("access_token").getAsString(), SimTokenAuthority.GRAPH_AUDIENCE, why).isPresent());
         assertEquals("token expired", why.toString());
     }
+
+    @Test
+    void signsInDirectlyForOtherSimulatedServices() throws Exception {
+        JsonObject t = ext.entra().signInDirectly("room401@contoso.example", SimEntra.DEFAULT_CLIENT_ID,
+                java.util.List.of("Calendars.Read", "offline_access"));
+        assertTrue(ext.authority().verify(t.get("access_token").getAsString(), SimTokenAuthority.GRAPH_AUDIENCE, null).isPresent());
+        assertEquals(200, refresh(t.get("refresh_token").getAsString()).status());
+        assertEquals(400, post("/_admin/lifetimes", Map.of("access_seconds", "soon")).status());
+    }
 }
