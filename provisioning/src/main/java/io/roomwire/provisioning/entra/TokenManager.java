@@ -417,11 +417,16 @@ public final class TokenManager implements Service, AccessTokens {
         form.put("scope", config.scopeParameter());
         http.post(config.tokenEndpoint(), form, r -> {
             synchronized (lock) {
-                if (refreshInFlight != f) {
-                    return; // stopped or superseded
+                boolean current = refreshInFlight == f;
+                if (current) {
+                    refreshInFlight = null;
                 }
-                refreshInFlight = null;
-                if (!started || tokens != used) {
+                if (tokens != used) {
+                    f.complete(Optional.empty()); // superseded by a new enrollment
+                    return;
+                }
+                if (!current || !started) {
+                    keepRotatedAfterStop(r);
                     f.complete(Optional.empty());
                     return;
                 }
@@ -429,6 +434,21 @@ public final class TokenManager implements Service, AccessTokens {
             }
         });
         return f;
+    }
+
+    /** Stopped while a refresh was on the wire: a rotated refresh token must still reach the disk. */
+    private void keepRotatedAfterStop(EntraHttp.Response r) {
+        if (r.status() != 200 || r.json().isEmpty()) {
+            return;
+        }
+        try {
+            TokenSet t = TokenSet.fromResponse(r.json().get(), scheduler.now(), config, Optional.of(tokens));
+            persist(t);
+            tokens = t;
+            Logger.info("Stored the tokens of a refresh that finished after stop");
+        } catch (IllegalArgumentException e) {
+            Logger.warn("Ignoring an unusable token response that arrived after stop: {}", e.getMessage());
+        }
     }
 
     private void onRefresh(EntraHttp.Response r, CompletableFuture<Optional<String>> f) {

@@ -282,4 +282,21 @@ class TokenManagerTest {
         assertEquals(EnrollmentState.ENROLLING, m.enrollment().state());
         assertTrue(again.recorder.prompts.get(0).notice().orElseThrow().contains("entra.client-id"));
     }
+
+    @Test
+    void keepsARotatedRefreshTokenThatArrivesAfterStop() throws Exception {
+        EntraRig rig = rig("a");
+        TokenManager m = rig.enroll();
+        rig.advance(Duration.ofMinutes(1));
+        CompletableFuture<Optional<String>> f = m.refreshAfterUnauthorized();
+        m.stop();
+        assertEquals(Optional.empty(), f.get());
+        rig.settle();
+        assertEquals(1, ext.entra().refreshRequests().size());
+        TokenVault vault = new TokenVault(rig.store, rig.identity, scheduler.clock());
+        assertTrue(ext.entra().isRefreshTokenValid(vault.load().orElseThrow().refreshToken()),
+                "the disk holds the rotated token, so the next start stays signed in");
+        TokenManager again = new EntraRig(scheduler, ext, rig.dir).start();
+        assertEquals(EnrollmentState.ENROLLED, again.enrollment().state());
+    }
 }
