@@ -171,7 +171,7 @@ public final class MediaRelay implements AutoCloseable {
      * Calls queue behind each other. The future completes after the last digit's end packets.
      *
      * @throws IllegalArgumentException for a digit outside 0-9 * # A-D or a bad payload type
-     * @throws IllegalStateException when the relay has no audio stream or is closed
+     * @throws IllegalStateException when the relay has no audio stream, no far end yet, or is closed
      */
     public CompletableFuture<Void> sendDtmf(String digits, int payloadType, Duration toneLength, Duration gap) {
         String d = Rfc4733.requireDigits(Objects.requireNonNull(digits, "digits"));
@@ -184,6 +184,9 @@ public final class MediaRelay implements AutoCloseable {
         }
         if (closed.get()) {
             throw new IllegalStateException("the call's media is closed");
+        }
+        if (audio.farEnd == null) {
+            throw new IllegalStateException("DTMF needs the far end's audio address: call connectFarEnd first");
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         Runnable job = () -> sendDigit(audio, d, 0, payloadType, toneLength, gap, done);
@@ -422,6 +425,7 @@ public final class MediaRelay implements AutoCloseable {
         int seqOffset;
         long lastOutTs = RANDOM.nextInt() & 0xffffffffL;
         boolean codecSeen;
+        Instant lastOutAt;
         boolean eventSent;
         long lastEventEnd;
         long sentPackets;
@@ -462,11 +466,12 @@ public final class MediaRelay implements AutoCloseable {
 
         void setSendKeys(Optional<SrtpKeys> keys) {
             sendCtx = keys.map(SrtpContext::forSending).orElse(null);
-            srtp = keys.isPresent();
+            srtp = sendCtx != null || recvCtx != null;
         }
 
         void setRecvKeys(Optional<SrtpKeys> keys) {
             recvCtx = keys.map(SrtpContext::forReceiving).orElse(null);
+            srtp = sendCtx != null || recvCtx != null;
         }
 
         void start() {
@@ -528,6 +533,7 @@ public final class MediaRelay implements AutoCloseable {
                 buf[3] = (byte) out;
                 lastOutSeq = out;
                 lastOutTs = get32(buf, 4) & 0xffffffffL;
+                lastOutAt = scheduler.now();
                 sendSsrc = get32(buf, 8);
                 sendToFar(buf, len, to);
             }
@@ -701,8 +707,11 @@ public final class MediaRelay implements AutoCloseable {
             byte[] rtcp;
             SrtpContext ctx;
             synchronized (sendLock) {
+                // the RTP timestamp that corresponds to "now" on the codec's clock (RFC 3550 §6.4.1)
+                long rtpNow = lastOutAt == null ? lastOutTs
+                        : lastOutTs + Duration.between(lastOutAt, now).toNanos() * clockRate / 1_000_000_000L;
                 Rtcp.Sender sender = sentAny
-                        ? new Rtcp.Sender(Rtcp.ntp(now), lastOutTs, sentPackets, sentPayloadOctets) : null;
+                        ? new Rtcp.Sender(Rtcp.ntp(now), rtpNow & 0xffffffffL, sentPackets, sentPayloadOctets) : null;
                 rtcp = Rtcp.compound(sendSsrc, sender, block, cname);
                 ctx = sendCtx;
             }

@@ -290,6 +290,40 @@ class MediaRelayTest {
     }
 
     @Test
+    void followsTheFarEndToANewAddressAndKeyOnReInvite() throws Exception {
+        Call call = new Call(SUITE);
+        scheduler.advance(Duration.ofMillis(100));
+        await(() -> call.gateway.received(GW_AUDIO).packets() == 5, () -> call.gateway.received(GW_AUDIO).toString());
+
+        GatewayMedia moved = track(GatewayMedia.builder().kinds(GW_AUDIO).build());
+        SrtpKeys newKeys = SrtpKeys.random(SUITE);
+        moved.connect(GW_AUDIO, call.relay.localFarSidePort(MediaKind.AUDIO), Optional.of("inline:" + newKeys.toSdesInline()));
+        call.relay.rekey(MediaKind.AUDIO, Optional.of(newKeys),
+                Optional.of(SrtpKeys.fromSdesInline(SUITE, moved.localKeyParams(GW_AUDIO).orElseThrow())));
+        call.relay.retarget(MediaKind.AUDIO, moved.localRtpPort(GW_AUDIO));
+
+        scheduler.advance(Duration.ofMillis(100));
+        await(() -> moved.received(GW_AUDIO).packets() == 5, () -> moved.received(GW_AUDIO).toString());
+        assertEquals(0, moved.received(GW_AUDIO).rejected());
+        assertEquals(5, call.gateway.received(GW_AUDIO).packets(), "the old address gets nothing more");
+        moved.sendMedia(GW_AUDIO, 2);
+        await(() -> call.codec.received(MediaKind.AUDIO).packets() == 2, () -> call.codec.received(MediaKind.AUDIO).toString());
+    }
+
+    @Test
+    void refusesDtmfBeforeTheFarEndIsKnownAndBadDigits() throws Exception {
+        MediaRelay relay = track(MediaRelay.builder(scheduler).stream(MediaKind.AUDIO, Optional.empty()).build());
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> relay.sendDtmf("1", 101, Duration.ofMillis(100), Duration.ofMillis(100)));
+        assertTrue(e.getMessage().contains("connectFarEnd"), e.getMessage());
+        relay.connectFarEnd(MediaKind.AUDIO, new InetSocketAddress(InetAddress.getLoopbackAddress(), 9), Optional.empty());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> relay.sendDtmf("12z", 101, Duration.ofMillis(100), Duration.ofMillis(100)));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> relay.stats(MediaKind.VIDEO));
+    }
+
+    @Test
     void plainRtpWhenNoKeysAreGiven() throws Exception {
         GatewayMedia gw = track(GatewayMedia.builder().plainRtp().kinds(GW_AUDIO).build());
         MediaRelay relay = track(MediaRelay.builder(scheduler).callId("t4").stream(MediaKind.AUDIO, Optional.empty()).build());
