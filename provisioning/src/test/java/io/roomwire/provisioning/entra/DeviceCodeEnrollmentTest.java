@@ -279,4 +279,16 @@ class DeviceCodeEnrollmentTest {
         TokenManager m = rig.enroll();
         assertEquals(ext.entra().tenantId(), m.account().orElseThrow().tenantId());
     }
+
+    @Test
+    void stopsNamingTheAuthorityWhenTheTokenEndpointDoesNotKnowTheCode() throws Exception {
+        EntraRig rig = rig();
+        TokenManager m = rig.start();
+        ext.entra().forgetCodes();
+        rig.advance(Duration.ofSeconds(5));
+        assertEquals(EnrollmentState.FAILED, m.enrollment().state());
+        assertEquals(Optional.of("entra.authority"), rig.recorder.failures.get(0).configKey());
+        rig.advance(Duration.ofMinutes(1));
+        assertEquals(1, ext.entra().devicePolls().size(), "no polling after a fatal answer");
+    }
 }

@@ -318,6 +318,15 @@ public final class SimEntra implements AutoCloseable {
         return this;
     }
 
+    /** Forgets every device code, as a token endpoint of another Entra instance would: polls get bad_verification_code. */
+    public SimEntra forgetCodes() {
+        synchronized (lock) {
+            byDeviceCode.clear();
+            byUserCode.clear();
+        }
+        return this;
+    }
+
     /** Revokes every refresh token of {@code upn} (all users when empty), as "revoke sessions" does. */
     public int revokeRefreshTokens(Optional<String> upn) {
         synchronized (lock) {
