@@ -1,0 +1,184 @@
+package io.roomwire.sip.ua;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roomwire.core.time.VirtualScheduler;
+import io.roomwire.hal.Screen;
+import io.roomwire.hal.sim.SimCodec;
+import io.roomwire.hal.sim.SimTouchPanel;
+import io.roomwire.sip.Call;
+import io.roomwire.sip.CallEnd;
+import io.roomwire.sip.CallEvent;
+import io.roomwire.sip.CallState;
+import io.roomwire.sip.JoinTarget;
+import io.roomwire.sip.SipSettings;
+import io.roomwire.sip.SipTransport;
+import io.roomwire.sip.sdp.SrtpPolicy;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The room against SIPp, a SIP peer nobody here wrote: SIPp as the far end (UAS) answering in
+ * each way a gateway may, and SIPp calling the room (UAC). UDP and TCP (this SIPp has no TLS;
+ * TLS is covered against the gateway simulator).
+ */
+class SippCallTest {
+
+    private final VirtualScheduler clock = new VirtualScheduler();
+    private final SimCodec codec = new SimCodec(clock);
+    private final SimTouchPanel panel = new SimTouchPanel();
+    private final List<CallEvent> events = new CopyOnWriteArrayList<>();
+    private SipJoinPath room;
+    private Sipp sipp;
+
+    private SipJoinPath room(SipTransport t, int peerPort, UnaryOperator<SipSettings.Builder> tune) throws Exception {
+        SipSettings s = tune.apply(SipFixtures.settings(t).srtpPolicy(SrtpPolicy.BEST_EFFORT)).build();
+        room = SipJoinPath.builder(s, clock).codec(codec).panel(panel).resolver(SipFixtures.resolverTo(peerPort)).build();
+        room.addListener(events::add);
+        room.start();
+        return room;
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (room != null) {
+            room.stop();
+        }
+        if (sipp != null) {
+            sipp.close();
+        }
+    }
+
+    private Call dialSipp(SipTransport t, String scenario, UnaryOperator<SipSettings.Builder> tune) throws Exception {
+        sipp = Sipp.uas(scenario, t);
+        room(t, sipp.port(), tune);
+        return room.dial(JoinTarget.sip("sip:meeting@127.0.0.1:" + sipp.port(), "sip", "test"));
+    }
+
+    private void awaitState(Call call, CallState s) {
+        Await.until(s.name(), clock, () -> call.state() == s, () -> call.state() + " " + call.end() + "\n" + sipp.log());
+    }
+
+    private boolean saw(Call call, CallState s) {
+        return events.stream().anyMatch(e -> e instanceof CallEvent.StateChanged c && c.call() == call && c.state() == s);
+    }
+
+    private void hangUpAndExpectSippPassed(Call call) throws Exception {
+        call.hangUp();
+        assertEquals(0, sipp.awaitExit(Duration.ofSeconds(15)), sipp.log());
+        assertEquals(CallEnd.EndedBy.LOCAL, call.end().orElseThrow().by());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
+    void connectsWhenAnsweredAtOnceAndHangsUpWithBye(SipTransport t) throws Exception {
+        Call call = dialSipp(t, "uas-200.xml", b -> b);
+        awaitState(call, CallState.CONNECTED);
+        hangUpAndExpectSippPassed(call);
+        Await.until("dialogs released", () -> room.openDialogs() == 0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
+    void showsRingingBeforeTheAnswer(SipTransport t) throws Exception {
+        Call call = dialSipp(t, "uas-180-200.xml", b -> b);
+        awaitState(call, CallState.CONNECTED);
+        assertTrue(saw(call, CallState.RINGING));
+        hangUpAndExpectSippPassed(call);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
+    void takesEarlyMediaThenTheAnswer(SipTransport t) throws Exception {
+        Call call = dialSipp(t, "uas-183-200.xml", b -> b);
+        awaitState(call, CallState.CONNECTED);
+        assertTrue(saw(call, CallState.EARLY_MEDIA));
+        hangUpAndExpectSippPassed(call);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
+    void busyIsReportedAsBusy(SipTransport t) throws Exception {
+        Call call = dialSipp(t, "uas-486.xml", b -> b);
+        awaitState(call, CallState.ENDED);
+        assertEquals("Busy", call.end().orElseThrow().message());
+        assertEquals(486, call.end().orElseThrow().status());
+        assertEquals(0, sipp.awaitExit(Duration.ofSeconds(15)), sipp.log());
+        assertEquals(0, codec.openSessions());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
+    void answersADigestChallengeWithTheConfiguredPassword(SipTransport t) throws Exception {
+        Call call = dialSipp(t, "uas-401-200.xml", b -> b.password("s3cret"));
+        awaitState(call, CallState.CONNECTED);
+        hangUpAndExpectSippPassed(call);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
+    void followsFarEndHoldAndResume(SipTransport t) throws Exception {
+        Call call = dialSipp(t, "uas-reinvite.xml", b -> b);
+        Await.until("held", clock, () -> saw(call, CallState.ON_HOLD), () -> call.state() + "\n" + sipp.log());
+        Await.until("resumed", clock, () -> call.state() == CallState.CONNECTED && saw(call, CallState.ON_HOLD),
+                () -> call.state() + "\n" + sipp.log());
+        hangUpAndExpectSippPassed(call);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
+    void endsWhenTheFarEndHangsUp(SipTransport t) throws Exception {
+        Call call = dialSipp(t, "uas-bye.xml", b -> b);
+        awaitState(call, CallState.ENDED);
+        assertEquals(CallEnd.EndedBy.REMOTE, call.end().orElseThrow().by());
+        assertEquals(0, sipp.awaitExit(Duration.ofSeconds(15)), sipp.log());
+        assertEquals(0, codec.openSessions());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
+    void autoAnswersAnIncomingCallWhenConfigured(SipTransport t) throws Exception {
+        room(t, 9, b -> b.autoAnswer(true));
+        sipp = Sipp.uac("uac-caller-hangs-up.xml", t, room.localPort(), "room-12");
+        assertEquals(0, sipp.awaitExit(Duration.ofSeconds(15)), sipp.log());
+        Await.until("incoming call ended", clock, () -> events.stream().anyMatch(e -> e instanceof CallEvent.Ended));
+        CallEvent.Ended ended = events.stream().filter(e -> e instanceof CallEvent.Ended).map(e -> (CallEvent.Ended) e)
+                .findFirst().orElseThrow();
+        assertTrue(ended.call().incoming());
+        assertEquals(CallEnd.EndedBy.REMOTE, ended.end().by());
+        assertTrue(saw(ended.call(), CallState.CONNECTED));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
+    void showsAnIncomingCallOnThePanelAndAnswersFromIt(SipTransport t) throws Exception {
+        panel.show(Screen.of("home", "Meeting Room", List.of()));
+        room(t, 9, b -> b);
+        sipp = Sipp.uac("uac-room-hangs-up.xml", t, room.localPort(), "room-12");
+        Await.until("incoming-call screen", clock, () -> panel.current().map(s -> s.kind().equals("incoming-call"))
+                .orElse(false));
+        Screen s = panel.current().orElseThrow();
+        assertEquals("SIPp Caller", s.lines().get(0));
+        panel.press(s.buttons().get(0).id());
+        Call call = room.calls().get(0);
+        awaitState(call, CallState.CONNECTED);
+        assertEquals("home", panel.current().orElseThrow().kind());
+        hangUpAndExpectSippPassed(call);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
+    void answersHostileRequestsWithTheRightErrorAndStaysUp(SipTransport t) throws Exception {
+        room(t, 9, b -> b.srtpPolicy(SrtpPolicy.REQUIRED));
+        sipp = Sipp.uac("hostile.xml", t, room.localPort(), "room-12");
+        assertEquals(0, sipp.awaitExit(Duration.ofSeconds(15)), sipp.log());
+        assertTrue(room.calls().isEmpty());
+        assertEquals(0, codec.openSessions());
+    }
+}
