@@ -50,6 +50,8 @@ final class GraphEvents {
         final Map<LocalDate, ZonedDateTime[]> exceptions = new TreeMap<>();
         /** Deleted occurrences of a series, by original date. */
         final Set<LocalDate> deletedDates = new HashSet<>();
+        /** Rendered JSON by instance and preferences; cleared whenever the event changes. */
+        final Map<String, JsonObject> rendered = new java.util.HashMap<>();
 
         Stored(String id, Booking booking, Instant now) {
             this.id = id;
@@ -163,8 +165,16 @@ final class GraphEvents {
         return start.isBefore(to) && (end.isAfter(from) || (end.equals(start) && !start.isBefore(from)));
     }
 
-    /** The full Graph JSON of an instance, times in {@code zone}. */
+    /**
+     * The full Graph JSON of an instance, times in {@code zone}; cached until the event changes.
+     * The returned object is shared: callers must not modify it.
+     */
     static JsonObject render(Instance i, String mailbox, ZoneId zone, boolean html, boolean deleteComments) {
+        String key = i.id + "|" + i.type + "|" + zone.getId() + "|" + html + "|" + deleteComments;
+        return i.stored.rendered.computeIfAbsent(key, k -> renderFresh(i, mailbox, zone, html, deleteComments));
+    }
+
+    private static JsonObject renderFresh(Instance i, String mailbox, ZoneId zone, boolean html, boolean deleteComments) {
         Stored s = i.stored;
         Booking b = s.booking;
         JsonObject e = new JsonObject();
@@ -241,6 +251,7 @@ final class GraphEvents {
         }
         JsonObject out = new JsonObject();
         String etag = etag(e);
+        out.addProperty("@odata.type", "#microsoft.graph.event");
         out.addProperty("@odata.etag", "W/\"" + etag + "\"");
         for (Map.Entry<String, com.google.gson.JsonElement> en : e.entrySet()) {
             out.add(en.getKey(), en.getValue());

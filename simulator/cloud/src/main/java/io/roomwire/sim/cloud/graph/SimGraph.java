@@ -322,6 +322,7 @@ public final class SimGraph implements AutoCloseable {
             }
             change.accept(s);
             s.modified = clock.instant();
+            s.rendered.clear();
         }
     }
 
@@ -524,6 +525,7 @@ public final class SimGraph implements AutoCloseable {
     private void delta(HttpExchange ex, Mailbox m, String user, Map<String, String> q, Prefs prefs) throws IOException {
         List<JsonObject> items;
         String finalToken;
+        JsonObject out = new JsonObject();
         synchronized (lock) {
             Instant now = clock.instant();
             if (q.containsKey("$skiptoken")) {
@@ -560,7 +562,6 @@ public final class SimGraph implements AutoCloseable {
                     String etag = full.get("@odata.etag").getAsString();
                     seen.put(i.id(), etag);
                     if (!etag.equals(prior.seen.get(i.id()))) {
-                        full.addProperty("@odata.type", "#microsoft.graph.event");
                         items.add(i.type().equals("occurrence") ? GraphEvents.sparse(full) : full);
                     }
                 }
@@ -579,7 +580,6 @@ public final class SimGraph implements AutoCloseable {
                 finalToken = token();
                 deltaTokens.put(finalToken, new SyncState(m.address, prior.from, prior.to, seen, now));
             }
-            JsonObject out = new JsonObject();
             out.addProperty("@odata.context", baseUrl() + "/$metadata#Collection(event)");
             JsonArray value = new JsonArray();
             int n = Math.min(prefs.pageSize, items.size());
@@ -593,8 +593,8 @@ public final class SimGraph implements AutoCloseable {
                 out.addProperty("@odata.deltaLink", base + "?$deltatoken=" + finalToken);
             }
             out.add("value", value);
-            respond(ex, 200, out, prefs);
         }
+        respond(ex, 200, out, prefs);
     }
 
     private void calendarView(HttpExchange ex, Mailbox m, String user, Map<String, String> q, Prefs prefs)
