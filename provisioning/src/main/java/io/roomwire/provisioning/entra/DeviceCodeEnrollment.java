@@ -46,6 +46,7 @@ public final class DeviceCodeEnrollment {
     private Instant expiresAt;
     private Optional<DeviceCodePrompt> prompt = Optional.empty();
     private Scheduler.Cancellable pending;
+    private Optional<String> problem = Optional.empty();
 
     /**
      * @param lock     the owner's lock: every scheduled step runs under it
@@ -94,6 +95,13 @@ public final class DeviceCodeEnrollment {
         }
     }
 
+    /** The transient problem (network, 429, 5xx) being retried right now, if any. */
+    public Optional<String> problem() {
+        synchronized (lock) {
+            return problem;
+        }
+    }
+
     /** The current polling interval (grows by 5 s on each slow_down). */
     public Duration interval() {
         synchronized (lock) {
@@ -134,6 +142,7 @@ public final class DeviceCodeEnrollment {
                 Instant now = scheduler.now();
                 expiresAt = now.plusSeconds(expiresIn);
                 backoff.reset();
+                problem = Optional.empty();
                 DeviceCodePrompt p = new DeviceCodePrompt(uc, uri, expiresAt, message, notice);
                 prompt = Optional.of(p);
                 Logger.info("Entra device code issued: enter it at {} within {} s (polling every {} s)", uri, expiresIn, iv.toSeconds());
@@ -155,6 +164,7 @@ public final class DeviceCodeEnrollment {
 
     private void retryCode(int gen, Optional<String> notice, EntraHttp.Response r, String why) {
         Duration delay = r.retryAfter().orElseGet(backoff::next);
+        problem = Optional.of(why);
         Logger.warn("Entra: {}; retrying in {} s", why, delay.toSeconds());
         listener.retrying(why, delay);
         pending = scheduler.schedule(delay, () -> step(gen, () -> requestCode(gen, notice)));
@@ -188,6 +198,7 @@ public final class DeviceCodeEnrollment {
         }
         Optional<OAuthError> err = r.oauthError();
         if (!r.isRetryable() && err.isPresent()) {
+            problem = Optional.empty();
             OAuthError e = err.get();
             switch (e.error()) {
                 case "authorization_pending" -> {
@@ -234,6 +245,7 @@ public final class DeviceCodeEnrollment {
                     return b.compareTo(interval) < 0 ? interval : b;
                 });
         String why = "polling failed: " + r.summary();
+        problem = Optional.of(why);
         Logger.warn("Entra {}; keeping the code, next poll in {} s", why, delay.toSeconds());
         listener.retrying(why, delay);
         schedulePoll(gen, delay);

@@ -231,7 +231,8 @@ public final class TokenManager implements Service, AccessTokens {
             return switch (status.state()) {
                 case NOT_ENROLLED -> Health.down("not started");
                 case FAILED -> Health.down(status.reason());
-                case ENROLLING -> Health.degraded("waiting for an admin to sign the room in with the code on the panel");
+                case ENROLLING -> Health.degraded(enrollment.problem().map(p -> "cannot reach Entra to sign in: " + p)
+                        .orElse("waiting for an admin to sign the room in with the code on the panel"));
                 case DECLINED -> Health.degraded("sign-in was declined; ask for a new code on the panel");
                 case BLOCKED_BY_COMPLIANCE -> Health.degraded("conditional access blocks new tokens: " + status.reason());
                 case ENROLLED -> {

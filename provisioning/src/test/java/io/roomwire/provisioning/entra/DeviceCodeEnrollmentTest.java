@@ -196,8 +196,11 @@ class DeviceCodeEnrollmentTest {
         TokenManager m = rig.start();
         ext.entra().injectFailures("token", 500, Optional.empty(), 2);
         ext.entra().injectFailures("token", 0, Optional.empty(), 1);
+        rig.advance(Duration.ofSeconds(5));
+        assertTrue(m.health().reason().startsWith("cannot reach Entra to sign in: polling failed: HTTP 500"), m.health().reason());
         rig.advance(Duration.ofMinutes(2));
         assertTrue(rig.recorder.retries.size() >= 3, rig.recorder.retries.toString());
+        assertTrue(m.health().reason().startsWith("waiting for an admin"), "problem cleared: " + m.health().reason());
         assertEquals(1, rig.recorder.prompts.size(), "the code was kept");
         rig.approveLatest();
         rig.advance(Duration.ofSeconds(5));
