@@ -406,7 +406,8 @@ public final class CalendarService implements Service {
                         e.retryAfter().isPresent() ? " (Retry-After)" : "");
                 return d;
             }
-            case UNAUTHORIZED -> problem = new Problem(e.kind(), "Graph rejected the room's access token: " + e.getMessage()
+            case UNAUTHORIZED -> problem = new Problem(e.kind(), e.status() == 0 ? e.getMessage()
+                    : "Graph rejected the room's access token: " + e.getMessage()
                     + " (check the device enrollment with 'roomwire enroll' and the app's admin consent)");
             case ACCESS_DENIED -> problem = new Problem(e.kind(), "Graph returned 403 "
                     + (e.code().isEmpty() ? "" : e.code() + " ") + "for " + mailbox

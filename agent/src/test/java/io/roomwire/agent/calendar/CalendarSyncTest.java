@@ -417,6 +417,25 @@ class CalendarSyncTest {
     }
 
     @Test
+    void beforeEnrollmentNothingIsSentAndHealthSaysWhy() throws Exception {
+        book("Standup", today(9, 0));
+        token.set(null);
+
+        started();
+
+        assertEquals(0, graph.requests(), "no request without a token");
+        assertEquals(0, token.refreshes.get());
+        Health h = calendar.health();
+        assertEquals(Health.State.DOWN, h.state());
+        assertTrue(h.reason().contains("not enrolled"), h.reason());
+
+        token.set(token.valid());
+        time.advance(Duration.ofMinutes(2));
+        assertEquals(List.of("Standup"), subjects());
+        assertTrue(calendar.health().isUp());
+    }
+
+    @Test
     void accessDeniedNamesThePermissionAndTheApplicationAccessPolicy() throws Exception {
         graph.setReadable(ROOM, false);
 
