@@ -161,6 +161,15 @@ public final class SimMdm implements AutoCloseable {
         "./Vendor/Roomwire/State/DebugEnabled", "./Vendor/Roomwire/State/CalendarStalenessMinutes",
         "./Vendor/Roomwire/State/Compliant"};
 
+    static {
+        // The JDK server writes headers and body separately: without TCP_NODELAY each exchange waits
+        // ~40 ms for a delayed ACK (measured: no-change check-in 105 ms -> 16 ms on loopback).
+        // Read once per JVM when the first HttpServer starts, so it only helps if set before that.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final SimTokenAuthority authority;
     private final SimPki mdmCa = new SimPki("Sim MDM");
     private final HttpsServer enrollServer;
