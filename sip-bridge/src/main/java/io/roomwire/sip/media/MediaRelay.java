@@ -129,6 +129,18 @@ public final class MediaRelay implements AutoCloseable {
         return Collections.unmodifiableSet(streams.keySet());
     }
 
+    /** The negotiated RTP clock rate of a stream (for jitter and SR timestamps; default 8000/90000). */
+    public void clockRate(MediaKind k, int rate) {
+        if (rate <= 0) {
+            throw new IllegalArgumentException("clock rate must be positive");
+        }
+        Stream s = stream(k);
+        s.clockRate = rate;
+        synchronized (s.recvLock) {
+            s.reception.clockRate(rate);
+        }
+    }
+
     /** Sets the codec's local RTP port, where far-end media is forwarded. */
     public void connectCodec(MediaKind k, InetSocketAddress codecPort) {
         stream(k).codecPort = Objects.requireNonNull(codecPort, "codecPort");
@@ -158,7 +170,10 @@ public final class MediaRelay implements AutoCloseable {
         Logger.info("call {} {} media now goes to {} (RTCP {})", callId, k, farRtp, farRtcp);
     }
 
-    /** New keys after a re-INVITE with new crypto; empty turns SRTP off for that direction. */
+    /**
+     * Keys after a re-INVITE; empty turns SRTP off for that direction. Keys equal to the current
+     * ones change nothing (the SRTP state, roll-over counter included, carries on).
+     */
     public void rekey(MediaKind k, Optional<SrtpKeys> sendKeys, Optional<SrtpKeys> recvKeys) {
         Stream s = stream(k);
         s.setSendKeys(sendKeys);
@@ -404,7 +419,7 @@ public final class MediaRelay implements AutoCloseable {
 
     private final class Stream {
         final MediaKind kind;
-        final int clockRate;
+        volatile int clockRate;
         final Port farRtp;
         final Port farRtcp;
         final Port codec;
@@ -414,6 +429,8 @@ public final class MediaRelay implements AutoCloseable {
         volatile InetSocketAddress farEnd;
         volatile InetSocketAddress farRtcpEnd;
         volatile SrtpContext sendCtx;
+        Optional<SrtpKeys> sendKeys = Optional.empty();
+        Optional<SrtpKeys> recvKeys = Optional.empty();
         volatile SrtpContext recvCtx;
         volatile boolean srtp;
         volatile Instant lastReceived;
@@ -464,13 +481,21 @@ public final class MediaRelay implements AutoCloseable {
             setRecvKeys(spec.recvKeys);
         }
 
-        void setSendKeys(Optional<SrtpKeys> keys) {
-            sendCtx = keys.map(SrtpContext::forSending).orElse(null);
+        // Same keys again (a re-INVITE for hold/resume) keep their context: a new one would
+        // restart the roll-over counter and break media after the first sequence wrap.
+        synchronized void setSendKeys(Optional<SrtpKeys> keys) {
+            if (!keys.equals(sendKeys)) {
+                sendKeys = keys;
+                sendCtx = keys.map(SrtpContext::forSending).orElse(null);
+            }
             srtp = sendCtx != null || recvCtx != null;
         }
 
-        void setRecvKeys(Optional<SrtpKeys> keys) {
-            recvCtx = keys.map(SrtpContext::forReceiving).orElse(null);
+        synchronized void setRecvKeys(Optional<SrtpKeys> keys) {
+            if (!keys.equals(recvKeys)) {
+                recvKeys = keys;
+                recvCtx = keys.map(SrtpContext::forReceiving).orElse(null);
+            }
             srtp = sendCtx != null || recvCtx != null;
         }
 
@@ -526,7 +551,9 @@ public final class MediaRelay implements AutoCloseable {
                 int seq = ((buf[2] & 0xff) << 8) | (buf[3] & 0xff);
                 if (!codecSeen) {
                     codecSeen = true;
-                    seqOffset = lastOutSeq + 1 - seq; // continue after any DTMF sent before the codec
+                    if (sentAny) {
+                        seqOffset = lastOutSeq + 1 - seq; // continue after DTMF sent before the codec's first packet
+                    }
                 }
                 int out = (seq + seqOffset) & 0xffff;
                 buf[2] = (byte) (out >> 8);

@@ -311,6 +311,33 @@ class MediaRelayTest {
     }
 
     @Test
+    void reInviteWithTheSameKeysKeepsTheRollOverCounterAcrossTheSequenceWrap() throws Exception {
+        SrtpKeys ours = SrtpKeys.random(SUITE);
+        SrtpKeys theirs = SrtpKeys.random(SUITE);
+        try (DatagramSocket far = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+             DatagramSocket codecPort = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            far.setSoTimeout(10_000);
+            MediaRelay relay = track(MediaRelay.builder(scheduler).callId("t5")
+                    .stream(MediaKind.AUDIO, (InetSocketAddress) codecPort.getLocalSocketAddress(),
+                            (InetSocketAddress) far.getLocalSocketAddress(), Optional.of(ours), Optional.of(theirs))
+                    .build());
+            SrtpContext farRx = SrtpContext.forReceiving(ours);
+            DatagramPacket dp = new DatagramPacket(new byte[2048], 2048);
+            int[] seqs = {65534, 65535, 0, 1};
+            for (int i = 0; i < seqs.length; i++) {
+                if (i == 3) {
+                    relay.rekey(MediaKind.AUDIO, Optional.of(SrtpKeys.fromSdesInline(SUITE, ours.toSdesInline())),
+                            Optional.of(theirs)); // hold/resume re-INVITE repeats the same crypto
+                }
+                send(codecPort, rtp(seqs[i], i * 160L, 0xabc, 160), relay.localCodecSidePort(MediaKind.AUDIO));
+                far.receive(dp);
+                byte[] plain = farRx.unprotectRtp(dp.getData(), 0, dp.getLength());
+                assertEquals(seqs[i], ((plain[2] & 0xff) << 8) | (plain[3] & 0xff));
+            }
+        }
+    }
+
+    @Test
     void refusesDtmfBeforeTheFarEndIsKnownAndBadDigits() throws Exception {
         MediaRelay relay = track(MediaRelay.builder(scheduler).stream(MediaKind.AUDIO, Optional.empty()).build());
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,

@@ -7,7 +7,8 @@ package io.roomwire.sip.media.internal;
  */
 public final class ReceptionStats {
 
-    private final int clockRate;
+    private int clockRate;
+    private boolean rebaseline;
     private boolean started;
     private int ssrc;
     private long baseSeq;
@@ -27,6 +28,11 @@ public final class ReceptionStats {
     public void packet(int sourceSsrc, int seq, long rtpTimestamp, long arrivalNanos) {
         double arrival = arrivalNanos * (clockRate / 1e9);
         double t = arrival - (rtpTimestamp & 0xffffffffL);
+        if (rebaseline && started && sourceSsrc == ssrc) {
+            rebaseline = false;
+            transit = t;
+            jitter = 0;
+        }
         if (!started || sourceSsrc != ssrc) {
             started = true;
             ssrc = sourceSsrc;
@@ -79,6 +85,15 @@ public final class ReceptionStats {
 
     public int clockRate() {
         return clockRate;
+    }
+
+    /** A new clock rate (after negotiation): jitter starts again in the new units. */
+    public void clockRate(int rate) {
+        if (rate != clockRate) {
+            clockRate = rate;
+            rebaseline = true;
+            jitter = 0;
+        }
     }
 
     /** Fraction lost since the previous call, in 1/256 (RFC 3550 A.3); starts a new interval. */
