@@ -74,6 +74,7 @@ public final class ManagementService implements Service {
     private final Object lock = new Object();
     private boolean started;
     private boolean eventInFlight;
+    private boolean flushPending;
     private Instant startedAt;
     private Scheduler.Cancellable telemetryTask;
     private Scheduler.Cancellable pendingReboot;
@@ -224,6 +225,7 @@ public final class ManagementService implements Service {
             }
         }
         transport.disconnect();
+        queue.flush();
     }
 
     @Override
@@ -395,7 +397,24 @@ public final class ManagementService implements Service {
         });
         o.add("attributes", attrs);
         queue.append(o);
+        scheduleFlush();
         pumpEvents();
+    }
+
+    /** Writes queue changes to disk on the scheduler, one write per burst, never on the reporter's thread. */
+    private void scheduleFlush() {
+        synchronized (lock) {
+            if (flushPending) {
+                return;
+            }
+            flushPending = true;
+        }
+        scheduler.execute(() -> {
+            synchronized (lock) {
+                flushPending = false;
+            }
+            queue.flush();
+        });
     }
 
     /** Sends the head of the queue if nothing is in flight; one at a time keeps the order. */
@@ -416,6 +435,7 @@ public final class ManagementService implements Service {
                 MessageProperties.json()).whenComplete((v, e) -> {
                     if (e == null) {
                         queue.ack(head.seq()); // before the flag drops, or a concurrent pump would resend the head
+                        scheduleFlush();
                     }
                     synchronized (lock) {
                         eventInFlight = false;

@@ -20,7 +20,9 @@ import org.tinylog.Logger;
  * The persisted, bounded queue of events not yet acknowledged by the broker. Events are numbered
  * ({@code seq}, never reused) and kept in segment files of {@value #SEGMENT} events each, written
  * atomically by the {@link FileStore}; a small meta entry holds the last acknowledged number and
- * the count of events dropped because the queue was full (oldest first).
+ * the count of events dropped because the queue was full (oldest first). Changes are kept in
+ * memory until {@link #flush()} (the service flushes right after each burst, off the caller's
+ * thread, and on stop), so that reporting an event never waits for the disk.
  */
 public final class EventQueue {
 
@@ -37,6 +39,9 @@ public final class EventQueue {
     private long nextSeq = 1;
     private long acked;
     private long dropped;
+    private final java.util.Set<Long> dirtySegments = new java.util.TreeSet<>();
+    private final java.util.Set<Long> deadSegments = new java.util.TreeSet<>();
+    private boolean metaDirty;
 
     public EventQueue(FileStore store, int capacity) {
         this.store = store;
@@ -107,11 +112,10 @@ public final class EventQueue {
         long seq = nextSeq++;
         event.addProperty("seq", seq);
         entries.addLast(new Entry(seq, event.toString()));
-        boolean trimmed = trim();
-        writeSegment(seq / SEGMENT);
-        if (trimmed) {
-            writeMeta();
+        if (trim()) {
+            metaDirty = true;
         }
+        dirtySegments.add(seq / SEGMENT);
         return seq;
     }
 
@@ -123,7 +127,7 @@ public final class EventQueue {
             dropped++;
             any = true;
             if ((e.seq() + 1) % SEGMENT == 0) {
-                deleteSegment(e.seq() / SEGMENT);
+                deadSegments.add(e.seq() / SEGMENT);
             }
         }
         return any;
@@ -141,7 +145,7 @@ public final class EventQueue {
         }
         entries.removeFirst();
         acked = seq;
-        writeMeta();
+        metaDirty = true;
         long seg = seq / SEGMENT;
         Entry next = entries.peekFirst();
         if (next == null || next.seq() / SEGMENT != seg) {
@@ -149,8 +153,31 @@ public final class EventQueue {
                 // more events of this segment may still come: keep the file, it only holds acknowledged lines
                 return;
             }
+            deadSegments.add(seg);
+        }
+    }
+
+    /** Writes what changed since the last flush: new events first, then the acknowledged mark. */
+    public synchronized void flush() {
+        for (long seg : dirtySegments) {
+            if (!deadSegments.contains(seg)) {
+                writeSegment(seg);
+            }
+        }
+        dirtySegments.clear();
+        if (metaDirty) {
+            writeMeta();
+            metaDirty = false;
+        }
+        for (long seg : deadSegments) {
             deleteSegment(seg);
         }
+        deadSegments.clear();
+    }
+
+    /** True when there are changes not yet on disk. */
+    public synchronized boolean dirty() {
+        return metaDirty || !dirtySegments.isEmpty() || !deadSegments.isEmpty();
     }
 
     public synchronized int size() {
