@@ -59,7 +59,8 @@ import org.tinylog.Logger;
  * }</pre>
  * When the codec port is not given, the relay latches onto the source of the first packet the
  * codec sends to {@link #localCodecSidePort}. Without receive keys on an SRTP stream (the answer
- * has not arrived) far-end packets are dropped. Thread-safe.
+ * has not arrived) far-end packets are dropped. SRTP authenticates every far-end packet; plain RTP
+ * is only accepted from the far end's host. Thread-safe.
  */
 public final class MediaRelay implements AutoCloseable {
 
@@ -632,6 +633,12 @@ public final class MediaRelay implements AutoCloseable {
             }
             byte[] rtp;
             int rtpLen;
+            InetSocketAddress expected = farEnd;
+            if (!srtp && expected != null && !expected.getAddress().equals(from.getAddress())) {
+                // plain RTP has no authentication: at least insist on the far end's host
+                drop("foreign-source", "plain RTP from " + from + ", expected " + expected.getAddress());
+                return;
+            }
             if (srtp) {
                 SrtpContext ctx = recvCtx;
                 if (ctx == null) {

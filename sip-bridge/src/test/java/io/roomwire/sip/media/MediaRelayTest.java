@@ -365,6 +365,12 @@ class MediaRelayTest {
         await(() -> codec.received(MediaKind.AUDIO).packets() == 2, () -> codec.received(MediaKind.AUDIO).toString());
         assertFalse(relay.stats(MediaKind.AUDIO).secure());
         assertEquals(5L * 172, relay.stats(MediaKind.AUDIO).bytesSent());
+        // plain RTP from another host is refused
+        try (DatagramSocket stranger = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0))) {
+            send(stranger, rtp(1, 0, 66, 160), relay.localFarSidePort(MediaKind.AUDIO));
+            await(() -> relay.stats(MediaKind.AUDIO).dropped() == 1, () -> relay.stats(MediaKind.AUDIO).toString());
+        }
+        assertEquals(2, codec.received(MediaKind.AUDIO).packets());
     }
 
     @Test

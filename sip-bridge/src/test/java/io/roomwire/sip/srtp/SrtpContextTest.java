@@ -206,6 +206,21 @@ class SrtpContextTest {
         assertEquals(4, SrtpSuite.AES_CM_128_HMAC_SHA1_32.authTagLength());
     }
 
+    @Test
+    void randomInputOnlyEverFailsWithSrtpException() {
+        java.util.Random rnd = new java.util.Random(7);
+        SrtpContext rx = SrtpContext.forReceiving(KEYS);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] b = new byte[rnd.nextInt(120)];
+            rnd.nextBytes(b);
+            if (b.length > 0 && rnd.nextBoolean()) {
+                b[0] = (byte) (0x80 | (b[0] & 0x3f)); // version 2, random CC and X
+            }
+            assertThrows(SrtpException.class, () -> rx.unprotectRtp(b, 0, b.length));
+            assertThrows(SrtpException.class, () -> rx.unprotectRtcp(b, 0, b.length));
+        }
+    }
+
     static byte[] rtp(int seq, long ts, int ssrc, int payload) {
         byte[] p = new byte[12 + payload];
         p[0] = (byte) 0x80;
