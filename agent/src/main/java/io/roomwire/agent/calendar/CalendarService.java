@@ -369,11 +369,13 @@ public final class CalendarService implements Service {
         if (round == null) {
             Window w = windowAt(now);
             CalendarSnapshot s = snapshot;
-            if (s != null && s.windowStart().equals(w.from()) && s.windowEnd().equals(w.to())) {
+            if (s != null && s.windowStart().equals(w.from()) && s.windowEnd().equals(w.to())
+                    && client.isOurs(s.deltaLink())) {
                 round = new Round(false, w, s.deltaLink());
             } else {
                 Logger.info("Calendar of {}: new delta round over [{}, {}) ({})", mailbox, w.from(), w.to(),
-                        s == null ? "no cache" : "window moved");
+                        s == null ? "no cache" : client.isOurs(s.deltaLink()) ? "window moved"
+                                : "calendar.graph-url changed");
                 round = new Round(true, w, null);
             }
         }

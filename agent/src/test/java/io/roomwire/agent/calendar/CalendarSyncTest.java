@@ -501,6 +501,25 @@ class CalendarSyncTest {
     }
 
     @Test
+    void aCacheFromAnotherGraphUrlIsServedUntilAFullRoundAgainstTheNewOneCompletes() throws Exception {
+        book("Standup", today(9, 0));
+        started();
+        calendar.stop();
+        graph.close();
+        graph = new SimGraph(entra, time.clock()).start();
+        graph.addMailbox(ROOM);
+        book("Standup elsewhere", today(9, 0));
+        calendar = calendarBuilder().build();
+        calendar.start();
+        assertEquals(List.of("Standup"), subjects(), "served from the cache first");
+
+        time.runDue();
+
+        assertEquals(List.of("Standup elsewhere"), subjects());
+        assertTrue(calendar.health().isUp(), calendar.health().toString());
+    }
+
+    @Test
     void aCorruptCacheIsSetAsideAndAFullSyncRebuildsIt() throws Exception {
         book("Standup", today(9, 0));
         started();

@@ -129,6 +129,15 @@ public final class GraphCalendarClient implements AutoCloseable {
         return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
     }
 
+    /** Whether a stored delta or next link points at the configured Graph (scheme, host and port). */
+    public boolean isOurs(String link) {
+        try {
+            return sameOrigin(URI.create(link));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private boolean sameOrigin(URI uri) {
         return uri.getHost() != null && uri.getHost().equalsIgnoreCase(base.getHost())
                 && uri.getScheme().equalsIgnoreCase(base.getScheme()) && port(uri) == port(base);

@@ -255,6 +255,21 @@ class SimGraphTest {
     }
 
     @Test
+    void theDemoDayHasEveryProviderAndTheNoButtonCases() throws Exception {
+        Map<String, String> ids = DemoMeetings.book(graph, ROOM, ZonedDateTime.now(clock).withZoneSameInstant(BERLIN));
+        String[] delta = new String[1];
+        List<JsonObject> items = round(deltaUrl("()"), null, delta);
+
+        assertTrue(items.size() >= 9, "eight meetings and at least one occurrence: " + items.size());
+        JsonObject cancelled = items.stream().filter(o -> o.get("id").getAsString().equals(ids.get("Cancelled")))
+                .findFirst().orElseThrow();
+        assertTrue(cancelled.get("isCancelled").getAsBoolean());
+        JsonObject zoom = items.stream().filter(o -> o.get("id").getAsString().equals(ids.get("Zoom"))).findFirst()
+                .orElseThrow();
+        assertTrue(zoom.getAsJsonObject("body").get("content").getAsString().contains("85012345678"));
+    }
+
+    @Test
     void aBadAdminRequestGetsAClearErrorAndLeavesTheServerWorking() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + graph.port()
                 + "/_admin/mailboxes/nobody@contoso.com/events")).POST(HttpRequest.BodyPublishers.ofString("{\"subject\":1}"))
