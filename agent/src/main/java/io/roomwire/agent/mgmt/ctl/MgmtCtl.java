@@ -1,0 +1,375 @@
+package io.roomwire.agent.mgmt.ctl;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.roomwire.agent.config.SettingType;
+import io.roomwire.agent.mgmt.CommandSigner;
+import io.roomwire.agent.mgmt.ManagementService;
+import io.roomwire.agent.mgmt.MessageProperties;
+import io.roomwire.agent.mgmt.MqttTransport;
+import io.roomwire.agent.mgmt.MqttTransportOptions;
+import io.roomwire.agent.mgmt.TlsMaterial;
+import io.roomwire.agent.mgmt.paho.PahoMqttTransport;
+import io.roomwire.core.time.SystemScheduler;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The operator CLI, {@code roomwire ctl}: sends one command to a device over MQTT 5
+ * request/response and prints the reply, or lists the fleet's retained statuses. Exit codes:
+ * 0 ok, 1 the device answered with an error, 2 bad usage, 3 broker unreachable or no reply in time.
+ */
+public final class MgmtCtl {
+
+    public static final String USAGE = String.join("\n",
+            "usage: roomwire ctl --broker URL [--cafile F] [--cert F --key F] [--username U] [--password-file F]",
+            "                    [--sign-key F] [--timeout 10s] [--json] --device ID <command> [key=value ...] [--args JSON]",
+            "       roomwire ctl --broker URL [...] fleet [--wait 2s] [--json]",
+            "",
+            "commands: status.get, config.get [keys=a,b], config.set key=value..., call.dial target=URI, call.hangup,",
+            "          call.dtmf digits=123#, obtp.list, obtp.explain meeting=ID, calendar.sync, enroll.start [rekey=true],",
+            "          logs.get [lines=200], device.reboot [force=true], selftest (and any command a feature adds)",
+            "values: true/false become booleans, whole numbers become numbers, the rest is text.",
+            "--sign-key signs every command (ECDSA P-256 or Ed25519 PEM); devices with mqtt.operator-keys require it",
+            "for config.set, call.*, enroll.start, logs.get and device.reboot.");
+
+    private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
+    /** Runs the CLI with {@code args} (the words after {@code ctl}); returns the exit code. */
+    public int run(List<String> args, PrintStream out, PrintStream err) {
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("roomwire ctl: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        if (o.help) {
+            out.println(USAGE);
+            return 0;
+        }
+        try (SystemScheduler scheduler = new SystemScheduler(1)) {
+            MqttTransport t;
+            try {
+                t = transport(o, scheduler);
+            } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+                err.println("roomwire ctl: " + e.getMessage());
+                return 2;
+            }
+            try {
+                CountDownLatch up = new CountDownLatch(1);
+                t.addConnectionListener(new MqttTransport.ConnectionListener() {
+                    @Override
+                    public void connected(boolean sessionPresent) {
+                        up.countDown();
+                    }
+
+                    @Override
+                    public void connectionLost(String reason) {
+                    }
+                });
+                t.connect();
+                if (!up.await(o.timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    err.println("roomwire ctl: cannot connect to " + o.broker + " within " + o.timeout.toSeconds() + " s: "
+                            + t.stats().lastError() + " (check --broker, --cafile, --cert/--key and the broker ACL)");
+                    return 3;
+                }
+                return o.fleet ? fleet(o, t, out) : command(o, t, scheduler, out, err);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 3;
+            } finally {
+                t.disconnect();
+            }
+        }
+    }
+
+    private static MqttTransport transport(Options o, SystemScheduler scheduler) throws IOException, GeneralSecurityException {
+        String clientId = "roomwire-ctl-" + CommandSigner.newNonce().substring(0, 10).replace('-', 'x').replace('_', 'y');
+        MqttTransportOptions.Builder b = MqttTransportOptions.builder(o.broker, clientId)
+                .sessionExpiry(Duration.ZERO)
+                .reconnect(Duration.ofMillis(200), Duration.ofSeconds(2));
+        if (o.cert != null || o.cafile != null) {
+            b.tls(TlsMaterial.fromFiles(o.cafile, o.cert, o.key));
+        }
+        if (o.username != null) {
+            b.username(o.username);
+        }
+        if (o.passwordFile != null) {
+            b.password(Files.readString(o.passwordFile).strip().getBytes(StandardCharsets.UTF_8));
+        }
+        return new PahoMqttTransport(b.build(), scheduler);
+    }
+
+    private int command(Options o, MqttTransport t, SystemScheduler scheduler, PrintStream out, PrintStream err)
+            throws InterruptedException {
+        JsonObject payload = o.args;
+        if (o.signKey != null) {
+            try {
+                CommandSigner signer = CommandSigner.fromPem(Files.readString(o.signKey), o.signKey.toString());
+                payload = signer.sign(o.command, o.device, o.args, scheduler.now().plusSeconds(60), CommandSigner.newNonce());
+            } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+                err.println("roomwire ctl: cannot sign with " + o.signKey + ": " + e.getMessage());
+                return 2;
+            }
+        }
+        String replyTopic = "roomwire/v1/reply/" + CommandSigner.newNonce().replace('-', 'x').replace('_', 'y');
+        byte[] corr = CommandSigner.newNonce().getBytes(StandardCharsets.UTF_8);
+        List<JsonObject> parts = new ArrayList<>();
+        CompletableFuture<JsonObject> done = new CompletableFuture<>();
+        t.subscribe(replyTopic, 1, m -> {
+            if (!java.util.Arrays.equals(corr, m.properties().correlationData().orElse(null))) {
+                return;
+            }
+            try {
+                JsonObject r = JsonParser.parseString(m.payloadText()).getAsJsonObject();
+                synchronized (parts) {
+                    parts.add(r);
+                    int count = r.has("chunk") ? r.getAsJsonObject("chunk").get("count").getAsInt() : 1;
+                    if (parts.size() >= count) {
+                        done.complete(join(parts));
+                    }
+                }
+            } catch (RuntimeException e) {
+                done.completeExceptionally(new IOException("unreadable reply: " + e.getMessage()));
+            }
+        });
+        // the subscription is in place once this QoS 1 round trip is done (same connection, in order)
+        String topic = ManagementService.commandTopic(o.device, o.command);
+        try {
+            t.publish(replyTopic, new byte[0], 1, false, MessageProperties.none()).get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
+            t.publish(topic, payload.toString().getBytes(StandardCharsets.UTF_8), 1, false,
+                    MessageProperties.request(replyTopic, corr)).get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
+            JsonObject reply = done.get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
+            boolean ok = reply.has("ok") && reply.get("ok").getAsBoolean();
+            if (o.json) {
+                out.println(reply);
+            } else if (ok) {
+                printResult(o.command, reply.get("result"), out);
+            } else {
+                JsonObject e = reply.getAsJsonObject("error");
+                err.println(o.device + ": " + e.get("code").getAsString() + ": " + e.get("message").getAsString());
+            }
+            return ok ? 0 : 1;
+        } catch (TimeoutException e) {
+            err.println("roomwire ctl: no reply from " + o.device + " within " + o.timeout.toSeconds()
+                    + " s (is it online? try: roomwire ctl ... fleet)");
+            return 3;
+        } catch (ExecutionException e) {
+            err.println("roomwire ctl: " + e.getCause().getMessage());
+            return 3;
+        }
+    }
+
+    private static JsonObject join(List<JsonObject> parts) {
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        List<JsonObject> sorted = new ArrayList<>(parts);
+        sorted.sort(java.util.Comparator.comparingInt(p -> p.getAsJsonObject("chunk").get("index").getAsInt()));
+        JsonObject out = sorted.get(0).deepCopy();
+        out.remove("chunk");
+        JsonObject result = out.getAsJsonObject("result");
+        for (String k : result.keySet()) {
+            if (result.get(k).isJsonArray()) {
+                JsonArray all = new JsonArray();
+                sorted.forEach(p -> all.addAll(p.getAsJsonObject("result").getAsJsonArray(k)));
+                result.add(k, all);
+            }
+        }
+        return out;
+    }
+
+    private static void printResult(String command, JsonElement result, PrintStream out) {
+        if (command.equals("logs.get") && result.isJsonObject() && result.getAsJsonObject().has("lines")) {
+            result.getAsJsonObject().getAsJsonArray("lines").forEach(l -> out.println(l.getAsString()));
+        } else {
+            out.println(PRETTY.toJson(result));
+        }
+    }
+
+    private int fleet(Options o, MqttTransport t, PrintStream out) throws InterruptedException {
+        Map<String, JsonObject> statuses = new TreeMap<>();
+        t.subscribe("roomwire/v1/+/status", 1, m -> {
+            String id = m.topic().split("/")[2];
+            try {
+                JsonElement e = JsonParser.parseString(m.payloadText());
+                if (e.isJsonObject()) {
+                    synchronized (statuses) {
+                        statuses.put(id, e.getAsJsonObject());
+                    }
+                }
+            } catch (JsonParseException | IllegalStateException e) {
+                // a status that is not JSON is not one of ours: leave it out
+            }
+        });
+        // retained statuses arrive right after the subscription; give them the --wait time
+        new CountDownLatch(1).await(o.wait.toMillis(), TimeUnit.MILLISECONDS);
+        synchronized (statuses) {
+            if (o.json) {
+                JsonArray a = new JsonArray();
+                statuses.values().forEach(a::add);
+                out.println(a);
+                return 0;
+            }
+            out.printf("%-24s %-7s %-10s %-12s %-12s %s%n", "DEVICE", "ONLINE", "VERSION", "CALL", "COMPLIANCE", "NEXT MEETING");
+            statuses.forEach((id, s) -> out.printf("%-24s %-7s %-10s %-12s %-12s %s%n", id,
+                    s.has("online") && s.get("online").getAsBoolean() ? "yes" : "no",
+                    text(s, "version"), state(s, "call"), state(s, "compliance"), nextMeeting(s)));
+            out.println(statuses.size() + " device" + (statuses.size() == 1 ? "" : "s"));
+        }
+        return 0;
+    }
+
+    private static String text(JsonObject s, String k) {
+        return s.has(k) && s.get(k).isJsonPrimitive() ? s.get(k).getAsString() : "-";
+    }
+
+    private static String state(JsonObject s, String k) {
+        if (s.has(k) && s.get(k).isJsonObject() && s.getAsJsonObject(k).has("state")) {
+            return s.getAsJsonObject(k).get("state").getAsString();
+        }
+        return text(s, k);
+    }
+
+    private static String nextMeeting(JsonObject s) {
+        if (!s.has("nextMeeting") || !s.get("nextMeeting").isJsonObject()) {
+            return "-";
+        }
+        JsonObject m = s.getAsJsonObject("nextMeeting");
+        return (text(m, "start") + " " + text(m, "subject")).strip();
+    }
+
+    /** Parsed command line. */
+    static final class Options {
+        URI broker;
+        Path cafile;
+        Path cert;
+        Path key;
+        Path signKey;
+        Path passwordFile;
+        String username;
+        String device;
+        String command;
+        boolean fleet;
+        boolean json;
+        boolean help;
+        Duration timeout = Duration.ofSeconds(10);
+        Duration wait = Duration.ofSeconds(2);
+        JsonObject args = new JsonObject();
+
+        static Options parse(List<String> a) {
+            Options o = new Options();
+            List<String> rest = new ArrayList<>();
+            for (int i = 0; i < a.size(); i++) {
+                String w = a.get(i);
+                switch (w) {
+                    case "-h", "--help" -> o.help = true;
+                    case "--json" -> o.json = true;
+                    case "--broker" -> o.broker = SettingType.URI_TYPE.parse(value(a, ++i, w));
+                    case "--cafile" -> o.cafile = Path.of(value(a, ++i, w));
+                    case "--cert" -> o.cert = Path.of(value(a, ++i, w));
+                    case "--key" -> o.key = Path.of(value(a, ++i, w));
+                    case "--sign-key" -> o.signKey = Path.of(value(a, ++i, w));
+                    case "--username" -> o.username = value(a, ++i, w);
+                    case "--password-file" -> o.passwordFile = Path.of(value(a, ++i, w));
+                    case "--device" -> o.device = value(a, ++i, w);
+                    case "--timeout" -> o.timeout = SettingType.DURATION.parse(value(a, ++i, w));
+                    case "--wait" -> o.wait = SettingType.DURATION.parse(value(a, ++i, w));
+                    case "--args" -> {
+                        try {
+                            JsonElement e = JsonParser.parseString(value(a, ++i, w));
+                            if (!e.isJsonObject()) {
+                                throw new IllegalArgumentException("--args must be a JSON object");
+                            }
+                            e.getAsJsonObject().entrySet().forEach(en -> o.args.add(en.getKey(), en.getValue()));
+                        } catch (JsonParseException ex) {
+                            throw new IllegalArgumentException("--args is not valid JSON: " + ex.getMessage());
+                        }
+                    }
+                    default -> {
+                        if (w.startsWith("--")) {
+                            throw new IllegalArgumentException("unknown option " + w);
+                        }
+                        rest.add(w);
+                    }
+                }
+            }
+            if (o.help) {
+                return o;
+            }
+            if (o.broker == null) {
+                throw new IllegalArgumentException("--broker is required (e.g. ssl://mqtt.contoso.com:8883)");
+            }
+            if ((o.cert == null) != (o.key == null)) {
+                throw new IllegalArgumentException("--cert and --key go together");
+            }
+            if (rest.isEmpty()) {
+                throw new IllegalArgumentException("which command? (or 'fleet')");
+            }
+            if (rest.get(0).equals("fleet")) {
+                o.fleet = true;
+                if (rest.size() > 1) {
+                    throw new IllegalArgumentException("fleet takes no arguments");
+                }
+                return o;
+            }
+            o.command = rest.get(0);
+            if (o.device == null) {
+                throw new IllegalArgumentException("--device is required for " + o.command);
+            }
+            for (String kv : rest.subList(1, rest.size())) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("expected key=value, got '" + kv + "'");
+                }
+                String k = kv.substring(0, eq);
+                String v = kv.substring(eq + 1);
+                if (k.equals("keys") && o.command.equals("config.get")) {
+                    JsonArray keys = new JsonArray();
+                    for (String s : v.split(",")) {
+                        keys.add(s.strip());
+                    }
+                    o.args.add(k, keys);
+                } else if (o.command.equals("config.set")) {
+                    o.args.addProperty(k, v); // settings are text, exactly as in the config file
+                } else if (v.equals("true") || v.equals("false")) {
+                    o.args.addProperty(k, Boolean.parseBoolean(v));
+                } else if (v.matches("-?\\d{1,9}")) {
+                    o.args.addProperty(k, Integer.parseInt(v));
+                } else {
+                    o.args.addProperty(k, v);
+                }
+            }
+            return o;
+        }
+
+        private static String value(List<String> a, int i, String option) {
+            if (i >= a.size()) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return a.get(i);
+        }
+    }
+}
