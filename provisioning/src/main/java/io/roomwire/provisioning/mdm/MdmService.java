@@ -374,8 +374,16 @@ public final class MdmService implements Service {
         }
     }
 
+    /** The next poll of the schedule, or earlier when the certificate's renewal or expiry falls before it. */
     private Instant regularNext(Enrollment e) {
-        return e.schedule().nextAfter(e.enrolledAt(), scheduler.now());
+        Instant now = scheduler.now();
+        Instant t = e.schedule().nextAfter(e.enrolledAt(), now);
+        for (Instant k : new Instant[] {e.renewalDue(), e.certificateExpiry()}) {
+            if (k.isAfter(now) && k.isBefore(t)) {
+                t = k;
+            }
+        }
+        return t;
     }
 
     private Duration delay(Backoff b, MdmException e) {

@@ -127,4 +127,46 @@ class MdmEnrollmentTest {
         assertEquals(MdmException.Kind.CONFIGURATION, e.kind());
         assertTrue(e.getMessage().contains("must use https"), e.getMessage());
     }
+
+    @Test
+    void corruptStoredEnrollmentIsMovedAsideAndTheDeviceEnrollsAgain() throws Exception {
+        rig.started();
+        rig.service.stop();
+        java.nio.file.Path file = rig.store.pathOf(EnrollmentStore.ENROLLMENT);
+        byte[] b = Files.readAllBytes(file);
+        b[b.length - 3] ^= 0x55;
+        Files.write(file, b);
+
+        MdmService again = MdmService.builder().config(rig.config).scheduler(rig.scheduler).store(rig.store)
+                .identity(rig.identity).device(rig.device).token(() -> Optional.of(rig.freshToken())).panel(rig.panel).build();
+        again.start();
+        rig.scheduler.runDue();
+
+        assertTrue(again.enrollment().isPresent());
+        assertTrue(again.lastCheckIn().orElseThrow().ok());
+        try (var files = Files.list(rig.store.dir())) {
+            assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith(EnrollmentStore.ENROLLMENT + ".corrupt-")));
+        }
+        again.stop();
+    }
+
+    @Test
+    void expiredCertificateThatCannotBeRenewedLeadsToANewEnrollmentAttempt() throws Exception {
+        rig.mdm.setCertificateValidity(Duration.ofDays(2)).setRenewPeriodDays(1);
+        MdmService s = rig.started();
+        rig.mdm.failNext(SimMdm.Endpoint.ENROLLMENT, 500, 1000, Optional.empty());
+
+        // Certificates count real time (TLS checks them), so the renewed or re-issued certificate would
+        // look expired on this virtual clock: this test stops at the re-enrollment attempt.
+        rig.scheduler.advance(Duration.ofDays(2).plusHours(1));
+
+        assertTrue(s.enrollment().isEmpty());
+        assertTrue(rig.events("enrollment.changed").stream()
+                .anyMatch(e -> "certificate expired".equals(e.attributes().get("reason"))));
+        long wstep = rig.mdm.exchanges().stream().filter(x -> x.endpoint() == SimMdm.Endpoint.ENROLLMENT && x.status() == 500).count();
+        assertTrue(wstep >= 2, "renewals, then a new WSTEP enrollment: " + wstep);
+        assertTrue(rig.mdm.exchanges().stream().anyMatch(x -> x.endpoint() == SimMdm.Endpoint.POLICY),
+                "enrolling again goes through discovery and policy");
+        assertEquals(Health.State.DEGRADED, s.health().state());
+    }
 }

@@ -317,6 +317,12 @@ public final class SimMdm implements AutoCloseable {
         return this;
     }
 
+    /** Drops every injected failure. */
+    public SimMdm clearFaults() {
+        faults.clear();
+        return this;
+    }
+
     /** The next {@code count} OMA-DM responses are malformed SyncML. */
     public SimMdm malformedNext(int count) {
         malformed.set(count);
