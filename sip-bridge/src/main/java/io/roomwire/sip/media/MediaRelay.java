@@ -407,14 +407,16 @@ public final class MediaRelay implements AutoCloseable {
     /** One bound UDP socket and the thread that reads it. */
     private static final class Port {
         final DatagramSocket socket;
+        final InetSocketAddress local; // kept: a closed socket no longer knows its address
         Thread thread;
 
         Port(DatagramSocket socket) {
             this.socket = socket;
+            this.local = (InetSocketAddress) socket.getLocalSocketAddress();
         }
 
         InetSocketAddress local() {
-            return (InetSocketAddress) socket.getLocalSocketAddress();
+            return local;
         }
     }
 
