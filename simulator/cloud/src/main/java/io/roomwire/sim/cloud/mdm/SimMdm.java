@@ -50,7 +50,12 @@ import org.w3c.dom.Element;
  * {@link #nonComplianceReason(String)} for the simulated Entra's conditional access.
  *
  * <p>Admin API (Java): {@link #setPolicy}, {@link #devices()}, {@link #unenroll}, {@link #enqueue}
- * for arbitrary commands, and fault injection ({@link #failNext}, {@link #malformedNext}).
+ * for arbitrary commands, and fault injection ({@link #failNext}, {@link #malformedNext}). The same
+ * over HTTP on the enrollment port under {@code /_admin/} (form or query parameters, JSON answers):
+ * {@code GET devices}, {@code POST policy} ({@code minimum_firmware}, {@code require_encryption},
+ * {@code block_debug_mode}, {@code max_calendar_staleness_minutes}), {@code POST unenroll}
+ * ({@code device_id}), {@code POST fail} ({@code endpoint}, {@code status}, {@code count},
+ * {@code retry_after_seconds}).
  */
 public final class SimMdm implements AutoCloseable {
 
@@ -207,6 +212,7 @@ public final class SimMdm implements AutoCloseable {
         enrollServer.createContext(POLICY_PATH, ex -> handle(ex, Endpoint.POLICY));
         enrollServer.createContext(ENROLLMENT_PATH, ex -> handle(ex, Endpoint.ENROLLMENT));
         mgmtServer.createContext(MANAGEMENT_PATH, ex -> handle(ex, Endpoint.MANAGEMENT));
+        enrollServer.createContext("/_admin/", this::admin);
         enrollServer.start();
         mgmtServer.start();
         Logger.info("Simulated MDM: enrollment {}, management {}", discoveryUrl(), managementUrl());
@@ -395,6 +401,88 @@ public final class SimMdm implements AutoCloseable {
         enrollServer.stop(0);
         mgmtServer.stop(0);
         executor.shutdownNow();
+    }
+
+    // ---------------------------------------------------------------- admin API (HTTP)
+
+    private void admin(HttpExchange ex) throws IOException {
+        String op = ex.getRequestURI().getPath().substring("/_admin/".length());
+        Map<String, String> p = new LinkedHashMap<>();
+        String query = ex.getRequestURI().getRawQuery();
+        String form;
+        try (InputStream in = ex.getRequestBody()) {
+            form = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+        }
+        for (String part : ((query == null ? "" : query) + "&" + form).split("&")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                p.put(java.net.URLDecoder.decode(part.substring(0, eq), StandardCharsets.UTF_8),
+                        java.net.URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        JsonObject r = new JsonObject();
+        int status = 200;
+        try {
+            switch (op) {
+                case "devices" -> {
+                    com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+                    for (DeviceView d : devices()) {
+                        JsonObject o = new JsonObject();
+                        o.addProperty("deviceId", d.deviceId());
+                        o.addProperty("upn", d.upn());
+                        o.addProperty("deviceName", d.deviceName());
+                        o.addProperty("enrolled", d.enrolled());
+                        d.compliant().ifPresent(c -> o.addProperty("compliant", c));
+                        o.addProperty("reasons", String.join("; ", d.reasons()));
+                        o.addProperty("sessions", d.sessions());
+                        o.addProperty("renewals", d.renewals());
+                        d.lastCheckIn().ifPresent(t -> o.addProperty("lastCheckIn", t.toString()));
+                        JsonObject rep = new JsonObject();
+                        d.reported().forEach(rep::addProperty);
+                        o.add("reported", rep);
+                        a.add(o);
+                    }
+                    r.add("devices", a);
+                }
+                case "policy" -> {
+                    Policy pol = Policy.none();
+                    if (!p.getOrDefault("minimum_firmware", "").isBlank()) {
+                        pol = pol.withMinimumFirmware(p.get("minimum_firmware").trim());
+                    }
+                    pol = pol.withRequireEncryption(Boolean.parseBoolean(p.get("require_encryption")))
+                            .withBlockDebugMode(Boolean.parseBoolean(p.get("block_debug_mode")));
+                    if (!p.getOrDefault("max_calendar_staleness_minutes", "").isBlank()) {
+                        pol = pol.withMaxCalendarStalenessMinutes(Integer.parseInt(p.get("max_calendar_staleness_minutes").trim()));
+                    }
+                    setPolicy(pol);
+                    r.addProperty("ok", true);
+                }
+                case "unenroll" -> {
+                    boolean known = devices.containsKey(p.getOrDefault("device_id", ""));
+                    unenroll(p.getOrDefault("device_id", ""));
+                    r.addProperty("ok", known);
+                }
+                case "fail" -> {
+                    String after = p.get("retry_after_seconds");
+                    failNext(Endpoint.valueOf(p.getOrDefault("endpoint", "").toUpperCase(Locale.ROOT)),
+                            Integer.parseInt(p.getOrDefault("status", "500")), Integer.parseInt(p.getOrDefault("count", "1")),
+                            after == null ? Optional.empty() : Optional.of(Duration.ofSeconds(Long.parseLong(after))));
+                    r.addProperty("ok", true);
+                }
+                default -> {
+                    status = 404;
+                    r.addProperty("error", "unknown admin operation " + op);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            status = 400;
+            r.addProperty("error", "bad parameter: " + e.getMessage());
+        }
+        byte[] b = r.toString().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, b.length);
+        ex.getResponseBody().write(b);
+        ex.close();
     }
 
     // ---------------------------------------------------------------- HTTP

@@ -102,4 +102,24 @@ class SimMdmTest {
         assertTrue(SimMdm.compareVersions("1.10", "1.9") > 0);
         assertTrue(SimMdm.compareVersions("1.2", "1.4") < 0);
     }
+
+    @Test
+    void adminApiSetsThePolicyAndListsDevices() throws Exception {
+        java.net.URI base = java.net.URI.create(mdm.discoveryUrl().toString().replace(SimMdm.DISCOVERY_PATH, "/_admin/"));
+        HttpResponse<String> set = client.send(HttpRequest.newBuilder(base.resolve("policy"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("minimum_firmware=1.4&block_debug_mode=true")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, set.statusCode(), set.body());
+        assertEquals(SimMdm.Policy.none().withMinimumFirmware("1.4").withBlockDebugMode(true), mdm.policy());
+
+        HttpResponse<String> list = client.send(HttpRequest.newBuilder(base.resolve("devices")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("{\"devices\":[]}", list.body());
+
+        HttpResponse<String> bad = client.send(HttpRequest.newBuilder(base.resolve("fail?endpoint=nowhere")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, bad.statusCode());
+        mdm.setPolicy(SimMdm.Policy.none());
+    }
 }
