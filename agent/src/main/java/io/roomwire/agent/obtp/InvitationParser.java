@@ -61,9 +61,22 @@ public final class InvitationParser {
         final List<Candidate> found = new ArrayList<>();
         final List<ParsedInvitation.Rejection> rejected = new ArrayList<>();
         final Set<String> rejectedKeys = new HashSet<>();
+        final java.util.Map<String, Hosts.Verdict> verdicts = new java.util.HashMap<>();
 
         Run(Context body) {
             this.body = body;
+        }
+
+        /** Host checks are memoised per parse: a long thread repeats the same few hosts thousands of times. */
+        Hosts.Verdict check(String host) {
+            Hosts.Verdict v = verdicts.get(host);
+            if (v == null) {
+                v = Hosts.check(host);
+                if (verdicts.size() < 10_000) {
+                    verdicts.put(host, v);
+                }
+            }
+            return v;
         }
 
         void add(JoinTarget t, int rank) {
@@ -107,7 +120,7 @@ public final class InvitationParser {
                 return; // javascript:, mailto:, tel:, data: ... are never used
             }
             WebLink w = parsed.get();
-            Hosts.Verdict v = Hosts.check(w.rawHost());
+            Hosts.Verdict v = check(w.rawHost());
             if (v instanceof Hosts.Verdict.Rejected no) {
                 if (structured || no.why().startsWith("look-alike")) {
                     reject(abbreviate(w.url()), source, no.why());
@@ -232,7 +245,7 @@ public final class InvitationParser {
                 port = hostPort.substring(pc);
                 hostPort = hostPort.substring(0, pc);
             }
-            Hosts.Verdict v = Hosts.check(hostPort);
+            Hosts.Verdict v = check(hostPort);
             if (v instanceof Hosts.Verdict.Rejected no) {
                 reject(abbreviate(raw), source, no.why());
                 return;
@@ -259,7 +272,7 @@ public final class InvitationParser {
         }
 
         void bareAddress(String user, String rawHost, String source, int rank) {
-            Hosts.Verdict v = Hosts.check(rawHost);
+            Hosts.Verdict v = check(rawHost);
             if (v instanceof Hosts.Verdict.Rejected no) {
                 if (no.why().startsWith("look-alike")) {
                     reject(user + "@" + rawHost, source, no.why());
@@ -364,7 +377,7 @@ public final class InvitationParser {
             String key;
             String domain;
             if (tenant.isPresent() && !tenant.get()[1].isEmpty()) {
-                Hosts.Verdict v = Hosts.check(tenant.get()[1]);
+                Hosts.Verdict v = check(tenant.get()[1]);
                 if (v instanceof Hosts.Verdict.Rejected no) {
                     reject(tenant.get()[0] + "@" + tenant.get()[1], source, no.why());
                     return;

@@ -136,8 +136,9 @@ public record MeetingDecision(MeetingInvite meeting, ParsedInvitation invitation
                             + ": add the method to obtp.preference");
         }
         if (!p.rejected().isEmpty()) {
-            return new Reason("no-join-info", "no join information the room may use: every candidate was refused",
-                    "see the notes: links to look-alike hosts are never dialled");
+            ParsedInvitation.Rejection first = p.rejected().get(0);
+            return new Reason("no-join-info", "no usable join information: refused " + first.what() + ": " + first.why(),
+                    p.rejected().size() > 1 ? "see the notes for all " + p.rejected().size() + " refused items" : "");
         }
         return new Reason("no-join-info", "no join information: no Teams, Webex, Zoom, video-device (CVI) or SIP "
                 + "details in the online meeting, location or body",

@@ -39,13 +39,18 @@ public final class Hosts {
         if (h.isEmpty() || h.length() > 253) {
             return new Verdict.Rejected(raw, "not a host name");
         }
-        boolean ascii = h.chars().allMatch(c -> c < 0x80);
+        boolean ascii = true;
+        for (int i = 0; i < h.length() && ascii; i++) {
+            ascii = h.charAt(i) < 0x80;
+        }
         String lower = ascii ? h.toLowerCase(Locale.ROOT) : h;
-        String unicode;
-        try {
-            unicode = ascii ? IDN.toUnicode(lower, IDN.ALLOW_UNASSIGNED) : h;
-        } catch (IllegalArgumentException e) {
-            return new Verdict.Rejected(raw, "not a valid international host name");
+        String unicode = lower;
+        if (!ascii || lower.contains("xn--")) {
+            try {
+                unicode = ascii ? IDN.toUnicode(lower, IDN.ALLOW_UNASSIGNED) : h;
+            } catch (IllegalArgumentException e) {
+                return new Verdict.Rejected(raw, "not a valid international host name");
+            }
         }
         if (!ascii || !unicode.equals(lower)) {
             String skeleton = skeleton(unicode);
@@ -96,8 +101,14 @@ public final class Hosts {
 
     /** The labels of {@code name} appear as a run of whole labels inside {@code host}. */
     static boolean containsLabels(String host, String name) {
-        String h = "." + host + ".";
-        return h.contains("." + name + ".");
+        for (int i = host.indexOf(name); i >= 0; i = host.indexOf(name, i + 1)) {
+            boolean startOk = i == 0 || host.charAt(i - 1) == '.';
+            int end = i + name.length();
+            if (startOk && (end == host.length() || host.charAt(end) == '.')) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A rough confusable skeleton: NFKC, lower case, common Cyrillic/Greek/Latin look-alikes folded. */

@@ -21,6 +21,7 @@ public final class HtmlText {
     public static final int MAX_HREF = 8192;
 
     private static final int MAX_ENTITY = 32;
+    private static final List<String> LEGACY = List.of("amp", "lt", "gt", "quot", "nbsp");
 
     private static final Set<String> RAW_TEXT = Set.of("script", "style", "template", "noscript", "title",
             "textarea", "xmp", "iframe", "object", "noembed", "noframes", "svg", "math");
@@ -141,6 +142,17 @@ public final class HtmlText {
                     }
                     i = end[0];
                 }
+            } else if (c > ' ' && c < 0x7f) {
+                int j = i + 1;
+                while (j < n) { // a run of printable ASCII: never a space, never invisible
+                    char d = in.charAt(j);
+                    if (d <= ' ' || d >= 0x7f || d == '<' || d == '&') {
+                        break;
+                    }
+                    j++;
+                }
+                out.append(in, i, j);
+                i = j;
             } else {
                 append(c);
                 i++;
@@ -334,17 +346,16 @@ public final class HtmlText {
         if (r == null) {
             r = ENTITIES.get(name.toLowerCase(Locale.ROOT));
         }
-        if (r == null) {
-            return null;
-        }
-        if (p < limit && s.charAt(p) == ';') {
+        if (r != null && p < limit && s.charAt(p) == ';') {
             end[0] = p + 1;
             return r;
         }
-        // Legacy references without ';' ("&amp" "&nbsp") are only honoured for the common ones.
-        if (Set.of("amp", "lt", "gt", "quot", "nbsp").contains(name)) {
-            end[0] = p;
-            return r;
+        // Legacy references without ';' ("&amp", "&nbspx") are honoured for the common ones, as browsers do.
+        for (String legacy : LEGACY) {
+            if (name.startsWith(legacy)) {
+                end[0] = start + legacy.length();
+                return ENTITIES.get(legacy);
+            }
         }
         return null;
     }
