@@ -21,6 +21,7 @@ public final class Main {
     public static Cli cli() {
         Map<String, Cli.Command> commands = new LinkedHashMap<>();
         commands.put("run", new RunCommand());
+        commands.put("enroll", new io.roomwire.agent.signin.EnrollCommand());
         return new Cli(commands);
     }
 }

@@ -1,6 +1,7 @@
 package io.roomwire.agent;
 
 import io.roomwire.agent.config.Config;
+import io.roomwire.agent.signin.SignIn;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.Device;
@@ -12,7 +13,9 @@ public final class StandardAgent {
     }
 
     public static Agent build(Config config, Device device, Scheduler scheduler, EventSink.Hub events) {
-        Agent.Builder b = Agent.builder().config(config).device(device).scheduler(scheduler).events(events);
+        SignIn signIn = new SignIn();
+        Agent.Builder b = Agent.builder().config(config).device(device).scheduler(scheduler).events(events)
+                .feature(signIn::services);
         return b.build();
     }
 }

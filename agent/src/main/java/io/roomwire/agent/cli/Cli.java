@@ -33,6 +33,9 @@ public final class Cli {
 
               run [--config FILE] [--status-every DURATION]
                                        run the agent until SIGTERM
+              enroll [--config FILE] [--force] [--max-wait DURATION] [--rekey]
+                                       sign the room in to Entra ID (code + QR on the terminal);
+                                       --rekey replaces the device key (then sign in again)
               config check FILE [--json]
                                        validate a config file; every problem with its line
               config sample            print a documented sample config

@@ -1,39 +1,83 @@
 package io.roomwire.sim.room;
 
+import io.roomwire.sim.cloud.SimPki;
+import io.roomwire.sim.cloud.SimTokenAuthority;
+import io.roomwire.sim.cloud.entra.SimEntra;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The simulated cloud services a room's agent talks to, started on loopback, and the agent
- * settings that point an agent at them. One instance can serve a whole simulated fleet.
+ * The simulated cloud services a room's agent talks to, started on loopback with real protocols,
+ * and the agent settings that point an agent at them. One instance can serve a whole fleet.
  */
 public final class SimCloud implements AutoCloseable {
 
-    private final Path workDir;
+    public static final String TENANT_ID = "4b6f8a9e-2d3c-4e5f-9a1b-3c5d7e9f1a2b";
+    public static final String DOMAIN = "contoso.example";
 
-    private SimCloud(Path workDir) {
+    private final Path workDir;
+    private final SimPki pki;
+    private final SimTokenAuthority authority;
+    private final SimEntra entra;
+    private final Path caFile;
+    private final Duration approveAfter;
+
+    private SimCloud(Path workDir, Clock clock, Duration approveAfter) {
         this.workDir = workDir;
+        this.pki = new SimPki("Roomwire Sim Cloud");
+        this.caFile = pki.writeCaPem(workDir.resolve("sim-cloud-ca.pem"));
+        this.authority = new SimTokenAuthority(TENANT_ID, clock);
+        this.entra = SimEntra.https(authority, pki);
+        this.approveAfter = approveAfter;
     }
 
-    /** Starts every simulated service; files (CA certificates) go under {@code workDir}. */
+    /** Starts every simulated service; files (the CA certificate) go under {@code workDir}. */
+    public static SimCloud start(Path workDir, Clock clock, Duration approveAfter) {
+        return new SimCloud(workDir, clock, approveAfter);
+    }
+
     public static SimCloud start(Path workDir) {
-        return new SimCloud(workDir);
+        return start(workDir, Clock.systemUTC(), Duration.ofSeconds(5));
+    }
+
+    /** The room account (UPN) of a simulated room: {@code room401@contoso.example}. */
+    public static String roomAccount(String roomNumber) {
+        return "room" + roomNumber + "@" + DOMAIN;
+    }
+
+    /**
+     * Registers a room's account; the simulated admin approves the next device codes as that
+     * account after {@code approveAfter} (one room at a time signs in this way).
+     */
+    public String addRoom(String roomNumber, String displayName) {
+        String upn = roomAccount(roomNumber);
+        entra.addUser(upn, displayName);
+        entra.autoApproveAfter(approveAfter, upn);
+        return upn;
     }
 
     /** Agent settings (properties keys) that point an agent at these services. */
     public Map<String, String> agentSettings(String deviceSerial) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("device.id", deviceSerial);
+        m.put("entra.authority", entra.baseUri().toString());
+        m.put("entra.tenant", TENANT_ID);
+        m.put("entra.client-id", SimEntra.DEFAULT_CLIENT_ID);
+        m.put("entra.ca-file", caFile.toString());
         return m;
     }
 
-    public Path workDir() {
-        return workDir;
-    }
+    public SimEntra entra() { return entra; }
+    public SimPki pki() { return pki; }
+    public SimTokenAuthority authority() { return authority; }
+    public Path caFile() { return caFile; }
+    public Path workDir() { return workDir; }
 
     @Override
     public void close() {
-        // Services are added here as the simulated cloud grows; each closes its own sockets.
+        entra.close();
     }
 }

@@ -39,6 +39,10 @@ public final class SimulatedRoom implements AutoCloseable {
         SimCamera camera = new SimCamera();
         this.device = new Device(info, camera, new SimCodec(scheduler), panel, new SimPeripherals(camera));
         Map<String, String> settings = new LinkedHashMap<>();
+        if (b.cloud != null) {
+            b.cloud.addRoom(b.roomNumber, b.roomName);
+            settings.putAll(b.cloud.agentSettings(b.serial));
+        }
         settings.put("agent.state-dir", b.stateDir.toString());
         settings.put("device.name", b.roomName);
         settings.put("device.id", b.serial);
@@ -87,6 +91,8 @@ public final class SimulatedRoom implements AutoCloseable {
         private Path stateDir;
         private String serial = "RW-SIM-0401";
         private String roomName = "Room 401";
+        private String roomNumber = "401";
+        private SimCloud cloud;
         private String firmware = "1.4.0";
         private String mac = "02:00:5e:10:04:01";
         private final Map<String, String> overrides = new LinkedHashMap<>();
@@ -95,6 +101,10 @@ public final class SimulatedRoom implements AutoCloseable {
         public Builder stateDir(Path p) { this.stateDir = p; return this; }
         public Builder serial(String s) { this.serial = s; return this; }
         public Builder roomName(String n) { this.roomName = n; return this; }
+        /** The room number: its account is room{number}@contoso.example. */
+        public Builder roomNumber(String n) { this.roomNumber = n; return this; }
+        /** The simulated cloud to sign in to and talk to; without one the agent runs cloud-less. */
+        public Builder cloud(SimCloud c) { this.cloud = c; return this; }
         public Builder firmware(String f) { this.firmware = f; return this; }
         public Builder mac(String m) { this.mac = m; return this; }
         /** Extra agent settings (key = value as in the properties file). */

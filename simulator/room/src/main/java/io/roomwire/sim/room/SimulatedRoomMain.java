@@ -20,13 +20,15 @@ public final class SimulatedRoomMain {
 
     public static void main(String[] args) throws Exception {
         Duration runFor = Duration.ZERO;
+        Duration approveAfter = Duration.ofSeconds(5);
         Path state = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--for" -> runFor = SettingType.DURATION.parse(args[++i]);
                 case "--state" -> state = Path.of(args[++i]);
+                case "--approve-after" -> approveAfter = SettingType.DURATION.parse(args[++i]);
                 default -> {
-                    System.err.println("usage: simulated-room [--for DURATION] [--state DIR]");
+                    System.err.println("usage: simulated-room [--for DURATION] [--state DIR] [--approve-after DURATION]");
                     System.exit(2);
                 }
             }
@@ -36,10 +38,12 @@ public final class SimulatedRoomMain {
         }
         LogSetup.configure("RW-SIM-0401", "warn");
         SystemScheduler scheduler = new SystemScheduler(4);
-        SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(state).build();
+        SimCloud cloud = SimCloud.start(Files.createDirectories(state.resolve("cloud")), scheduler.clock(), approveAfter);
+        SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(state.resolve("agent")).cloud(cloud).build();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             room.close();
+            cloud.close();
             System.out.println("Simulated room stopped.");
             done.countDown();
         }, "sim-room-shutdown"));

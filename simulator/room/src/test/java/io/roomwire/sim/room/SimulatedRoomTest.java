@@ -5,20 +5,53 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roomwire.core.health.Health;
 import io.roomwire.core.time.VirtualScheduler;
+import io.roomwire.hal.Screen;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SimulatedRoomTest {
 
     @TempDir
-    Path state;
+    Path dir;
+
+    private final VirtualScheduler scheduler = new VirtualScheduler();
+    private SimCloud cloud;
+
+    @AfterEach
+    void closeCloud() {
+        if (cloud != null) {
+            cloud.close();
+        }
+    }
+
+    /** Moves virtual time a second at a time (letting real sockets answer) until the condition holds. */
+    private void until(BooleanSupplier condition, Duration virtualLimit, SimulatedRoom room) {
+        long realDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (long s = 0; s <= virtualLimit.toSeconds(); s++) {
+            long settle = System.nanoTime() + Duration.ofMillis(200).toNanos();
+            while (!condition.getAsBoolean() && System.nanoTime() < settle) {
+                scheduler.runDue();
+                LockSupport.parkNanos(1_000_000);
+            }
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            if (System.nanoTime() > realDeadline) {
+                break;
+            }
+            scheduler.advance(Duration.ofSeconds(1));
+        }
+        throw new AssertionError("condition not met within " + virtualLimit + " of virtual time:\n" + room.view());
+    }
 
     @Test
     void bootsTheAgentOnTheSimulatedHardwareWithEveryServiceUp() throws Exception {
-        VirtualScheduler scheduler = new VirtualScheduler();
-        try (SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(state).build()) {
+        try (SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(dir).build()) {
             room.start();
             scheduler.advance(Duration.ofSeconds(5));
             assertTrue(room.agent().allUp(), room.view());
@@ -30,11 +63,26 @@ class SimulatedRoomTest {
 
     @Test
     void aFailedPeripheralDegradesTheDeviceService() throws Exception {
-        VirtualScheduler scheduler = new VirtualScheduler();
-        try (SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(state).build()) {
+        try (SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(dir).build()) {
             room.start();
             ((io.roomwire.hal.sim.SimCamera) room.agent().device().camera()).setHealthy(false);
             assertEquals(Health.degraded("camera failed"), room.agent().health().get("device"));
+        }
+    }
+
+    @Test
+    void showsTheDeviceCodeThenTheSimulatedAdminApprovesAndTheRoomIsEnrolled() throws Exception {
+        cloud = SimCloud.start(dir.resolve("cloud"), scheduler.clock(), Duration.ofSeconds(5));
+        try (SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(dir.resolve("agent"))
+                .cloud(cloud).build()) {
+            room.start();
+            until(() -> room.panel().history().stream().anyMatch(s -> s.kind().equals("device-code")),
+                    Duration.ofSeconds(10), room);
+            Screen code = room.panel().history().stream().filter(s -> s.kind().equals("device-code")).findFirst().orElseThrow();
+            assertTrue(code.data().containsKey("qr") && code.data().containsKey("user_code"), code.toString());
+            until(() -> room.agent().allUp(), Duration.ofSeconds(60), room);
+            assertTrue(room.panel().history().stream().anyMatch(s -> String.join(" ", s.lines()).contains("room401@contoso.example")
+                    || s.title().contains("room401@contoso.example")), room.view());
         }
     }
 }
