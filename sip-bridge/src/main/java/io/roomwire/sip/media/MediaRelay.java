@@ -78,6 +78,8 @@ public final class MediaRelay implements AutoCloseable {
     private final List<NoMediaWatch> watches = new CopyOnWriteArrayList<>();
     private final ArrayDeque<Runnable> dtmfQueue = new ArrayDeque<>();
     private boolean dtmfBusy;
+    private volatile boolean mediaExpected = true;
+    private volatile Instant expectedSince;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private MediaRelay(Builder b) throws IOException {
@@ -303,6 +305,18 @@ public final class MediaRelay implements AutoCloseable {
         keep(scheduler.scheduleAtFixedRate(period, period, w::check));
     }
 
+    /**
+     * Whether the far end is expected to send media: false while it holds the call with
+     * {@code a=inactive} or {@code a=recvonly}, so the no-media alarm stays quiet; when set back
+     * to true the alarm's window starts again from now.
+     */
+    public void expectMedia(boolean expected) {
+        if (expected && !mediaExpected) {
+            expectedSince = scheduler.now();
+        }
+        mediaExpected = expected;
+    }
+
     /** UP while media flows; DEGRADED once a no-media alarm has fired and media has not resumed. */
     public Health health() {
         for (NoMediaWatch w : watches) {
@@ -377,7 +391,14 @@ public final class MediaRelay implements AutoCloseable {
         }
 
         void check() {
+            if (!mediaExpected) {
+                return;
+            }
             Instant last = since;
+            Instant resumed = expectedSince;
+            if (resumed != null && resumed.isAfter(last)) {
+                last = resumed;
+            }
             for (Stream s : streams.values()) {
                 Instant l = s.lastReceived;
                 if (l != null && l.isAfter(last)) {

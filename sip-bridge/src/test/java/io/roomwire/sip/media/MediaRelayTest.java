@@ -173,6 +173,22 @@ class MediaRelayTest {
     }
 
     @Test
+    void staysQuietWhileTheFarEndHoldsTheCall() throws Exception {
+        Call call = new Call(SUITE);
+        AtomicInteger alarms = new AtomicInteger();
+        call.relay.onNoMedia(Duration.ofSeconds(10), alarms::incrementAndGet);
+        scheduler.advance(Duration.ofSeconds(5));
+        call.relay.expectMedia(false); // re-INVITE with a=inactive
+        scheduler.advance(Duration.ofSeconds(60));
+        assertEquals(0, alarms.get());
+        call.relay.expectMedia(true); // resumed: the window starts again
+        scheduler.advance(Duration.ofSeconds(9));
+        assertEquals(0, alarms.get());
+        scheduler.advance(Duration.ofSeconds(2));
+        assertEquals(1, alarms.get());
+    }
+
+    @Test
     void dropsAndCountsGarbageForgedAndReplayedPacketsAndKeepsRelaying() throws Exception {
         Call call = new Call(SUITE);
         InetSocketAddress target = call.relay.localFarSidePort(MediaKind.AUDIO);
