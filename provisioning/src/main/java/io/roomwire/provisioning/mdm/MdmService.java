@@ -100,6 +100,9 @@ public final class MdmService implements Service {
             Logger.info("MDM is off (mdm.enabled=false)");
             return;
         }
+        if (running) {
+            return;
+        }
         running = true;
         try {
             enrollment = store.load().orElse(null);
@@ -115,10 +118,9 @@ public final class MdmService implements Service {
         if (enrollment != null) {
             Logger.info("MDM: enrolled as {} (device {}), checking in with {}", enrollment.upn(), enrollment.deviceId(),
                     enrollment.managementUrl());
-            reschedule(Duration.ZERO);
-        } else {
-            reschedule(Duration.ZERO);
         }
+        // Check in at start (DMClient PollOnLogin), or enroll when not enrolled.
+        reschedule(Duration.ZERO);
     }
 
     @Override
@@ -259,75 +261,86 @@ public final class MdmService implements Service {
 
     private CheckInResult session(boolean localUnenroll) {
         lock.lock();
+        Enrollment e = enrollment;
         try {
-            Enrollment e = enrollment;
             if (e == null) {
                 return record(new CheckInResult(CheckInResult.Outcome.NOT_ENROLLED, "not enrolled in MDM", 0, 0, 0, 0,
                         Optional.of(compliance), scheduler.now()));
             }
             try {
-                if (!localUnenroll) {
-                    e = renewIfDue(e);
-                }
-                boolean[] serverUnenroll = {false};
-                DmTree tree = DeviceTree.build(device, e.deviceId(), e.providerId(), config.deviceName(), policy,
-                        calendarStaleness, scheduler.clock(), new DeviceTree.Hooks() {
-                            @Override
-                            public ComplianceReport evaluate() {
-                                return evaluator.evaluate(policy.policy());
-                            }
-
-                            @Override
-                            public void unenrollRequested() {
-                                serverUnenroll[0] = true;
-                            }
-                        });
-                MdmHttp http = mtls(e);
-                OmaDmSession s = new OmaDmSession(http, e.managementUrl(), e.deviceId(), DeviceTree.devInfo(device,
-                        e.deviceId()), tree, policy, null);
-                String sessionId = Integer.toHexString(1 + random.nextInt(0xFFFF)).toUpperCase(java.util.Locale.ROOT);
-                OmaDmSession.Outcome o = s.run(sessionId, localUnenroll);
-                if (policy.takeDirty()) {
-                    savePolicy();
-                    Logger.info("MDM policy for {} is now {}", e.deviceId(), policy.policy());
-                }
-                publish(evaluator.evaluate(policy.policy()), true);
-                if (localUnenroll || s.serverUnenrolled() || serverUnenroll[0]) {
-                    clearEnrollment(localUnenroll ? "local" : "server");
-                    return record(result(CheckInResult.Outcome.UNENROLLED, localUnenroll ? "unenrolled on request"
-                            : "unenrolled by the MDM server", o));
-                }
-                problem = "";
-                checkInBackoff.reset();
-                Logger.info("MDM check-in of {}: {} round trips, {} commands, {} B sent, {} B received; {}", e.deviceId(),
-                        o.roundTrips(), o.commands(), o.bytesSent(), o.bytesReceived(),
-                        compliance.compliant() ? "compliant" : "not compliant: " + compliance.reasons());
-                rescheduleAt(regularNext(e));
-                return record(result(CheckInResult.Outcome.OK, "check-in complete", o));
-            } catch (MdmException ex) {
-                if (localUnenroll) {
-                    Logger.warn("MDM: could not tell the server about the unenrollment ({}); unenrolling locally", ex.getMessage());
-                    clearEnrollment("local");
-                    return record(new CheckInResult(CheckInResult.Outcome.UNENROLLED, "unenrolled locally; the server "
-                            + "was not told: " + ex.getMessage(), 0, 0, 0, 0, Optional.of(compliance), scheduler.now()));
-                }
-                problem = "MDM check-in failed: " + ex.getMessage();
-                Duration d = delay(checkInBackoff, ex);
-                Instant retry = scheduler.now().plus(d);
-                Instant regular = enrollment == null ? retry : regularNext(enrollment);
-                Instant at = regular.isBefore(retry) && ex.retryAfter().isEmpty() ? regular : retry;
-                Logger.warn("MDM check-in of {} failed: {}; retrying at {}", e.deviceId(), ex.getMessage(), at);
-                if (enrollment == null) {
-                    reschedule(Duration.ZERO);
-                } else {
-                    rescheduleAt(at);
-                }
-                return record(new CheckInResult(CheckInResult.Outcome.FAILED, ex.getMessage(), 0, 0, 0, 0,
-                        Optional.of(compliance), scheduler.now()));
+                return runSession(e, localUnenroll);
+            } catch (RuntimeException re) {
+                throw new MdmException(MdmException.Kind.MESSAGE_FORMAT, "the session failed unexpectedly: " + re, re);
             }
+        } catch (MdmException ex) {
+            return failed(ex, e.deviceId(), localUnenroll);
         } finally {
             lock.unlock();
         }
+    }
+
+    private CheckInResult runSession(Enrollment current, boolean localUnenroll) throws MdmException {
+        Enrollment e = current;
+        if (!localUnenroll) {
+            e = renewIfDue(e);
+        }
+        boolean[] serverUnenroll = {false};
+        DmTree tree = DeviceTree.build(device, e.deviceId(), e.providerId(), config.deviceName(), policy,
+                calendarStaleness, scheduler.clock(), new DeviceTree.Hooks() {
+                    @Override
+                    public ComplianceReport evaluate() {
+                        return evaluator.evaluate(policy.policy());
+                    }
+
+                    @Override
+                    public void unenrollRequested() {
+                        serverUnenroll[0] = true;
+                    }
+                });
+        MdmHttp http = mtls(e);
+        OmaDmSession s = new OmaDmSession(http, e.managementUrl(), e.deviceId(), DeviceTree.devInfo(device,
+                e.deviceId()), tree, policy, null);
+        String sessionId = Integer.toHexString(1 + random.nextInt(0xFFFF)).toUpperCase(java.util.Locale.ROOT);
+        OmaDmSession.Outcome o = s.run(sessionId, localUnenroll);
+        if (policy.takeDirty()) {
+            savePolicy();
+            Logger.info("MDM policy for {} is now {}", e.deviceId(), policy.policy());
+        }
+        publish(evaluator.evaluate(policy.policy()), true);
+        if (localUnenroll || s.serverUnenrolled() || serverUnenroll[0]) {
+            clearEnrollment(localUnenroll ? "local" : "server");
+            return record(result(CheckInResult.Outcome.UNENROLLED, localUnenroll ? "unenrolled on request"
+                    : "unenrolled by the MDM server", o));
+        }
+        problem = "";
+        checkInBackoff.reset();
+        Logger.info("MDM check-in of {}: {} round trips, {} commands, {} B sent, {} B received; {}", e.deviceId(),
+                o.roundTrips(), o.commands(), o.bytesSent(), o.bytesReceived(),
+                compliance.compliant() ? "compliant" : "not compliant: " + compliance.reasons());
+        rescheduleAt(regularNext(e));
+        return record(result(CheckInResult.Outcome.OK, "check-in complete", o));
+    }
+
+    private CheckInResult failed(MdmException ex, String deviceId, boolean localUnenroll) {
+        if (localUnenroll) {
+            Logger.warn("MDM: could not tell the server about the unenrollment ({}); unenrolling locally", ex.getMessage());
+            clearEnrollment("local");
+            return record(new CheckInResult(CheckInResult.Outcome.UNENROLLED, "unenrolled locally; the server "
+                    + "was not told: " + ex.getMessage(), 0, 0, 0, 0, Optional.of(compliance), scheduler.now()));
+        }
+        problem = "MDM check-in failed: " + ex.getMessage();
+        Duration d = delay(checkInBackoff, ex);
+        Instant retry = scheduler.now().plus(d);
+        Instant regular = enrollment == null ? retry : regularNext(enrollment);
+        Instant at = regular.isBefore(retry) && ex.retryAfter().isEmpty() ? regular : retry;
+        Logger.warn("MDM check-in of {} failed: {}; retrying at {}", deviceId, ex.getMessage(), at);
+        if (enrollment == null) {
+            reschedule(Duration.ZERO);
+        } else {
+            rescheduleAt(at);
+        }
+        return record(new CheckInResult(CheckInResult.Outcome.FAILED, ex.getMessage(), 0, 0, 0, 0,
+                Optional.of(compliance), scheduler.now()));
     }
 
     /** One mutual-TLS client per client certificate, so that check-ins reuse connections. */
@@ -423,20 +436,23 @@ public final class MdmService implements Service {
         }
     }
 
-    /** Sets the new report; on a change (or when {@code emit} and it differs) updates the banner and emits an event. */
+    /**
+     * Sets the new report; on a change of verdict or reasons updates the banner and, when
+     * {@code emit}, logs and emits {@code compliance.changed}. The banner is left alone otherwise.
+     */
     private synchronized boolean publish(ComplianceReport r, boolean emit) {
         boolean changed = !r.sameOutcome(compliance);
         compliance = r;
-        if (!changed && emit) {
+        if (!changed) {
             return false;
         }
         panel.banner(r.bannerText());
-        if (changed && emit) {
+        if (emit) {
             Logger.info("MDM compliance changed: {}", r.compliant() ? "compliant" : "not compliant: " + r.reasons());
             events.emit(DeviceEvent.of("compliance.changed", r.evaluatedAt(), "compliant", r.compliant(),
                     "reasons", r.reasons()));
         }
-        return changed;
+        return true;
     }
 
     private CheckInResult result(CheckInResult.Outcome outcome, String msg, OmaDmSession.Outcome o) {
