@@ -42,6 +42,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
+import javax.net.ssl.X509TrustManager;
 import org.tinylog.Logger;
 
 /**
@@ -79,6 +80,7 @@ public final class CalendarService implements Service {
     private final int maxConcurrent;
     private final Backoff backoff;
     private final List<String> dependsOn;
+    private final Optional<X509TrustManager> trust;
 
     private final ReentrantLock syncLock = new ReentrantLock();
     private final Object schedLock = new Object();
@@ -138,6 +140,7 @@ public final class CalendarService implements Service {
         this.maxConcurrent = b.maxConcurrent;
         this.backoff = new Backoff(b.retryBase, b.retryMax, b.random);
         this.dependsOn = List.copyOf(b.dependsOn);
+        this.trust = b.trust;
         GraphCalendarClient.requireSecureTransport(graphUrl);
     }
 
@@ -183,7 +186,7 @@ public final class CalendarService implements Service {
             }
         }
         client = new GraphCalendarClient(graphUrl, mailbox, token, maxConcurrent, pageSize, requestTimeout,
-                scheduler.clock());
+                scheduler.clock(), trust);
         AtomicInteger n = new AtomicInteger();
         fetchers = Executors.newFixedThreadPool(maxConcurrent, r -> {
             Thread t = new Thread(r, "roomwire-calendar-fetch-" + n.incrementAndGet());
@@ -637,8 +640,15 @@ public final class CalendarService implements Service {
         private int maxConcurrent = 4;
         private RandomGenerator random = new Random();
         private List<String> dependsOn = List.of();
+        private Optional<X509TrustManager> trust = Optional.empty();
 
         private Builder() {
+        }
+
+        /** Trust these certificates for Graph's TLS instead of the system's (a private or test CA). */
+        public Builder trust(X509TrustManager tm) {
+            this.trust = Optional.of(tm);
+            return this;
         }
 
         public Builder mailbox(String m) {

@@ -10,6 +10,7 @@ import io.roomwire.agent.obtp.MeetingInvite;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.store.FileStore;
 import io.roomwire.core.time.VirtualScheduler;
+import io.roomwire.sim.cloud.SimPki;
 import io.roomwire.sim.cloud.SimTokenAuthority;
 import io.roomwire.sim.cloud.graph.Booking;
 import io.roomwire.sim.cloud.graph.InvitationBodies;
@@ -17,6 +18,7 @@ import io.roomwire.sim.cloud.graph.Recurrence;
 import io.roomwire.sim.cloud.graph.SimGraph;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +38,8 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Calendar sync against the simulated Graph over real HTTP on loopback; time is virtual. */
@@ -564,6 +568,33 @@ class CalendarSyncTest {
         assertEquals(1, r.meetings());
         assertEquals(1, r.requests());
         assertEquals(List.of("Ad hoc"), subjects());
+    }
+
+    @Test
+    void syncsOverHttpsTrustingOnlyTheGivenCa() throws Exception {
+        SimPki pki = new SimPki("graph-test");
+        try (SimGraph tls = SimGraph.https(entra, time.clock(), pki).start()) {
+            tls.addMailbox(ROOM);
+            tls.book(ROOM, Booking.of("Over TLS", today(10, 0), Duration.ofMinutes(30)).teamsInvitation().build());
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setCertificateEntry("ca", pki.caCertificate());
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+
+            started(calendarBuilder().graphUrl(tls.baseUrl()).trust((X509TrustManager) tmf.getTrustManagers()[0]));
+
+            assertTrue(tls.baseUrl().startsWith("https://"));
+            assertEquals(List.of("Over TLS"), subjects());
+            calendar.stop();
+
+            // Without the CA the certificate is refused: nothing synced, and health says so.
+            store.delete(CalendarService.STORE_ENTRY);
+            started(calendarBuilder().graphUrl(tls.baseUrl()));
+            assertTrue(calendar.meetings().isEmpty());
+            assertFalse(calendar.health().isUp());
+            assertEquals(1, tls.requests("delta"), "the untrusted server never got a request");
+        }
     }
 
     @Test

@@ -25,6 +25,7 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,6 +42,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import okhttp3.OkHttpClient;
 
 /**
@@ -70,8 +74,12 @@ public final class GraphCalendarClient implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final String prefer;
 
+    /**
+     * @param trust the certificates to trust instead of the system's (a private or test CA); empty
+     *              for the system trust store
+     */
     public GraphCalendarClient(URI base, String mailbox, GraphToken token, int maxConcurrent, int pageSize,
-                               Duration timeout, Clock clock) {
+                               Duration timeout, Clock clock, Optional<X509TrustManager> trust) {
         requireSecureTransport(base);
         this.mailbox = mailbox;
         this.base = base;
@@ -97,11 +105,20 @@ public final class GraphCalendarClient implements AutoCloseable {
         BaseBearerTokenAuthenticationProvider auth = new BaseBearerTokenAuthenticationProvider(provider);
         // The SDK's RetryHandler sleeps on the calling thread; our scheduler does the waiting instead.
         RequestOption noRetry = new RetryHandlerOption((delay, count, req, resp) -> false, 0, 0);
-        this.http = GraphClientFactory.create(auth, new RequestOption[] {noRetry})
+        OkHttpClient.Builder hb = GraphClientFactory.create(auth, new RequestOption[] {noRetry})
                 .connectTimeout(Duration.ofSeconds(10))
                 .readTimeout(timeout)
-                .callTimeout(timeout.multipliedBy(2))
-                .build();
+                .callTimeout(timeout.multipliedBy(2));
+        if (trust.isPresent()) {
+            try {
+                SSLContext tls = SSLContext.getInstance("TLS");
+                tls.init(null, new TrustManager[] {trust.get()}, null);
+                hb.sslSocketFactory(tls.getSocketFactory(), trust.get());
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("cannot set up TLS for Graph: " + e.getMessage(), e);
+            }
+        }
+        this.http = hb.build();
         this.graph = new GraphServiceClient(auth, http);
         this.adapter = graph.getRequestAdapter();
         String url = base.toString();

@@ -7,6 +7,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.roomwire.sim.cloud.SimPki;
 import io.roomwire.sim.cloud.SimTokenAuthority;
 import java.io.IOException;
 import java.io.InputStream;
@@ -101,6 +104,7 @@ public final class SimGraph implements AutoCloseable {
 
     private final SimTokenAuthority authority;
     private final Clock clock;
+    private final SimPki pki;
     private final Object lock = new Object();
     private final Map<String, Mailbox> mailboxes = new ConcurrentHashMap<>();
     private final Map<String, SyncState> deltaTokens = bounded(1024);
@@ -116,13 +120,30 @@ public final class SimGraph implements AutoCloseable {
     private ExecutorService executor;
 
     public SimGraph(SimTokenAuthority authority, Clock clock) {
+        this(authority, clock, null);
+    }
+
+    private SimGraph(SimTokenAuthority authority, Clock clock, SimPki pki) {
         this.authority = authority;
         this.clock = clock;
+        this.pki = pki;
+    }
+
+    /** A simulated Graph that serves HTTPS with a server certificate from {@code pki} (call {@link #start()}). */
+    public static SimGraph https(SimTokenAuthority authority, Clock clock, SimPki pki) {
+        return new SimGraph(authority, clock, pki);
     }
 
     /** Binds 127.0.0.1 on an ephemeral port. */
     public SimGraph start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 64);
+        InetSocketAddress bind = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
+        if (pki != null) {
+            HttpsServer https = HttpsServer.create(bind, 64);
+            https.setHttpsConfigurator(new HttpsConfigurator(pki.sslContext(pki.issueServer("graph.sim.roomwire"))));
+            server = https;
+        } else {
+            server = HttpServer.create(bind, 64);
+        }
         AtomicInteger n = new AtomicInteger();
         executor = Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "sim-graph-" + n.incrementAndGet());
@@ -141,9 +162,9 @@ public final class SimGraph implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** The Graph base URL to configure: {@code http://127.0.0.1:PORT/v1.0}. */
+    /** The Graph base URL to configure: {@code http(s)://127.0.0.1:PORT/v1.0}. */
     public String baseUrl() {
-        return "http://127.0.0.1:" + port() + "/v1.0";
+        return (pki != null ? "https" : "http") + "://127.0.0.1:" + port() + "/v1.0";
     }
 
     @Override
