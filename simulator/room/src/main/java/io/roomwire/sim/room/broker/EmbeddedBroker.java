@@ -25,8 +25,9 @@ import org.tinylog.Logger;
  * The simulated room's MQTT 5 broker: HiveMQ Community Edition running in-process, so the
  * simulated room needs nothing installed. It listens on 127.0.0.1 only, on a free port, with TLS
  * and client certificates required (issued by the simulator's CA); anonymous usage statistics
- * are off. It writes the CA and an operator identity as PEM files so that the printed
- * {@code roomwire ctl} line can be pasted as it is.
+ * are off. Sessions and retained messages are kept in memory (a simulation needs no RocksDB
+ * files; they last as long as the process). It writes the CA and an operator identity as PEM
+ * files so that the printed {@code roomwire ctl} line can be pasted as it is.
  */
 public final class EmbeddedBroker implements AutoCloseable {
 
@@ -43,14 +44,16 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     /**
-     * Starts a broker whose folders live under {@code dir} (created; the data folder keeps
-     * sessions and retained messages across restarts of the simulation).
+     * Starts a broker whose folders (configuration, data, extensions, PEM files) live under
+     * {@code dir}; they are created before HiveMQ starts, as it requires.
      */
     public static EmbeddedBroker start(Path dir, SimPki pki) {
         try {
             Path conf = Files.createDirectories(dir.resolve("conf"));
             Path data = Files.createDirectories(dir.resolve("data"));
             Path extensions = Files.createDirectories(dir.resolve("extensions"));
+            // HiveMQ's libraries unpack native code into java.io.tmpdir: make sure it exists
+            Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
             String password = randomPassword();
             SimPki.Issued server = pki.issueServer("roomwire-sim-broker");
             writeStore(conf.resolve("broker.jks"), password, ks -> ks.setKeyEntry("broker", server.key(),
@@ -104,6 +107,9 @@ public final class EmbeddedBroker implements AutoCloseable {
                 "      </tls>",
                 "    </tls-tcp-listener>",
                 "  </listeners>",
+                "  <persistence>",
+                "    <mode>in-memory</mode>",
+                "  </persistence>",
                 "  <anonymous-usage-statistics>",
                 "    <enabled>false</enabled>",
                 "  </anonymous-usage-statistics>",
@@ -187,7 +193,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                 + " --device " + deviceId + " status.get";
     }
 
-    /** Stops the broker (sessions and retained messages stay in the data folder). */
+    /** Stops the broker and releases its threads and port. */
     @Override
     public void close() {
         try {
