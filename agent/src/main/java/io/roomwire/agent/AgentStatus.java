@@ -10,7 +10,7 @@ public record AgentStatus(String deviceId, String version, Instant startedAt, Du
                           String activity, Health overall, Map<String, Health> services) {
 
     public AgentStatus {
-        services = Map.copyOf(new java.util.LinkedHashMap<>(services));
+        services = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(services));
     }
 
     /** Multi-line human view: device, activity, one line per service. */

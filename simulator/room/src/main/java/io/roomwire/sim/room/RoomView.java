@@ -8,7 +8,7 @@ import java.util.Optional;
 /** Draws the simulated room in a terminal: the touch panel's screen, then the agent's state. */
 public final class RoomView {
 
-    private static final int WIDTH = 64;
+    private static final int WIDTH = 76;
 
     private RoomView() {
     }
