@@ -32,7 +32,9 @@ public final class LogScrubber {
             // SIP digest: response="..."
             new Rule(Pattern.compile("(?i)(response=\")[0-9a-f]+(\")"), "$1" + MASK + "$2"),
             // SDP SDES key (RFC 4568): a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:<base64 key||salt>
-            new Rule(Pattern.compile("(?i)\\b(inline:)(?!\\*\\*\\*)[A-Za-z0-9+/=]{4,}"), "$1" + MASK));
+            new Rule(Pattern.compile("(?i)\\b(inline:)(?!\\*\\*\\*)[A-Za-z0-9+/=]{4,}"), "$1" + MASK),
+            // WS-Security token in MDM SOAP (MS-MDE2): <wsse:BinarySecurityToken ...>base64 of a JWT</...>
+            new Rule(Pattern.compile("(<(?:[A-Za-z0-9_]+:)?BinarySecurityToken\\b[^>]*>)(?!\\*\\*\\*)[^<]+"), "$1" + MASK));
 
     private LogScrubber() {
     }
