@@ -59,6 +59,7 @@ public final class InvitationParser {
     private final class Run {
         final Context body;
         final List<Candidate> found = new ArrayList<>();
+        final Set<String> foundKeys = new HashSet<>();
         final List<ParsedInvitation.Rejection> rejected = new ArrayList<>();
         final Set<String> rejectedKeys = new HashSet<>();
         final java.util.Map<String, Hosts.Verdict> verdicts = new java.util.HashMap<>();
@@ -79,8 +80,10 @@ public final class InvitationParser {
             return v;
         }
 
+        /** Distinct candidates only, so repeats in a long body never crowd out the rest. */
         void add(JoinTarget t, int rank) {
-            if (found.size() < MAX_CANDIDATES) {
+            if (found.size() < MAX_CANDIDATES
+                    && foundKeys.add(t.kind() + "|" + t.uri().toLowerCase(java.util.Locale.ROOT) + "|" + t.dtmf().orElse(""))) {
                 found.add(new Candidate(t, rank, found.size()));
             }
         }
