@@ -35,6 +35,35 @@ public record PollSchedule(int firstCount, Duration firstInterval, int secondCou
     }
 
     /**
+     * Parses the {@code mdm.schedule} form: three stages {@code COUNTxINTERVAL} separated by commas,
+     * intervals in s, m or h, e.g. {@code 5x3m,8x15m,0x8h} (Intune's pattern; 0 in the last stage: for ever).
+     *
+     * @throws IllegalArgumentException naming the part that is wrong
+     */
+    public static PollSchedule parse(String text) {
+        String[] stages = text.trim().split("\\s*,\\s*");
+        if (stages.length != 3) {
+            throw new IllegalArgumentException("mdm.schedule '" + text + "' must have three stages like 5x3m,8x15m,0x8h");
+        }
+        int[] counts = new int[3];
+        Duration[] intervals = new Duration[3];
+        for (int i = 0; i < 3; i++) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,4})x(\\d{1,6})([smh])").matcher(stages[i]);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("mdm.schedule stage '" + stages[i] + "' is not COUNTxINTERVAL (e.g. 8x15m)");
+            }
+            counts[i] = Integer.parseInt(m.group(1));
+            long n = Long.parseLong(m.group(2));
+            intervals[i] = switch (m.group(3)) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
+        }
+        return new PollSchedule(counts[0], intervals[0], counts[1], intervals[1], counts[2], intervals[2]);
+    }
+
+    /**
      * The first scheduled check-in strictly after {@code now}, counting from {@code enrolledAt};
      * far in the future when a finite schedule has ended.
      */

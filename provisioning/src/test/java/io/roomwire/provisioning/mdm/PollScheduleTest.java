@@ -31,6 +31,15 @@ class PollScheduleTest {
     }
 
     @Test
+    void parsesTheConfigForm() {
+        assertEquals(PollSchedule.intune(), PollSchedule.parse("5x3m, 8x15m,0x8h"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PollSchedule.parse("5x3m,8x15q,0x8h"));
+        assertTrue(e.getMessage().contains("'8x15q'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PollSchedule.parse("5x3m"));
+        assertThrows(IllegalArgumentException.class, () -> PollSchedule.parse("0x0m,0x0m,0x0m"));
+    }
+
+    @Test
     void refusesNonsense() {
         assertThrows(IllegalArgumentException.class, () -> new PollSchedule(-1, Duration.ofMinutes(1), 0, Duration.ZERO, 0, Duration.ofHours(1)));
         assertThrows(IllegalArgumentException.class, () -> new PollSchedule(3, Duration.ZERO, 0, Duration.ZERO, 0, Duration.ofHours(1)));
