@@ -74,6 +74,8 @@ import org.tinylog.Logger;
 public final class SipJoinPath implements JoinPath, Service {
 
     private static final AtomicInteger STACKS = new AtomicInteger();
+    /** Stacks still finishing SipStack.stop(); a new stack waits for them (jain-sip shares some static state). */
+    private static final Set<Thread> STOPPING = ConcurrentHashMap.newKeySet();
 
     final SipSettings settings;
     final Scheduler scheduler;
@@ -101,6 +103,8 @@ public final class SipJoinPath implements JoinPath, Service {
     private Registration registration;
     private Dispatcher dispatcher;
     private String tlsConfigId;
+    private volatile Thread stopper;
+    private volatile List<Thread> stackThreadsSnapshot = List.of();
 
     private SipJoinPath(Builder b) {
         this.settings = b.settings;
@@ -149,6 +153,9 @@ public final class SipJoinPath implements JoinPath, Service {
         if (started) {
             return;
         }
+        for (Thread t : List.copyOf(STOPPING)) {
+            t.join(3000);
+        }
         Properties p = new Properties();
         p.setProperty("javax.sip.STACK_NAME", "roomwire-sip-" + STACKS.incrementAndGet());
         p.setProperty("javax.sip.IP_ADDRESS", settings.localAddress());
@@ -162,11 +169,11 @@ public final class SipJoinPath implements JoinPath, Service {
         p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", "200");
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "2");
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "false");
-        p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
-        p.setProperty("gov.nist.javax.sip.READ_TIMEOUT", "2000");
         p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "8000");
         p.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "false");
         p.setProperty("gov.nist.javax.sip.RFC_2543_SUPPORT_ENABLED", "false");
+        // Ended dialogs and transactions leave the stack's tables after 2 s instead of 8 s.
+        p.setProperty("gov.nist.javax.sip.LINGER_TIMER", "2");
         settings.outboundProxy().ifPresent(proxy -> p.setProperty("javax.sip.OUTBOUND_PROXY",
                 hopFor(proxy).proxyProperty()));
         if (settings.transport() == SipTransport.TLS) {
@@ -268,15 +275,32 @@ public final class SipJoinPath implements JoinPath, Service {
             Logger.debug("SIP provider release: {}", e.getMessage());
         }
         if (stack != null) {
-            gov.nist.javax.sip.EventScanner scanner = stack.getEventScanner();
-            stack.stop();
-            // jain-sip leaves its non-daemon EventScannerThread blocked in take(): stop it for real.
+            SipStackImpl st = stack;
+            gov.nist.javax.sip.EventScanner scanner = st.getEventScanner();
+            // jain-sip leaves its non-daemon EventScannerThread blocked in take(): stop it for real now.
             if (scanner != null) {
                 scanner.forceStop();
             }
-        }
-        for (Thread t : stackThreads) {
-            t.interrupt();
+            for (Thread t : stackThreads) {
+                t.interrupt();
+            }
+            // SipStack.stop() sleeps a fixed second after closing sockets: do that part off the caller's thread.
+            stopper = new Thread(() -> {
+                try {
+                    st.stop();
+                } finally {
+                    STOPPING.remove(Thread.currentThread());
+                }
+                for (Thread t : Thread.getAllStackTraces().keySet()) {
+                    if (t.getName().startsWith("EventScanner") && stackThreadsSnapshot.contains(t)) {
+                        t.interrupt();
+                    }
+                }
+            }, "roomwire-sip-stop");
+            stackThreadsSnapshot = List.copyOf(stackThreads);
+            stopper.setDaemon(true);
+            STOPPING.add(stopper);
+            stopper.start();
         }
         stackThreads.clear();
         TlsNetworkLayer.unregister(tlsConfigId);
@@ -284,6 +308,16 @@ public final class SipJoinPath implements JoinPath, Service {
         provider = null;
         listeningPoint = null;
         stack = null;
+    }
+
+    /** Waits until the stack's own threads are gone after {@link #stop()} (tests count threads). */
+    public boolean awaitStopped(java.time.Duration bound) throws InterruptedException {
+        Thread t = stopper;
+        if (t != null) {
+            t.join(bound.toMillis());
+            return !t.isAlive();
+        }
+        return true;
     }
 
     @Override

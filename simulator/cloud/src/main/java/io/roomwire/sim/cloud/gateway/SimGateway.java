@@ -121,6 +121,7 @@ public final class SimGateway implements AutoCloseable {
         p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "ERROR");
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "2");
         p.setProperty("gov.nist.javax.sip.CACHE_SERVER_CONNECTIONS", "true");
+        p.setProperty("gov.nist.javax.sip.LINGER_TIMER", "2");
         if (cfg.transport == Transport.TLS) {
             if (cfg.sslContext == null) {
                 throw new IllegalStateException("a TLS gateway needs sslContext(SimPki.sslContext(server identity))");
@@ -187,13 +188,17 @@ public final class SimGateway implements AutoCloseable {
             Logger.debug("gateway release: {}", e.toString());
         }
         if (stack != null) {
-            gov.nist.javax.sip.EventScanner scanner = stack.getEventScanner();
-            stack.stop();
+            SipStackImpl st = stack;
+            gov.nist.javax.sip.EventScanner scanner = st.getEventScanner();
             if (scanner != null) {
                 scanner.forceStop();
             }
+            stackThreads.forEach(Thread::interrupt);
+            // SipStack.stop() sleeps a fixed second: let it do so off the test's thread.
+            Thread stopper = new Thread(st::stop, "sim-gateway-stop");
+            stopper.setDaemon(true);
+            stopper.start();
         }
-        stackThreads.forEach(Thread::interrupt);
         stackThreads.clear();
         if (timers != null) {
             timers.shutdownNow();
