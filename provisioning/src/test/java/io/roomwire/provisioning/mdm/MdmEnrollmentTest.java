@@ -120,6 +120,23 @@ class MdmEnrollmentTest {
     }
 
     @Test
+    void discoveryUrlThatIsNotADiscoveryServiceGivesAMessageFormatErrorNamingTheKey() {
+        rig.configure(c -> MdmConfig.of(rig.mdm.enrollmentUrl(), MdmRig.UPN, "Room 401")
+                .withTrustAnchors(java.util.List.of(rig.cloudPki.caCertificate())));
+        MdmException e = assertThrows(MdmException.class, () -> rig.enrollmentClient().discover());
+        assertEquals(MdmException.Kind.MESSAGE_FORMAT, e.kind());
+        assertTrue(e.getMessage().contains("s:messageformat") && e.getMessage().contains("mdm.discovery-url"), e.getMessage());
+    }
+
+    @Test
+    void untrustedServerCertificateIsATransportErrorNotAnEnrollment() {
+        rig.configure(c -> c.withTrustAnchors(java.util.List.of(new io.roomwire.sim.cloud.SimPki("other").caCertificate())));
+        MdmException e = assertThrows(MdmException.class, () -> rig.enrollmentClient().discover());
+        assertEquals(MdmException.Kind.TRANSPORT, e.kind());
+        assertTrue(e.getMessage().contains("trusted root"), e.getMessage());
+    }
+
+    @Test
     void refusesPlainHttpDiscoveryToANonLoopbackHost() {
         rig.configure(c -> MdmConfig.of(java.net.URI.create("http://enterpriseenrollment.contoso.example/EnrollmentServer/Discovery.svc"),
                 MdmRig.UPN, "Room 401"));
