@@ -25,6 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ReconnectLeakTest {
 
     static final int SESSIONS = 20;
+    /** Resident memory after the warm-up and after the reconnects (read by the benchmark). */
+    static volatile long rssBefore;
+    static volatile long rssAfter;
 
     @TempDir
     Path dir;
@@ -52,11 +55,13 @@ class ReconnectLeakTest {
             int warm = rounds(ts, 2);
             int threads0 = settledThreads();
             long heap0 = usedHeapAfterGc();
+            rssBefore = ProcessStats.rssBytes().orElse(0);
             long start = System.nanoTime();
             int done = rounds(ts, total / SESSIONS);
             double seconds = (System.nanoTime() - start) / 1e9;
             int threads1 = settledThreads();
             long heap1 = usedHeapAfterGc();
+            rssAfter = ProcessStats.rssBytes().orElse(0);
             System.out.printf("reconnects=%d in %.1f s; threads %d -> %d; heap %d KB -> %d KB; rss %s%n",
                     done, seconds, threads0, threads1, heap0 / 1024, heap1 / 1024, ProcessStats.rssBytes());
             assertEquals(2 * SESSIONS, warm);
