@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param sensitivity    {@code normal}, {@code personal}, {@code private}, {@code confidential}
  * @param type           {@code singleInstance}, {@code occurrence}, {@code exception}, {@code seriesMaster}
  * @param bodyType       {@code html} or {@code text}
+ * @param allDay         an all-day event: {@code start}/{@code end} are then its dates at midnight UTC
+ *                       (floating; the room's zone places them)
  */
 public record MeetingInvite(String id, String subject, String organizer, Instant start, Instant end,
                             boolean allDay, boolean cancelled, String responseStatus, String showAs,
@@ -52,8 +54,10 @@ public record MeetingInvite(String id, String subject, String organizer, Instant
      */
     public static MeetingInvite fromGraphJson(JsonObject e) {
         String id = str(e, "id").orElseThrow(() -> new IllegalArgumentException("event has no 'id'"));
-        Instant start = time(e, "start");
-        Instant end = time(e, "end");
+        // All-day events are floating dates: keep them as midnight UTC of their date, whatever zone Graph named.
+        boolean allDay = bool(e, "isAllDay");
+        Instant start = time(e, "start", allDay);
+        Instant end = time(e, "end", allDay);
         String organizer = obj(e, "organizer").flatMap(o -> obj(o, "emailAddress"))
                 .map(a -> str(a, "name").or(() -> str(a, "address")).orElse("")).orElse("");
         String response = obj(e, "responseStatus").flatMap(r -> str(r, "response")).orElse("none");
@@ -72,17 +76,17 @@ public record MeetingInvite(String id, String subject, String organizer, Instant
         }
         JsonObject body = obj(e, "body").orElse(new JsonObject());
         return new MeetingInvite(id, str(e, "subject").orElse(""), organizer, start, end,
-                bool(e, "isAllDay"), bool(e, "isCancelled"), response, str(e, "showAs").orElse("busy"),
+                allDay, bool(e, "isCancelled"), response, str(e, "showAs").orElse("busy"),
                 str(e, "sensitivity").orElse("normal"), str(e, "type").orElse("singleInstance"),
                 str(e, "seriesMasterId"), joinUrl, str(e, "onlineMeetingProvider").orElse("unknown"),
                 locations, str(body, "contentType").orElse("text").toLowerCase(java.util.Locale.ROOT),
                 str(body, "content").orElse(""));
     }
 
-    private static Instant time(JsonObject e, String field) {
+    private static Instant time(JsonObject e, String field, boolean floating) {
         JsonObject t = obj(e, field).orElseThrow(() -> new IllegalArgumentException("event has no '" + field + "'"));
         String dt = str(t, "dateTime").orElseThrow(() -> new IllegalArgumentException(field + ".dateTime missing"));
-        String zone = str(t, "timeZone").orElse("UTC");
+        String zone = floating ? "UTC" : str(t, "timeZone").orElse("UTC");
         try {
             ZoneId z = "UTC".equalsIgnoreCase(zone) ? ZoneOffset.UTC : ZoneId.of(WINDOWS_ZONES.getOrDefault(zone, zone));
             // Graph writes 7 fractional digits and no offset: "2026-03-29T09:00:00.0000000"
