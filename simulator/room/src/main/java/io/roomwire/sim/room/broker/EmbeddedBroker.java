@@ -63,6 +63,10 @@ public final class EmbeddedBroker implements AutoCloseable {
             SimPki.Issued operator = pki.issueClient("operator", Duration.ofDays(365));
             SimPki.writePem(dir.resolve("operator.pem"), operator.certificatePem(), false);
             SimPki.writePem(dir.resolve("operator.key"), pkcs8(operator.key()), true);
+            // the operator's command-signing key: the simulated room lists operator-sign.pub in mqtt.operator-keys
+            java.security.KeyPair signing = SimPki.ecKeyPair();
+            SimPki.writePem(dir.resolve("operator-sign.key"), pkcs8(signing.getPrivate()), true);
+            SimPki.writePem(dir.resolve("operator-sign.pub"), SimPki.pem(signing.getPublic()), false);
             int port = freePort();
             Files.writeString(conf.resolve("config.xml"), config(port, conf, password));
             EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
@@ -75,6 +79,8 @@ public final class EmbeddedBroker implements AutoCloseable {
             EmbeddedBroker b = new EmbeddedBroker(dir, pki, port, hivemq);
             Logger.info("Simulated MQTT broker (HiveMQ CE) listening on {}", b.url());
             return b;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot create the operator signing key: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot prepare the broker folders in " + dir + ": " + e.getMessage(), e);
         } catch (ExecutionException | TimeoutException e) {
@@ -176,11 +182,26 @@ public final class EmbeddedBroker implements AutoCloseable {
         return dir.resolve("operator.key");
     }
 
+    /** The operator's private command-signing key (ECDSA P-256, PKCS#8 PEM, 0600). */
+    public Path operatorSigningKeyFile() {
+        return dir.resolve("operator-sign.key");
+    }
+
+    /** Its public key (PEM): the value for the room's {@code mqtt.operator-keys}. */
+    public Path operatorPublicKeyFile() {
+        return dir.resolve("operator-sign.pub");
+    }
+
     /** A device identity (CN = device id) as PEM files {@code <id>.pem} and {@code <id>.key}; returns the certificate path. */
     public Path issueDevice(String deviceId) {
         SimPki.Issued id = pki.issueClient(deviceId, Duration.ofDays(365));
         SimPki.writePem(dir.resolve(deviceId + ".key"), pkcs8(id.key()), true);
         return SimPki.writePem(dir.resolve(deviceId + ".pem"), id.certificatePem(), false);
+    }
+
+    /** The command line an operator pastes to manage {@code deviceId}, signing with {@link #operatorSigningKeyFile()}. */
+    public String ctlLine(String deviceId) {
+        return ctlLine(deviceId, operatorSigningKeyFile());
     }
 
     /**

@@ -73,6 +73,8 @@ class EmbeddedBrokerTest {
                     "{\"online\":true,\"deviceId\":\"sim-1\",\"version\":\"9.9\",\"call\":{\"state\":\"idle\"}}"
                             .getBytes(StandardCharsets.UTF_8), 1, true, MessageProperties.json()).get(10, TimeUnit.SECONDS);
 
+            assertTrue(Files.readString(broker.operatorPublicKeyFile()).contains("BEGIN PUBLIC KEY"));
+            assertTrue(broker.ctlLine("sim-1").contains("--sign-key " + broker.operatorSigningKeyFile()));
             List<String> line = new ArrayList<>(Arrays.asList(broker.ctlLine("sim-1", null).split(" ")));
             assertEquals(List.of("roomwire", "ctl"), line.subList(0, 2));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
