@@ -162,9 +162,9 @@ public final class InvitationParser {
                     add(JoinTarget.sip("sip:" + id.get() + "." + pass.get() + "@zoomcrc.com", "zoom", source), rank);
                 }
                 add(JoinTarget.sip("sip:" + id.get() + "@zoomcrc.com", "zoom", source), rank);
-            } else {
+            } else if (id.isPresent() || w.path().startsWith("/my/")) {
                 add(new JoinTarget(JoinTarget.Kind.URL, w.url(), "zoom", Optional.empty(), source), rank);
-            }
+            } // other zoom.us pages (support, download) are not meetings
         }
 
         /** A numeric passcode printed under "Meeting ID: <id>" in the body. */
@@ -208,6 +208,10 @@ public final class InvitationParser {
                             source), rank);
                     return;
                 }
+            }
+            String path = w.path().toLowerCase(java.util.Locale.ROOT);
+            if (!path.contains("j.php") && !path.contains("/wbxmjs/joinservice") && !path.contains("/webappng/sites/")) {
+                return; // help pages, sign-in, downloads: not a meeting
             }
             Optional<String> number = labelled(body.lower, "meeting number", 9, 11)
                     .or(() -> labelled(body.lower, "access code", 9, 11));

@@ -92,4 +92,13 @@ class InvitationParserTest {
                 p.targets().stream().map(JoinTarget::source).toList());
         assertEquals(join, p.targets().get(2).uri());
     }
+
+    @Test
+    void helpAndDownloadPagesOfMeetingServicesAreNotMeetings() {
+        String body = InvitationBodies.webex("contoso", "25431234567")
+                + "<a href=\"https://help.webex.com/en-us/article/nsmknjfb\">Help</a>"
+                + "<a href=\"https://zoom.us/support/download\">Zoom client</a>";
+        ParsedInvitation p = parser.parse(invite(Optional.empty(), List.of(), body));
+        assertEquals(List.of(JoinTarget.sip("sip:25431234567@contoso.webex.com", "webex", "body")), p.targets());
+    }
 }
