@@ -14,8 +14,11 @@ public final class StandardAgent {
 
     public static Agent build(Config config, Device device, Scheduler scheduler, EventSink.Hub events) {
         SignIn signIn = new SignIn();
+        MeetingRoom meetings = new MeetingRoom(signIn, target -> org.tinylog.Logger.info("Join pressed: {} {}",
+                target.kind().wireName(), target.uri()));
         Agent.Builder b = Agent.builder().config(config).device(device).scheduler(scheduler).events(events)
-                .feature(signIn::services);
+                .feature(signIn::services)
+                .feature(meetings::services);
         return b.build();
     }
 }

@@ -24,6 +24,13 @@ public final class SignIn {
 
     private final AtomicReference<DeviceIdentity> identity = new AtomicReference<>();
     private final AtomicReference<TokenManager> tokens = new AtomicReference<>();
+    private final List<java.util.function.Consumer<io.roomwire.provisioning.EnrollmentStatus>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Called with the sign-in state when the token manager starts and whenever it changes. */
+    public void onEnrollmentChange(java.util.function.Consumer<io.roomwire.provisioning.EnrollmentStatus> l) {
+        listeners.add(l);
+    }
 
     /** The Entra configuration, when sign-in is configured (tenant and client id set). */
     public static Optional<EntraConfig> entraConfig(Config c) {
@@ -97,9 +104,12 @@ public final class SignIn {
             TokenManager m = TokenManager.builder().config(config).identity(identity.get()).store(agent.store())
                     .scheduler(agent.scheduler()).events(agent.events()).build();
             panel = EnrollmentPanel.attach(m, agent.device().panel(), agent.scheduler());
+            m.onEnrollmentChange(st -> listeners.forEach(l -> l.accept(st)));
             m.start();
             manager = m;
             tokens.set(m);
+            io.roomwire.provisioning.EnrollmentStatus now = m.enrollment();
+            listeners.forEach(l -> l.accept(now));
         }
 
         @Override

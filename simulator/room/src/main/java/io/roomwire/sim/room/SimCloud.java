@@ -3,6 +3,11 @@ package io.roomwire.sim.room;
 import io.roomwire.sim.cloud.SimPki;
 import io.roomwire.sim.cloud.SimTokenAuthority;
 import io.roomwire.sim.cloud.entra.SimEntra;
+import io.roomwire.sim.cloud.graph.DemoMeetings;
+import io.roomwire.sim.cloud.graph.SimGraph;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.ZoneId;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +27,8 @@ public final class SimCloud implements AutoCloseable {
     private final SimPki pki;
     private final SimTokenAuthority authority;
     private final SimEntra entra;
+    private final SimGraph graph;
+    private final Clock clock;
     private final Path caFile;
     private final Duration approveAfter;
 
@@ -31,6 +38,14 @@ public final class SimCloud implements AutoCloseable {
         this.caFile = pki.writeCaPem(workDir.resolve("sim-cloud-ca.pem"));
         this.authority = new SimTokenAuthority(TENANT_ID, clock);
         this.entra = SimEntra.https(authority, pki);
+        this.clock = clock;
+        try {
+            // Plain http is accepted by the agent for loopback hosts only; real Graph is https.
+            this.graph = new SimGraph(authority, clock).start();
+        } catch (IOException e) {
+            entra.close();
+            throw new UncheckedIOException("Cannot start the simulated Graph", e);
+        }
         this.approveAfter = approveAfter;
     }
 
@@ -56,13 +71,21 @@ public final class SimCloud implements AutoCloseable {
         String upn = roomAccount(roomNumber);
         entra.addUser(upn, displayName);
         entra.autoApproveAfter(approveAfter, upn);
+        graph.addMailbox(upn);
         return upn;
     }
 
+    /** Books the demo day (every provider, cancelled, declined, private, a series) into a room's calendar. */
+    public Map<String, String> bookDemoMeetings(String roomNumber, ZoneId zone) {
+        return DemoMeetings.book(graph, roomAccount(roomNumber), clock.instant().atZone(zone));
+    }
+
     /** Agent settings (properties keys) that point an agent at these services. */
-    public Map<String, String> agentSettings(String deviceSerial) {
+    public Map<String, String> agentSettings(String deviceSerial, String roomNumber) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("device.id", deviceSerial);
+        m.put("calendar.mailbox", roomAccount(roomNumber));
+        m.put("calendar.graph-url", graph.baseUrl());
         m.put("entra.authority", entra.baseUri().toString());
         m.put("entra.tenant", TENANT_ID);
         m.put("entra.client-id", SimEntra.DEFAULT_CLIENT_ID);
@@ -71,6 +94,7 @@ public final class SimCloud implements AutoCloseable {
     }
 
     public SimEntra entra() { return entra; }
+    public SimGraph graph() { return graph; }
     public SimPki pki() { return pki; }
     public SimTokenAuthority authority() { return authority; }
     public Path caFile() { return caFile; }
@@ -78,6 +102,7 @@ public final class SimCloud implements AutoCloseable {
 
     @Override
     public void close() {
+        graph.close();
         entra.close();
     }
 }

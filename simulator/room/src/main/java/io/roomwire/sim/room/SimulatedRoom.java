@@ -41,7 +41,7 @@ public final class SimulatedRoom implements AutoCloseable {
         Map<String, String> settings = new LinkedHashMap<>();
         if (b.cloud != null) {
             b.cloud.addRoom(b.roomNumber, b.roomName);
-            settings.putAll(b.cloud.agentSettings(b.serial));
+            settings.putAll(b.cloud.agentSettings(b.serial, b.roomNumber));
         }
         settings.put("agent.state-dir", b.stateDir.toString());
         settings.put("device.name", b.roomName);

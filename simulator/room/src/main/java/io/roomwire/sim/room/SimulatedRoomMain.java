@@ -47,6 +47,7 @@ public final class SimulatedRoomMain {
             System.out.println("Simulated room stopped.");
             done.countDown();
         }, "sim-room-shutdown"));
+        cloud.bookDemoMeetings("401", java.time.ZoneOffset.UTC);
         System.out.println("Simulated room starting (state in " + state + "); Ctrl-C to stop.");
         room.start();
         String[] last = {""};

@@ -85,4 +85,19 @@ class SimulatedRoomTest {
                     || s.title().contains("room401@contoso.example")), room.view());
         }
     }
+
+    @Test
+    void afterSignInTheBookedMeetingsShowJoinButtons() throws Exception {
+        cloud = SimCloud.start(dir.resolve("cloud"), scheduler.clock(), Duration.ofSeconds(5));
+        try (SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(dir.resolve("agent"))
+                .cloud(cloud).build()) {
+            cloud.bookDemoMeetings("401", java.time.ZoneOffset.UTC);
+            room.start();
+            until(() -> room.panel().current().map(s -> s.kind().equals("home") && !s.buttons().isEmpty()).orElse(false),
+                    Duration.ofSeconds(90), room);
+            Screen home = room.panel().current().orElseThrow();
+            assertTrue(home.buttons().stream().anyMatch(b -> b.label().startsWith("Join")), home.toString());
+            assertTrue(room.agent().allUp(), room.view());
+        }
+    }
 }

@@ -134,7 +134,7 @@ public final class BenchRunner {
         Path state = Files.createTempDirectory(work, "state-");
         Path cfg = work.resolve("agent.properties");
         StringBuilder props = new StringBuilder("agent.state-dir = " + state + "\nagent.log-level = warn\n");
-        cloud.agentSettings("RW-BENCH-0001").forEach((k, v) -> props.append(k).append(" = ").append(v).append('\n'));
+        cloud.agentSettings("RW-BENCH-0001", "401").forEach((k, v) -> props.append(k).append(" = ").append(v).append('\n'));
         Files.writeString(cfg, props);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
