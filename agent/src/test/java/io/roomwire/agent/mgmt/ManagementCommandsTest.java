@@ -284,6 +284,26 @@ class ManagementCommandsTest {
     }
 
     @Test
+    void deviceRebootWaitsForTheMaintenanceWindowWhenOneIsSet() {
+        time.advance(Duration.ofSeconds(5));
+        java.time.LocalTime now = java.time.LocalTime.ofInstant(time.now(), java.time.ZoneOffset.UTC);
+        String window = String.format("%02d:%02d-%02d:%02d", now.plusMinutes(10).getHour(), now.plusMinutes(10).getMinute(),
+                now.plusMinutes(40).getHour(), now.plusMinutes(40).getMinute());
+        assertOk(op.call("room-2", "config.set", "{\"mqtt.maintenance-window\":\"" + window + "\"}"));
+        time.advance(Duration.ofSeconds(5));
+        room2.room.reboots.clear();
+        JsonObject r = op.call("room-2", "device.reboot", "{}");
+        assertOk(r);
+        assertTrue(r.getAsJsonObject("result").get("waitingFor").getAsString().contains(window), r::toString);
+        time.advance(Duration.ofMinutes(8));
+        assertEquals(List.of(), room2.room.reboots, "not before the window");
+        time.advance(Duration.ofMinutes(3));
+        assertEquals(1, room2.room.reboots.size(), "inside the window");
+        time.advance(Duration.ofSeconds(5));
+        assertOk(op.call("room-2", "config.set", "{\"mqtt.maintenance-window\":\"\"}"));
+    }
+
+    @Test
     void deviceRebootWithForceRebootsDuringACall() {
         room1.room.call = "connected";
         JsonObject a = new JsonObject();
