@@ -331,6 +331,25 @@ class ManagementCommandsTest {
     }
 
     @Test
+    void mosquittoRequestResponseClientGetsAReply() throws Exception {
+        SimPki.Issued opId = pki.issueClient("operator", Duration.ofDays(1));
+        Path cert = SimPki.writePem(dir.resolve("rr/op.pem"), opId.certificatePem(), false);
+        Path key = SimPki.writePem(dir.resolve("rr/op.key"), TestPem.key(opId), true);
+        time.advance(Duration.ofSeconds(1));
+        Process p = new ProcessBuilder("mosquitto_rr", "-V", "mqttv5", "-h", "127.0.0.1", "-p",
+                broker.url().substring(broker.url().lastIndexOf(':') + 1), "--cafile", broker.caFile().toString(),
+                "--cert", cert.toString(), "--key", key.toString(), "-t", "roomwire/v1/room-1/cmd/obtp.explain",
+                "-e", "roomwire/v1/reply/rr/1", "-m", "{\"meeting\":\"m-1\"}", "-W", "10")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        JsonObject r = parse(out.strip());
+        assertOk(r);
+        assertTrue(r.getAsJsonObject("result").get("reason").getAsString().contains("button shown"));
+    }
+
+    @Test
     void unknownCommandIsAnsweredWithTheKnownOnes() {
         assertError(op.call("room-1", "coffee.make", "{}"), "unknown_command", "status.get");
     }
