@@ -321,6 +321,7 @@ public final class InvitationParser {
                     }
                 }
                 if (first == Integer.MAX_VALUE) {
+                    gatewayAddressFallback(ctx, links, source, rank);
                     return;
                 }
                 start = Math.max(0, first - 300);
@@ -407,6 +408,36 @@ public final class InvitationParser {
                 reject(key + "@" + domain, source, "the tenant key is not a valid SIP user part");
                 return;
             }
+            dialCvi(key, domain, videoId, links, source, rank);
+        }
+
+        /**
+         * Invitations in other languages: a tenant address on a CVI gateway (m.webex.com, t.plcm.vc,
+         * obtp.cvi-domain) followed closely by a 9 to 15 digit conference ID, whatever the labels say.
+         */
+        void gatewayAddressFallback(Context ctx, List<String> links, String source, int rank) {
+            String t = ctx.text;
+            int at = t.indexOf('@');
+            for (int n = 0; at >= 0 && n < 200; n++, at = t.indexOf('@', at + 1)) {
+                Optional<String[]> a = addressAt(t, at);
+                if (a.isEmpty() || !a.get()[0].matches("[A-Za-z0-9_-]{1,64}")) {
+                    continue; // "<id>.<tenant>" forms are direct dials, handled with the other addresses
+                }
+                if (!(check(a.get()[1]) instanceof Hosts.Verdict.Ok ok)) {
+                    continue;
+                }
+                String host = ok.host();
+                boolean gateway = Hosts.isUnder(host, "m.webex.com") || Hosts.isUnder(host, "t.plcm.vc")
+                        || settings.cviDomain().filter(d -> Hosts.isUnder(host, d)).isPresent();
+                String id = gateway ? digitsAfter(ctx.lower, at + 1 + a.get()[1].length(), 80, 30) : "";
+                if (id.matches("\\d{9,15}")) {
+                    dialCvi(a.get()[0], host, id, links, source, rank);
+                    return;
+                }
+            }
+        }
+
+        void dialCvi(String key, String domain, String videoId, List<String> links, String source, int rank) {
             CviProvider p = cviProvider(domain, links);
             try {
                 for (JoinTarget t : settings.dialPlan().targets(p.wireName(), key, videoId, domain, source)) {
@@ -610,7 +641,8 @@ public final class InvitationParser {
         int limit = Math.min(lower.length(), from + skip);
         while (p < limit && !Character.isDigit(lower.charAt(p))) {
             char c = lower.charAt(p);
-            if (c != ':' && c != ' ' && c != '\n' && c != '(' && c != ')' && !Character.isLetter(c) && c != '#') {
+            if (c != ':' && c != ' ' && c != '\n' && c != '(' && c != ')' && c != '-' && c != '.'
+                    && !Character.isLetter(c) && c != '#') {
                 return "";
             }
             p++;
