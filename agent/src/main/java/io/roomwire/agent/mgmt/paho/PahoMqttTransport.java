@@ -36,7 +36,9 @@ import org.tinylog.Logger;
  * our interface). Paho's own automatic reconnect is off: we reconnect by our {@link Backoff} on the
  * {@link Scheduler}, forever, and every reconnect uses a fresh client while the old one is closed
  * and its socket surely shut, which avoids Paho's reconnect-timer thread leak (paho.mqtt.java#654)
- * and the growth of a long-lived client over hundreds of reconnects (#747).
+ * and the growth of a long-lived client over hundreds of reconnects (#747). Connects, discards
+ * and retries run on the scheduler given: use the agent's real-time scheduler (with a
+ * {@code VirtualScheduler} the session is attempted only when the test advances time).
  */
 public final class PahoMqttTransport implements MqttTransport {
 
