@@ -22,6 +22,7 @@ public final class Main {
         Map<String, Cli.Command> commands = new LinkedHashMap<>();
         commands.put("run", new RunCommand());
         commands.put("enroll", new io.roomwire.agent.signin.EnrollCommand());
+        commands.put("mdm", new io.roomwire.agent.mdm.MdmCommand());
         return new Cli(commands);
     }
 }

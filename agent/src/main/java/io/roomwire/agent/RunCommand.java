@@ -47,7 +47,14 @@ final class RunCommand implements Cli.Command {
         String deviceId = Agent.deviceId(config, device);
         LogSetup.configure(deviceId, config.get(AgentSettings.LOG_LEVEL));
         long t0 = System.nanoTime();
-        Agent agent = StandardAgent.build(config, device, scheduler, new EventSink.Hub());
+        Agent agent;
+        try {
+            agent = StandardAgent.build(config, device, scheduler, new EventSink.Hub());
+        } catch (IllegalArgumentException e) {
+            io.err().println("roomwire run: refusing to start. " + e.getMessage());
+            scheduler.close();
+            return Cli.FAILED;
+        }
         Logger.info("Starting Roomwire {} as device {} (services: {})", Version.get(), deviceId,
                 String.join(", ", agent.startOrder()));
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,6 +1,7 @@
 package io.roomwire.agent;
 
 import io.roomwire.agent.config.Config;
+import io.roomwire.agent.mdm.DeviceManagement;
 import io.roomwire.agent.signin.SignIn;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.time.Scheduler;
@@ -16,9 +17,27 @@ public final class StandardAgent {
         SignIn signIn = new SignIn();
         MeetingRoom meetings = new MeetingRoom(signIn, target -> org.tinylog.Logger.info("Join pressed: {} {}",
                 target.kind().wireName(), target.uri()));
+        DeviceManagement mdm = new DeviceManagement(signIn::identity,
+                () -> signIn.tokens().flatMap(io.roomwire.provisioning.AccessTokens::accessToken),
+                () -> meetings.calendar().flatMap(c -> c.lastSync())
+                        .map(t -> java.time.Duration.between(t, scheduler.now())));
+        // Enroll in MDM as soon as the room has signed in, rather than at the next retry.
+        signIn.onEnrollmentChange(st -> {
+            if (st.state() == io.roomwire.provisioning.EnrollmentState.ENROLLED) {
+                mdm.service().filter(m -> m.enrollment().isEmpty()).ifPresent(m -> scheduler.execute(() -> {
+                    try {
+                        m.enrollNow();
+                        m.checkInNow();
+                    } catch (io.roomwire.provisioning.mdm.MdmException e) {
+                        org.tinylog.Logger.warn("MDM enrollment after sign-in failed ({}); retrying on schedule", e.getMessage());
+                    }
+                }));
+            }
+        });
         Agent.Builder b = Agent.builder().config(config).device(device).scheduler(scheduler).events(events)
                 .feature(signIn::services)
-                .feature(meetings::services);
+                .feature(meetings::services)
+                .feature(mdm::services);
         return b.build();
     }
 }

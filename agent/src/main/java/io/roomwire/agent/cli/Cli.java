@@ -36,6 +36,8 @@ public final class Cli {
               enroll [--config FILE] [--force] [--max-wait DURATION] [--rekey]
                                        sign the room in to Entra ID (code + QR on the terminal);
                                        --rekey replaces the device key (then sign in again)
+              mdm checkin [--config FILE] [--json]
+                                       one MDM check-in now: outcome, bytes, compliance
               config check FILE [--json]
                                        validate a config file; every problem with its line
               config sample            print a documented sample config

@@ -16,6 +16,7 @@ public final class Settings {
     private static final List<Class<?>> HOLDERS = List.of(
             AgentSettings.class,
             io.roomwire.agent.signin.EntraSettings.class,
+            io.roomwire.agent.mdm.MdmSettings.class,
             io.roomwire.agent.obtp.ObtpSettings.class,
             io.roomwire.agent.calendar.CalendarSettings.class,
             io.roomwire.agent.mgmt.MgmtSettings.class);

@@ -5,6 +5,7 @@ import io.roomwire.sim.cloud.SimTokenAuthority;
 import io.roomwire.sim.cloud.entra.SimEntra;
 import io.roomwire.sim.cloud.graph.DemoMeetings;
 import io.roomwire.sim.cloud.graph.SimGraph;
+import io.roomwire.sim.cloud.mdm.SimMdm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.ZoneId;
@@ -28,6 +29,7 @@ public final class SimCloud implements AutoCloseable {
     private final SimTokenAuthority authority;
     private final SimEntra entra;
     private final SimGraph graph;
+    private final SimMdm mdm;
     private final Clock clock;
     private final Path caFile;
     private final Duration approveAfter;
@@ -46,6 +48,10 @@ public final class SimCloud implements AutoCloseable {
             entra.close();
             throw new UncheckedIOException("Cannot start the simulated Graph", e);
         }
+        // Conditional access: Entra refuses to refresh tokens of a device the MDM marks non-compliant.
+        this.mdm = new SimMdm(authority, pki).setPolicy(SimMdm.Policy.none().withMinimumFirmware("1.4")
+                .withRequireEncryption(true).withBlockDebugMode(true));
+        entra.setComplianceGate(mdm::nonComplianceReason);
         this.approveAfter = approveAfter;
     }
 
@@ -90,11 +96,16 @@ public final class SimCloud implements AutoCloseable {
         m.put("entra.tenant", TENANT_ID);
         m.put("entra.client-id", SimEntra.DEFAULT_CLIENT_ID);
         m.put("entra.ca-file", caFile.toString());
+        m.put("mdm.enabled", "true");
+        m.put("mdm.discovery-url", mdm.discoveryUrl().toString());
+        m.put("mdm.upn", roomAccount(roomNumber));
+        m.put("mdm.trust-ca-file", caFile.toString());
         return m;
     }
 
     public SimEntra entra() { return entra; }
     public SimGraph graph() { return graph; }
+    public SimMdm mdm() { return mdm; }
     public SimPki pki() { return pki; }
     public SimTokenAuthority authority() { return authority; }
     public Path caFile() { return caFile; }
@@ -102,6 +113,7 @@ public final class SimCloud implements AutoCloseable {
 
     @Override
     public void close() {
+        mdm.close();
         graph.close();
         entra.close();
     }

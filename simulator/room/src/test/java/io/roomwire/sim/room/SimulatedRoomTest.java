@@ -97,7 +97,21 @@ class SimulatedRoomTest {
                     Duration.ofSeconds(90), room);
             Screen home = room.panel().current().orElseThrow();
             assertTrue(home.buttons().stream().anyMatch(b -> b.label().startsWith("Join")), home.toString());
-            assertTrue(room.agent().allUp(), room.view());
+            until(() -> room.agent().allUp(), Duration.ofSeconds(30), room);
+        }
+    }
+
+    @Test
+    void aRoomBelowTheRequiredFirmwareIsNotCompliantAndRecoversAfterAnUpdate() throws Exception {
+        cloud = SimCloud.start(dir.resolve("cloud"), scheduler.clock(), Duration.ofSeconds(5));
+        try (SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(dir.resolve("agent"))
+                .cloud(cloud).firmware("1.2.0").build()) {
+            room.start();
+            until(() -> room.panel().currentBanner().isPresent(), Duration.ofSeconds(120), room);
+            assertTrue(room.panel().currentBanner().orElseThrow().contains("1.4"), room.view());
+            until(() -> cloud.mdm().devices().stream().anyMatch(d -> d.enrolled()), Duration.ofSeconds(120), room);
+            room.deviceInfo().setFirmwareVersion("1.4.2");
+            until(() -> room.panel().currentBanner().isEmpty(), Duration.ofSeconds(300), room);
         }
     }
 }

@@ -1,0 +1,113 @@
+package io.roomwire.agent.mdm;
+
+import io.roomwire.agent.Agent;
+import io.roomwire.agent.config.AgentSettings;
+import io.roomwire.agent.config.Config;
+import io.roomwire.agent.config.ConfigException;
+import io.roomwire.agent.config.ConfigProblem;
+import io.roomwire.core.health.Health;
+import io.roomwire.core.health.Service;
+import io.roomwire.provisioning.identity.DeviceIdentity;
+import io.roomwire.provisioning.mdm.EnrollmentToken;
+import io.roomwire.provisioning.mdm.MdmConfig;
+import io.roomwire.provisioning.mdm.MdmService;
+import io.roomwire.provisioning.mdm.PollSchedule;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/** MDM as an agent service: enrolls once signed in, checks in on schedule, shows a banner when not compliant. */
+public final class DeviceManagement {
+
+    private final Supplier<Optional<DeviceIdentity>> identity;
+    private final EnrollmentToken token;
+    private final Supplier<Optional<Duration>> calendarStaleness;
+    private final AtomicReference<MdmService> service = new AtomicReference<>();
+
+    public DeviceManagement(Supplier<Optional<DeviceIdentity>> identity, EnrollmentToken token,
+                            Supplier<Optional<Duration>> calendarStaleness) {
+        this.identity = identity;
+        this.token = token;
+        this.calendarStaleness = calendarStaleness;
+    }
+
+    /** The MDM configuration when {@code mdm.enabled}; names the missing key otherwise. */
+    public static Optional<MdmConfig> mdmConfig(Config c) throws ConfigException {
+        if (!c.get(MdmSettings.ENABLED)) {
+            return Optional.empty();
+        }
+        if (c.find(MdmSettings.DISCOVERY_URL).isEmpty() || c.find(MdmSettings.UPN).isEmpty()) {
+            throw new ConfigException(List.of(new ConfigProblem("(config)", 0, "mdm.enabled",
+                    "MDM is enabled but mdm.discovery-url and mdm.upn must both be set")));
+        }
+        List<X509Certificate> anchors = List.of();
+        Optional<java.nio.file.Path> ca = c.find(MdmSettings.TRUST_CA_FILE);
+        if (ca.isPresent()) {
+            try (InputStream in = Files.newInputStream(ca.get())) {
+                anchors = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
+                        .map(X509Certificate.class::cast).toList();
+            } catch (IOException | GeneralSecurityException e) {
+                throw new ConfigException(List.of(new ConfigProblem("(config)", 0, MdmSettings.TRUST_CA_FILE.key(),
+                        "cannot read CA certificates from " + ca.get() + ": " + e.getMessage())));
+            }
+        }
+        Optional<PollSchedule> schedule = c.find(MdmSettings.SCHEDULE).map(PollSchedule::parse);
+        return Optional.of(new MdmConfig(true, c.find(MdmSettings.DISCOVERY_URL).get(), c.find(MdmSettings.UPN).get(),
+                c.get(AgentSettings.DEVICE_NAME), c.get(MdmSettings.DEVICE_TYPE), anchors,
+                c.get(MdmSettings.REQUEST_TIMEOUT), c.get(MdmSettings.COMPLIANCE_INTERVAL),
+                c.get(MdmSettings.RETRY_BASE), c.get(MdmSettings.RETRY_CAP), schedule));
+    }
+
+    public Optional<MdmService> service() {
+        return Optional.ofNullable(service.get());
+    }
+
+    public List<Service> services(Agent agent) {
+        MdmConfig cfg;
+        try {
+            Optional<MdmConfig> c = mdmConfig(agent.config());
+            if (c.isEmpty()) {
+                return List.of();
+            }
+            cfg = c.get();
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return List.of(new Service() {
+            @Override public String name() { return "mdm"; }
+            @Override public List<String> dependsOn() { return List.of("identity"); }
+
+            @Override
+            public void start() throws Exception {
+                MdmService m = MdmService.builder().config(cfg).scheduler(agent.scheduler()).store(agent.store())
+                        .identity(identity.get().orElseThrow(() -> new IllegalStateException("no device identity")))
+                        .device(agent.device().info()).token(token).panel(agent.device().panel())
+                        .events(agent.events()).calendarStaleness(calendarStaleness).build();
+                m.start();
+                service.set(m);
+            }
+
+            @Override
+            public void stop() throws Exception {
+                MdmService m = service.get();
+                if (m != null) {
+                    m.stop();
+                }
+            }
+
+            @Override
+            public Health health() {
+                MdmService m = service.get();
+                return m == null ? Health.down("not started") : m.health();
+            }
+        });
+    }
+}

@@ -1,0 +1,95 @@
+package io.roomwire.agent.mdm;
+
+import com.google.gson.JsonObject;
+import io.roomwire.agent.cli.Args;
+import io.roomwire.agent.cli.Cli;
+import io.roomwire.agent.cli.UsageException;
+import io.roomwire.agent.config.AgentSettings;
+import io.roomwire.agent.config.Config;
+import io.roomwire.agent.config.ConfigException;
+import io.roomwire.core.event.EventSink;
+import io.roomwire.core.store.FileStore;
+import io.roomwire.core.time.VirtualScheduler;
+import io.roomwire.hal.sim.SimDeviceInfo;
+import io.roomwire.hal.sim.SimTouchPanel;
+import io.roomwire.provisioning.identity.DeviceIdentity;
+import io.roomwire.provisioning.identity.IdentityException;
+import io.roomwire.provisioning.mdm.CheckInResult;
+import io.roomwire.provisioning.mdm.MdmConfig;
+import io.roomwire.provisioning.mdm.MdmService;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code roomwire mdm checkin [--config FILE] [--json]}: one OMA-DM session now with the stored
+ * enrollment, printing its outcome, its cost on the wire and the compliance reported.
+ */
+public final class MdmCommand implements Cli.Command {
+
+    @Override
+    public int run(List<String> words, Cli.Io io) throws UsageException {
+        if (words.isEmpty() || !words.get(0).equals("checkin")) {
+            throw new UsageException("usage: roomwire mdm checkin [--config FILE] [--json]");
+        }
+        Args a = Args.parse("mdm checkin", words.subList(1, words.size()), Set.of("--config"), Set.of("--json"));
+        a.expectPositional("mdm checkin", 0, 0, "[--config FILE] [--json]");
+        Config config;
+        Optional<MdmConfig> mdm;
+        try {
+            config = Cli.loadConfig(a.option("--config"), io.env());
+            mdm = DeviceManagement.mdmConfig(config);
+        } catch (ConfigException e) {
+            io.err().println("roomwire mdm checkin: " + e.getMessage());
+            return Cli.FAILED;
+        }
+        if (mdm.isEmpty()) {
+            io.err().println("roomwire mdm checkin: MDM is off; set mdm.enabled = true, mdm.discovery-url and mdm.upn");
+            return Cli.FAILED;
+        }
+        // A scheduler that never moves: start() only loads the enrollment; the one session runs here.
+        VirtualScheduler scheduler = new VirtualScheduler(Clock.systemUTC().instant());
+        FileStore store = new FileStore(config.get(AgentSettings.STATE_DIR), scheduler.clock());
+        DeviceIdentity identity;
+        try {
+            identity = DeviceIdentity.loadOrCreate(store, scheduler.clock(), config.get(AgentSettings.DEVICE_NAME));
+        } catch (IdentityException e) {
+            io.err().println("roomwire mdm checkin: " + e.getMessage());
+            return Cli.FAILED;
+        }
+        SimDeviceInfo info = new SimDeviceInfo(config.get(AgentSettings.SIM_SERIAL), config.get(AgentSettings.SIM_MODEL),
+                config.get(AgentSettings.SIM_FIRMWARE), config.get(AgentSettings.SIM_MAC),
+                config.get(AgentSettings.SIM_ENCRYPTED), config.get(AgentSettings.SIM_DEBUG));
+        MdmService service = MdmService.builder().config(mdm.get()).scheduler(scheduler).store(store).identity(identity)
+                .device(info).token(Optional::empty).panel(new SimTouchPanel()).events(EventSink.none())
+                .calendarStaleness(Optional::empty).build();
+        service.start();
+        CheckInResult r;
+        try {
+            r = service.checkInNow();
+        } finally {
+            service.stop();
+        }
+        if (a.flag("--json")) {
+            JsonObject o = new JsonObject();
+            o.addProperty("ok", r.ok());
+            o.addProperty("outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT));
+            o.addProperty("message", r.message());
+            o.addProperty("roundTrips", r.roundTrips());
+            o.addProperty("bytesSent", r.bytesSent());
+            o.addProperty("bytesReceived", r.bytesReceived());
+            o.addProperty("commands", r.commands());
+            r.compliance().ifPresent(c -> {
+                o.addProperty("compliant", c.compliant());
+                o.addProperty("reasons", c.reasons());
+            });
+            io.out().println(o);
+        } else {
+            io.out().printf("%s: %s (%d round trips, %d B sent, %d B received, %d commands)%n",
+                    r.outcome(), r.message(), r.roundTrips(), r.bytesSent(), r.bytesReceived(), r.commands());
+            r.compliance().ifPresent(c -> io.out().println(c.compliant() ? "Compliant" : "Not compliant: " + c.reasons()));
+        }
+        return r.ok() ? Cli.OK : Cli.FAILED;
+    }
+}
