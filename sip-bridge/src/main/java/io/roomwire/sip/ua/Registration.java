@@ -46,6 +46,7 @@ public final class Registration {
     private int authTries;
     private Scheduler.Cancellable timer;
     private volatile boolean stopped;
+    private volatile int lastHopPort;
 
     Registration(SipJoinPath path) {
         this.path = path;
@@ -128,6 +129,9 @@ public final class Registration {
                     path.settings.transport());
             r.addHeader(path.headers.createRouteHeader(path.addresses.createAddress(
                     path.addresses.createURI(hops.get(0).routeUri()))));
+            lastHopPort = hops.get(0).port();
+        } else {
+            lastHopPort = path.hopFor(path.settings.outboundProxy().get()).port();
         }
         return r;
     }
@@ -210,7 +214,7 @@ public final class Registration {
     }
 
     synchronized void onTransportError(String host, int port) {
-        if (pending != null && state != State.REGISTERED) {
+        if (pending != null && port == lastHopPort) {
             onFailure("cannot reach the registrar at " + host + ":" + port);
         }
     }

@@ -86,6 +86,7 @@ final class SipCallImpl implements Call {
     private long sessionExpiresSeconds;
     private boolean weRefresh;
     private volatile boolean noMedia;
+    private MediaStats finalStats;
     private long packetsAtLastCheck;
     private final List<Scheduler.Cancellable> timers = new ArrayList<>();
     private Scheduler.Cancellable ringTimer;
@@ -149,6 +150,9 @@ final class SipCallImpl implements Call {
     public MediaStats stats() {
         CallMedia m;
         synchronized (this) {
+            if (finalStats != null) {
+                return finalStats;
+            }
             m = media;
         }
         return m == null ? MediaStats.none() : m.stats();
@@ -784,8 +788,13 @@ final class SipCallImpl implements Call {
     synchronized void onBye(ServerTransaction st, Request bye) {
         respond(st, Response.OK, null);
         if (state != CallState.ENDED) {
-            finish(CallEnd.EndedBy.REMOTE, 0, state.isLive() ? "The meeting ended the call" : "The caller hung up",
-                    "BYE received");
+            // A gateway IVR that rejects the keyed-in id hangs up with Reason: SIP;cause=404.
+            String reason = headerValue(bye, "Reason");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)SIP\\s*;\\s*cause\\s*=\\s*(\\d{3})").matcher(reason);
+            int cause = m.find() ? Integer.parseInt(m.group(1)) : 0;
+            String message = cause >= 300 ? CallFailures.forStatus(cause)
+                    : state.isLive() ? "The meeting ended the call" : "The caller hung up";
+            finish(CallEnd.EndedBy.REMOTE, cause, message, reason.isEmpty() ? "BYE received" : "BYE received: " + reason);
         }
     }
 
@@ -957,6 +966,7 @@ final class SipCallImpl implements Call {
         if (media != null) {
             last = media.stats();
             media.close();
+            finalStats = last;
         }
         if (sipCallId != null) {
             path.callsBySipId.remove(sipCallId, this);

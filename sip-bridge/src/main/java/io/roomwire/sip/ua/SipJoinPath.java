@@ -183,7 +183,7 @@ public final class SipJoinPath implements JoinPath, Service {
             p.setProperty(TlsNetworkLayer.CONFIG_KEY, tlsConfigId);
             p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", tls.suitesProperty());
             p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", String.join(",", tls.protocols()));
-            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Want");
+            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
         }
         Set<Thread> before = Thread.getAllStackTraces().keySet();
         try {

@@ -19,6 +19,9 @@ public final class GatewayNetworkLayer implements NetworkLayer {
 
     static final String CONTEXT_KEY = "io.roomwire.sim.gateway.SSL_CONTEXT_ID";
     static final java.util.Map<String, SSLContext> CONTEXTS = new java.util.concurrent.ConcurrentHashMap<>();
+    static final String NEED_CLIENT_AUTH_KEY = "io.roomwire.sim.gateway.NEED_CLIENT_AUTH";
+
+    private boolean needClientAuth;
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
     private SSLContext context;
@@ -30,6 +33,7 @@ public final class GatewayNetworkLayer implements NetworkLayer {
     public void setSipStack(SipStackImpl sipStack) {
         String id = sipStack.getConfigurationProperties().getProperty(CONTEXT_KEY);
         context = id == null ? null : CONTEXTS.get(id);
+        needClientAuth = Boolean.parseBoolean(sipStack.getConfigurationProperties().getProperty(NEED_CLIENT_AUTH_KEY));
     }
 
     private SSLContext ctx() throws IOException {
@@ -56,7 +60,7 @@ public final class GatewayNetworkLayer implements NetworkLayer {
         SSLServerSocket s = (SSLServerSocket) ctx().getServerSocketFactory().createServerSocket(port, backlog, bind);
         SSLParameters p = s.getSSLParameters();
         p.setProtocols(PROTOCOLS);
-        p.setWantClientAuth(true);
+        p.setNeedClientAuth(needClientAuth);
         s.setSSLParameters(p);
         return s;
     }

@@ -130,7 +130,8 @@ public final class SimGateway implements AutoCloseable {
             GatewayNetworkLayer.CONTEXTS.put(tlsId, cfg.sslContext);
             p.setProperty(GatewayNetworkLayer.CONTEXT_KEY, tlsId);
             p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3,TLSv1.2");
-            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Want");
+            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", cfg.needClientAuth ? "Enabled" : "Disabled");
+            p.setProperty(GatewayNetworkLayer.NEED_CLIENT_AUTH_KEY, Boolean.toString(cfg.needClientAuth));
             p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", "TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,"
                     + "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
         }
@@ -140,7 +141,7 @@ public final class SimGateway implements AutoCloseable {
             headers = new gov.nist.javax.sip.header.HeaderFactoryImpl();
             addresses = new gov.nist.javax.sip.address.AddressFactoryImpl();
             messages = new gov.nist.javax.sip.message.MessageFactoryImpl();
-            port = freePort();
+            port = cfg.port != 0 ? cfg.port : freePort();
             lp = stack.createListeningPoint("127.0.0.1", port, cfg.transport.name().toLowerCase(Locale.ROOT));
             provider = stack.createSipProvider(lp);
             provider.addSipListener(new Listener());
@@ -778,6 +779,8 @@ public final class SimGateway implements AutoCloseable {
     /** How the simulated gateway behaves. */
     public static final class Builder {
         private Transport transport = Transport.TLS;
+        private int port;
+        private boolean needClientAuth;
         private SSLContext sslContext;
         private String domain = "gateway.test";
         private String tenant = "contoso";
@@ -800,6 +803,10 @@ public final class SimGateway implements AutoCloseable {
         private Duration sessionExpires;
 
         public Builder transport(Transport t) { transport = t; return this; }
+        /** Mutual TLS: the room must present a certificate the gateway's context trusts. */
+        public Builder needClientAuth(boolean n) { needClientAuth = n; return this; }
+        /** A fixed port (to bring a gateway back where it was); 0, the default, picks a free one. */
+        public Builder port(int p) { port = p; return this; }
         /** Server TLS context, e.g. {@code pki.sslContext(pki.issueServer("gateway"))}. */
         public Builder sslContext(SSLContext c) { sslContext = c; return this; }
         public Builder domain(String d) { domain = d; return this; }
