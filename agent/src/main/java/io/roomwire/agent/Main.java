@@ -23,6 +23,7 @@ public final class Main {
         commands.put("run", new RunCommand());
         commands.put("enroll", new io.roomwire.agent.signin.EnrollCommand());
         commands.put("mdm", new io.roomwire.agent.mdm.MdmCommand());
+        commands.put("obtp", new io.roomwire.agent.obtp.ObtpCli());
         return new Cli(commands);
     }
 }

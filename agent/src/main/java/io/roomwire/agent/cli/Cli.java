@@ -36,6 +36,9 @@ public final class Cli {
               enroll [--config FILE] [--force] [--max-wait DURATION] [--rekey]
                                        sign the room in to Entra ID (code + QR on the terminal);
                                        --rekey replaces the device key (then sign in again)
+              obtp explain --event FILE [--now INSTANT] [--json]
+                                       why a meeting has (or has no) Join button
+                                       (exit 0 button, 1 no button, 2 unusable file)
               mdm checkin [--config FILE] [--json]
                                        one MDM check-in now: outcome, bytes, compliance
               config check FILE [--json]

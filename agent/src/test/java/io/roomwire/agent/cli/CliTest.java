@@ -112,4 +112,23 @@ class CliTest {
         assertEquals(2, run("run", "--config"));
         assertTrue(err().contains("--config needs a value"), err());
     }
+
+    @Test
+    void obtpExplainWithoutAnEventIsAUsageError() {
+        assertEquals(2, run("obtp", "explain"));
+        assertTrue(err().contains("--event FILE is required"), err());
+    }
+
+    @Test
+    void obtpExplainPrintsTheReasonsThereIsNoButton() throws Exception {
+        Path f = Files.writeString(dir.resolve("event.json"), """
+                {"id":"AAMk1","subject":"Planning","isCancelled":true,
+                 "start":{"dateTime":"2026-03-02T09:00:00.0000000","timeZone":"UTC"},
+                 "end":{"dateTime":"2026-03-02T09:30:00.0000000","timeZone":"UTC"},
+                 "body":{"contentType":"html","content":""}}
+                """);
+        assertEquals(1, run("obtp", "explain", "--event", f.toString(), "--now", "2026-03-02T08:58:00Z", "--json"));
+        JsonObject o = JsonParser.parseString(out()).getAsJsonObject();
+        assertTrue(o.toString().toLowerCase(java.util.Locale.ROOT).contains("cancel"), o.toString());
+    }
 }
