@@ -120,6 +120,19 @@ public final class ObtpService implements Service {
         scheduler.execute(this::render);
     }
 
+    /**
+     * Shows the home screen again even if nothing changed, e.g. when another screen (a call, the
+     * sign-in code) gives the panel back.
+     */
+    public void refresh() {
+        scheduler.execute(() -> {
+            synchronized (lock) {
+                lastScreen = null;
+            }
+            render();
+        });
+    }
+
     /** New {@code obtp.*} values (config.set): re-parse and re-render. */
     public void settingsChanged(ObtpSettings s) {
         synchronized (lock) {

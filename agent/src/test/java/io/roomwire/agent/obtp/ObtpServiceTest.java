@@ -188,4 +188,19 @@ class ObtpServiceTest {
         scheduler.runDue();
         assertEquals(1, screen().buttons().size());
     }
+
+    @Test
+    void refreshShowsTheHomeScreenAgainAfterAnotherScreenTookThePanel() throws Exception {
+        calendar.add(meeting("a", "2026-03-30T05:00:00Z", "2026-03-30T06:00:00Z"));
+        ObtpService s = service(() -> calendar);
+        s.start();
+        panel.show(Screen.of("call", "In call", List.of("00:01")));
+        s.calendarChanged();
+        scheduler.runDue();
+        assertEquals("call", screen().kind(), "an unchanged agenda is not pushed over another screen");
+        s.refresh();
+        scheduler.runDue();
+        assertEquals("home", screen().kind());
+        assertEquals(1, screen().buttons().size());
+    }
 }
