@@ -35,6 +35,8 @@ public final class Registration {
 
     private static final Duration RETRY_BASE = Duration.ofSeconds(2);
     private static final Duration RETRY_CAP = Duration.ofMinutes(5);
+    /** A registrar that takes this long to answer counts as gone (the transaction layer alone may wait 32 s). */
+    private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(16);
 
     private final SipJoinPath path;
     private final Backoff backoff;
@@ -45,6 +47,7 @@ public final class Registration {
     private ClientTransaction pending;
     private int authTries;
     private Scheduler.Cancellable timer;
+    private Scheduler.Cancellable guard;
     private volatile boolean stopped;
     private volatile int lastHopPort;
 
@@ -91,6 +94,7 @@ public final class Registration {
             Request r = build(expires);
             authTries = 0;
             pending = path.provider.getNewClientTransaction(r);
+            armGuard();
             pending.sendRequest();
             Logger.debug("REGISTER sent to {} (expires {} s)", path.settings.registrar().orElse("?"), expires.toSeconds());
         } catch (Exception e) {
@@ -145,6 +149,9 @@ public final class Registration {
         if (status < 200) {
             return;
         }
+        if (guard != null) {
+            guard.cancel();
+        }
         if (status < 300) {
             long granted = grantedExpiry(r);
             authTries = 0;
@@ -163,6 +170,7 @@ public final class Registration {
             authTries++;
             try {
                 pending = path.auth.handleChallenge(r, e.getClientTransaction(), path.provider, 5);
+                armGuard();
                 CSeqHeader cs = (CSeqHeader) pending.getRequest().getHeader(CSeqHeader.NAME);
                 cseq = cs.getSeqNumber() + 1;
                 pending.sendRequest();
@@ -204,6 +212,10 @@ public final class Registration {
             return;
         }
         lastError = why;
+        pending = null;
+        if (guard != null) {
+            guard.cancel();
+        }
         Duration wait = backoff.next();
         if (state != State.RETRYING) {
             path.emit("sip.registration", "state", "retrying", "reason", why);
@@ -217,6 +229,20 @@ public final class Registration {
         if (pending != null && port == lastHopPort) {
             onFailure("cannot reach the registrar at " + host + ":" + port);
         }
+    }
+
+    private void armGuard() {
+        if (guard != null) {
+            guard.cancel();
+        }
+        ClientTransaction sent = pending;
+        guard = path.scheduler.schedule(RESPONSE_TIMEOUT, () -> {
+            synchronized (Registration.this) {
+                if (pending == sent && !stopped) {
+                    onFailure("no answer from the registrar in " + RESPONSE_TIMEOUT.toSeconds() + " s");
+                }
+            }
+        });
     }
 
     private void schedule(Duration d) {

@@ -174,6 +174,8 @@ public final class SipJoinPath implements JoinPath, Service {
         p.setProperty("gov.nist.javax.sip.RFC_2543_SUPPORT_ENABLED", "false");
         // Ended dialogs and transactions leave the stack's tables after 2 s instead of 8 s.
         p.setProperty("gov.nist.javax.sip.LINGER_TIMER", "2");
+        // A stray 2xx would otherwise create a confirmed dialog that nobody ends (found by the fuzz corpus).
+        p.setProperty("gov.nist.javax.sip.REJECT_STRAY_RESPONSES", "true");
         settings.outboundProxy().ifPresent(proxy -> p.setProperty("javax.sip.OUTBOUND_PROXY",
                 hopFor(proxy).proxyProperty()));
         if (settings.transport() == SipTransport.TLS) {

@@ -1,0 +1,189 @@
+package io.roomwire.sip.ua;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roomwire.core.time.VirtualScheduler;
+import io.roomwire.hal.sim.SimCodec;
+import io.roomwire.sip.SipTransport;
+import io.roomwire.sip.sdp.SrtpPolicy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Malformed and abusive input: the right 4xx or silence, never a crash, nothing leaked. */
+class HostileInputTest {
+
+    private static final List<String> CORPUS = List.of("400-bad-crypto-key.sip", "400-broken-sdp.sip",
+            "405-subscribe.sip", "415-not-sdp.sip", "481-bye-for-no-call.sip", "488-no-offer.sip",
+            "488-unknown-crypto-suite.sip", "501-unknown-method.sip", "any-huge-header.sip",
+            "drop-bad-via-and-cseq.sip", "drop-binary-garbage.sip", "drop-content-length-too-big.sip",
+            "drop-content-length-too-small.sip", "drop-negative-content-length.sip", "drop-no-call-id.sip",
+            "drop-only-crlf.sip", "drop-stray-response.sip", "drop-truncated-headers.sip");
+
+    private final VirtualScheduler clock = new VirtualScheduler();
+    private final SimCodec codec = new SimCodec(clock);
+    private SipJoinPath room;
+    private DatagramSocket socket;
+    private int n;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        socket.setSoTimeout(300);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (room != null) {
+            room.stop();
+        }
+        socket.close();
+    }
+
+    private void start(int rateLimit) throws Exception {
+        room = SipJoinPath.builder(SipFixtures.settings(SipTransport.UDP).srtpPolicy(SrtpPolicy.REQUIRED)
+                .inviteRateLimit(rateLimit).ringTimeout(Duration.ofSeconds(30)).build(), clock).codec(codec).build();
+        room.start();
+    }
+
+    private String load(String name) throws IOException {
+        try (InputStream in = getClass().getResourceAsStream("/fuzz/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private String lastCallId = "";
+
+    private void send(String template) throws IOException {
+        n++;
+        lastCallId = "fuzz-" + n + "-" + UUID.randomUUID();
+        String msg = template.replace("${port}", Integer.toString(room.localPort()))
+                .replace("${lport}", Integer.toString(socket.getLocalPort()))
+                .replace("${branch}", "fz" + n + UUID.randomUUID().toString().substring(0, 8))
+                .replace("${callid}", lastCallId)
+                .replace("${huge}", "x".repeat(30_000));
+        byte[] b = msg.getBytes(StandardCharsets.ISO_8859_1);
+        socket.send(new DatagramPacket(b, b.length, InetAddress.getLoopbackAddress(), room.localPort()));
+    }
+
+    /**
+     * Final status codes to the last request that came back within the wait (provisional ones and
+     * answers to earlier requests are skipped); a final answer to an INVITE is ACKed, as a caller would.
+     */
+    private List<Integer> responses(Duration wait) throws IOException {
+        List<Integer> codes = new ArrayList<>();
+        long end = System.nanoTime() + wait.toNanos();
+        byte[] buf = new byte[65535];
+        while (System.nanoTime() < end) {
+            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            try {
+                socket.receive(p);
+            } catch (SocketTimeoutException e) {
+                continue;
+            }
+            String s = new String(p.getData(), 0, p.getLength(), StandardCharsets.ISO_8859_1);
+            if (s.startsWith("SIP/2.0 ") && s.contains("Call-ID: " + lastCallId + "\r\n")) {
+                int code = Integer.parseInt(s.substring(8, 11));
+                if (code >= 200) {
+                    if (s.contains(" INVITE\r\n")) {
+                        ack(s);
+                    }
+                    codes.add(code);
+                    return codes;
+                }
+            }
+        }
+        return codes;
+    }
+
+    /** The ACK for a non-2xx final response: same branch, the response's To tag (RFC 3261 17.1.1.3). */
+    private void ack(String response) throws IOException {
+        StringBuilder ack = new StringBuilder("ACK sip:room-12@127.0.0.1:" + room.localPort() + " SIP/2.0\r\n");
+        for (String line : response.split("\r\n")) {
+            if (line.startsWith("Via:") || line.startsWith("From:") || line.startsWith("To:")
+                    || line.startsWith("Call-ID:")) {
+                ack.append(line).append("\r\n");
+            } else if (line.startsWith("CSeq:")) {
+                ack.append(line.replace("INVITE", "ACK")).append("\r\n");
+            }
+        }
+        ack.append("Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+        byte[] b = ack.toString().getBytes(StandardCharsets.ISO_8859_1);
+        socket.send(new DatagramPacket(b, b.length, InetAddress.getLoopbackAddress(), room.localPort()));
+    }
+
+    private static Set<String> threadNames() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .map(t -> t.getName().replaceAll("\\d+", "#")).collect(Collectors.toSet());
+    }
+
+    @Test
+    void answersTheFuzzCorpusRightAndLeaksNothing() throws Exception {
+        int threadsBefore = Thread.activeCount();
+        start(20);
+        Map<String, List<Integer>> got = new TreeMap<>();
+        for (String f : CORPUS) {
+            send(load(f));
+            got.put(f, responses(Duration.ofMillis(f.startsWith("drop") ? 300 : 1500)));
+        }
+        for (Map.Entry<String, List<Integer>> e : got.entrySet()) {
+            String expect = e.getKey().substring(0, e.getKey().indexOf('-'));
+            if (expect.matches("\\d{3}")) {
+                assertEquals(List.of(Integer.parseInt(expect)), e.getValue(), e.getKey() + " -> " + got);
+            } else if (expect.equals("drop")) {
+                assertTrue(e.getValue().stream().allMatch(c -> c >= 400), e.getKey() + " -> " + e.getValue());
+            }
+        }
+        send(load("405-subscribe.sip").replace("SUBSCRIBE", "OPTIONS").replace("Event: presence\r\n", ""));
+        assertEquals(List.of(200), responses(Duration.ofSeconds(2)), "the room still answers after the corpus");
+        assertTrue(room.calls().isEmpty());
+        assertEquals(0, codec.openSessions());
+        Await.until("no dialogs left", null, Duration.ofSeconds(10), () -> room.openDialogs() == 0,
+                () -> room.stack.getDialogs().stream().map(d -> d.getState() + " " + d.getCallId().getCallId()).toList()
+                        .toString());
+        room.stop();
+        assertTrue(room.awaitStopped(Duration.ofSeconds(5)));
+        Await.until("threads back to " + threadsBefore, null, Duration.ofSeconds(10),
+                () -> Thread.activeCount() <= threadsBefore, () -> threadNames().toString());
+        assertTrue(threadNames().stream().noneMatch(t -> t.startsWith("EventScanner")), threadNames().toString());
+    }
+
+    @Test
+    void limitsTheRateOfIncomingInvitesWith503() throws Exception {
+        start(5);
+        String body = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio 9 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+                + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n";
+        String invite = load("488-no-offer.sip").replace("Content-Length: 0\r\n\r\n",
+                "Content-Type: application/sdp\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+        int refused = 0;
+        for (int i = 0; i < 12; i++) {
+            send(invite);
+            refused += responses(Duration.ofMillis(400)).contains(503) ? 1 : 0;
+        }
+        assertEquals(7, refused, "5 INVITEs per 10 s ring the room, the other 7 get 503");
+        assertEquals(5, room.calls().size());
+        clock.advance(Duration.ofSeconds(31));
+        Await.until("missed calls cleaned up", () -> room.calls().isEmpty() && codec.openSessions() == 0);
+        send(invite);
+        assertTrue(responses(Duration.ofMillis(500)).isEmpty(), "a new window rings again (180 only)");
+        assertEquals(1, room.calls().size());
+    }
+}
