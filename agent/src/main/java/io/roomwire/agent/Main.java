@@ -24,6 +24,7 @@ public final class Main {
         commands.put("enroll", new io.roomwire.agent.signin.EnrollCommand());
         commands.put("mdm", new io.roomwire.agent.mdm.MdmCommand());
         commands.put("obtp", new io.roomwire.agent.obtp.ObtpCli());
+        commands.put("dial", new io.roomwire.agent.call.DialCli());
         return new Cli(commands);
     }
 }

@@ -38,9 +38,12 @@ final class MeetingRoom {
     private final AtomicReference<CalendarService> calendar = new AtomicReference<>();
     private final AtomicReference<ObtpService> obtp = new AtomicReference<>();
 
-    MeetingRoom(SignIn signIn, Consumer<JoinTarget> join) {
+    private final java.util.function.BooleanSupplier inCall;
+
+    MeetingRoom(SignIn signIn, Consumer<JoinTarget> join, java.util.function.BooleanSupplier inCall) {
         this.signIn = signIn;
         this.join = join;
+        this.inCall = inCall;
     }
 
     Optional<CalendarService> calendar() {
@@ -55,7 +58,9 @@ final class MeetingRoom {
         Config config = agent.config();
         boolean signInConfigured = SignIn.entraConfig(config).isPresent();
         AtomicBoolean signInOwnsPanel = new AtomicBoolean(signInConfigured);
-        SignInGatedPanel panel = new SignInGatedPanel(agent.device().panel(), signInOwnsPanel::get);
+        // The device code and the call screen own the panel while they show; the meeting list waits.
+        SignInGatedPanel panel = new SignInGatedPanel(agent.device().panel(),
+                () -> signInOwnsPanel.get() || inCall.getAsBoolean());
 
         List<Service> out = new ArrayList<>();
         CalendarService cal = null;

@@ -12,8 +12,6 @@ import io.roomwire.core.health.Health;
 import io.roomwire.core.log.LogSetup;
 import io.roomwire.core.time.SystemScheduler;
 import io.roomwire.hal.Device;
-import io.roomwire.hal.sim.SimDevice;
-import io.roomwire.hal.sim.SimDeviceInfo;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +41,7 @@ final class RunCommand implements Cli.Command {
             return Cli.FAILED;
         }
         SystemScheduler scheduler = new SystemScheduler(4);
-        Device device = simDevice(config, scheduler);
+        Device device = RunCommandSupport.simDevice(config, scheduler);
         String deviceId = Agent.deviceId(config, device);
         LogSetup.configure(deviceId, config.get(AgentSettings.LOG_LEVEL));
         long t0 = System.nanoTime();
@@ -101,10 +99,4 @@ final class RunCommand implements Cli.Command {
         }
     }
 
-    static Device simDevice(Config config, SystemScheduler scheduler) {
-        return SimDevice.create(scheduler, new SimDeviceInfo(config.get(AgentSettings.SIM_SERIAL),
-                config.get(AgentSettings.SIM_MODEL), config.get(AgentSettings.SIM_FIRMWARE),
-                config.get(AgentSettings.SIM_MAC), config.get(AgentSettings.SIM_ENCRYPTED),
-                config.get(AgentSettings.SIM_DEBUG)));
-    }
 }

@@ -1,5 +1,6 @@
 package io.roomwire.agent;
 
+import io.roomwire.agent.call.Calls;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.mdm.DeviceManagement;
 import io.roomwire.agent.signin.SignIn;
@@ -15,8 +16,16 @@ public final class StandardAgent {
 
     public static Agent build(Config config, Device device, Scheduler scheduler, EventSink.Hub events) {
         SignIn signIn = new SignIn();
-        MeetingRoom meetings = new MeetingRoom(signIn, target -> org.tinylog.Logger.info("Join pressed: {} {}",
-                target.kind().wireName(), target.uri()));
+        Calls calls = new Calls();
+        MeetingRoom meetings = new MeetingRoom(signIn, target -> {
+            try {
+                calls.join(target);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                org.tinylog.Logger.warn("Join {} refused: {}", target.uri(), e.getMessage());
+                events.emit(io.roomwire.core.event.DeviceEvent.of("call.failed", scheduler.now(),
+                        "target", target.uri(), "reason", e.getMessage()));
+            }
+        }, calls::inCall);
         DeviceManagement mdm = new DeviceManagement(signIn::identity,
                 () -> signIn.tokens().flatMap(io.roomwire.provisioning.AccessTokens::accessToken),
                 () -> meetings.calendar().flatMap(c -> c.lastSync())
@@ -36,8 +45,16 @@ public final class StandardAgent {
         });
         Agent.Builder b = Agent.builder().config(config).device(device).scheduler(scheduler).events(events)
                 .feature(signIn::services)
+                .feature(calls::services)
                 .feature(meetings::services)
                 .feature(mdm::services);
-        return b.build();
+        Agent agent = b.build();
+        agent.setActivity(calls::activity);
+        calls.onChange(() -> meetings.obtp().ifPresent(o -> {
+            if (!calls.inCall()) {
+                o.refresh();
+            }
+        }));
+        return agent;
     }
 }

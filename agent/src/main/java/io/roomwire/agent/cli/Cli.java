@@ -39,6 +39,8 @@ public final class Cli {
               obtp explain --event FILE [--now INSTANT] [--json]
                                        why a meeting has (or has no) Join button
                                        (exit 0 button, 1 no button, 2 unusable file)
+              dial URI [--dtmf DIGITS] [--duration SECONDS] [--json]
+                                       place a test call to a gateway; prints the outcome
               mdm checkin [--config FILE] [--json]
                                        one MDM check-in now: outcome, bytes, compliance
               config check FILE [--json]

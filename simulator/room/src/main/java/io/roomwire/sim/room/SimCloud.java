@@ -3,6 +3,9 @@ package io.roomwire.sim.room;
 import io.roomwire.sim.cloud.SimPki;
 import io.roomwire.sim.cloud.SimTokenAuthority;
 import io.roomwire.sim.cloud.entra.SimEntra;
+import io.roomwire.sim.cloud.gateway.SimGateway;
+import io.roomwire.sim.cloud.graph.Booking;
+import io.roomwire.sim.cloud.graph.InvitationBodies;
 import io.roomwire.sim.cloud.graph.DemoMeetings;
 import io.roomwire.sim.cloud.graph.SimGraph;
 import io.roomwire.sim.cloud.mdm.SimMdm;
@@ -23,6 +26,10 @@ public final class SimCloud implements AutoCloseable {
 
     public static final String TENANT_ID = "4b6f8a9e-2d3c-4e5f-9a1b-3c5d7e9f1a2b";
     public static final String DOMAIN = "contoso.example";
+    public static final String CVI_DOMAIN = "m.webex.com";
+    public static final String CVI_TENANT = "contoso";
+    public static final String DEMO_VIDEO_ID = "4412345678";
+    public static final String DEMO_SUBJECT = "Roomwire demo (Teams via Cisco CVI)";
 
     private final Path workDir;
     private final SimPki pki;
@@ -30,6 +37,7 @@ public final class SimCloud implements AutoCloseable {
     private final SimEntra entra;
     private final SimGraph graph;
     private final SimMdm mdm;
+    private final SimGateway gateway;
     private final Clock clock;
     private final Path caFile;
     private final Duration approveAfter;
@@ -52,6 +60,17 @@ public final class SimCloud implements AutoCloseable {
         this.mdm = new SimMdm(authority, pki).setPolicy(SimMdm.Policy.none().withMinimumFirmware("1.4")
                 .withRequireEncryption(true).withBlockDebugMode(true));
         entra.setComplianceGate(mdm::nonComplianceReason);
+        // The tenant's Cisco CVI gateway (m.webex.com), reached over SIP TLS with SRTP media.
+        try {
+            this.gateway = SimGateway.builder().transport(SimGateway.Transport.TLS)
+                    .sslContext(pki.sslContext(pki.issueServer(CVI_DOMAIN, CVI_DOMAIN)))
+                    .domain(CVI_DOMAIN).tenant(CVI_TENANT).meetingIds(DEMO_VIDEO_ID, "1187654321").build().start();
+        } catch (IOException e) {
+            mdm.close();
+            graph.close();
+            entra.close();
+            throw new UncheckedIOException("Cannot start the simulated CVI gateway", e);
+        }
         this.approveAfter = approveAfter;
     }
 
@@ -81,6 +100,15 @@ public final class SimCloud implements AutoCloseable {
         return upn;
     }
 
+    /** Books a meeting that is on now, joinable through the simulated Cisco CVI gateway. */
+    public String bookMeetingNow(String roomNumber, ZoneId zone) {
+        java.time.ZonedDateTime start = clock.instant().atZone(zone).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        return graph.book(roomAccount(roomNumber), Booking.of(DEMO_SUBJECT, start.minusMinutes(1), Duration.ofMinutes(30))
+                .organizer("Megan Bowen", "megan@" + DOMAIN)
+                .teamsCviInvitation(InvitationBodies.Provider.CISCO, InvitationBodies.Wording.JOIN_WITH, CVI_TENANT,
+                        DEMO_VIDEO_ID).build());
+    }
+
     /** Books the demo day (every provider, cancelled, declined, private, a series) into a room's calendar. */
     public Map<String, String> bookDemoMeetings(String roomNumber, ZoneId zone) {
         return DemoMeetings.book(graph, roomAccount(roomNumber), clock.instant().atZone(zone));
@@ -96,6 +124,12 @@ public final class SimCloud implements AutoCloseable {
         m.put("entra.tenant", TENANT_ID);
         m.put("entra.client-id", SimEntra.DEFAULT_CLIENT_ID);
         m.put("entra.ca-file", caFile.toString());
+        m.put("sip.transport", "tls");
+        m.put("sip.user", "room" + roomNumber);
+        m.put("sip.domain", DOMAIN);
+        // Every call goes to the simulated gateway, whatever host the invitation names.
+        m.put("sip.outbound-proxy", gateway.hostPort());
+        m.put("sip.tls.trust-file", caFile.toString());
         m.put("mdm.enabled", "true");
         m.put("mdm.discovery-url", mdm.discoveryUrl().toString());
         m.put("mdm.upn", roomAccount(roomNumber));
@@ -106,6 +140,7 @@ public final class SimCloud implements AutoCloseable {
     public SimEntra entra() { return entra; }
     public SimGraph graph() { return graph; }
     public SimMdm mdm() { return mdm; }
+    public SimGateway gateway() { return gateway; }
     public SimPki pki() { return pki; }
     public SimTokenAuthority authority() { return authority; }
     public Path caFile() { return caFile; }
@@ -113,6 +148,7 @@ public final class SimCloud implements AutoCloseable {
 
     @Override
     public void close() {
+        gateway.close();
         mdm.close();
         graph.close();
         entra.close();

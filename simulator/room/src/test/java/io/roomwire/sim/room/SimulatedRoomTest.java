@@ -114,4 +114,34 @@ class SimulatedRoomTest {
             until(() -> room.panel().currentBanner().isEmpty(), Duration.ofSeconds(300), room);
         }
     }
+
+    @Test
+    void pressingJoinCallsTheCviGatewayWithSrtpMediaBothWaysAndHangingUpEndsIt() throws Exception {
+        cloud = SimCloud.start(dir.resolve("cloud"), scheduler.clock(), Duration.ofSeconds(5));
+        try (SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(dir.resolve("agent"))
+                .cloud(cloud).build()) {
+            cloud.bookMeetingNow("401", java.time.ZoneOffset.UTC);
+            room.start();
+            until(() -> joinButton(room).isPresent(), Duration.ofSeconds(90), room);
+            room.panel().press(joinButton(room).orElseThrow());
+            until(() -> cloud.gateway().lastCall().flatMap(c -> c.media())
+                    .map(m -> m.received(io.roomwire.sim.cloud.gateway.media.GatewayMedia.Kind.AUDIO).packets() > 20)
+                    .orElse(false) && room.panel().current().map(s -> s.kind().equals("call")).orElse(false),
+                    Duration.ofSeconds(30), room);
+            var call = cloud.gateway().lastCall().orElseThrow();
+            assertTrue(call.requestUri().contains(SimCloud.DEMO_VIDEO_ID), call.requestUri());
+            assertTrue(call.media().orElseThrow().suite().isPresent(), "media is SRTP");
+            until(() -> room.agent().status().activity().startsWith("in a call"), Duration.ofSeconds(5), room);
+            until(() -> room.panel().current().map(s -> String.join(" ", s.lines()).matches(".*received [1-9].*")).orElse(false),
+                    Duration.ofSeconds(10), room);
+            room.panel().press("call.hangup");
+            until(() -> call.byeFromRoom() && room.panel().current().map(s -> s.kind().equals("home")).orElse(false),
+                    Duration.ofSeconds(10), room);
+        }
+    }
+
+    private static java.util.Optional<String> joinButton(SimulatedRoom room) {
+        return room.panel().current().filter(s -> s.kind().equals("home")).flatMap(s -> s.buttons().stream()
+                .filter(b -> b.detail().contains(SimCloud.DEMO_SUBJECT)).map(io.roomwire.hal.PanelButton::id).findFirst());
+    }
 }
