@@ -135,11 +135,11 @@ public final class SyntheticCallCheck implements Service {
 
     private void record(Health h) {
         Health before = health;
-        health = h;
         if (!h.equals(before)) {
             Logger.info("SIP health call: {}", h);
             events.emit(DeviceEvent.of("sip.health", scheduler.now(), "state", h.state().name().toLowerCase(
                     java.util.Locale.ROOT), "reason", h.reason(), "target", target.uri()));
         }
+        health = h;
     }
 }

@@ -1,0 +1,86 @@
+package io.roomwire.sip.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roomwire.core.event.DeviceEvent;
+import io.roomwire.core.health.Health;
+import io.roomwire.core.time.VirtualScheduler;
+import io.roomwire.hal.sim.SimCodec;
+import io.roomwire.sip.JoinTarget;
+import io.roomwire.sip.SipTransport;
+import io.roomwire.sip.ua.Await;
+import io.roomwire.sip.ua.SipFixtures;
+import io.roomwire.sip.ua.SipJoinPath;
+import io.roomwire.sim.cloud.SimPki;
+import io.roomwire.sim.cloud.gateway.SimGateway;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SyntheticCallCheckTest {
+
+    private static final SimPki PKI = new SimPki("health");
+    private final VirtualScheduler clock = new VirtualScheduler();
+    private final List<DeviceEvent> events = new CopyOnWriteArrayList<>();
+    private SimGateway gateway;
+    private SipJoinPath sip;
+    private SyntheticCallCheck check;
+
+    private void given(UnaryOperator<SimGateway.Builder> g) throws Exception {
+        gateway = g.apply(SimGateway.builder().transport(SimGateway.Transport.UDP).meetingIds("777777")).build().start();
+        sip = SipJoinPath.builder(SipFixtures.settings(SipTransport.UDP).build(), clock).codec(new SimCodec(clock))
+                .resolver(SipFixtures.resolverFor(gateway)).build();
+        sip.start();
+        check = new SyntheticCallCheck(sip, clock, JoinTarget.sip(gateway.directUri("777777"), "sip", "health"),
+                Duration.ofMinutes(5), Duration.ofSeconds(2), events::add);
+        check.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (check != null) {
+            check.stop();
+        }
+        if (sip != null) {
+            sip.stop();
+        }
+        if (gateway != null) {
+            gateway.stop();
+        }
+    }
+
+    private void runRound() {
+        clock.advance(Duration.ofMinutes(5));
+        Await.until("health call placed and ended", clock, () -> check.lastRun().isPresent()
+                && sip.calls().isEmpty() && gateway.lastCall().isPresent());
+    }
+
+    @Test
+    void staysUpAfterACallWithMedia() throws Exception {
+        given(g -> g);
+        runRound();
+        assertEquals(Health.up(), check.health());
+        assertTrue(gateway.lastCall().orElseThrow().byeFromRoom());
+    }
+
+    @Test
+    void degradesWhenTheGatewayRefusesTheCall() throws Exception {
+        given(g -> g.busy(true));
+        runRound();
+        Await.until("degraded", clock, () -> check.health().state() == Health.State.DEGRADED);
+        assertTrue(check.health().reason().contains("failed: Busy"), check.health().reason());
+        assertTrue(events.stream().anyMatch(e -> e.type().equals("sip.health")));
+    }
+
+    @Test
+    void degradesWhenNoMediaArrives() throws Exception {
+        given(g -> g.sendMedia(false));
+        runRound();
+        Await.until("degraded", clock, () -> check.health().state() == Health.State.DEGRADED);
+        assertTrue(check.health().reason().contains("no media"), check.health().reason());
+    }
+}
