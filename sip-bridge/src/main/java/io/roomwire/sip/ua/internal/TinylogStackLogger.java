@@ -37,27 +37,27 @@ public final class TinylogStackLogger implements StackLogger {
 
     @Override
     public void logDebug(String message) {
-        Logger.trace("jain-sip: {}", message);
+        Logger.trace("jain-sip: {}", cut(message));
     }
 
     @Override
     public void logDebug(String message, Exception ex) {
-        Logger.trace(ex, "jain-sip: {}", message);
+        Logger.trace(ex, "jain-sip: {}", cut(message));
     }
 
     @Override
     public void logTrace(String message) {
-        Logger.trace("jain-sip: {}", message);
+        Logger.trace("jain-sip: {}", cut(message));
     }
 
     @Override
     public void logFatalError(String message) {
-        Logger.error("jain-sip: {}", message);
+        Logger.error("jain-sip: {}", cut(message));
     }
 
     @Override
     public void logError(String message) {
-        Logger.error("jain-sip: {}", message);
+        Logger.error("jain-sip: {}", cut(message));
     }
 
     @Override
@@ -82,18 +82,18 @@ public final class TinylogStackLogger implements StackLogger {
             Logger.debug("jain-sip: event scanner stopped");
             return;
         }
-        Logger.error(ex, "jain-sip: {}", message);
+        Logger.error(ex, "jain-sip: {}", cut(message));
     }
 
     @Override
     public void logWarning(String message) {
         // The stack warns about its own TLS key store defaults, which our network layer replaces.
-        Logger.debug("jain-sip: {}", message);
+        Logger.debug("jain-sip: {}", cut(message));
     }
 
     @Override
     public void logInfo(String message) {
-        Logger.debug("jain-sip: {}", message);
+        Logger.debug("jain-sip: {}", cut(message));
     }
 
     @Override
@@ -114,6 +114,11 @@ public final class TinylogStackLogger implements StackLogger {
     @Override
     public void setStackProperties(Properties stackProperties) {
         // configuration comes from tinylog
+    }
+
+    /** jain-sip sometimes logs a whole packet as a byte array; one line stays one short line. */
+    private static String cut(String m) {
+        return m == null || m.length() <= 400 ? m : m.substring(0, 400) + "... (" + m.length() + " chars)";
     }
 
     @Override
