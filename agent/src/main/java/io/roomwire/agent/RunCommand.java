@@ -47,7 +47,15 @@ final class RunCommand implements Cli.Command {
         long t0 = System.nanoTime();
         Agent agent;
         try {
-            agent = StandardAgent.build(config, device, scheduler, new EventSink.Hub());
+            java.util.Optional<java.nio.file.Path> file = a.option("--config").map(java.nio.file.Path::of)
+                    .or(() -> java.nio.file.Files.isRegularFile(Cli.DEFAULT_CONFIG) ? java.util.Optional.of(Cli.DEFAULT_CONFIG)
+                            : java.util.Optional.empty());
+            // A reboot request ends the process cleanly; systemd (Restart=always) starts it again.
+            agent = StandardAgent.build(config, device, scheduler, new EventSink.Hub(), file, reason -> {
+                Logger.warn("Restarting: {}", reason);
+                Thread exit = new Thread(() -> System.exit(0), "roomwire-reboot");
+                exit.start();
+            });
         } catch (IllegalArgumentException e) {
             io.err().println("roomwire run: refusing to start. " + e.getMessage());
             scheduler.close();

@@ -15,6 +15,17 @@ public final class StandardAgent {
     }
 
     public static Agent build(Config config, Device device, Scheduler scheduler, EventSink.Hub events) {
+        return build(config, device, scheduler, events, java.util.Optional.empty(),
+                reason -> org.tinylog.Logger.warn("Reboot requested ({}) but this agent has no way to restart itself", reason));
+    }
+
+    /**
+     * @param configFile where {@code config.set} writes the changed configuration (none: refused)
+     * @param rebooter   restarts the device or agent when {@code device.reboot} is carried out
+     */
+    public static Agent build(Config config, Device device, Scheduler scheduler, EventSink.Hub events,
+                              java.util.Optional<java.nio.file.Path> configFile,
+                              java.util.function.Consumer<String> rebooter) {
         SignIn signIn = new SignIn();
         Calls calls = new Calls();
         MeetingRoom meetings = new MeetingRoom(signIn, target -> {
@@ -48,13 +59,25 @@ public final class StandardAgent {
                 .feature(calls::services)
                 .feature(meetings::services)
                 .feature(mdm::services);
+        RemoteManagement remote = new RemoteManagement(signIn,
+                a -> new AgentRoomControl(a, signIn, calls, meetings, mdm, configFile, rebooter));
+        b.feature(remote::services);
         Agent agent = b.build();
         agent.setActivity(calls::activity);
-        calls.onChange(() -> meetings.obtp().ifPresent(o -> {
-            if (!calls.inCall()) {
-                o.refresh();
+        calls.onChange(() -> {
+            meetings.obtp().ifPresent(o -> {
+                if (!calls.inCall()) {
+                    o.refresh();
+                }
+            });
+            remote.statusChanged();
+        });
+        signIn.onEnrollmentChange(st -> remote.statusChanged());
+        events.subscribe(e -> {
+            if (e.type().startsWith("button.") || e.type().startsWith("compliance.")) {
+                remote.statusChanged();
             }
-        }));
+        });
         return agent;
     }
 }

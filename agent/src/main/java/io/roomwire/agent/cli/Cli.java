@@ -41,6 +41,9 @@ public final class Cli {
                                        (exit 0 button, 1 no button, 2 unusable file)
               dial URI [--dtmf DIGITS] [--duration SECONDS] [--json]
                                        place a test call to a gateway; prints the outcome
+              ctl --broker URL [--cafile F --cert F --key F --sign-key F] --device ID COMMAND [key=value ...] [--json]
+              ctl --broker URL [...] fleet
+                                       manage rooms over MQTT (docs/mqtt-api.md)
               mdm checkin [--config FILE] [--json]
                                        one MDM check-in now: outcome, bytes, compliance
               config check FILE [--json]

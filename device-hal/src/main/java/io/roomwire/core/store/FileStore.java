@@ -3,16 +3,13 @@ package io.roomwire.core.store;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
@@ -78,26 +75,9 @@ public final class FileStore {
 
     /** Writes {@code data} under {@code name} atomically: readers see the old or the new value, whole. */
     public void write(String name, byte[] data, Sensitivity sensitivity) throws IOException {
-        Path target = pathOf(name);
-        Path tmp = dir.resolve("." + name + ".tmp");
-        Files.deleteIfExists(tmp);
-        Set<PosixFilePermission> perms = sensitivity == Sensitivity.SECRET ? SECRET : PLAIN;
-        try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(perms))) {
-            ByteBuffer buf = ByteBuffer.allocate(HEADER + data.length);
-            buf.put(MAGIC).put(sha256(data)).put(data).flip();
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        }
-        beforeRename.accept(tmp);
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("State folder " + dir + " does not support atomic rename", e);
-        }
-        fsyncDir();
+        ByteBuffer buf = ByteBuffer.allocate(HEADER + data.length);
+        buf.put(MAGIC).put(sha256(data)).put(data);
+        AtomicFiles.write(pathOf(name), buf.array(), sensitivity == Sensitivity.SECRET ? SECRET : PLAIN, beforeRename);
     }
 
     public void writeString(String name, String text, Sensitivity sensitivity) throws IOException {
@@ -135,7 +115,7 @@ public final class FileStore {
 
     public void delete(String name) throws IOException {
         Files.deleteIfExists(pathOf(name));
-        fsyncDir();
+        AtomicFiles.fsyncDir(dir);
     }
 
     /** The file behind an entry (for permission checks and diagnostics). */
@@ -178,15 +158,6 @@ public final class FileStore {
                 Logger.warn("Removing unfinished write {} left by an interrupted run", p.getFileName());
                 Files.deleteIfExists(p);
             }
-        }
-    }
-
-    private void fsyncDir() throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Some filesystems refuse to open a folder for fsync; the rename itself is still atomic.
-            Logger.debug("fsync of {} not supported: {}", dir, e.getMessage());
         }
     }
 

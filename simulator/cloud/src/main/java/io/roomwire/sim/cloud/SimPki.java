@@ -59,8 +59,13 @@ public final class SimPki {
             return pem(certificate);
         }
 
+        /** The private key as PKCS#8 PEM ("PRIVATE KEY"), which OpenSSL, Mosquitto and BouncyCastle all read. */
         public String keyPem() {
-            return pem(key);
+            try {
+                return pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null).generate());
+            } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import io.roomwire.sim.cloud.graph.InvitationBodies;
 import io.roomwire.sim.cloud.graph.DemoMeetings;
 import io.roomwire.sim.cloud.graph.SimGraph;
 import io.roomwire.sim.cloud.mdm.SimMdm;
+import io.roomwire.sim.room.broker.EmbeddedBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.ZoneId;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The simulated cloud services a room's agent talks to, started on loopback with real protocols,
@@ -38,6 +40,7 @@ public final class SimCloud implements AutoCloseable {
     private final SimGraph graph;
     private final SimMdm mdm;
     private final SimGateway gateway;
+    private volatile EmbeddedBroker broker;
     private final Clock clock;
     private final Path caFile;
     private final Duration approveAfter;
@@ -100,6 +103,21 @@ public final class SimCloud implements AutoCloseable {
         return upn;
     }
 
+    /**
+     * Starts the embedded MQTT 5 broker (HiveMQ CE, mutual TLS) that rooms report to and operators
+     * manage them through; agents configured after this call connect to it.
+     */
+    public EmbeddedBroker startBroker() {
+        if (broker == null) {
+            broker = EmbeddedBroker.start(workDir.resolve("broker"), pki);
+        }
+        return broker;
+    }
+
+    public Optional<EmbeddedBroker> broker() {
+        return Optional.ofNullable(broker);
+    }
+
     /** Books a meeting that is on now, joinable through the simulated Cisco CVI gateway. */
     public String bookMeetingNow(String roomNumber, ZoneId zone) {
         java.time.ZonedDateTime start = clock.instant().atZone(zone).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
@@ -130,6 +148,15 @@ public final class SimCloud implements AutoCloseable {
         // Every call goes to the simulated gateway, whatever host the invitation names.
         m.put("sip.outbound-proxy", gateway.hostPort());
         m.put("sip.tls.trust-file", caFile.toString());
+        EmbeddedBroker b = broker;
+        if (b != null) {
+            Path cert = b.issueDevice(deviceSerial);
+            m.put("mqtt.broker-url", b.url());
+            m.put("mqtt.ca-file", b.caFile().toString());
+            m.put("mqtt.client-cert", cert.toString());
+            m.put("mqtt.client-key", cert.resolveSibling(deviceSerial + ".key").toString());
+            m.put("mqtt.operator-keys", b.operatorPublicKeyFile().toString());
+        }
         m.put("mdm.enabled", "true");
         m.put("mdm.discovery-url", mdm.discoveryUrl().toString());
         m.put("mdm.upn", roomAccount(roomNumber));
@@ -148,6 +175,9 @@ public final class SimCloud implements AutoCloseable {
 
     @Override
     public void close() {
+        if (broker != null) {
+            broker.close();
+        }
         gateway.close();
         mdm.close();
         graph.close();

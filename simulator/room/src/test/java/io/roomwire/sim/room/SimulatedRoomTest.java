@@ -144,4 +144,33 @@ class SimulatedRoomTest {
         return room.panel().current().filter(s -> s.kind().equals("home")).flatMap(s -> s.buttons().stream()
                 .filter(b -> b.detail().contains(SimCloud.DEMO_SUBJECT)).map(io.roomwire.hal.PanelButton::id).findFirst());
     }
+
+    @Test
+    void anOperatorManagesTheRoomOverMqttThroughTheEmbeddedBrokerWithSignedCommands() throws Exception {
+        cloud = SimCloud.start(dir.resolve("cloud"), java.time.Clock.systemUTC(), Duration.ofSeconds(1));
+        var broker = cloud.startBroker();
+        io.roomwire.core.time.SystemScheduler real = new io.roomwire.core.time.SystemScheduler(4);
+        try (SimulatedRoom room = SimulatedRoom.builder().scheduler(real).stateDir(dir.resolve("agent")).cloud(cloud).build()) {
+            room.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!room.agent().health().get("mqtt").isUp()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("mqtt not UP within 60 s:\n" + room.view());
+                }
+                LockSupport.parkNanos(20_000_000);
+            }
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            String[] line = broker.ctlLine("RW-SIM-0401").substring("roomwire ".length()).split(" ");
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(line).subList(1, line.length));
+            args.add("--json");
+            int code = new io.roomwire.agent.mgmt.ctl.MgmtCtl().run(args, new java.io.PrintStream(out, true),
+                    new java.io.PrintStream(err, true));
+            assertEquals(0, code, out + "\n" + err);
+            assertTrue(out.toString().contains("\"online\":true"), out.toString());
+            assertTrue(out.toString().contains("RW-SIM-0401") || out.toString().contains("services"), out.toString());
+        } finally {
+            real.close();
+        }
+    }
 }

@@ -1,0 +1,87 @@
+package io.roomwire.agent;
+
+import io.roomwire.agent.mgmt.ManagementService;
+import io.roomwire.agent.mgmt.MgmtSettings;
+import io.roomwire.agent.mgmt.MgmtTransports;
+import io.roomwire.agent.mgmt.MqttTransport;
+import io.roomwire.agent.mgmt.RoomControl;
+import io.roomwire.agent.signin.SignIn;
+import io.roomwire.core.event.EventSink;
+import io.roomwire.core.health.Health;
+import io.roomwire.core.health.Service;
+import io.roomwire.core.log.ScrubbingWriter;
+import io.roomwire.provisioning.identity.DeviceIdentity;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * Remote management as the {@code mqtt} service: once the device identity is loaded it connects
+ * to the broker with it (mutual TLS), publishes status, telemetry and events, and takes commands.
+ * Off when {@code mqtt.broker-url} is not set.
+ */
+final class RemoteManagement {
+
+    private final SignIn signIn;
+    private final Function<Agent, RoomControl> control;
+    private final AtomicReference<ManagementService> service = new AtomicReference<>();
+
+    RemoteManagement(SignIn signIn, Function<Agent, RoomControl> control) {
+        this.signIn = signIn;
+        this.control = control;
+    }
+
+    Optional<ManagementService> service() {
+        return Optional.ofNullable(service.get());
+    }
+
+    /** Tells the status topic that something in it changed (call, buttons, enrollment, compliance). */
+    void statusChanged() {
+        service().ifPresent(ManagementService::statusChanged);
+    }
+
+    List<Service> services(Agent agent) {
+        if (agent.config().find(MgmtSettings.BROKER_URL).isEmpty()) {
+            return List.of();
+        }
+        return List.of(new Service() {
+            private EventSink forward;
+
+            @Override public String name() { return "mqtt"; }
+            @Override public List<String> dependsOn() { return List.of("identity"); }
+
+            @Override
+            public void start() throws Exception {
+                DeviceIdentity id = signIn.identity().orElseThrow(() -> new IllegalStateException("no device identity"));
+                MqttTransport t = MgmtTransports.forDevice(agent.config(), agent.deviceId(), id.certificatePem(),
+                        id.privateKeyPem(), agent.scheduler()).orElseThrow();
+                ManagementService m = ManagementService.builder(agent.deviceId(), t, agent.scheduler(), agent.store(),
+                                control.apply(agent), agent.config())
+                        .version(Version.get()).operatorKeys(MgmtTransports.operatorKeys(agent.config()))
+                        .logs(ScrubbingWriter::recent).build();
+                m.start();
+                forward = m.events();
+                agent.events().subscribe(forward);
+                service.set(m);
+            }
+
+            @Override
+            public void stop() throws Exception {
+                ManagementService m = service.getAndSet(null);
+                if (forward != null) {
+                    agent.events().unsubscribe(forward);
+                }
+                if (m != null) {
+                    m.stop();
+                }
+            }
+
+            @Override
+            public Health health() {
+                ManagementService m = service.get();
+                return m == null ? Health.down("not started") : m.health();
+            }
+        });
+    }
+}
