@@ -32,6 +32,13 @@ final class Inbound {
         Request req = e.getRequest();
         String method = req.getMethod();
         if (Request.ACK.equals(method)) {
+            CallIdHeader ackId = (CallIdHeader) req.getHeader(CallIdHeader.NAME);
+            SipCallImpl acked = ackId == null ? null : path.callsBySipId.get(ackId.getCallId());
+            if (acked != null) {
+                acked.onAck();
+            } else if (ackId != null) {
+                path.endedAwaitingAck(ackId.getCallId()).ifPresent(SipCallImpl::onAck);
+            }
             return;
         }
         ServerTransaction st = e.getServerTransaction();

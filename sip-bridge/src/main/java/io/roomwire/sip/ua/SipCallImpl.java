@@ -178,7 +178,11 @@ final class SipCallImpl implements Call {
                 finish(CallEnd.EndedBy.LOCAL, 0, "Call cancelled", "hung up before answer");
             }
             case CONNECTED, ON_HOLD -> {
-                sendInDialog(Request.BYE);
+                if (incoming && !ackReceived) {
+                    byeAfterAck = true; // RFC 3261 15: no BYE before the ACK for our 2xx
+                } else {
+                    sendInDialog(Request.BYE);
+                }
                 finish(CallEnd.EndedBy.LOCAL, 0, "Call ended", "BYE sent");
             }
         }
@@ -565,6 +569,10 @@ final class SipCallImpl implements Call {
     }
 
     synchronized void onTimeout(String method, boolean server) {
+        if (server && byeAfterAck) {
+            byeAfterAck = false;
+            sendInDialog(Request.BYE);
+        }
         if (state == CallState.ENDED) {
             return;
         }
@@ -596,6 +604,17 @@ final class SipCallImpl implements Call {
             }
         }
         finish(CallEnd.EndedBy.NETWORK, 0, CallFailures.UNREACHABLE, "transport error to " + host + ":" + port);
+    }
+
+    /**
+     * The INVITE transaction ended without the call learning its outcome (the stack can lose a final
+     * response when the connection closes under it): end the call rather than ring forever.
+     */
+    synchronized void onInviteTransactionEnded(ClientTransaction tx) {
+        if (tx == inviteTx && !incoming && (state == CallState.DIALING || state == CallState.RINGING
+                || state == CallState.EARLY_MEDIA)) {
+            finish(CallEnd.EndedBy.NETWORK, 0, CallFailures.UNREACHABLE, "INVITE transaction ended without an answer");
+        }
     }
 
     synchronized void onDialogTerminated() {
@@ -821,6 +840,17 @@ final class SipCallImpl implements Call {
     // ---- incoming -----------------------------------------------------------------------------
 
     private String toTag;
+    private boolean ackReceived;
+    private boolean byeAfterAck;
+
+    /** The caller's ACK for our 200: the dialog is confirmed; a hang-up waiting for it goes out now. */
+    synchronized void onAck() {
+        ackReceived = true;
+        if (byeAfterAck) {
+            byeAfterAck = false;
+            sendInDialog(Request.BYE);
+        }
+    }
 
     static SipCallImpl incoming(SipJoinPath path, ServerTransaction st, Request invite, SessionDescription offer,
                                 String callerName, String callerUri) throws IOException, NegotiationException {
@@ -970,6 +1000,9 @@ final class SipCallImpl implements Call {
         }
         if (sipCallId != null) {
             path.callsBySipId.remove(sipCallId, this);
+            if (byeAfterAck) {
+                path.awaitingAck.put(sipCallId, this);
+            }
         }
         if (incoming) {
             IncomingCallScreen.clear(path, this);

@@ -88,6 +88,8 @@ public final class SipJoinPath implements JoinPath, Service {
     private final CallMedia.Factory mediaFactory;
     private final List<CallListener> listeners = new CopyOnWriteArrayList<>();
     final Map<String, SipCallImpl> callsBySipId = new ConcurrentHashMap<>();
+    /** Incoming calls hung up before the caller's ACK arrived: their BYE waits for it. */
+    final Map<String, SipCallImpl> awaitingAck = new ConcurrentHashMap<>();
     final InviteRateLimiter inviteLimiter;
 
     private volatile boolean started;
@@ -255,6 +257,7 @@ public final class SipJoinPath implements JoinPath, Service {
         for (SipCallImpl c : live) {
             c.shutdown();
         }
+        awaitingAck.clear();
         if (registration != null) {
             registration.stop();
         }
@@ -403,6 +406,10 @@ public final class SipJoinPath implements JoinPath, Service {
         }
     }
 
+    Optional<SipCallImpl> endedAwaitingAck(String sipCallId) {
+        return Optional.ofNullable(awaitingAck.remove(sipCallId));
+    }
+
     CallMedia openMedia(String callId) throws java.io.IOException {
         return mediaFactory.open(callId);
     }
@@ -515,6 +522,9 @@ public final class SipJoinPath implements JoinPath, Service {
                     return;
                 }
                 SipCallImpl c = callsBySipId.get(id);
+                if (c == null) {
+                    c = awaitingAck.remove(id);
+                }
                 if (c != null) {
                     c.onTimeout(r.getMethod(), e.isServerTransaction());
                 }
@@ -536,7 +546,18 @@ public final class SipJoinPath implements JoinPath, Service {
 
         @Override
         public void processTransactionTerminated(TransactionTerminatedEvent e) {
-            // Transactions end by themselves; calls track what they need.
+            if (e.isServerTransaction() || e.getClientTransaction() == null) {
+                return;
+            }
+            try {
+                javax.sip.message.Request r = e.getClientTransaction().getRequest();
+                SipCallImpl c = callsBySipId.get(((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId());
+                if (c != null) {
+                    c.onInviteTransactionEnded(e.getClientTransaction());
+                }
+            } catch (RuntimeException ex) {
+                Logger.debug("transaction end: {}", ex.toString());
+            }
         }
 
         @Override
