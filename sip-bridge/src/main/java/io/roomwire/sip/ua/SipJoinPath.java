@@ -74,7 +74,7 @@ import org.tinylog.Logger;
 public final class SipJoinPath implements JoinPath, Service {
 
     private static final AtomicInteger STACKS = new AtomicInteger();
-    /** Stacks still finishing SipStack.stop(); a new stack waits for them (jain-sip shares some static state). */
+    /** Stacks still finishing SipStack.stop() (for diagnostics). */
     private static final Set<Thread> STOPPING = ConcurrentHashMap.newKeySet();
 
     final SipSettings settings;
@@ -154,9 +154,6 @@ public final class SipJoinPath implements JoinPath, Service {
     public synchronized void start() throws Exception {
         if (started) {
             return;
-        }
-        for (Thread t : List.copyOf(STOPPING)) {
-            t.join(3000);
         }
         Properties p = new Properties();
         p.setProperty("javax.sip.STACK_NAME", "roomwire-sip-" + STACKS.incrementAndGet());
