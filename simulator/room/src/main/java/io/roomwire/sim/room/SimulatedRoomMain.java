@@ -57,9 +57,9 @@ public final class SimulatedRoomMain {
                 + (broker ? ", MQTT broker" : "") + " ...");
         SimCloud cloud = SimCloud.start(Files.createDirectories(state.resolve("cloud")), scheduler.clock(), approveAfter);
         Optional<EmbeddedBroker> mqtt = broker ? Optional.of(cloud.startBroker()) : Optional.empty();
+        SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(state.resolve("agent")).cloud(cloud).build();
         cloud.bookMeetingNow("401", ZoneOffset.UTC);
         cloud.bookDemoMeetings("401", ZoneOffset.UTC);
-        SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(state.resolve("agent")).cloud(cloud).build();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             room.close();
@@ -77,7 +77,7 @@ public final class SimulatedRoomMain {
         room.start();
         pressJoinWhenShown(room, scheduler, pressAfter, callFor);
         String[] last = {""};
-        scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(250), () -> {
+        scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofSeconds(1), () -> {
             String v = room.view().replaceAll("up \\d+ s", "").replaceAll("expires in \\d+:\\d+", "");
             if (!v.equals(last[0])) {
                 last[0] = v;
