@@ -104,6 +104,25 @@ class SippCallTest {
 
     @ParameterizedTest
     @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
+    void hangingUpWhileRingingSendsCancel(SipTransport t) throws Exception {
+        Call call = dialSipp(t, "uas-cancel.xml", b -> b);
+        awaitState(call, CallState.RINGING);
+        call.hangUp();
+        assertEquals(CallState.ENDED, call.state());
+        assertEquals(0, sipp.awaitExit(Duration.ofSeconds(15)), sipp.log());
+        assertEquals(0, codec.openSessions());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
+    void followsARedirect(SipTransport t) throws Exception {
+        Call call = dialSipp(t, "uas-302.xml", b -> b);
+        awaitState(call, CallState.CONNECTED);
+        hangUpAndExpectSippPassed(call);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
     void busyIsReportedAsBusy(SipTransport t) throws Exception {
         Call call = dialSipp(t, "uas-486.xml", b -> b);
         awaitState(call, CallState.ENDED);
