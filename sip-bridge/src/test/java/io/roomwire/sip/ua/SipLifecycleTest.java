@@ -1,0 +1,60 @@
+package io.roomwire.sip.ua;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roomwire.core.health.Health;
+import io.roomwire.core.time.VirtualScheduler;
+import io.roomwire.hal.sim.SimCodec;
+import io.roomwire.sip.Call;
+import io.roomwire.sip.CallState;
+import io.roomwire.sip.JoinTarget;
+import io.roomwire.sim.cloud.SimPki;
+import io.roomwire.sim.cloud.gateway.SimGateway;
+import java.time.Duration;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Start, call, stop: nothing left running, over every transport. */
+class SipLifecycleTest {
+
+    private static final SimPki PKI = new SimPki("lifecycle");
+
+    private static Set<String> sipThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("EventScanner") || n.contains("MessageChannel") || n.contains("MessageProcessor")
+                        || n.startsWith("roomwire-sip") || n.startsWith("media-call"))
+                .collect(Collectors.toSet());
+    }
+
+    @ParameterizedTest
+    @EnumSource(SimGateway.Transport.class)
+    void stopEndsTheCallAndLeavesNoStackThreads(SimGateway.Transport transport) throws Exception {
+        VirtualScheduler clock = new VirtualScheduler();
+        SimCodec codec = new SimCodec(clock);
+        try (SimGateway gateway = SimGateway.builder().transport(transport)
+                .sslContext(PKI.sslContext(PKI.issueServer("gw"))).meetingIds("123456789").build().start()) {
+            Set<String> before = sipThreads();
+            SipJoinPath room = SipJoinPath.builder(SipFixtures.settings(SipFixtures.transportOf(gateway)).build(), clock)
+                    .codec(codec).resolver(SipFixtures.resolverFor(gateway)).sslContext(PKI.sslContext(PKI.issueServer("room")))
+                    .build();
+            assertEquals(Health.State.DOWN, room.health().state());
+            room.start();
+            assertTrue(room.health().isUp());
+            Call call = room.dial(JoinTarget.sip(gateway.directUri("123456789"), "sip", "test"));
+            Await.until("connected", clock, () -> call.state() == CallState.CONNECTED);
+            room.stop();
+            assertEquals(CallState.ENDED, call.state());
+            assertEquals(0, codec.openSessions());
+            assertThrows(IllegalStateException.class, () -> room.dial(JoinTarget.sip("sip:a@b", "sip", "test")));
+            assertTrue(room.awaitStopped(Duration.ofSeconds(5)));
+            Await.until("SIP threads gone", null, Duration.ofSeconds(10), () -> sipThreads().equals(before),
+                    () -> sipThreads().toString());
+            Await.until("BYE at the gateway", () -> gateway.lastCall().orElseThrow().byeFromRoom());
+            room.stop(); // idempotent
+        }
+    }
+}
