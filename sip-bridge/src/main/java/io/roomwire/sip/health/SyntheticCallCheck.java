@@ -51,6 +51,20 @@ public final class SyntheticCallCheck implements Service {
         this.events = events;
     }
 
+    /**
+     * The check as configured: present only when both {@code sip.health.interval} and
+     * {@code sip.health.target} are set (it is off by default). The call lasts 10 s.
+     */
+    public static Optional<SyntheticCallCheck> fromSettings(JoinPath path, io.roomwire.sip.SipSettings settings,
+                                                            Scheduler scheduler, EventSink events) {
+        if (settings.healthInterval().isEmpty() || settings.healthTarget().isEmpty()) {
+            return Optional.empty();
+        }
+        JoinTarget target = JoinTarget.sip(settings.healthTarget().get(), "sip", "health");
+        return Optional.of(new SyntheticCallCheck(path, scheduler, target, settings.healthInterval().get(),
+                Duration.ofSeconds(10), events));
+    }
+
     @Override
     public String name() {
         return "sip-health-call";

@@ -60,6 +60,25 @@ class SyntheticCallCheckTest {
     }
 
     @Test
+    void isOffUnlessIntervalAndTargetAreConfigured() {
+        io.roomwire.sip.SipSettings.Builder b = SipFixtures.settings(SipTransport.UDP);
+        assertTrue(SyntheticCallCheck.fromSettings(new NoPath(), b.build(), clock, e -> { }).isEmpty());
+        assertTrue(SyntheticCallCheck.fromSettings(new NoPath(), b.healthInterval(Duration.ofMinutes(15))
+                .healthTarget("sip:health@gw.example.com").build(), clock, e -> { }).isPresent());
+    }
+
+    /** A join path that is never used. */
+    private static final class NoPath implements io.roomwire.sip.JoinPath {
+        @Override public void start() { }
+        @Override public void stop() { }
+        @Override public boolean supports(JoinTarget t) { return true; }
+        @Override public io.roomwire.sip.Call dial(JoinTarget t) { throw new IllegalStateException("unused"); }
+        @Override public List<io.roomwire.sip.Call> calls() { return List.of(); }
+        @Override public void addListener(io.roomwire.sip.CallListener l) { }
+        @Override public void removeListener(io.roomwire.sip.CallListener l) { }
+    }
+
+    @Test
     void staysUpAfterACallWithMedia() throws Exception {
         given(g -> g);
         runRound();
