@@ -25,11 +25,15 @@ final class RemoteManagement {
 
     private final SignIn signIn;
     private final Function<Agent, RoomControl> control;
+    private final java.util.function.Consumer<io.roomwire.agent.mgmt.CommandRegistry> extraCommands;
     private final AtomicReference<ManagementService> service = new AtomicReference<>();
 
-    RemoteManagement(SignIn signIn, Function<Agent, RoomControl> control) {
+    /** @param extraCommands registers the commands of features beyond the standard set (compliance.checkin ...) */
+    RemoteManagement(SignIn signIn, Function<Agent, RoomControl> control,
+                     java.util.function.Consumer<io.roomwire.agent.mgmt.CommandRegistry> extraCommands) {
         this.signIn = signIn;
         this.control = control;
+        this.extraCommands = extraCommands;
     }
 
     Optional<ManagementService> service() {
@@ -60,6 +64,7 @@ final class RemoteManagement {
                                 control.apply(agent), agent.config())
                         .version(Version.get()).operatorKeys(MgmtTransports.operatorKeys(agent.config()))
                         .logs(ScrubbingWriter::recent).build();
+                extraCommands.accept(m.commands());
                 m.start();
                 forward = m.events();
                 agent.events().subscribe(forward);

@@ -60,7 +60,9 @@ public final class StandardAgent {
                 .feature(meetings::services)
                 .feature(mdm::services);
         RemoteManagement remote = new RemoteManagement(signIn,
-                a -> new AgentRoomControl(a, signIn, calls, meetings, mdm, configFile, rebooter));
+                a -> new AgentRoomControl(a, signIn, calls, meetings, mdm, configFile, rebooter),
+                registry -> registry.register("compliance.checkin", "MDM check-in now; replies with the outcome",
+                        false, true, req -> complianceCheckIn(mdm, scheduler)));
         b.feature(remote::services);
         Agent agent = b.build();
         agent.setActivity(calls::activity);
@@ -79,5 +81,32 @@ public final class StandardAgent {
             }
         });
         return agent;
+    }
+
+    /** {@code compliance.checkin}: one OMA-DM session on a scheduler thread, answered with its outcome. */
+    private static java.util.concurrent.CompletionStage<com.google.gson.JsonElement> complianceCheckIn(
+            DeviceManagement mdm, Scheduler scheduler) throws io.roomwire.agent.mgmt.CommandException {
+        io.roomwire.provisioning.mdm.MdmService m = mdm.service().orElseThrow(() ->
+                io.roomwire.agent.mgmt.CommandException.badRequest("mdm", "MDM is off: set mdm.enabled, mdm.discovery-url and mdm.upn"));
+        java.util.concurrent.CompletableFuture<com.google.gson.JsonElement> f = new java.util.concurrent.CompletableFuture<>();
+        scheduler.execute(() -> {
+            try {
+                io.roomwire.provisioning.mdm.CheckInResult r = m.checkInNow();
+                com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+                o.addProperty("outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT));
+                o.addProperty("message", r.message());
+                o.addProperty("roundTrips", r.roundTrips());
+                o.addProperty("bytesSent", r.bytesSent());
+                o.addProperty("bytesReceived", r.bytesReceived());
+                r.compliance().ifPresent(c -> {
+                    o.addProperty("compliant", c.compliant());
+                    o.addProperty("reasons", c.reasons());
+                });
+                f.complete(o);
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
     }
 }

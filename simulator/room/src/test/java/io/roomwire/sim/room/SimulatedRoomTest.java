@@ -169,6 +169,16 @@ class SimulatedRoomTest {
             assertEquals(0, code, out + "\n" + err);
             assertTrue(out.toString().contains("\"online\":true"), out.toString());
             assertTrue(out.toString().contains("RW-SIM-0401") || out.toString().contains("services"), out.toString());
+            long mdmDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!room.agent().health().get("mdm").isUp() && System.nanoTime() < mdmDeadline) {
+                LockSupport.parkNanos(20_000_000);
+            }
+            out.reset();
+            args.set(args.size() - 2, "compliance.checkin");
+            assertEquals(0, new io.roomwire.agent.mgmt.ctl.MgmtCtl().run(args, new java.io.PrintStream(out, true),
+                    new java.io.PrintStream(err, true)), out + "\n" + err);
+            assertTrue(out.toString().contains("\"compliant\":true") || out.toString().contains("\"compliant\": true"),
+                    out.toString());
         } finally {
             real.close();
         }
