@@ -384,6 +384,8 @@ final class SipCallImpl implements Call {
             provisionalSeen = true;
             if (cancelRequested) {
                 sendCancel();
+                cancelRequested = false;
+                path.awaitingAck.remove(sipCallId, this);
                 return;
             }
             if (state == CallState.ENDED) {
@@ -404,6 +406,8 @@ final class SipCallImpl implements Call {
             ack(d, r);
             if (state == CallState.ENDED || cancelRequested) {
                 sendInDialog(Request.BYE);
+                cancelRequested = false;
+                path.awaitingAck.remove(sipCallId, this);
                 return;
             }
             if (state.isLive()) {
@@ -987,6 +991,8 @@ final class SipCallImpl implements Call {
         if (state == CallState.ENDED) {
             return;
         }
+        boolean inviteOpen = !incoming && inviteTx != null && status < 300 && (state == CallState.DIALING
+                || state == CallState.RINGING || state == CallState.EARLY_MEDIA);
         end = new CallEnd(by, status, message, detail);
         cancel(ringTimer);
         cancel(sessionTimer);
@@ -1000,8 +1006,8 @@ final class SipCallImpl implements Call {
         }
         if (sipCallId != null) {
             path.callsBySipId.remove(sipCallId, this);
-            if (byeAfterAck) {
-                path.awaitingAck.put(sipCallId, this);
+            if (byeAfterAck || inviteOpen) {
+                path.awaitingAck.put(sipCallId, this); // a late 1xx gets CANCEL, a late 2xx ACK and BYE
             }
         }
         if (incoming) {

@@ -57,6 +57,7 @@ import javax.sip.address.AddressFactory;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.HeaderFactory;
 import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
 import org.tinylog.Logger;
 
 /**
@@ -88,7 +89,11 @@ public final class SipJoinPath implements JoinPath, Service {
     private final CallMedia.Factory mediaFactory;
     private final List<CallListener> listeners = new CopyOnWriteArrayList<>();
     final Map<String, SipCallImpl> callsBySipId = new ConcurrentHashMap<>();
-    /** Incoming calls hung up before the caller's ACK arrived: their BYE waits for it. */
+    /**
+     * Ended calls that still owe the network a message: an incoming call hung up before the caller's
+     * ACK (BYE waits for it), an outgoing call hung up before any 1xx (CANCEL waits for one; a late
+     * 2xx gets ACK and BYE). Removed when that is done or the transaction ends.
+     */
     final Map<String, SipCallImpl> awaitingAck = new ConcurrentHashMap<>();
     final InviteRateLimiter inviteLimiter;
 
@@ -500,6 +505,9 @@ public final class SipJoinPath implements JoinPath, Service {
                     return;
                 }
                 SipCallImpl c = callsBySipId.get(cid.getCallId());
+                if (c == null) {
+                    c = awaitingAck.get(cid.getCallId());
+                }
                 if (c != null) {
                     c.onResponse(e);
                 }
@@ -551,6 +559,11 @@ public final class SipJoinPath implements JoinPath, Service {
                 SipCallImpl c = callsBySipId.get(((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId());
                 if (c != null) {
                     c.onInviteTransactionEnded(e.getClientTransaction());
+                } else {
+                    SipCallImpl lingering = awaitingAck.get(((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId());
+                    if (lingering != null && Request.INVITE.equals(r.getMethod())) {
+                        awaitingAck.remove(((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId(), lingering);
+                    }
                 }
             } catch (RuntimeException ex) {
                 Logger.debug("transaction end: {}", ex.toString());
