@@ -86,6 +86,17 @@ class GatewayScenariosTest {
     }
 
     @Test
+    void hangingUpDuringSetupNeverLeavesTheGatewayInACall() throws Exception {
+        given(g -> g.ringing(false).answerDelay(Duration.ofMillis(300)), u -> u);
+        Call call = join();
+        call.hangUp();
+        assertEquals(CallState.ENDED, call.state());
+        Await.until("gateway call over", clock, () -> gateway.lastCall().map(g -> g.state() == GatewayCall.State.REJECTED
+                || g.byeFromRoom()).orElse(false), () -> gateway.lastCall().toString());
+        assertEquals(0, codec.openSessions());
+    }
+
+    @Test
     void busyGatewayIsBusy() throws Exception {
         given(g -> g.busy(true), u -> u);
         Call call = join();
