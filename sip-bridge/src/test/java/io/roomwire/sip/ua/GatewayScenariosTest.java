@@ -35,6 +35,7 @@ class GatewayScenariosTest {
     private final VirtualScheduler clock = new VirtualScheduler();
     private final SimCodec codec = new SimCodec(clock);
     private final List<CallEvent> events = new CopyOnWriteArrayList<>();
+    private final io.roomwire.hal.sim.SimTouchPanel panel = new io.roomwire.hal.sim.SimTouchPanel();
     private SimGateway gateway;
     private SipJoinPath room;
 
@@ -42,7 +43,8 @@ class GatewayScenariosTest {
         gateway = gw.apply(SimGateway.builder().sslContext(PKI.sslContext(PKI.issueServer("gateway")))
                 .meetingIds("123456789")).build().start();
         room = SipJoinPath.builder(ua.apply(SipFixtures.settings(SipFixtures.transportOf(gateway))).build(), clock)
-                .codec(codec).resolver(SipFixtures.resolverFor(gateway)).sslContext(PKI.sslContext(ROOM_ID)).build();
+                .codec(codec).panel(panel).resolver(SipFixtures.resolverFor(gateway)).sslContext(PKI.sslContext(ROOM_ID))
+                .build();
         room.addListener(events::add);
         room.start();
     }
@@ -94,6 +96,16 @@ class GatewayScenariosTest {
         Await.until("gateway call over", clock, () -> gateway.lastCall().map(g -> g.state() == GatewayCall.State.REJECTED
                 || g.byeFromRoom()).orElse(false), () -> gateway.lastCall().toString());
         assertEquals(0, codec.openSessions());
+    }
+
+    @Test
+    void keypadDigitsMidCallGoOutAsRfc4733Events() throws Exception {
+        given(g -> g, u -> u.dtmfToneLength(Duration.ofMillis(60)).dtmfGap(Duration.ofMillis(60)));
+        Call call = join();
+        await(call, CallState.CONNECTED);
+        panel.type("*5#");
+        Await.until("digits at the gateway", clock, () -> gateway.lastCall().orElseThrow().digits().equals("*5#"),
+                () -> gateway.lastCall().orElseThrow().digits());
     }
 
     @Test
