@@ -30,6 +30,24 @@ class SipLifecycleTest {
                 .collect(Collectors.toSet());
     }
 
+    @org.junit.jupiter.api.Test
+    void aTakenPortFailsStartWithTheSettingToFix() throws Exception {
+        VirtualScheduler clock = new VirtualScheduler();
+        SipJoinPath first = SipJoinPath.builder(SipFixtures.settings(io.roomwire.sip.SipTransport.TCP).build(), clock)
+                .codec(new SimCodec(clock)).build();
+        first.start();
+        try {
+            SipJoinPath second = SipJoinPath.builder(SipFixtures.settings(io.roomwire.sip.SipTransport.TCP)
+                    .localPort(first.localPort()).build(), clock).codec(new SimCodec(clock)).build();
+            IllegalStateException e = assertThrows(IllegalStateException.class, second::start);
+            assertTrue(e.getMessage().contains("sip.local-port"), e.getMessage());
+            assertEquals(Health.State.DOWN, second.health().state());
+            second.stop();
+        } finally {
+            first.stop();
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(SimGateway.Transport.class)
     void stopEndsTheCallAndLeavesNoStackThreads(SimGateway.Transport transport) throws Exception {
