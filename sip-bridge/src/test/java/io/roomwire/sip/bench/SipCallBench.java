@@ -36,7 +36,7 @@ public final class SipCallBench {
 
     private static final int WARMUP = 20;
     private static final int CALLS = 100;
-    private static final int CONCURRENT = 10;
+    private static final int CONCURRENT = 30;
 
     private SipCallBench() {
     }
@@ -136,7 +136,7 @@ public final class SipCallBench {
         }
         Process sipp = new ProcessBuilder("sipp", "-sf", scenario.toString(), "-i", "127.0.0.1", "-p",
                 Integer.toString(port), "-t", "u1", "-m", Integer.toString(WARMUP + CALLS + CONCURRENT), "-timeout", "120s",
-                "-nostdin", "-trace_rtt", "-rtt_freq", "1").directory(dir.toFile()).redirectErrorStream(true)
+                "-nostdin", "-trace_msg", "-message_file", dir.resolve("messages.log").toString()).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("screen.log").toFile()).start();
         try (SystemScheduler scheduler = new SystemScheduler(2)) {
             waitUdpListening(port);
@@ -151,9 +151,10 @@ public final class SipCallBench {
                     samples.add(d);
                 }
             }
-            List<Long> wire = sippRtt(dir);
-            row("INVITE → 200 → ACK against SIPp UAS (UDP, loopback, SIPp's clock) p50", ms(pct(wire, 50)), "≤ 5 ms");
-            row("INVITE → 200 → ACK against SIPp UAS (UDP, loopback, SIPp's clock) p99", ms(pct(wire, 99)), "—");
+            List<Long> wire = sippInviteToAck(dir.resolve("messages.log"));
+            row("INVITE → 200 → ACK against SIPp UAS (UDP, loopback, SIPp's message trace) p50", ms(pct(wire, 50)),
+                    "≤ 5 ms");
+            row("INVITE → 200 → ACK against SIPp UAS (UDP, loopback, SIPp's message trace) p99", ms(pct(wire, 99)), "—");
             row("Dial → connected incl. media start, against SIPp UAS p50", ms(pct(samples, 50)), "—");
             // Resident memory one active call adds: media relay sockets and threads, codec streams, SRTP state.
             settle();
@@ -227,25 +228,35 @@ public final class SipCallBench {
         }
     }
 
-    /** SIPp's per-call response time (INVITE received to ACK received, rtd on the ACK) in nanoseconds. */
-    private static List<Long> sippRtt(Path dir) throws IOException {
+    /**
+     * From SIPp's message trace (microsecond timestamps): for each call, INVITE received to ACK
+     * received, i.e. INVITE → 100/200 from SIPp → ACK from the room, on SIPp's side of the wire.
+     */
+    private static List<Long> sippInviteToAck(Path trace) throws IOException {
+        java.util.Map<String, Long> invites = new java.util.HashMap<>();
         List<Long> out = new ArrayList<>();
-        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(x -> x.getFileName().toString().endsWith("_rtt.csv")).toList()) {
-                List<String> lines = Files.readAllLines(f);
-                for (String l : lines.subList(Math.min(lines.size(), 1 + WARMUP), lines.size())) {
-                    String[] c = l.split(";");
-                    if (c.length >= 3) {
-                        try {
-                            out.add((long) (Double.parseDouble(c[1]) * 1e6));
-                        } catch (NumberFormatException e) {
-                            // header or partial line
-                        }
-                    }
+        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+        long stamp = 0;
+        String method = null;
+        for (String line : Files.readAllLines(trace, StandardCharsets.ISO_8859_1)) {
+            if (line.startsWith("-----------------------------------------------")) {
+                String ts = line.replaceAll("^-+ ", "").trim();
+                java.time.LocalDateTime t = java.time.LocalDateTime.parse(ts, f);
+                stamp = t.toEpochSecond(java.time.ZoneOffset.UTC) * 1_000_000_000L + t.getNano();
+                method = null;
+            } else if (line.startsWith("INVITE ") || line.startsWith("ACK ")) {
+                method = line.substring(0, line.indexOf(' '));
+            } else if (method != null && line.startsWith("Call-ID:")) {
+                String id = line.substring(8).trim();
+                if (method.equals("INVITE")) {
+                    invites.putIfAbsent(id, stamp);
+                } else if (invites.containsKey(id)) {
+                    out.add(stamp - invites.remove(id));
                 }
+                method = null;
             }
         }
-        return out;
+        return out.size() > WARMUP ? out.subList(WARMUP, out.size()) : out;
     }
 
     private static long rssKb() throws IOException {
