@@ -21,7 +21,21 @@ import java.util.Optional;
  * @param outboundProxy    host[:port] every out-of-dialog request goes through ({@code sip.outbound-proxy})
  * @param trustFile        PEM CA bundle for TLS; empty: the JDK's trust store ({@code sip.tls.trust-file})
  * @param certificateFile  PEM client certificate chain for mutual TLS ({@code sip.tls.certificate-file})
- * @param keyFile          PEM PKCS#8 private key of that certificate ({@code sip.tls.key-file})
+ * @param keyFile          PEM PKCS#8 private key of that certificate ({@code sip.tls.key-file}); it is also the
+ *                         room's TLS server identity when a gateway opens its own connection back to the room
+ * @param registerExpires  requested registration lifetime ({@code sip.register-expires}, 600 s)
+ * @param srtpPolicy       {@code sip.srtp}: required (default) or best-effort
+ * @param autoAnswer       answer incoming calls without a press ({@code sip.auto-answer}, false)
+ * @param dtmfDelay        wait after media starts before an IVR join keys in the id ({@code sip.dtmf.delay}, 2 s)
+ * @param dtmfToneLength   length of each RFC 4733 digit ({@code sip.dtmf.tone-length}, 100 ms)
+ * @param dtmfGap          silence between digits ({@code sip.dtmf.gap}, 100 ms)
+ * @param sessionExpires   RFC 4028 interval we ask for ({@code sip.session-expires}, 1800 s, at least 90 s)
+ * @param keepAliveInterval in-dialog OPTIONS period, 0 for none ({@code sip.keep-alive-interval}, 30 s)
+ * @param noMediaWindow    silence from the far end that raises the no-media alarm ({@code sip.no-media-window}, 10 s)
+ * @param ringTimeout      an unanswered call gives up after this ({@code sip.ring-timeout}, 60 s)
+ * @param inviteRateLimit  new incoming INVITEs accepted per 10 s; the rest get 503 ({@code sip.invite-rate-limit}, 20)
+ * @param healthInterval   synthetic health call period; empty turns it off ({@code sip.health.interval})
+ * @param healthTarget     SIP URI the health call dials ({@code sip.health.target})
  */
 public record SipSettings(SipTransport transport, String localAddress, int localPort, String user, String displayName,
                           String domain, Optional<String> registrar, Optional<String> authUser, Optional<String> password,
