@@ -191,6 +191,20 @@ class GatewayScenariosTest {
     }
 
     @Test
+    void endsASessionTheGatewayPromisedToRefreshButDidNot() throws Exception {
+        given(g -> g.sessionExpires(Duration.ofSeconds(90)).claimRefresherButNeverRefresh(true), u -> u);
+        Call call = join();
+        await(call, CallState.CONNECTED);
+        clock.advance(Duration.ofSeconds(59));
+        assertEquals(CallState.CONNECTED, call.state());
+        clock.advance(Duration.ofSeconds(2)); // 90 s minus min(32, 90/3) = 60 s
+        await(call, CallState.ENDED);
+        assertEquals(CallFailures.SESSION_EXPIRED, call.end().orElseThrow().message());
+        Await.until("BYE at the gateway", () -> gateway.lastCall().orElseThrow().byeFromRoom());
+        assertEquals(0, gateway.lastCall().orElseThrow().reinvitesFromRoom());
+    }
+
+    @Test
     void silentFarEndRaisesNoMediaAndDegradesHealth() throws Exception {
         given(g -> g.sendMedia(false), u -> u.noMediaWindow(Duration.ofSeconds(3)));
         Call call = join();

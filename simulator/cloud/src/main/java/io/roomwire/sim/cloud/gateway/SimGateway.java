@@ -593,7 +593,8 @@ public final class SimGateway implements AutoCloseable {
                 ok.setContent(call.answer.getBytes(StandardCharsets.UTF_8),
                         headers.createContentTypeHeader("application", "sdp"));
                 if (cfg.sessionExpires != null) {
-                    ok.addHeader(headers.createHeader("Session-Expires", cfg.sessionExpires.toSeconds() + ";refresher=uac"));
+                    ok.addHeader(headers.createHeader("Session-Expires", cfg.sessionExpires.toSeconds()
+                            + (cfg.gatewayRefreshes ? ";refresher=uas" : ";refresher=uac")));
                     ok.addHeader(headers.createHeader("Require", "timer"));
                 }
                 call.inviteTx.sendResponse(ok);
@@ -801,6 +802,7 @@ public final class SimGateway implements AutoCloseable {
         private Duration registerExpires = Duration.ofSeconds(600);
         private boolean sendMedia = true;
         private Duration sessionExpires;
+        private boolean gatewayRefreshes;
 
         public Builder transport(Transport t) { transport = t; return this; }
         /** Mutual TLS: the room must present a certificate the gateway's context trusts. */
@@ -836,6 +838,8 @@ public final class SimGateway implements AutoCloseable {
         public Builder sendMedia(boolean s) { sendMedia = s; return this; }
         /** Put Session-Expires with refresher=uac in the 200 (the room then refreshes). */
         public Builder sessionExpires(Duration d) { sessionExpires = d; return this; }
+        /** Claim refresher=uas instead, and then never refresh (the room must end the stale session). */
+        public Builder claimRefresherButNeverRefresh(boolean b) { gatewayRefreshes = b; return this; }
 
         String ivrUser() {
             return ivrUser != null ? ivrUser : tenant;
