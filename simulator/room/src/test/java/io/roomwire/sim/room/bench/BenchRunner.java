@@ -151,7 +151,8 @@ public final class BenchRunner {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(flags);
         cmd.add("-cp");
-        cmd.add(root.resolve("simulator/room/target/classes") + ":" + root.resolve("simulator/room/target/lib") + "/*");
+        // Jars only: AppCDS refuses a class path with a non-empty classes folder. lib/ holds every jar the agent needs.
+        cmd.add(root.resolve("simulator/room/target/lib") + "/*");
         cmd.addAll(List.of("io.roomwire.agent.Main", "run", "--config", cfg.toString()));
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -176,7 +177,13 @@ public final class BenchRunner {
                 rss = vmRssKb(p.pid());
             }
             p.destroy();
-            Thread drain = new Thread(() -> r.lines().forEach(l -> { }));
+            Thread drain = new Thread(() -> {
+                try {
+                    r.lines().forEach(l -> { });
+                } catch (java.io.UncheckedIOException e) {
+                    // The JDK closes a dead process's pipe under a concurrent reader: nothing left to drain.
+                }
+            });
             drain.setDaemon(true);
             drain.start();
             boolean stopped = p.waitFor(20, TimeUnit.SECONDS);
