@@ -90,7 +90,8 @@ public final class Calls {
     }
 
     public List<Service> services(Agent agent) {
-        SipJoinPath path = SipJoinPath.builder(SipAgentSettings.from(agent.config()), agent.scheduler())
+        io.roomwire.sip.SipSettings settings = SipAgentSettings.from(agent.config());
+        SipJoinPath path = SipJoinPath.builder(settings, agent.scheduler())
                 .events(agent.events()).panel(agent.device().panel()).codec(agent.device().codec()).build();
         TouchPanel panel = agent.device().panel();
         panel.onEvent(e -> {
@@ -102,7 +103,11 @@ public final class Calls {
         });
         path.addListener(event -> onCallEvent(event, agent, panel));
         sip.set(path);
-        return List.of(path);
+        List<Service> out = new ArrayList<>(List.of(path));
+        // The synthetic health call (sip.health-interval + sip.health-target): DEGRADED when it fails.
+        io.roomwire.sip.health.SyntheticCallCheck.fromSettings(path, settings, agent.scheduler(), agent.events())
+                .ifPresent(out::add);
+        return out;
     }
 
     private void onCallEvent(CallEvent event, Agent agent, TouchPanel panel) {

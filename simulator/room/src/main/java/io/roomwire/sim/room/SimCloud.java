@@ -148,6 +148,12 @@ public final class SimCloud implements AutoCloseable {
         // Every call goes to the simulated gateway, whatever host the invitation names.
         m.put("sip.outbound-proxy", gateway.hostPort());
         m.put("sip.tls.trust-file", caFile.toString());
+        // The gateway opens its own TLS connection to the room for BYE and re-INVITE: the room needs a certificate.
+        SimPki.Issued roomCert = pki.issueServer("room" + roomNumber + "." + DOMAIN);
+        Path certFile = SimPki.writePem(workDir.resolve("room" + roomNumber + "-sip.pem"), roomCert.certificatePem(), false);
+        Path keyFile = SimPki.writePem(workDir.resolve("room" + roomNumber + "-sip.key"), roomCert.keyPem(), true);
+        m.put("sip.tls.certificate-file", certFile.toString());
+        m.put("sip.tls.key-file", keyFile.toString());
         EmbeddedBroker b = broker;
         if (b != null) {
             Path cert = b.issueDevice(deviceSerial);

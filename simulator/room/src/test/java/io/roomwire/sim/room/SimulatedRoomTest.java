@@ -183,4 +183,22 @@ class SimulatedRoomTest {
             real.close();
         }
     }
+
+    @Test
+    void theGatewayHangingUpEndsTheCallAndTheMeetingListComesBack() throws Exception {
+        cloud = SimCloud.start(dir.resolve("cloud"), scheduler.clock(), Duration.ofSeconds(5));
+        try (SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(dir.resolve("agent"))
+                .cloud(cloud).build()) {
+            cloud.bookMeetingNow("401", java.time.ZoneOffset.UTC);
+            room.start();
+            until(() -> joinButton(room).isPresent(), Duration.ofSeconds(90), room);
+            room.panel().press(joinButton(room).orElseThrow());
+            until(() -> room.agent().status().activity().startsWith("in a call") && cloud.gateway().lastCall()
+                    .flatMap(c -> c.media()).map(m -> m.received(io.roomwire.sim.cloud.gateway.media.GatewayMedia.Kind.AUDIO)
+                            .packets() > 10).orElse(false), Duration.ofSeconds(30), room);
+            cloud.gateway().lastCall().orElseThrow().hangUp();
+            until(() -> room.panel().current().map(s -> s.kind().equals("home")).orElse(false)
+                    && room.agent().status().activity().equals("idle"), Duration.ofSeconds(30), room);
+        }
+    }
 }
