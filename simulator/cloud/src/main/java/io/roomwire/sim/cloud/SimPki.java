@@ -78,6 +78,7 @@ public final class SimPki {
         this.name = name;
         try {
             this.caKeys = ecKeyPair();
+            // Real time on purpose: the JDK's TLS checks certificate validity against the system clock.
             Instant now = Instant.now();
             X500Name subject = new X500Name("CN=" + name + " Root CA,O=Roomwire Simulator");
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
@@ -152,7 +153,7 @@ public final class SimPki {
 
     private X509Certificate issue(X500Name subject, PublicKey key, Duration validity, KeyPurposeId purpose,
                                   GeneralNames sans) throws GeneralSecurityException, IOException {
-        Instant now = Instant.now();
+        Instant now = Instant.now(); // real time: TLS validates against the system clock, not a test's virtual one
         JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCert, serial(),
                 Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(validity)), subject, key)
