@@ -214,6 +214,9 @@ public final class BenchRunner {
         for (String module : MODULES) {
             List<String> classes = classesNamed(module, "Bench.class");
             for (String cls : classes) {
+                if (!hasMain(module, cls)) {
+                    continue; // a helper named like a bench, not a program
+                }
                 md.append("### ").append(cls.substring(cls.lastIndexOf('.') + 1)).append(" (").append(module).append(")\n\n")
                   .append("| metric | value | target |\n|---|---|---|\n");
                 List<String> out = runJava(module, List.of(cls), Duration.ofMinutes(10));
@@ -265,6 +268,24 @@ public final class BenchRunner {
             return s.map(p -> tc.relativize(p).toString())
                     .filter(p -> p.contains("/bench/") && p.endsWith(suffix) && !p.contains("$") && !p.contains("jmh_generated"))
                     .map(p -> p.substring(0, p.length() - 6).replace('/', '.')).sorted().toList();
+        }
+    }
+
+    /** Whether {@code cls} declares {@code public static void main(String[])} (checked without initialising it). */
+    private boolean hasMain(String module, String cls) throws IOException {
+        List<java.net.URL> urls = new ArrayList<>();
+        urls.add(root.resolve(module).resolve("target/test-classes").toUri().toURL());
+        urls.add(root.resolve(module).resolve("target/classes").toUri().toURL());
+        for (String e : Files.readString(root.resolve(module).resolve("target/bench-classpath.txt")).strip().split(":")) {
+            if (!e.isEmpty()) {
+                urls.add(Path.of(e).toUri().toURL());
+            }
+        }
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(urls.toArray(java.net.URL[]::new), null)) {
+            java.lang.reflect.Method m = Class.forName(cls, false, loader).getMethod("main", String[].class);
+            return java.lang.reflect.Modifier.isStatic(m.getModifiers());
+        } catch (ClassNotFoundException | NoSuchMethodException | LinkageError e) {
+            return false;
         }
     }
 
