@@ -13,15 +13,15 @@ public final class Await {
     }
 
     public static void until(String what, BooleanSupplier condition) {
-        until(what, null, Duration.ofSeconds(10), condition);
+        until(what, null, Duration.ofSeconds(20), condition);
     }
 
     public static void until(String what, VirtualScheduler clock, BooleanSupplier condition, Supplier<String> state) {
-        until(what, clock, Duration.ofSeconds(10), condition, state);
+        until(what, clock, Duration.ofSeconds(20), condition, state);
     }
 
     public static void until(String what, VirtualScheduler clock, BooleanSupplier condition) {
-        until(what, clock, Duration.ofSeconds(10), condition);
+        until(what, clock, Duration.ofSeconds(20), condition);
     }
 
     public static void until(String what, VirtualScheduler clock, Duration bound, BooleanSupplier condition) {
