@@ -7,7 +7,13 @@ import io.roomwire.agent.config.ConfigException;
 import io.roomwire.agent.config.ConfigProblem;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.health.Service;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.roomwire.agent.mgmt.CommandException;
+import io.roomwire.core.time.Scheduler;
 import io.roomwire.provisioning.identity.DeviceIdentity;
+import io.roomwire.provisioning.mdm.CheckInResult;
+import io.roomwire.provisioning.mdm.MdmException;
 import io.roomwire.provisioning.mdm.EnrollmentToken;
 import io.roomwire.provisioning.mdm.MdmConfig;
 import io.roomwire.provisioning.mdm.MdmService;
@@ -20,9 +26,13 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.tinylog.Logger;
 
 /** MDM as an agent service: enrolls once signed in, checks in on schedule, shows a banner when not compliant. */
 public final class DeviceManagement {
@@ -68,6 +78,50 @@ public final class DeviceManagement {
 
     public Optional<MdmService> service() {
         return Optional.ofNullable(service.get());
+    }
+
+    /** Enrolls (and checks in) at once when the room has just signed in, rather than at the next retry. */
+    public void signedIn(Scheduler scheduler) {
+        service().filter(m -> m.enrollment().isEmpty()).ifPresent(m -> scheduler.execute(() -> {
+            try {
+                m.enrollNow();
+                m.checkInNow();
+            } catch (MdmException e) {
+                Logger.warn("MDM enrollment after sign-in failed ({}); retrying on schedule", e.getMessage());
+            }
+        }));
+    }
+
+    /** The {@code compliance.checkin} command: one OMA-DM session on a scheduler thread, answered with its outcome. */
+    public CompletionStage<JsonElement> checkInCommand(Scheduler scheduler) throws CommandException {
+        MdmService m = service().orElseThrow(() ->
+                CommandException.badRequest("mdm", "MDM is off: set mdm.enabled, mdm.discovery-url and mdm.upn"));
+        CompletableFuture<JsonElement> f = new CompletableFuture<>();
+        scheduler.execute(() -> {
+            try {
+                f.complete(toJson(m.checkInNow()));
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    /** A check-in's outcome as the CLI ({@code --json}) and the MQTT command report it. */
+    public static JsonObject toJson(CheckInResult r) {
+        JsonObject o = new JsonObject();
+        o.addProperty("ok", r.ok());
+        o.addProperty("outcome", r.outcome().name().toLowerCase(Locale.ROOT));
+        o.addProperty("message", r.message());
+        o.addProperty("roundTrips", r.roundTrips());
+        o.addProperty("bytesSent", r.bytesSent());
+        o.addProperty("bytesReceived", r.bytesReceived());
+        o.addProperty("commands", r.commands());
+        r.compliance().ifPresent(c -> {
+            o.addProperty("compliant", c.compliant());
+            o.addProperty("reasons", c.reasons());
+        });
+        return o;
     }
 
     public List<Service> services(Agent agent) {

@@ -1,6 +1,5 @@
 package io.roomwire.agent.mdm;
 
-import com.google.gson.JsonObject;
 import io.roomwire.agent.cli.Args;
 import io.roomwire.agent.cli.Cli;
 import io.roomwire.agent.cli.UsageException;
@@ -72,19 +71,7 @@ public final class MdmCommand implements Cli.Command {
             service.stop();
         }
         if (a.flag("--json")) {
-            JsonObject o = new JsonObject();
-            o.addProperty("ok", r.ok());
-            o.addProperty("outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT));
-            o.addProperty("message", r.message());
-            o.addProperty("roundTrips", r.roundTrips());
-            o.addProperty("bytesSent", r.bytesSent());
-            o.addProperty("bytesReceived", r.bytesReceived());
-            o.addProperty("commands", r.commands());
-            r.compliance().ifPresent(c -> {
-                o.addProperty("compliant", c.compliant());
-                o.addProperty("reasons", c.reasons());
-            });
-            io.out().println(o);
+            io.out().println(DeviceManagement.toJson(r));
         } else {
             io.out().printf("%s: %s (%d round trips, %d B sent, %d B received, %d commands)%n",
                     r.outcome(), r.message(), r.roundTrips(), r.bytesSent(), r.bytesReceived(), r.commands());
