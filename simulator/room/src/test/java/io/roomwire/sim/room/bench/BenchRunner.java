@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * UP" and resident memory after idling (each in fresh JVMs, as the device starts it), runs every
  * module's JMH benchmarks and {@code *Bench} programs, and writes docs/benchmarks.md.
  *
- * <p>Arguments: {@code --root DIR --out FILE [--runs N] [--idle DURATION] [--quick]}. Each module's
+ * <p>Arguments: {@code --root DIR --out FILE [--runs N] [--idle SECONDS] [--quick] [--startup-only]}. Each module's
  * test classpath is read from {@code <module>/target/bench-classpath.txt} (written by bench/run).
  */
 public final class BenchRunner {
@@ -54,6 +54,7 @@ public final class BenchRunner {
         int runs = 5;
         Duration idle = Duration.ofSeconds(60);
         boolean quick = false;
+        boolean startupOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--root" -> root = Path.of(args[++i]);
@@ -61,14 +62,17 @@ public final class BenchRunner {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--idle" -> idle = Duration.ofSeconds(Long.parseLong(args[++i].replace("s", "")));
                 case "--quick" -> quick = true;
+                case "--startup-only" -> startupOnly = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         BenchRunner r = new BenchRunner(root.toAbsolutePath().normalize(), runs, idle, quick);
         r.header();
         r.startup();
-        r.benchPrograms();
-        r.jmh();
+        if (!startupOnly) {
+            r.benchPrograms();
+            r.jmh();
+        }
         Files.writeString(out, r.md.toString());
         System.out.println("Wrote " + out);
     }
