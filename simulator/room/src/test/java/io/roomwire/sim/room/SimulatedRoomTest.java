@@ -117,17 +117,8 @@ class SimulatedRoomTest {
 
     @Test
     void pressingJoinCallsTheCviGatewayWithSrtpMediaBothWaysAndHangingUpEndsIt() throws Exception {
-        cloud = SimCloud.start(dir.resolve("cloud"), scheduler.clock(), Duration.ofSeconds(5));
-        try (SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(dir.resolve("agent"))
-                .cloud(cloud).build()) {
-            cloud.bookMeetingNow("401", java.time.ZoneOffset.UTC);
-            room.start();
-            until(() -> joinButton(room).isPresent(), Duration.ofSeconds(90), room);
-            room.panel().press(joinButton(room).orElseThrow());
-            until(() -> cloud.gateway().lastCall().flatMap(c -> c.media())
-                    .map(m -> m.received(io.roomwire.sim.cloud.gateway.media.GatewayMedia.Kind.AUDIO).packets() > 20)
-                    .orElse(false) && room.panel().current().map(s -> s.kind().equals("call")).orElse(false),
-                    Duration.ofSeconds(30), room);
+        try (SimulatedRoom room = roomInTheDemoMeeting()) {
+            until(() -> room.panel().current().map(s -> s.kind().equals("call")).orElse(false), Duration.ofSeconds(5), room);
             var call = cloud.gateway().lastCall().orElseThrow();
             assertTrue(call.requestUri().contains(SimCloud.DEMO_VIDEO_ID), call.requestUri());
             assertTrue(call.media().orElseThrow().suite().isPresent(), "media is SRTP");
@@ -138,6 +129,20 @@ class SimulatedRoomTest {
             until(() -> call.byeFromRoom() && room.panel().current().map(s -> s.kind().equals("home")).orElse(false),
                     Duration.ofSeconds(10), room);
         }
+    }
+
+    /** A signed-in room whose person pressed Join on the meeting that is on now; media flows both ways. */
+    private SimulatedRoom roomInTheDemoMeeting() throws Exception {
+        cloud = SimCloud.start(dir.resolve("cloud"), scheduler.clock(), Duration.ofSeconds(5));
+        SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(dir.resolve("agent")).cloud(cloud).build();
+        cloud.bookMeetingNow("401", java.time.ZoneOffset.UTC);
+        room.start();
+        until(() -> joinButton(room).isPresent(), Duration.ofSeconds(90), room);
+        room.panel().press(joinButton(room).orElseThrow());
+        until(() -> room.agent().status().activity().startsWith("in a call") && cloud.gateway().lastCall()
+                .flatMap(c -> c.media()).map(m -> m.received(io.roomwire.sim.cloud.gateway.media.GatewayMedia.Kind.AUDIO)
+                        .packets() > 20).orElse(false), Duration.ofSeconds(30), room);
+        return room;
     }
 
     private static java.util.Optional<String> joinButton(SimulatedRoom room) {
@@ -186,16 +191,7 @@ class SimulatedRoomTest {
 
     @Test
     void theGatewayHangingUpEndsTheCallAndTheMeetingListComesBack() throws Exception {
-        cloud = SimCloud.start(dir.resolve("cloud"), scheduler.clock(), Duration.ofSeconds(5));
-        try (SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(dir.resolve("agent"))
-                .cloud(cloud).build()) {
-            cloud.bookMeetingNow("401", java.time.ZoneOffset.UTC);
-            room.start();
-            until(() -> joinButton(room).isPresent(), Duration.ofSeconds(90), room);
-            room.panel().press(joinButton(room).orElseThrow());
-            until(() -> room.agent().status().activity().startsWith("in a call") && cloud.gateway().lastCall()
-                    .flatMap(c -> c.media()).map(m -> m.received(io.roomwire.sim.cloud.gateway.media.GatewayMedia.Kind.AUDIO)
-                            .packets() > 10).orElse(false), Duration.ofSeconds(30), room);
+        try (SimulatedRoom room = roomInTheDemoMeeting()) {
             cloud.gateway().lastCall().orElseThrow().hangUp();
             until(() -> room.panel().current().map(s -> s.kind().equals("home")).orElse(false)
                     && room.agent().status().activity().equals("idle"), Duration.ofSeconds(30), room);
