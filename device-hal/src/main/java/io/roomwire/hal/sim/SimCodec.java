@@ -3,6 +3,7 @@ package io.roomwire.hal.sim;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.Codec;
 import io.roomwire.hal.MediaKind;
+import io.roomwire.hal.RtpHeader;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -177,22 +178,8 @@ public final class SimCodec implements Codec {
         }
 
         private byte[] rtp(boolean marker) {
-            byte[] p = new byte[12 + payloadTemplate.length];
-            p[0] = (byte) 0x80;
-            p[1] = (byte) ((marker ? 0x80 : 0) | (plan.payloadType() & 0x7f));
-            int s = seq++ & 0xffff;
-            p[2] = (byte) (s >> 8);
-            p[3] = (byte) s;
-            long ts = timestamp;
-            p[4] = (byte) (ts >> 24);
-            p[5] = (byte) (ts >> 16);
-            p[6] = (byte) (ts >> 8);
-            p[7] = (byte) ts;
-            p[8] = (byte) (ssrc >> 24);
-            p[9] = (byte) (ssrc >> 16);
-            p[10] = (byte) (ssrc >> 8);
-            p[11] = (byte) ssrc;
-            System.arraycopy(payloadTemplate, 0, p, 12, payloadTemplate.length);
+            byte[] p = RtpHeader.packet(marker, plan.payloadType(), seq++ & 0xffff, timestamp, ssrc, payloadTemplate.length);
+            System.arraycopy(payloadTemplate, 0, p, RtpHeader.LENGTH, payloadTemplate.length);
             return p;
         }
 

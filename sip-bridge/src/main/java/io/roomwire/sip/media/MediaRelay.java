@@ -5,6 +5,7 @@ import io.roomwire.core.event.EventSink;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.MediaKind;
+import io.roomwire.hal.RtpHeader;
 import io.roomwire.sip.dtmf.Rfc4733;
 import io.roomwire.sip.media.internal.ReceptionStats;
 import io.roomwire.sip.media.internal.Rtcp;
@@ -626,12 +627,7 @@ public final class MediaRelay implements AutoCloseable {
                 int seq = (lastOutSeq + 1) & 0xffff;
                 lastOutSeq = seq;
                 seqOffset++;
-                rtp[0] = (byte) 0x80;
-                rtp[1] = (byte) ((p.marker() ? 0x80 : 0) | pt);
-                rtp[2] = (byte) (seq >> 8);
-                rtp[3] = (byte) seq;
-                put32(rtp, 4, (int) ts);
-                put32(rtp, 8, ssrc);
+                RtpHeader.write(rtp, p.marker(), pt, seq, ts, ssrc);
                 System.arraycopy(payload, 0, rtp, 12, payload.length);
                 if (p.event().end()) {
                     eventSent = true;
@@ -846,13 +842,6 @@ public final class MediaRelay implements AutoCloseable {
 
     private static int get32(byte[] b, int o) {
         return ((b[o] & 0xff) << 24) | ((b[o + 1] & 0xff) << 16) | ((b[o + 2] & 0xff) << 8) | (b[o + 3] & 0xff);
-    }
-
-    private static void put32(byte[] b, int o, int v) {
-        b[o] = (byte) (v >>> 24);
-        b[o + 1] = (byte) (v >>> 16);
-        b[o + 2] = (byte) (v >>> 8);
-        b[o + 3] = (byte) v;
     }
 
     private record StreamSpec(MediaKind kind, InetSocketAddress codecPort, InetSocketAddress farEnd,

@@ -9,6 +9,7 @@ import io.roomwire.core.health.Health;
 import io.roomwire.core.time.VirtualScheduler;
 import io.roomwire.hal.Codec;
 import io.roomwire.hal.MediaKind;
+import io.roomwire.hal.RtpHeader;
 import io.roomwire.hal.sim.SimCodec;
 import io.roomwire.sim.cloud.gateway.media.GatewayMedia;
 import io.roomwire.sip.media.internal.Rtcp;
@@ -418,18 +419,7 @@ class MediaRelayTest {
     }
 
     static byte[] rtp(int seq, long ts, int ssrc, int payload) {
-        byte[] p = new byte[12 + payload];
-        p[0] = (byte) 0x80;
-        p[2] = (byte) (seq >> 8);
-        p[3] = (byte) seq;
-        p[4] = (byte) (ts >> 24);
-        p[5] = (byte) (ts >> 16);
-        p[6] = (byte) (ts >> 8);
-        p[7] = (byte) ts;
-        p[8] = (byte) (ssrc >> 24);
-        p[9] = (byte) (ssrc >> 16);
-        p[10] = (byte) (ssrc >> 8);
-        p[11] = (byte) ssrc;
+        byte[] p = RtpHeader.packet(false, 0, seq, ts, ssrc, payload);
         return p;
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.roomwire.hal.RtpHeader;
 import io.roomwire.sip.srtp.internal.AesCounterMode;
 import io.roomwire.sip.srtp.internal.KeyDerivation;
 import java.util.Arrays;
@@ -222,20 +223,8 @@ class SrtpContextTest {
     }
 
     static byte[] rtp(int seq, long ts, int ssrc, int payload) {
-        byte[] p = new byte[12 + payload];
-        p[0] = (byte) 0x80;
-        p[1] = 0;
-        p[2] = (byte) (seq >> 8);
-        p[3] = (byte) seq;
-        p[4] = (byte) (ts >> 24);
-        p[5] = (byte) (ts >> 16);
-        p[6] = (byte) (ts >> 8);
-        p[7] = (byte) ts;
-        p[8] = (byte) (ssrc >> 24);
-        p[9] = (byte) (ssrc >> 16);
-        p[10] = (byte) (ssrc >> 8);
-        p[11] = (byte) ssrc;
-        for (int i = 12; i < p.length; i++) {
+        byte[] p = RtpHeader.packet(false, 0, seq, ts, ssrc, payload);
+        for (int i = RtpHeader.LENGTH; i < p.length; i++) {
             p[i] = (byte) (i * 7 + seq);
         }
         return p;
