@@ -835,9 +835,17 @@ final class SipCallImpl implements Call {
         try {
             Request r = dialog.createRequest(method);
             ClientTransaction ct = path.provider.getNewClientTransaction(r);
-            dialog.sendRequest(ct);
+            if (Request.BYE.equals(method)) {
+                path.pendingByes.sent(ct);
+            }
+            try {
+                dialog.sendRequest(ct);
+            } catch (SipException | RuntimeException e) {
+                path.pendingByes.ended(ct);
+                throw e;
+            }
         } catch (SipException | RuntimeException e) {
-            Logger.debug("call {}: {} not sent: {}", id, method, e.toString());
+            Logger.warn("call {}: {} not sent: {}", id, method, e.toString());
         }
     }
 

@@ -31,6 +31,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -75,6 +76,8 @@ import org.tinylog.Logger;
 public final class SipJoinPath implements JoinPath, Service {
 
     private static final AtomicInteger STACKS = new AtomicInteger();
+    /** How long stop() waits for the far end to answer the BYEs of the calls it ends. */
+    static final Duration BYE_GRACE = Duration.ofSeconds(2);
     /** Stacks still finishing SipStack.stop() (for diagnostics). */
     private static final Set<Thread> STOPPING = ConcurrentHashMap.newKeySet();
 
@@ -95,6 +98,7 @@ public final class SipJoinPath implements JoinPath, Service {
      * 2xx gets ACK and BYE). Removed when that is done or the transaction ends.
      */
     final Map<String, SipCallImpl> awaitingAck = new ConcurrentHashMap<>();
+    final PendingByes pendingByes = new PendingByes();
     final InviteRateLimiter inviteLimiter;
 
     private volatile boolean started;
@@ -259,6 +263,14 @@ public final class SipJoinPath implements JoinPath, Service {
         for (SipCallImpl c : live) {
             c.shutdown();
         }
+        try {
+            if (!pendingByes.await(BYE_GRACE)) {
+                Logger.warn("SIP stopping with {} BYE(s) unanswered after {} ms", pendingByes.size(), BYE_GRACE.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pendingByes.clear();
         awaitingAck.clear();
         if (registration != null) {
             registration.stop();
@@ -496,6 +508,9 @@ public final class SipJoinPath implements JoinPath, Service {
         @Override
         public void processResponse(ResponseEvent e) {
             try {
+                if (e.getResponse().getStatusCode() >= 200) {
+                    pendingByes.ended(e.getClientTransaction());
+                }
                 CallIdHeader cid = (CallIdHeader) e.getResponse().getHeader(CallIdHeader.NAME);
                 if (cid == null) {
                     return;
@@ -519,6 +534,9 @@ public final class SipJoinPath implements JoinPath, Service {
         @Override
         public void processTimeout(TimeoutEvent e) {
             try {
+                if (!e.isServerTransaction()) {
+                    pendingByes.ended(e.getClientTransaction());
+                }
                 javax.sip.message.Request r = e.isServerTransaction() ? e.getServerTransaction().getRequest()
                         : e.getClientTransaction().getRequest();
                 String id = ((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId();
@@ -554,6 +572,7 @@ public final class SipJoinPath implements JoinPath, Service {
             if (e.isServerTransaction() || e.getClientTransaction() == null) {
                 return;
             }
+            pendingByes.ended(e.getClientTransaction());
             try {
                 javax.sip.message.Request r = e.getClientTransaction().getRequest();
                 SipCallImpl c = callsBySipId.get(((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId());

@@ -348,16 +348,26 @@ public final class SimGateway implements AutoCloseable {
         if (Request.ACK.equals(method)) {
             return;
         }
+        String callId = ((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId();
+        GatewayCall call = byCallId.get(callId);
+        if (Request.BYE.equals(method) && call != null) {
+            // Record the hang-up before anything can fail: a room that stops right after its BYE
+            // closes the connection, and the transaction for our 200 may no longer be creatable.
+            call.byeFromRoom = true;
+        }
         ServerTransaction st = e.getServerTransaction();
         if (st == null) {
             try {
                 st = provider.getNewServerTransaction(req);
             } catch (Exception ex) {
+                Logger.info("gateway: no transaction for {} ({}); {}", method, ex.toString(),
+                        call != null && Request.BYE.equals(method) ? "the call ends anyway" : "dropped");
+                if (call != null && Request.BYE.equals(method)) {
+                    end(call, "hung up by the room");
+                }
                 return;
             }
         }
-        String callId = ((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId();
-        GatewayCall call = byCallId.get(callId);
         switch (method) {
             case Request.REGISTER -> onRegister(st, req);
             case Request.INVITE -> {
@@ -371,7 +381,6 @@ public final class SimGateway implements AutoCloseable {
             case Request.BYE -> {
                 respond(st, call == null ? 481 : 200);
                 if (call != null) {
-                    call.byeFromRoom = true;
                     end(call, "hung up by the room");
                 }
             }
