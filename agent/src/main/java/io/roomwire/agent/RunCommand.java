@@ -10,8 +10,10 @@ import io.roomwire.agent.config.SettingType;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.log.LogSetup;
+import io.roomwire.core.store.StateLock;
 import io.roomwire.core.time.SystemScheduler;
 import io.roomwire.hal.Device;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,14 @@ final class RunCommand implements Cli.Command {
             io.err().println("roomwire run: refusing to start. " + e.getMessage());
             return Cli.FAILED;
         }
+        // Held for the life of the process: enroll/mdm commands and a second agent refuse meanwhile.
+        StateLock lock;
+        try {
+            lock = StateLock.acquire(config.get(AgentSettings.STATE_DIR), "roomwire run");
+        } catch (IOException e) {
+            io.err().println("roomwire run: refusing to start: " + e.getMessage());
+            return Cli.FAILED;
+        }
         SystemScheduler scheduler = new SystemScheduler(4);
         Device device = RunCommandSupport.simDevice(config, scheduler);
         String deviceId = Agent.deviceId(config, device);
@@ -59,6 +69,7 @@ final class RunCommand implements Cli.Command {
         } catch (IllegalArgumentException e) {
             io.err().println("roomwire run: refusing to start. " + e.getMessage());
             scheduler.close();
+            lock.close();
             return Cli.FAILED;
         }
         Logger.info("Starting Roomwire {} as device {} (services: {})", Version.get(), deviceId,
@@ -70,6 +81,7 @@ final class RunCommand implements Cli.Command {
             io.out().println(abandoned.isEmpty() ? "roomwire: stopped cleanly"
                     : "roomwire: stopped; abandoned " + abandoned);
             io.out().flush();
+            lock.close();
             stopped.countDown();
         }, "roomwire-shutdown"));
         agent.start();

@@ -8,6 +8,7 @@ import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.ConfigException;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.store.FileStore;
+import io.roomwire.core.store.StateLock;
 import io.roomwire.core.time.VirtualScheduler;
 import io.roomwire.hal.sim.SimDeviceInfo;
 import io.roomwire.hal.sim.SimTouchPanel;
@@ -16,6 +17,7 @@ import io.roomwire.provisioning.identity.IdentityException;
 import io.roomwire.provisioning.mdm.CheckInResult;
 import io.roomwire.provisioning.mdm.MdmConfig;
 import io.roomwire.provisioning.mdm.MdmService;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -47,6 +49,15 @@ public final class MdmCommand implements Cli.Command {
             io.err().println("roomwire mdm checkin: MDM is off; set mdm.enabled = true, mdm.discovery-url and mdm.upn");
             return Cli.FAILED;
         }
+        try (StateLock lock = StateLock.acquire(config.get(AgentSettings.STATE_DIR), "roomwire mdm checkin")) {
+            return checkIn(a, config, mdm.get(), io);
+        } catch (IOException e) {
+            io.err().println("roomwire mdm checkin: " + e.getMessage());
+            return Cli.FAILED;
+        }
+    }
+
+    private static int checkIn(Args a, Config config, MdmConfig mdmConfig, Cli.Io io) {
         // A scheduler that never moves: start() only loads the enrollment; the one session runs here.
         VirtualScheduler scheduler = new VirtualScheduler(Clock.systemUTC().instant());
         FileStore store = new FileStore(config.get(AgentSettings.STATE_DIR), scheduler.clock());
@@ -60,7 +71,7 @@ public final class MdmCommand implements Cli.Command {
         SimDeviceInfo info = new SimDeviceInfo(config.get(AgentSettings.SIM_SERIAL), config.get(AgentSettings.SIM_MODEL),
                 config.get(AgentSettings.SIM_FIRMWARE), config.get(AgentSettings.SIM_MAC),
                 config.get(AgentSettings.SIM_ENCRYPTED), config.get(AgentSettings.SIM_DEBUG));
-        MdmService service = MdmService.builder().config(mdm.get()).scheduler(scheduler).store(store).identity(identity)
+        MdmService service = MdmService.builder().config(mdmConfig).scheduler(scheduler).store(store).identity(identity)
                 .device(info).token(Optional::empty).panel(new SimTouchPanel()).events(EventSink.none())
                 .calendarStaleness(Optional::empty).build();
         service.start();

@@ -9,10 +9,12 @@ import io.roomwire.agent.config.ConfigException;
 import io.roomwire.agent.config.SettingType;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.store.FileStore;
+import io.roomwire.core.store.StateLock;
 import io.roomwire.provisioning.entra.EntraConfig;
 import io.roomwire.provisioning.entra.TerminalEnrollment;
 import io.roomwire.provisioning.identity.DeviceIdentity;
 import io.roomwire.provisioning.identity.IdentityException;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -42,6 +44,15 @@ public final class EnrollCommand implements Cli.Command {
             io.err().println("roomwire enroll: " + e.getMessage());
             return Cli.FAILED;
         }
+        try (StateLock lock = StateLock.acquire(config.get(AgentSettings.STATE_DIR), "roomwire enroll")) {
+            return enroll(a, config, maxWait, io);
+        } catch (IOException e) {
+            io.err().println("roomwire enroll: " + e.getMessage());
+            return Cli.FAILED;
+        }
+    }
+
+    private static int enroll(Args a, Config config, Duration maxWait, Cli.Io io) {
         String name = config.get(AgentSettings.DEVICE_NAME);
         if (a.flag("--rekey")) {
             try {

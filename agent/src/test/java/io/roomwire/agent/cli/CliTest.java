@@ -131,4 +131,29 @@ class CliTest {
         JsonObject o = JsonParser.parseString(out()).getAsJsonObject();
         assertTrue(o.toString().toLowerCase(java.util.Locale.ROOT).contains("cancel"), o.toString());
     }
+
+    @Test
+    void stateChangingCommandsRefuseWhileAnotherProcessHoldsTheStateDirectory() throws Exception {
+        Path state = dir.resolve("state");
+        Path f = Files.writeString(dir.resolve("room.properties"), "agent.state-dir = " + state + "\n"
+                + "mdm.enabled = true\nmdm.discovery-url = https://127.0.0.1:9/EnrollmentServer/Discovery.svc\n"
+                + "mdm.upn = room401@contoso.example\n");
+        try (io.roomwire.core.store.StateLock held = io.roomwire.core.store.StateLock.acquire(state, "roomwire run")) {
+            assertEquals(1, run("run", "--config", f.toString()));
+            assertEquals(1, run("enroll", "--rekey", "--config", f.toString()));
+            assertEquals(1, run("mdm", "checkin", "--config", f.toString()));
+            String[] lines = err().strip().split("\n");
+            assertEquals(3, lines.length, err());
+            assertTrue(lines[0].startsWith("roomwire run: refusing to start: the state directory " + state + " is in use"),
+                    lines[0]);
+            assertTrue(lines[1].startsWith("roomwire enroll: the state directory"), lines[1]);
+            assertTrue(lines[2].startsWith("roomwire mdm checkin: the state directory"), lines[2]);
+            for (String line : lines) {
+                assertTrue(line.contains("pid " + ProcessHandle.current().pid() + ", roomwire run"), line);
+            }
+            assertTrue(out().isEmpty(), out());
+        }
+        assertEquals(0, run("enroll", "--rekey", "--config", f.toString()), err());
+        assertTrue(out().startsWith("New device key "), out());
+    }
 }
