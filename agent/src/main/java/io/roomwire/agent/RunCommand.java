@@ -47,7 +47,7 @@ final class RunCommand implements Cli.Command {
         try {
             lock = StateLock.acquire(config.get(AgentSettings.STATE_DIR), "roomwire run");
         } catch (IOException e) {
-            io.err().println("roomwire run: refusing to start: " + e.getMessage());
+            io.err().println("roomwire run: refusing to start: " + e.getMessage() + Cli.stateDirHint(e));
             return Cli.FAILED;
         }
         SystemScheduler scheduler = new SystemScheduler(4);

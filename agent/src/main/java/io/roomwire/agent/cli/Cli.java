@@ -183,4 +183,10 @@ public final class Cli {
         }
         return Config.defaults(env);
     }
+
+    /** What to add to a state-directory failure: the key to fix, unless another process simply holds it. */
+    public static String stateDirHint(java.io.IOException e) {
+        return e instanceof io.roomwire.core.store.StateLock.StateLockedException ? ""
+                : "; set " + io.roomwire.agent.config.AgentSettings.STATE_DIR.key() + " to a folder this user can write";
+    }
 }

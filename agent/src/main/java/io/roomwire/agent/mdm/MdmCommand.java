@@ -52,7 +52,7 @@ public final class MdmCommand implements Cli.Command {
         try (StateLock lock = StateLock.acquire(config.get(AgentSettings.STATE_DIR), "roomwire mdm checkin")) {
             return checkIn(a, config, mdm.get(), io);
         } catch (IOException e) {
-            io.err().println("roomwire mdm checkin: " + e.getMessage());
+            io.err().println("roomwire mdm checkin: " + e.getMessage() + Cli.stateDirHint(e));
             return Cli.FAILED;
         }
     }

@@ -47,7 +47,7 @@ public final class EnrollCommand implements Cli.Command {
         try (StateLock lock = StateLock.acquire(config.get(AgentSettings.STATE_DIR), "roomwire enroll")) {
             return enroll(a, config, maxWait, io);
         } catch (IOException e) {
-            io.err().println("roomwire enroll: " + e.getMessage());
+            io.err().println("roomwire enroll: " + e.getMessage() + Cli.stateDirHint(e));
             return Cli.FAILED;
         }
     }

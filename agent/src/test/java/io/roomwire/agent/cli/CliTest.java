@@ -156,4 +156,13 @@ class CliTest {
         assertEquals(0, run("enroll", "--rekey", "--config", f.toString()), err());
         assertTrue(out().startsWith("New device key "), out());
     }
+
+    @Test
+    void anUnusableStateDirectoryIsRefusedNamingTheKey() throws Exception {
+        Path notADir = Files.writeString(dir.resolve("plain-file"), "x");
+        Path f = Files.writeString(dir.resolve("room.properties"), "agent.state-dir = " + notADir.resolve("state") + "\n");
+        assertEquals(1, run("run", "--config", f.toString()));
+        assertTrue(err().startsWith("roomwire run: refusing to start: cannot use the state directory "), err());
+        assertTrue(err().contains("set agent.state-dir to a folder this user can write"), err());
+    }
 }
