@@ -278,7 +278,15 @@ final class SipCallImpl implements Call {
                     media.offerCryptos(), Direction.SENDRECV);
             inviteRequest = buildInvite(uri);
             Logger.info("call {}: dialling {} ({})", id, target.uri(), target.kind().wireName());
-            sendInvite(inviteRequest);
+            try {
+                sendInvite(inviteRequest);
+            } catch (SipException e) {
+                // A refused TCP/TLS connection fails the send at once: the next SRV server is tried now.
+                if (hopIndex + 1 >= hops.size()) {
+                    throw e;
+                }
+                nextHop("cannot reach " + hops.get(hopIndex) + " (" + e.getMessage() + ")");
+            }
             ringTimer = path.scheduler.schedule(path.settings.ringTimeout(), this::onRingTimeout);
         } catch (ParseException | IllegalArgumentException e) {
             failEarly(0, "The meeting address is not valid: " + target.uri(), e.getMessage());
@@ -493,16 +501,27 @@ final class SipCallImpl implements Call {
         });
     }
 
+    /** Sends the INVITE to the next server of the SRV answer, and on past any that refuse at once. */
     private void nextHop(String why) throws SipException, ParseException {
-        hopIndex++;
-        Logger.info("call {}: {}; trying {}", id, why, hops.get(hopIndex));
-        resendInvite(req -> {
+        while (true) {
+            hopIndex++;
+            Logger.info("call {}: {}; trying {}", id, why, hops.get(hopIndex));
             try {
-                addRoute(req);
-            } catch (ParseException ex) {
-                throw new IllegalArgumentException(ex);
+                resendInvite(req -> {
+                    try {
+                        addRoute(req);
+                    } catch (ParseException ex) {
+                        throw new IllegalArgumentException(ex);
+                    }
+                });
+                return;
+            } catch (SipException e) {
+                if (hopIndex + 1 >= hops.size()) {
+                    throw e;
+                }
+                why = "cannot reach " + hops.get(hopIndex) + " (" + e.getMessage() + ")";
             }
-        });
+        }
     }
 
     private void ack(Dialog d, Response r) {

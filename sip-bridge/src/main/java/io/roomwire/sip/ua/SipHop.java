@@ -24,4 +24,9 @@ public record SipHop(String host, int port, SipTransport transport) {
     public String proxyProperty() {
         return host + ":" + port + "/" + transport.wireName();
     }
+
+    @Override
+    public String toString() {
+        return proxyProperty();
+    }
 }
