@@ -166,6 +166,9 @@ class MediaRelayTest {
 
         call.gateway.sendMedia(GW_AUDIO, 3);
         await(() -> events.stream().anyMatch(e -> e.type().equals("call.media.resumed")), () -> "no resumed event: " + events);
+        // The outage clock restarts at the last packet: all three must be in before virtual time moves.
+        await(() -> call.relay.stats(MediaKind.AUDIO).packetsReceived() == 3,
+                () -> "received " + call.relay.stats(MediaKind.AUDIO));
         assertTrue(call.relay.health().isUp());
         scheduler.advance(Duration.ofSeconds(5));
         assertEquals(1, alarms.get());
