@@ -114,8 +114,10 @@ public final class SyntheticCallCheck implements Service {
         lastRun = scheduler.now();
         connected = false;
         CallListener[] self = new CallListener[1];
+        // Our call is the one dialled with our target object: its events can come before dial() returns
+        // (DIALING, or Ended for a call refused at once) and from stack threads racing that return.
         self[0] = e -> {
-            if (e.call() != current) {
+            if (e.call().target() != target) {
                 return;
             }
             if (e instanceof CallEvent.StateChanged s && s.state() == CallState.CONNECTED) {

@@ -595,11 +595,12 @@ public final class MediaRelay implements AutoCloseable {
         private void sendToFar(byte[] rtp, int len, InetSocketAddress to) throws IOException {
             SrtpContext ctx = sendCtx;
             byte[] wire = ctx == null ? java.util.Arrays.copyOf(rtp, len) : ctx.protectRtp(rtp, 0, len);
-            farRtp.socket.send(new DatagramPacket(wire, wire.length, to));
+            // Counted as it is handed to the socket, so a peer never sees more than the counters say.
             sentAny = true;
             sentPackets++;
             sentBytes += wire.length;
             sentPayloadOctets += Math.max(0, len - 12);
+            farRtp.socket.send(new DatagramPacket(wire, wire.length, to));
         }
 
         /** After the last audio, and always after the previous press (timestamps identify events). */
@@ -714,7 +715,6 @@ public final class MediaRelay implements AutoCloseable {
                 drop("bad-rtcp", e.getMessage());
                 return;
             }
-            rtcpReceived.incrementAndGet();
             Instant now = scheduler.now();
             long nowMiddle = Rtcp.middle(Rtcp.ntp(now));
             int ours;
@@ -739,6 +739,8 @@ public final class MediaRelay implements AutoCloseable {
                     }
                 }
             }
+            // Counted once its content is recorded: whoever sees the count also sees the report's effect.
+            rtcpReceived.incrementAndGet();
         }
 
         void sendReport() throws RuntimeException {

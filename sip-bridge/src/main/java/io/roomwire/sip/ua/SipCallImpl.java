@@ -649,9 +649,7 @@ final class SipCallImpl implements Call {
     // ---- in-call ------------------------------------------------------------------------------
 
     private void connected(String message) {
-        fireState(CallState.CONNECTED, message);
-        path.emit("call.started", "call", id, "uri", target.uri(), "incoming", incoming, "provider", target.provider(),
-                "secure", streams.stream().allMatch(NegotiatedStream::secure));
+        // Timers first: whoever sees CONNECTED (a listener, a test moving virtual time) finds them armed.
         Duration ka = path.settings.keepAliveInterval();
         if (!ka.isZero()) {
             timers.add(path.scheduler.scheduleAtFixedRate(ka, ka, () -> {
@@ -668,6 +666,9 @@ final class SipCallImpl implements Call {
             String digits = target.dtmf().get();
             timers.add(path.scheduler.schedule(path.settings.dtmfDelay(), () -> sendDtmf(digits)));
         }
+        fireState(CallState.CONNECTED, message);
+        path.emit("call.started", "call", id, "uri", target.uri(), "incoming", incoming, "provider", target.provider(),
+                "secure", streams.stream().allMatch(NegotiatedStream::secure));
     }
 
     private void reportMedia() {

@@ -81,9 +81,13 @@ class SyntheticCallCheckTest {
     @Test
     void staysUpAfterACallWithMedia() throws Exception {
         given(g -> g);
-        runRound();
-        assertEquals(Health.up(), check.health());
-        assertTrue(gateway.lastCall().orElseThrow().byeFromRoom());
+        clock.advance(Duration.ofMinutes(5));
+        // The gateway's media runs on real time: let some arrive before virtual time reaches the hang-up.
+        Await.until("media from the gateway", null, () -> sip.calls().stream()
+                .anyMatch(c -> c.stats().packetsReceived() > 0), () -> sip.calls().toString());
+        Await.until("health call ended", clock, () -> sip.calls().isEmpty());
+        Await.until("health recorded", () -> check.health().equals(Health.up()));
+        Await.until("BYE at the gateway", () -> gateway.lastCall().orElseThrow().byeFromRoom());
     }
 
     @Test
@@ -101,5 +105,19 @@ class SyntheticCallCheckTest {
         runRound();
         Await.until("degraded", clock, () -> check.health().state() == Health.State.DEGRADED);
         assertTrue(check.health().reason().contains("no media"), check.health().reason());
+    }
+
+    @Test
+    void aCallRefusedInsideDialStillCountsAsAFailedRound() throws Exception {
+        // A sips: target over UDP ends inside dial(): its Ended event comes before dial() returns.
+        sip = SipJoinPath.builder(SipFixtures.settings(SipTransport.UDP).build(), clock).codec(new SimCodec(clock))
+                .resolver(SipFixtures.resolverTo(9)).build();
+        sip.start();
+        check = new SyntheticCallCheck(sip, clock, JoinTarget.sip("sips:health@gw.example.com", "sip", "health"),
+                Duration.ofMinutes(5), Duration.ofSeconds(2), events::add);
+        check.start();
+        check.runOnce();
+        assertEquals(Health.State.DEGRADED, check.health().state());
+        assertTrue(check.health().reason().contains("needs TLS"), check.health().reason());
     }
 }

@@ -37,7 +37,9 @@ class DialCommandTest {
 
     private DialCommand command(SimGateway.Builder g) throws Exception {
         gateway = g.sslContext(PKI.sslContext(PKI.issueServer("gw"))).meetingIds("123456789").build().start();
-        return new DialCommand(SipFixtures.settings(SipTransport.TLS).build(), scheduler, new SimCodec(scheduler),
+        // Real time here: the digits start 300 ms after media (default 2 s), well inside each test's call.
+        return new DialCommand(SipFixtures.settings(SipTransport.TLS).dtmfDelay(Duration.ofMillis(300)).build(),
+                scheduler, new SimCodec(scheduler),
                 Optional.of(PKI.sslContext(PKI.issueServer("room"))), SipFixtures.resolverFor(gateway));
     }
 

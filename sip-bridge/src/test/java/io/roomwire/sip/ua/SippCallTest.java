@@ -62,7 +62,9 @@ class SippCallTest {
     }
 
     private void awaitState(Call call, CallState s) {
-        Await.until(s.name(), clock, () -> call.state() == s, () -> call.state() + " " + call.end() + "\n" + sipp.log());
+        // The state changes before its event reaches listeners: wait for both, tests read the events next.
+        Await.until(s.name(), clock, () -> call.state() == s && saw(call, s),
+                () -> call.state() + " " + call.end() + "\n" + sipp.log());
     }
 
     private boolean saw(Call call, CallState s) {

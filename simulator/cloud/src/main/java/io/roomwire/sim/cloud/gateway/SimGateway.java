@@ -423,10 +423,11 @@ public final class SimGateway implements AutoCloseable {
                 ok.addHeader(back);
             }
             ok.addHeader(headers.createExpiresHeader(expires));
-            st.sendResponse(ok);
+            // Counted before the 200 leaves: a room that sees itself registered finds it counted.
             if (expires > 0) {
                 registrations.incrementAndGet();
             }
+            st.sendResponse(ok);
         } catch (Exception e) {
             Logger.debug("gateway REGISTER reply failed: {}", e.toString());
         }
