@@ -27,6 +27,10 @@ public interface MqttTransport extends AutoCloseable {
         disconnect();
     }
 
+    /**
+     * The session is up and the broker has acknowledged (SUBACK) every subscription made before it
+     * came up: a command published to a subscribed topic from now on reaches this client.
+     */
     boolean isConnected();
 
     /**
@@ -58,7 +62,11 @@ public interface MqttTransport extends AutoCloseable {
 
     /** Session up/down notifications; called on the transport's thread, must not block. */
     interface ConnectionListener {
-        /** @param sessionPresent the broker still had our session (subscriptions and queued messages) */
+        /**
+         * The session is up and its subscriptions are acknowledged by the broker (as {@link #isConnected()}).
+         *
+         * @param sessionPresent the broker still had our session (subscriptions and queued messages)
+         */
         void connected(boolean sessionPresent);
 
         void connectionLost(String reason);

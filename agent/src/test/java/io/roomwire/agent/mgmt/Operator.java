@@ -49,7 +49,9 @@ final class Operator implements AutoCloseable {
             }
         });
         transport.connect();
-        Await.until("operator connected", transport::isConnected);
+        // isConnected() comes only after the broker's SUBACK for the reply topic: replies sent from
+        // now on cannot be dropped for want of a subscriber.
+        Await.until("operator connected and subscribed to " + replyTopic, transport::isConnected);
     }
 
     /** Chunks of a reply joined back: the chunked array concatenated in index order. */

@@ -16,7 +16,9 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLSocketFactory;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -39,6 +41,13 @@ import org.tinylog.Logger;
  * and the growth of a long-lived client over hundreds of reconnects (#747). Connects, discards
  * and retries run on the scheduler given: use the agent's real-time scheduler (with a
  * {@code VirtualScheduler} the session is attempted only when the test advances time).
+ *
+ * <p>The transport reports itself connected ({@link #isConnected()}, the listeners' {@code connected})
+ * only once the broker has acknowledged (SUBACK) every subscription known at connect time: on a new
+ * session a command published right after that report reaches our subscription instead of being
+ * dropped by the broker. No SUBACK within the connect timeout, or a failed SUBSCRIBE, counts as a
+ * failed connection attempt and is retried by the back-off; a subscription the broker refuses
+ * (reason code 0x80 or above, e.g. its ACL) is logged and does not hold the connection back.
  */
 public final class PahoMqttTransport implements MqttTransport {
 
@@ -60,6 +69,9 @@ public final class PahoMqttTransport implements MqttTransport {
     private MqttAsyncClient client;
     private long generation;
     private boolean running;
+    /** The MQTT connection of {@link #client} is up (CONNACK received); its subscriptions may still be pending. */
+    private boolean established;
+    /** Established and every subscription known at connect time acknowledged: what we report as connected. */
     private volatile boolean connected;
     private Scheduler.Cancellable retry;
 
@@ -148,19 +160,50 @@ public final class PahoMqttTransport implements MqttTransport {
     }
 
     private void onConnected(long gen, MqttAsyncClient c, boolean sessionPresent) {
+        List<Subscription> subs;
         synchronized (lock) {
             if (gen != generation || client != c || !running) {
+                return;
+            }
+            established = true;
+            // taken under the lock that subscribe() also holds: each subscription is sent exactly once
+            subs = List.copyOf(subscriptions.values());
+        }
+        if (subs.isEmpty()) {
+            ready(gen, c, sessionPresent, 0);
+            return;
+        }
+        // Not connected until the broker confirmed every SUBSCRIBE: a command sent on a new session
+        // before that would find no subscriber and be dropped.
+        Duration limit = options.connectTimeout();
+        Scheduler.Cancellable timer = scheduler.schedule(limit, () -> onLost(gen, c, "no SUBACK from " + serverUri
+                + " within " + limit.toMillis() + " ms", false, true));
+        AtomicInteger left = new AtomicInteger(subs.size());
+        for (Subscription s : subs) {
+            subscribeOn(c, s, error -> {
+                if (error != null) {
+                    timer.cancel();
+                    onLost(gen, c, "subscribe to " + s.filter() + " at " + serverUri + " failed: " + error, false, true);
+                } else if (left.decrementAndGet() == 0) {
+                    timer.cancel();
+                    ready(gen, c, sessionPresent, subs.size());
+                }
+            });
+        }
+    }
+
+    /** The connection is usable: up and subscribed. Reports it once per connection. */
+    private void ready(long gen, MqttAsyncClient c, boolean sessionPresent, int subscribed) {
+        synchronized (lock) {
+            if (gen != generation || client != c || !running || connected) {
                 return;
             }
             connected = true;
             backoff.reset();
         }
         connects.incrementAndGet();
-        Logger.info("MQTT connected to {} as {} (session {})", serverUri, options.clientId(),
-                sessionPresent ? "resumed" : "new");
-        for (Subscription s : subscriptions.values()) {
-            subscribeOn(c, s);
-        }
+        Logger.info("MQTT connected to {} as {} (session {}, {} subscription{} confirmed)", serverUri, options.clientId(),
+                sessionPresent ? "resumed" : "new", subscribed, subscribed == 1 ? "" : "s");
         for (ConnectionListener l : listeners) {
             try {
                 l.connected(sessionPresent);
@@ -171,13 +214,19 @@ public final class PahoMqttTransport implements MqttTransport {
     }
 
     private void onLost(long gen, MqttAsyncClient c, String reason, boolean wasUp) {
+        onLost(gen, c, reason, wasUp, false);
+    }
+
+    /** @param onlyBeforeReady ignore this if the connection was reported connected meanwhile (a late subscribe failure or timeout) */
+    private void onLost(long gen, MqttAsyncClient c, String reason, boolean wasUp, boolean onlyBeforeReady) {
         boolean notify;
         synchronized (lock) {
-            if (gen != generation || client != c) {
+            if (gen != generation || client != c || (onlyBeforeReady && connected)) {
                 return;
             }
             notify = connected;
             connected = false;
+            established = false;
             client = null;
             lastError = reason;
             if (wasUp || notify) {
@@ -246,7 +295,9 @@ public final class PahoMqttTransport implements MqttTransport {
             c = client;
             client = null;
             generation++;
-            wasConnected = connected;
+            // also while subscriptions are pending: the session is up and must end without the Last Will
+            wasConnected = established;
+            established = false;
             connected = false;
         }
         if (c == null) {
@@ -308,17 +359,21 @@ public final class PahoMqttTransport implements MqttTransport {
     @Override
     public void subscribe(String topicFilter, int qos, MessageHandler handler) {
         Subscription s = new Subscription(topicFilter, qos, handler);
-        subscriptions.put(topicFilter, s);
         MqttAsyncClient c;
         synchronized (lock) {
-            c = connected ? client : null;
+            subscriptions.put(topicFilter, s);
+            c = established ? client : null;
         }
         if (c != null) {
-            subscribeOn(c, s);
+            subscribeOn(c, s, error -> { });
         }
     }
 
-    private void subscribeOn(MqttAsyncClient c, Subscription s) {
+    /**
+     * Sends one SUBSCRIBE; {@code done} gets null once the broker answered it (a refusal is logged,
+     * retrying would not change the broker's mind), or the reason it could not be sent or answered.
+     */
+    private void subscribeOn(MqttAsyncClient c, Subscription s, Consumer<String> done) {
         try {
             c.subscribe(new MqttSubscription[] {new MqttSubscription(s.filter(), s.qos())}, null, new MqttActionListener() {
                 @Override
@@ -328,15 +383,18 @@ public final class PahoMqttTransport implements MqttTransport {
                         Logger.error("MQTT broker refused subscription to {} (reason 0x{}): check the broker ACL",
                                 s.filter(), Integer.toHexString(codes[0]));
                     }
+                    done.accept(null);
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable e) {
                     Logger.warn("MQTT subscribe to {} failed: {}", s.filter(), describe(e));
+                    done.accept(describe(e));
                 }
             }, new MqttProperties());
         } catch (MqttException | RuntimeException e) {
             Logger.warn("MQTT subscribe to {} failed: {}", s.filter(), describe(e));
+            done.accept(describe(e));
         }
     }
 
