@@ -146,20 +146,33 @@ class LifecycleTest {
 
     @Test
     void stopIsBoundedWhenAServiceHangs() throws Exception {
-        CountDownLatch never = new CountDownLatch(1);
+        CountDownLatch asked = new CountDownLatch(1);
+        CountDownLatch released = new CountDownLatch(1);
         Fake quick = new Fake("quick");
         Service hanging = new Service() {
             @Override public String name() { return "hanging"; }
             @Override public void start() { }
-            @Override public void stop() throws InterruptedException { never.await(); }
+            @Override public void stop() throws InterruptedException {
+                asked.countDown();
+                released.await(); // hangs until the test ends: only the bound can get stop() past it
+            }
             @Override public Health health() { return Health.up(); }
         };
         Lifecycle lc = lifecycle(quick, hanging);
         lc.start();
+        // The services after a hanging one get a tenth of the bound: 300 ms here, which a stop that
+        // only flips a flag meets even on a loaded machine (30 ms, with a 300 ms bound, did not).
+        Duration bound = Duration.ofSeconds(3);
         long t0 = System.nanoTime();
-        assertEquals(List.of("hanging"), lc.stop(Duration.ofMillis(300)));
-        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos());
-        assertTrue(!quick.running, "services after the hanging one are still stopped");
+        try {
+            assertEquals(List.of("hanging"), lc.stop(bound));
+            long took = System.nanoTime() - t0;
+            assertEquals(0, asked.getCount(), "the hanging service was asked to stop");
+            assertTrue(took < bound.multipliedBy(3).toNanos(), "stop returned after " + took / 1_000_000 + " ms");
+            assertTrue(!quick.running, "services after the hanging one are still stopped");
+        } finally {
+            released.countDown();
+        }
     }
 
     @Test
