@@ -85,7 +85,9 @@ class EmbeddedBrokerTest {
             assertEquals(1, requests.size());
 
             List<String> fleet = new ArrayList<>(line.subList(2, line.size() - 3));
-            fleet.addAll(List.of("--wait", "1s", "fleet"));
+            // fleet cannot know how many devices to expect, so it always waits this long: generous for a
+            // busy in-process broker
+            fleet.addAll(List.of("--wait", "5s", "fleet"));
             ByteArrayOutputStream table = new ByteArrayOutputStream();
             assertEquals(0, new MgmtCtl().run(fleet, new PrintStream(table, true, StandardCharsets.UTF_8), System.err));
             assertTrue(table.toString(StandardCharsets.UTF_8).lines().anyMatch(l -> l.startsWith("sim-1") && l.contains("9.9")),
