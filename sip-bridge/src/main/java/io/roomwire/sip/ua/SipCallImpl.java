@@ -249,8 +249,14 @@ final class SipCallImpl implements Call {
 
     // ---- outgoing -----------------------------------------------------------------------------
 
-    /** Resolves the target, opens media and sends the INVITE; failures end the call. */
-    synchronized void placeCall() {
+    /** The request URI of an outgoing call, set by {@link #begin()}. */
+    private SipURI requestUri;
+
+    /**
+     * Dialling, part 1, on the caller's thread: checks the address, registers the call and shows
+     * DIALING. False when the call ended here (an address that cannot be dialled).
+     */
+    synchronized boolean begin() {
         try {
             URI u = path.addresses.createURI(target.uri());
             if (!(u instanceof SipURI uri)) {
@@ -259,41 +265,83 @@ final class SipCallImpl implements Call {
             if (uri.isSecure() && path.settings.transport() != SipTransport.TLS) {
                 failEarly(0, "A sips: meeting address needs TLS (set sip.transport=tls)", "sips over "
                         + path.settings.transport());
-                return;
+                return false;
             }
+            requestUri = uri;
             sipCallId = path.provider.getNewCallId().getCallId();
             path.callsBySipId.put(sipCallId, this);
             fireState(CallState.DIALING, "Calling " + target.uri());
-            if (path.settings.outboundProxy().isEmpty()) {
-                try {
-                    hops = path.resolver.resolve(uri.getHost(), uri.getPort() > 0 ? OptionalInt.of(uri.getPort())
-                            : OptionalInt.empty(), path.settings.transport());
-                } catch (IOException e) {
-                    failEarly(0, CallFailures.NOT_FOUND, e.getMessage());
-                    return;
-                }
-            }
-            media = path.openMedia(id);
-            localSdp = path.negotiator.offer(path.settings.localAddress(), sessionId, sdpVersion, media.localPorts(),
-                    media.offerCryptos(), Direction.SENDRECV);
-            inviteRequest = buildInvite(uri);
-            Logger.info("call {}: dialling {} ({})", id, target.uri(), target.kind().wireName());
-            try {
-                sendInvite(inviteRequest);
-            } catch (SipException e) {
-                // A refused TCP/TLS connection fails the send at once: the next SRV server is tried now.
-                if (hopIndex + 1 >= hops.size()) {
-                    throw e;
-                }
-                nextHop("cannot reach " + hops.get(hopIndex) + " (" + e.getMessage() + ")");
-            }
-            ringTimer = path.scheduler.schedule(path.settings.ringTimeout(), this::onRingTimeout);
+            return true;
         } catch (ParseException | IllegalArgumentException e) {
             failEarly(0, "The meeting address is not valid: " + target.uri(), e.getMessage());
-        } catch (IOException e) {
-            failEarly(0, "The room's media could not start", e.toString());
+            return false;
+        }
+    }
+
+    /**
+     * Dialling, part 2, on the user agent's dial thread: DNS, media, the INVITE. DNS and the TCP/TLS
+     * connect of the send wait outside the call's lock, so a hang-up from the panel or an operator is
+     * never held up by a slow resolver or a gateway that does not answer the connect.
+     */
+    void connect() {
+        List<SipHop> resolved = List.of();
+        if (path.settings.outboundProxy().isEmpty()) {
+            try {
+                resolved = path.resolver.resolve(requestUri.getHost(), requestUri.getPort() > 0
+                        ? OptionalInt.of(requestUri.getPort()) : OptionalInt.empty(), path.settings.transport());
+            } catch (IOException e) {
+                synchronized (this) {
+                    if (state != CallState.ENDED) {
+                        failEarly(0, CallFailures.NOT_FOUND, e.getMessage());
+                    }
+                }
+                return;
+            }
+        }
+        ClientTransaction tx;
+        synchronized (this) {
+            if (state == CallState.ENDED) {
+                return; // hung up while DNS ran: nothing was sent
+            }
+            hops = resolved;
+            try {
+                media = path.openMedia(id);
+                localSdp = path.negotiator.offer(path.settings.localAddress(), sessionId, sdpVersion, media.localPorts(),
+                        media.offerCryptos(), Direction.SENDRECV);
+                inviteRequest = buildInvite(requestUri);
+                inviteTx = path.provider.getNewClientTransaction(inviteRequest);
+                dialog = inviteTx.getDialog();
+                tx = inviteTx;
+            } catch (ParseException | IllegalArgumentException e) {
+                failEarly(0, "The meeting address is not valid: " + target.uri(), e.getMessage());
+                return;
+            } catch (IOException e) {
+                failEarly(0, "The room's media could not start", e.toString());
+                return;
+            } catch (SipException e) {
+                failEarly(0, CallFailures.UNREACHABLE, e.getMessage());
+                return;
+            }
+            ringTimer = path.scheduler.schedule(path.settings.ringTimeout(), this::onRingTimeout);
+            Logger.info("call {}: dialling {} ({})", id, target.uri(), target.kind().wireName());
+        }
+        try {
+            tx.sendRequest();
         } catch (SipException e) {
-            failEarly(0, CallFailures.UNREACHABLE, e.getMessage());
+            synchronized (this) {
+                if (state == CallState.ENDED || tx != inviteTx) {
+                    return;
+                }
+                // A refused TCP/TLS connection fails the send at once: the next SRV server is tried now.
+                try {
+                    if (hopIndex + 1 >= hops.size()) {
+                        throw e;
+                    }
+                    nextHop("cannot reach " + hops.get(hopIndex) + " (" + e.getMessage() + ")");
+                } catch (SipException | ParseException | RuntimeException ex) {
+                    failEarly(0, CallFailures.UNREACHABLE, ex.getMessage());
+                }
+            }
         }
     }
 

@@ -102,6 +102,8 @@ public final class SipJoinPath implements JoinPath, Service {
     final InviteRateLimiter inviteLimiter;
 
     private volatile boolean started;
+    /** Runs the network part of each dial (DNS, TCP/TLS connect, INVITE): callers never wait on a gateway. */
+    private volatile java.util.concurrent.ExecutorService dialer;
     SipStackImpl stack;
     SipProvider provider;
     HeaderFactory headers;
@@ -221,6 +223,11 @@ public final class SipJoinPath implements JoinPath, Service {
                 }
             }
         }
+        dialer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "roomwire-sip-dial");
+            t.setDaemon(true);
+            return t;
+        });
         started = true;
         panel.ifPresent(pn -> pn.onEvent(this::onPanel));
         Logger.info("SIP user agent on {}:{}/{} as {}", settings.localAddress(), localPort,
@@ -272,6 +279,10 @@ public final class SipJoinPath implements JoinPath, Service {
         }
         pendingByes.clear();
         awaitingAck.clear();
+        java.util.concurrent.ExecutorService d = dialer;
+        if (d != null) {
+            d.shutdownNow(); // a connect in progress ends with the stack's sockets below
+        }
         if (registration != null) {
             registration.stop();
         }
@@ -383,7 +394,13 @@ public final class SipJoinPath implements JoinPath, Service {
             throw new IllegalStateException("SIP is not started");
         }
         SipCallImpl call = SipCallImpl.outgoing(this, target);
-        call.placeCall();
+        if (call.begin()) {
+            try {
+                dialer.execute(call::connect);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                call.shutdown(); // stop() ran meanwhile
+            }
+        }
         return call;
     }
 

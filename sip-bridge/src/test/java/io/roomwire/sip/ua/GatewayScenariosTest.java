@@ -91,6 +91,8 @@ class GatewayScenariosTest {
     void hangingUpDuringSetupNeverLeavesTheGatewayInACall() throws Exception {
         given(g -> g.ringing(false).answerDelay(Duration.ofMillis(300)), u -> u);
         Call call = join();
+        // The INVITE is out (sent from the dial thread) and not answered yet: hang up now.
+        Await.until("INVITE at the gateway", () -> gateway.lastCall().isPresent());
         call.hangUp();
         assertEquals(CallState.ENDED, call.state());
         Await.until("gateway call over", clock, () -> gateway.lastCall().map(g -> g.state() == GatewayCall.State.REJECTED

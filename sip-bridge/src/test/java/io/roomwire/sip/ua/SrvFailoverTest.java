@@ -56,7 +56,7 @@ class SrvFailoverTest {
     }
 
     @org.junit.jupiter.api.Test
-    void whenEveryServerRefusesTheRoomSaysSoAtOnce() throws Exception {
+    void whenEveryServerRefusesTheRoomSaysSo() throws Exception {
         VirtualScheduler clock = new VirtualScheduler();
         SimCodec codec = new SimCodec(clock);
         int first = deadPort();
@@ -67,8 +67,8 @@ class SrvFailoverTest {
         room.start();
         try {
             Call call = room.dial(JoinTarget.sip("sip:123456789@gateway.example", "sip", "test"));
-            // Both refusals happen inside dial(): no timer has to run for the room to know.
-            assertEquals(CallState.ENDED, call.state());
+            // Both refusals come from the connects themselves: no timer has to run (the clock stands still).
+            Await.until("ended", null, () -> call.state() == CallState.ENDED, () -> call.state().toString());
             assertEquals(CallFailures.UNREACHABLE, call.end().orElseThrow().message());
             assertEquals(true, call.end().orElseThrow().detail().contains(String.valueOf(second)),
                     call.end().toString());
