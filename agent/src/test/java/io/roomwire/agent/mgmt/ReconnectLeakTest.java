@@ -28,6 +28,11 @@ class ReconnectLeakTest {
     /** Resident memory after the warm-up and after the reconnects (read by the benchmark). */
     static volatile long rssBefore;
     static volatile long rssAfter;
+    /** What the bench reports: used heap after a full GC, and live threads, before and after the reconnects. */
+    static volatile long heapBefore;
+    static volatile long heapAfter;
+    static volatile int threadsBefore;
+    static volatile int threadsAfter;
 
     @TempDir
     Path dir;
@@ -62,6 +67,10 @@ class ReconnectLeakTest {
             int threads1 = settledThreads();
             long heap1 = usedHeapAfterGc();
             rssAfter = ProcessStats.rssBytes().orElse(0);
+            heapBefore = heap0;
+            heapAfter = heap1;
+            threadsBefore = threads0;
+            threadsAfter = threads1;
             System.out.printf("reconnects=%d in %.1f s; threads %d -> %d; heap %d KB -> %d KB; rss %s%n",
                     done, seconds, threads0, threads1, heap0 / 1024, heap1 / 1024, ProcessStats.rssBytes());
             assertEquals(2 * SESSIONS, warm);
