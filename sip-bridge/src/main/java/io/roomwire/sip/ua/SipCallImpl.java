@@ -289,7 +289,7 @@ final class SipCallImpl implements Call {
             try {
                 resolved = path.resolver.resolve(requestUri.getHost(), requestUri.getPort() > 0
                         ? OptionalInt.of(requestUri.getPort()) : OptionalInt.empty(), path.settings.transport());
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 synchronized (this) {
                     if (state != CallState.ENDED) {
                         failEarly(0, CallFailures.NOT_FOUND, e.getMessage());
@@ -321,13 +321,16 @@ final class SipCallImpl implements Call {
             } catch (SipException e) {
                 failEarly(0, CallFailures.UNREACHABLE, e.getMessage());
                 return;
+            } catch (RuntimeException e) { // the stack going away under a stop(), or a bug: the call ends, saying so
+                failEarly(0, CallFailures.UNREACHABLE, e.toString());
+                return;
             }
             ringTimer = path.scheduler.schedule(path.settings.ringTimeout(), this::onRingTimeout);
             Logger.info("call {}: dialling {} ({})", id, target.uri(), target.kind().wireName());
         }
         try {
             tx.sendRequest();
-        } catch (SipException e) {
+        } catch (SipException | RuntimeException e) {
             synchronized (this) {
                 if (state == CallState.ENDED || tx != inviteTx) {
                     return;
