@@ -309,9 +309,7 @@ final class SipCallImpl implements Call {
                 localSdp = path.negotiator.offer(path.settings.localAddress(), sessionId, sdpVersion, media.localPorts(),
                         media.offerCryptos(), Direction.SENDRECV);
                 inviteRequest = buildInvite(requestUri);
-                inviteTx = path.provider.getNewClientTransaction(inviteRequest);
-                dialog = inviteTx.getDialog();
-                tx = inviteTx;
+                tx = newInviteTransaction(inviteRequest);
             } catch (ParseException | IllegalArgumentException e) {
                 failEarly(0, "The meeting address is not valid: " + target.uri(), e.getMessage());
                 return;
@@ -392,9 +390,14 @@ final class SipCallImpl implements Call {
     }
 
     private void sendInvite(Request r) throws SipException {
+        newInviteTransaction(r).sendRequest();
+    }
+
+    /** Makes {@code r} the call's current INVITE transaction (and its dialog), not yet sent. */
+    private ClientTransaction newInviteTransaction(Request r) throws SipException {
         inviteTx = path.provider.getNewClientTransaction(r);
         dialog = inviteTx.getDialog();
-        inviteTx.sendRequest();
+        return inviteTx;
     }
 
     /** Sends the INVITE again as a new transaction (next hop, redirect, bigger session interval). */
