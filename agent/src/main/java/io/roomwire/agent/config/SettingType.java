@@ -126,6 +126,23 @@ public interface SettingType<T> {
         @Override public String describe() { return "comma-separated list"; }
     };
 
+    /** A duration from {@code min} to {@code max}, both included. */
+    static SettingType<Duration> duration(Duration min, Duration max) {
+        return new SettingType<>() {
+            @Override
+            public Duration parse(String text) {
+                Duration d = DURATION.parse(text);
+                if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                    throw new IllegalArgumentException("must be between " + DURATION.format(min) + " and "
+                            + DURATION.format(max) + ", got '" + text.trim() + "'");
+                }
+                return d;
+            }
+            @Override public String format(Duration d) { return DURATION.format(d); }
+            @Override public String describe() { return "duration " + DURATION.format(min) + ".." + DURATION.format(max); }
+        };
+    }
+
     static SettingType<Integer> integer(int min, int max) {
         return new SettingType<>() {
             @Override

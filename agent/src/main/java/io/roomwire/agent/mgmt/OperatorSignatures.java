@@ -31,7 +31,8 @@ public final class OperatorSignatures {
     /** What a verified envelope carried. */
     public record Verified(JsonObject args, String keyFingerprint) { }
 
-    private static final Duration SKEW = Duration.ofSeconds(30);
+    /** Clock difference tolerated between the operator and the device. */
+    public static final Duration SKEW = Duration.ofSeconds(30);
 
     private final List<PublicKey> keys;
     private final Clock clock;
@@ -125,11 +126,21 @@ public final class OperatorSignatures {
             throw CommandException.forbidden("command expiry " + exp + " is further away than mqtt.signature-max-lifetime ("
                     + maxLifetime + ")");
         }
-        if (nonce.length() < 8 || nonce.length() > 128) {
-            throw CommandException.badRequest("signed.nonce", "expected 8 to 128 characters");
+        if (!NonceLedger.NONCE.matcher(nonce).matches()) {
+            throw CommandException.badRequest("signed.nonce", "expected 8 to 128 printable ASCII characters without spaces");
         }
-        if (!nonces.claim(nonce, exp.plus(SKEW))) {
+        NonceLedger.Claim claim;
+        try {
+            claim = nonces.claim(nonce, exp.plus(SKEW));
+        } catch (NonceLedger.UnavailableException e) {
+            throw new CommandException(CommandException.Code.INTERNAL, e.getMessage());
+        }
+        if (claim == NonceLedger.Claim.REPLAYED) {
             throw CommandException.forbidden("replayed command (nonce already used)");
+        }
+        if (claim == NonceLedger.Claim.FULL) {
+            throw new CommandException(CommandException.Code.RATE_LIMITED, "replay ledger full (too many unexpired "
+                    + "signed commands); sign with shorter expiries or retry when earlier ones have expired");
         }
         JsonElement a = in.get("args");
         if (a != null && !a.isJsonNull() && !a.isJsonObject()) {

@@ -99,7 +99,7 @@ final class Operator implements AutoCloseable {
         CompletableFuture<JsonObject> f = new CompletableFuture<>();
         pending.put(corr, f);
         transport.publish(topic, payload, 1, false,
-                MessageProperties.request(replyTopic, corr.getBytes(StandardCharsets.UTF_8)));
+                MessageProperties.request(replyTopic, corr.getBytes(StandardCharsets.UTF_8)).withExpiry(60));
         return f.whenComplete((r, e) -> pending.remove(corr));
     }
 
