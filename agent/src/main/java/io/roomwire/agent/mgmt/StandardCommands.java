@@ -81,8 +81,12 @@ final class StandardCommands {
         return room.dial(target);
     }
 
+    /** The meeting and button ids of obtp.list items that have a join button (a list, or {"meetings": [...]}). */
     private static Set<String> scheduledTargets(JsonElement list) {
         Set<String> ids = new HashSet<>();
+        if (list != null && list.isJsonObject() && list.getAsJsonObject().has("meetings")) {
+            list = list.getAsJsonObject().get("meetings");
+        }
         if (list != null && list.isJsonArray()) {
             for (JsonElement e : list.getAsJsonArray()) {
                 if (!e.isJsonObject()) {
