@@ -23,6 +23,8 @@ public final class Config {
 
     /** Longest line a config file may hold; longer ones are reported, not parsed. */
     static final int MAX_LINE = 8192;
+    /** Largest config file read: a real one is a few kilobytes. */
+    static final long MAX_FILE = 1024 * 1024;
 
     private final Map<String, Setting<?>> settings;
     private final Map<String, Object> values;
@@ -53,6 +55,11 @@ public final class Config {
     public static Config load(Path file, Map<String, String> env, List<Setting<?>> known) throws ConfigException {
         String text;
         try {
+            long size = Files.size(file);
+            if (size > MAX_FILE) {
+                throw new ConfigException(List.of(new ConfigProblem(file.toString(), 0, "", size + " bytes is more than "
+                        + MAX_FILE + " for a config file; is it the right file?")));
+            }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ConfigException(List.of(new ConfigProblem(file.toString(), 0, "", "file not found")));
@@ -292,6 +299,9 @@ public final class Config {
     }
 
     private static String suggestion(String key, java.util.Set<String> known) {
+        if (key.length() > 64) {
+            return ""; // no key is that long; the edit distance would only cost time
+        }
         String best = null;
         int bestD = 4;
         for (String k : known) {

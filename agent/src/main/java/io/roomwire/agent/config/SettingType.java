@@ -47,21 +47,29 @@ public interface SettingType<T> {
         @Override
         public Duration parse(String text) {
             Matcher m = simple.matcher(text.trim());
-            if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                return switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    case "h" -> Duration.ofHours(n);
-                    default -> Duration.ofDays(n);
-                };
-            }
+            Duration d;
             try {
-                return Duration.parse(text.trim());
+                if (m.matches()) {
+                    long n = Long.parseLong(m.group(1));
+                    d = switch (m.group(2)) {
+                        case "ms" -> Duration.ofMillis(n);
+                        case "s" -> Duration.ofSeconds(n);
+                        case "m" -> Duration.ofMinutes(n);
+                        case "h" -> Duration.ofHours(n);
+                        default -> Duration.ofDays(n);
+                    };
+                } else {
+                    d = Duration.parse(text.trim());
+                }
+                d.toNanos(); // a duration too long for the scheduler is refused here, not when it is used
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("expected a duration such as 30s, 5m, 2h or PT1M, got '" + text + "'");
+                throw new IllegalArgumentException("expected a duration such as 30s, 5m, 2h or PT1M (at most about "
+                        + "290 years), got '" + text + "'");
             }
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("expected a duration of zero or more, got '" + text + "'");
+            }
+            return d;
         }
 
         @Override
