@@ -253,6 +253,7 @@ public final class ManagementService implements Service {
         }
         transport.disconnect();
         queue.flush();
+        signatures.close();
     }
 
     @Override

@@ -58,7 +58,12 @@ public final class OperatorSignatures {
         return ks;
     }
 
-    /** True when operator keys are configured (state-changing commands must then be signed). */
+    /** Closes the replay ledger's file; a later command opens it again. */
+    public void close() {
+        nonces.close();
+    }
+
+    /** True when operator keys are configured (commands that act or change must then be signed). */
     public boolean enforced() {
         return !keys.isEmpty();
     }
