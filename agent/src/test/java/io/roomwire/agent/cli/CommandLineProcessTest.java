@@ -55,13 +55,17 @@ class CommandLineProcessTest {
     }
 
     private Result roomwire(String... args) throws Exception {
+        return roomwire(Path.of("").toAbsolutePath(), args);
+    }
+
+    private Result roomwire(Path workDir, String... args) throws Exception {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", cp, "io.roomwire.agent.Main"));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().keySet().removeIf(k -> k.startsWith("ROOMWIRE_"));
         Process p = pb.start();
@@ -164,5 +168,41 @@ class CommandLineProcessTest {
         assertTrue(r.err().contains("Nobody signed in within 2 s;"), r.err());
         assertFalse(LOG_LINE.matcher(r.out()).find(), r.out());
         assertFalse(r.out().contains("Nobody signed in"), r.out());
+    }
+
+    /** The README's first `sh` block under "The `roomwire` command", run as written from the repository root. */
+    @Test
+    void theReadmesCommandsWorkAsWritten() throws Exception {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        String readme = Files.readString(root.resolve("README.md"));
+        String section = readme.substring(readme.indexOf("## The `roomwire` command"));
+        String block = section.substring(section.indexOf("```sh\n") + 6, section.indexOf("```", section.indexOf("```sh\n") + 6));
+        int ran = 0;
+        for (String line : block.strip().split("\n")) {
+            String command = line.replaceAll("\\s+#.*$", "").strip();
+            assertTrue(command.startsWith("bin/roomwire "), command);
+            boolean jq = command.endsWith("| jq .");
+            String redirect = null;
+            List<String> words = new ArrayList<>();
+            String[] tokens = command.replace("| jq .", "").strip().split("\\s+");
+            for (int i = 1; i < tokens.length; i++) {
+                if (tokens[i].equals(">")) {
+                    redirect = tokens[++i];
+                } else {
+                    // Files the block writes land in the test's directory, not in the checkout.
+                    words.add(Files.exists(dir.resolve(tokens[i])) ? dir.resolve(tokens[i]).toString() : tokens[i]);
+                }
+            }
+            Result r = roomwire(root, words.toArray(String[]::new));
+            assertEquals(0, r.exit(), command + ":\n" + r.err());
+            if (jq) {
+                r.json();
+            }
+            if (redirect != null) {
+                Files.writeString(dir.resolve(redirect), r.out());
+            }
+            ran++;
+        }
+        assertTrue(ran >= 5, block);
     }
 }
