@@ -21,7 +21,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.tinylog.Logger;
 
-/** {@code roomwire run}: starts the agent and runs it until SIGTERM, printing its live state. */
+/**
+ * {@code roomwire run}: starts the agent and runs it until SIGTERM, printing its live state on
+ * standard output; progress and logs go to standard error.
+ */
 final class RunCommand implements Cli.Command {
 
     static final String USAGE = """
@@ -93,9 +96,9 @@ final class RunCommand implements Cli.Command {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Logger.info("Stopping (signal received)");
             List<String> abandoned = agent.stop();
-            io.out().println(abandoned.isEmpty() ? "roomwire: stopped cleanly"
+            io.err().println(abandoned.isEmpty() ? "roomwire: stopped cleanly"
                     : "roomwire: stopped; abandoned " + abandoned);
-            io.out().flush();
+            io.err().flush();
             lock.close();
             stopped.countDown();
         }, "roomwire-shutdown"));
@@ -122,8 +125,9 @@ final class RunCommand implements Cli.Command {
             }
             if (!announced.get() && agent.allUp()) {
                 announced.set(true);
-                io.out().printf("roomwire: all services UP in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-                io.out().flush();
+                // Progress, not state: standard error, beside the logs (bench/run reads both streams).
+                io.err().printf("roomwire: all services UP in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+                io.err().flush();
             }
         });
         if (!every.isZero()) {

@@ -137,16 +137,16 @@ class CommandLineProcessTest {
     void dialHonoursTheConfiguredLogLevelAndVerboseFlags() throws Exception {
         String target = "sip:room@127.0.0.1:" + closedPort();
         Path trace = config("trace.properties", "agent.log-level = trace\nsip.transport = tcp\n");
-        Result traced = roomwire("dial", target, "--config", trace.toString(), "--duration", "PT1S", "--json");
+        Result traced = roomwire("dial", target, "--config", trace.toString(), "--json");
         assertEquals(1, traced.exit(), traced.err());
         assertEquals("failed", traced.json().get("result").getAsString());
         assertTrue(traced.logs("TRACE"), "agent.log-level = trace is honoured:\n" + traced.err());
 
         Path info = config("info.properties", "sip.transport = tcp\n");
-        Result quiet = roomwire("dial", target, "--config", info.toString(), "--duration", "1", "--json");
+        Result quiet = roomwire("dial", target, "--config", info.toString(), "--json");
         assertFalse(quiet.logs("DEBUG"), quiet.err());
         quiet.json();
-        Result verbose = roomwire("dial", target, "--config", info.toString(), "-v", "--duration", "1s", "--json");
+        Result verbose = roomwire("dial", target, "--config", info.toString(), "-v", "--json");
         assertTrue(verbose.logs("DEBUG") && !verbose.logs("TRACE"), "-v logs at debug:\n" + verbose.err());
         verbose.json();
         Result veryVerbose = roomwire("-vv", "dial", target, "--config", info.toString(), "--json");
@@ -162,7 +162,7 @@ class CommandLineProcessTest {
         Result rekey = roomwire("enroll", "--rekey", "--config", cfg.toString());
         assertEquals(0, rekey.exit(), rekey.err());
         assertTrue(rekey.out().startsWith("New device key "), rekey.out());
-        Result r = roomwire("enroll", "--config", cfg.toString(), "--max-wait", "2");
+        Result r = roomwire("enroll", "--config", cfg.toString(), "--max-wait", "2s");
         assertEquals(1, r.exit(), r.err());
         assertTrue(r.logs("DEBUG") && r.err().contains("Loaded device identity"), "debug is honoured:\n" + r.err());
         assertTrue(r.err().contains("Nobody signed in within 2 s;"), r.err());
