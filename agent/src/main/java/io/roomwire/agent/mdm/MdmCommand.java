@@ -12,7 +12,6 @@ import io.roomwire.core.store.FileStore;
 import io.roomwire.core.store.StateLock;
 import io.roomwire.core.time.VirtualScheduler;
 import io.roomwire.hal.DeviceInfo;
-import io.roomwire.hal.sim.SimTouchPanel;
 import io.roomwire.provisioning.identity.DeviceIdentity;
 import io.roomwire.provisioning.identity.IdentityException;
 import io.roomwire.provisioning.mdm.CheckInResult;
@@ -70,8 +69,9 @@ public final class MdmCommand implements Cli.Command {
             return Cli.FAILED;
         }
         DeviceInfo info = DeviceFactory.create(config, scheduler).info();
+        // No banner from the command line: compliance is printed below.
         MdmService service = MdmService.builder().config(mdmConfig).scheduler(scheduler).store(store).identity(identity)
-                .device(info).token(Optional::empty).panel(new SimTouchPanel()).events(EventSink.none())
+                .device(info).token(Optional::empty).banner(text -> { }).events(EventSink.none())
                 .calendarStaleness(Optional::empty).build();
         service.start();
         CheckInResult r;
