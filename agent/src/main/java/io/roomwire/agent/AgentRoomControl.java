@@ -314,5 +314,7 @@ final class AgentRoomControl implements RoomControl {
                 "the agent runs without a config file; start it with --config FILE to change settings remotely"));
         io.roomwire.core.store.AtomicFiles.write(file, next.toPropertiesText());
         config = next;
+        // The obtp.* settings are live: the meeting list re-parses and re-renders with them now.
+        meetings.obtp().settingsChanged(ObtpSettings.from(next));
     }
 }
