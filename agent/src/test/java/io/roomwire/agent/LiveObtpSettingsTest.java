@@ -56,26 +56,23 @@ class LiveObtpSettingsTest {
                 live(ObtpSettings.CVI_PROVIDER, "poly", ObtpSettings::cviProvider, Optional.of(CviProvider.POLY)),
                 live(ObtpSettings.CVI_DOMAIN, "video.contoso.com", ObtpSettings::cviDomain, Optional.of("video.contoso.com")),
                 live(ObtpSettings.CVI_TENANT_KEY, "778899", ObtpSettings::cviTenantKey, Optional.of("778899")),
-                live(ObtpSettings.CISCO_DIRECT, "sip:{id}.{tenant}@{domain}", s -> s.templates(CviProvider.CISCO).direct(),
-                        "sip:{id}.{tenant}@{domain}"),
-                live(ObtpSettings.CISCO_IVR, "sip:{tenant}@{domain}", s -> s.templates(CviProvider.CISCO).ivr(),
-                        "sip:{tenant}@{domain}"),
-                live(ObtpSettings.POLY_DIRECT, "sip:{tenant}.{id}@{domain}", s -> s.templates(CviProvider.POLY).direct(),
-                        "sip:{tenant}.{id}@{domain}"),
-                live(ObtpSettings.POLY_IVR, "sip:{tenant}@{domain}", s -> s.templates(CviProvider.POLY).ivr(),
-                        "sip:{tenant}@{domain}"),
-                live(ObtpSettings.PEXIP_DIRECT, "sip:{id}@{domain}", s -> s.templates(CviProvider.PEXIP).direct(),
-                        "sip:{id}@{domain}"),
-                live(ObtpSettings.PEXIP_IVR, "sip:ivr.{tenant}@{domain}", s -> s.templates(CviProvider.PEXIP).ivr(),
-                        "sip:ivr.{tenant}@{domain}"),
-                live(ObtpSettings.GENERIC_DIRECT, "sip:{id}@{domain}", s -> s.templates(CviProvider.GENERIC).direct(),
-                        "sip:{id}@{domain}"),
-                live(ObtpSettings.GENERIC_IVR, "sip:{tenant}@{domain}", s -> s.templates(CviProvider.GENERIC).ivr(),
-                        "sip:{tenant}@{domain}"),
+                template(ObtpSettings.CISCO_DIRECT, CviProvider.CISCO, true, "sip:{id}.{tenant}@{domain}"),
+                template(ObtpSettings.CISCO_IVR, CviProvider.CISCO, false, "sip:{tenant}@{domain}"),
+                template(ObtpSettings.POLY_DIRECT, CviProvider.POLY, true, "sip:{tenant}.{id}@{domain}"),
+                template(ObtpSettings.POLY_IVR, CviProvider.POLY, false, "sip:{tenant}@{domain}"),
+                template(ObtpSettings.PEXIP_DIRECT, CviProvider.PEXIP, true, "sip:{id}@{domain}"),
+                template(ObtpSettings.PEXIP_IVR, CviProvider.PEXIP, false, "sip:ivr.{tenant}@{domain}"),
+                template(ObtpSettings.GENERIC_DIRECT, CviProvider.GENERIC, true, "sip:{id}@{domain}"),
+                template(ObtpSettings.GENERIC_IVR, CviProvider.GENERIC, false, "sip:{tenant}@{domain}"),
                 live(ObtpSettings.CVI_SIPS, "false", ObtpSettings::cviSips, false),
                 live(ObtpSettings.PREFERENCE_ORDER, "ivr,direct", ObtpSettings::preference,
                         List.of(JoinMethod.IVR, JoinMethod.DIRECT)),
                 live(ObtpSettings.MAX_BODY_CHARS, "5000", ObtpSettings::maxBodyChars, 5000));
+    }
+
+    /** A dial template key: the value given comes back as that provider's direct or IVR template. */
+    private static Arguments template(Setting<?> setting, CviProvider provider, boolean direct, String value) {
+        return live(setting, value, s -> direct ? s.templates(provider).direct() : s.templates(provider).ivr(), value);
     }
 
     private static Arguments live(Setting<?> setting, String value, Function<ObtpSettings, Object> read, Object expected) {
