@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Given: a simulated room (real agent, simulated hardware) against the simulated cloud (Entra,
@@ -61,11 +62,16 @@ public final class RoomFixture {
         }
     }
 
+    void until(BooleanSupplier condition, Duration virtualLimit, String what, SimulatedRoom room) {
+        until(time, condition, virtualLimit, () -> what + " not within " + virtualLimit + " of virtual time:\n" + room.view());
+    }
+
     /**
      * Moves virtual time a second at a time, letting real sockets answer in between, until the
-     * condition holds; fails with the room's view after {@code virtualLimit} (or 30 s real time).
+     * condition holds; fails with {@code failure} after {@code virtualLimit} (or 30 s real time).
      */
-    void until(BooleanSupplier condition, Duration virtualLimit, String what, SimulatedRoom room) {
+    public static void until(VirtualScheduler time, BooleanSupplier condition, Duration virtualLimit,
+                             Supplier<String> failure) {
         long realDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         for (long s = 0; s <= virtualLimit.toSeconds(); s++) {
             long settle = System.nanoTime() + Duration.ofMillis(200).toNanos();
@@ -81,7 +87,7 @@ public final class RoomFixture {
             }
             time.advance(Duration.ofSeconds(1));
         }
-        throw new AssertionError(what + " not within " + virtualLimit + " of virtual time:\n" + room.view());
+        throw new AssertionError(failure.get());
     }
 
     /** Lets {@code duration} of virtual time pass, a second at a time, with real sockets answering. */
