@@ -3,9 +3,11 @@ package io.roomwire.agent;
 import io.roomwire.agent.call.Calls;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.mdm.DeviceManagement;
+import io.roomwire.agent.panel.web.WebPanelService;
 import io.roomwire.agent.signin.SignIn;
 import io.roomwire.core.event.DeviceEvent;
 import io.roomwire.core.event.EventSink;
+import io.roomwire.core.health.Service;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.Device;
 import io.roomwire.provisioning.AccessTokens;
@@ -13,7 +15,9 @@ import io.roomwire.provisioning.EnrollmentState;
 import io.roomwire.sip.JoinTarget;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.tinylog.Logger;
 
@@ -37,6 +41,15 @@ public final class StandardAgent {
      */
     public static Agent build(Config config, Device device, Scheduler scheduler, EventSink.Hub events,
                               Optional<Path> configFile, Consumer<String> rebooter) {
+        // The panel's web page wraps the hardware's panel, so every feature's screens reach both.
+        AtomicReference<Agent> built = new AtomicReference<>();
+        Optional<WebPanelService> web = WebPanelService.fromConfig(config, device.panel(), scheduler, () -> {
+            Agent a = built.get();
+            return a == null ? List.of() : WebPanelService.adminSections(device.info(), a.health(),
+                    device.peripherals().status(), Version.get());
+        });
+        Device roomDevice = web.map(w -> new Device(device.info(), device.camera(), device.codec(), w.panel(),
+                device.peripherals())).orElse(device);
         SignIn signIn = new SignIn();
         Calls calls = new Calls();
         MeetingRoom meetings = new MeetingRoom(signIn, target -> join(calls, target, events, scheduler), calls::inCall);
@@ -48,7 +61,8 @@ public final class StandardAgent {
                 registry -> registry.register("compliance.checkin", "MDM check-in now; replies with the outcome",
                         false, true, req -> mdm.checkInCommand(scheduler)));
 
-        Agent agent = Agent.builder().config(config).device(device).scheduler(scheduler).events(events)
+        Agent agent = Agent.builder().config(config).device(roomDevice).scheduler(scheduler).events(events)
+                .feature(a -> web.<List<Service>>map(List::of).orElse(List.of()))
                 .feature(signIn::services)
                 .feature(calls::services)
                 .feature(meetings::services)
@@ -56,6 +70,7 @@ public final class StandardAgent {
                 .feature(remote::services)
                 .build();
         agent.setActivity(calls::activity);
+        built.set(agent);
 
         signIn.onEnrollmentChange(st -> {
             if (st.state() == EnrollmentState.ENROLLED) {
