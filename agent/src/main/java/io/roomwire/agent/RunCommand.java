@@ -108,6 +108,9 @@ final class RunCommand implements Cli.Command {
             if (!announced.get() && agent.allUp()) {
                 announced.set(true);
                 io.out().printf("roomwire: all services UP in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+                if (agent.device().panel() instanceof io.roomwire.hal.web.WebTouchPanel web && web.running()) {
+                    io.out().println("roomwire: touch panel at " + web.url() + " (open it in the room's kiosk browser)");
+                }
                 io.out().flush();
             }
         });

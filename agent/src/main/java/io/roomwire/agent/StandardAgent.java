@@ -52,7 +52,7 @@ public final class StandardAgent {
                 device.peripherals())).orElse(device);
         SignIn signIn = new SignIn();
         Calls calls = new Calls();
-        MeetingRoom meetings = new MeetingRoom(signIn, target -> join(calls, target, events, scheduler), calls::inCall);
+        MeetingRoom meetings = new MeetingRoom(signIn, target -> join(calls, target, events, scheduler), calls::ownsPanel);
         DeviceManagement mdm = new DeviceManagement(signIn::identity,
                 () -> signIn.tokens().flatMap(AccessTokens::accessToken),
                 () -> meetings.calendar().flatMap(c -> c.lastSync()).map(t -> Duration.between(t, scheduler.now())));
@@ -72,10 +72,12 @@ public final class StandardAgent {
         agent.setActivity(calls::activity);
         built.set(agent);
 
+        AtomicReference<String> accessBanner = new AtomicReference<>();
         signIn.onEnrollmentChange(st -> {
             if (st.state() == EnrollmentState.ENROLLED) {
                 mdm.signedIn(scheduler);
             }
+            conditionalAccessBanner(roomDevice.panel(), st, accessBanner);
             remote.statusChanged();
         });
         calls.onChange(() -> {
@@ -92,6 +94,26 @@ public final class StandardAgent {
         return agent;
     }
 
+    /**
+     * Conditional access refusing tokens (AADSTS53000 and kin) as a banner, also when MDM is off and so
+     * no compliance banner explains it; cleared when sign-in recovers, leaving any other banner alone.
+     */
+    private static void conditionalAccessBanner(io.roomwire.hal.TouchPanel panel, io.roomwire.provisioning.EnrollmentStatus st,
+                                                AtomicReference<String> ours) {
+        if (st.state() == EnrollmentState.BLOCKED_BY_COMPLIANCE) {
+            String text = "Conditional access blocks this room's sign-in: " + st.reason();
+            if (panel.currentBanner().isEmpty() || panel.currentBanner().equals(Optional.ofNullable(ours.get()))) {
+                ours.set(text);
+                panel.banner(Optional.of(text));
+            }
+        } else {
+            String was = ours.getAndSet(null);
+            if (was != null && panel.currentBanner().equals(Optional.of(was))) {
+                panel.banner(Optional.empty());
+            }
+        }
+    }
+
     /** A Join press: dial, or say on the event channel why the room cannot. */
     private static void join(Calls calls, JoinTarget target, EventSink events, Scheduler scheduler) {
         try {
@@ -99,6 +121,7 @@ public final class StandardAgent {
         } catch (IllegalStateException | IllegalArgumentException e) {
             Logger.warn("Join {} refused: {}", target.uri(), e.getMessage());
             events.emit(DeviceEvent.of("call.failed", scheduler.now(), "target", target.uri(), "reason", e.getMessage()));
+            calls.joinRefused(target, e.getMessage());
         }
     }
 }

@@ -16,6 +16,7 @@ import io.roomwire.sip.JoinTarget;
 import io.roomwire.sip.MediaStats;
 import io.roomwire.sip.ua.SipJoinPath;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,13 +33,28 @@ import org.tinylog.Logger;
 public final class Calls {
 
     public static final String HANGUP_BUTTON = "call.hangup";
+    public static final String MUTE_BUTTON = "call.mute";
+    public static final String CAMERA_BUTTON = "call.camera";
+    public static final String VOLUME_DOWN_BUTTON = "call.volume-down";
+    public static final String VOLUME_UP_BUTTON = "call.volume-up";
+    public static final String DISMISS_BUTTON = "call.dismiss";
     private static final Duration SCREEN_REFRESH = Duration.ofSeconds(1);
+    /** How long "Couldn't join ..." stays when nobody presses OK. */
+    private static final Duration FAILURE_NOTICE = Duration.ofSeconds(20);
 
     private final AtomicReference<SipJoinPath> sip = new AtomicReference<>();
     private final AtomicReference<Call> current = new AtomicReference<>();
     private final AtomicReference<String> lastEnd = new AtomicReference<>();
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
     private volatile Scheduler.Cancellable refresher;
+    private volatile Instant connectedAt;
+    private volatile boolean micMuted;
+    private volatile boolean cameraOff;
+    private volatile int volume = 70;
+    private volatile boolean failureShowing;
+    private volatile Scheduler.Cancellable failureTimer;
+    private volatile TouchPanel panel;
+    private volatile Scheduler scheduler;
 
     /** Called when a call starts, changes state or ends (to re-render the meeting list, publish status ...). */
     public void onChange(Runnable r) {
@@ -52,6 +68,16 @@ public final class Calls {
 
     public boolean inCall() {
         return current().isPresent();
+    }
+
+    /** The call screen or a "Couldn't join" notice is on the panel: the meeting list waits. */
+    public boolean ownsPanel() {
+        return inCall() || failureShowing;
+    }
+
+    /** A join that could not even be dialed (no SIP service, already in a call): say so on the panel. */
+    public void joinRefused(JoinTarget target, String reason) {
+        showFailure(target.uri(), reason, 0);
     }
 
     /** How the last call ended, for the status ("The gateway did not accept the meeting ID"). */
@@ -94,12 +120,17 @@ public final class Calls {
         SipJoinPath path = SipJoinPath.builder(settings, agent.scheduler())
                 .events(agent.events()).panel(agent.device().panel()).codec(agent.device().codec()).build();
         TouchPanel panel = agent.device().panel();
+        this.panel = panel;
+        this.scheduler = agent.scheduler();
         panel.onEvent(e -> {
             if (e instanceof PanelEvent.ButtonPressed p && p.buttonId().equals(HANGUP_BUTTON)) {
                 current().ifPresent(Call::hangUp);
-            } else if (e instanceof PanelEvent.KeypadDigits d) {
-                current().filter(c -> c.state().isLive()).ifPresent(c -> c.sendDtmf(d.digits()));
+            } else if (e instanceof PanelEvent.ButtonPressed p && p.buttonId().equals(DISMISS_BUTTON)) {
+                dismissFailure();
+            } else if (e instanceof PanelEvent.ButtonPressed p && p.buttonId().startsWith("call.")) {
+                controlPressed(p.buttonId(), panel);
             }
+            // Keypad digits: SipJoinPath sends them to its live calls; sending here too doubled every digit.
         });
         path.addListener(event -> onCallEvent(event, agent, panel));
         sip.set(path);
@@ -114,15 +145,21 @@ public final class Calls {
         Call call = event.call();
         if (event instanceof CallEvent.Incoming) {
             current.set(call);
+            resetControls();
         } else if (event instanceof CallEvent.StateChanged sc) {
-            current.compareAndSet(null, call);
+            if (current.compareAndSet(null, call) || sc.state() == CallState.DIALING) {
+                resetControls();
+            }
+            if (sc.state() == CallState.CONNECTED && connectedAt == null) {
+                connectedAt = agent.scheduler().now();
+            }
             if (sc.state() == CallState.CONNECTED) {
                 agent.events().emit(DeviceEvent.of("call.started", agent.scheduler().now(), "call", call.id(),
                         "target", call.target().uri(), "provider", call.target().provider()));
                 startRefresher(agent.scheduler(), panel);
             }
             if (sc.state() != CallState.INCOMING && sc.state() != CallState.ENDED) {
-                panel.show(callScreen(call, sc.message()));
+                panel.show(callScreen(call, sc.message(), this));
             }
         } else if (event instanceof CallEvent.Ended ended) {
             current.compareAndSet(call, null);
@@ -132,6 +169,11 @@ public final class Calls {
                     "reason", ended.end().message(), "endedBy", ended.end().by().name().toLowerCase(java.util.Locale.ROOT),
                     "status", ended.end().status()));
             Logger.info("Call {} ended: {}", call.id(), ended.end().message());
+            boolean wasConnected = connectedAt != null;
+            connectedAt = null;
+            if (!wasConnected && ended.end().by() != io.roomwire.sip.CallEnd.EndedBy.LOCAL && !call.incoming()) {
+                showFailure(call.target().uri(), ended.end().message(), ended.end().status());
+            }
         }
         changeListeners.forEach(Runnable::run);
     }
@@ -139,7 +181,7 @@ public final class Calls {
     private void startRefresher(Scheduler scheduler, TouchPanel panel) {
         stopRefresher();
         refresher = scheduler.scheduleAtFixedRate(SCREEN_REFRESH, SCREEN_REFRESH,
-                () -> current().filter(c -> c.state().isLive()).ifPresent(c -> panel.show(callScreen(c, "Connected"))));
+                () -> current().filter(c -> c.state().isLive()).ifPresent(c -> panel.show(callScreen(c, "Connected", this))));
     }
 
     private void stopRefresher() {
@@ -149,17 +191,89 @@ public final class Calls {
         }
     }
 
-    static Screen callScreen(Call call, String message) {
+    static Screen callScreen(Call call, String message, Calls controls) {
         List<String> lines = new ArrayList<>();
         lines.add(message);
         lines.add(call.target().uri());
         MediaStats s = call.stats();
+        com.google.gson.JsonArray media = new com.google.gson.JsonArray();
         for (Map.Entry<MediaKind, MediaStats.Stream> e : s.streams().entrySet()) {
             MediaStats.Stream st = e.getValue();
             lines.add(String.format("%s%s: sent %d, received %d, lost %d, jitter %.1f ms", e.getKey().name().toLowerCase(),
                     st.secure() ? " (SRTP)" : "", st.packetsSent(), st.packetsReceived(), st.packetsLost(), st.jitterMillis()));
+            com.google.gson.JsonObject m = new com.google.gson.JsonObject();
+            m.addProperty("kind", e.getKey().name().toLowerCase(java.util.Locale.ROOT));
+            m.addProperty("secure", st.secure());
+            m.addProperty("sent", st.packetsSent());
+            m.addProperty("received", st.packetsReceived());
+            m.addProperty("lost", st.packetsLost());
+            m.addProperty("jitter_ms", Math.round(st.jitterMillis() * 10) / 10.0);
+            media.add(m);
         }
-        return new Screen("call", call.remoteName(), lines, List.of(new PanelButton(HANGUP_BUTTON, "Hang up", "")),
-                Map.of("call", call.id(), "state", call.state().name().toLowerCase()));
+        Map<String, String> data = new java.util.HashMap<>();
+        data.put("call", call.id());
+        data.put("state", call.state().name().toLowerCase(java.util.Locale.ROOT));
+        data.put("target", call.target().uri());
+        data.put("media", media.toString());
+        data.put("mic", controls.micMuted ? "muted" : "on");
+        data.put("camera", controls.cameraOff ? "off" : "on");
+        data.put("volume", Integer.toString(controls.volume));
+        Instant connected = controls.connectedAt;
+        if (connected != null) {
+            data.put("connected_at", connected.toString());
+        }
+        return new Screen("call", call.remoteName(), lines, List.of(
+                new PanelButton(MUTE_BUTTON, controls.micMuted ? "Unmute" : "Mute", "Microphone"),
+                new PanelButton(CAMERA_BUTTON, controls.cameraOff ? "Camera on" : "Camera off", "Camera"),
+                new PanelButton(VOLUME_DOWN_BUTTON, "Volume −", "Speaker volume down"),
+                new PanelButton(VOLUME_UP_BUTTON, "Volume +", "Speaker volume up"),
+                new PanelButton(HANGUP_BUTTON, "Hang up", "")), data);
+    }
+
+    /** Microphone, camera and volume as the room sets them; shown on the call screen. */
+    private void controlPressed(String id, TouchPanel panel) {
+        switch (id) {
+            case MUTE_BUTTON -> micMuted = !micMuted;
+            case CAMERA_BUTTON -> cameraOff = !cameraOff;
+            case VOLUME_DOWN_BUTTON -> volume = Math.max(0, volume - 10);
+            case VOLUME_UP_BUTTON -> volume = Math.min(100, volume + 10);
+            default -> {
+                return; // another feature's button
+            }
+        }
+        current().filter(c -> c.state().isLive()).ifPresent(c -> panel.show(callScreen(c, "Connected", this)));
+    }
+
+    private void resetControls() {
+        micMuted = false;
+        cameraOff = false;
+        connectedAt = null;
+    }
+
+    /** "Couldn't join: Busy (486)" until OK is pressed or a while has passed; never a silent failure. */
+    private void showFailure(String target, String reason, int status) {
+        TouchPanel p = panel;
+        Scheduler sch = scheduler;
+        if (p == null || sch == null) {
+            return;
+        }
+        String sentence = "Couldn't join: " + reason + (status >= 300 && !reason.contains(Integer.toString(status))
+                ? " (" + status + ")" : "");
+        failureShowing = true;
+        p.show(new Screen("call-failed", "Couldn't join the meeting", List.of(sentence, target),
+                List.of(new PanelButton(DISMISS_BUTTON, "OK", "Back to the meetings")),
+                Map.of("target", target, "reason", reason, "status", Integer.toString(status))));
+        Scheduler.Cancellable old = failureTimer;
+        if (old != null) {
+            old.cancel();
+        }
+        failureTimer = sch.schedule(FAILURE_NOTICE, this::dismissFailure);
+    }
+
+    private void dismissFailure() {
+        if (failureShowing) {
+            failureShowing = false;
+            changeListeners.forEach(Runnable::run);
+        }
     }
 }

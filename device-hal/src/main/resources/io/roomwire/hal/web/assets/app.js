@@ -114,16 +114,10 @@
       rest.length ? el('div', { class: 'actions' }, ...rest.map((b) => button(b, null, { 'aria-label': b.label + ': ' + b.detail }))) : null);
   }
 
-  function call(s) {
-    const d = s.data;
+  function mediaTable(d) {
     let media = [];
     try { media = JSON.parse(d.media || '[]'); } catch (e) { media = []; }
-    const duration = el('p', { class: 'duration', id: 'duration', 'aria-label': 'Call duration' });
-    const tick = () => {
-      duration.textContent = d.connected_at ? mmss((Date.now() - Date.parse(d.connected_at)) / 1000) : '–:––';
-    };
-    tick();
-    ticking.push(tick);
+    if (!media.length) return el('div');
     const table = el('table', { class: 'media', 'aria-label': 'Media' },
       el('thead', {}, el('tr', {}, ...['Stream', 'Sent', 'Received', 'Lost', 'Jitter'].map((h) => el('th', { scope: 'col', text: h })))));
     const body = el('tbody');
@@ -136,6 +130,38 @@
         el('td', { text: Number(m.jitter_ms).toFixed(1) + ' ms' })));
     }
     table.append(body);
+    return table;
+  }
+
+  // The call screen is redrawn in place each second (figures, state), so a finger on a button is never lost.
+  function updateCall(state) {
+    const v = panel.callView;
+    if (!v || !main.contains(v.media) || v.key !== screenKey(state)) return false;
+    const s = state.screen;
+    v.d = s.data;
+    const fresh = mediaTable(s.data);
+    v.media.replaceWith(fresh);
+    v.media = fresh;
+    v.state.textContent = s.lines[0] || s.data.state;
+    if (v.volume) v.volume.textContent = 'Volume ' + s.data.volume + '%';
+    const live = s.data.state === 'connected' || s.data.state === 'on_hold';
+    main.querySelectorAll('button[data-digit]').forEach((b) => { b.disabled = !live; });
+    return true;
+  }
+
+  function call(s, state) {
+    const view = { key: screenKey(state), d: s.data };
+    const d = s.data;
+    const duration = el('p', { class: 'duration', id: 'duration', 'aria-label': 'Call duration' });
+    const tick = () => {
+      duration.textContent = view.d.connected_at ? mmss((Date.now() - Date.parse(view.d.connected_at)) / 1000) : '–:––';
+    };
+    tick();
+    ticking.push(tick);
+    view.media = mediaTable(d);
+    view.state = el('p', { class: 'state', id: 'call-state', text: s.lines[0] || d.state });
+    view.volume = d.volume !== undefined ? el('p', { id: 'volume', text: 'Volume ' + d.volume + '%' }) : null;
+    panel.callView = view;
     const controls = s.buttons.map((b) => {
       if (b.id === 'call.hangup') return button(b, 'danger');
       if (b.id === 'call.mute') return button(b, null, { 'aria-pressed': d.mic === 'muted' ? 'true' : 'false' });
@@ -151,11 +177,11 @@
     return el('section', { class: 'call' },
       el('div', {},
         el('h1', { text: s.title }),
-        el('p', { class: 'state', id: 'call-state', text: s.lines[0] || d.state }),
+        view.state,
         el('p', { class: 'target', text: d.target || '' }),
         duration,
-        d.volume !== undefined ? el('p', { id: 'volume', text: 'Volume ' + d.volume + '%' }) : null,
-        media.length ? table : null,
+        view.volume,
+        view.media,
         el('div', { class: 'actions' }, ...controls)),
       el('div', {}, el('h2', { text: 'Keypad' }), keypad, sent));
   }
@@ -173,13 +199,19 @@
   let ticking = [];
 
   function show(state) {
+    const prev = panel.state;
     panel.state = state;
+    if (state.screen && state.screen.kind === 'call' && prev && updateCall(state)) {
+      if (state.banner) { bannerEl.textContent = state.banner; bannerEl.hidden = false; } else { bannerEl.hidden = true; }
+      return;
+    }
+    panel.callView = null;
     ticking = [];
     if (state.banner) { bannerEl.textContent = state.banner; bannerEl.hidden = false; } else { bannerEl.hidden = true; }
     const s = state.screen;
     const focused = document.activeElement && document.activeElement.getAttribute('data-button');
     const focusedDigit = document.activeElement && document.activeElement.getAttribute('data-digit');
-    main.replaceChildren(s ? (renderers[s.kind] || generic)(s) : el('p', { class: 'empty', text: 'Starting…' }));
+    main.replaceChildren(s ? (renderers[s.kind] || generic)(s, state) : el('p', { class: 'empty', text: 'Starting…' }));
     document.body.dataset.kind = s ? s.kind : '';
     if (s && s.kind !== 'call') panel.sentDigits = '';
     // Keep keyboard focus on the same control across the once-a-second call updates.
