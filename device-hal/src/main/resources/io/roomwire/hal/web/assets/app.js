@@ -178,7 +178,7 @@
       el('div', {},
         el('h1', { text: s.title }),
         view.state,
-        el('p', { class: 'target', text: d.target || '' }),
+        d.target && d.target !== s.title ? el('p', { class: 'target', text: d.target }) : null,
         duration,
         view.volume,
         view.media,
@@ -269,6 +269,7 @@
       if (!r.ok) { return r.text().then((t) => { adminError.textContent = t; }); }
       return r.json().then((j) => {
         adminForm.hidden = true;
+        adminError.textContent = '';
         adminBody.replaceChildren(...j.sections.map((sec) => el('section', {},
           el('h2', { text: sec.title }),
           el('table', {}, el('tbody', {}, ...sec.rows.map((row) => el('tr', {},
