@@ -82,7 +82,8 @@ public final class SimulatedRoomMain {
         room.start();
         room.webPanel().filter(w -> w.running()).ifPresentOrElse(
                 w -> System.out.println("Touch panel: " + w.url() + "  (open it in a browser; it is the room's screen)"),
-                () -> System.out.println("Touch panel web page not served (port " + panelPort
+                () -> System.out.println("Touch panel web page not served (port " + room.agent().config().get(
+                        io.roomwire.agent.panel.web.WebPanelSettings.PORT)
                         + " in use? try --panel-port 0); the terminal view follows"));
         boolean drawPanel = terminal || room.webPanel().filter(w -> w.running()).isEmpty();
         pressJoinWhenShown(room, scheduler, pressAfter, callFor);
