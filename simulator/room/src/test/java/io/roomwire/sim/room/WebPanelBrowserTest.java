@@ -170,6 +170,7 @@ class WebPanelBrowserTest {
         click(page, "button[data-button='call.mute']");
         await(() -> "true".equals(page.findElement(By.cssSelector("button[data-button='call.mute']")).getAttribute("aria-pressed")),
                 Duration.ofSeconds(5), page);
+        assertTargetsAtLeast48px(page);
         List<Double> press = latencies(page).subList(0, 20);
         List<Double> fetch = fetchRoundTrips(page, 20);
         screenshot(page, "3-in-call");
@@ -375,7 +376,11 @@ class WebPanelBrowserTest {
         return raw.stream().map(o -> ((Number) o).doubleValue()).toList();
     }
 
+    /** Touch targets of at least 48 px, and every button named for a screen reader (its text or aria-label). */
     private static void assertTargetsAtLeast48px(ChromeDriver page) {
+        Object unnamed = page.executeScript("return [...document.querySelectorAll('button')].filter(b =>"
+                + " !(b.getAttribute('aria-label') || b.textContent).trim()).length");
+        assertEquals(0L, ((Number) unnamed).longValue(), "buttons without an accessible name");
         List<WebElement> buttons = page.findElements(By.cssSelector("button"));
         for (WebElement b : buttons) {
             if (b.isDisplayed()) {
