@@ -242,10 +242,13 @@
   let source = null;
   function connect() {
     source = new EventSource('/events');
-    source.addEventListener('state', (e) => { linkEl.textContent = ''; linkEl.classList.remove('down'); onState(JSON.parse(e.data)); });
+    source.addEventListener('state', (e) => {
+      linkEl.textContent = ''; linkEl.classList.remove('down'); main.inert = false; onState(JSON.parse(e.data));
+    });
     source.onerror = () => {
       linkEl.textContent = 'Reconnecting to the room…';
       linkEl.classList.add('down');
+      main.inert = true; // a press now would go nowhere: the screen is shown, dimmed, until the room answers
       if (source.readyState === EventSource.CLOSED) { setTimeout(connect, 1000); }
     };
   }
