@@ -71,6 +71,13 @@ public final class WebTouchPanel implements TouchPanel, AutoCloseable {
             "/app.js", "text/javascript; charset=utf-8",
             "/app.css", "text/css; charset=utf-8");
 
+    static {
+        // The JDK server leaves Nagle on: a pushed screen or a 204 would wait out the peer's delayed ACK (~40 ms).
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final TouchPanel hardware;
     private final Scheduler scheduler;
     private final InetAddress bind;
