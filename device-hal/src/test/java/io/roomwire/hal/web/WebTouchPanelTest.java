@@ -168,6 +168,37 @@ class WebTouchPanelTest {
     }
 
     @Test
+    void aBrowserOnAnotherHostSeesNothingUntilItPairsWithThePin() throws Exception {
+        InetAddress lan = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(n -> java.util.Collections.list(n.getInetAddresses()).stream())
+                .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress()).findFirst()
+                .orElseThrow(() -> new AssertionError("this test needs a non-loopback IPv4 address on the machine"));
+        web = WebTouchPanel.builder(hardware, scheduler).bind(lan).port(0).pairingPin(Optional.of("135790")).build();
+        web.start();
+        web.show(home("Room 401"));
+        String base = web.url();
+        String origin = "http://" + URI.create(base).getAuthority();
+        assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(base + "events")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode());
+        String unpaired = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(unpaired.contains("name=\"roomwire-token\" content=\"\"") && unpaired.contains("content=\"yes\""), unpaired);
+        HttpRequest.Builder pair = HttpRequest.newBuilder(URI.create(base + "pair")).header("Content-Type", "application/json")
+                .header("Origin", origin);
+        assertEquals(403, http.send(pair.copy().POST(HttpRequest.BodyPublishers.ofString("{\"pin\":\"000000\"}")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode());
+        HttpResponse<Void> paired = http.send(pair.copy().POST(HttpRequest.BodyPublishers.ofString("{\"pin\":\"135790\"}")).build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertEquals(204, paired.statusCode());
+        String cookie = paired.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        assertTrue(paired.headers().firstValue("Set-Cookie").orElseThrow().contains("HttpOnly"));
+        assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "events")).header("Cookie", cookie).build(),
+                HttpResponse.BodyHandlers.ofInputStream()).statusCode());
+        String page = http.send(HttpRequest.newBuilder(URI.create(base)).header("Cookie", cookie).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(page.matches("(?s).*name=\"roomwire-token\" content=\"[0-9a-f]{32}\".*"), page);
+    }
+
+    @Test
     void listeningBeyondLoopbackNeedsAPairingPin() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WebTouchPanel.builder(hardware, scheduler)
                 .bind(InetAddress.getByAddress(new byte[] {0, 0, 0, 0})).build());
