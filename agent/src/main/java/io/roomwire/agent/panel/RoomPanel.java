@@ -283,13 +283,18 @@ public final class RoomPanel {
     }
 
     /** Microphone, camera and volume as the room sets them; the call screen shows the new state at once. */
-    private void controlPressed(String id) {
+    private synchronized void controlPressed(String id) {
         switch (id) {
             case MUTE_BUTTON -> controls.toggleMic();
             case CAMERA_BUTTON -> controls.toggleCamera();
             case VOLUME_DOWN_BUTTON -> controls.volumeDown();
             default -> controls.volumeUp();
         }
+        refreshCallScreen();
+    }
+
+    /** Built and shown under this lock, so a refresh built before a press cannot overwrite the press's screen. */
+    private synchronized void refreshCallScreen() {
         currentCall.get().filter(c -> c.state().isLive())
                 .ifPresent(c -> put(Layer.CALL, callScreen(c, "Connected", controls)));
     }
@@ -313,9 +318,7 @@ public final class RoomPanel {
 
     private synchronized void startRefresher() {
         stopRefresher();
-        refresher = scheduler.scheduleAtFixedRate(CALL_SCREEN_REFRESH, CALL_SCREEN_REFRESH,
-                () -> currentCall.get().filter(c -> c.state().isLive())
-                        .ifPresent(c -> put(Layer.CALL, callScreen(c, "Connected", controls))));
+        refresher = scheduler.scheduleAtFixedRate(CALL_SCREEN_REFRESH, CALL_SCREEN_REFRESH, this::refreshCallScreen);
     }
 
     private synchronized void stopRefresher() {
