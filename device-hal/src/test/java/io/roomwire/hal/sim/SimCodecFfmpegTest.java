@@ -96,6 +96,7 @@ class SimCodecFfmpegTest {
         int at440 = 0;
         int at880 = 0;
         int windows = 0;
+        int pure = 0;
         for (int off = 0; off + 400 <= pcm.length; off += 400) {
             windows++;
             double[] power = new double[TONES.length];
@@ -111,12 +112,18 @@ class SimCodecFfmpegTest {
             } else if (TONES[best] == 880) {
                 at880++;
             }
+            // Share of the window's energy in the dominant tone: near 1 for a clean sine, low when distorted.
+            if (power[best] * 2 / (400.0 * energy(pcm, off, 400)) > 0.8) {
+                pure++;
+            }
         }
         // Two 50 ms windows per second may straddle a 440/880 change; everything else is one of the tones.
         assertTrue(at440 + at880 >= windows - 8, encoding + ": " + (windows - at440 - at880) + " of " + windows
                 + " windows had neither 440 nor 880 Hz as the dominant frequency");
         assertTrue(at440 >= 15 && at880 >= 15, encoding + ": 440 Hz dominated " + at440 + " and 880 Hz " + at880
                 + " of " + windows + " windows; expected about a second of each");
+        assertTrue(pure >= windows - 8, encoding + ": only " + pure + " of " + windows
+                + " windows were a clean tone (over 80% of the energy at one frequency)");
         assertTrue(rms(pcm) > 1000, encoding + ": the decoded audio is nearly silent (RMS " + rms(pcm) + ")");
     }
 
@@ -134,6 +141,14 @@ class SimCodecFfmpegTest {
             s1 = s;
         }
         return s1 * s1 + s2 * s2 - coeff * s1 * s2;
+    }
+
+    private static double energy(short[] x, int off, int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += (double) x[off + i] * x[off + i];
+        }
+        return Math.max(sum, 1);
     }
 
     private static double rms(short[] x) {
