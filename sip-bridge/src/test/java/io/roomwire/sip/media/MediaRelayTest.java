@@ -97,6 +97,10 @@ class MediaRelayTest {
         await(() -> call.codec.received(MediaKind.AUDIO).packets() == 30 && call.codec.received(MediaKind.VIDEO).packets() == 12,
                 () -> "codec got " + call.codec.received(MediaKind.AUDIO) + " / " + call.codec.received(MediaKind.VIDEO));
         assertEquals(0, call.codec.received(MediaKind.AUDIO).lost());
+        List<MediaKind> keyframeRequests = new CopyOnWriteArrayList<>();
+        call.relay.onKeyframeRequest(keyframeRequests::add);
+        call.gateway.requestKeyframe(GW_VIDEO); // SRTCP PLI
+        await(() -> keyframeRequests.equals(List.of(MediaKind.VIDEO)), () -> "keyframe requests " + keyframeRequests);
         StreamStats audio = call.relay.stats(MediaKind.AUDIO);
         assertEquals(30, audio.packetsReceived());
         assertEquals(0, audio.packetsLost());
