@@ -694,7 +694,16 @@ final class SipCallImpl implements Call {
         }
     }
 
-    synchronized void onDialogTerminated() {
+    /**
+     * The stack ended a dialog with this Call-ID. Only the call's own dialog counts: an INVITE re-sent
+     * after a 401/407, a 3xx, a 422 or a 503 keeps the Call-ID (RFC 3261 8.1.3.5, 22.2), and the first
+     * INVITE's dialog, ended by its non-2xx answer, is reported when the stack's linger timer runs out.
+     */
+    synchronized void onDialogTerminated(Dialog terminated) {
+        if (terminated != dialog) {
+            Logger.debug("call {}: an earlier INVITE's dialog ended ({})", id, terminated.getDialogId());
+            return;
+        }
         if (state.isLive()) {
             finish(CallEnd.EndedBy.NETWORK, 0, CallFailures.LOST, "dialog terminated by the stack");
         }

@@ -612,7 +612,7 @@ public final class SipJoinPath implements JoinPath, Service {
                 String id = e.getDialog().getCallId().getCallId();
                 SipCallImpl c = callsBySipId.get(id);
                 if (c != null) {
-                    c.onDialogTerminated();
+                    c.onDialogTerminated(e.getDialog());
                 }
             } catch (RuntimeException ex) {
                 Logger.debug("dialog termination: {}", ex.toString());
