@@ -13,6 +13,9 @@ import io.roomwire.sip.JoinTarget;
 import io.roomwire.sip.SipSettings;
 import io.roomwire.sip.SipTransport;
 import io.roomwire.sip.sdp.SrtpPolicy;
+import io.roomwire.sim.cloud.SimPki;
+import io.roomwire.sim.cloud.gateway.GatewayCall;
+import io.roomwire.sim.cloud.gateway.SimGateway;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,18 +24,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 10 item 1: calls a SIPp gateway challenges (401 and 407, with and without qop, another
- * To-tag on the challenge than on the 200) stay up for {@link #HOLD} and end cleanly from either
- * side, over UDP and TCP (this SIPp has no TLS: {@code GatewayChallengedCallTest} covers TLS).
- * All legs run at once so the suite waits 40 s once; the rooms' clock moves with real time.
+ * Issue 10 item 1: calls a gateway challenges (401 and 407, with and without qop, another To-tag
+ * on the challenge than on the 200) stay up for {@link #HOLD} and end cleanly from either side:
+ * SIPp over UDP and TCP, and the simulated gateway over TLS (SIPp 3.6 as Debian builds it has no
+ * TLS). All legs run at once so the suite waits 40 s once; the rooms' clock moves with real time.
  */
-class SippChallengedCallTest {
+class ChallengedCallHoldTest {
 
     /** At least 40 s: far past jain-sip's 2 s dialog linger, 32 s timer B and the 30 s keep-alive. */
     static final Duration HOLD = Duration.ofSeconds(40);
 
     /** The room's in-dialog OPTIONS period; SIPp answers the first one, then holds for the rest of HOLD. */
     static final Duration KEEP_ALIVE = Duration.ofSeconds(30);
+
+    private static final SimPki PKI = new SimPki("challenged-calls");
+    private static final SimPki.Issued ROOM_ID = PKI.issueServer("room");
 
     private final VirtualScheduler clock = new VirtualScheduler();
     private final List<Leg> legs = new ArrayList<>();
@@ -58,13 +64,14 @@ class SippChallengedCallTest {
         }
     }
 
-    /** One room dialling one SIPp. */
+    /** One room dialling one SIPp (UDP, TCP) or one simulated gateway (TLS). */
     private final class Leg {
         final SipTransport transport;
         final Challenge challenge;
         final boolean qop;
         final boolean farEndHangsUp;
         Sipp sipp;
+        SimGateway gateway;
         SipJoinPath room;
         Call call;
         long connectedAtNanos;
@@ -77,6 +84,17 @@ class SippChallengedCallTest {
         }
 
         void dial() throws Exception {
+            if (transport == SipTransport.TLS) {
+                gateway = SimGateway.builder().sslContext(PKI.sslContext(PKI.issueServer("gateway")))
+                        .meetingIds("123456789").digest("room-12", "s3cret").proxyChallenge(challenge == Challenge.PROXY_407)
+                        .qop(qop).build().start();
+                room = SipJoinPath.builder(SipFixtures.settings(SipTransport.TLS).password("s3cret")
+                                .keepAliveInterval(KEEP_ALIVE).build(), clock).codec(new SimCodec(clock))
+                        .resolver(SipFixtures.resolverFor(gateway)).sslContext(PKI.sslContext(ROOM_ID)).build();
+                room.start();
+                call = room.dial(JoinTarget.sip(gateway.directUri("123456789"), "teams-cisco", "test"));
+                return;
+            }
             sipp = Sipp.uas(farEndHangsUp ? "uas-challenge-hold-far-bye.xml" : "uas-challenge-hold-room-bye.xml",
                     transport, HOLD.plusSeconds(40), List.of("-d", Long.toString(HOLD.minus(KEEP_ALIVE).toMillis())),
                     java.util.Map.of("CHALLENGE", challenge.statusLine, "AUTHHDR", challenge.header,
@@ -93,7 +111,7 @@ class SippChallengedCallTest {
         public String toString() {
             return transport + " " + challenge + (qop ? " qop=auth" : "") + (farEndHangsUp ? ", far end" : ", room")
                     + " hangs up: " + (call == null ? "-" : call.state() + " " + call.end())
-                    + (sipp == null ? "" : "\n" + sipp.log());
+                    + (sipp == null ? "" : "\n" + sipp.log()) + (gateway == null ? "" : "\n" + gateway.requests());
         }
     }
 
@@ -106,16 +124,19 @@ class SippChallengedCallTest {
             if (l.sipp != null) {
                 l.sipp.close();
             }
+            if (l.gateway != null) {
+                l.gateway.stop();
+            }
         }
     }
 
     @Test
     void challengedCallsStayUpFortySecondsAndEndFromEitherSide() throws Exception {
         int i = 0;
-        for (SipTransport t : List.of(SipTransport.UDP, SipTransport.TCP)) {
+        for (SipTransport t : SipTransport.values()) {
             for (Challenge c : Challenge.values()) {
                 for (boolean qop : List.of(false, true)) {
-                    legs.add(new Leg(t, c, qop, i++ % 2 == 0 ^ t == SipTransport.TCP));
+                    legs.add(new Leg(t, c, qop, i++ % 2 == 0 ^ t.ordinal() % 2 == 1));
                 }
             }
         }
@@ -151,6 +172,9 @@ class SippChallengedCallTest {
             if (!l.farEndHangsUp) {
                 assertEquals(CallState.CONNECTED, l.call.state(), () -> l.toString());
                 l.call.hangUp();
+            } else if (l.gateway != null) {
+                assertEquals(CallState.CONNECTED, l.call.state(), () -> l.toString());
+                l.gateway.lastCall().orElseThrow().hangUp();
             }
         }
         for (Leg l : legs) {
@@ -158,7 +182,13 @@ class SippChallengedCallTest {
                     () -> l.toString());
             CallEnd end = l.call.end().orElseThrow();
             assertEquals(l.farEndHangsUp ? CallEnd.EndedBy.REMOTE : CallEnd.EndedBy.LOCAL, end.by(), () -> l.toString());
-            assertEquals(0, l.sipp.awaitExit(Duration.ofSeconds(30)), () -> l.toString());
+            if (l.sipp != null) {
+                assertEquals(0, l.sipp.awaitExit(Duration.ofSeconds(30)), () -> l.toString());
+            } else {
+                GatewayCall g = l.gateway.lastCall().orElseThrow();
+                assertEquals(l.farEndHangsUp, g.byeFromGateway(), () -> l.toString());
+                assertTrue(g.optionsFromRoom() >= 1, () -> "no keep-alive reached the gateway: " + l);
+            }
             Await.until("dialogs released", () -> l.room.openDialogs() == 0);
         }
     }
