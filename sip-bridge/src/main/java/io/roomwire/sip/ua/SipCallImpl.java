@@ -455,10 +455,12 @@ final class SipCallImpl implements Call {
             }
             if (status == 183 && r.getRawContent() != null && r.getRawContent().length > 0) {
                 if (startMedia(r.getRawContent(), e.getDialog(), true)) {
-                    fireState(CallState.EARLY_MEDIA, "Connecting...");
+                    fireState(CallState.EARLY_MEDIA, "Connecting... (early media, 183)");
                 }
             } else if (state == CallState.DIALING) {
-                fireState(CallState.RINGING, "Ringing...");
+                // 183 without SDP is progress, not ringing (RFC 3261 21.1.5): say which one came.
+                fireState(CallState.RINGING, status == 180 ? "Ringing..." : "Connecting... (" + status + " "
+                        + r.getReasonPhrase() + ")");
             }
             return;
         }
@@ -613,7 +615,7 @@ final class SipCallImpl implements Call {
             dialog = d;
             sendInDialog(Request.BYE);
         }
-        finish(CallEnd.EndedBy.LOCAL, 488, message, detail);
+        finish(CallEnd.EndedBy.LOCAL, 0, message, detail); // no 488 was exchanged: the answer came in a 2xx or 183
         return false;
     }
 
@@ -639,7 +641,7 @@ final class SipCallImpl implements Call {
             } else {
                 sendCancel();
                 cancelRequested = !provisionalSeen;
-                finish(CallEnd.EndedBy.NETWORK, 408, CallFailures.RING_TIMEOUT,
+                finish(CallEnd.EndedBy.NETWORK, 0, CallFailures.RING_TIMEOUT,
                         "no answer in " + path.settings.ringTimeout());
             }
         }
@@ -662,9 +664,9 @@ final class SipCallImpl implements Call {
                     Logger.debug("call {}: next hop failed: {}", id, e.toString());
                 }
             }
-            finish(CallEnd.EndedBy.NETWORK, 408, CallFailures.TIMEOUT, "INVITE timed out");
+            finish(CallEnd.EndedBy.NETWORK, 0, CallFailures.TIMEOUT, "INVITE timed out (RFC 3261 timer B)");
         } else if (state.isLive()) {
-            finish(CallEnd.EndedBy.NETWORK, 408, CallFailures.LOST, method + " timed out");
+            finish(CallEnd.EndedBy.NETWORK, 0, CallFailures.LOST, method + " timed out");
         }
     }
 
@@ -1067,7 +1069,7 @@ final class SipCallImpl implements Call {
 
     private void fireState(CallState s, String message) {
         state = s;
-        Logger.info("call {}: {} ({})", id, s, message);
+        Logger.info("call {}: {}", id, message);
         path.fire(new CallEvent.StateChanged(this, s, message));
     }
 
