@@ -267,6 +267,10 @@ final class SipCallImpl implements Call {
                         + path.settings.transport());
                 return false;
             }
+            if (SdesExposure.keysInClear(path.settings)) {
+                failEarly(0, SdesExposure.REFUSAL, "sip.srtp=required over " + path.settings.transport());
+                return false;
+            }
             requestUri = uri;
             sipCallId = path.provider.getNewCallId().getCallId();
             path.callsBySipId.put(sipCallId, this);
@@ -992,7 +996,7 @@ final class SipCallImpl implements Call {
         path.fire(new CallEvent.Incoming(this));
         path.emit("call.incoming", "call", id, "from", target.uri());
         ringTimer = path.scheduler.schedule(path.settings.ringTimeout(), this::onRingTimeout);
-        if (path.settings.autoAnswer()) {
+        if (IncomingCallPolicy.autoAnswers(path.settings.autoAnswerFrom(), path.settings.autoAnswer(), target.uri())) {
             answer();
         } else {
             IncomingCallScreen.show(path, this);

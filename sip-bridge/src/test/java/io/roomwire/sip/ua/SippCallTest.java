@@ -167,7 +167,7 @@ class SippCallTest {
     @ParameterizedTest
     @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
     void autoAnswersAnIncomingCallWhenConfigured(SipTransport t) throws Exception {
-        room(t, 9, b -> b.autoAnswer(true));
+        room(t, 9, b -> b.autoAnswer(true).autoAnswerFrom(List.of("@127.0.0.1")));
         sipp = Sipp.uac("uac-caller-hangs-up.xml", t, room.localPort(), "room-12");
         assertEquals(0, sipp.awaitExit(Duration.ofSeconds(15)), sipp.log());
         Await.until("incoming call ended", clock, () -> events.stream().anyMatch(e -> e instanceof CallEvent.Ended));
