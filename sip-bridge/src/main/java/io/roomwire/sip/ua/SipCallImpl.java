@@ -505,6 +505,13 @@ final class SipCallImpl implements Call {
                 redirect(r, status);
             } else if ((status == 401 || status == 407) && path.settings.password().isPresent()
                     && authAttempts < MAX_AUTH && e.getClientTransaction() != null) {
+                Optional<String> refused = DigestScope.refusal(path.settings, r, nextHopHost());
+                if (refused.isPresent()) {
+                    Logger.warn("call {}: {} challenge not answered: {}", id, status, refused.get());
+                    finish(CallEnd.EndedBy.REMOTE, status, refused.get(), status + " " + r.getReasonPhrase()
+                            + ", realm \"" + DigestScope.realm(r) + "\"");
+                    return;
+                }
                 authAttempts++;
                 inviteTx = path.auth.handleChallenge(r, e.getClientTransaction(), path.provider, 5);
                 inviteRequest = inviteTx.getRequest();
@@ -529,6 +536,14 @@ final class SipCallImpl implements Call {
         }
     }
 
+    /** The host the current INVITE went to: the outbound proxy, the SRV target, or the request URI's host. */
+    private String nextHopHost() {
+        if (path.settings.outboundProxy().isPresent()) {
+            return DigestScope.hostOf(path.settings.outboundProxy().get());
+        }
+        return ((SipURI) inviteRequest.getRequestURI()).getHost();
+    }
+
     private void fail(int status, Response r) {
         finish(CallEnd.EndedBy.REMOTE, status, CallFailures.forStatus(status), status + " " + r.getReasonPhrase());
     }
@@ -537,6 +552,13 @@ final class SipCallImpl implements Call {
         ContactHeader c = (ContactHeader) r.getHeader(ContactHeader.NAME);
         if (c == null || redirects >= MAX_REDIRECTS || !(c.getAddress().getURI() instanceof SipURI next)) {
             fail(status, r);
+            return;
+        }
+        Optional<String> refused = RedirectPolicy.refusal((SipURI) inviteRequest.getRequestURI(), next);
+        if (refused.isPresent()) {
+            Logger.warn("call {}: {}", id, refused.get());
+            finish(CallEnd.EndedBy.REMOTE, status, "The gateway redirected the call elsewhere; the room does not follow"
+                    + " it (" + status + ")", refused.get());
             return;
         }
         redirects++;

@@ -89,6 +89,7 @@ class ChallengedCallHoldTest {
                         .meetingIds("123456789").digest("room-12", "s3cret").proxyChallenge(challenge == Challenge.PROXY_407)
                         .qop(qop).build().start();
                 room = SipJoinPath.builder(SipFixtures.settings(SipTransport.TLS).password("s3cret")
+                                .authRealms(List.of("gateway.test"))
                                 .keepAliveInterval(KEEP_ALIVE).build(), clock).codec(new SimCodec(clock))
                         .resolver(SipFixtures.resolverFor(gateway)).sslContext(PKI.sslContext(ROOM_ID)).build();
                 room.start();
@@ -100,6 +101,7 @@ class ChallengedCallHoldTest {
                     java.util.Map.of("CHALLENGE", challenge.statusLine, "AUTHHDR", challenge.header,
                             "QOP", qop ? ", qop=\"auth\"" : "", "VERIFY", challenge.verify(qop)));
             SipSettings s = SipFixtures.settings(transport).srtpPolicy(SrtpPolicy.BEST_EFFORT).password("s3cret")
+                    .authRealms(List.of("sipp.test"))
                     .keepAliveInterval(KEEP_ALIVE).build();
             room = SipJoinPath.builder(s, clock).codec(new SimCodec(clock)).resolver(SipFixtures.resolverTo(sipp.port()))
                     .build();

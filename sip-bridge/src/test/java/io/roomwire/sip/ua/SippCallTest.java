@@ -137,7 +137,7 @@ class SippCallTest {
     @ParameterizedTest
     @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
     void answersADigestChallengeWithTheConfiguredPassword(SipTransport t) throws Exception {
-        Call call = dialSipp(t, "uas-401-200.xml", b -> b.password("s3cret"));
+        Call call = dialSipp(t, "uas-401-200.xml", b -> b.password("s3cret").authRealms(List.of("sipp.test")));
         awaitState(call, CallState.CONNECTED);
         hangUpAndExpectSippPassed(call);
     }
