@@ -628,7 +628,13 @@ final class SipCallImpl implements Call {
             return mediaFailed(d, early, CallFailures.forNegotiation(NegotiationException.Reason.MALFORMED), e.getMessage());
         } catch (NegotiationException e) {
             return mediaFailed(d, early, CallFailures.forNegotiation(e.reason()), e.getMessage());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            if (e.getCause() instanceof io.roomwire.sip.srtp.SrtpException) {
+                return mediaFailed(d, early, CallFailures.forNegotiation(NegotiationException.Reason.BAD_CRYPTO),
+                        "the answer's " + e.getCause().getMessage());
+            }
+            return mediaFailed(d, early, "The room's media could not start", e.toString());
+        } catch (RuntimeException e) {
             return mediaFailed(d, early, "The room's media could not start", e.toString());
         }
     }
