@@ -125,6 +125,15 @@ class SippCallTest {
 
     @ParameterizedTest
     @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
+    void takesAnSrtpAnswerWhoseKeyCarriesAnMki(SipTransport t) throws Exception {
+        Call call = dialSipp(t, "uas-mki.xml", b -> b.srtpPolicy(SrtpPolicy.REQUIRED));
+        awaitState(call, CallState.CONNECTED);
+        assertTrue(call.stats().streams().get(io.roomwire.hal.MediaKind.AUDIO).secure(), call.stats().toString());
+        hangUpAndExpectSippPassed(call);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
     void busyIsReportedAsBusy(SipTransport t) throws Exception {
         Call call = dialSipp(t, "uas-486.xml", b -> b);
         awaitState(call, CallState.ENDED);
