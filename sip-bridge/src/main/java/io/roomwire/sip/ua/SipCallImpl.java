@@ -308,6 +308,7 @@ final class SipCallImpl implements Call {
                 return; // hung up while DNS ran: nothing was sent
             }
             hops = resolved;
+            path.expectTlsIdentity(hops, requestUri.getHost());
             try {
                 media = path.openMedia(id);
                 localSdp = path.negotiator.offer(path.settings.localAddress(), sessionId, sdpVersion, media.localPorts(),
@@ -573,6 +574,7 @@ final class SipCallImpl implements Call {
             return;
         }
         hopIndex = 0;
+        path.expectTlsIdentity(hops, nextUri.getHost());
         resendInvite(req -> {
             req.setRequestURI(nextUri);
             try {

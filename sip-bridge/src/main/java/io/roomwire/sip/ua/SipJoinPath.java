@@ -116,6 +116,7 @@ public final class SipJoinPath implements JoinPath, Service {
     private Registration registration;
     private Dispatcher dispatcher;
     private String tlsConfigId;
+    private volatile TlsNetworkLayer.Config tlsConfig;
     private volatile Thread stopper;
     private volatile List<Thread> stackThreadsSnapshot = List.of();
 
@@ -191,6 +192,7 @@ public final class SipJoinPath implements JoinPath, Service {
         if (settings.transport() == SipTransport.TLS) {
             SSLContext ctx = sslContext.orElseGet(() -> TlsFiles.sslContext(settings));
             TlsNetworkLayer.Config tls = TlsNetworkLayer.Config.of(ctx);
+            tlsConfig = tls;
             tlsConfigId = TlsNetworkLayer.register(tls);
             p.setProperty(TlsNetworkLayer.CONFIG_KEY, tlsConfigId);
             p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", tls.suitesProperty());
@@ -484,6 +486,23 @@ public final class SipJoinPath implements JoinPath, Service {
             h = h.substring(0, colon);
         }
         return new SipHop(h, port, settings.transport());
+    }
+
+    /**
+     * Over TLS, the certificates of hops DNS gave for {@code uriHost} must name {@code uriHost}
+     * (RFC 5922 section 4); a hop that is the URI's host itself, or a literal address, is checked as it is.
+     */
+    void expectTlsIdentity(List<SipHop> hops, String uriHost) {
+        TlsNetworkLayer.Config c = tlsConfig;
+        if (c == null) {
+            return;
+        }
+        for (SipHop h : hops) {
+            boolean literal = h.host().matches("[0-9.]+") || h.host().contains(":");
+            if (!literal && !h.host().equalsIgnoreCase(uriHost)) {
+                c.expectServerName(h.host(), h.port(), uriHost);
+            }
+        }
     }
 
     String newTag() {
