@@ -26,6 +26,7 @@ import io.roomwire.sip.ua.internal.CallMedia;
 import io.roomwire.sip.ua.internal.RelayCallMedia;
 import io.roomwire.sip.ua.internal.TinylogServerLogger;
 import io.roomwire.sip.ua.internal.TinylogStackLogger;
+import io.roomwire.sip.ua.internal.ListenerLimits;
 import io.roomwire.sip.ua.internal.TlsNetworkLayer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -189,15 +190,19 @@ public final class SipJoinPath implements JoinPath, Service {
         p.setProperty("gov.nist.javax.sip.REJECT_STRAY_RESPONSES", "true");
         settings.outboundProxy().ifPresent(proxy -> p.setProperty("javax.sip.OUTBOUND_PROXY",
                 hopFor(proxy).proxyProperty()));
+        ListenerLimits limits = ListenerLimits.defaults(settings.maxConnections());
         if (settings.transport() == SipTransport.TLS) {
             SSLContext ctx = sslContext.orElseGet(() -> TlsFiles.sslContext(settings));
-            TlsNetworkLayer.Config tls = TlsNetworkLayer.Config.of(ctx);
+            TlsNetworkLayer.Config tls = TlsNetworkLayer.Config.of(ctx, limits);
             tlsConfig = tls;
             tlsConfigId = TlsNetworkLayer.register(tls);
             p.setProperty(TlsNetworkLayer.CONFIG_KEY, tlsConfigId);
             p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", tls.suitesProperty());
             p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", String.join(",", tls.protocols()));
             p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+        } else if (settings.transport() == SipTransport.TCP) {
+            tlsConfigId = TlsNetworkLayer.register(TlsNetworkLayer.Config.of(null, limits));
+            p.setProperty(TlsNetworkLayer.CONFIG_KEY, tlsConfigId);
         }
         Set<Thread> before = Thread.getAllStackTraces().keySet();
         try {
