@@ -47,9 +47,9 @@ public final class SipAgentSettings {
     public static final Setting<String> SRTP = Setting.of("sip.srtp", SettingType.oneOf("required", "best-effort"),
             "required", "required: refuse calls without SRTP; best-effort: fall back to plain RTP");
     public static final Setting<Boolean> ALLOW_CLEARTEXT_SDES = Setting.of("sip.lab.allow-cleartext-srtp-keys",
-            SettingType.BOOLEAN, "false", "LAB USE ONLY. With sip.transport=udp or tcp the SRTP master keys travel in"
+            SettingType.BOOLEAN, "false", "WARNING, LAB USE ONLY. With sip.transport=udp or tcp the SRTP master keys travel in"
                     + " clear SDP (RFC 4568 section 8.3): anyone on the path can decrypt the call. false (the default)"
-                    + " refuses such calls; use sip.transport=tls");
+                    + " refuses such calls when sip.srtp=required; use sip.transport=tls");
     public static final Setting<java.util.List<String>> AUTH_REALMS = Setting.of("sip.auth-realms", SettingType.LIST, "",
             "Digest realms sip.password may answer, besides challenges from sip.registrar and sip.outbound-proxy"
                     + " (comma-separated); any other 401/407 fails the call instead of sending a digest");
