@@ -173,8 +173,21 @@ class HostileInputTest {
                 assertTrue(e.getValue().stream().allMatch(c -> c >= 400), e.getKey() + " -> " + e.getValue());
             }
         }
-        send(load("405-subscribe.sip").replace("SUBSCRIBE", "OPTIONS").replace("Event: presence\r\n", ""));
-        assertEquals(List.of(200), responses(Duration.ofSeconds(2)), "the room still answers after the corpus");
+        // Random datagrams and every truncation of a valid request: silence or a 4xx, never a crash.
+        java.util.Random rnd = new java.util.Random(10);
+        for (int i = 0; i < 200; i++) {
+            byte[] garbage = new byte[1 + rnd.nextInt(1400)];
+            rnd.nextBytes(garbage);
+            n++;
+            socket.send(new DatagramPacket(garbage, garbage.length, InetAddress.getLoopbackAddress(), room.localPort()));
+        }
+        String options = load("405-subscribe.sip").replace("SUBSCRIBE", "OPTIONS").replace("Event: presence\r\n", "");
+        for (int cut = 5; cut < options.length(); cut += 23) {
+            send(options.substring(0, cut));
+        }
+        send(options);
+        assertEquals(List.of(200), responses(Duration.ofSeconds(2)), "the room still answers after " + n + " inputs");
+        assertTrue(n > 230, n + " inputs");
         assertTrue(room.calls().isEmpty());
         assertEquals(0, codec.openSessions());
         Await.until("no dialogs left", null, Duration.ofSeconds(10), () -> room.openDialogs() == 0,
