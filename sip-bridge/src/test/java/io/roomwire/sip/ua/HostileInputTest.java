@@ -185,9 +185,14 @@ class HostileInputTest {
         for (int cut = 5; cut < options.length(); cut += 23) {
             send(options.substring(0, cut));
         }
-        send(options);
-        assertEquals(List.of(200), responses(Duration.ofSeconds(2)), "the room still answers after " + n + " inputs");
-        assertTrue(n > 230, n + " inputs");
+        int inputs = n;
+        List<Integer> answer = List.of();
+        for (int attempt = 0; attempt < 5 && !answer.equals(List.of(200)); attempt++) {
+            send(options); // UDP: a probe may be lost under load; the bound is 5 probes of 2 s
+            answer = responses(Duration.ofSeconds(2));
+        }
+        assertEquals(List.of(200), answer, "the room still answers after " + inputs + " inputs");
+        assertTrue(inputs > 230, inputs + " inputs");
         assertTrue(room.calls().isEmpty());
         assertEquals(0, codec.openSessions());
         Await.until("no dialogs left", null, Duration.ofSeconds(10), () -> room.openDialogs() == 0,
