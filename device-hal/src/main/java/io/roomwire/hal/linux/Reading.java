@@ -1,0 +1,32 @@
+package io.roomwire.hal.linux;
+
+import java.util.Optional;
+
+/** A value read from the host, or why there is none ("/sys/class/dmi/id/product_serial is missing"). */
+record Reading(Optional<String> value, String reason) {
+
+    static Reading of(String value) {
+        return new Reading(Optional.of(value), "");
+    }
+
+    static Reading none(String reason) {
+        return new Reading(Optional.empty(), reason);
+    }
+
+    boolean ok() {
+        return value.isPresent();
+    }
+
+    String get() {
+        return value.orElseThrow(() -> new IllegalStateException(reason));
+    }
+
+    /** This reading if it has a value, else {@code next} with both reasons kept. */
+    Reading or(java.util.function.Supplier<Reading> next) {
+        if (ok()) {
+            return this;
+        }
+        Reading n = next.get();
+        return n.ok() ? n : none(reason + "; " + n.reason);
+    }
+}
