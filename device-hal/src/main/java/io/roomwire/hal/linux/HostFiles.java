@@ -75,16 +75,19 @@ final class HostFiles {
         if (s.isEmpty()) {
             return Reading.none(absolute + " is empty");
         }
-        if (s.length() > 256 || s.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0xFFFD)) {
+        if (s.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0xFFFD)) {
             return Reading.none(absolute + " holds no readable text");
         }
-        return Reading.of(s);
+        if (s.length() > 4096) {
+            return Reading.none(absolute + " is " + s.length() + " characters long, not one value");
+        }
+        return Reading.of(s, absolute);
     }
 
     /** The whole file as text (for multi-line files such as /proc/cpuinfo). */
     Reading lines(String absolute) {
         Bytes b = bytes(absolute);
-        return b.data == null ? Reading.none(b.reason) : Reading.of(new String(b.data, StandardCharsets.UTF_8));
+        return b.data == null ? Reading.none(b.reason) : Reading.of(new String(b.data, StandardCharsets.UTF_8), absolute);
     }
 
     /** Names in a folder, sorted; empty when it is missing or unreadable. */

@@ -48,7 +48,7 @@ record Inventory(List<Found> found, Map<String, String> absent, Optional<Tempera
         displays(files, found, absent);
         usb(files, found, absent);
         Optional<Temperature> t = temperature(files, absent);
-        return new Inventory(List.copyOf(found), Map.copyOf(absent), t);
+        return new Inventory(List.copyOf(found), java.util.Collections.unmodifiableMap(absent), t);
     }
 
     private static void cameras(HostFiles files, List<Found> out, Map<String, String> absent) {
@@ -70,7 +70,8 @@ record Inventory(List<Found> found, Map<String, String> absent, Optional<Tempera
                 String c = caps.get();
                 // a memory-to-memory codec (Raspberry Pi's bcm2835-codec, ISPs) captures and outputs: not a camera
                 capture = c.contains(":capture:") && !c.contains(":video_output:");
-                capsNote = c.replaceAll("^:|:$", "").replace(':', ',');
+                String list = c.replaceAll("^:+|:+$", "").replace(':', ',');
+                capsNote = list.isEmpty() ? "no capture or output" : list;
             } else {
                 // UVC makes two nodes per camera: index 0 streams video, index 1 streams metadata
                 capture = files.text(base + "/index").value().filter("0"::equals).isPresent();

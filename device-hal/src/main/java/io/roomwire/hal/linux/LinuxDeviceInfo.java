@@ -126,7 +126,7 @@ public final class LinuxDeviceInfo implements DeviceInfo {
         encrypted = enc.known() && Boolean.parseBoolean(enc.value());
         secureBoot = sb.known() && Boolean.parseBoolean(sb.value());
         debug = !dbg.known() || Boolean.parseBoolean(dbg.value());
-        posture = Map.copyOf(p);
+        posture = java.util.Collections.unmodifiableMap(p);
     }
 
     private Map<String, Fact> readIdentity() {
@@ -139,10 +139,13 @@ public final class LinuxDeviceInfo implements DeviceInfo {
                 .or(() -> files.text("/proc/device-tree/model"))));
         m.put("hardwareVersion", fact(dmi("product_version").or(() -> dmi("board_version"))
                 .or(() -> cpuField(cpu, cpuinfo, "Revision"))));
-        OsRelease os = osRelease();
-        m.put("firmwareVersion", fact(first(os, "/etc/os-release", "IMAGE_VERSION", "VERSION_ID", "BUILD_ID")
+        // os-release(5): /etc/os-release first, /usr/lib/os-release as the fallback
+        Reading osFile = files.lines("/etc/os-release").or(() -> files.lines("/usr/lib/os-release"));
+        OsRelease os = OsRelease.parse(osFile.value().orElse(""));
+        String osSource = osFile.ok() ? osFile.source() : "/etc/os-release";
+        m.put("firmwareVersion", fact(first(os, osSource, "IMAGE_VERSION", "VERSION_ID", "BUILD_ID")
                 .or(() -> files.text("/proc/sys/kernel/osrelease"))));
-        m.put("osEdition", fact(first(os, "/etc/os-release", "PRETTY_NAME", "NAME")));
+        m.put("osEdition", fact(first(os, osSource, "PRETTY_NAME", "NAME")));
         m.put("macAddress", mac());
         m.put("cpu", cpuinfo.ok() ? cpuDescription(cpuinfo.get()) : new Fact(UNKNOWN, cpuinfo.reason()));
         if (!files.exists("/sys/class/dmi/id") && !files.exists("/proc/device-tree")) {
@@ -152,11 +155,11 @@ public final class LinuxDeviceInfo implements DeviceInfo {
                 m.computeIfPresent(k, (key, f) -> f.known() ? f : new Fact(UNKNOWN, why));
             }
         }
-        return Map.copyOf(m);
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     private static Fact fact(Reading r) {
-        return r.ok() ? new Fact(r.get(), "read") : new Fact(UNKNOWN, r.reason());
+        return r.ok() ? new Fact(r.get(), r.source()) : new Fact(UNKNOWN, r.reason());
     }
 
     private Reading dmi(String name) {
@@ -181,7 +184,8 @@ public final class LinuxDeviceInfo implements DeviceInfo {
         }
         String first = new String(b.data(), StandardCharsets.US_ASCII).split("\0")[0];
         int comma = first.indexOf(',');
-        return comma > 0 && first.substring(0, comma).matches("[a-z0-9-]+") ? Reading.of(first.substring(0, comma))
+        return comma > 0 && first.substring(0, comma).matches("[a-z0-9-]+")
+                ? Reading.of(first.substring(0, comma), "/proc/device-tree/compatible")
                 : Reading.none("/proc/device-tree/compatible has no vendor prefix");
     }
 
@@ -190,10 +194,11 @@ public final class LinuxDeviceInfo implements DeviceInfo {
                 .or(() -> files.text("/proc/device-tree/serial-number"))
                 .or(() -> {
                     String s = cpu.get("Serial");
-                    return s != null && !isPlaceholder(s) ? Reading.of(s) : Reading.none("/proc/cpuinfo has no Serial");
+                    return s != null && !isPlaceholder(s) ? Reading.of(s, "/proc/cpuinfo Serial")
+                            : Reading.none("/proc/cpuinfo has no Serial");
                 });
         if (r.ok()) {
-            return new Fact(r.get(), "read");
+            return new Fact(r.get(), r.source());
         }
         Reading id = files.text("/etc/machine-id");
         if (id.ok() && id.get().matches("[0-9a-f]{32}") && !isPlaceholder(id.get())) {
@@ -216,17 +221,11 @@ public final class LinuxDeviceInfo implements DeviceInfo {
         }
     }
 
-    private OsRelease osRelease() {
-        // os-release(5): /etc/os-release first, /usr/lib/os-release as the fallback
-        Reading r = files.lines("/etc/os-release").or(() -> files.lines("/usr/lib/os-release"));
-        return r.ok() ? OsRelease.parse(r.get()) : OsRelease.parse("");
-    }
-
     private Reading first(OsRelease os, String file, String... keys) {
         for (String k : keys) {
             Optional<String> v = os.get(k);
             if (v.isPresent()) {
-                return Reading.of(v.get());
+                return Reading.of(v.get(), k + " in " + file);
             }
         }
         return Reading.none(os.isEmpty() ? "neither /etc/os-release nor /usr/lib/os-release could be read"
@@ -249,7 +248,7 @@ public final class LinuxDeviceInfo implements DeviceInfo {
             return Reading.none(cpuinfo.reason());
         }
         String v = cpu.get(key);
-        return v == null || v.isBlank() ? Reading.none("/proc/cpuinfo has no " + key) : Reading.of(v);
+        return v == null || v.isBlank() ? Reading.none("/proc/cpuinfo has no " + key) : Reading.of(v, "/proc/cpuinfo " + key);
     }
 
     private static Fact cpuDescription(String text) {
@@ -261,7 +260,7 @@ public final class LinuxDeviceInfo implements DeviceInfo {
         if (name == null || n == 0) {
             return new Fact(UNKNOWN, "/proc/cpuinfo names no processor model");
         }
-        return new Fact(name + " x" + n, "read");
+        return new Fact(name + " x" + n, "/proc/cpuinfo");
     }
 
     private Fact mac() {
@@ -400,12 +399,13 @@ public final class LinuxDeviceInfo implements DeviceInfo {
     }
 
     private Fact readDebug() {
-        Reading cmdline = files.text("/proc/cmdline");
+        // lines(): a real command line can be longer than any single sysfs value
+        Reading cmdline = files.lines("/proc/cmdline");
         if (!cmdline.ok()) {
             return new Fact(UNKNOWN, cmdline.reason());
         }
         List<String> why = new ArrayList<>();
-        for (String arg : cmdline.get().split("\\s+")) {
+        for (String arg : cmdline.get().strip().split("\\s+")) {
             if (arg.equals("--")) {
                 break; // what follows is for init, not the kernel
             }

@@ -2,15 +2,18 @@ package io.roomwire.hal.linux;
 
 import java.util.Optional;
 
-/** A value read from the host, or why there is none ("/sys/class/dmi/id/product_serial is missing"). */
-record Reading(Optional<String> value, String reason) {
+/**
+ * A value read from the host and where from, or why there is none
+ * ("/sys/class/dmi/id/product_serial is missing").
+ */
+record Reading(Optional<String> value, String source, String reason) {
 
-    static Reading of(String value) {
-        return new Reading(Optional.of(value), "");
+    static Reading of(String value, String source) {
+        return new Reading(Optional.of(value), source, "");
     }
 
     static Reading none(String reason) {
-        return new Reading(Optional.empty(), reason);
+        return new Reading(Optional.empty(), "", reason);
     }
 
     boolean ok() {
