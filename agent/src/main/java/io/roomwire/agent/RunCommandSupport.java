@@ -2,8 +2,10 @@ package io.roomwire.agent;
 
 import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
+import io.roomwire.core.event.EventSink;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.Device;
+import io.roomwire.hal.linux.LinuxDevice;
 import io.roomwire.hal.sim.SimDevice;
 import io.roomwire.hal.sim.SimDeviceInfo;
 
@@ -11,6 +13,22 @@ import io.roomwire.hal.sim.SimDeviceInfo;
 public final class RunCommandSupport {
 
     private RunCommandSupport() {
+    }
+
+    /** The device {@code device.hal} names: {@code linux} reads this PC, {@code sim} simulates one. */
+    public static Device device(Config config, Scheduler scheduler, EventSink events) {
+        if ("linux".equals(config.get(AgentSettings.HAL))) {
+            java.time.Duration poll = config.get(AgentSettings.LINUX_POLL);
+            if (poll.isZero() || poll.isNegative()) {
+                throw new IllegalArgumentException("linux.poll-interval must be longer than 0s (it is " + poll
+                        + "): set it to e.g. 5s");
+            }
+            String level = config.get(AgentSettings.LOG_LEVEL);
+            return LinuxDevice.create(config.get(AgentSettings.LINUX_ROOT), scheduler, events,
+                    new LinuxDevice.Options(poll, config.get(AgentSettings.LINUX_SSH_IS_DEBUG),
+                            level.equals("debug") || level.equals("trace")));
+        }
+        return simDevice(config, scheduler);
     }
 
     public static Device simDevice(Config config, Scheduler scheduler) {

@@ -1,5 +1,6 @@
 package io.roomwire.agent.mdm;
 
+import io.roomwire.agent.RunCommandSupport;
 import io.roomwire.agent.cli.Args;
 import io.roomwire.agent.cli.Cli;
 import io.roomwire.agent.cli.UsageException;
@@ -10,7 +11,7 @@ import io.roomwire.core.event.EventSink;
 import io.roomwire.core.store.FileStore;
 import io.roomwire.core.store.StateLock;
 import io.roomwire.core.time.VirtualScheduler;
-import io.roomwire.hal.sim.SimDeviceInfo;
+import io.roomwire.hal.DeviceInfo;
 import io.roomwire.hal.sim.SimTouchPanel;
 import io.roomwire.provisioning.identity.DeviceIdentity;
 import io.roomwire.provisioning.identity.IdentityException;
@@ -68,9 +69,8 @@ public final class MdmCommand implements Cli.Command {
             io.err().println("roomwire mdm checkin: " + e.getMessage());
             return Cli.FAILED;
         }
-        SimDeviceInfo info = new SimDeviceInfo(config.get(AgentSettings.SIM_SERIAL), config.get(AgentSettings.SIM_MODEL),
-                config.get(AgentSettings.SIM_FIRMWARE), config.get(AgentSettings.SIM_MAC),
-                config.get(AgentSettings.SIM_ENCRYPTED), config.get(AgentSettings.SIM_DEBUG));
+        // the hardware device.hal names, so a Linux room checks in with its real facts
+        DeviceInfo info = RunCommandSupport.device(config, scheduler, EventSink.none()).info();
         MdmService service = MdmService.builder().config(mdmConfig).scheduler(scheduler).store(store).identity(identity)
                 .device(info).token(Optional::empty).panel(new SimTouchPanel()).events(EventSink.none())
                 .calendarStaleness(Optional::empty).build();

@@ -38,12 +38,14 @@ public final class LinuxDevice {
     private LinuxDevice() {
     }
 
-    /** Reads the host once now and then every poll interval; events go to {@code events}. */
+    /**
+     * Reads the host once now and then every poll interval; events go to {@code events}. Logs
+     * nothing itself until the first poll, so the caller can set logging up first.
+     */
     public static Device create(Path root, Scheduler scheduler, EventSink events, Options options) {
         HostFiles files = new HostFiles(root);
         LinuxDeviceInfo info = new LinuxDeviceInfo(files, options.sshIsDebug(), options.agentDebug());
         LinuxPeripherals peripherals = new LinuxPeripherals(files, events, scheduler.clock());
-        info.unknownReasons().forEach((k, why) -> Logger.info("Device {} unknown: {}", k, why));
         scheduler.scheduleAtFixedRate(options.pollInterval(), options.pollInterval(), () -> {
             try {
                 peripherals.poll();
