@@ -5,6 +5,7 @@ import io.roomwire.agent.config.Config;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.Device;
+import io.roomwire.hal.DeviceInfo;
 import io.roomwire.hal.linux.LinuxDevice;
 import io.roomwire.hal.sim.SimDevice;
 import io.roomwire.hal.sim.SimDeviceInfo;
@@ -24,9 +25,15 @@ public final class RunCommandSupport {
                         + "): set it to e.g. 5s");
             }
             String level = config.get(AgentSettings.LOG_LEVEL);
-            return LinuxDevice.create(config.get(AgentSettings.LINUX_ROOT), scheduler, events,
+            Device d = LinuxDevice.create(config.get(AgentSettings.LINUX_ROOT), scheduler, events,
                     new LinuxDevice.Options(poll, config.get(AgentSettings.LINUX_SSH_IS_DEBUG),
                             level.equals("debug") || level.equals("trace")));
+            // the serial names the room on MQTT and in MDM: two rooms must never share "unknown"
+            if (DeviceInfo.UNKNOWN.equals(d.info().serialNumber()) && config.find(AgentSettings.DEVICE_ID).isEmpty()) {
+                throw new IllegalArgumentException("This PC has no readable serial number ("
+                        + d.info().unknownReasons().get("serialNumber") + "): set device.id to name the room");
+            }
+            return d;
         }
         return simDevice(config, scheduler);
     }

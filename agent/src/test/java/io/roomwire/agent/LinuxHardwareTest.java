@@ -74,4 +74,18 @@ class LinuxHardwareTest {
                 () -> linux(Map.of("linux.poll-interval", "0s")));
         assertEquals("linux.poll-interval must be longer than 0s (it is PT0S): set it to e.g. 5s", e.getMessage());
     }
+
+    @Test
+    void aPcWithoutSerialOrMachineIdMustBeNamedByDeviceId() throws Exception {
+        linux(Map.of());
+        Files.delete(root.resolve("etc/machine-id"));
+        Config c = Config.defaults(Map.of()).with(Map.of("device.hal", "linux", "linux.root", root.toString()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RunCommandSupport.device(c, scheduler, EventSink.none()));
+        assertTrue(e.getMessage().startsWith("This PC has no readable serial number (/sys/class/dmi/id/product_serial is missing;"),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("/etc/machine-id is missing): set device.id to name the room"), e.getMessage());
+        Device named = RunCommandSupport.device(c.with(Map.of("device.id", "room-13")), scheduler, EventSink.none());
+        assertEquals("unknown", named.info().serialNumber());
+    }
 }
