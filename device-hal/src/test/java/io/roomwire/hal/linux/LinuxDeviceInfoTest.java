@@ -171,4 +171,14 @@ class LinuxDeviceInfoTest {
         assertFalse(i.storageEncrypted());
         assertEquals("the root filesystem is overlay on no block device", i.unknownReasons().get("storageEncrypted"));
     }
+
+    @Test
+    void aLongKernelCommandLineIsStillRead() {
+        // a firecracker VM's command line is over 600 characters; sysfs values are short
+        Path root = HostTrees.copy(HostTrees.ROOM_PC, dir);
+        HostTrees.write(root, "/proc/cmdline", "console=ttyS0 " + "x=y ".repeat(200) + "systemd.debug_shell -- --init-flag\n");
+        LinuxDeviceInfo i = info(root);
+        assertTrue(i.debugEnabled());
+        assertEquals("kernel command line has systemd.debug_shell", i.facts().get("debugEnabled").note());
+    }
 }
