@@ -6,6 +6,7 @@ import io.roomwire.agent.cli.UsageException;
 import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.ConfigException;
+import io.roomwire.agent.device.DeviceFactory;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.store.StateLock;
@@ -72,7 +73,7 @@ final class RunCommand implements Cli.Command {
         EventSink.Hub events = new EventSink.Hub();
         Device device;
         try {
-            device = RunCommandSupport.device(config, scheduler, events);
+            device = DeviceFactory.create(config, scheduler, events);
         } catch (IllegalArgumentException e) {
             io.err().println("roomwire run: refusing to start. " + e.getMessage());
             scheduler.close();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import io.roomwire.agent.config.Config;
+import io.roomwire.agent.device.DeviceFactory;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.time.VirtualScheduler;
@@ -32,13 +33,13 @@ class LinuxHardwareTest {
         Files.writeString(root.resolve("etc/machine-id"), "4f0c6a8e2d3b4c5d9e8f7a6b5c4d3e2f\n");
         Map<String, String> settings = new java.util.HashMap<>(Map.of("device.hal", "linux", "linux.root", root.toString()));
         settings.putAll(more);
-        return RunCommandSupport.device(Config.defaults(Map.of()).with(settings), scheduler, EventSink.none());
+        return DeviceFactory.create(Config.defaults(Map.of()).with(settings), scheduler, EventSink.none());
     }
 
     @Test
     void deviceHalLinuxReadsTheHostAndSimStaysTheDefault() throws Exception {
         assertTrue(linux(Map.of()).info() instanceof LinuxDeviceInfo);
-        assertTrue(RunCommandSupport.device(Config.defaults(Map.of()), scheduler, EventSink.none()).info()
+        assertTrue(DeviceFactory.create(Config.defaults(Map.of()), scheduler, EventSink.none()).info()
                 instanceof SimDeviceInfo);
     }
 
@@ -81,11 +82,11 @@ class LinuxHardwareTest {
         Files.delete(root.resolve("etc/machine-id"));
         Config c = Config.defaults(Map.of()).with(Map.of("device.hal", "linux", "linux.root", root.toString()));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RunCommandSupport.device(c, scheduler, EventSink.none()));
+                () -> DeviceFactory.create(c, scheduler, EventSink.none()));
         assertTrue(e.getMessage().startsWith("This PC has no readable serial number (/sys/class/dmi/id/product_serial is missing;"),
                 e.getMessage());
         assertTrue(e.getMessage().endsWith("/etc/machine-id is missing): set device.id to name the room"), e.getMessage());
-        Device named = RunCommandSupport.device(c.with(Map.of("device.id", "room-13")), scheduler, EventSink.none());
+        Device named = DeviceFactory.create(c.with(Map.of("device.id", "room-13")), scheduler, EventSink.none());
         assertEquals("unknown", named.info().serialNumber());
     }
 }

@@ -1,18 +1,17 @@
 package io.roomwire.agent.mdm;
 
-import io.roomwire.agent.RunCommandSupport;
 import io.roomwire.agent.cli.Args;
 import io.roomwire.agent.cli.Cli;
 import io.roomwire.agent.cli.UsageException;
 import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.ConfigException;
+import io.roomwire.agent.device.DeviceFactory;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.store.FileStore;
 import io.roomwire.core.store.StateLock;
 import io.roomwire.core.time.VirtualScheduler;
 import io.roomwire.hal.DeviceInfo;
-import io.roomwire.hal.sim.SimTouchPanel;
 import io.roomwire.provisioning.identity.DeviceIdentity;
 import io.roomwire.provisioning.identity.IdentityException;
 import io.roomwire.provisioning.mdm.CheckInResult;
@@ -86,10 +85,10 @@ public final class MdmCommand implements Cli.Command {
             io.err().println("roomwire mdm checkin: " + e.getMessage());
             return Cli.FAILED;
         }
-        // the hardware device.hal names, so a Linux room checks in with its real facts
-        DeviceInfo info = RunCommandSupport.device(config, scheduler, EventSink.none()).info();
+        DeviceInfo info = DeviceFactory.create(config, scheduler).info();
+        // No banner from the command line: compliance is printed below.
         MdmService service = MdmService.builder().config(mdmConfig).scheduler(scheduler).store(store).identity(identity)
-                .device(info).token(Optional::empty).panel(new SimTouchPanel()).events(EventSink.none())
+                .device(info).token(Optional::empty).banner(text -> { }).events(EventSink.none())
                 .calendarStaleness(Optional::empty).build();
         service.start();
         CheckInResult r;

@@ -69,7 +69,7 @@ final class MdmRig implements AutoCloseable {
     MdmService service() {
         if (service == null) {
             service = MdmService.builder().config(config).scheduler(scheduler).store(store).identity(identity)
-                    .device(hardware).token(tokenSource).panel(panel).events(events::add)
+                    .device(hardware).token(tokenSource).banner(panel::banner).events(events::add)
                     .calendarStaleness(() -> calendarAge.get()).random(new Random(7)).build();
         }
         return service;
