@@ -338,6 +338,19 @@ class CalendarSyncTest {
     }
 
     @Test
+    void aRetryAfterBeyondNanosecondRangeIsCappedAtADay() throws Exception {
+        started();
+        book("After the long storm", today(10, 0));
+        // 10^13 s overflows Duration.toNanos: uncapped, the next poll is lost or never due
+        graph.failNext(1, 429, Optional.of(Duration.ofSeconds(10_000_000_000_000L)));
+        poll();
+        long afterThrottle = graph.requests();
+        time.advance(Duration.ofDays(1).plusSeconds(1));
+        assertTrue(graph.requests() > afterThrottle, "polled again within a day");
+        assertEquals(List.of("After the long storm"), subjects());
+    }
+
+    @Test
     void serviceUnavailableWithoutRetryAfterBacksOffWithJitterInsteadOfWaitingAPollInterval() throws Exception {
         started(calendarBuilder().pollInterval(Duration.ofMinutes(5)));
         book("Later", today(10, 0));
