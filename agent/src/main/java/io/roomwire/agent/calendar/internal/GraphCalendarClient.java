@@ -21,6 +21,7 @@ import com.microsoft.kiota.serialization.ParsableFactory;
 import io.roomwire.agent.calendar.GraphToken;
 import io.roomwire.core.net.BodyTooLargeException;
 import io.roomwire.core.net.BoundedInputStream;
+import io.roomwire.core.net.JsonNestingLimit;
 import io.roomwire.core.net.Loopback;
 import io.roomwire.core.net.RetryAfter;
 import java.io.IOException;
@@ -305,7 +306,7 @@ public final class GraphCalendarClient implements AutoCloseable {
             if (in == null) {
                 throw new GraphException(GraphException.Kind.OTHER, 204, "", "Graph returned no content", Optional.empty(), null);
             }
-            try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            try (Reader r = new JsonNestingLimit(new InputStreamReader(in, StandardCharsets.UTF_8), JsonNestingLimit.DEFAULT)) {
                 return JsonParser.parseReader(r);
             }
         } catch (ApiException e) {
@@ -342,7 +343,7 @@ public final class GraphCalendarClient implements AutoCloseable {
     private GraphException classify(ApiException e) {
         int status = e.getResponseStatusCode();
         String code = "";
-        String message = e.getMessage() == null ? "" : e.getMessage();
+        String message = messageOf(e);
         if (e instanceof ODataError o && o.getError() != null) {
             code = o.getError().getCode() == null ? "" : o.getError().getCode();
             message = o.getError().getMessage() == null ? message : o.getError().getMessage();
@@ -365,6 +366,15 @@ public final class GraphCalendarClient implements AutoCloseable {
         String text = "Graph returned " + status + (code.isEmpty() ? "" : " " + code) + " for " + mailbox
                 + (message.isEmpty() ? "" : ": " + message);
         return new GraphException(kind, status, code, text, retryAfter, e);
+    }
+
+    /** ODataError.getMessage() dereferences the body's "error" object, which a hostile body leaves out. */
+    private static String messageOf(ApiException e) {
+        try {
+            return e.getMessage() == null ? "" : e.getMessage();
+        } catch (RuntimeException noErrorObject) {
+            return "";
+        }
     }
 
     private Optional<Duration> retryAfter(ApiException e) {

@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.roomwire.core.net.BodyTooLargeException;
 import io.roomwire.core.net.BoundedBodies;
+import io.roomwire.core.net.JsonNestingLimit;
 import io.roomwire.core.net.RetryAfter;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.provisioning.entra.EntraConfig;
@@ -107,7 +108,8 @@ public final class EntraHttp {
     private Response parse(HttpResponse<byte[]> r) {
         Optional<JsonObject> json = Optional.empty();
         try {
-            JsonElement el = JsonParser.parseString(new String(r.body(), StandardCharsets.UTF_8));
+            JsonElement el = JsonParser.parseReader(new JsonNestingLimit(
+                    new java.io.StringReader(new String(r.body(), StandardCharsets.UTF_8)), JsonNestingLimit.DEFAULT));
             if (el.isJsonObject()) {
                 json = Optional.of(el.getAsJsonObject());
             }

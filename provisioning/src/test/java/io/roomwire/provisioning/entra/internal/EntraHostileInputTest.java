@@ -93,7 +93,7 @@ class EntraHostileInputTest {
                 }, t -> t instanceof IllegalArgumentException);
             }
             run.attempt(i -> {
-                server.answer(Answer.endless(200, "application/json", "[".repeat(4096).getBytes(StandardCharsets.UTF_8)));
+                server.answer(Answer.endless(200, "application/json", " ".repeat(4096).getBytes(StandardCharsets.UTF_8)));
                 EntraHttp.Response r = post(uri);
                 assertTrue(r.isNetworkError() && r.networkError().contains("byte limit"), r.summary());
             }, t -> false);
