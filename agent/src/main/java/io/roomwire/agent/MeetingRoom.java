@@ -65,7 +65,8 @@ final class MeetingRoom {
         List<Service> out = new ArrayList<>();
         CalendarService cal = null;
         if (signInConfigured && config.find(CalendarSettings.MAILBOX).isPresent()) {
-            cal = CalendarService.fromConfig(config, graphToken(), agent.scheduler(), agent.store());
+            cal = CalendarService.fromConfig(config, graphToken(), agent.scheduler(), agent.store(),
+                    CalendarService.cacheCipher(signIn::identity));
             calendar.set(cal);
             out.add(cal);
         }
