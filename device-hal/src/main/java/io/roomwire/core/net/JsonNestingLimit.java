@@ -1,8 +1,12 @@
 package io.roomwire.core.net;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.FilterReader;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringReader;
 
 /**
  * Stops JSON from a peer that nests arrays and objects deeper than a limit. Gson's tree parser is
@@ -19,6 +23,23 @@ public final class JsonNestingLimit extends FilterReader {
     private int depth;
     private boolean inString;
     private boolean escaped;
+
+    /**
+     * Parses a JSON object from a peer or a state file with the {@link #DEFAULT} nesting limit.
+     * Never puts the element in an error message: Gson's toString recurses and would overflow the
+     * stack on deep input.
+     *
+     * @throws com.google.gson.JsonParseException when the text is not JSON or nests too deep
+     * @throws IllegalArgumentException when it is JSON but not an object
+     */
+    public static JsonObject parseObject(String text) {
+        JsonElement e = JsonParser.parseReader(new JsonNestingLimit(new StringReader(text), DEFAULT));
+        if (!e.isJsonObject()) {
+            throw new IllegalArgumentException("expected a JSON object, found " + (e.isJsonArray() ? "an array"
+                    : e.isJsonNull() ? "null" : "a " + e.getClass().getSimpleName().replace("Json", "").toLowerCase(java.util.Locale.ROOT)));
+        }
+        return e.getAsJsonObject();
+    }
 
     public JsonNestingLimit(Reader in, int limit) {
         super(in);

@@ -1,7 +1,7 @@
 package io.roomwire.provisioning.entra;
 
+import io.roomwire.core.net.JsonNestingLimit;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.roomwire.core.store.CorruptStateException;
 import io.roomwire.core.store.FileStore;
 import io.roomwire.provisioning.Account;
@@ -109,7 +109,7 @@ public final class TokenVault {
                     : e.getMessage(), e);
         }
         try {
-            JsonObject o = JsonParser.parseString(new String(plain, StandardCharsets.UTF_8)).getAsJsonObject();
+            JsonObject o = JsonNestingLimit.parseObject(new String(plain, StandardCharsets.UTF_8));
             Account a = new Account(o.get("upn").getAsString(), o.get("tid").getAsString(), o.get("oid").getAsString(),
                     o.get("name").getAsString());
             return Optional.of(new TokenSet(o.get("access_token").getAsString(), o.get("refresh_token").getAsString(),
