@@ -1,5 +1,6 @@
 package io.roomwire.agent.config;
 
+import io.roomwire.core.time.Durations;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -8,7 +9,6 @@ import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** How a setting's text becomes a typed value; {@link #parse} throws with a message a person can act on. */
@@ -42,26 +42,9 @@ public interface SettingType<T> {
     };
 
     SettingType<Duration> DURATION = new SettingType<>() {
-        private final Pattern simple = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
-
         @Override
         public Duration parse(String text) {
-            Matcher m = simple.matcher(text.trim());
-            if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                return switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    case "h" -> Duration.ofHours(n);
-                    default -> Duration.ofDays(n);
-                };
-            }
-            try {
-                return Duration.parse(text.trim());
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("expected a duration such as 30s, 5m, 2h or PT1M, got '" + text + "'");
-            }
+            return Durations.parse(text);
         }
 
         @Override
