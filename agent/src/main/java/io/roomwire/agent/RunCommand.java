@@ -6,6 +6,7 @@ import io.roomwire.agent.cli.UsageException;
 import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.ConfigException;
+import io.roomwire.agent.device.DeviceFactory;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.store.StateLock;
@@ -69,7 +70,7 @@ final class RunCommand implements Cli.Command {
             return Cli.FAILED;
         }
         SystemScheduler scheduler = new SystemScheduler(4);
-        Device device = RunCommandSupport.simDevice(config, scheduler);
+        Device device = DeviceFactory.create(config, scheduler);
         String deviceId = Agent.deviceId(config, device);
         Cli.configureLogging(config, deviceId, io);
         long t0 = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.roomwire.agent.config;
 
+import io.roomwire.agent.device.DeviceFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -16,8 +17,8 @@ public final class AgentSettings {
     public static final Setting<String> DEVICE_NAME = Setting.of("device.name", SettingType.STRING, "Meeting Room",
             "Room name shown on the panel and reported to MDM");
 
-    public static final Setting<String> HAL = Setting.of("device.hal", SettingType.oneOf("sim"), "sim",
-            "Hardware implementation: sim (simulated camera, codec and touch panel; the only one in this release)");
+    public static final Setting<String> HAL = Setting.of("device.hal", SettingType.oneOf(DeviceFactory.names().toArray(String[]::new)), "sim",
+            "Hardware implementation (io.roomwire.agent.device.DeviceFactory): sim is the simulated camera, codec and touch panel");
 
     public static final Setting<java.time.ZoneId> TIME_ZONE = Setting.of("device.time-zone", SettingType.ZONE, "UTC",
             "The room's time zone, for meeting times on the panel");

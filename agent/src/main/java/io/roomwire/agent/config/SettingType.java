@@ -44,7 +44,13 @@ public interface SettingType<T> {
     SettingType<Duration> DURATION = new SettingType<>() {
         @Override
         public Duration parse(String text) {
-            return Durations.parse(text);
+            Duration d = Durations.parse(text);
+            try {
+                d.toNanos(); // a duration too long for the scheduler is refused here, not when it is used
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("a duration of at most about 290 years, got '" + text + "'");
+            }
+            return d;
         }
 
         @Override
@@ -108,6 +114,23 @@ public interface SettingType<T> {
         @Override public String format(List<String> v) { return String.join(",", v); }
         @Override public String describe() { return "comma-separated list"; }
     };
+
+    /** A duration from {@code min} to {@code max}, both included. */
+    static SettingType<Duration> duration(Duration min, Duration max) {
+        return new SettingType<>() {
+            @Override
+            public Duration parse(String text) {
+                Duration d = DURATION.parse(text);
+                if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                    throw new IllegalArgumentException("must be between " + DURATION.format(min) + " and "
+                            + DURATION.format(max) + ", got '" + text.trim() + "'");
+                }
+                return d;
+            }
+            @Override public String format(Duration d) { return DURATION.format(d); }
+            @Override public String describe() { return "duration " + DURATION.format(min) + ".." + DURATION.format(max); }
+        };
+    }
 
     static SettingType<Integer> integer(int min, int max) {
         return new SettingType<>() {

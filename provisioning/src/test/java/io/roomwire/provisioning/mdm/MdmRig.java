@@ -67,7 +67,7 @@ final class MdmRig implements AutoCloseable {
     MdmService service() {
         if (service == null) {
             service = MdmService.builder().config(config).scheduler(scheduler).store(store).identity(identity)
-                    .device(device).token(tokenSource).panel(panel).events(events::add)
+                    .device(device).token(tokenSource).banner(panel::banner).events(events::add)
                     .calendarStaleness(() -> calendarAge.get()).random(new Random(7)).build();
         }
         return service;

@@ -226,7 +226,6 @@ final class SipCallImpl implements Call {
             ok.setContent(localSdp.format().getBytes(StandardCharsets.UTF_8), sdpType());
             ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(toTag);
             serverTx.sendResponse(ok);
-            IncomingCallScreen.clear(path, this);
             connected("Connected");
         } catch (NegotiationException e) {
             rejectIncoming(Response.NOT_ACCEPTABLE_HERE, e.getMessage());
@@ -721,8 +720,6 @@ final class SipCallImpl implements Call {
             timers.add(path.scheduler.schedule(path.settings.dtmfDelay(), () -> sendDtmf(digits)));
         }
         fireState(CallState.CONNECTED, message);
-        path.emit("call.started", "call", id, "uri", target.uri(), "incoming", incoming, "provider", target.provider(),
-                "secure", streams.stream().allMatch(NegotiatedStream::secure));
     }
 
     private void reportMedia() {
@@ -983,8 +980,6 @@ final class SipCallImpl implements Call {
         ringTimer = path.scheduler.schedule(path.settings.ringTimeout(), this::onRingTimeout);
         if (path.settings.autoAnswer()) {
             answer();
-        } else {
-            IncomingCallScreen.show(path, this);
         }
     }
 
@@ -1068,7 +1063,7 @@ final class SipCallImpl implements Call {
         }
     }
 
-    /** Ends the call once: timers, media, panel, events. */
+    /** Ends the call once: timers, media, events. */
     private void finish(CallEnd.EndedBy by, int status, String message, String detail) {
         if (state == CallState.ENDED) {
             return;
@@ -1080,11 +1075,9 @@ final class SipCallImpl implements Call {
         cancel(sessionTimer);
         timers.forEach(SipCallImpl::cancel);
         timers.clear();
-        MediaStats last = MediaStats.none();
         if (media != null) {
-            last = media.stats();
+            finalStats = media.stats();
             media.close();
-            finalStats = last;
         }
         if (sipCallId != null) {
             path.callsBySipId.remove(sipCallId, this);
@@ -1092,15 +1085,10 @@ final class SipCallImpl implements Call {
                 path.awaitingAck.put(sipCallId, this); // a late 1xx gets CANCEL, a late 2xx ACK and BYE
             }
         }
-        if (incoming) {
-            IncomingCallScreen.clear(path, this);
-        }
         state = CallState.ENDED;
         Logger.info("call {}: ended by {}: {} ({})", id, by, message, detail);
         path.fire(new CallEvent.StateChanged(this, CallState.ENDED, message));
         path.fire(new CallEvent.Ended(this, end));
-        path.emit("call.ended", "call", id, "by", by.name().toLowerCase(java.util.Locale.ROOT), "status", status,
-                "message", message, "packetsReceived", last.packetsReceived(), "packetsSent", last.packetsSent());
     }
 
     /** Stop of the join path: end the call as a hang-up would. */

@@ -11,8 +11,6 @@ import io.roomwire.core.health.Service;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.Codec;
 import io.roomwire.hal.MediaKind;
-import io.roomwire.hal.PanelEvent;
-import io.roomwire.hal.TouchPanel;
 import io.roomwire.sip.Call;
 import io.roomwire.sip.CallEvent;
 import io.roomwire.sip.CallListener;
@@ -64,10 +62,10 @@ import org.tinylog.Logger;
 /**
  * The SIP join path on jain-sip-ri: a user agent over UDP, TCP or TLS (our own TLS socket layer),
  * optional registration with digest auth and forever re-registration, outgoing calls with
- * SDP/SDES offers, incoming calls shown on the panel, and media through {@code MediaRelay}.
+ * SDP/SDES offers, incoming calls (reported as {@link CallEvent.Incoming}; the agent shows them), and media through {@code MediaRelay}.
  *
  * <pre>{@code
- * SipJoinPath sip = SipJoinPath.builder(settings, scheduler).codec(device.codec()).panel(device.panel())
+ * SipJoinPath sip = SipJoinPath.builder(settings, scheduler).codec(device.codec())
  *         .events(hub).sslContext(ctx).build();
  * sip.start();
  * Call call = sip.dial(target);
@@ -84,7 +82,6 @@ public final class SipJoinPath implements JoinPath, Service {
     final SipSettings settings;
     final Scheduler scheduler;
     final EventSink events;
-    final Optional<TouchPanel> panel;
     final SipResolver resolver;
     final SdpNegotiator negotiator;
     final RandomGenerator random;
@@ -123,7 +120,6 @@ public final class SipJoinPath implements JoinPath, Service {
         this.settings = b.settings;
         this.scheduler = b.scheduler;
         this.events = b.events;
-        this.panel = Optional.ofNullable(b.panel);
         this.resolver = b.resolver;
         this.random = b.random;
         this.sslContext = Optional.ofNullable(b.sslContext);
@@ -229,7 +225,6 @@ public final class SipJoinPath implements JoinPath, Service {
             return t;
         });
         started = true;
-        panel.ifPresent(pn -> pn.onEvent(this::onPanel));
         Logger.info("SIP user agent on {}:{}/{} as {}", settings.localAddress(), localPort,
                 settings.transport().wireName(), settings.addressOfRecord());
         if (settings.registrar().isPresent()) {
@@ -453,24 +448,6 @@ public final class SipJoinPath implements JoinPath, Service {
         }
     }
 
-    private void onPanel(PanelEvent e) {
-        if (e instanceof PanelEvent.ButtonPressed b) {
-            for (SipCallImpl c : callsBySipId.values()) {
-                if (b.buttonId().equals(IncomingCallScreen.answerId(c.id()))) {
-                    c.answer();
-                } else if (b.buttonId().equals(IncomingCallScreen.declineId(c.id()))) {
-                    c.decline();
-                }
-            }
-        } else if (e instanceof PanelEvent.KeypadDigits d) {
-            for (SipCallImpl c : callsBySipId.values()) {
-                if (c.state().isLive()) {
-                    c.sendDtmf(d.digits());
-                }
-            }
-        }
-    }
-
     SipHop hopFor(String hostPort) {
         String h = hostPort.trim();
         int port = settings.transport().defaultPort();
@@ -624,7 +601,6 @@ public final class SipJoinPath implements JoinPath, Service {
         private final SipSettings settings;
         private final Scheduler scheduler;
         private EventSink events = EventSink.none();
-        private TouchPanel panel;
         private Codec codec;
         private SipResolver resolver = new DnsSipResolver();
         private SSLContext sslContext;
@@ -638,12 +614,6 @@ public final class SipJoinPath implements JoinPath, Service {
 
         public Builder events(EventSink e) {
             this.events = e;
-            return this;
-        }
-
-        /** Where incoming calls are shown with answer/decline buttons. */
-        public Builder panel(TouchPanel p) {
-            this.panel = p;
             return this;
         }
 

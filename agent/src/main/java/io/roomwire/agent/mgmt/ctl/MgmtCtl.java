@@ -174,7 +174,8 @@ public final class MgmtCtl {
         try {
             t.publish(replyTopic, new byte[0], 1, false, MessageProperties.none()).get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
             t.publish(topic, payload.toString().getBytes(StandardCharsets.UTF_8), 1, false,
-                    MessageProperties.request(replyTopic, corr)).get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    // a 60 s message expiry: the broker drops the command rather than deliver it stale (mqtt.unsigned-max-age)
+                    MessageProperties.request(replyTopic, corr).withExpiry(60)).get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
             JsonObject reply = done.get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
             boolean ok = reply.has("ok") && reply.get("ok").getAsBoolean();
             if (o.json) {
