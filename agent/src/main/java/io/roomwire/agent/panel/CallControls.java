@@ -1,12 +1,14 @@
 package io.roomwire.agent.panel;
 
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Microphone, camera and speaker volume as the room's call screen sets them, and when the call
- * connected. Kept per call by {@link RoomPanel}; they are shown on the call screen but do not yet
- * reach the media (the codec has no mute, camera or volume control).
+ * Microphone, camera and speaker volume as the room's call screen sets them (for the current call),
+ * and when each call connected. Kept by {@link RoomPanel}; they are shown on the call screen but do
+ * not yet reach the media (the codec has no mute, camera or volume control).
  */
 final class CallControls {
 
@@ -17,30 +19,29 @@ final class CallControls {
     private boolean micMuted;
     private boolean cameraOff;
     private int volume = DEFAULT_VOLUME;
-    private Instant connectedAt;
+    /** By call id, until the call ends (a second caller may ring while a call is up). */
+    private final Map<String, Instant> connectedAt = new HashMap<>();
 
-    /** A different call than the last: microphone on, camera on, not connected (volume stays, as a room's would). */
+    /** The current call is a different one than the last: microphone and camera on (volume stays, as a room's would). */
     synchronized void follow(String id) {
         if (!id.equals(callId)) {
             callId = id;
             micMuted = false;
             cameraOff = false;
-            connectedAt = null;
         }
     }
 
-    synchronized void connected(Instant at) {
-        if (connectedAt == null) {
-            connectedAt = at;
-        }
+    synchronized void connected(String id, Instant at) {
+        connectedAt.putIfAbsent(id, at);
     }
 
-    synchronized boolean wasConnected() {
-        return connectedAt != null;
+    synchronized Optional<Instant> connectedAt(String id) {
+        return Optional.ofNullable(connectedAt.get(id));
     }
 
-    synchronized Optional<Instant> connectedAt() {
-        return Optional.ofNullable(connectedAt);
+    /** The call ended: whether it had connected. */
+    synchronized boolean ended(String id) {
+        return connectedAt.remove(id) != null;
     }
 
     synchronized boolean micMuted() {

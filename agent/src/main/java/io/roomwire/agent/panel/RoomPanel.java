@@ -180,7 +180,10 @@ public final class RoomPanel {
     /** A call changed: the incoming-call and call layers follow it. */
     public void callEvent(CallEvent event) {
         Call call = event.call();
-        controls.follow(call.id());
+        // Mute, camera and volume belong to the current call, not to a second caller ringing meanwhile.
+        if (currentCall.get().filter(c -> c.id().equals(call.id())).isPresent()) {
+            controls.follow(call.id());
+        }
         if (event instanceof CallEvent.Incoming) {
             synchronized (this) {
                 put(Layer.INCOMING_CALL, incomingCallScreen(call));
@@ -191,7 +194,7 @@ public final class RoomPanel {
                 return;
             }
             if (sc.state() == CallState.CONNECTED) {
-                controls.connected(scheduler.now());
+                controls.connected(call.id(), scheduler.now());
             }
             synchronized (this) {
                 releaseIncoming(call);
@@ -204,7 +207,8 @@ public final class RoomPanel {
         } else if (event instanceof CallEvent.Ended ended) {
             synchronized (this) {
                 // Never a silent failure: an outgoing call that did not connect and that the room did not end.
-                if (!call.incoming() && !controls.wasConnected() && ended.end().by() != CallEnd.EndedBy.LOCAL) {
+                boolean connected = controls.ended(call.id());
+                if (!call.incoming() && !connected && ended.end().by() != CallEnd.EndedBy.LOCAL) {
                     showFailure(call.target().uri(), ended.end().message(), ended.end().status());
                 }
                 releaseIncoming(call);
@@ -379,7 +383,7 @@ public final class RoomPanel {
         data.put("mic", muted ? "muted" : "on");
         data.put("camera", cameraOff ? "off" : "on");
         data.put("volume", Integer.toString(controls.volume()));
-        controls.connectedAt().ifPresent(t -> data.put("connected_at", t.toString()));
+        controls.connectedAt(call.id()).ifPresent(t -> data.put("connected_at", t.toString()));
         return new Screen("call", call.remoteName(), lines, List.of(
                 new PanelButton(MUTE_BUTTON, muted ? "Unmute" : "Mute", "Microphone"),
                 new PanelButton(CAMERA_BUTTON, cameraOff ? "Camera on" : "Camera off", "Camera"),

@@ -147,6 +147,24 @@ class RoomPanelTest {
     }
 
     @Test
+    void aSecondCallerRingingDuringACallKeepsItsControlsAndItsEndIsNoFailure() {
+        panel.home().show(home);
+        FakeCall call = new FakeCall(false, CallState.CONNECTED);
+        current.set(call);
+        panel.callEvent(new CallEvent.StateChanged(call, CallState.CONNECTED, "Connected"));
+        hardware.press(RoomPanel.MUTE_BUTTON);
+        FakeCall caller = new FakeCall(true, CallState.INCOMING, "c2");
+        panel.callEvent(new CallEvent.Incoming(caller)); // Calls keeps the first call current (issue 12)
+        caller.state = CallState.ENDED;
+        panel.callEvent(new CallEvent.Ended(caller, new CallEnd(CallEnd.EndedBy.REMOTE, 487, "Cancelled", "")));
+        assertEquals("muted", hardware.current().orElseThrow().data().get("mic"));
+        call.state = CallState.ENDED;
+        current.set(null);
+        panel.callEvent(new CallEvent.Ended(call, new CallEnd(CallEnd.EndedBy.REMOTE, 200, "Call ended", "BYE")));
+        assertEquals(home, hardware.current().orElseThrow(), "a call that connected is no failed join");
+    }
+
+    @Test
     void theCallControlsRedrawTheCallScreenAndStartOverWithTheNextCall() {
         FakeCall call = new FakeCall(false, CallState.CONNECTED);
         current.set(call);
