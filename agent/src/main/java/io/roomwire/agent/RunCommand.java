@@ -62,10 +62,10 @@ final class RunCommand implements Cli.Command {
             java.util.Optional<java.nio.file.Path> file = a.option("--config").map(java.nio.file.Path::of)
                     .or(() -> java.nio.file.Files.isRegularFile(Cli.DEFAULT_CONFIG) ? java.util.Optional.of(Cli.DEFAULT_CONFIG)
                             : java.util.Optional.empty());
-            // A reboot request ends the process cleanly; systemd (Restart=always) starts it again.
+            // A reboot request ends the process cleanly with the status the unit's RestartForceExitStatus= restarts on.
             agent = StandardAgent.build(config, device, scheduler, new EventSink.Hub(), file, reason -> {
                 Logger.warn("Restarting: {}", reason);
-                Thread exit = new Thread(() -> System.exit(0), "roomwire-reboot");
+                Thread exit = new Thread(() -> System.exit(ServiceManagerNotifier.RESTART_EXIT_STATUS), "roomwire-reboot");
                 exit.start();
             });
         } catch (IllegalArgumentException e) {

@@ -24,6 +24,12 @@ import org.tinylog.Logger;
  */
 public final class ServiceManagerNotifier {
 
+    /**
+     * Exit status of a requested restart (EX_TEMPFAIL, sysexits.h): the unit restarts on it
+     * ({@code RestartForceExitStatus=}) though it restarts only on failure otherwise.
+     */
+    public static final int RESTART_EXIT_STATUS = 75;
+
     /** At most this long from start to READY=1; the unit's TimeoutStartSec must be longer. */
     public static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
