@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
@@ -27,6 +28,9 @@ import java.util.zip.ZipFile;
  */
 public final class RuntimeImage {
 
+    /** Above this many classes a jar is scanned rather than given to jdeps (see {@link #modulesReferenced}). */
+    static final int JDEPS_MAX_CLASSES = 10_000;
+
     private RuntimeImage() {
     }
 
@@ -37,7 +41,7 @@ public final class RuntimeImage {
         Path lib = Path.of(args[0]);
         Path out = Path.of(args[1]);
         TreeSet<String> modules = new TreeSet<>(modulesReferenced(lib));
-        modules.addAll(Arrays.asList(args).subList(2, args.length));
+        Arrays.asList(args).subList(2, args.length).forEach(a -> modules.addAll(Arrays.asList(a.split(","))));
         deleteTree(out);
         Files.createDirectories(out.getParent());
         run("jlink", "--add-modules", String.join(",", modules), "--strip-debug", "--no-man-pages",
@@ -49,9 +53,11 @@ public final class RuntimeImage {
 
     /**
      * The JDK modules the jars in {@code lib} reference statically, as {@code jdeps --print-module-deps}
-     * finds them. The jars are unpacked into one folder first: jdeps then reads them as plain class-path
-     * classes (modular jars such as azure-core would otherwise demand their module graph), and it takes
-     * seconds instead of many minutes on the 40,000 classes of the Graph SDK.
+     * finds them. The jars are unpacked into one folder first, so that jdeps reads them as plain class-path
+     * classes (modular jars such as azure-core would otherwise demand their whole module graph). Jars of
+     * more than {@value #JDEPS_MAX_CLASSES} classes are scanned instead: jdeps' analysis grows with the
+     * square of an archive's classes and takes over half an hour on the Graph SDK's 40,000 request
+     * builders, while the scan reads every class's constant pool in seconds.
      */
     public static List<String> modulesReferenced(Path lib) throws IOException {
         List<Path> jars;
@@ -63,18 +69,32 @@ public final class RuntimeImage {
         }
         Path classes = lib.resolveSibling("jdeps-classes");
         deleteTree(classes);
+        TreeSet<String> modules = new TreeSet<>();
         for (Path jar : jars) {
-            unpackClasses(jar, classes);
+            if (classCount(jar) > JDEPS_MAX_CLASSES) {
+                Set<String> scanned = ClassReferences.jdkModules(jar);
+                System.out.println("[roomwire-image] " + jar.getFileName() + " (scanned): " + scanned);
+                modules.addAll(scanned);
+            } else {
+                unpackClasses(jar, classes);
+            }
         }
         String printed = run("jdeps", "--print-module-deps", "--ignore-missing-deps", classes.toString()).strip();
         deleteTree(classes);
         // The last line is the comma-separated list; jdeps may warn (split packages) on lines before it.
         String last = printed.lines().reduce((a, b) -> b).orElse("");
-        List<String> modules = Arrays.stream(last.split(",")).map(String::strip).toList();
-        if (modules.isEmpty() || !modules.stream().allMatch(m -> m.matches("[a-z][a-z0-9.]*"))) {
+        List<String> found = Arrays.stream(last.split(",")).map(String::strip).toList();
+        if (found.isEmpty() || !found.stream().allMatch(m -> m.matches("[a-z][a-z0-9.]*"))) {
             throw new IllegalStateException("jdeps printed no module list: " + printed);
         }
-        return modules;
+        modules.addAll(found);
+        return List.copyOf(modules);
+    }
+
+    private static long classCount(Path jar) throws IOException {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            return zip.stream().filter(e -> e.getName().endsWith(".class")).count();
+        }
     }
 
     /** The classes of a jar, without module-info and META-INF (multi-release variants included). */
