@@ -303,7 +303,7 @@ final class AgentRoomControl implements RoomControl {
     public void applyConfig(Config next) throws IOException {
         Path file = configFile.orElseThrow(() -> new IOException(
                 "the agent runs without a config file; start it with --config FILE to change settings remotely"));
-        io.roomwire.core.store.AtomicFiles.write(file, next.toPropertiesText());
+        next.writeTo(file);
         config = next;
     }
 }

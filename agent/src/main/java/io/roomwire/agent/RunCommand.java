@@ -6,12 +6,11 @@ import io.roomwire.agent.cli.UsageException;
 import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.ConfigException;
-import io.roomwire.agent.config.SettingType;
 import io.roomwire.agent.lifecycle.ServiceManagerNotifier;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.health.Health;
-import io.roomwire.core.log.LogSetup;
 import io.roomwire.core.store.StateLock;
+import io.roomwire.core.time.Durations;
 import io.roomwire.core.time.SystemScheduler;
 import io.roomwire.hal.Device;
 import java.io.IOException;
@@ -24,8 +23,26 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.tinylog.Logger;
 
-/** {@code roomwire run}: starts the agent and runs it until SIGTERM, printing its live state. */
+/**
+ * {@code roomwire run}: starts the agent and runs it until SIGTERM, printing its live state on
+ * standard output; progress and logs go to standard error.
+ */
 final class RunCommand implements Cli.Command {
+
+    static final String USAGE = """
+            usage: roomwire run [--config FILE] [--status-every DURATION]
+
+            Runs the agent until SIGTERM (Ctrl-C), printing the services' health whenever it changes.
+              --config FILE    the configuration (default /etc/roomwire/roomwire.properties when it
+                               exists, else the built-in defaults; ROOMWIRE_* overrides apply)
+              --status-every DURATION
+                               also print the whole status every DURATION
+            """;
+
+    @Override
+    public String usage() {
+        return USAGE;
+    }
 
     @Override
     public int run(List<String> words, Cli.Io io) throws UsageException {
@@ -33,7 +50,7 @@ final class RunCommand implements Cli.Command {
         a.expectPositional("run", 0, 0, "[--config FILE] [--status-every DURATION]");
         Duration every;
         try {
-            every = SettingType.DURATION.parse(a.option("--status-every").orElse("0s"));
+            every = Durations.parse(a.option("--status-every").orElse("0s"));
         } catch (IllegalArgumentException e) {
             throw new UsageException("roomwire run: --status-every: " + e.getMessage());
         }
@@ -44,6 +61,7 @@ final class RunCommand implements Cli.Command {
             io.err().println("roomwire run: refusing to start. " + e.getMessage());
             return Cli.FAILED;
         }
+        Cli.configureLogging(config, io);
         // Held for the life of the process: enroll/mdm commands and a second agent refuse meanwhile.
         StateLock lock;
         try {
@@ -55,7 +73,7 @@ final class RunCommand implements Cli.Command {
         SystemScheduler scheduler = new SystemScheduler(4);
         Device device = RunCommandSupport.simDevice(config, scheduler);
         String deviceId = Agent.deviceId(config, device);
-        LogSetup.configure(deviceId, config.get(AgentSettings.LOG_LEVEL));
+        Cli.configureLogging(config, deviceId, io);
         long t0 = System.nanoTime();
         Agent agent;
         try {
@@ -90,9 +108,9 @@ final class RunCommand implements Cli.Command {
             Logger.info("Stopping (signal received)");
             systemd.ifPresent(ServiceManagerNotifier::stopping);
             List<String> abandoned = agent.stop();
-            io.out().println(abandoned.isEmpty() ? "roomwire: stopped cleanly"
+            io.err().println(abandoned.isEmpty() ? "roomwire: stopped cleanly"
                     : "roomwire: stopped; abandoned " + abandoned);
-            io.out().flush();
+            io.err().flush();
             lock.close();
             stopped.countDown();
         }, "roomwire-shutdown"));
@@ -124,8 +142,9 @@ final class RunCommand implements Cli.Command {
             }
             if (!announced.get() && agent.allUp()) {
                 announced.set(true);
-                io.out().printf("roomwire: all services UP in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-                io.out().flush();
+                // Progress, not state: standard error, beside the logs (bench/run reads both streams).
+                io.err().printf("roomwire: all services UP in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+                io.err().flush();
             }
         });
         if (!every.isZero()) {

@@ -46,7 +46,7 @@ public final class StandardAgent {
         RemoteManagement remote = new RemoteManagement(signIn,
                 a -> new AgentRoomControl(a, signIn, calls, meetings, mdm, configFile, rebooter),
                 registry -> registry.register("compliance.checkin", "MDM check-in now; replies with the outcome",
-                        false, true, req -> mdm.checkInCommand(scheduler)));
+                        io.roomwire.agent.mgmt.CommandRegistry.Access.ACT, true, req -> mdm.checkInCommand(scheduler)));
 
         Agent agent = Agent.builder().config(config).device(device).scheduler(scheduler).events(events)
                 .feature(signIn::services)

@@ -8,7 +8,11 @@ import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.ConfigException;
 import io.roomwire.agent.config.ConfigProblem;
 import io.roomwire.agent.config.Settings;
+import io.roomwire.agent.config.AgentSettings;
+import io.roomwire.core.log.LogSetup;
+import io.roomwire.core.time.Durations;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,21 +32,33 @@ public final class Cli {
 
     public static final Path DEFAULT_CONFIG = Path.of("/etc/roomwire/roomwire.properties");
 
+    /** What every command's usage ends with: the options and forms all commands share. */
+    static final String COMMON = """
+            Every command:
+              -h, --help               print the command's usage and exit 0
+              -v, --verbose            log at debug (-vv: trace) even when agent.log-level is quieter
+            Results go to standard output (one JSON document with --json); logs and progress to
+            standard error. DURATION is\s""" + Durations.FORMS + """
+            .
+            Every command reads ROOMWIRE_* environment overrides (see 'roomwire config sample').
+            Exit codes: 0 ok, 1 failed, 2 bad command line.
+            """;
+
     static final String HELP = """
-            usage: roomwire <command> [options]
+            usage: roomwire <command> [options] [-v|-vv]     (roomwire <command> --help for its options)
 
               run [--config FILE] [--status-every DURATION]
                                        run the agent until SIGTERM
               enroll [--config FILE] [--force] [--max-wait DURATION] [--rekey]
                                        sign the room in to Entra ID (code + QR on the terminal);
                                        --rekey replaces the device key (then sign in again)
-              obtp explain --event FILE [--now INSTANT] [--json]
+              obtp explain --event FILE [--now INSTANT] [--config FILE] [--json]
                                        why a meeting has (or has no) Join button
                                        (exit 0 button, 1 no button, 2 unusable file)
-              dial URI [--dtmf DIGITS] [--duration SECONDS] [--json]
+              dial URI [--dtmf DIGITS] [--duration DURATION] [--config FILE] [--json]
                                        place a test call to a gateway; prints the outcome
               ctl --broker URL [--cafile F --cert F --key F --sign-key F] --device ID COMMAND [key=value ...] [--json]
-              ctl --broker URL [...] fleet
+              ctl --broker URL [...] fleet [--json]
                                        manage rooms over MQTT (docs/mqtt-api.md)
               mdm checkin [--config FILE] [--json]
                                        one MDM check-in now: outcome, bytes, compliance
@@ -51,55 +67,145 @@ public final class Cli {
               config sample            print a documented sample config
               version [--json]         print the version
 
-            Every command reads ROOMWIRE_* environment overrides (see 'roomwire config sample').
-            Exit codes: 0 ok, 1 failed, 2 bad command line.
+            """ + COMMON;
+
+    static final String CONFIG_USAGE = """
+            usage: roomwire config check FILE [--json]
+                   roomwire config sample
+
+              check FILE   validate FILE (and ROOMWIRE_* overrides): every problem with its line;
+                           exit 1 if there is any
+                --json     the result as one JSON object (ok, file, keys, problems)
+              sample       print a documented sample config with every key and its default
+            """;
+
+    static final String VERSION_USAGE = """
+            usage: roomwire version [--json]
+
+              --json       the version and the Java version as one JSON object
             """;
 
     /** A sub-command: its words after the command name. */
     @FunctionalInterface
     public interface Command {
         int run(List<String> words, Io io) throws UsageException;
+
+        /** The command's full usage, printed by {@code --help}. */
+        default String usage() {
+            return "";
+        }
     }
 
-    /** Streams and environment, injected so that tests can run the CLI in-process. */
-    public record Io(PrintStream out, PrintStream err, Map<String, String> env) { }
+    /** A command whose usage is given beside it. */
+    public static Command command(String usage, Command command) {
+        return new Command() {
+            @Override
+            public int run(List<String> words, Io io) throws UsageException {
+                return command.run(words, io);
+            }
+
+            @Override
+            public String usage() {
+                return usage;
+            }
+        };
+    }
+
+    /**
+     * Streams and environment, injected so that tests can run the CLI in-process; {@code verbosity}
+     * counts {@code -v} flags (1 debug, 2 trace).
+     */
+    public record Io(PrintStream out, PrintStream err, Map<String, String> env, int verbosity) {
+        public Io(PrintStream out, PrintStream err, Map<String, String> env) {
+            this(out, err, env, 0);
+        }
+    }
 
     private final Map<String, Command> commands;
 
     public Cli(Map<String, Command> extra) {
         Map<String, Command> m = new java.util.LinkedHashMap<>();
-        m.put("config", this::config);
-        m.put("version", Cli::version);
+        m.put("config", command(CONFIG_USAGE, this::config));
+        m.put("version", command(VERSION_USAGE, Cli::version));
         m.putAll(extra);
         this.commands = m;
     }
 
     public int run(String[] argv, Io io) {
-        List<String> words = List.of(argv);
-        if (words.isEmpty() || words.get(0).equals("--help") || words.get(0).equals("-h") || words.get(0).equals("help")) {
-            (words.isEmpty() ? io.err() : io.out()).print(HELP + extraHelp());
+        List<String> words = new ArrayList<>();
+        int verbosity = io.verbosity();
+        for (String w : argv) {
+            switch (w) {
+                case "-v", "--verbose" -> verbosity++;
+                case "-vv" -> verbosity += 2;
+                default -> words.add(w);
+            }
+        }
+        Io cmdIo = new Io(io.out(), io.err(), io.env(), verbosity);
+        if (words.isEmpty() || words.get(0).equals("--help") || words.get(0).equals("-h")
+                || (words.get(0).equals("help") && words.size() == 1)) {
+            (words.isEmpty() ? io.err() : io.out()).print(HELP);
             return words.isEmpty() ? USAGE : OK;
         }
-        Command c = commands.get(words.get(0));
+        boolean helpFor = words.get(0).equals("help");
+        String name = helpFor ? words.get(1) : words.get(0);
+        Command c = commands.get(name);
         try {
             if (c == null) {
-                throw new UsageException("roomwire: unknown command '" + words.get(0) + "' (commands: "
+                throw new UsageException("roomwire: unknown command '" + name + "' (commands: "
                         + String.join(", ", commands.keySet()) + "; see 'roomwire --help')");
             }
-            return c.run(words.subList(1, words.size()), io);
+            List<String> rest = words.subList(helpFor ? 2 : 1, words.size());
+            if (helpFor || rest.contains("--help") || rest.contains("-h")) {
+                io.out().print(c.usage() + "\n" + COMMON);
+                return OK;
+            }
+            // Until a command reads its config file: the level from ROOMWIRE_AGENT_LOG_LEVEL and -v.
+            configureLogging(defaultLevel(io.env()), Optional.empty(), verbosity);
+            return c.run(rest, cmdIo);
         } catch (UsageException e) {
             io.err().println(e.getMessage());
             return USAGE;
         }
     }
 
-    private String extraHelp() {
-        return "";
+    /**
+     * Routes logs to standard error at the config's {@code agent.log-level}, raised by {@code -v}.
+     * Every command that reads a config calls this before it does anything that logs.
+     */
+    public static void configureLogging(Config config, Io io) {
+        configureLogging(config.get(AgentSettings.LOG_LEVEL), config.find(AgentSettings.DEVICE_ID), io.verbosity());
+    }
+
+    /** As {@link #configureLogging(Config, Io)}, with the device id known (the hardware serial for {@code run}). */
+    public static void configureLogging(Config config, String deviceId, Io io) {
+        configureLogging(config.get(AgentSettings.LOG_LEVEL), Optional.of(deviceId), io.verbosity());
+    }
+
+    private static void configureLogging(String configured, Optional<String> deviceId, int verbosity) {
+        LogSetup.configure(deviceId.orElse("-"), level(configured, verbosity));
+    }
+
+    /** The more verbose of the configured level and the one {@code -v} (debug) or {@code -vv} (trace) asks for. */
+    static String level(String configured, int verbosity) {
+        int asked = verbosity >= 2 ? 0 : verbosity == 1 ? 1 : LEVELS.size() - 1;
+        int set = LEVELS.indexOf(configured);
+        return LEVELS.get(Math.min(set < 0 ? LEVELS.indexOf("info") : set, asked));
+    }
+
+    private static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error");
+
+    private static String defaultLevel(Map<String, String> env) {
+        try {
+            return Config.defaults(env).get(AgentSettings.LOG_LEVEL);
+        } catch (ConfigException e) {
+            return "info"; // the command reports the bad override when it loads its config
+        }
     }
 
     private int config(List<String> words, Io io) throws UsageException {
         if (words.isEmpty()) {
-            throw new UsageException("usage: roomwire config check FILE [--json] | roomwire config sample");
+            throw new UsageException(CONFIG_USAGE.strip());
         }
         String sub = words.get(0);
         List<String> rest = words.subList(1, words.size());

@@ -21,14 +21,26 @@ import java.util.TreeMap;
  */
 public final class Config {
 
+    /** Longest line a config file may hold; longer ones are reported, not parsed. */
+    static final int MAX_LINE = 8192;
+    /** Largest config file read: a real one is a few kilobytes. */
+    static final long MAX_FILE = 1024 * 1024;
+
     private final Map<String, Setting<?>> settings;
     private final Map<String, Object> values;
     private final Map<String, String> texts;
+    /** The values the file itself gave (no defaults, no environment): what a write-back may contain. */
+    private final Map<String, String> fileTexts;
+    /** The environment overrides in force, by key: never written back, re-applied by {@link #with}. */
+    private final Map<String, String> envTexts;
 
-    private Config(Map<String, Setting<?>> settings, Map<String, Object> values, Map<String, String> texts) {
+    private Config(Map<String, Setting<?>> settings, Map<String, Object> values, Map<String, String> texts,
+                   Map<String, String> fileTexts, Map<String, String> envTexts) {
         this.settings = settings;
         this.values = values;
         this.texts = texts;
+        this.fileTexts = fileTexts;
+        this.envTexts = envTexts;
     }
 
     /** Only defaults (and environment overrides when given). */
@@ -43,6 +55,11 @@ public final class Config {
     public static Config load(Path file, Map<String, String> env, List<Setting<?>> known) throws ConfigException {
         String text;
         try {
+            long size = Files.size(file);
+            if (size > MAX_FILE) {
+                throw new ConfigException(List.of(new ConfigProblem(file.toString(), 0, "", size + " bytes is more than "
+                        + MAX_FILE + " for a config file; is it the right file?")));
+            }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ConfigException(List.of(new ConfigProblem(file.toString(), 0, "", "file not found")));
@@ -60,6 +77,8 @@ public final class Config {
         List<ConfigProblem> problems = new ArrayList<>();
         Map<String, String> raw = new HashMap<>();
         Map<String, Integer> lineOf = new HashMap<>();
+        Map<String, String> fileTexts = new TreeMap<>();
+        Map<String, String> envTexts = new TreeMap<>();
 
         String[] lines = text.split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
@@ -68,15 +87,27 @@ public final class Config {
             if (line.isEmpty() || line.startsWith("#") || line.startsWith("!")) {
                 continue;
             }
+            if (line.length() > MAX_LINE) {
+                problems.add(new ConfigProblem(source, lineNo, "", "line of " + line.length() + " characters is longer than "
+                        + MAX_LINE + "; a setting is one short line"));
+                continue;
+            }
             int sep = indexOfSeparator(line);
             if (sep < 0) {
-                problems.add(new ConfigProblem(source, lineNo, "", "expected 'key = value', got '" + abbreviate(line) + "'"));
+                problems.add(new ConfigProblem(source, lineNo, "", "expected 'key = value', got '" + printable(abbreviate(line)) + "'"));
                 continue;
             }
             String key = line.substring(0, sep).strip();
             String value = line.substring(sep + 1).strip();
             if (!byKey.containsKey(key)) {
-                problems.add(new ConfigProblem(source, lineNo, key, "unknown key" + suggestion(key, byKey.keySet())));
+                problems.add(new ConfigProblem(source, lineNo, printable(abbreviate(key)), "unknown key"
+                        + suggestion(key, byKey.keySet())));
+                continue;
+            }
+            Optional<String> bad = controlCharacter(value);
+            if (bad.isPresent()) {
+                problems.add(new ConfigProblem(source, lineNo, key, "value holds the control character " + bad.get()
+                        + "; write it on one line of printable characters"));
                 continue;
             }
             if (lineOf.containsKey(key)) {
@@ -85,12 +116,20 @@ public final class Config {
             }
             raw.put(key, value);
             lineOf.put(key, lineNo);
+            fileTexts.put(key, value);
         }
         for (Setting<?> s : known) {
             String v = env.get(s.envName());
             if (v != null) {
+                Optional<String> bad = controlCharacter(v.strip());
+                if (bad.isPresent()) {
+                    problems.add(new ConfigProblem("environment " + s.envName(), 0, s.key(), "value holds the control "
+                            + "character " + bad.get() + "; give it as one line of printable characters"));
+                    continue;
+                }
                 raw.put(s.key(), v.strip());
                 lineOf.put(s.key(), -1);
+                envTexts.put(s.key(), v.strip());
             }
         }
 
@@ -121,7 +160,36 @@ public final class Config {
             problems.sort((a, b) -> Integer.compare(a.line(), b.line()));
             throw new ConfigException(problems);
         }
-        return new Config(byKey, values, texts);
+        return new Config(byKey, values, texts, Collections.unmodifiableMap(fileTexts),
+                Collections.unmodifiableMap(envTexts));
+    }
+
+    /**
+     * The first control character in {@code value} (named, e.g. {@code U+000A}), if any: a value
+     * with a line break would add keys when written back, and escapes would garble logs.
+     */
+    public static Optional<String> controlCharacter(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            if (Character.isISOControl(ch) || ch == '\u2028' || ch == '\u2029') {
+                return Optional.of(String.format("U+%04X", (int) ch));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code text} with control characters shown as {@code \\uXXXX}, for messages and logs. */
+    public static String printable(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (Character.isISOControl(ch) || ch == '\u2028' || ch == '\u2029') {
+                sb.append(String.format("\\u%04x", (int) ch));
+            } else {
+                sb.append(ch);
+            }
+        }
+        return sb.toString();
     }
 
     /** The value of a setting that has a default or is required. */
@@ -157,27 +225,71 @@ public final class Config {
     }
 
     /**
-     * This configuration with {@code changes} applied (validated like a file); used by
-     * {@code config.set}. Environment overrides are not re-applied.
+     * This configuration with {@code changes} applied to the file's own values (validated like a
+     * file, the environment overrides applied again on top); used by {@code config.set}. An empty
+     * value removes the key (its default applies). A key set by the environment cannot be changed
+     * here, and no value may hold a control character.
      */
     public Config with(Map<String, String> changes) throws ConfigException {
-        Map<String, String> merged = new TreeMap<>(texts);
-        merged.putAll(changes);
+        List<ConfigProblem> problems = new ArrayList<>();
+        Map<String, String> merged = new TreeMap<>(fileTexts);
+        for (Map.Entry<String, String> c : changes.entrySet()) {
+            String key = c.getKey();
+            Setting<?> s = settings.get(key);
+            if (s == null) {
+                problems.add(new ConfigProblem("(change)", 0, printable(abbreviate(key)), "unknown key"
+                        + suggestion(key, settings.keySet())));
+                continue;
+            }
+            Optional<String> bad = controlCharacter(c.getValue());
+            if (bad.isPresent()) {
+                problems.add(new ConfigProblem("(change)", 0, key, "value holds the control character " + bad.get()
+                        + "; give one line of printable characters"));
+                continue;
+            }
+            if (envTexts.containsKey(key)) {
+                problems.add(new ConfigProblem("(change)", 0, key, "set by the environment variable " + s.envName()
+                        + ", which overrides the file; change it there"));
+                continue;
+            }
+            if (c.getValue().strip().isEmpty()) {
+                merged.remove(key);
+            } else {
+                merged.put(key, c.getValue().strip());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
         StringBuilder sb = new StringBuilder();
         merged.forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
-        return parse("(change)", sb.toString(), Map.of(), List.copyOf(settings.values()));
+        Map<String, String> env = new HashMap<>();
+        envTexts.forEach((k, v) -> env.put(settings.get(k).envName(), v));
+        return parse("(change)", sb.toString(), env, List.copyOf(settings.values()));
     }
 
-    /** The non-default values as properties text (for writing a changed config back). */
+    /** The key was given by a {@code ROOMWIRE_*} environment variable (which wins over the file). */
+    public boolean fromEnvironment(String key) {
+        return envTexts.containsKey(key);
+    }
+
+    /**
+     * The file's own values as properties text (for writing a changed config back): never a default,
+     * never a value that came from a {@code ROOMWIRE_*} environment variable.
+     */
     public String toPropertiesText() {
         StringBuilder sb = new StringBuilder("# Written by roomwire; see 'roomwire config sample' for every key.\n");
-        new TreeMap<>(texts).forEach((k, v) -> {
-            Setting<?> s = settings.get(k);
-            if (s != null && !v.equals(s.defaultText())) {
-                sb.append(k).append(" = ").append(v).append('\n');
-            }
-        });
+        fileTexts.forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
         return sb.toString();
+    }
+
+    /**
+     * Replaces {@code file} with {@link #toPropertiesText()} atomically, readable by its owner only
+     * (0600): the file may hold secrets such as {@code sip.password}.
+     */
+    public void writeTo(Path file) throws IOException {
+        io.roomwire.core.store.AtomicFiles.write(file, toPropertiesText().getBytes(StandardCharsets.UTF_8),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"), p -> { });
     }
 
     /** Keys never hold '=' or ':', values may (URIs), so the first '=' wins, else the first ':'. */
@@ -187,6 +299,9 @@ public final class Config {
     }
 
     private static String suggestion(String key, java.util.Set<String> known) {
+        if (key.length() > 64) {
+            return ""; // no key is that long; the edit distance would only cost time
+        }
         String best = null;
         int bestD = 4;
         for (String k : known) {

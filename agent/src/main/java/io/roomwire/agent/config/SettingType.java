@@ -1,5 +1,6 @@
 package io.roomwire.agent.config;
 
+import io.roomwire.core.time.Durations;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -8,7 +9,6 @@ import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** How a setting's text becomes a typed value; {@link #parse} throws with a message a person can act on. */
@@ -42,26 +42,15 @@ public interface SettingType<T> {
     };
 
     SettingType<Duration> DURATION = new SettingType<>() {
-        private final Pattern simple = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
-
         @Override
         public Duration parse(String text) {
-            Matcher m = simple.matcher(text.trim());
-            if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                return switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    case "h" -> Duration.ofHours(n);
-                    default -> Duration.ofDays(n);
-                };
-            }
+            Duration d = Durations.parse(text);
             try {
-                return Duration.parse(text.trim());
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("expected a duration such as 30s, 5m, 2h or PT1M, got '" + text + "'");
+                d.toNanos(); // a duration too long for the scheduler is refused here, not when it is used
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("a duration of at most about 290 years, got '" + text + "'");
             }
+            return d;
         }
 
         @Override
@@ -125,6 +114,23 @@ public interface SettingType<T> {
         @Override public String format(List<String> v) { return String.join(",", v); }
         @Override public String describe() { return "comma-separated list"; }
     };
+
+    /** A duration from {@code min} to {@code max}, both included. */
+    static SettingType<Duration> duration(Duration min, Duration max) {
+        return new SettingType<>() {
+            @Override
+            public Duration parse(String text) {
+                Duration d = DURATION.parse(text);
+                if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                    throw new IllegalArgumentException("must be between " + DURATION.format(min) + " and "
+                            + DURATION.format(max) + ", got '" + text.trim() + "'");
+                }
+                return d;
+            }
+            @Override public String format(Duration d) { return DURATION.format(d); }
+            @Override public String describe() { return "duration " + DURATION.format(min) + ".." + DURATION.format(max); }
+        };
+    }
 
     static SettingType<Integer> integer(int min, int max) {
         return new SettingType<>() {

@@ -29,10 +29,26 @@ import java.util.Set;
  */
 public final class MdmCommand implements Cli.Command {
 
+    static final String USAGE = """
+            usage: roomwire mdm checkin [--config FILE] [--json]
+
+            One OMA-DM session with the MDM service now, with the stored enrollment (needs
+            mdm.enabled, mdm.discovery-url and mdm.upn): its outcome, its cost on the wire and the
+            compliance reported.
+              --config FILE    the configuration (default /etc/roomwire/roomwire.properties when it
+                               exists, else the built-in defaults; ROOMWIRE_* overrides apply)
+              --json           the outcome as one JSON object
+            """;
+
+    @Override
+    public String usage() {
+        return USAGE;
+    }
+
     @Override
     public int run(List<String> words, Cli.Io io) throws UsageException {
         if (words.isEmpty() || !words.get(0).equals("checkin")) {
-            throw new UsageException("usage: roomwire mdm checkin [--config FILE] [--json]");
+            throw new UsageException(USAGE.strip());
         }
         Args a = Args.parse("mdm checkin", words.subList(1, words.size()), Set.of("--config"), Set.of("--json"));
         a.expectPositional("mdm checkin", 0, 0, "[--config FILE] [--json]");
@@ -45,6 +61,7 @@ public final class MdmCommand implements Cli.Command {
             io.err().println("roomwire mdm checkin: " + e.getMessage());
             return Cli.FAILED;
         }
+        Cli.configureLogging(config, io);
         if (mdm.isEmpty()) {
             io.err().println("roomwire mdm checkin: MDM is off; set mdm.enabled = true, mdm.discovery-url and mdm.upn");
             return Cli.FAILED;

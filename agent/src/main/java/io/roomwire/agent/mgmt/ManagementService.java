@@ -50,8 +50,20 @@ public final class ManagementService implements Service {
     public static final String ROOT = "roomwire/v1/";
     /** Fleet-wide commands: {@code roomwire/v1/fleet/cmd/{name}}. */
     public static final String FLEET_CMD = ROOT + "fleet/cmd/";
+    /** Replies go only to response topics under this prefix: never to a device's command topic or the fleet's. */
+    public static final String REPLY_PREFIX = ROOT + "reply/";
+    /** Longest response topic accepted. */
+    static final int MAX_REPLY_TOPIC = 256;
+    /** What {@code mqtt.hide-meeting-titles} puts in place of a title, organiser or join target. */
+    static final String HIDDEN = "(hidden)";
+    private static final Set<String> REDACTED_KEYS = Set.of("title", "subject", "organizer", "target", "remote", "uri",
+            "dtmf", "label", "detail");
 
     private static final int CHUNK_BYTES = 48 * 1024;
+    /** The replay ledger's file in the state folder. */
+    static final String NONCE_LOG = "mgmt-nonces.log";
+    /** Unexpired nonces kept: 20 signed commands a second for an hour (the longest lifetime) with room to spare. */
+    static final int MAX_NONCES = 100_000;
 
     private final String deviceId;
     private final String version;
@@ -61,7 +73,12 @@ public final class ManagementService implements Service {
     private final CommandRegistry registry = new CommandRegistry();
     private final EventQueue queue;
     private final OperatorSignatures signatures;
-    private final RateLimiter rate;
+    /** Budget of commands whose operator signature verified: others cannot spend it. */
+    private final RateLimiter operatorRate;
+    /** Budget of everything else: unsigned commands and those whose signature failed. */
+    private final RateLimiter untrustedRate;
+    private final boolean allowUnsigned;
+    private final Duration unsignedMaxAge;
     private final int maxPayload;
     private final IntFunction<List<String>> logs;
     private final ProcessStats process = new ProcessStats();
@@ -71,6 +88,7 @@ public final class ManagementService implements Service {
     private volatile Duration telemetryInterval;
     private volatile String maintenanceWindow;
     private volatile ZoneId zone;
+    private volatile boolean hideTitles;
     private final Object lock = new Object();
     private boolean started;
     private boolean eventInFlight;
@@ -92,9 +110,15 @@ public final class ManagementService implements Service {
         this.logs = b.logs;
         Config c = b.config;
         this.queue = new EventQueue(b.store, c.get(MgmtSettings.EVENT_QUEUE_SIZE));
-        this.signatures = new OperatorSignatures(b.operatorKeys, scheduler.clock(),
-                c.get(MgmtSettings.SIGNATURE_MAX_AGE), new NonceLedger(b.store, scheduler.clock(), 100_000));
-        this.rate = new RateLimiter(scheduler.clock(), c.get(MgmtSettings.COMMAND_RATE));
+        Duration lifetime = c.get(MgmtSettings.SIGNATURE_MAX_AGE);
+        this.signatures = new OperatorSignatures(b.operatorKeys, scheduler.clock(), lifetime,
+                new NonceLedger(b.store.dir().resolve(NONCE_LOG), scheduler.clock(), MAX_NONCES,
+                        lifetime.plus(OperatorSignatures.SKEW).plus(OperatorSignatures.SKEW)));
+        this.operatorRate = new RateLimiter(scheduler.clock(), c.get(MgmtSettings.COMMAND_RATE));
+        this.untrustedRate = new RateLimiter(scheduler.clock(), c.get(MgmtSettings.COMMAND_RATE));
+        this.allowUnsigned = c.get(MgmtSettings.ALLOW_UNSIGNED);
+        this.unsignedMaxAge = c.get(MgmtSettings.UNSIGNED_MAX_AGE);
+        this.hideTitles = c.get(MgmtSettings.HIDE_MEETING_TITLES);
         this.maxPayload = c.get(MgmtSettings.MAX_PAYLOAD);
         this.telemetryInterval = c.get(MgmtSettings.TELEMETRY_INTERVAL);
         this.maintenanceWindow = c.find(MgmtSettings.MAINTENANCE_WINDOW).orElse(null);
@@ -185,8 +209,11 @@ public final class ManagementService implements Service {
             }
         });
         scheduleTelemetry();
-        if (!signatures.enforced()) {
-            Logger.warn("No operator keys configured (mqtt.operator-keys): commands are accepted unsigned");
+        if (!signatures.enforced() && allowUnsigned) {
+            Logger.warn("No operator keys configured (mqtt.operator-keys) and mqtt.allow-unsigned=true: anyone who can "
+                    + "publish to this room's topics can control it");
+        } else if (!signatures.enforced()) {
+            Logger.warn("No operator keys configured (mqtt.operator-keys): only read commands are answered");
         }
         transport.connect();
         Logger.info("Remote management started for device {}", deviceId);
@@ -226,6 +253,7 @@ public final class ManagementService implements Service {
         }
         transport.disconnect();
         queue.flush();
+        signatures.close();
     }
 
     @Override
@@ -244,10 +272,15 @@ public final class ManagementService implements Service {
                     + "; reconnecting, check mqtt.broker-url and the certificates");
         }
         if (!signatures.enforced()) {
-            h = h.isUp() ? Health.degraded("commands unsigned")
-                    : Health.degraded(h.reason() + "; commands unsigned");
+            String why = unsignedReason();
+            h = h.isUp() ? Health.degraded(why) : Health.degraded(h.reason() + "; " + why);
         }
         return h;
+    }
+
+    private String unsignedReason() {
+        return allowUnsigned ? "commands unsigned (mqtt.allow-unsigned)"
+                : "no operator keys (mqtt.operator-keys): commands that act are refused";
     }
 
     // ---- status and telemetry ----
@@ -276,7 +309,8 @@ public final class ManagementService implements Service {
             r = new JsonObject();
             r.addProperty("error", "room status unavailable: " + e.getMessage());
         }
-        r.entrySet().forEach(e -> s.add(e.getKey(), e.getValue()));
+        JsonObject roomPart = hideTitles ? redacted(r).getAsJsonObject() : r;
+        roomPart.entrySet().forEach(e -> s.add(e.getKey(), e.getValue()));
         JsonObject health = new JsonObject();
         try {
             room.health().forEach((k, v) -> health.addProperty(k, v.toString()));
@@ -455,51 +489,36 @@ public final class ManagementService implements Service {
 
     // ---- commands ----
 
+    /** A command that may run: its table entry, its arguments and who signed it. */
+    private record Admitted(CommandRegistry.Command command, JsonObject args, Optional<String> signedBy) { }
+
     private void onCommand(InboundMessage m, String name, boolean fleet) {
+        String shown = Config.printable(abbreviate(name));
         if (m.retained()) {
-            Logger.warn("Ignoring retained command {} on {}: commands must not be retained", name, m.topic());
+            Logger.warn("Ignoring retained command {}: commands must not be retained", shown);
             return;
         }
         Optional<String> replyTo = m.properties().responseTopic();
         Optional<byte[]> corr = m.properties().correlationData();
-        if (replyTo.isPresent() && (replyTo.get().startsWith(ROOT + deviceId + "/") || replyTo.get().contains("+")
-                || replyTo.get().contains("#") || replyTo.get().isEmpty())) {
-            Logger.warn("Refusing command {}: response topic {} is not allowed", name, replyTo.get());
+        if (replyTo.isPresent() && !replyTopicAllowed(replyTo.get())) {
+            Logger.warn("Refusing command {}: response topic {} is not under {}", shown,
+                    Config.printable(abbreviate(replyTo.get())), REPLY_PREFIX);
             return;
         }
         CompletableFuture<JsonElement> result;
         String ran = null;
         try {
-            if (!rate.tryAcquire()) {
-                throw new CommandException(CommandException.Code.RATE_LIMITED,
-                        "more than mqtt.command-rate commands per second; retry later");
-            }
-            if (m.payload().length > maxPayload) {
-                throw CommandException.badRequest("payload", m.payload().length + " bytes is over the limit of "
-                        + maxPayload + " (mqtt.max-payload)");
-            }
-            CommandRegistry.Command cmd = registry.find(name).orElseThrow(() -> new CommandException(
-                    CommandException.Code.UNKNOWN_COMMAND, "unknown command '" + abbreviate(name) + "'; known: "
-                    + String.join(", ", registry.all().stream().map(CommandRegistry.Command::name).toList())));
-            JsonObject payload = parse(m.payload());
-            JsonObject args = payload;
-            Optional<String> signedBy = Optional.empty();
-            if (OperatorSignatures.isSigned(payload)) {
-                OperatorSignatures.Verified v = signatures.verify(name, fleet ? "*" : deviceId, payload);
-                args = v.args();
-                signedBy = Optional.of(v.keyFingerprint());
-            } else if (cmd.changesState() && signatures.enforced()) {
-                throw CommandException.forbidden(name + " changes the room and must be signed with an operator key "
-                        + "listed in mqtt.operator-keys (roomwire ctl --sign-key)");
-            }
-            if (cmd.exclusive()) {
+            Admitted a = admit(m, name, fleet);
+            if (a.command().exclusive()) {
                 if (!running.add(name)) {
                     throw CommandException.busy(name + " is already running; wait for its reply");
                 }
                 ran = name;
             }
-            Logger.info("Command {} {}{}", name, fleet ? "(fleet) " : "", signedBy.map(k -> "signed by " + k).orElse("unsigned"));
-            result = cmd.handler().handle(new CommandRequest(name, args, fleet, signedBy)).toCompletableFuture();
+            Logger.info("Command {} {}{}", name, fleet ? "(fleet) " : "",
+                    a.signedBy().map(k -> "signed by " + k).orElse("unsigned"));
+            result = a.command().handler().handle(new CommandRequest(name, a.args(), fleet, a.signedBy()))
+                    .toCompletableFuture();
         } catch (CommandException e) {
             result = CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
@@ -510,8 +529,114 @@ public final class ManagementService implements Service {
             if (release != null) {
                 running.remove(release);
             }
-            reply(name, replyTo, corr, r, e);
+            reply(shown, replyTo, corr, r, e);
         });
+    }
+
+    /**
+     * Decides whether a command may run. Only a verified signature spends the operator's budget,
+     * so unsigned and badly signed publishers can exhaust their own budget and not the operator's.
+     */
+    private Admitted admit(InboundMessage m, String name, boolean fleet) throws CommandException {
+        if (m.payload().length > maxPayload) {
+            spendUntrusted();
+            throw CommandException.badRequest("payload", m.payload().length + " bytes is over the limit of "
+                    + maxPayload + " (mqtt.max-payload)");
+        }
+        Optional<CommandRegistry.Command> found = CommandRegistry.NAME.matcher(name).matches()
+                ? registry.find(name) : Optional.empty();
+        if (found.isEmpty()) {
+            spendUntrusted();
+            throw new CommandException(CommandException.Code.UNKNOWN_COMMAND, "unknown command '"
+                    + Config.printable(abbreviate(name)) + "'; known: "
+                    + String.join(", ", registry.all().stream().map(CommandRegistry.Command::name).toList()));
+        }
+        CommandRegistry.Command cmd = found.get();
+        JsonObject payload;
+        try {
+            payload = parse(m.payload());
+        } catch (CommandException e) {
+            spendUntrusted();
+            throw e;
+        }
+        if (OperatorSignatures.isSigned(payload)) {
+            OperatorSignatures.Verified v;
+            try {
+                v = signatures.verify(name, fleet ? "*" : deviceId, payload);
+            } catch (CommandException e) {
+                spendUntrusted();
+                throw e;
+            }
+            if (!operatorRate.tryAcquire()) {
+                throw new CommandException(CommandException.Code.RATE_LIMITED,
+                        "more than mqtt.command-rate signed commands per second; retry later");
+            }
+            return new Admitted(cmd, v.args(), Optional.of(v.keyFingerprint()));
+        }
+        spendUntrusted();
+        if (cmd.access().needsSignature()) {
+            if (signatures.enforced()) {
+                throw CommandException.forbidden(name + " " + (cmd.access() == CommandRegistry.Access.CHANGE
+                        ? "changes the room" : "acts on the room") + " and must be signed with an operator key listed "
+                        + "in mqtt.operator-keys (roomwire ctl --sign-key)");
+            }
+            if (!allowUnsigned) {
+                throw CommandException.forbidden(name + " acts on the room and must be signed, but this device has no "
+                        + "operator keys: list them in mqtt.operator-keys (or, on a trusted network only, set "
+                        + "mqtt.allow-unsigned=true)");
+            }
+            long expiry = m.properties().expirySeconds();
+            if (expiry <= 0 || expiry > unsignedMaxAge.toSeconds()) {
+                throw CommandException.forbidden("an unsigned " + name + " must carry an MQTT message expiry of 1 to "
+                        + unsignedMaxAge.toSeconds() + " s (mqtt.unsigned-max-age), so a stale one is dropped by the "
+                        + "broker; " + (expiry <= 0 ? "it has none" : "it has " + expiry + " s"));
+            }
+        }
+        return new Admitted(cmd, payload, Optional.empty());
+    }
+
+    private void spendUntrusted() throws CommandException {
+        if (!untrustedRate.tryAcquire()) {
+            throw new CommandException(CommandException.Code.RATE_LIMITED,
+                    "more than mqtt.command-rate unsigned commands per second; retry later");
+        }
+    }
+
+    /** Under {@link #REPLY_PREFIX}, one concrete topic of printable characters, bounded. */
+    static boolean replyTopicAllowed(String topic) {
+        return topic.startsWith(REPLY_PREFIX) && topic.length() > REPLY_PREFIX.length()
+                && topic.length() <= MAX_REPLY_TOPIC && !topic.contains("+") && !topic.contains("#")
+                && Config.controlCharacter(topic).isEmpty();
+    }
+
+    /** True when replies to {@code req} leave titles out ({@code mqtt.hide-meeting-titles}, unsigned request). */
+    boolean hidesTitlesFrom(CommandRequest req) {
+        return hideTitles && req.signedBy().isEmpty();
+    }
+
+    /** A copy of {@code e} with titles, organisers and join targets replaced by {@value #HIDDEN}. */
+    static JsonElement redacted(JsonElement e) {
+        if (e == null) {
+            return null;
+        }
+        JsonElement copy = e.deepCopy();
+        redactInPlace(copy);
+        return copy;
+    }
+
+    private static void redactInPlace(JsonElement e) {
+        if (e.isJsonArray()) {
+            e.getAsJsonArray().forEach(ManagementService::redactInPlace);
+        } else if (e.isJsonObject()) {
+            JsonObject o = e.getAsJsonObject();
+            for (String k : List.copyOf(o.keySet())) {
+                if (REDACTED_KEYS.contains(k) && o.get(k).isJsonPrimitive()) {
+                    o.addProperty(k, HIDDEN);
+                } else {
+                    redactInPlace(o.get(k));
+                }
+            }
+        }
     }
 
     private JsonObject parse(byte[] payload) throws CommandException {
@@ -546,7 +671,7 @@ public final class ManagementService implements Service {
             if (!(error instanceof CommandException)) {
                 Logger.error(error, "Command {} failed: {}", name, error.toString());
             } else {
-                Logger.info("Command {} answered {}: {}", name, ce.code().wire(), ce.getMessage());
+                Logger.info("Command {} answered {}: {}", name, ce.code().wire(), Config.printable(ce.getMessage()));
             }
             out.addProperty("ok", false);
             JsonObject err = new JsonObject();
@@ -630,7 +755,9 @@ public final class ManagementService implements Service {
 
     /** Re-reads settings that apply without a restart. */
     void configApplied(Config next) {
-        rate.setRate(next.get(MgmtSettings.COMMAND_RATE));
+        operatorRate.setRate(next.get(MgmtSettings.COMMAND_RATE));
+        untrustedRate.setRate(next.get(MgmtSettings.COMMAND_RATE));
+        hideTitles = next.get(MgmtSettings.HIDE_MEETING_TITLES);
         maintenanceWindow = next.find(MgmtSettings.MAINTENANCE_WINDOW).orElse(null);
         zone = next.get(AgentSettings.TIME_ZONE);
         Duration t = next.get(MgmtSettings.TELEMETRY_INTERVAL);

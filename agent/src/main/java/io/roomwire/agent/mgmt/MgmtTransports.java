@@ -39,7 +39,8 @@ public final class MgmtTransports {
                 .sessionExpiry(config.get(MgmtSettings.SESSION_EXPIRY))
                 .keepAlive(config.get(MgmtSettings.KEEP_ALIVE))
                 .reconnect(config.get(MgmtSettings.RECONNECT_MIN), config.get(MgmtSettings.RECONNECT_MAX))
-                .will(ManagementService.lastWill(deviceId));
+                .will(ManagementService.lastWill(deviceId))
+                .maxPacketSize(config.get(MgmtSettings.MAX_PAYLOAD) + (long) MqttTransportOptions.PACKET_OVERHEAD);
         config.find(MgmtSettings.USERNAME).ifPresent(b::username);
         config.find(MgmtSettings.PASSWORD).ifPresent(p -> b.password(p.getBytes(StandardCharsets.UTF_8)));
         Optional<Path> cert = config.find(MgmtSettings.CLIENT_CERT);

@@ -8,6 +8,11 @@ import java.util.Optional;
 /** How to reach the broker; build with {@link #builder(URI, String)}. */
 public final class MqttTransportOptions {
 
+    /** Default largest packet accepted: chunked replies are under 64 KB; this leaves room and bounds memory. */
+    public static final long DEFAULT_MAX_PACKET = 1024 * 1024;
+    /** Room for the topic and properties (response topic, correlation data) beside a payload. */
+    public static final int PACKET_OVERHEAD = 16 * 1024;
+
     private final URI broker;
     private final String clientId;
     private final TlsMaterial tls;
@@ -20,6 +25,7 @@ public final class MqttTransportOptions {
     private final Duration reconnectMax;
     private final LastWill will;
     private final long randomSeed;
+    private final long maxPacketSize;
 
     private MqttTransportOptions(Builder b) {
         this.broker = b.broker;
@@ -34,6 +40,7 @@ public final class MqttTransportOptions {
         this.reconnectMax = b.reconnectMax;
         this.will = b.will;
         this.randomSeed = b.randomSeed;
+        this.maxPacketSize = b.maxPacketSize;
     }
 
     public static Builder builder(URI broker, String clientId) {
@@ -53,6 +60,8 @@ public final class MqttTransportOptions {
     public Duration reconnectMax() { return reconnectMax; }
     public Optional<LastWill> will() { return Optional.ofNullable(will); }
     public long randomSeed() { return randomSeed; }
+    /** Largest packet we accept (MQTT 5 Maximum Packet Size, 3.1.2.11.4): the broker sends nothing larger, and a larger one is refused from its header, before its body is read. */
+    public long maxPacketSize() { return maxPacketSize; }
 
     /** True for {@code ssl://} and {@code mqtts://}. */
     public boolean usesTls() {
@@ -73,6 +82,7 @@ public final class MqttTransportOptions {
         private Duration reconnectMax = Duration.ofMinutes(2);
         private LastWill will;
         private long randomSeed = new java.security.SecureRandom().nextLong();
+        private long maxPacketSize = DEFAULT_MAX_PACKET;
 
         private Builder(URI broker, String clientId) {
             this.broker = Objects.requireNonNull(broker, "broker");
@@ -97,6 +107,14 @@ public final class MqttTransportOptions {
         public Builder reconnect(Duration min, Duration max) { this.reconnectMin = min; this.reconnectMax = max; return this; }
         public Builder will(LastWill w) { this.will = w; return this; }
         public Builder randomSeed(long seed) { this.randomSeed = seed; return this; }
+        /** Largest packet accepted from the broker, in bytes (at least 1 KB). */
+        public Builder maxPacketSize(long bytes) {
+            if (bytes < 1024 || bytes > 268_435_455L) {
+                throw new IllegalArgumentException("maximum packet size must be 1 KB to 256 MB, got " + bytes);
+            }
+            this.maxPacketSize = bytes;
+            return this;
+        }
 
         public MqttTransportOptions build() {
             return new MqttTransportOptions(this);

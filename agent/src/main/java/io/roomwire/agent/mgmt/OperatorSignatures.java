@@ -31,7 +31,8 @@ public final class OperatorSignatures {
     /** What a verified envelope carried. */
     public record Verified(JsonObject args, String keyFingerprint) { }
 
-    private static final Duration SKEW = Duration.ofSeconds(30);
+    /** Clock difference tolerated between the operator and the device. */
+    public static final Duration SKEW = Duration.ofSeconds(30);
 
     private final List<PublicKey> keys;
     private final Clock clock;
@@ -57,7 +58,12 @@ public final class OperatorSignatures {
         return ks;
     }
 
-    /** True when operator keys are configured (state-changing commands must then be signed). */
+    /** Closes the replay ledger's file; a later command opens it again. */
+    public void close() {
+        nonces.close();
+    }
+
+    /** True when operator keys are configured (commands that act or change must then be signed). */
     public boolean enforced() {
         return !keys.isEmpty();
     }
@@ -125,11 +131,21 @@ public final class OperatorSignatures {
             throw CommandException.forbidden("command expiry " + exp + " is further away than mqtt.signature-max-lifetime ("
                     + maxLifetime + ")");
         }
-        if (nonce.length() < 8 || nonce.length() > 128) {
-            throw CommandException.badRequest("signed.nonce", "expected 8 to 128 characters");
+        if (!NonceLedger.NONCE.matcher(nonce).matches()) {
+            throw CommandException.badRequest("signed.nonce", "expected 8 to 128 printable ASCII characters without spaces");
         }
-        if (!nonces.claim(nonce, exp.plus(SKEW))) {
+        NonceLedger.Claim claim;
+        try {
+            claim = nonces.claim(nonce, exp.plus(SKEW));
+        } catch (NonceLedger.UnavailableException e) {
+            throw new CommandException(CommandException.Code.INTERNAL, e.getMessage());
+        }
+        if (claim == NonceLedger.Claim.REPLAYED) {
             throw CommandException.forbidden("replayed command (nonce already used)");
+        }
+        if (claim == NonceLedger.Claim.FULL) {
+            throw new CommandException(CommandException.Code.RATE_LIMITED, "replay ledger full (too many unexpired "
+                    + "signed commands); sign with shorter expiries or retry when earlier ones have expired");
         }
         JsonElement a = in.get("args");
         if (a != null && !a.isJsonNull() && !a.isJsonObject()) {

@@ -7,13 +7,16 @@ import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.ConfigException;
 import io.roomwire.agent.config.ConfigProblem;
 import io.roomwire.agent.config.Setting;
+import io.roomwire.agent.mgmt.CommandRegistry.Access;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
@@ -29,26 +32,28 @@ final class StandardCommands {
     static void register(ManagementService s) {
         RoomControl room = s.room();
         CommandRegistry r = s.commands();
-        r.register("status.get", "the status document", false, false, req -> {
+        r.register("status.get", "the status document", Access.READ, false, req -> {
             JsonObject st = s.status(true);
             st.addProperty("uptimeSeconds", Duration.between(Instant.parse(st.get("startedAt").getAsString()),
                     s.scheduler().now()).toSeconds());
             return done(st);
         });
-        r.register("config.get", "configuration values, secrets masked", false, false, req -> configGet(room.config(), req));
-        r.register("config.set", "change settings atomically; says which need a restart", true, true,
+        r.register("config.get", "configuration values, secrets masked", Access.READ, false,
+                req -> configGet(room.config(), req));
+        r.register("config.set", "change settings atomically; says which need a restart", Access.CHANGE, true,
                 req -> configSet(s, room, req));
-        r.register("call.dial", "dial a URI or a meeting id", true, true, req -> room.dial(req.string("target")));
-        r.register("call.hangup", "end the call", true, true, req -> room.hangup());
-        r.register("call.dtmf", "send DTMF digits", true, false,
+        r.register("call.dial", "dial a URI or a meeting id", Access.CHANGE, true, req -> dial(room, req));
+        r.register("call.hangup", "end the call", Access.CHANGE, true, req -> room.hangup());
+        r.register("call.dtmf", "send DTMF digits", Access.CHANGE, false,
                 req -> done(room.dtmf(req.string("digits", DTMF, "1 to 32 of 0-9 * # A-D"))));
-        r.register("obtp.list", "meetings and join buttons", false, false, req -> done(room.obtpList()));
-        r.register("obtp.explain", "why a meeting has (no) join button", false, false,
+        r.register("obtp.list", "meetings and join buttons", Access.READ, false,
+                req -> done(s.hidesTitlesFrom(req) ? ManagementService.redacted(room.obtpList()) : room.obtpList()));
+        r.register("obtp.explain", "why a meeting has (no) join button, with its join targets", Access.ACT, false,
                 req -> done(room.obtpExplain(req.string("meeting"))));
-        r.register("calendar.sync", "synchronise the calendar now", false, true, req -> room.calendarSync());
-        r.register("enroll.start", "start enrollment (Entra device code, MDM)", true, true,
+        r.register("calendar.sync", "synchronise the calendar now", Access.ACT, true, req -> room.calendarSync());
+        r.register("enroll.start", "start enrollment (Entra device code, MDM)", Access.CHANGE, true,
                 req -> room.enrollStart(req.bool("rekey", false)));
-        r.register("logs.get", "last N log lines, scrubbed (chunked when large)", true, false, req -> {
+        r.register("logs.get", "last N log lines, scrubbed (chunked when large)", Access.ACT, false, req -> {
             int n = req.integer("lines", 1, 2000, 200);
             JsonArray lines = new JsonArray();
             s.recentLogs(n).forEach(lines::add);
@@ -57,9 +62,52 @@ final class StandardCommands {
             o.add("lines", lines);
             return done(o);
         });
-        r.register("device.reboot", "reboot when idle (or in the maintenance window) unless force", true, false,
+        r.register("device.reboot", "reboot when idle (or in the maintenance window) unless force", Access.CHANGE, false,
                 req -> done(s.requestReboot(req.bool("force", false))));
-        r.register("selftest", "test every part of the room", false, true, req -> room.selftest());
+        r.register("selftest", "test every part of the room", Access.ACT, true, req -> room.selftest());
+    }
+
+    /**
+     * Signed: any target the room accepts. Unsigned (only with mqtt.allow-unsigned): a meeting or
+     * button of obtp.list, never an arbitrary URI, so a publisher cannot send the room's camera
+     * and microphone anywhere.
+     */
+    private static CompletionStage<JsonElement> dial(RoomControl room, CommandRequest req) throws CommandException {
+        String target = req.string("target");
+        if (req.signedBy().isEmpty() && !scheduledTargets(room.obtpList()).contains(target)) {
+            throw CommandException.forbidden("an unsigned call.dial may only join a meeting of obtp.list (its meeting "
+                    + "or button id); sign it with an operator key (mqtt.operator-keys) to dial other targets");
+        }
+        return room.dial(target);
+    }
+
+    /** The meeting and button ids of obtp.list items that have a join button (a list, or {"meetings": [...]}). */
+    private static Set<String> scheduledTargets(JsonElement list) {
+        Set<String> ids = new HashSet<>();
+        if (list != null && list.isJsonObject() && list.getAsJsonObject().has("meetings")) {
+            list = list.getAsJsonObject().get("meetings");
+        }
+        if (list != null && list.isJsonArray()) {
+            for (JsonElement e : list.getAsJsonArray()) {
+                if (!e.isJsonObject()) {
+                    continue;
+                }
+                JsonObject item = e.getAsJsonObject();
+                JsonElement button = item.get("button");
+                if (button == null || !button.isJsonObject()) {
+                    continue; // no join button: nothing the room would join by itself
+                }
+                text(item, "meeting").ifPresent(ids::add);
+                text(button.getAsJsonObject(), "id").ifPresent(ids::add);
+                text(button.getAsJsonObject(), "meeting").ifPresent(ids::add);
+            }
+        }
+        return ids;
+    }
+
+    private static Optional<String> text(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e != null && e.isJsonPrimitive() ? Optional.of(e.getAsString()) : Optional.empty();
     }
 
     private static CompletionStage<JsonElement> done(JsonElement e) {
@@ -80,7 +128,7 @@ final class StandardCommands {
                 }
                 String key = k.getAsString();
                 if (c.setting(key).isEmpty()) {
-                    throw CommandException.badRequest("keys", "unknown setting '" + key + "'");
+                    throw CommandException.badRequest("keys", "unknown setting '" + Config.printable(abbreviate(key)) + "'");
                 }
                 values.addProperty(key, all.get(key));
             }
@@ -100,13 +148,29 @@ final class StandardCommands {
             String key = e.getKey();
             Optional<Setting<?>> setting = current.setting(key);
             if (setting.isEmpty()) {
-                throw CommandException.badRequest(key, "unknown setting (see config.get for the keys)");
+                throw CommandException.badRequest(Config.printable(abbreviate(key)),
+                        "unknown setting (see config.get for the keys)");
+            }
+            if (!MgmtSettings.REMOTELY_CHANGEABLE.contains(key)) {
+                throw CommandException.forbidden(key + " can only be changed on the device (config file or "
+                        + setting.get().envName() + "): endpoints, trust anchors, keys, secrets and security limits "
+                        + "are never changed remotely");
+            }
+            if (current.fromEnvironment(key)) {
+                throw CommandException.badRequest(key, "set by the environment variable " + setting.get().envName()
+                        + ", which overrides the config file; change it there");
             }
             JsonElement v = e.getValue();
             if (v.isJsonNull()) {
                 changes.put(key, "");
             } else if (v.isJsonPrimitive()) {
-                changes.put(key, v.getAsString());
+                String text = v.getAsString();
+                Optional<String> bad = Config.controlCharacter(text);
+                if (bad.isPresent()) {
+                    throw CommandException.badRequest(key, "value holds the control character " + bad.get()
+                            + "; give one line of printable characters");
+                }
+                changes.put(key, text);
             } else {
                 throw CommandException.badRequest(key, "expected text, a number or a boolean, got " + CommandRequest.kind(v));
             }
@@ -146,5 +210,9 @@ final class StandardCommands {
         o.add("restartRequired", restart);
         o.add("values", values);
         return done(o);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 64 ? s.substring(0, 61) + "..." : s;
     }
 }

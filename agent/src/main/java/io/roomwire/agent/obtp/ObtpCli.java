@@ -19,10 +19,27 @@ import java.util.Set;
  */
 public final class ObtpCli implements Cli.Command {
 
+    static final String USAGE = """
+            usage: roomwire obtp explain --event FILE [--now INSTANT] [--config FILE] [--json]
+
+            Why a meeting has (or has no) Join button: the invitation's join targets, the chosen one
+            and every rule applied (docs/obtp.md). Exit 0 a button, 1 no button, 2 an unusable file.
+              --event FILE     one Microsoft Graph event as JSON
+              --now INSTANT    the time to judge at, e.g. 2026-03-29T08:55:00Z (default now)
+              --config FILE    the configuration (default /etc/roomwire/roomwire.properties when it
+                               exists, else the built-in defaults; ROOMWIRE_* overrides apply)
+              --json           the decision as one JSON object
+            """;
+
+    @Override
+    public String usage() {
+        return USAGE;
+    }
+
     @Override
     public int run(List<String> words, Cli.Io io) throws UsageException {
         if (words.isEmpty() || !words.get(0).equals("explain")) {
-            throw new UsageException("usage: roomwire obtp explain --event FILE [--now INSTANT] [--config FILE] [--json]");
+            throw new UsageException(USAGE.strip());
         }
         Args a = Args.parse("obtp explain", words.subList(1, words.size()), Set.of("--event", "--now", "--config"),
                 Set.of("--json"));
@@ -42,6 +59,7 @@ public final class ObtpCli implements Cli.Command {
             io.err().println("roomwire obtp explain: " + e.getMessage());
             return Cli.FAILED;
         }
+        Cli.configureLogging(config, io);
         return ObtpExplainCommand.run(event, now, a.flag("--json"), config, io.out());
     }
 }

@@ -3,6 +3,7 @@ package io.roomwire.agent.obtp;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import io.roomwire.core.time.Durations;
 import io.roomwire.sip.JoinTarget;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -72,7 +73,7 @@ public final class ObtpExplain {
         } else if (now.get().isBefore(d.from())) {
             state = ButtonState.NOT_YET;
             reasons.add(new Reason("not-yet", "the button appears at " + local(d.from()),
-                    "obtp.preroll is " + settings.preroll().toMinutes() + " min before the start"));
+                    "obtp.preroll is " + Durations.human(settings.preroll()) + " before the start"));
         } else if (!now.get().isBefore(d.until())) {
             state = ButtonState.ENDED;
             reasons.add(new Reason("ended", "the meeting ended; the button went at " + local(d.until()), ""));

@@ -6,10 +6,10 @@ import io.roomwire.agent.cli.UsageException;
 import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.ConfigException;
-import io.roomwire.agent.config.SettingType;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.store.FileStore;
 import io.roomwire.core.store.StateLock;
+import io.roomwire.core.time.Durations;
 import io.roomwire.provisioning.entra.EntraConfig;
 import io.roomwire.provisioning.entra.TerminalEnrollment;
 import io.roomwire.provisioning.identity.DeviceIdentity;
@@ -27,13 +27,31 @@ import java.util.Set;
  */
 public final class EnrollCommand implements Cli.Command {
 
+    static final String USAGE = """
+            usage: roomwire enroll [--config FILE] [--force] [--max-wait DURATION] [--rekey]
+
+            Signs the room in to Entra ID: prints a code, its URL and a QR code, and waits for a person
+            to sign in (needs entra.tenant and entra.client-id).
+              --config FILE    the configuration (default /etc/roomwire/roomwire.properties when it
+                               exists, else the built-in defaults; ROOMWIRE_* overrides apply)
+              --force          sign in again even when the room is already enrolled
+              --max-wait DURATION
+                               give up when nobody has signed in after DURATION (default 30m)
+              --rekey          replace the device key instead (then sign in and enroll in MDM again)
+            """;
+
+    @Override
+    public String usage() {
+        return USAGE;
+    }
+
     @Override
     public int run(List<String> words, Cli.Io io) throws UsageException {
         Args a = Args.parse("enroll", words, Set.of("--config", "--max-wait"), Set.of("--force", "--rekey"));
         a.expectPositional("enroll", 0, 0, "[--config FILE] [--force] [--max-wait DURATION] [--rekey]");
         Duration maxWait;
         try {
-            maxWait = a.option("--max-wait").map(SettingType.DURATION::parse).orElse(TerminalEnrollment.DEFAULT_MAX_WAIT);
+            maxWait = a.option("--max-wait").map(Durations::parse).orElse(TerminalEnrollment.DEFAULT_MAX_WAIT);
         } catch (IllegalArgumentException e) {
             throw new UsageException("roomwire enroll: --max-wait: " + e.getMessage());
         }
@@ -44,6 +62,7 @@ public final class EnrollCommand implements Cli.Command {
             io.err().println("roomwire enroll: " + e.getMessage());
             return Cli.FAILED;
         }
+        Cli.configureLogging(config, io);
         try (StateLock lock = StateLock.acquire(config.get(AgentSettings.STATE_DIR), "roomwire enroll")) {
             return enroll(a, config, maxWait, io);
         } catch (IOException e) {
@@ -79,7 +98,7 @@ public final class EnrollCommand implements Cli.Command {
             return Cli.FAILED;
         }
         int code = TerminalEnrollment.run(entra.get(), config.get(AgentSettings.STATE_DIR), name, EventSink.none(),
-                io.out(), a.flag("--force"), maxWait);
+                io.out(), io.err(), a.flag("--force"), maxWait);
         // TerminalEnrollment distinguishes its failures (2 setting, 3 declined, 4 timed out, 5 identity);
         // the CLI keeps 2 for a wrong command line, so every failure is 1 here and the reason is printed.
         return code == TerminalEnrollment.OK ? Cli.OK : Cli.FAILED;

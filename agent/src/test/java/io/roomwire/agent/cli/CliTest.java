@@ -165,4 +165,77 @@ class CliTest {
         assertTrue(err().startsWith("roomwire run: refusing to start: cannot use the state directory "), err());
         assertTrue(err().contains("set agent.state-dir to a folder this user can write"), err());
     }
+
+    @Test
+    void everySubcommandAnswersHelpOnStandardOutputWithExitZero() {
+        String[][] commands = {{"run"}, {"enroll"}, {"obtp"}, {"obtp", "explain"}, {"dial"}, {"ctl"}, {"mdm"},
+                {"mdm", "checkin"}, {"config"}, {"config", "check"}, {"config", "sample"}, {"version"}};
+        for (String[] c : commands) {
+            for (String flag : new String[] {"--help", "-h"}) {
+                out.reset();
+                err.reset();
+                String[] argv = java.util.stream.Stream.concat(java.util.Arrays.stream(c), java.util.stream.Stream.of(flag))
+                        .toArray(String[]::new);
+                assertEquals(0, run(argv), String.join(" ", argv) + ": " + err());
+                assertTrue(out().startsWith("usage: roomwire " + c[0]), out());
+                assertTrue(out().contains("-v, --verbose") && out().contains("Exit codes"), out());
+                assertEquals("", err());
+            }
+        }
+        out.reset();
+        assertEquals(0, run("help", "dial"));
+        assertTrue(out().contains("--config FILE") && out().contains("--duration DURATION"), out());
+    }
+
+    @Test
+    void theUsageAndTheReadmeListEveryOptionOfEveryCommand() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        String block = readme.substring(readme.indexOf("## The `roomwire` command"));
+        block = block.substring(0, block.indexOf("\n## "));
+        for (String name : java.util.List.of("run", "enroll", "obtp", "dial", "ctl", "mdm", "config", "version")) {
+            out.reset();
+            assertEquals(0, run(name, "--help"));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("--[a-z][a-z-]+").matcher(
+                    out().substring(0, out().indexOf("Every command:")));
+            while (m.find()) {
+                String option = m.group();
+                if (option.equals("--help") || option.equals("--verbose")) {
+                    continue;
+                }
+                assertTrue(block.contains(option), "README's command list lacks " + name + " " + option);
+                assertTrue(Cli.HELP.contains(option) || name.equals("ctl"), "roomwire --help lacks " + name + " " + option);
+            }
+        }
+        assertTrue(Cli.HELP.contains("dial URI [--dtmf DIGITS] [--duration DURATION] [--config FILE] [--json]"), Cli.HELP);
+        assertTrue(block.contains("roomwire dial URI [--dtmf DIGITS] [--duration DURATION] [--config FILE] [--json]"), block);
+    }
+
+    @Test
+    void durationOptionsAcceptBareSecondsUnitsAndIso8601() throws Exception {
+        Path missing = dir.resolve("missing.properties");
+        Path unconfigured = Files.writeString(dir.resolve("room.properties"), "agent.state-dir = " + dir.resolve("s") + "\n");
+        for (String d : new String[] {"120", "120s", "2m", "PT2M"}) {
+            err.reset();
+            // Parsed before the config is read: a usage error would exit 2, the missing file exits 1.
+            assertEquals(1, run("dial", "sip:room@127.0.0.1", "--duration", d, "--config", missing.toString()), d + ": " + err());
+            assertEquals(1, run("run", "--status-every", d, "--config", missing.toString()), d + ": " + err());
+            err.reset();
+            assertEquals(1, run("enroll", "--max-wait", d, "--config", unconfigured.toString()), d + ": " + err());
+            assertTrue(err().contains("sign-in is not configured"), err());
+        }
+        err.reset();
+        assertEquals(2, run("dial", "sip:room@127.0.0.1", "--duration", "soon"));
+        assertTrue(err().contains("--duration") && err().contains("PT2M"), err());
+    }
+
+    @Test
+    void verboseFlagsRaiseTheLogLevelButNeverLowerIt() {
+        assertEquals("info", Cli.level("info", 0));
+        assertEquals("debug", Cli.level("info", 1));
+        assertEquals("trace", Cli.level("info", 2));
+        assertEquals("trace", Cli.level("trace", 1));
+        assertEquals("debug", Cli.level("warn", 1));
+        assertEquals("warn", Cli.level("warn", 0));
+        // The flags themselves run in their own JVM (CommandLineProcessTest): logging is configured once per process.
+    }
 }

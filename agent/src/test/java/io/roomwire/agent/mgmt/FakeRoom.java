@@ -110,7 +110,12 @@ final class FakeRoom implements RoomControl {
     @Override
     public JsonElement obtpList() {
         JsonArray a = new JsonArray();
-        a.add(obj("meeting", "m-1"));
+        JsonObject m = obj("meeting", "m-1");
+        m.addProperty("title", "Weekly sync");
+        JsonObject button = obj("id", "b-1");
+        button.addProperty("meeting", "m-1");
+        m.add("button", button);
+        a.add(m);
         JsonObject o = new JsonObject();
         o.add("meetings", a);
         return o;

@@ -67,7 +67,7 @@ class ManagementCommandsTest {
                 + "mqtt.maintenance-window = 00:00-23:59\n",
                 keys, n -> LOG.subList(LOG.size() - n, LOG.size()), Duration.ofMinutes(5)).start();
         room2 = new MgmtFixture.Device("room-2", broker, pki, pki.issueClient("room-2", Duration.ofDays(1)), net, time,
-                dir.resolve("state2"), "mqtt.command-rate = 1\n", List.of(), null, Duration.ofMinutes(5)).start();
+                dir.resolve("state2"), "mqtt.command-rate = 1\nmqtt.allow-unsigned = true\n", List.of(), null, Duration.ofMinutes(5)).start();
         op = new Operator(broker, pki, net, "op-commands");
     }
 
@@ -180,12 +180,11 @@ class ManagementCommandsTest {
     }
 
     @Test
-    void secretSetByConfigSetIsNeverEchoed() {
+    void secretSetByConfigSetIsRefusedAndNeverEchoed() {
         JsonObject r = op.call("room-1", "config.set", signed(edSigner, "config.set", "room-1",
                 args("mqtt.password", "s3cr3t-value")));
-        assertOk(r);
+        assertError(r, "forbidden", "only be changed on the device");
         assertFalse(r.toString().contains("s3cr3t-value"));
-        assertEquals("***", r.getAsJsonObject("result").getAsJsonObject("values").get("mqtt.password").getAsString());
     }
 
     @Test
@@ -213,25 +212,32 @@ class ManagementCommandsTest {
         JsonObject l = op.call("room-1", "obtp.list", "");
         assertOk(l);
         assertEquals(1, l.getAsJsonObject("result").getAsJsonArray("meetings").size());
-        assertOk(op.call("room-1", "obtp.explain", "{\"meeting\":\"m-1\"}"));
-        assertError(op.call("room-1", "obtp.explain", "{\"meeting\":\"m-9\"}"), "bad_request", "meeting");
-        assertError(op.call("room-1", "obtp.explain", "{}"), "bad_request", "meeting");
-        assertError(op.call("room-1", "obtp.explain", "{\"meeting\":7}"), "bad_request", "meeting");
+        assertOk(op.call("room-1", "obtp.explain", signed(ecSigner, "obtp.explain", "room-1", args("meeting", "m-1"))));
+        assertError(op.call("room-1", "obtp.explain", signed(ecSigner, "obtp.explain", "room-1", args("meeting", "m-9"))),
+                "bad_request", "meeting");
+        assertError(op.call("room-1", "obtp.explain", signed(ecSigner, "obtp.explain", "room-1", new JsonObject())),
+                "bad_request", "meeting");
+        assertError(op.call("room-1", "obtp.explain", signed(ecSigner, "obtp.explain", "room-1", parse("{\"meeting\":7}"))),
+                "bad_request", "meeting");
+        assertError(op.call("room-1", "obtp.explain", "{\"meeting\":\"m-1\"}"), "forbidden", "must be signed");
     }
 
     @Test
     void calendarSyncAnswersWhenDoneAndASecondOneMeanwhileIsBusy() {
         CompletableFuture<JsonElement> sync = new CompletableFuture<>();
         room1.room.calendarSync = sync;
-        CompletableFuture<JsonObject> first = op.send(ManagementService.commandTopic("room-1", "calendar.sync"), new byte[0]);
-        assertError(op.call("room-1", "calendar.sync", "{}"), "busy", "already running");
+        CompletableFuture<JsonObject> first = op.send(ManagementService.commandTopic("room-1", "calendar.sync"),
+                signed(ecSigner, "calendar.sync", "room-1", new JsonObject()).toString().getBytes(StandardCharsets.UTF_8));
+        assertError(op.call("room-1", "calendar.sync", signed(ecSigner, "calendar.sync", "room-1", new JsonObject())),
+                "busy", "already running");
         assertFalse(first.isDone());
         sync.complete(FakeRoom.obj("changes", 3));
         JsonObject r = Operator.await(first);
         assertOk(r);
         assertEquals(3, r.getAsJsonObject("result").get("changes").getAsInt());
         room1.room.calendarSync = CompletableFuture.completedFuture(FakeRoom.obj("changes", 0));
-        assertOk(op.call("room-1", "calendar.sync", "{}"));
+        assertOk(op.call("room-1", "calendar.sync", signed(ecSigner, "calendar.sync", "room-1", new JsonObject())));
+        assertError(op.call("room-1", "calendar.sync", "{}"), "forbidden", "must be signed");
     }
 
     @Test
@@ -320,10 +326,12 @@ class ManagementCommandsTest {
 
     @Test
     void selftestAnswersAndAFailingHandlerIsInternalWhileTheAgentKeepsRunning() {
-        assertOk(op.call("room-1", "selftest", "{}"));
+        assertOk(op.call("room-1", "selftest", signed(ecSigner, "selftest", "room-1", new JsonObject())));
+        assertError(op.call("room-1", "selftest", "{}"), "forbidden", "must be signed");
         room1.room.failSelftest = true;
         try {
-            assertError(op.call("room-1", "selftest", "{}"), "internal", "camera driver crashed");
+            assertError(op.call("room-1", "selftest", signed(ecSigner, "selftest", "room-1", new JsonObject())),
+                    "internal", "camera driver crashed");
         } finally {
             room1.room.failSelftest = false;
         }
@@ -339,7 +347,8 @@ class ManagementCommandsTest {
         Process p = new ProcessBuilder("mosquitto_rr", "-V", "mqttv5", "-h", "127.0.0.1", "-p",
                 broker.url().substring(broker.url().lastIndexOf(':') + 1), "--cafile", broker.caFile().toString(),
                 "--cert", cert.toString(), "--key", key.toString(), "-t", "roomwire/v1/room-1/cmd/obtp.explain",
-                "-e", "roomwire/v1/reply/rr/1", "-m", "{\"meeting\":\"m-1\"}", "-W", "10")
+                "-e", "roomwire/v1/reply/rr/1", "-m", signed(ecSigner, "obtp.explain", "room-1", args("meeting", "m-1")).toString(),
+                "-W", "10")
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS));
@@ -360,11 +369,12 @@ class ManagementCommandsTest {
         assertError(op.call("room-1", "status.get", "[1,2,3]"), "bad_request", "payload");
         assertError(op.call("room-1", "status.get", "{\"a\":"), "bad_request", "payload");
         assertError(op.call("room-1", "status.get", "[".repeat(50_000)), "bad_request", "payload");
-        byte[] tenMb = new byte[10 * 1024 * 1024];
-        java.util.Arrays.fill(tenMb, (byte) '{');
-        JsonObject big = Operator.await(op.send(ManagementService.commandTopic("room-1", "status.get"), tenMb));
+        byte[] overLimit = new byte[65536 + 1];
+        java.util.Arrays.fill(overLimit, (byte) '{');
+        JsonObject big = Operator.await(op.send(ManagementService.commandTopic("room-1", "status.get"), overLimit));
         assertError(big, "bad_request", "mqtt.max-payload");
-        assertError(op.call("room-1", "obtp.explain", "{\"meeting\":[\"m-1\"]}"), "bad_request", "meeting");
+        assertError(op.call("room-1", "obtp.explain", signed(ecSigner, "obtp.explain", "room-1", parse("{\"meeting\":[\"m-1\"]}"))),
+                "bad_request", "meeting");
         assertOk(op.call("room-1", "status.get", "{}"));
         assertTrue(room1.transport.isConnected());
     }
@@ -399,7 +409,7 @@ class ManagementCommandsTest {
 
     @Test
     void withoutOperatorKeysCommandsRunUnsignedAndHealthSaysSo() {
-        assertEquals(Health.degraded("commands unsigned"), room2.service.health());
+        assertEquals(Health.degraded("commands unsigned (mqtt.allow-unsigned)"), room2.service.health());
         time.advance(Duration.ofSeconds(5));
         assertOk(op.call("room-2", "config.set", "{\"mqtt.telemetry-interval\":\"2m\"}"));
     }

@@ -95,11 +95,16 @@ final class Operator implements AutoCloseable {
     }
 
     CompletableFuture<JsonObject> send(String topic, byte[] payload) {
+        return send(topic, payload, 60);
+    }
+
+    /** Sends with a message expiry of {@code expirySeconds} (0: none). */
+    CompletableFuture<JsonObject> send(String topic, byte[] payload, long expirySeconds) {
         String corr = "c" + ids.incrementAndGet();
         CompletableFuture<JsonObject> f = new CompletableFuture<>();
         pending.put(corr, f);
         transport.publish(topic, payload, 1, false,
-                MessageProperties.request(replyTopic, corr.getBytes(StandardCharsets.UTF_8)));
+                MessageProperties.request(replyTopic, corr.getBytes(StandardCharsets.UTF_8)).withExpiry(expirySeconds));
         return f.whenComplete((r, e) -> pending.remove(corr));
     }
 

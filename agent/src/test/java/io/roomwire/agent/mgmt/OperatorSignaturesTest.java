@@ -2,10 +2,10 @@ package io.roomwire.agent.mgmt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import io.roomwire.agent.mgmt.internal.NonceLedger;
-import io.roomwire.core.store.FileStore;
 import io.roomwire.core.time.VirtualScheduler;
 import io.roomwire.sim.cloud.SimPki;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +26,37 @@ class OperatorSignaturesTest {
     final VirtualScheduler time = new VirtualScheduler();
 
     OperatorSignatures verifier(KeyPair kp) throws Exception {
+        return verifier(kp, 1000);
+    }
+
+    OperatorSignatures verifier(KeyPair kp, int maxNonces) throws Exception {
         return new OperatorSignatures(OperatorSignatures.parseKeys(SimPki.pem(kp.getPublic()), "test"), time.clock(),
-                Duration.ofMinutes(10), new NonceLedger(new FileStore(dir, time.clock()), time.clock(), 1000));
+                Duration.ofMinutes(10), new NonceLedger(dir.resolve("nonces.log"), time.clock(), maxNonces,
+                        Duration.ofMinutes(11)));
+    }
+
+    @Test
+    void aFullLedgerSaysLedgerFullNotReplayed() throws Exception {
+        KeyPair kp = SimPki.ecKeyPair();
+        CommandSigner signer = CommandSigner.fromPem(TestPem.key(kp.getPrivate()), "k");
+        OperatorSignatures v = verifier(kp, 2);
+        v.verify("call.hangup", "room-1", signer.sign("call.hangup", "room-1", new JsonObject(), time.now().plusSeconds(60), "nonce-0001"));
+        v.verify("call.hangup", "room-1", signer.sign("call.hangup", "room-1", new JsonObject(), time.now().plusSeconds(60), "nonce-0002"));
+        CommandException e = assertThrows(CommandException.class, () -> v.verify("call.hangup", "room-1",
+                signer.sign("call.hangup", "room-1", new JsonObject(), time.now().plusSeconds(60), "nonce-0003")));
+        assertEquals(CommandException.Code.RATE_LIMITED, e.code());
+        assertTrue(e.getMessage().contains("ledger full"), e.getMessage());
+        time.advance(Duration.ofSeconds(120));
+        v.verify("call.hangup", "room-1", signer.sign("call.hangup", "room-1", new JsonObject(), time.now().plusSeconds(60), "nonce-0003"));
+    }
+
+    @Test
+    void nonceWithASpaceOrLineBreakIsABadRequest() throws Exception {
+        KeyPair kp = SimPki.ecKeyPair();
+        CommandSigner signer = CommandSigner.fromPem(TestPem.key(kp.getPrivate()), "k");
+        CommandException e = assertThrows(CommandException.class, () -> verifier(kp).verify("call.hangup", "room-1",
+                signer.sign("call.hangup", "room-1", new JsonObject(), time.now().plusSeconds(60), "nonce-1\n9999 x")));
+        assertEquals(CommandException.Code.BAD_REQUEST, e.code());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.roomwire.provisioning.entra;
 
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.store.FileStore;
+import io.roomwire.core.time.Durations;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.core.time.SystemScheduler;
 import io.roomwire.provisioning.Account;
@@ -17,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code roomwire enroll}: runs the device-code sign-in on a terminal (code, URL, QR code in
- * Unicode half blocks), waits, and returns an exit code: {@value #OK} enrolled (the tenant and
+ * Unicode half blocks) on {@code out}, waits, and returns an exit code (failures and retries are
+ * written to {@code err}): {@value #OK} enrolled (the tenant and
  * account are printed), {@value #CONFIG_ERROR} a setting must be fixed (named), {@value #DECLINED}
  * sign-in declined, {@value #TIMED_OUT} nobody signed in within the wait, {@value #IDENTITY_ERROR}
  * the device identity is missing or corrupt.
@@ -36,12 +38,17 @@ public final class TerminalEnrollment {
     private final TokenManager.Builder managerBuilder;
     private final Scheduler scheduler;
     private final PrintStream out;
+    private final PrintStream err;
 
-    /** {@code managerBuilder} has config, identity, store and scheduler set; this adds the terminal listener. */
-    public TerminalEnrollment(TokenManager.Builder managerBuilder, Scheduler scheduler, PrintStream out) {
+    /**
+     * {@code managerBuilder} has config, identity, store and scheduler set; this adds the terminal listener.
+     * The prompt and the result go to {@code out}, failures and retries to {@code err}.
+     */
+    public TerminalEnrollment(TokenManager.Builder managerBuilder, Scheduler scheduler, PrintStream out, PrintStream err) {
         this.managerBuilder = managerBuilder;
         this.scheduler = scheduler;
         this.out = out;
+        this.err = err;
     }
 
     /**
@@ -49,21 +56,21 @@ public final class TerminalEnrollment {
      * enrolls, and returns the exit code. {@code force} discards stored tokens first.
      */
     public static int run(EntraConfig config, Path stateDir, String deviceName, EventSink events, PrintStream out,
-                          boolean force, Duration maxWait) {
+                          PrintStream err, boolean force, Duration maxWait) {
         try (SystemScheduler scheduler = new SystemScheduler(2)) {
             FileStore store = new FileStore(stateDir, scheduler.clock());
             DeviceIdentity identity;
             try {
                 identity = DeviceIdentity.loadOrCreate(store, scheduler.clock(), deviceName);
             } catch (IdentityException e) {
-                out.println("Error: " + e.getMessage());
+                err.println("Error: " + e.getMessage());
                 return IDENTITY_ERROR;
             }
             TokenManager.Builder b = TokenManager.builder().config(config).identity(identity).store(store)
                     .scheduler(scheduler).events(events);
-            return new TerminalEnrollment(b, scheduler, out).start(force, maxWait).join();
+            return new TerminalEnrollment(b, scheduler, out, err).start(force, maxWait).join();
         } catch (IllegalArgumentException e) {
-            out.println("Error: " + e.getMessage());
+            err.println("Error: " + e.getMessage());
             return CONFIG_ERROR;
         }
     }
@@ -86,7 +93,7 @@ public final class TerminalEnrollment {
 
             @Override
             public void declined(String reason) {
-                out.println(reason);
+                err.println(reason);
                 result.complete(DECLINED);
             }
 
@@ -98,12 +105,12 @@ public final class TerminalEnrollment {
 
             @Override
             public void retrying(String reason, Duration delay) {
-                out.println("Entra not reachable (" + reason + "); retrying in " + delay.toSeconds() + " s");
+                err.println("Entra not reachable (" + reason + "); retrying in " + Durations.human(delay));
             }
 
             @Override
             public void failed(EnrollmentFailure failure) {
-                out.println("Error: " + failure.message());
+                err.println("Error: " + failure.message());
                 result.complete(CONFIG_ERROR);
             }
         }).build();
@@ -113,7 +120,7 @@ public final class TerminalEnrollment {
             }
             manager.start();
         } catch (IllegalArgumentException e) {
-            out.println("Error: " + e.getMessage());
+            err.println("Error: " + e.getMessage());
             result.complete(CONFIG_ERROR);
             return result;
         }
@@ -124,7 +131,7 @@ public final class TerminalEnrollment {
         }
         Scheduler.Cancellable timeout = scheduler.schedule(maxWait, () -> {
             if (!result.isDone()) {
-                out.println("Nobody signed in within " + maxWait.toMinutes() + " min; run `roomwire enroll` again");
+                err.println("Nobody signed in within " + Durations.human(maxWait) + "; run `roomwire enroll` again");
                 result.complete(TIMED_OUT);
             }
         });
@@ -133,7 +140,7 @@ public final class TerminalEnrollment {
             try {
                 manager.stop();
             } catch (RuntimeException ex) {
-                out.println("Warning: " + ex.getMessage());
+                err.println("Warning: " + ex.getMessage());
             }
         });
     }

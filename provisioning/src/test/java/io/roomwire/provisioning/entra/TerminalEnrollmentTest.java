@@ -29,14 +29,25 @@ class TerminalEnrollmentTest {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
+    private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    private final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+
     private String output() {
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
+    private String errors() {
+        return errBytes.toString(StandardCharsets.UTF_8);
+    }
+
     private CompletableFuture<Integer> start(EntraRig rig, boolean force) {
+        return start(rig, force, Duration.ofMinutes(30));
+    }
+
+    private CompletableFuture<Integer> start(EntraRig rig, boolean force, Duration maxWait) {
         TokenManager.Builder b = TokenManager.builder().config(rig.config).identity(rig.identity).store(rig.store)
                 .scheduler(scheduler).random(new Random(1)).http(rig.http);
-        CompletableFuture<Integer> f = new TerminalEnrollment(b, scheduler, out).start(force, Duration.ofMinutes(30));
+        CompletableFuture<Integer> f = new TerminalEnrollment(b, scheduler, out, err).start(force, maxWait);
         rig.settle();
         return f;
     }
@@ -87,7 +98,8 @@ class TerminalEnrollmentTest {
         ext.entra().decline(ext.entra().pendingCodes().get(0).userCode());
         rig.advance(Duration.ofSeconds(5));
         assertEquals(TerminalEnrollment.DECLINED, exit.get());
-        assertTrue(output().contains("declined"), output());
+        assertTrue(errors().contains("declined"), errors());
+        assertFalse(output().contains("declined"), "failures go to standard error: " + output());
     }
 
     @Test
@@ -99,7 +111,8 @@ class TerminalEnrollmentTest {
         EntraRig rig = new EntraRig(scheduler, ext, dir, cfg);
         CompletableFuture<Integer> exit = start(rig, false);
         assertEquals(TerminalEnrollment.CONFIG_ERROR, exit.get());
-        assertTrue(output().contains("entra.client-id"), output());
+        assertTrue(errors().contains("entra.client-id"), errors());
+        assertFalse(output().contains("entra.client-id"), "failures go to standard error: " + output());
     }
 
     @Test
@@ -110,5 +123,14 @@ class TerminalEnrollmentTest {
         rig.advance(Duration.ofMinutes(31));
         assertEquals(TerminalEnrollment.TIMED_OUT, exit.get());
         assertTrue(output().contains("The previous code expired"), "a new code was printed after 15 min: " + output());
+    }
+
+    @Test
+    void saysHowLongItWaitedInTheWordsOfTheOption() throws Exception {
+        EntraRig rig = new EntraRig(scheduler, ext, tmp.resolve("s"));
+        CompletableFuture<Integer> exit = start(rig, false, Duration.ofSeconds(8));
+        rig.advance(Duration.ofSeconds(9));
+        assertEquals(TerminalEnrollment.TIMED_OUT, exit.get());
+        assertTrue(errors().contains("Nobody signed in within 8 s;"), errors());
     }
 }

@@ -65,7 +65,7 @@ public final class DialCommand {
         if (!uri.matches("sips?:[^\\s]+@?[^\\s]*") || dtmf.map(d -> !d.matches("[0-9*#A-Da-d]{1,64}")).orElse(false)
                 || duration.isNegative()) {
             print(out, json, Map.of("result", "usage", "message",
-                    "usage: roomwire dial sip:user@host [--dtmf DIGITS] [--duration SECONDS] [--json]"));
+                    "usage: roomwire dial sip:user@host [--dtmf DIGITS] [--duration DURATION] [--config FILE] [--json]"));
             return USAGE;
         }
         JoinTarget jt = dtmf.map(d -> JoinTarget.ivr(uri, d, "sip", "cli")).orElseGet(() -> JoinTarget.sip(uri, "sip", "cli"));

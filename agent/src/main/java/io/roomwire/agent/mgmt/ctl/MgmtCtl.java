@@ -15,6 +15,7 @@ import io.roomwire.agent.mgmt.MqttTransport;
 import io.roomwire.agent.mgmt.MqttTransportOptions;
 import io.roomwire.agent.mgmt.TlsMaterial;
 import io.roomwire.agent.mgmt.paho.PahoMqttTransport;
+import io.roomwire.core.time.Durations;
 import io.roomwire.core.time.SystemScheduler;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -45,6 +46,19 @@ public final class MgmtCtl {
             "usage: roomwire ctl --broker URL [--cafile F] [--cert F --key F] [--username U] [--password-file F]",
             "                    [--sign-key F] [--timeout 10s] [--json] --device ID <command> [key=value ...] [--args JSON]",
             "       roomwire ctl --broker URL [...] fleet [--wait 2s] [--json]",
+            "",
+            "Sends one command to a room over MQTT 5 and prints its reply, or lists the fleet (docs/mqtt-api.md).",
+            "Exit 0 ok, 1 the room answered with an error, 2 bad command line, 3 broker unreachable or no reply.",
+            "  --broker URL         tcp://host:1883 or ssl://host:8883",
+            "  --cafile F           CA certificates (PEM) that the broker's certificate must chain to",
+            "  --cert F --key F     client certificate and key (PEM) for mutual TLS",
+            "  --username U         MQTT user name; --password-file F reads its password from F",
+            "  --sign-key F         sign every command with this operator key (see below)",
+            "  --device ID          the room to send the command to",
+            "  --args JSON          command arguments as one JSON object (added to key=value pairs)",
+            "  --timeout DURATION   how long to wait to connect and for the reply (default 10s)",
+            "  --wait DURATION      fleet: how long to collect retained statuses (default 2s)",
+            "  --json               the reply (or the fleet) as JSON",
             "",
             "commands: status.get, config.get [keys=a,b], config.set key=value..., call.dial target=URI, call.hangup,",
             "          call.dtmf digits=123#, obtp.list, obtp.explain meeting=ID, calendar.sync, enroll.start [rekey=true],",
@@ -91,7 +105,7 @@ public final class MgmtCtl {
                 });
                 t.connect();
                 if (!up.await(o.timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    err.println("roomwire ctl: cannot connect to " + o.broker + " within " + o.timeout.toSeconds() + " s: "
+                    err.println("roomwire ctl: cannot connect to " + o.broker + " within " + Durations.human(o.timeout) + ": "
                             + t.stats().lastError() + " (check --broker, --cafile, --cert/--key and the broker ACL)");
                     return 3;
                 }
@@ -160,7 +174,8 @@ public final class MgmtCtl {
         try {
             t.publish(replyTopic, new byte[0], 1, false, MessageProperties.none()).get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
             t.publish(topic, payload.toString().getBytes(StandardCharsets.UTF_8), 1, false,
-                    MessageProperties.request(replyTopic, corr)).get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    // a 60 s message expiry: the broker drops the command rather than deliver it stale (mqtt.unsigned-max-age)
+                    MessageProperties.request(replyTopic, corr).withExpiry(60)).get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
             JsonObject reply = done.get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
             boolean ok = reply.has("ok") && reply.get("ok").getAsBoolean();
             if (o.json) {
@@ -173,8 +188,8 @@ public final class MgmtCtl {
             }
             return ok ? 0 : 1;
         } catch (TimeoutException e) {
-            err.println("roomwire ctl: no reply from " + o.device + " within " + o.timeout.toSeconds()
-                    + " s (is it online? try: roomwire ctl ... fleet)");
+            err.println("roomwire ctl: no reply from " + o.device + " within " + Durations.human(o.timeout)
+                    + " (is it online? try: roomwire ctl ... fleet)");
             return 3;
         } catch (ExecutionException e) {
             err.println("roomwire ctl: " + e.getCause().getMessage());
@@ -295,8 +310,8 @@ public final class MgmtCtl {
                     case "--username" -> o.username = value(a, ++i, w);
                     case "--password-file" -> o.passwordFile = Path.of(value(a, ++i, w));
                     case "--device" -> o.device = value(a, ++i, w);
-                    case "--timeout" -> o.timeout = SettingType.DURATION.parse(value(a, ++i, w));
-                    case "--wait" -> o.wait = SettingType.DURATION.parse(value(a, ++i, w));
+                    case "--timeout" -> o.timeout = Durations.parse(value(a, ++i, w));
+                    case "--wait" -> o.wait = Durations.parse(value(a, ++i, w));
                     case "--args" -> {
                         try {
                             JsonElement e = JsonParser.parseString(value(a, ++i, w));

@@ -148,6 +148,8 @@ public final class PahoMqttTransport implements MqttTransport {
         o.setAutomaticReconnect(false);
         o.setSocketFactory(sockets.factory());
         o.setHttpsHostnameVerificationEnabled(true);
+        // MQTT 5 3.1.2.11.4: the broker must not send more; Paho refuses a larger packet from its length header
+        o.setMaximumPacketSize(options.maxPacketSize());
         options.username().ifPresent(o::setUserName);
         options.password().ifPresent(o::setPassword);
         options.will().ifPresent(w -> {

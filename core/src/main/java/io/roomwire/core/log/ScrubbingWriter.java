@@ -1,18 +1,16 @@
 package io.roomwire.core.log;
 
-import java.io.PrintStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import org.tinylog.Level;
 import org.tinylog.core.LogEntry;
 import org.tinylog.writers.AbstractFormatPatternWriter;
 
 /**
  * The agent's tinylog writer: renders each entry with the configured format, scrubs secrets from
- * the whole line (message and stack trace), writes it to the console (journald under systemd) and
+ * the whole line (message and stack trace), writes it to standard error (journald under systemd) and
  * keeps the last lines in memory for the {@code logs.get} command. Configure with
  * {@code writer = io.roomwire.core.log.ScrubbingWriter} (or the short name {@code scrubbing}).
  */
@@ -41,9 +39,9 @@ public final class ScrubbingWriter extends AbstractFormatPatternWriter {
             }
             RECENT.addLast(line.endsWith("\n") ? line.substring(0, line.length() - 1) : line);
         }
+        // Standard error only: standard output belongs to the commands' results (`--json` piped to jq).
         if (console) {
-            PrintStream out = logEntry.getLevel().ordinal() >= Level.WARN.ordinal() ? System.err : System.out;
-            out.print(line);
+            System.err.print(line);
         }
     }
 
@@ -57,7 +55,7 @@ public final class ScrubbingWriter extends AbstractFormatPatternWriter {
 
     @Override
     public void flush() {
-        System.out.flush();
+        System.err.flush();
     }
 
     @Override
