@@ -47,6 +47,7 @@ public final class RuntimeImage {
         run("jlink", "--add-modules", String.join(",", modules), "--strip-debug", "--no-man-pages",
                 "--no-header-files", "--output", out.toString());
         Files.writeString(out.resolve("roomwire-modules"), String.join("\n", modules) + "\n");
+        stripNativeCode(out);
         dumpSharedArchive(out);
         System.out.println("[roomwire-image] jlink runtime " + out + ": " + String.join(",", modules));
     }
@@ -114,6 +115,43 @@ public final class RuntimeImage {
                     Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
+        }
+    }
+
+    /**
+     * Strips the runtime's executables and shared libraries as Debian does (dh_strip): jlink's
+     * --strip-debug leaves their symbol tables, which lintian reports as an error and which nobody
+     * on a device needs (Debian's debug symbols are in openjdk-17-dbg).
+     */
+    private static void stripNativeCode(Path runtime) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>(List.of("strip", "--strip-unneeded", "--remove-section=.comment",
+                "--remove-section=.note"));
+        try (Stream<Path> s = Files.walk(runtime)) {
+            s.filter(Files::isRegularFile).filter(p -> isElf(p)).map(Path::toString).sorted().forEach(cmd::add);
+        }
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IOException("strip (binutils) is needed to build the runtime: apt-get install binutils", e);
+        }
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("strip failed on the runtime: " + text);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stripping the runtime", e);
+        }
+    }
+
+    private static boolean isElf(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
