@@ -198,7 +198,6 @@ class InstalledPackageIT {
                 System.out.println("roomwire run (installed):\n" + out);
                 assertTrue(up, "the installed agent did not report all services UP within 120 s:\n" + out);
                 assertTrue(exited, "the installed agent did not stop within 30 s of SIGTERM:\n" + out);
-                assertTrue(out.contains("roomwire: stopped cleanly"), out);
             }
         } finally {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
