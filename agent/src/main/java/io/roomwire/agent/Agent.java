@@ -12,15 +12,14 @@ import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.Device;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
- * The agent process: the composition root that builds every service from the configuration,
- * the hardware and the scheduler, and runs them under one {@link Lifecycle}.
+ * The running agent: the services {@link StandardAgent} built, under one {@link Lifecycle}, and
+ * the status they add up to. It builds nothing and is handed to no feature.
  */
 public final class Agent {
 
@@ -31,42 +30,28 @@ public final class Agent {
     private final EventSink.Hub events;
     private final String deviceId;
     private final Lifecycle lifecycle;
-    private final List<Service> services;
-    private volatile Supplier<String> activity = () -> "idle";
+    private final Supplier<String> activity;
     private volatile Instant startedAt;
 
-    private Agent(Builder b) {
-        this.config = b.config;
-        this.device = b.device;
-        this.scheduler = b.scheduler;
-        this.events = b.events;
-        this.deviceId = deviceId(config, device);
-        this.store = new FileStore(config.get(AgentSettings.STATE_DIR), scheduler.clock());
-        this.services = new ArrayList<>();
-        services.add(new DeviceService(device));
-        for (Feature f : b.features) {
-            services.addAll(f.services(this));
-        }
+    Agent(Config config, Device device, Scheduler scheduler, FileStore store, EventSink.Hub events, String deviceId,
+          List<Service> services, Supplier<String> activity, RandomGenerator random) {
+        this.config = config;
+        this.device = device;
+        this.scheduler = scheduler;
+        this.store = store;
+        this.events = events;
+        this.deviceId = deviceId;
+        this.activity = activity;
         Duration base = config.get(AgentSettings.RETRY_BASE);
         Duration max = config.get(AgentSettings.RETRY_MAX);
-        this.lifecycle = new Lifecycle(scheduler, services, () -> new Backoff(base, max.compareTo(base) < 0 ? base : max, b.random),
-                events);
+        this.lifecycle = new Lifecycle(scheduler, services,
+                () -> new Backoff(base, max.compareTo(base) < 0 ? base : max, random), events);
     }
 
     /** The device id: {@code device.id} if set, else the hardware serial number. */
     public static String deviceId(Config config, Device device) {
         return config.find(AgentSettings.DEVICE_ID)
                 .orElseGet(() -> device.info().serialNumber().replaceAll("[^A-Za-z0-9_-]", "-"));
-    }
-
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** A part of the agent that contributes services (provisioning, calendar, SIP, MQTT ...). */
-    @FunctionalInterface
-    public interface Feature {
-        List<Service> services(Agent agent);
     }
 
     public void start() {
@@ -96,10 +81,6 @@ public final class Agent {
         return lifecycle.allUp();
     }
 
-    public void setActivity(Supplier<String> activity) {
-        this.activity = Objects.requireNonNull(activity);
-    }
-
     public Config config() { return config; }
     public Device device() { return device; }
     public Scheduler scheduler() { return scheduler; }
@@ -107,27 +88,4 @@ public final class Agent {
     public EventSink.Hub events() { return events; }
     public String deviceId() { return deviceId; }
     public List<String> startOrder() { return lifecycle.order(); }
-
-    public static final class Builder {
-        private Config config;
-        private Device device;
-        private Scheduler scheduler;
-        private EventSink.Hub events = new EventSink.Hub();
-        private final List<Feature> features = new ArrayList<>();
-        private java.util.random.RandomGenerator random = new java.util.Random();
-
-        public Builder config(Config c) { this.config = c; return this; }
-        public Builder device(Device d) { this.device = d; return this; }
-        public Builder scheduler(Scheduler s) { this.scheduler = s; return this; }
-        public Builder events(EventSink.Hub e) { this.events = e; return this; }
-        public Builder feature(Feature f) { this.features.add(f); return this; }
-        public Builder random(java.util.random.RandomGenerator r) { this.random = r; return this; }
-
-        public Agent build() {
-            Objects.requireNonNull(config, "config");
-            Objects.requireNonNull(device, "device");
-            Objects.requireNonNull(scheduler, "scheduler");
-            return new Agent(this);
-        }
-    }
 }

@@ -17,7 +17,10 @@ import io.roomwire.agent.obtp.ObtpExplain;
 import io.roomwire.agent.obtp.ObtpSettings;
 import io.roomwire.agent.signin.SignIn;
 import io.roomwire.core.health.Health;
+import io.roomwire.core.time.Scheduler;
+import io.roomwire.hal.Device;
 import io.roomwire.hal.Codec;
+import io.roomwire.hal.DeviceInfo;
 import io.roomwire.hal.MediaKind;
 import io.roomwire.hal.PeripheralStatus;
 import io.roomwire.provisioning.AccessTokens;
@@ -35,11 +38,14 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** Remote management's view of the agent: every command of the MQTT API lands here. */
 final class AgentRoomControl implements RoomControl {
 
-    private final Agent agent;
+    private final Scheduler scheduler;
+    private final Device device;
+    private final Supplier<Map<String, Health>> health;
     private final SignIn signIn;
     private final Calls calls;
     private final MeetingRoom meetings;
@@ -48,16 +54,20 @@ final class AgentRoomControl implements RoomControl {
     private final Consumer<String> rebooter;
     private volatile Config config;
 
-    AgentRoomControl(Agent agent, SignIn signIn, Calls calls, MeetingRoom meetings, DeviceManagement mdm,
+    /** @param health every service's health, from the lifecycle (read only when a command asks) */
+    AgentRoomControl(Config config, Scheduler scheduler, Device device, Supplier<Map<String, Health>> health,
+                     SignIn signIn, Calls calls, MeetingRoom meetings, DeviceManagement mdm,
                      Optional<Path> configFile, Consumer<String> rebooter) {
-        this.agent = agent;
+        this.scheduler = scheduler;
+        this.device = device;
+        this.health = health;
         this.signIn = signIn;
         this.calls = calls;
         this.meetings = meetings;
         this.mdm = mdm;
         this.configFile = configFile;
         this.rebooter = rebooter;
-        this.config = agent.config();
+        this.config = config;
     }
 
     @Override
@@ -73,7 +83,7 @@ final class AgentRoomControl implements RoomControl {
         calls.lastEnd().ifPresent(e -> call.addProperty("lastEnd", e));
         o.add("call", call);
         o.addProperty("activity", calls.activity());
-        Optional<Agenda> agenda = meetings.obtp().flatMap(io.roomwire.agent.obtp.ObtpService::agenda);
+        Optional<Agenda> agenda = meetings.obtp().agenda();
         agenda.flatMap(a -> a.today().stream().filter(i -> i.state() != AgendaItem.State.ENDED).findFirst())
                 .ifPresent(i -> o.add("nextMeeting", item(i)));
         JsonArray buttons = new JsonArray();
@@ -93,17 +103,39 @@ final class AgentRoomControl implements RoomControl {
             compliance.addProperty("enrolled", m.enrollment().isPresent());
         }, () -> compliance.addProperty("state", "not_configured"));
         o.add("compliance", compliance);
+        o.add("hardware", hardware(device.info()));
         return o;
+    }
+
+    /** What the hardware says of itself, with the reason for each fact it could not read. */
+    static JsonObject hardware(DeviceInfo d) {
+        JsonObject h = new JsonObject();
+        h.addProperty("serial", d.serialNumber());
+        h.addProperty("manufacturer", d.manufacturer());
+        h.addProperty("model", d.model());
+        h.addProperty("firmware", d.firmwareVersion());
+        h.addProperty("hardwareVersion", d.hardwareVersion());
+        h.addProperty("os", d.osEdition());
+        h.addProperty("mac", d.macAddress());
+        h.addProperty("storageEncrypted", d.storageEncrypted());
+        h.addProperty("secureBoot", d.secureBoot());
+        h.addProperty("debug", d.debugEnabled());
+        if (!d.unknownReasons().isEmpty()) {
+            JsonObject u = new JsonObject();
+            d.unknownReasons().forEach(u::addProperty);
+            h.add("unknown", u);
+        }
+        return h;
     }
 
     @Override
     public JsonObject telemetry() {
         JsonObject o = new JsonObject();
         meetings.calendar().flatMap(cal -> cal.lastSync()).ifPresent(t ->
-                o.addProperty("calendarSyncAgeSeconds", Duration.between(t, agent.scheduler().now()).toSeconds()));
+                o.addProperty("calendarSyncAgeSeconds", Duration.between(t, scheduler.now()).toSeconds()));
         calls.current().ifPresent(c -> o.add("call", quality(c.stats())));
         JsonArray peripherals = new JsonArray();
-        for (PeripheralStatus p : agent.device().peripherals().status()) {
+        for (PeripheralStatus p : device.peripherals().status()) {
             JsonObject j = new JsonObject();
             j.addProperty("name", p.name());
             j.addProperty("state", p.state().name().toLowerCase(java.util.Locale.ROOT));
@@ -132,7 +164,7 @@ final class AgentRoomControl implements RoomControl {
 
     @Override
     public Map<String, Health> health() {
-        return agent.health();
+        return health.get();
     }
 
     @Override
@@ -159,7 +191,7 @@ final class AgentRoomControl implements RoomControl {
 
     /** A meeting key or button id from obtp.list dials that meeting's button; otherwise a SIP URI. */
     private JoinTarget resolve(String target) throws CommandException {
-        Optional<JoinButton> b = meetings.obtp().flatMap(io.roomwire.agent.obtp.ObtpService::agenda)
+        Optional<JoinButton> b = meetings.obtp().agenda()
                 .flatMap(a -> a.buttons().stream().filter(x -> x.id().equals(target) || x.meetingKey().equals(target))
                         .findFirst());
         if (b.isPresent()) {
@@ -198,7 +230,7 @@ final class AgentRoomControl implements RoomControl {
     @Override
     public JsonElement obtpList() {
         JsonArray out = new JsonArray();
-        meetings.obtp().flatMap(io.roomwire.agent.obtp.ObtpService::agenda)
+        meetings.obtp().agenda()
                 .ifPresent(a -> a.today().forEach(i -> out.add(item(i))));
         return out;
     }
@@ -237,7 +269,7 @@ final class AgentRoomControl implements RoomControl {
                 .orElseThrow(() -> CommandException.badRequest("meeting", "no meeting " + meetingId
                         + " in the room's calendar (see obtp.list)"));
         ObtpExplain explain = new ObtpExplain(ObtpSettings.from(config), config.get(AgentSettings.TIME_ZONE));
-        return ObtpExplain.toJson(explain.explain(m, Optional.of(agent.scheduler().now())));
+        return ObtpExplain.toJson(explain.explain(m, Optional.of(scheduler.now())));
     }
 
     @Override
@@ -271,21 +303,21 @@ final class AgentRoomControl implements RoomControl {
     @Override
     public CompletionStage<JsonElement> selftest() {
         JsonObject o = new JsonObject();
-        o.addProperty("camera", agent.device().camera().healthy() ? "ok" : "camera not responding");
+        o.addProperty("camera", device.camera().healthy() ? "ok" : "camera not responding");
         String codec;
-        try (Codec.MediaSession s = agent.device().codec().open(List.of(
+        try (Codec.MediaSession s = device.codec().open(List.of(
                 new Codec.StreamPlan(MediaKind.AUDIO, 0, "PCMU", 8000, null)))) {
             codec = s.localPorts().containsKey(MediaKind.AUDIO) ? "ok" : "no audio port";
         } catch (IOException | RuntimeException e) {
             codec = "cannot open media: " + e.getMessage();
         }
         o.addProperty("codec", codec);
-        o.addProperty("panel", agent.device().panel().current().isPresent() ? "ok" : "nothing shown");
+        o.addProperty("panel", device.panel().current().isPresent() ? "ok" : "nothing shown");
         JsonObject services = new JsonObject();
-        agent.health().forEach((k, v) -> services.addProperty(k, v.toString()));
+        health.get().forEach((k, v) -> services.addProperty(k, v.toString()));
         o.add("services", services);
-        o.addProperty("ok", agent.device().camera().healthy() && "ok".equals(codec)
-                && agent.health().values().stream().noneMatch(h -> h.state() == Health.State.DOWN));
+        o.addProperty("ok", device.camera().healthy() && "ok".equals(codec)
+                && health.get().values().stream().noneMatch(h -> h.state() == Health.State.DOWN));
         return CompletableFuture.completedFuture(o);
     }
 
@@ -305,5 +337,7 @@ final class AgentRoomControl implements RoomControl {
                 "the agent runs without a config file; start it with --config FILE to change settings remotely"));
         next.writeTo(file);
         config = next;
+        // The obtp.* settings are live: the meeting list re-parses and re-renders with them now.
+        meetings.obtp().settingsChanged(ObtpSettings.from(next));
     }
 }

@@ -5,101 +5,71 @@ import io.roomwire.agent.calendar.CalendarSettings;
 import io.roomwire.agent.calendar.GraphToken;
 import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
+import io.roomwire.agent.obtp.MeetingInvite;
 import io.roomwire.agent.obtp.ObtpService;
 import io.roomwire.agent.obtp.ObtpSettings;
+import io.roomwire.agent.panel.RoomPanel;
 import io.roomwire.agent.signin.SignIn;
-import io.roomwire.agent.signin.SignInGatedPanel;
+import io.roomwire.core.event.EventSink;
 import io.roomwire.core.health.Service;
+import io.roomwire.core.store.FileStore;
+import io.roomwire.core.time.Scheduler;
 import io.roomwire.provisioning.AccessTokens;
-import io.roomwire.provisioning.EnrollmentState;
 import io.roomwire.sip.JoinTarget;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.tinylog.Logger;
 
 /**
- * The meeting side of the agent: the room's calendar from Graph and the Join buttons on the panel.
- * The calendar runs when a mailbox is configured and the room signs in; the buttons always run
- * (from the cached calendar when the cloud is away).
+ * The meeting side of the agent: the room's calendar from Graph and the Join buttons on the panel's
+ * home layer. The calendar runs when a mailbox is configured and the room signs in; the buttons
+ * always run (from the cached calendar when the cloud is away).
  */
 final class MeetingRoom {
 
-    /** How long "Enrolled as ..." stays on the panel before the meeting list takes over. */
-    private static final Duration ENROLLED_NOTICE = Duration.ofSeconds(5);
-
     private final SignIn signIn;
-    private final Consumer<JoinTarget> join;
-    private final AtomicReference<CalendarService> calendar = new AtomicReference<>();
-    private final AtomicReference<ObtpService> obtp = new AtomicReference<>();
+    private final Optional<CalendarService> calendar;
+    private final ObtpService obtp;
 
-    private final java.util.function.BooleanSupplier inCall;
-
-    MeetingRoom(SignIn signIn, Consumer<JoinTarget> join, java.util.function.BooleanSupplier inCall) {
+    MeetingRoom(Config config, Scheduler scheduler, FileStore store, EventSink events, SignIn signIn,
+                RoomPanel panel, Consumer<JoinTarget> join) {
         this.signIn = signIn;
-        this.join = join;
-        this.inCall = inCall;
+        boolean signInConfigured = SignIn.entraConfig(config).isPresent();
+        this.calendar = signInConfigured && config.find(CalendarSettings.MAILBOX).isPresent()
+                ? Optional.of(CalendarService.fromConfig(config, graphToken(), scheduler, store,
+                        CalendarService.cacheCipher(signIn::identity)))
+                : Optional.empty();
+        Supplier<List<MeetingInvite>> meetings = calendar.isPresent() ? calendar.get()::meetings : List::of;
+        this.obtp = ObtpService.builder()
+                .meetings(meetings)
+                .scheduler(scheduler)
+                .zone(config.get(AgentSettings.TIME_ZONE))
+                .panel(panel.home())
+                .joinHandler(join)
+                .events(events)
+                .title(config.get(AgentSettings.DEVICE_NAME))
+                .settings(ObtpSettings.from(config))
+                .dependsOn(calendar.map(c -> List.of(c.name())).orElse(List.of()))
+                .build();
+        calendar.ifPresent(c -> c.addListener(changed -> obtp.calendarChanged()));
     }
 
     Optional<CalendarService> calendar() {
-        return Optional.ofNullable(calendar.get());
+        return calendar;
     }
 
-    Optional<ObtpService> obtp() {
-        return Optional.ofNullable(obtp.get());
+    ObtpService obtp() {
+        return obtp;
     }
 
-    List<Service> services(Agent agent) {
-        Config config = agent.config();
-        boolean signInConfigured = SignIn.entraConfig(config).isPresent();
-        AtomicBoolean signInOwnsPanel = new AtomicBoolean(signInConfigured);
-        // The device code and the call screen own the panel while they show; the meeting list waits.
-        SignInGatedPanel panel = new SignInGatedPanel(agent.device().panel(),
-                () -> signInOwnsPanel.get() || inCall.getAsBoolean());
-
+    List<Service> services() {
         List<Service> out = new ArrayList<>();
-        CalendarService cal = null;
-        if (signInConfigured && config.find(CalendarSettings.MAILBOX).isPresent()) {
-            cal = CalendarService.fromConfig(config, graphToken(), agent.scheduler(), agent.store());
-            calendar.set(cal);
-            out.add(cal);
-        }
-        CalendarService c = cal;
-        ObtpService o = ObtpService.builder()
-                .meetings(c != null ? c::meetings : List::of)
-                .scheduler(agent.scheduler())
-                .zone(config.get(AgentSettings.TIME_ZONE))
-                .panel(panel)
-                .joinHandler(join)
-                .events(agent.events())
-                .title(config.get(AgentSettings.DEVICE_NAME))
-                .settings(ObtpSettings.from(config))
-                .dependsOn(c != null ? List.of(c.name()) : List.of())
-                .build();
-        obtp.set(o);
-        if (c != null) {
-            c.addListener(meetings -> o.calendarChanged());
-        }
-        out.add(o);
-
-        signIn.onEnrollmentChange(status -> {
-            boolean signedIn = status.state() == EnrollmentState.ENROLLED
-                    || status.state() == EnrollmentState.BLOCKED_BY_COMPLIANCE;
-            if (!signedIn) {
-                signInOwnsPanel.set(true);
-            } else if (signInOwnsPanel.get()) {
-                agent.scheduler().schedule(ENROLLED_NOTICE, () -> {
-                    signInOwnsPanel.set(false);
-                    panel.release();
-                    o.calendarChanged();
-                });
-            }
-        });
+        calendar.ifPresent(out::add);
+        out.add(obtp);
         return out;
     }
 

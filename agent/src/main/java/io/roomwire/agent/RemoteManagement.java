@@ -1,5 +1,7 @@
 package io.roomwire.agent;
 
+import io.roomwire.agent.config.Config;
+import io.roomwire.agent.mgmt.CommandRegistry;
 import io.roomwire.agent.mgmt.ManagementService;
 import io.roomwire.agent.mgmt.MgmtSettings;
 import io.roomwire.agent.mgmt.MgmtTransports;
@@ -10,11 +12,13 @@ import io.roomwire.core.event.EventSink;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.health.Service;
 import io.roomwire.core.log.ScrubbingWriter;
+import io.roomwire.core.store.FileStore;
+import io.roomwire.core.time.Scheduler;
 import io.roomwire.provisioning.identity.DeviceIdentity;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
+import java.util.function.Consumer;
 
 /**
  * Remote management as the {@code mqtt} service: once the device identity is loaded it connects
@@ -23,14 +27,24 @@ import java.util.function.Function;
  */
 final class RemoteManagement {
 
+    private final Config config;
+    private final String deviceId;
+    private final Scheduler scheduler;
+    private final FileStore store;
+    private final EventSink.Hub events;
     private final SignIn signIn;
-    private final Function<Agent, RoomControl> control;
-    private final java.util.function.Consumer<io.roomwire.agent.mgmt.CommandRegistry> extraCommands;
+    private final RoomControl control;
+    private final Consumer<CommandRegistry> extraCommands;
     private final AtomicReference<ManagementService> service = new AtomicReference<>();
 
     /** @param extraCommands registers the commands of features beyond the standard set (compliance.checkin ...) */
-    RemoteManagement(SignIn signIn, Function<Agent, RoomControl> control,
-                     java.util.function.Consumer<io.roomwire.agent.mgmt.CommandRegistry> extraCommands) {
+    RemoteManagement(Config config, String deviceId, Scheduler scheduler, FileStore store, EventSink.Hub events,
+                     SignIn signIn, RoomControl control, Consumer<CommandRegistry> extraCommands) {
+        this.config = config;
+        this.deviceId = deviceId;
+        this.scheduler = scheduler;
+        this.store = store;
+        this.events = events;
         this.signIn = signIn;
         this.control = control;
         this.extraCommands = extraCommands;
@@ -45,8 +59,8 @@ final class RemoteManagement {
         service().ifPresent(ManagementService::statusChanged);
     }
 
-    List<Service> services(Agent agent) {
-        if (agent.config().find(MgmtSettings.BROKER_URL).isEmpty()) {
+    List<Service> services() {
+        if (config.find(MgmtSettings.BROKER_URL).isEmpty()) {
             return List.of();
         }
         return List.of(new Service() {
@@ -58,16 +72,15 @@ final class RemoteManagement {
             @Override
             public void start() throws Exception {
                 DeviceIdentity id = signIn.identity().orElseThrow(() -> new IllegalStateException("no device identity"));
-                MqttTransport t = MgmtTransports.forDevice(agent.config(), agent.deviceId(), id.certificatePem(),
-                        id.privateKeyPem(), agent.scheduler()).orElseThrow();
-                ManagementService m = ManagementService.builder(agent.deviceId(), t, agent.scheduler(), agent.store(),
-                                control.apply(agent), agent.config())
-                        .version(Version.get()).operatorKeys(MgmtTransports.operatorKeys(agent.config()))
+                MqttTransport t = MgmtTransports.forDevice(config, deviceId, id.certificatePem(),
+                        id.privateKeyPem(), scheduler).orElseThrow();
+                ManagementService m = ManagementService.builder(deviceId, t, scheduler, store, control, config)
+                        .version(Version.get()).operatorKeys(MgmtTransports.operatorKeys(config))
                         .logs(ScrubbingWriter::recent).build();
                 extraCommands.accept(m.commands());
                 m.start();
                 forward = m.events();
-                agent.events().subscribe(forward);
+                events.subscribe(forward);
                 service.set(m);
             }
 
@@ -75,7 +88,7 @@ final class RemoteManagement {
             public void stop() throws Exception {
                 ManagementService m = service.getAndSet(null);
                 if (forward != null) {
-                    agent.events().unsubscribe(forward);
+                    events.unsubscribe(forward);
                 }
                 if (m != null) {
                     m.stop();

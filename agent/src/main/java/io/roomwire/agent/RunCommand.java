@@ -6,6 +6,7 @@ import io.roomwire.agent.cli.UsageException;
 import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.ConfigException;
+import io.roomwire.agent.device.DeviceFactory;
 import io.roomwire.agent.lifecycle.ServiceManagerNotifier;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.health.Health;
@@ -71,7 +72,16 @@ final class RunCommand implements Cli.Command {
             return Cli.FAILED;
         }
         SystemScheduler scheduler = new SystemScheduler(4);
-        Device device = RunCommandSupport.simDevice(config, scheduler);
+        EventSink.Hub events = new EventSink.Hub();
+        Device device;
+        try {
+            device = DeviceFactory.create(config, scheduler, events);
+        } catch (IllegalArgumentException e) {
+            io.err().println("roomwire run: refusing to start. " + e.getMessage());
+            scheduler.close();
+            lock.close();
+            return Cli.FAILED;
+        }
         String deviceId = Agent.deviceId(config, device);
         Cli.configureLogging(config, deviceId, io);
         long t0 = System.nanoTime();
@@ -81,7 +91,7 @@ final class RunCommand implements Cli.Command {
                     .or(() -> java.nio.file.Files.isRegularFile(Cli.DEFAULT_CONFIG) ? java.util.Optional.of(Cli.DEFAULT_CONFIG)
                             : java.util.Optional.empty());
             // A reboot request ends the process cleanly with the status the unit's RestartForceExitStatus= restarts on.
-            agent = StandardAgent.build(config, device, scheduler, new EventSink.Hub(), file, reason -> {
+            agent = StandardAgent.build(config, device, scheduler, events, file, reason -> {
                 Logger.warn("Restarting: {}", reason);
                 Thread exit = new Thread(() -> System.exit(ServiceManagerNotifier.RESTART_EXIT_STATUS), "roomwire-reboot");
                 exit.start();

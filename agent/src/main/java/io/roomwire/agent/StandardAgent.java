@@ -1,11 +1,18 @@
 package io.roomwire.agent;
 
 import io.roomwire.agent.call.Calls;
+import io.roomwire.agent.call.SipAgentSettings;
+import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.mdm.DeviceManagement;
+import io.roomwire.agent.mgmt.CommandRegistry;
+import io.roomwire.agent.panel.RoomPanel;
 import io.roomwire.agent.signin.SignIn;
 import io.roomwire.core.event.DeviceEvent;
 import io.roomwire.core.event.EventSink;
+import io.roomwire.core.health.Health;
+import io.roomwire.core.health.Service;
+import io.roomwire.core.store.FileStore;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.Device;
 import io.roomwire.provisioning.AccessTokens;
@@ -13,13 +20,20 @@ import io.roomwire.provisioning.EnrollmentState;
 import io.roomwire.sip.JoinTarget;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.tinylog.Logger;
 
 /**
- * The agent with every feature the configuration turns on: what {@code roomwire run} and the
- * simulated room run. This is the one place the features are wired to each other.
+ * The composition root: builds the whole agent from the configuration, the hardware and the
+ * scheduler as a plain object graph. Each feature gets what it needs through its constructor and
+ * this is the one place they are wired to each other (what {@code roomwire run} and the simulated
+ * room run).
  */
 public final class StandardAgent {
 
@@ -37,38 +51,48 @@ public final class StandardAgent {
      */
     public static Agent build(Config config, Device device, Scheduler scheduler, EventSink.Hub events,
                               Optional<Path> configFile, Consumer<String> rebooter) {
-        SignIn signIn = new SignIn();
-        Calls calls = new Calls();
-        MeetingRoom meetings = new MeetingRoom(signIn, target -> join(calls, target, events, scheduler), calls::inCall);
-        DeviceManagement mdm = new DeviceManagement(signIn::identity,
-                () -> signIn.tokens().flatMap(AccessTokens::accessToken),
-                () -> meetings.calendar().flatMap(c -> c.lastSync()).map(t -> Duration.between(t, scheduler.now())));
-        RemoteManagement remote = new RemoteManagement(signIn,
-                a -> new AgentRoomControl(a, signIn, calls, meetings, mdm, configFile, rebooter),
-                registry -> registry.register("compliance.checkin", "MDM check-in now; replies with the outcome",
-                        io.roomwire.agent.mgmt.CommandRegistry.Access.ACT, true, req -> mdm.checkInCommand(scheduler)));
+        String deviceId = Agent.deviceId(config, device);
+        FileStore store = new FileStore(config.get(AgentSettings.STATE_DIR), scheduler.clock());
 
-        Agent agent = Agent.builder().config(config).device(device).scheduler(scheduler).events(events)
-                .feature(signIn::services)
-                .feature(calls::services)
-                .feature(meetings::services)
-                .feature(mdm::services)
-                .feature(remote::services)
-                .build();
-        agent.setActivity(calls::activity);
+        Calls calls = new Calls(SipAgentSettings.from(config), scheduler, events, device.codec());
+        RoomPanel panel = new RoomPanel(device.panel(), scheduler, calls::current);
+        calls.onCallEvent(panel::callEvent);
+        SignIn signIn = new SignIn(config, store, scheduler, events, panel);
+        if (SignIn.entraConfig(config).isPresent()) {
+            panel.claimSignIn(); // before the first code: a calendar refresh must never hide it
+        }
+        MeetingRoom meetings = new MeetingRoom(config, scheduler, store, events, signIn, panel,
+                target -> join(calls, target, events, scheduler));
+        DeviceManagement mdm = new DeviceManagement(config, scheduler, store, events, device.info(), panel::banner,
+                signIn::identity, () -> signIn.tokens().flatMap(AccessTokens::accessToken),
+                () -> meetings.calendar().flatMap(c -> c.lastSync()).map(t -> Duration.between(t, scheduler.now())));
+        // Remote commands read the services' health, which the lifecycle built below owns.
+        HealthView health = new HealthView();
+        AgentRoomControl control = new AgentRoomControl(config, scheduler, device, health, signIn, calls, meetings,
+                mdm, configFile, rebooter);
+        RemoteManagement remote = new RemoteManagement(config, deviceId, scheduler, store, events, signIn, control,
+                registry -> registry.register("compliance.checkin", "MDM check-in now; replies with the outcome",
+                        CommandRegistry.Access.ACT, true, req -> mdm.checkInCommand()));
+
+        List<Service> services = new ArrayList<>();
+        services.add(new DeviceService(device));
+        services.addAll(signIn.services());
+        services.addAll(calls.services());
+        services.addAll(meetings.services());
+        services.addAll(mdm.services());
+        services.addAll(remote.services());
+        Agent agent = new Agent(config, device, scheduler, store, events, deviceId, services, calls::activity,
+                new Random());
+        health.source = agent::health;
 
         signIn.onEnrollmentChange(st -> {
+            panel.signInChanged(st);
             if (st.state() == EnrollmentState.ENROLLED) {
-                mdm.signedIn(scheduler);
+                mdm.signedIn();
             }
             remote.statusChanged();
         });
-        calls.onChange(() -> {
-            if (!calls.inCall()) {
-                meetings.obtp().ifPresent(o -> o.refresh());
-            }
-            remote.statusChanged();
-        });
+        calls.onCallEvent(e -> remote.statusChanged());
         events.subscribe(e -> {
             if (e.type().startsWith("button.") || e.type().startsWith("compliance.")) {
                 remote.statusChanged();
@@ -84,6 +108,16 @@ public final class StandardAgent {
         } catch (IllegalStateException | IllegalArgumentException e) {
             Logger.warn("Join {} refused: {}", target.uri(), e.getMessage());
             events.emit(DeviceEvent.of("call.failed", scheduler.now(), "target", target.uri(), "reason", e.getMessage()));
+        }
+    }
+
+    /** The lifecycle's health for remote commands; set once the agent is built, before anything starts. */
+    private static final class HealthView implements Supplier<Map<String, Health>> {
+        private volatile Supplier<Map<String, Health>> source = Map::of;
+
+        @Override
+        public Map<String, Health> get() {
+            return source.get();
         }
     }
 }

@@ -1,48 +1,63 @@
 package io.roomwire.agent.call;
 
-import io.roomwire.agent.Agent;
 import io.roomwire.core.event.DeviceEvent;
+import io.roomwire.core.event.EventSink;
 import io.roomwire.core.health.Service;
 import io.roomwire.core.time.Scheduler;
-import io.roomwire.hal.MediaKind;
-import io.roomwire.hal.PanelButton;
-import io.roomwire.hal.PanelEvent;
-import io.roomwire.hal.Screen;
-import io.roomwire.hal.TouchPanel;
+import io.roomwire.hal.Codec;
 import io.roomwire.sip.Call;
 import io.roomwire.sip.CallEvent;
 import io.roomwire.sip.CallState;
+import io.roomwire.sip.JoinPath;
 import io.roomwire.sip.JoinTarget;
 import io.roomwire.sip.MediaStats;
+import io.roomwire.sip.SipSettings;
+import io.roomwire.sip.health.SyntheticCallCheck;
 import io.roomwire.sip.ua.SipJoinPath;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.tinylog.Logger;
 
 /**
- * Calls of the room: the SIP join path as a service, the handler behind every Join button, and the
- * in-call screen (who, state, live media counters, Hang up). While a call is up the call screen
- * owns the panel; the meeting list comes back when it ends.
+ * Calls of the room: the join path as a service, the handler behind every Join button, and the one
+ * emitter of {@code call.started} and {@code call.ended} (schema in docs/mqtt-api.md). It never
+ * touches the panel: the panel owner follows the calls through {@link #onCallEvent}.
  */
 public final class Calls {
 
-    public static final String HANGUP_BUTTON = "call.hangup";
-    private static final Duration SCREEN_REFRESH = Duration.ofSeconds(1);
-
-    private final AtomicReference<SipJoinPath> sip = new AtomicReference<>();
+    private final Scheduler scheduler;
+    private final EventSink events;
+    private final JoinPath path;
+    private final List<Service> services = new ArrayList<>();
     private final AtomicReference<Call> current = new AtomicReference<>();
     private final AtomicReference<String> lastEnd = new AtomicReference<>();
-    private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
-    private volatile Scheduler.Cancellable refresher;
+    private final List<Consumer<CallEvent>> listeners = new CopyOnWriteArrayList<>();
 
-    /** Called when a call starts, changes state or ends (to re-render the meeting list, publish status ...). */
-    public void onChange(Runnable r) {
-        changeListeners.add(r);
+    /** The SIP join path on {@code codec}, and the synthetic health call when {@code sip.health-*} ask for one. */
+    public Calls(SipSettings settings, Scheduler scheduler, EventSink events, Codec codec) {
+        this.scheduler = scheduler;
+        this.events = events;
+        SipJoinPath sip = SipJoinPath.builder(settings, scheduler).events(events).codec(codec).build();
+        this.path = sip;
+        path.addListener(this::onPathEvent);
+        services.add(sip);
+        // The synthetic health call (sip.health-interval + sip.health-target): DEGRADED when it fails.
+        SyntheticCallCheck.fromSettings(sip, settings, scheduler, events).ifPresent(services::add);
+    }
+
+    /** The join path's services: {@code sip}, and {@code sip-health} when configured. */
+    public List<Service> services() {
+        return List.copyOf(services);
+    }
+
+    /** Called with every call event after this class has taken it in (the panel owner, the status ...). */
+    public void onCallEvent(Consumer<CallEvent> l) {
+        listeners.add(l);
     }
 
     /** The call being set up or in progress. */
@@ -73,10 +88,6 @@ public final class Calls {
 
     /** Dials a join target (a Join press or a remote command); refuses while another call is up. */
     public Call join(JoinTarget target) {
-        SipJoinPath path = sip.get();
-        if (path == null) {
-            throw new IllegalStateException("the SIP service is not running");
-        }
         if (inCall()) {
             throw new IllegalStateException("the room is already in a call; hang up first");
         }
@@ -89,77 +100,35 @@ public final class Calls {
         return c;
     }
 
-    public List<Service> services(Agent agent) {
-        io.roomwire.sip.SipSettings settings = SipAgentSettings.from(agent.config());
-        SipJoinPath path = SipJoinPath.builder(settings, agent.scheduler())
-                .events(agent.events()).panel(agent.device().panel()).codec(agent.device().codec()).build();
-        TouchPanel panel = agent.device().panel();
-        panel.onEvent(e -> {
-            if (e instanceof PanelEvent.ButtonPressed p && p.buttonId().equals(HANGUP_BUTTON)) {
-                current().ifPresent(Call::hangUp);
-            } else if (e instanceof PanelEvent.KeypadDigits d) {
-                current().filter(c -> c.state().isLive()).ifPresent(c -> c.sendDtmf(d.digits()));
-            }
-        });
-        path.addListener(event -> onCallEvent(event, agent, panel));
-        sip.set(path);
-        List<Service> out = new ArrayList<>(List.of(path));
-        // The synthetic health call (sip.health-interval + sip.health-target): DEGRADED when it fails.
-        io.roomwire.sip.health.SyntheticCallCheck.fromSettings(path, settings, agent.scheduler(), agent.events())
-                .ifPresent(out::add);
-        return out;
-    }
-
-    private void onCallEvent(CallEvent event, Agent agent, TouchPanel panel) {
+    private void onPathEvent(CallEvent event) {
         Call call = event.call();
         if (event instanceof CallEvent.Incoming) {
-            current.set(call);
+            // A call in progress stays current: hang-up and DTMF never move to a new caller (issue 12).
+            if (current().isEmpty()) {
+                current.set(call);
+            }
         } else if (event instanceof CallEvent.StateChanged sc) {
             current.compareAndSet(null, call);
             if (sc.state() == CallState.CONNECTED) {
-                agent.events().emit(DeviceEvent.of("call.started", agent.scheduler().now(), "call", call.id(),
-                        "target", call.target().uri(), "provider", call.target().provider()));
-                startRefresher(agent.scheduler(), panel);
-            }
-            if (sc.state() != CallState.INCOMING && sc.state() != CallState.ENDED) {
-                panel.show(callScreen(call, sc.message()));
+                events.emit(DeviceEvent.of("call.started", scheduler.now(), "call", call.id(),
+                        "target", call.target().uri(), "provider", call.target().provider(),
+                        "kind", call.target().kind().wireName(), "incoming", call.incoming(), "secure", secure(call)));
             }
         } else if (event instanceof CallEvent.Ended ended) {
             current.compareAndSet(call, null);
-            stopRefresher();
             lastEnd.set(ended.end().message());
-            agent.events().emit(DeviceEvent.of("call.ended", agent.scheduler().now(), "call", call.id(),
-                    "reason", ended.end().message(), "endedBy", ended.end().by().name().toLowerCase(java.util.Locale.ROOT),
-                    "status", ended.end().status()));
+            MediaStats last = call.stats();
+            events.emit(DeviceEvent.of("call.ended", scheduler.now(), "call", call.id(),
+                    "target", call.target().uri(), "reason", ended.end().message(),
+                    "endedBy", ended.end().by().name().toLowerCase(Locale.ROOT), "status", ended.end().status(),
+                    "packetsSent", last.packetsSent(), "packetsReceived", last.packetsReceived()));
             Logger.info("Call {} ended: {}", call.id(), ended.end().message());
         }
-        changeListeners.forEach(Runnable::run);
+        listeners.forEach(l -> l.accept(event));
     }
 
-    private void startRefresher(Scheduler scheduler, TouchPanel panel) {
-        stopRefresher();
-        refresher = scheduler.scheduleAtFixedRate(SCREEN_REFRESH, SCREEN_REFRESH,
-                () -> current().filter(c -> c.state().isLive()).ifPresent(c -> panel.show(callScreen(c, "Connected"))));
-    }
-
-    private void stopRefresher() {
-        Scheduler.Cancellable r = refresher;
-        if (r != null) {
-            r.cancel();
-        }
-    }
-
-    static Screen callScreen(Call call, String message) {
-        List<String> lines = new ArrayList<>();
-        lines.add(message);
-        lines.add(call.target().uri());
-        MediaStats s = call.stats();
-        for (Map.Entry<MediaKind, MediaStats.Stream> e : s.streams().entrySet()) {
-            MediaStats.Stream st = e.getValue();
-            lines.add(String.format("%s%s: sent %d, received %d, lost %d, jitter %.1f ms", e.getKey().name().toLowerCase(),
-                    st.secure() ? " (SRTP)" : "", st.packetsSent(), st.packetsReceived(), st.packetsLost(), st.jitterMillis()));
-        }
-        return new Screen("call", call.remoteName(), lines, List.of(new PanelButton(HANGUP_BUTTON, "Hang up", "")),
-                Map.of("call", call.id(), "state", call.state().name().toLowerCase()));
+    private static boolean secure(Call call) {
+        var streams = call.stats().streams().values();
+        return !streams.isEmpty() && streams.stream().allMatch(MediaStats.Stream::secure);
     }
 }

@@ -1,6 +1,6 @@
 package io.roomwire.agent.call;
 
-import io.roomwire.agent.RunCommandSupport;
+import io.roomwire.agent.device.DeviceFactory;
 import io.roomwire.agent.cli.Args;
 import io.roomwire.agent.cli.Cli;
 import io.roomwire.agent.cli.UsageException;
@@ -60,7 +60,7 @@ public final class DialCli implements Cli.Command {
         }
         Cli.configureLogging(config, io);
         try (SystemScheduler scheduler = new SystemScheduler(4)) {
-            int code = new DialCommand(settings, scheduler, RunCommandSupport.simDevice(config, scheduler).codec())
+            int code = new DialCommand(settings, scheduler, DeviceFactory.create(config, scheduler).codec())
                     .run(a.positional().get(0), a.option("--dtmf"), duration, a.flag("--json"), io.out());
             return switch (code) {
                 case DialCommand.CONNECTED -> Cli.OK;

@@ -1,12 +1,14 @@
 package io.roomwire.agent.mdm;
 
-import io.roomwire.agent.Agent;
 import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.ConfigException;
 import io.roomwire.agent.config.ConfigProblem;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.health.Service;
+import io.roomwire.core.event.EventSink;
+import io.roomwire.core.store.FileStore;
+import io.roomwire.hal.DeviceInfo;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.roomwire.agent.mgmt.CommandException;
@@ -31,19 +33,34 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.tinylog.Logger;
 
 /** MDM as an agent service: enrolls once signed in, checks in on schedule, shows a banner when not compliant. */
 public final class DeviceManagement {
 
+    private final Config config;
+    private final Scheduler scheduler;
+    private final FileStore store;
+    private final EventSink events;
+    private final DeviceInfo device;
+    private final Consumer<Optional<String>> banner;
     private final Supplier<Optional<DeviceIdentity>> identity;
     private final EnrollmentToken token;
     private final Supplier<Optional<Duration>> calendarStaleness;
     private final AtomicReference<MdmService> service = new AtomicReference<>();
 
-    public DeviceManagement(Supplier<Optional<DeviceIdentity>> identity, EnrollmentToken token,
-                            Supplier<Optional<Duration>> calendarStaleness) {
+    /** @param banner where the compliance banner goes (the panel owner) */
+    public DeviceManagement(Config config, Scheduler scheduler, FileStore store, EventSink events, DeviceInfo device,
+                            Consumer<Optional<String>> banner, Supplier<Optional<DeviceIdentity>> identity,
+                            EnrollmentToken token, Supplier<Optional<Duration>> calendarStaleness) {
+        this.config = config;
+        this.scheduler = scheduler;
+        this.store = store;
+        this.events = events;
+        this.device = device;
+        this.banner = banner;
         this.identity = identity;
         this.token = token;
         this.calendarStaleness = calendarStaleness;
@@ -81,7 +98,7 @@ public final class DeviceManagement {
     }
 
     /** Enrolls (and checks in) at once when the room has just signed in, rather than at the next retry. */
-    public void signedIn(Scheduler scheduler) {
+    public void signedIn() {
         service().filter(m -> m.enrollment().isEmpty()).ifPresent(m -> scheduler.execute(() -> {
             try {
                 m.enrollNow();
@@ -93,7 +110,7 @@ public final class DeviceManagement {
     }
 
     /** The {@code compliance.checkin} command: one OMA-DM session on a scheduler thread, answered with its outcome. */
-    public CompletionStage<JsonElement> checkInCommand(Scheduler scheduler) throws CommandException {
+    public CompletionStage<JsonElement> checkInCommand() throws CommandException {
         MdmService m = service().orElseThrow(() ->
                 CommandException.badRequest("mdm", "MDM is off: set mdm.enabled, mdm.discovery-url and mdm.upn"));
         CompletableFuture<JsonElement> f = new CompletableFuture<>();
@@ -124,10 +141,10 @@ public final class DeviceManagement {
         return o;
     }
 
-    public List<Service> services(Agent agent) {
+    public List<Service> services() {
         MdmConfig cfg;
         try {
-            Optional<MdmConfig> c = mdmConfig(agent.config());
+            Optional<MdmConfig> c = mdmConfig(config);
             if (c.isEmpty()) {
                 return List.of();
             }
@@ -141,10 +158,10 @@ public final class DeviceManagement {
 
             @Override
             public void start() throws Exception {
-                MdmService m = MdmService.builder().config(cfg).scheduler(agent.scheduler()).store(agent.store())
+                MdmService m = MdmService.builder().config(cfg).scheduler(scheduler).store(store)
                         .identity(identity.get().orElseThrow(() -> new IllegalStateException("no device identity")))
-                        .device(agent.device().info()).token(token).panel(agent.device().panel())
-                        .events(agent.events()).calendarStaleness(calendarStaleness).build();
+                        .device(device).token(token).banner(banner)
+                        .events(events).calendarStaleness(calendarStaleness).build();
                 m.start();
                 service.set(m);
             }

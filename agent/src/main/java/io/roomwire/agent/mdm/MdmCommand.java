@@ -6,12 +6,12 @@ import io.roomwire.agent.cli.UsageException;
 import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.ConfigException;
+import io.roomwire.agent.device.DeviceFactory;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.store.FileStore;
 import io.roomwire.core.store.StateLock;
 import io.roomwire.core.time.VirtualScheduler;
-import io.roomwire.hal.sim.SimDeviceInfo;
-import io.roomwire.hal.sim.SimTouchPanel;
+import io.roomwire.hal.DeviceInfo;
 import io.roomwire.provisioning.identity.DeviceIdentity;
 import io.roomwire.provisioning.identity.IdentityException;
 import io.roomwire.provisioning.mdm.CheckInResult;
@@ -85,11 +85,10 @@ public final class MdmCommand implements Cli.Command {
             io.err().println("roomwire mdm checkin: " + e.getMessage());
             return Cli.FAILED;
         }
-        SimDeviceInfo info = new SimDeviceInfo(config.get(AgentSettings.SIM_SERIAL), config.get(AgentSettings.SIM_MODEL),
-                config.get(AgentSettings.SIM_FIRMWARE), config.get(AgentSettings.SIM_MAC),
-                config.get(AgentSettings.SIM_ENCRYPTED), config.get(AgentSettings.SIM_DEBUG));
+        DeviceInfo info = DeviceFactory.create(config, scheduler).info();
+        // No banner from the command line: compliance is printed below.
         MdmService service = MdmService.builder().config(mdmConfig).scheduler(scheduler).store(store).identity(identity)
-                .device(info).token(Optional::empty).panel(new SimTouchPanel()).events(EventSink.none())
+                .device(info).token(Optional::empty).banner(text -> { }).events(EventSink.none())
                 .calendarStaleness(Optional::empty).build();
         service.start();
         CheckInResult r;

@@ -6,6 +6,8 @@ import io.roomwire.agent.obtp.internal.HtmlText;
 import io.roomwire.agent.obtp.internal.Hosts;
 import io.roomwire.agent.obtp.internal.WebLink;
 import io.roomwire.sip.JoinTarget;
+import io.roomwire.sip.dialplan.GatewayProfile;
+import io.roomwire.sip.dialplan.GatewayProfiles;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -110,6 +112,11 @@ public final class InvitationParser {
 
         /** An href, a URL in text, or a structured join URL. */
         void link(String raw, String source, int rank, boolean structured) {
+            if (raw.strip().codePoints().anyMatch(InvitationParser::isHiddenOrControl)) {
+                // a NUL, line break, bidi override or zero-width character hides what the room would open
+                reject(abbreviate(raw), source, "control or invisible characters in a link");
+                return;
+            }
             String lower = raw.strip().toLowerCase(java.util.Locale.ROOT);
             if (lower.startsWith("sip:") || lower.startsWith("sips:")) {
                 sipUri(raw.strip(), source, rank);
@@ -138,9 +145,9 @@ public final class InvitationParser {
                 } else if (structured) {
                     add(new JoinTarget(JoinTarget.Kind.URL, w.url(), "teams", Optional.empty(), source), rank);
                 }
-            } else if (Hosts.isUnder(host, "zoom.us") || Hosts.isUnder(host, "zoomgov.com")) {
+            } else if (GatewayProfiles.ZOOM.ownsLink(host)) {
                 zoom(w, host, source, rank);
-            } else if (Hosts.isUnder(host, "webex.com") && !Hosts.isUnder(host, "m.webex.com")) {
+            } else if (GatewayProfiles.WEBEX.ownsLink(host) && !GatewayProfiles.CISCO_VIMT.ownsHost(host)) {
                 webex(w, host, source, rank);
             } else if (structured) {
                 add(new JoinTarget(JoinTarget.Kind.URL, w.url(), "unknown", Optional.empty(), source), rank);
@@ -159,12 +166,23 @@ public final class InvitationParser {
             if (id.isPresent() && Hosts.isUnder(host, "zoom.us")) {
                 Optional<String> pass = zoomPasscode(id.get());
                 if (pass.isPresent()) {
-                    add(JoinTarget.sip("sip:" + id.get() + "." + pass.get() + "@zoomcrc.com", "zoom", source), rank);
+                    add(zoomTarget(id.get() + "." + pass.get(), source), rank);
                 }
-                add(JoinTarget.sip("sip:" + id.get() + "@zoomcrc.com", "zoom", source), rank);
+                add(zoomTarget(id.get(), source), rank);
             } else if (id.isPresent() || w.path().startsWith("/my/")) {
-                add(new JoinTarget(JoinTarget.Kind.URL, w.url(), "zoom", Optional.empty(), source), rank);
+                add(new JoinTarget(JoinTarget.Kind.URL, w.url(), GatewayProfiles.ZOOM.provider(), Optional.empty(), source),
+                        rank);
             } // other zoom.us pages (support, download) are not meetings
+        }
+
+        JoinTarget zoomTarget(String id, String source) {
+            GatewayProfile zoom = GatewayProfiles.ZOOM;
+            return JoinTarget.sip(zoom.direct("", id, "").orElseThrow(), zoom.provider(), source);
+        }
+
+        JoinTarget webexTarget(String meeting, String siteHost, String source) {
+            GatewayProfile webex = GatewayProfiles.WEBEX;
+            return JoinTarget.sip(webex.direct("", meeting, siteHost).orElseThrow(), webex.provider(), source);
         }
 
         /** A numeric passcode printed under "Meeting ID: <id>" in the body. */
@@ -204,8 +222,7 @@ public final class InvitationParser {
             String[] seg = w.path().split("/");
             for (int i = 1; i + 1 < seg.length; i++) {
                 if (("meet".equals(seg[i]) || "join".equals(seg[i])) && seg[i + 1].matches("[A-Za-z0-9._-]{1,64}")) {
-                    add(JoinTarget.sip("sip:" + seg[i + 1].toLowerCase(java.util.Locale.ROOT) + "@" + siteHost, "webex",
-                            source), rank);
+                    add(webexTarget(seg[i + 1].toLowerCase(java.util.Locale.ROOT), siteHost, source), rank);
                     return;
                 }
             }
@@ -216,9 +233,9 @@ public final class InvitationParser {
             Optional<String> number = labelled(body.lower, "meeting number", 9, 11)
                     .or(() -> labelled(body.lower, "access code", 9, 11));
             if (number.isPresent()) {
-                add(JoinTarget.sip("sip:" + number.get() + "@" + siteHost, "webex", source), rank);
+                add(webexTarget(number.get(), siteHost, source), rank);
             } else {
-                add(new JoinTarget(JoinTarget.Kind.URL, w.url(), "webex", Optional.empty(), source), rank);
+                add(new JoinTarget(JoinTarget.Kind.URL, w.url(), GatewayProfiles.WEBEX.provider(), Optional.empty(), source), rank);
             }
         }
 
@@ -288,22 +305,22 @@ public final class InvitationParser {
             }
             String host = ((Hosts.Verdict.Ok) v).host();
             String u = user.toLowerCase(java.util.Locale.ROOT);
-            if (Hosts.isUnder(host, "m.webex.com")) {
+            if (GatewayProfiles.CISCO_VIMT.ownsHost(host)) {
                 if (u.matches("\\d{6,15}\\.[a-z0-9._-]+")) {
                     add(JoinTarget.sip("sip:" + u + "@" + host, CviProvider.CISCO.wireName(), source), rank);
                 }
-            } else if (Hosts.isUnder(host, "t.plcm.vc")) {
+            } else if (GatewayProfiles.POLY_REALCONNECT.ownsHost(host)) {
                 if (u.matches("\\d{4,15}\\.\\d{6,15}")) {
                     add(JoinTarget.sip("sip:" + u + "@" + host, CviProvider.POLY.wireName(), source), rank);
                 }
-            } else if (Hosts.isUnder(host, "zoomcrc.com")) {
+            } else if (GatewayProfiles.ZOOM.ownsHost(host)) {
                 if (u.matches("\\d{9,11}(\\.\\d{1,10})?")) {
-                    add(JoinTarget.sip("sip:" + u + "@" + host, "zoom", source), rank);
+                    add(JoinTarget.sip("sip:" + u + "@" + host, GatewayProfiles.ZOOM.provider(), source), rank);
                 }
-            } else if (Hosts.isUnder(host, "webex.com")) {
+            } else if (GatewayProfiles.WEBEX.ownsHost(host)) {
                 String[] labels = host.split("\\.");
                 if (labels.length == 3 && !"www".equals(labels[0]) && u.matches("[a-z0-9._-]{1,64}")) {
-                    add(JoinTarget.sip("sip:" + u + "@" + host, "webex", source), rank);
+                    add(JoinTarget.sip("sip:" + u + "@" + host, GatewayProfiles.WEBEX.provider(), source), rank);
                 }
             }
         }
@@ -427,7 +444,7 @@ public final class InvitationParser {
                     continue;
                 }
                 String host = ok.host();
-                boolean gateway = Hosts.isUnder(host, "m.webex.com") || Hosts.isUnder(host, "t.plcm.vc")
+                boolean gateway = GatewayProfiles.forHost(host).filter(GatewayProfile::cvi).isPresent()
                         || settings.cviDomain().filter(d -> Hosts.isUnder(host, d)).isPresent();
                 String id = gateway ? digitsAfter(ctx.lower, at + 1 + a.get()[1].length(), 80, 30) : "";
                 if (id.matches("\\d{9,15}")) {
@@ -449,44 +466,36 @@ public final class InvitationParser {
         }
 
         CviProvider cviProvider(String domain, List<String> links) {
-            if (Hosts.isUnder(domain, "m.webex.com")) {
-                return CviProvider.CISCO;
-            }
-            if (Hosts.isUnder(domain, "plcm.vc")) {
-                return CviProvider.POLY;
+            Optional<CviProvider> gateway = GatewayProfiles.forHost(domain).filter(GatewayProfile::cvi).flatMap(this::cvi);
+            if (gateway.isPresent()) {
+                return gateway.get();
             }
             if (settings.cviDomain().filter(d -> Hosts.isUnder(domain, d)).isPresent()) {
                 return settings.cviProvider().orElse(CviProvider.GENERIC);
             }
             for (String l : links) {
-                Optional<String> h = WebLink.parse(l).flatMap(w -> Hosts.normalise(w.rawHost()));
-                if (h.filter(x -> Hosts.isUnder(x, "pexip.me")).isPresent()) {
-                    return CviProvider.PEXIP;
-                }
-                if (h.filter(x -> Hosts.isUnder(x, "plcm.vc")).isPresent()) {
-                    return CviProvider.POLY;
+                Optional<CviProvider> named = WebLink.parse(l).flatMap(w -> Hosts.normalise(w.rawHost()))
+                        .flatMap(GatewayProfiles::forLink).flatMap(this::cvi);
+                if (named.isPresent()) {
+                    return named.get();
                 }
             }
             return CviProvider.GENERIC;
         }
 
+        Optional<CviProvider> cvi(GatewayProfile g) {
+            return java.util.Arrays.stream(CviProvider.values()).filter(c -> c.wireName().equals(g.provider())).findFirst();
+        }
+
         String providerOf(String host) {
-            if (Hosts.isUnder(host, "m.webex.com")) {
-                return CviProvider.CISCO.wireName();
-            }
-            if (Hosts.isUnder(host, "t.plcm.vc")) {
-                return CviProvider.POLY.wireName();
-            }
-            if (Hosts.isUnder(host, "webex.com")) {
-                return "webex";
-            }
-            if (Hosts.isUnder(host, "zoomcrc.com")) {
-                return "zoom";
+            Optional<GatewayProfile> g = GatewayProfiles.forHost(host);
+            if (g.isPresent()) {
+                return g.get().provider();
             }
             if (settings.cviDomain().filter(d -> Hosts.isUnder(host, d)).isPresent()) {
                 return settings.cviProvider().orElse(CviProvider.GENERIC).wireName();
             }
-            return "sip";
+            return GatewayProfiles.PLAIN_SIP.provider();
         }
 
         ParsedInvitation result(boolean bodyEmpty, boolean truncated) {
@@ -679,6 +688,11 @@ public final class InvitationParser {
             q++;
         }
         return lower.substring(p, q);
+    }
+
+    /** C0/C1 controls and Unicode format characters (bidi controls, zero-width joiners and spaces). */
+    static boolean isHiddenOrControl(int c) {
+        return Character.isISOControl(c) || Character.getType(c) == Character.FORMAT;
     }
 
     private static boolean isAsciiDigit(char c) {

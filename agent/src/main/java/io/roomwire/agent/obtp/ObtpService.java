@@ -143,6 +143,11 @@ public final class ObtpService implements Service {
         scheduler.execute(this::render);
     }
 
+    /** The {@code obtp.*} values in force (the latest {@link #settingsChanged}). */
+    public ObtpSettings settings() {
+        return settings;
+    }
+
     /** What the panel shows now, once started. */
     public Optional<Agenda> agenda() {
         return Optional.ofNullable(agenda);

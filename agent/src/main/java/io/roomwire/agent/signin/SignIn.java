@@ -1,10 +1,13 @@
 package io.roomwire.agent.signin;
 
-import io.roomwire.agent.Agent;
 import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
+import io.roomwire.agent.panel.RoomPanel;
+import io.roomwire.core.event.EventSink;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.health.Service;
+import io.roomwire.core.store.FileStore;
+import io.roomwire.core.time.Scheduler;
 import io.roomwire.provisioning.AccessTokens;
 import io.roomwire.provisioning.entra.EnrollmentPanel;
 import io.roomwire.provisioning.entra.EntraConfig;
@@ -17,15 +20,29 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The device's identity and its Entra sign-in as agent services: {@code identity} loads (or on
- * first start creates) the device key, {@code entra} keeps the tokens fresh and shows the device
- * code on the panel when the room must sign in.
+ * first start creates) the device key, {@code entra} keeps the tokens fresh and hands the device
+ * code screens to the panel owner when the room must sign in.
  */
 public final class SignIn {
+
+    private final Config config;
+    private final FileStore store;
+    private final Scheduler scheduler;
+    private final EventSink events;
+    private final RoomPanel panel;
 
     private final AtomicReference<DeviceIdentity> identity = new AtomicReference<>();
     private final AtomicReference<TokenManager> tokens = new AtomicReference<>();
     private final List<java.util.function.Consumer<io.roomwire.provisioning.EnrollmentStatus>> listeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public SignIn(Config config, FileStore store, Scheduler scheduler, EventSink events, RoomPanel panel) {
+        this.config = config;
+        this.store = store;
+        this.scheduler = scheduler;
+        this.events = events;
+        this.panel = panel;
+    }
 
     /** Called with the sign-in state when the token manager starts and whenever it changes. */
     public void onEnrollmentChange(java.util.function.Consumer<io.roomwire.provisioning.EnrollmentStatus> l) {
@@ -44,13 +61,13 @@ public final class SignIn {
     }
 
     /** Identity always; Entra when configured. */
-    public List<Service> services(Agent agent) {
-        Service id = new IdentityService(agent);
-        Optional<EntraConfig> entra = entraConfig(agent.config());
+    public List<Service> services() {
+        Service id = new IdentityService();
+        Optional<EntraConfig> entra = entraConfig(config);
         if (entra.isEmpty()) {
             return List.of(id);
         }
-        return List.of(id, new EntraService(agent, entra.get()));
+        return List.of(id, new EntraService(entra.get()));
     }
 
     public Optional<DeviceIdentity> identity() {
@@ -63,18 +80,12 @@ public final class SignIn {
     }
 
     private final class IdentityService implements Service {
-        private final Agent agent;
-
-        IdentityService(Agent agent) {
-            this.agent = agent;
-        }
 
         @Override public String name() { return "identity"; }
 
         @Override
         public void start() throws IdentityException {
-            identity.set(DeviceIdentity.loadOrCreate(agent.store(), agent.scheduler().clock(),
-                    agent.config().get(AgentSettings.DEVICE_NAME)));
+            identity.set(DeviceIdentity.loadOrCreate(store, scheduler.clock(), config.get(AgentSettings.DEVICE_NAME)));
         }
 
         @Override public void stop() { }
@@ -86,14 +97,12 @@ public final class SignIn {
     }
 
     private final class EntraService implements Service {
-        private final Agent agent;
-        private final EntraConfig config;
+        private final EntraConfig entra;
         private volatile TokenManager manager;
-        private volatile EnrollmentPanel panel;
+        private volatile EnrollmentPanel screens;
 
-        EntraService(Agent agent, EntraConfig config) {
-            this.agent = agent;
-            this.config = config;
+        EntraService(EntraConfig entra) {
+            this.entra = entra;
         }
 
         @Override public String name() { return "entra"; }
@@ -101,9 +110,10 @@ public final class SignIn {
 
         @Override
         public void start() throws Exception {
-            TokenManager m = TokenManager.builder().config(config).identity(identity.get()).store(agent.store())
-                    .scheduler(agent.scheduler()).events(agent.events()).build();
-            panel = EnrollmentPanel.attach(m, agent.device().panel(), agent.scheduler());
+            TokenManager m = TokenManager.builder().config(entra).identity(identity.get()).store(store)
+                    .scheduler(scheduler).events(events).build();
+            screens = EnrollmentPanel.attach(m, panel.signInScreens(), scheduler);
+            panel.onNewSignInCode(m::requestNewCode);
             m.onEnrollmentChange(st -> listeners.forEach(l -> l.accept(st)));
             m.start();
             manager = m;
@@ -118,8 +128,8 @@ public final class SignIn {
             if (m != null) {
                 m.stop();
             }
-            if (panel != null) {
-                panel.close();
+            if (screens != null) {
+                screens.close();
             }
         }
 

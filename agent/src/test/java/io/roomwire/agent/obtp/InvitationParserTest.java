@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roomwire.sim.cloud.graph.InvitationBodies;
 import io.roomwire.sip.JoinTarget;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -13,6 +15,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class InvitationParserTest {
+
+    private static final ThreadMXBean THREAD = ManagementFactory.getThreadMXBean();
 
     private final InvitationParser parser = new InvitationParser(ObtpSettings.defaults());
 
@@ -23,14 +27,25 @@ class InvitationParserTest {
     }
 
     @Test
+    void linksWithControlOrInvisibleCharactersAreRejectedNotOffered() {
+        for (String hidden : new String[] {"\u0000", "\n", "\u202E", "\u200B", "\u0085"}) {
+            String href = "https://teams.microsoft.com/l/meetup-join/19%3amee" + hidden + "ting_abc%40thread.v2/0";
+            ParsedInvitation p = parser.parse(invite(Optional.empty(), List.of(), "<a href=\"" + href + "\">Join</a>"));
+            assertTrue(p.targets().isEmpty(), "offered " + p.targets() + " for U+" + Integer.toHexString(hidden.charAt(0)));
+            assertTrue(p.rejected().stream().anyMatch(r -> r.why().contains("control or invisible")), p.rejected().toString());
+        }
+    }
+
+    @Test
     void aTenMegabyteHostileBodyParsesInBoundedTimeAndKeepsBoundedResults() {
         String unit = "x@a.zoomcrc.com.evil.example sip:y@m.webex.com.evil.example https://zoom.us.evil.example/j/123456789 "
                 + "sip:ok@vc.example.org 12345678901@zoomcrc.com <a href=\"https://teams.microsoft.com/meet/1\">t</a> "
                 + "Video ID: 1 &#x40; @@@@ http://http://https:// sip:sip:sip: ";
         String body = unit.repeat(10 * 1024 * 1024 / unit.length());
-        long t0 = System.nanoTime();
+        // CPU time of this thread, not wall time: the bound is about the parser's work, not the machine's load.
+        long t0 = THREAD.getCurrentThreadCpuTime();
         ParsedInvitation p = parser.parse(invite(Optional.empty(), List.of(), body));
-        long ms = (System.nanoTime() - t0) / 1_000_000;
+        long ms = (THREAD.getCurrentThreadCpuTime() - t0) / 1_000_000;
         assertTrue(ms < 5000, "took " + ms + " ms");
         assertTrue(p.targets().size() <= 200, "targets " + p.targets().size());
         assertTrue(p.rejected().size() <= 50, "rejections " + p.rejected().size());

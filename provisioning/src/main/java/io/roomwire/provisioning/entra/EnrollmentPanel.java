@@ -2,9 +2,7 @@ package io.roomwire.provisioning.entra;
 
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.PanelButton;
-import io.roomwire.hal.PanelEvent;
 import io.roomwire.hal.Screen;
-import io.roomwire.hal.TouchPanel;
 import io.roomwire.provisioning.Account;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,11 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
- * Shows the enrollment on the room's touch panel: the device code, where to enter it, a QR code
- * of the URL and a countdown (refreshed every {@value #TICK_SECONDS} s); "sign-in was declined"
- * with a button for a new code; success; and configuration errors naming the key to fix.
+ * The enrollment as panel screens: the device code, where to enter it, a QR code of the URL and a
+ * countdown (refreshed every {@value #TICK_SECONDS} s); "sign-in was declined" with a button for a
+ * new code; success; and configuration errors naming the key to fix. It hands each screen to a
+ * sink and never touches the panel: the agent's panel owner decides when the sign-in screen shows
+ * and routes a press of {@link #NEW_CODE_BUTTON} to {@link TokenManager#requestNewCode}.
  */
 public final class EnrollmentPanel implements EnrollmentListener {
 
@@ -27,28 +28,21 @@ public final class EnrollmentPanel implements EnrollmentListener {
     public static final String NEW_CODE_BUTTON = "entra.new-code";
     static final int TICK_SECONDS = 15;
 
-    private final TouchPanel panel;
+    private final Consumer<Screen> screens;
     private final Scheduler scheduler;
-    private final Runnable requestNewCode;
     private final Object lock = new Object();
     private Scheduler.Cancellable ticker;
     private DeviceCodePrompt shown;
 
-    /** {@code requestNewCode} runs when someone presses "Get a new code" (e.g. {@link TokenManager#requestNewCode}). */
-    public EnrollmentPanel(TouchPanel panel, Scheduler scheduler, Runnable requestNewCode) {
-        this.panel = panel;
+    /** {@code screens} receives every sign-in screen, the countdown's refreshes included. */
+    public EnrollmentPanel(Consumer<Screen> screens, Scheduler scheduler) {
+        this.screens = screens;
         this.scheduler = scheduler;
-        this.requestNewCode = requestNewCode;
-        panel.onEvent(e -> {
-            if (e instanceof PanelEvent.ButtonPressed b && b.buttonId().equals(NEW_CODE_BUTTON)) {
-                requestNewCode.run();
-            }
-        });
     }
 
-    /** Shows the panel for {@code manager}'s enrollment and wires the new-code button to it. */
-    public static EnrollmentPanel attach(TokenManager manager, TouchPanel panel, Scheduler scheduler) {
-        EnrollmentPanel p = new EnrollmentPanel(panel, scheduler, manager::requestNewCode);
+    /** Renders {@code manager}'s enrollment into {@code screens}. */
+    public static EnrollmentPanel attach(TokenManager manager, Consumer<Screen> screens, Scheduler scheduler) {
+        EnrollmentPanel p = new EnrollmentPanel(screens, scheduler);
         manager.addListener(p);
         return p;
     }
@@ -80,7 +74,7 @@ public final class EnrollmentPanel implements EnrollmentListener {
         synchronized (lock) {
             stopTicker();
             shown = prompt;
-            panel.show(deviceCodeScreen(prompt, scheduler.now()));
+            screens.accept(deviceCodeScreen(prompt, scheduler.now()));
             ticker = scheduler.scheduleAtFixedRate(Duration.ofSeconds(TICK_SECONDS), Duration.ofSeconds(TICK_SECONDS), this::tick);
         }
     }
@@ -90,7 +84,7 @@ public final class EnrollmentPanel implements EnrollmentListener {
             if (shown == null) {
                 return;
             }
-            panel.show(deviceCodeScreen(shown, scheduler.now()));
+            screens.accept(deviceCodeScreen(shown, scheduler.now()));
             if (!scheduler.now().isBefore(shown.expiresAt())) {
                 stopTicker();
             }
@@ -101,7 +95,7 @@ public final class EnrollmentPanel implements EnrollmentListener {
     public void declined(String reason) {
         synchronized (lock) {
             stopTicker();
-            panel.show(new Screen(KIND_DECLINED, "Sign-in was declined", List.of(reason),
+            screens.accept(new Screen(KIND_DECLINED, "Sign-in was declined", List.of(reason),
                     List.of(new PanelButton(NEW_CODE_BUTTON, "Get a new code", "Show a new sign-in code")), Map.of()));
         }
     }
@@ -110,7 +104,7 @@ public final class EnrollmentPanel implements EnrollmentListener {
     public void enrolled(Account account) {
         synchronized (lock) {
             stopTicker();
-            panel.show(new Screen(KIND_ENROLLED, "Room signed in",
+            screens.accept(new Screen(KIND_ENROLLED, "Room signed in",
                     List.of("Enrolled as " + account.upn() + " (tenant " + account.tenantId() + ")"), List.of(),
                     Map.of("upn", account.upn(), "tenant_id", account.tenantId())));
         }
@@ -123,7 +117,7 @@ public final class EnrollmentPanel implements EnrollmentListener {
             List<String> lines = new ArrayList<>();
             lines.add(failure.message());
             failure.configKey().ifPresent(k -> lines.add("Setting to fix: " + k));
-            panel.show(new Screen(KIND_ERROR, "The room cannot sign in", lines,
+            screens.accept(new Screen(KIND_ERROR, "The room cannot sign in", lines,
                     List.of(new PanelButton(NEW_CODE_BUTTON, "Try again", "After fixing the setting")),
                     failure.configKey().map(k -> Map.of("config_key", k)).orElse(Map.of())));
         }

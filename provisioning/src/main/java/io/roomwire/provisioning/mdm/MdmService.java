@@ -8,7 +8,6 @@ import io.roomwire.core.store.FileStore;
 import io.roomwire.core.time.Backoff;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.DeviceInfo;
-import io.roomwire.hal.TouchPanel;
 import io.roomwire.provisioning.identity.DeviceIdentity;
 import io.roomwire.provisioning.mdm.internal.DeviceTree;
 import io.roomwire.provisioning.mdm.internal.DmTree;
@@ -23,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.tinylog.Logger;
@@ -32,7 +32,7 @@ import org.tinylog.Logger;
  * and an Entra token is available, checks in (MS-MDM OMA-DM over mutual TLS) on the provisioning
  * document's poll schedule (Intune's pattern by default), on demand ({@link #checkInNow()}) and
  * whenever local compliance changes, renews the client certificate before it lapses, and handles
- * server-initiated and local unenrollment. Compliance is shown as a touch-panel banner and
+ * server-initiated and local unenrollment. Compliance goes to the banner sink (the agent's panel owner shows it) and is
  * reported as {@code compliance.changed} events. Failed check-ins are retried with jittered
  * back-off (honouring Retry-After), forever.
  */
@@ -43,7 +43,7 @@ public final class MdmService implements Service {
     private final DeviceIdentity identity;
     private final DeviceInfo device;
     private final EnrollmentToken token;
-    private final TouchPanel panel;
+    private final Consumer<Optional<String>> banner;
     private final EventSink events;
     private final Supplier<Optional<Duration>> calendarStaleness;
     private final EnrollmentStore store;
@@ -73,7 +73,7 @@ public final class MdmService implements Service {
         this.identity = Objects.requireNonNull(b.identity, "identity");
         this.device = Objects.requireNonNull(b.device, "device");
         this.token = Objects.requireNonNull(b.token, "token");
-        this.panel = Objects.requireNonNull(b.panel, "panel");
+        this.banner = Objects.requireNonNull(b.banner, "banner");
         this.events = b.events == null ? EventSink.none() : b.events;
         this.calendarStaleness = b.calendarStaleness == null ? Optional::empty : b.calendarStaleness;
         this.store = new EnrollmentStore(Objects.requireNonNull(b.store, "store"));
@@ -446,7 +446,7 @@ public final class MdmService implements Service {
         if (!changed) {
             return false;
         }
-        panel.banner(r.bannerText());
+        banner.accept(r.bannerText());
         if (emit) {
             Logger.info("MDM compliance changed: {}", r.compliant() ? "compliant" : "not compliant: " + r.reasons());
             events.emit(DeviceEvent.of("compliance.changed", r.evaluatedAt(), "compliant", r.compliant(),
@@ -488,7 +488,7 @@ public final class MdmService implements Service {
         private DeviceIdentity identity;
         private DeviceInfo device;
         private EnrollmentToken token;
-        private TouchPanel panel;
+        private Consumer<Optional<String>> banner;
         private EventSink events;
         private Supplier<Optional<Duration>> calendarStaleness;
         private RandomGenerator random;
@@ -524,8 +524,9 @@ public final class MdmService implements Service {
             return this;
         }
 
-        public Builder panel(TouchPanel p) {
-            this.panel = p;
+        /** Receives the compliance banner text (empty: no banner) whenever the verdict changes. */
+        public Builder banner(Consumer<Optional<String>> b) {
+            this.banner = b;
             return this;
         }
 

@@ -3,7 +3,6 @@ package io.roomwire.provisioning.bench;
 import io.roomwire.core.store.FileStore;
 import io.roomwire.core.time.VirtualScheduler;
 import io.roomwire.hal.sim.SimDeviceInfo;
-import io.roomwire.hal.sim.SimTouchPanel;
 import io.roomwire.provisioning.identity.DeviceIdentity;
 import io.roomwire.provisioning.mdm.CheckInResult;
 import io.roomwire.provisioning.mdm.MdmConfig;
@@ -47,7 +46,7 @@ public final class MdmCheckInBench {
                 DeviceIdentity id = DeviceIdentity.loadOrCreate(store, scheduler.clock(), "room" + i);
                 SimDeviceInfo device = new SimDeviceInfo("RW-" + i, "Roomwire Bar 40", "1.2", "02:00:5e:10:04:0" + i, true, false);
                 MdmService s = MdmService.builder().config(config).scheduler(scheduler).store(store).identity(id).device(device)
-                        .token(() -> Optional.of(token)).panel(new SimTouchPanel()).calendarStaleness(() -> Optional.of(Duration.ofMinutes(1)))
+                        .token(() -> Optional.of(token)).banner(text -> { }).calendarStaleness(() -> Optional.of(Duration.ofMinutes(1)))
                         .random(new Random(1)).build();
                 long t0 = System.nanoTime();
                 s.enrollNow();

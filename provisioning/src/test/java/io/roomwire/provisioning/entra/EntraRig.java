@@ -71,7 +71,14 @@ final class EntraRig {
     TokenManager newManager() {
         manager = TokenManager.builder().config(config).identity(identity).store(store).scheduler(scheduler)
                 .events(events::add).random(new Random(42)).http(http).listener(recorder).build();
-        EnrollmentPanel.attach(manager, panel, scheduler);
+        EnrollmentPanel.attach(manager, panel::show, scheduler);
+        // What the agent's panel owner does with the button (io.roomwire.agent.panel.RoomPanel).
+        TokenManager m = manager;
+        panel.onEvent(e -> {
+            if (e instanceof io.roomwire.hal.PanelEvent.ButtonPressed b && b.buttonId().equals(EnrollmentPanel.NEW_CODE_BUTTON)) {
+                m.requestNewCode();
+            }
+        });
         return manager;
     }
 

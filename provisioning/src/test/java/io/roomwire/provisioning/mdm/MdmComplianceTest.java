@@ -103,7 +103,7 @@ class MdmComplianceTest {
         rig.service.stop();
 
         MdmService again = MdmService.builder().config(rig.config).scheduler(rig.scheduler).store(rig.store)
-                .identity(rig.identity).device(rig.device).token(Optional::empty).panel(rig.panel).build();
+                .identity(rig.identity).device(rig.device).token(Optional::empty).banner(rig.panel::banner).build();
         rig.panel.banner(Optional.empty());
         again.start();
 

@@ -62,7 +62,7 @@ class MdmEnrollmentTest {
         int exchangesBefore = (int) rig.mdm.exchanges().stream().filter(x -> x.endpoint() != SimMdm.Endpoint.MANAGEMENT).count();
 
         MdmService again = MdmService.builder().config(rig.config).scheduler(rig.scheduler).store(rig.store)
-                .identity(rig.identity).device(rig.device).token(Optional::empty).panel(rig.panel).build();
+                .identity(rig.identity).device(rig.device).token(Optional::empty).banner(rig.panel::banner).build();
         again.start();
         rig.scheduler.runDue();
 
@@ -155,7 +155,7 @@ class MdmEnrollmentTest {
         Files.write(file, b);
 
         MdmService again = MdmService.builder().config(rig.config).scheduler(rig.scheduler).store(rig.store)
-                .identity(rig.identity).device(rig.device).token(() -> Optional.of(rig.freshToken())).panel(rig.panel).build();
+                .identity(rig.identity).device(rig.device).token(() -> Optional.of(rig.freshToken())).banner(rig.panel::banner).build();
         again.start();
         rig.scheduler.runDue();
 

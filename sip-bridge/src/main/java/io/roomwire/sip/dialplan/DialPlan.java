@@ -13,21 +13,17 @@ import java.util.regex.Pattern;
  * CVI dial plans: turns (provider, tenant key, video id, domain) into the SIP URIs to dial, in
  * the order to try them. Both the OBTP parser and {@code roomwire dial} use this one plan.
  *
- * <ul>
- *   <li>Cisco (Webex CVI): direct {@code <VideoID>.<tenant>@m.webex.com}, IVR {@code <tenant>@m.webex.com}</li>
- *   <li>Poly (RealConnect): direct {@code <tenantKey>.<confId>@t.plcm.vc}, IVR {@code <tenantKey>@t.plcm.vc}</li>
- *   <li>Pexip: direct {@code <confId>@<domain>}, IVR {@code teams@<domain>}</li>
- *   <li>anything else: a template with {@code {tenant}}, {@code {id}}, {@code {domain}} added by {@link Builder#template}</li>
- * </ul>
+ * The standard plan holds the Cisco VIMT, Poly RealConnect and Pexip templates of {@link GatewayProfiles};
+ * anything else is a template with {@code {tenant}}, {@code {id}}, {@code {domain}} added by {@link Builder#template}.
  */
 public final class DialPlan {
 
     /** Which form to put first when a provider has both. */
     public enum Preference { DIRECT, IVR }
 
-    public static final String CISCO = "teams-cisco";
-    public static final String POLY = "teams-poly";
-    public static final String PEXIP = "teams-pexip";
+    public static final String CISCO = GatewayProfiles.CISCO_VIMT.provider();
+    public static final String POLY = GatewayProfiles.POLY_REALCONNECT.provider();
+    public static final String PEXIP = GatewayProfiles.PEXIP.provider();
 
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*");
@@ -74,7 +70,7 @@ public final class DialPlan {
     public List<JoinTarget> targets(String provider, String tenantKey, String videoId, String domain, String source) {
         DialTemplate t = template(provider == null ? "" : provider).orElseThrow(() -> new IllegalArgumentException(
                 "no dial plan for provider '" + provider + "': known are " + templates.keySet()
-                        + " (add one with sip.dialplan.<provider>.direct / .ivr)"));
+                        + " (the agent's templates are set with obtp.template.<cisco|poly|pexip|generic>.direct / .ivr)"));
         String id = videoId == null ? "" : videoId.replaceAll("[\\s-]", "");
         if (!VIDEO_ID.matcher(id).matches()) {
             throw new IllegalArgumentException("video id must be 4 to 32 digits, got '" + videoId + "'");
@@ -116,12 +112,10 @@ public final class DialPlan {
         private boolean secure = true;
 
         private Builder() {
-            template(new DialTemplate(CISCO, Optional.of("sips:{id}.{tenant}@{domain}"),
-                    Optional.of("sips:{tenant}@{domain}"), Optional.of("m.webex.com")));
-            template(new DialTemplate(POLY, Optional.of("sips:{tenant}.{id}@{domain}"),
-                    Optional.of("sips:{tenant}@{domain}"), Optional.of("t.plcm.vc")));
-            template(new DialTemplate(PEXIP, Optional.of("sips:{id}@{domain}"),
-                    Optional.of("sips:teams@{domain}"), Optional.empty()));
+            for (GatewayProfile g : List.of(GatewayProfiles.CISCO_VIMT, GatewayProfiles.POLY_REALCONNECT,
+                    GatewayProfiles.PEXIP)) {
+                template(g.template());
+            }
         }
 
         /** Adds or replaces a provider's template. */

@@ -11,8 +11,6 @@ import io.roomwire.core.health.Service;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.Codec;
 import io.roomwire.hal.MediaKind;
-import io.roomwire.hal.PanelEvent;
-import io.roomwire.hal.TouchPanel;
 import io.roomwire.sip.Call;
 import io.roomwire.sip.CallEvent;
 import io.roomwire.sip.CallListener;
@@ -26,6 +24,7 @@ import io.roomwire.sip.ua.internal.CallMedia;
 import io.roomwire.sip.ua.internal.RelayCallMedia;
 import io.roomwire.sip.ua.internal.TinylogServerLogger;
 import io.roomwire.sip.ua.internal.TinylogStackLogger;
+import io.roomwire.sip.ua.internal.ListenerLimits;
 import io.roomwire.sip.ua.internal.TlsNetworkLayer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -64,10 +63,10 @@ import org.tinylog.Logger;
 /**
  * The SIP join path on jain-sip-ri: a user agent over UDP, TCP or TLS (our own TLS socket layer),
  * optional registration with digest auth and forever re-registration, outgoing calls with
- * SDP/SDES offers, incoming calls shown on the panel, and media through {@code MediaRelay}.
+ * SDP/SDES offers, incoming calls (reported as {@link CallEvent.Incoming}; the agent shows them), and media through {@code MediaRelay}.
  *
  * <pre>{@code
- * SipJoinPath sip = SipJoinPath.builder(settings, scheduler).codec(device.codec()).panel(device.panel())
+ * SipJoinPath sip = SipJoinPath.builder(settings, scheduler).codec(device.codec())
  *         .events(hub).sslContext(ctx).build();
  * sip.start();
  * Call call = sip.dial(target);
@@ -84,7 +83,6 @@ public final class SipJoinPath implements JoinPath, Service {
     final SipSettings settings;
     final Scheduler scheduler;
     final EventSink events;
-    final Optional<TouchPanel> panel;
     final SipResolver resolver;
     final SdpNegotiator negotiator;
     final RandomGenerator random;
@@ -116,6 +114,7 @@ public final class SipJoinPath implements JoinPath, Service {
     private Registration registration;
     private Dispatcher dispatcher;
     private String tlsConfigId;
+    private volatile TlsNetworkLayer.Config tlsConfig;
     private volatile Thread stopper;
     private volatile List<Thread> stackThreadsSnapshot = List.of();
 
@@ -123,7 +122,6 @@ public final class SipJoinPath implements JoinPath, Service {
         this.settings = b.settings;
         this.scheduler = b.scheduler;
         this.events = b.events;
-        this.panel = Optional.ofNullable(b.panel);
         this.resolver = b.resolver;
         this.random = b.random;
         this.sslContext = Optional.ofNullable(b.sslContext);
@@ -188,14 +186,19 @@ public final class SipJoinPath implements JoinPath, Service {
         p.setProperty("gov.nist.javax.sip.REJECT_STRAY_RESPONSES", "true");
         settings.outboundProxy().ifPresent(proxy -> p.setProperty("javax.sip.OUTBOUND_PROXY",
                 hopFor(proxy).proxyProperty()));
+        ListenerLimits limits = ListenerLimits.defaults(settings.maxConnections());
         if (settings.transport() == SipTransport.TLS) {
             SSLContext ctx = sslContext.orElseGet(() -> TlsFiles.sslContext(settings));
-            TlsNetworkLayer.Config tls = TlsNetworkLayer.Config.of(ctx);
+            TlsNetworkLayer.Config tls = TlsNetworkLayer.Config.of(ctx, limits);
+            tlsConfig = tls;
             tlsConfigId = TlsNetworkLayer.register(tls);
             p.setProperty(TlsNetworkLayer.CONFIG_KEY, tlsConfigId);
             p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", tls.suitesProperty());
             p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", String.join(",", tls.protocols()));
             p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+        } else if (settings.transport() == SipTransport.TCP) {
+            tlsConfigId = TlsNetworkLayer.register(TlsNetworkLayer.Config.of(null, limits));
+            p.setProperty(TlsNetworkLayer.CONFIG_KEY, tlsConfigId);
         }
         Set<Thread> before = Thread.getAllStackTraces().keySet();
         try {
@@ -229,7 +232,6 @@ public final class SipJoinPath implements JoinPath, Service {
             return t;
         });
         started = true;
-        panel.ifPresent(pn -> pn.onEvent(this::onPanel));
         Logger.info("SIP user agent on {}:{}/{} as {}", settings.localAddress(), localPort,
                 settings.transport().wireName(), settings.addressOfRecord());
         if (settings.registrar().isPresent()) {
@@ -453,24 +455,6 @@ public final class SipJoinPath implements JoinPath, Service {
         }
     }
 
-    private void onPanel(PanelEvent e) {
-        if (e instanceof PanelEvent.ButtonPressed b) {
-            for (SipCallImpl c : callsBySipId.values()) {
-                if (b.buttonId().equals(IncomingCallScreen.answerId(c.id()))) {
-                    c.answer();
-                } else if (b.buttonId().equals(IncomingCallScreen.declineId(c.id()))) {
-                    c.decline();
-                }
-            }
-        } else if (e instanceof PanelEvent.KeypadDigits d) {
-            for (SipCallImpl c : callsBySipId.values()) {
-                if (c.state().isLive()) {
-                    c.sendDtmf(d.digits());
-                }
-            }
-        }
-    }
-
     SipHop hopFor(String hostPort) {
         String h = hostPort.trim();
         int port = settings.transport().defaultPort();
@@ -484,6 +468,23 @@ public final class SipJoinPath implements JoinPath, Service {
             h = h.substring(0, colon);
         }
         return new SipHop(h, port, settings.transport());
+    }
+
+    /**
+     * Over TLS, the certificates of hops DNS gave for {@code uriHost} must name {@code uriHost}
+     * (RFC 5922 section 4); a hop that is the URI's host itself, or a literal address, is checked as it is.
+     */
+    void expectTlsIdentity(List<SipHop> hops, String uriHost) {
+        TlsNetworkLayer.Config c = tlsConfig;
+        if (c == null) {
+            return;
+        }
+        for (SipHop h : hops) {
+            boolean literal = h.host().matches("[0-9.]+") || h.host().contains(":");
+            if (!literal && !h.host().equalsIgnoreCase(uriHost)) {
+                c.expectServerName(h.host(), h.port(), uriHost);
+            }
+        }
     }
 
     String newTag() {
@@ -612,7 +613,7 @@ public final class SipJoinPath implements JoinPath, Service {
                 String id = e.getDialog().getCallId().getCallId();
                 SipCallImpl c = callsBySipId.get(id);
                 if (c != null) {
-                    c.onDialogTerminated();
+                    c.onDialogTerminated(e.getDialog());
                 }
             } catch (RuntimeException ex) {
                 Logger.debug("dialog termination: {}", ex.toString());
@@ -624,7 +625,6 @@ public final class SipJoinPath implements JoinPath, Service {
         private final SipSettings settings;
         private final Scheduler scheduler;
         private EventSink events = EventSink.none();
-        private TouchPanel panel;
         private Codec codec;
         private SipResolver resolver = new DnsSipResolver();
         private SSLContext sslContext;
@@ -638,12 +638,6 @@ public final class SipJoinPath implements JoinPath, Service {
 
         public Builder events(EventSink e) {
             this.events = e;
-            return this;
-        }
-
-        /** Where incoming calls are shown with answer/decline buttons. */
-        public Builder panel(TouchPanel p) {
-            this.panel = p;
             return this;
         }
 

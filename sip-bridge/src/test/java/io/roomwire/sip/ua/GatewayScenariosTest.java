@@ -35,7 +35,6 @@ class GatewayScenariosTest {
     private final VirtualScheduler clock = new VirtualScheduler();
     private final SimCodec codec = new SimCodec(clock);
     private final List<CallEvent> events = new CopyOnWriteArrayList<>();
-    private final io.roomwire.hal.sim.SimTouchPanel panel = new io.roomwire.hal.sim.SimTouchPanel();
     private SimGateway gateway;
     private SipJoinPath room;
 
@@ -43,7 +42,7 @@ class GatewayScenariosTest {
         gateway = gw.apply(SimGateway.builder().sslContext(PKI.sslContext(PKI.issueServer("gateway")))
                 .meetingIds("123456789")).build().start();
         room = SipJoinPath.builder(ua.apply(SipFixtures.settings(SipFixtures.transportOf(gateway))).build(), clock)
-                .codec(codec).panel(panel).resolver(SipFixtures.resolverFor(gateway)).sslContext(PKI.sslContext(ROOM_ID))
+                .codec(codec).resolver(SipFixtures.resolverFor(gateway)).sslContext(PKI.sslContext(ROOM_ID))
                 .build();
         room.addListener(events::add);
         room.start();
@@ -73,14 +72,34 @@ class GatewayScenariosTest {
 
     @Test
     void answersTheGatewaysDigestChallenge() throws Exception {
-        given(g -> g.digest("room-12", "pw-7"), u -> u.password("pw-7"));
+        given(g -> g.digest("room-12", "pw-7"), u -> u.password("pw-7").authRealms(List.of("gateway.test")));
+        Call call = join();
+        await(call, CallState.CONNECTED);
+    }
+
+    @Test
+    void keepsThePasswordFromAGatewayOutsideTheConfiguredScope() throws Exception {
+        given(g -> g.digest("room-12", "pw-7").realm("elsewhere.test"), u -> u.password("pw-7")
+                .authRealms(List.of("gateway.test")));
+        Call call = join();
+        await(call, CallState.ENDED);
+        assertTrue(call.end().orElseThrow().message().contains("sip.auth-realms"), call.end().toString());
+        assertTrue(call.end().orElseThrow().detail().contains("elsewhere.test"), call.end().toString());
+        assertEquals(1, gateway.requests().stream().filter("INVITE"::equals).count(), "no INVITE with credentials: "
+                + gateway.requests());
+    }
+
+    @Test
+    void answersAChallengeFromTheRegistrarsHostWithoutARealmList() throws Exception {
+        given(g -> g.digest("room-12", "pw-7").realm("whatever.test"), u -> u.password("pw-7")
+                .registrar("gateway.test"));
         Call call = join();
         await(call, CallState.CONNECTED);
     }
 
     @Test
     void wrongPasswordEndsWithAMessageNamingTheSetting() throws Exception {
-        given(g -> g.digest("room-12", "pw-7"), u -> u.password("nope"));
+        given(g -> g.digest("room-12", "pw-7"), u -> u.password("nope").authRealms(List.of("gateway.test")));
         Call call = join();
         await(call, CallState.ENDED);
         assertEquals(401, call.end().orElseThrow().status());
@@ -105,7 +124,7 @@ class GatewayScenariosTest {
         given(g -> g, u -> u.dtmfToneLength(Duration.ofMillis(60)).dtmfGap(Duration.ofMillis(60)));
         Call call = join();
         await(call, CallState.CONNECTED);
-        panel.type("*5#");
+        call.sendDtmf("*5#"); // the panel's keypad reaches the call through the agent (RoomPanelTest)
         Await.until("digits at the gateway", clock, () -> gateway.lastCall().orElseThrow().digits().equals("*5#"),
                 () -> gateway.lastCall().orElseThrow().digits());
     }

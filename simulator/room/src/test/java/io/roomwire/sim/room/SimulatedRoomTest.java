@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.time.VirtualScheduler;
 import io.roomwire.hal.Screen;
+import io.roomwire.sim.room.e2e.RoomFixture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
@@ -31,22 +32,8 @@ class SimulatedRoomTest {
 
     /** Moves virtual time a second at a time (letting real sockets answer) until the condition holds. */
     private void until(BooleanSupplier condition, Duration virtualLimit, SimulatedRoom room) {
-        long realDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        for (long s = 0; s <= virtualLimit.toSeconds(); s++) {
-            long settle = System.nanoTime() + Duration.ofMillis(200).toNanos();
-            while (!condition.getAsBoolean() && System.nanoTime() < settle) {
-                scheduler.runDue();
-                LockSupport.parkNanos(1_000_000);
-            }
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            if (System.nanoTime() > realDeadline) {
-                break;
-            }
-            scheduler.advance(Duration.ofSeconds(1));
-        }
-        throw new AssertionError("condition not met within " + virtualLimit + " of virtual time:\n" + room.view());
+        RoomFixture.until(scheduler, condition, virtualLimit,
+                () -> "condition not met within " + virtualLimit + " of virtual time:\n" + room.view());
     }
 
     @Test
@@ -66,7 +53,7 @@ class SimulatedRoomTest {
         try (SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(dir).build()) {
             room.start();
             ((io.roomwire.hal.sim.SimCamera) room.agent().device().camera()).setHealthy(false);
-            assertEquals(Health.degraded("camera failed"), room.agent().health().get("device"));
+            assertEquals(Health.degraded("camera failed (camera not responding)"), room.agent().health().get("device"));
         }
     }
 

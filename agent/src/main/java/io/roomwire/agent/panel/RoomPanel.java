@@ -1,0 +1,265 @@
+package io.roomwire.agent.panel;
+
+import io.roomwire.core.time.Scheduler;
+import io.roomwire.hal.MediaKind;
+import io.roomwire.hal.PanelButton;
+import io.roomwire.hal.PanelEvent;
+import io.roomwire.hal.Screen;
+import io.roomwire.hal.TouchPanel;
+import io.roomwire.provisioning.EnrollmentState;
+import io.roomwire.provisioning.EnrollmentStatus;
+import io.roomwire.provisioning.entra.EnrollmentPanel;
+import io.roomwire.sip.Call;
+import io.roomwire.sip.CallEvent;
+import io.roomwire.sip.CallState;
+import io.roomwire.sip.MediaStats;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The one owner of the room's touch panel: the only code that decides which screen shows, and the
+ * only listener on the hardware panel. Screens come in on layers, highest first:
+ * <ol>
+ *   <li>{@link Layer#INCOMING_CALL}: Answer / Decline, rendered here from {@link CallEvent.Incoming};</li>
+ *   <li>{@link Layer#CALL}: who, state, live media counters, Hang up, rendered here from call events;</li>
+ *   <li>{@link Layer#SIGN_IN}: the device code and its outcome (provisioning's {@link EnrollmentPanel}
+ *       renders them into {@link #signInScreens()}); claimed before the first code so nothing hides it;</li>
+ *   <li>{@link Layer#HOME}: the meeting list with its Join buttons ({@code ObtpService} through {@link #home()}).</li>
+ * </ol>
+ * The highest claimed layer shows; a lower layer's latest screen is kept and comes back when the
+ * layers above let go. The banner (compliance) is independent of the layers. Presses are routed
+ * from here, each to one place: Hang up, Answer, Decline and keypad digits to the current call,
+ * "Get a new code" to sign-in, every other button to the home layer (Join).
+ */
+public final class RoomPanel {
+
+    /** Panel layers, highest priority first. */
+    public enum Layer { INCOMING_CALL, CALL, SIGN_IN, HOME }
+
+    public static final String HANGUP_BUTTON = "call.hangup";
+    public static final String INCOMING_CALL_KIND = "incoming-call";
+    private static final String ANSWER_PREFIX = "call.answer.";
+    private static final String DECLINE_PREFIX = "call.decline.";
+    private static final Duration CALL_SCREEN_REFRESH = Duration.ofSeconds(1);
+    /** How long "Enrolled as ..." stays on the panel before the meeting list takes over. */
+    static final int ENROLLED_NOTICE_SECONDS = 5;
+
+    private final TouchPanel hardware;
+    private final Scheduler scheduler;
+    private final Supplier<Optional<Call>> currentCall;
+    private final Map<Layer, Optional<Screen>> claims = new EnumMap<>(Layer.class);
+    private final List<Consumer<PanelEvent>> homeListeners = new CopyOnWriteArrayList<>();
+    private volatile Runnable newSignInCode = () -> { };
+    private Screen shown;
+    private Scheduler.Cancellable refresher;
+
+    /**
+     * @param currentCall the call being set up or in progress (the keypad and Hang up act on it)
+     */
+    public RoomPanel(TouchPanel hardware, Scheduler scheduler, Supplier<Optional<Call>> currentCall) {
+        this.hardware = Objects.requireNonNull(hardware, "hardware");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.currentCall = Objects.requireNonNull(currentCall, "currentCall");
+        hardware.onEvent(this::route);
+    }
+
+    /** The home layer as a panel for the meeting list: its screens wait while a higher layer shows. */
+    public TouchPanel home() {
+        return new TouchPanel() {
+            @Override public void show(Screen screen) { put(Layer.HOME, screen); }
+            @Override public void banner(Optional<String> text) { RoomPanel.this.banner(text); }
+            @Override public void onEvent(Consumer<PanelEvent> listener) { homeListeners.add(listener); }
+            @Override public Optional<Screen> current() { return hardware.current(); }
+            @Override public Optional<String> currentBanner() { return hardware.currentBanner(); }
+        };
+    }
+
+    /** Where provisioning's {@link EnrollmentPanel} puts the sign-in screens. */
+    public Consumer<Screen> signInScreens() {
+        return s -> put(Layer.SIGN_IN, s);
+    }
+
+    /** What a press of "Get a new code" / "Try again" on a sign-in screen does. */
+    public void onNewSignInCode(Runnable r) {
+        this.newSignInCode = Objects.requireNonNull(r);
+    }
+
+    /** The room must sign in: hold the meeting list back even before the first code is shown. */
+    public void claimSignIn() {
+        synchronized (this) {
+            claims.putIfAbsent(Layer.SIGN_IN, Optional.empty());
+            update();
+        }
+    }
+
+    /**
+     * Sign-in state changed: while the room is not signed in the sign-in layer holds the panel; once
+     * it is, "Enrolled as ..." stays {@value #ENROLLED_NOTICE_SECONDS} s before the meeting list takes over.
+     */
+    public void signInChanged(EnrollmentStatus status) {
+        boolean signedIn = status.state() == EnrollmentState.ENROLLED
+                || status.state() == EnrollmentState.BLOCKED_BY_COMPLIANCE;
+        if (!signedIn) {
+            claimSignIn();
+        } else if (signInClaimed()) {
+            scheduler.schedule(Duration.ofSeconds(ENROLLED_NOTICE_SECONDS), () -> release(Layer.SIGN_IN));
+        }
+    }
+
+    public boolean signInClaimed() {
+        synchronized (this) {
+            return claims.containsKey(Layer.SIGN_IN);
+        }
+    }
+
+    /** Shows (or with empty, clears) the banner above every screen. */
+    public void banner(Optional<String> text) {
+        hardware.banner(text);
+    }
+
+    /** The layer on top, if any claims the panel. */
+    public synchronized Optional<Layer> top() {
+        return claims.keySet().stream().findFirst();
+    }
+
+    /** A call changed: the incoming-call and call layers follow it. */
+    public void callEvent(CallEvent event) {
+        Call call = event.call();
+        if (event instanceof CallEvent.Incoming) {
+            put(Layer.INCOMING_CALL, incomingCallScreen(call));
+        } else if (event instanceof CallEvent.StateChanged sc) {
+            if (sc.state() == CallState.INCOMING || sc.state() == CallState.ENDED) {
+                return;
+            }
+            synchronized (this) {
+                releaseIncoming(call);
+                put(Layer.CALL, callScreen(call, sc.message()));
+                if (sc.state() == CallState.CONNECTED) {
+                    startRefresher();
+                }
+            }
+        } else if (event instanceof CallEvent.Ended) {
+            synchronized (this) {
+                releaseIncoming(call);
+                if (currentCall.get().isEmpty()) {
+                    stopRefresher();
+                    release(Layer.CALL);
+                }
+            }
+        }
+    }
+
+    private void releaseIncoming(Call call) {
+        Optional<Screen> s = claims.getOrDefault(Layer.INCOMING_CALL, Optional.empty());
+        if (s.map(x -> call.id().equals(x.data().get("call"))).orElse(false)) {
+            release(Layer.INCOMING_CALL);
+        }
+    }
+
+    private synchronized void put(Layer layer, Screen screen) {
+        claims.put(layer, Optional.of(screen));
+        update();
+    }
+
+    private synchronized void release(Layer layer) {
+        if (claims.remove(layer) != null) {
+            update();
+        }
+    }
+
+    /** The one decision: the highest claimed layer's screen shows (an empty claim keeps what is up). */
+    private void update() {
+        for (Optional<Screen> claim : claims.values()) {
+            claim.filter(s -> !s.equals(shown)).ifPresent(s -> {
+                shown = s;
+                hardware.show(s);
+            });
+            return;
+        }
+    }
+
+    private void route(PanelEvent e) {
+        if (e instanceof PanelEvent.KeypadDigits d) {
+            // The keypad goes to the live call once; nothing else listens to the hardware panel.
+            currentCall.get().filter(c -> c.state().isLive()).ifPresent(c -> c.sendDtmf(d.digits()));
+            return;
+        }
+        if (!(e instanceof PanelEvent.ButtonPressed b)) {
+            return;
+        }
+        String id = b.buttonId();
+        if (id.equals(HANGUP_BUTTON)) {
+            currentCall.get().ifPresent(Call::hangUp);
+        } else if (id.startsWith(ANSWER_PREFIX) || id.startsWith(DECLINE_PREFIX)) {
+            incomingCall(id).ifPresent(c -> {
+                if (id.startsWith(ANSWER_PREFIX)) {
+                    c.answer();
+                } else {
+                    c.decline();
+                }
+            });
+        } else if (id.equals(EnrollmentPanel.NEW_CODE_BUTTON)) {
+            newSignInCode.run();
+        } else {
+            homeListeners.forEach(l -> l.accept(e));
+        }
+    }
+
+    private Optional<Call> incomingCall(String buttonId) {
+        String callId = buttonId.substring(buttonId.indexOf('.', "call.".length()) + 1);
+        return currentCall.get().filter(c -> c.id().equals(callId) && c.state() == CallState.INCOMING);
+    }
+
+    private synchronized void startRefresher() {
+        stopRefresher();
+        refresher = scheduler.scheduleAtFixedRate(CALL_SCREEN_REFRESH, CALL_SCREEN_REFRESH,
+                () -> currentCall.get().filter(c -> c.state().isLive())
+                        .ifPresent(c -> put(Layer.CALL, callScreen(c, "Connected"))));
+    }
+
+    private synchronized void stopRefresher() {
+        if (refresher != null) {
+            refresher.cancel();
+            refresher = null;
+        }
+    }
+
+    public static String answerId(String callId) {
+        return ANSWER_PREFIX + callId;
+    }
+
+    public static String declineId(String callId) {
+        return DECLINE_PREFIX + callId;
+    }
+
+    /** The {@code incoming-call} screen: who is calling, Answer and Decline. */
+    public static Screen incomingCallScreen(Call call) {
+        return new Screen(INCOMING_CALL_KIND, "Incoming call", List.of(call.remoteName()),
+                List.of(new PanelButton(answerId(call.id()), "Answer", call.remoteName()),
+                        new PanelButton(declineId(call.id()), "Decline", "")),
+                Map.of("call", call.id(), "from", call.target().uri()));
+    }
+
+    /** The {@code call} screen: state, what was dialled, each stream's counters, Hang up. */
+    public static Screen callScreen(Call call, String message) {
+        List<String> lines = new ArrayList<>();
+        lines.add(message);
+        lines.add(call.target().uri());
+        MediaStats s = call.stats();
+        for (Map.Entry<MediaKind, MediaStats.Stream> e : s.streams().entrySet()) {
+            MediaStats.Stream st = e.getValue();
+            lines.add(String.format("%s%s: sent %d, received %d, lost %d, jitter %.1f ms", e.getKey().name().toLowerCase(),
+                    st.secure() ? " (SRTP)" : "", st.packetsSent(), st.packetsReceived(), st.packetsLost(), st.jitterMillis()));
+        }
+        return new Screen("call", call.remoteName(), lines, List.of(new PanelButton(HANGUP_BUTTON, "Hang up", "")),
+                Map.of("call", call.id(), "state", call.state().name().toLowerCase()));
+    }
+}
