@@ -80,7 +80,7 @@ final class RunCommand implements Cli.Command {
                     .or(() -> java.nio.file.Files.isRegularFile(Cli.DEFAULT_CONFIG) ? java.util.Optional.of(Cli.DEFAULT_CONFIG)
                             : java.util.Optional.empty());
             // A reboot request ends the process cleanly; systemd (Restart=always) starts it again.
-            agent = StandardAgent.build(config, device, scheduler, new EventSink.Hub(), file, reason -> {
+            agent = StandardAgent.build(config, device, scheduler, new EventSink.Hub(), file, io.env(), reason -> {
                 Logger.warn("Restarting: {}", reason);
                 Thread exit = new Thread(() -> System.exit(0), "roomwire-reboot");
                 exit.start();
@@ -104,6 +104,7 @@ final class RunCommand implements Cli.Command {
             stopped.countDown();
         }, "roomwire-shutdown"));
         agent.start();
+        reloadOnHangup(agent);
         watch(agent, scheduler, io, t0, every);
         try {
             stopped.await();
@@ -111,6 +112,25 @@ final class RunCommand implements Cli.Command {
             Thread.currentThread().interrupt();
         }
         return Cli.OK;
+    }
+
+    /**
+     * SIGHUP ({@code systemctl reload roomwire}) re-reads the config file instead of stopping the JVM
+     * (its default for HUP). The handler only hands the work to the agent's scheduler.
+     */
+    private static void reloadOnHangup(Agent agent) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                if (!agent.reloadConfig()) {
+                    Logger.warn("SIGHUP ignored: the agent runs on the built-in defaults, with no config file to "
+                            + "re-read; start it with --config FILE");
+                }
+            });
+        } catch (IllegalArgumentException e) {
+            // The JVM was started with -Xrs, or the platform has no SIGHUP: reloading needs a restart there.
+            Logger.warn("Config reload on SIGHUP unavailable ({}); restart the agent to apply config changes",
+                    e.getMessage());
+        }
     }
 
     /** Prints the state whenever a service's health changes (checked every 200 ms), and periodically if asked. */

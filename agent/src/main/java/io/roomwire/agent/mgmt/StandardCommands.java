@@ -193,7 +193,6 @@ final class StandardCommands {
             throw new CommandException(CommandException.Code.INTERNAL, "configuration not saved: " + e.getMessage()
                     + "; nothing was changed");
         }
-        s.configApplied(next);
         JsonArray changed = new JsonArray();
         JsonArray restart = new JsonArray();
         JsonObject values = new JsonObject();
