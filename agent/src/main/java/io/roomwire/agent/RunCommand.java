@@ -36,6 +36,8 @@ final class RunCommand implements Cli.Command {
                                exists, else the built-in defaults; ROOMWIRE_* overrides apply)
               --status-every DURATION
                                also print the whole status every DURATION
+            SIGHUP (systemctl reload roomwire) re-reads the config file: live settings apply at once,
+            restart-only ones are logged as pending, a file with problems is refused and changes nothing.
             """;
 
     @Override

@@ -133,17 +133,18 @@ class ConfigReloadTest {
     @Test
     void aRestartOnlySettingIsReportedPendingUntilARestart() throws Exception {
         givenRoomRunningOn("", Map.of());
-        editFile("sip.user = lobby\nobtp.grace = 3m\n");
+        editFile("sip.user = lobby\nobtp.grace = 3m\nsip.password = hunter2\n");
 
         ConfigReload.Outcome first = reload.reload();
         assertEquals(List.of("obtp.grace"), first.applied());
-        assertEquals(List.of("sip.user"), first.pendingRestart());
+        assertEquals(List.of("sip.password", "sip.user"), first.pendingRestart(), "a changed secret counts too");
         DeviceEvent e = lastEvent("config.reloaded");
-        assertEquals("sip.user", e.attributes().get("pendingRestart"));
+        assertEquals("sip.password,sip.user", e.attributes().get("pendingRestart"));
+        assertFalse(e.toString().contains("hunter2"), "keys only, never a value: " + e);
 
         ConfigReload.Outcome again = reload.reload();
         assertEquals(List.of(), again.applied(), "nothing new to apply");
-        assertEquals(List.of("sip.user"), again.pendingRestart(), "still waiting for a restart");
+        assertEquals(List.of("sip.password", "sip.user"), again.pendingRestart(), "still waiting for a restart");
     }
 
     @Test
