@@ -54,10 +54,6 @@ final class ConfigReload {
         this.applier = applier;
     }
 
-    Path file() {
-        return file;
-    }
-
     /** Reloads on a scheduler thread: safe to call from a signal handler, which must return at once. */
     void request() {
         scheduler.execute(() -> {
