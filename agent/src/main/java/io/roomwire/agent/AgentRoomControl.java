@@ -20,6 +20,7 @@ import io.roomwire.core.health.Health;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.Device;
 import io.roomwire.hal.Codec;
+import io.roomwire.hal.DeviceInfo;
 import io.roomwire.hal.MediaKind;
 import io.roomwire.hal.PeripheralStatus;
 import io.roomwire.provisioning.AccessTokens;
@@ -103,7 +104,29 @@ final class AgentRoomControl implements RoomControl {
             compliance.addProperty("enrolled", m.enrollment().isPresent());
         }, () -> compliance.addProperty("state", "not_configured"));
         o.add("compliance", compliance);
+        o.add("hardware", hardware(device.info()));
         return o;
+    }
+
+    /** What the hardware says of itself, with the reason for each fact it could not read. */
+    static JsonObject hardware(DeviceInfo d) {
+        JsonObject h = new JsonObject();
+        h.addProperty("serial", d.serialNumber());
+        h.addProperty("manufacturer", d.manufacturer());
+        h.addProperty("model", d.model());
+        h.addProperty("firmware", d.firmwareVersion());
+        h.addProperty("hardwareVersion", d.hardwareVersion());
+        h.addProperty("os", d.osEdition());
+        h.addProperty("mac", d.macAddress());
+        h.addProperty("storageEncrypted", d.storageEncrypted());
+        h.addProperty("secureBoot", d.secureBoot());
+        h.addProperty("debug", d.debugEnabled());
+        if (!d.unknownReasons().isEmpty()) {
+            JsonObject u = new JsonObject();
+            d.unknownReasons().forEach(u::addProperty);
+            h.add("unknown", u);
+        }
+        return h;
     }
 
     @Override

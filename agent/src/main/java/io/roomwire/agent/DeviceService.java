@@ -5,9 +5,11 @@ import io.roomwire.core.health.Service;
 import io.roomwire.hal.Device;
 import io.roomwire.hal.PeripheralStatus;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
+import org.tinylog.Logger;
 
-/** The hardware as a service: UP when every peripheral is OK, DEGRADED naming the ones that are not. */
+/** The hardware as a service: UP when every peripheral is OK, DEGRADED naming the ones that are not and why. */
 final class DeviceService implements Service {
 
     private final Device device;
@@ -28,6 +30,7 @@ final class DeviceService implements Service {
         if (serial == null || serial.isBlank()) {
             throw new IllegalStateException("the hardware reports no serial number");
         }
+        device.info().unknownReasons().forEach((fact, why) -> Logger.info("Device {} is unknown: {}", fact, why));
     }
 
     @Override
@@ -42,7 +45,8 @@ final class DeviceService implements Service {
         if (bad.isEmpty()) {
             return Health.up();
         }
-        return Health.degraded(bad.stream().map(p -> p.name() + " " + p.state().name().toLowerCase())
+        return Health.degraded(bad.stream().map(p -> p.name() + " " + p.state().name().toLowerCase(Locale.ROOT)
+                        + (p.detail().isBlank() ? "" : " (" + p.detail() + ")"))
                 .collect(Collectors.joining(", ")));
     }
 }

@@ -40,7 +40,8 @@ final class MeetingRoom {
         this.signIn = signIn;
         boolean signInConfigured = SignIn.entraConfig(config).isPresent();
         this.calendar = signInConfigured && config.find(CalendarSettings.MAILBOX).isPresent()
-                ? Optional.of(CalendarService.fromConfig(config, graphToken(), scheduler, store))
+                ? Optional.of(CalendarService.fromConfig(config, graphToken(), scheduler, store,
+                        CalendarService.cacheCipher(signIn::identity)))
                 : Optional.empty();
         Supplier<List<MeetingInvite>> meetings = calendar.isPresent() ? calendar.get()::meetings : List::of;
         this.obtp = ObtpService.builder()

@@ -72,7 +72,16 @@ final class RunCommand implements Cli.Command {
             return Cli.FAILED;
         }
         SystemScheduler scheduler = new SystemScheduler(4);
-        Device device = DeviceFactory.create(config, scheduler);
+        EventSink.Hub events = new EventSink.Hub();
+        Device device;
+        try {
+            device = DeviceFactory.create(config, scheduler, events);
+        } catch (IllegalArgumentException e) {
+            io.err().println("roomwire run: refusing to start. " + e.getMessage());
+            scheduler.close();
+            lock.close();
+            return Cli.FAILED;
+        }
         String deviceId = Agent.deviceId(config, device);
         Cli.configureLogging(config, deviceId, io);
         long t0 = System.nanoTime();
@@ -82,7 +91,7 @@ final class RunCommand implements Cli.Command {
                     .or(() -> java.nio.file.Files.isRegularFile(Cli.DEFAULT_CONFIG) ? java.util.Optional.of(Cli.DEFAULT_CONFIG)
                             : java.util.Optional.empty());
             // A reboot request ends the process cleanly; systemd (Restart=always) starts it again.
-            agent = StandardAgent.build(config, device, scheduler, new EventSink.Hub(), file, io.env(), reason -> {
+            agent = StandardAgent.build(config, device, scheduler, events, file, io.env(), reason -> {
                 Logger.warn("Restarting: {}", reason);
                 Thread exit = new Thread(() -> System.exit(0), "roomwire-reboot");
                 exit.start();

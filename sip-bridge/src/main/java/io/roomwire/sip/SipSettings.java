@@ -3,6 +3,7 @@ package io.roomwire.sip;
 import io.roomwire.sip.sdp.SrtpPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -36,6 +37,15 @@ import java.util.Optional;
  * @param inviteRateLimit  new incoming INVITEs accepted per 10 s; the rest get 503 ({@code sip.invite-rate-limit}, 20)
  * @param healthInterval   synthetic health call period; empty turns it off ({@code sip.health.interval})
  * @param healthTarget     SIP URI the health call dials ({@code sip.health.target})
+ * @param allowCleartextSdes LAB USE ONLY: send and take SDES SRTP keys in SDP over udp/tcp, where anyone on
+ *                         the path reads them (RFC 4568 section 8.3); false refuses such calls
+ *                         ({@code sip.lab.allow-cleartext-srtp-keys}, false)
+ * @param authRealms       digest realms the password may answer besides the registrar's and outbound proxy's
+ *                         challenges ({@code sip.auth-realms}, empty)
+ * @param autoAnswerFrom   callers auto-answer takes: {@code sip:user@host}, {@code @host}, or {@code *} for anyone
+ *                         ({@code sip.auto-answer-from}, empty: nobody)
+ * @param maxRingingCalls  incoming calls ringing at once; more get 486 ({@code sip.max-ringing-calls}, 2)
+ * @param maxConnections   inbound TCP/TLS connections held at once; more are closed ({@code sip.max-connections}, 32)
  */
 public record SipSettings(SipTransport transport, String localAddress, int localPort, String user, String displayName,
                           String domain, Optional<String> registrar, Optional<String> authUser, Optional<String> password,
@@ -44,7 +54,8 @@ public record SipSettings(SipTransport transport, String localAddress, int local
                           boolean autoAnswer, Duration dtmfDelay, Duration dtmfToneLength, Duration dtmfGap,
                           Duration sessionExpires, Duration keepAliveInterval, Duration noMediaWindow,
                           Duration ringTimeout, int inviteRateLimit, Optional<Duration> healthInterval,
-                          Optional<String> healthTarget) {
+                          Optional<String> healthTarget, boolean allowCleartextSdes, List<String> authRealms,
+                          List<String> autoAnswerFrom, int maxRingingCalls, int maxConnections) {
 
     public SipSettings {
         Objects.requireNonNull(transport, "transport");
@@ -70,6 +81,15 @@ public record SipSettings(SipTransport transport, String localAddress, int local
         }
         if (registrar.isPresent() && password.isEmpty()) {
             throw new IllegalArgumentException("sip.registrar is set but sip.password is not");
+        }
+        authRealms = List.copyOf(authRealms);
+        autoAnswerFrom = List.copyOf(autoAnswerFrom);
+        if (autoAnswer && autoAnswerFrom.isEmpty()) {
+            throw new IllegalArgumentException("sip.auto-answer=true needs sip.auto-answer-from: the callers to answer"
+                    + " (sip:user@host, @host, or * for anyone)");
+        }
+        if (maxRingingCalls < 1 || maxConnections < 1) {
+            throw new IllegalArgumentException("sip.max-ringing-calls and sip.max-connections must be at least 1");
         }
     }
 
@@ -114,6 +134,11 @@ public record SipSettings(SipTransport transport, String localAddress, int local
         b.inviteRateLimit = inviteRateLimit;
         b.healthInterval = healthInterval;
         b.healthTarget = healthTarget;
+        b.allowCleartextSdes = allowCleartextSdes;
+        b.authRealms = authRealms;
+        b.autoAnswerFrom = autoAnswerFrom;
+        b.maxRingingCalls = maxRingingCalls;
+        b.maxConnections = maxConnections;
         return b;
     }
 
@@ -151,6 +176,11 @@ public record SipSettings(SipTransport transport, String localAddress, int local
         private int inviteRateLimit = 20;
         private Optional<Duration> healthInterval = Optional.empty();
         private Optional<String> healthTarget = Optional.empty();
+        private boolean allowCleartextSdes;
+        private List<String> authRealms = List.of();
+        private List<String> autoAnswerFrom = List.of();
+        private int maxRingingCalls = 2;
+        private int maxConnections = 32;
 
         public Builder transport(SipTransport v) { transport = v; return this; }
         public Builder localAddress(String v) { localAddress = v; return this; }
@@ -178,12 +208,18 @@ public record SipSettings(SipTransport transport, String localAddress, int local
         public Builder inviteRateLimit(int v) { inviteRateLimit = v; return this; }
         public Builder healthInterval(Duration v) { healthInterval = Optional.ofNullable(v); return this; }
         public Builder healthTarget(String v) { healthTarget = Optional.ofNullable(v); return this; }
+        public Builder allowCleartextSdes(boolean v) { allowCleartextSdes = v; return this; }
+        public Builder authRealms(List<String> v) { authRealms = v; return this; }
+        public Builder autoAnswerFrom(List<String> v) { autoAnswerFrom = v; return this; }
+        public Builder maxRingingCalls(int v) { maxRingingCalls = v; return this; }
+        public Builder maxConnections(int v) { maxConnections = v; return this; }
 
         public SipSettings build() {
             return new SipSettings(transport, localAddress, localPort, user, displayName, domain, registrar, authUser,
                     password, registerExpires, outboundProxy, trustFile, certificateFile, keyFile, srtpPolicy, autoAnswer,
                     dtmfDelay, dtmfToneLength, dtmfGap, sessionExpires, keepAliveInterval, noMediaWindow, ringTimeout,
-                    inviteRateLimit, healthInterval, healthTarget);
+                    inviteRateLimit, healthInterval, healthTarget, allowCleartextSdes, authRealms, autoAnswerFrom,
+                    maxRingingCalls, maxConnections);
         }
     }
 }

@@ -12,6 +12,8 @@ import io.roomwire.core.health.Health;
 import io.roomwire.core.health.Service;
 import io.roomwire.core.store.CorruptStateException;
 import io.roomwire.core.store.FileStore;
+import io.roomwire.provisioning.identity.AtRestCipher;
+import io.roomwire.provisioning.identity.DeviceIdentity;
 import io.roomwire.core.time.Backoff;
 import io.roomwire.core.time.Scheduler;
 import java.io.IOException;
@@ -31,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -64,12 +67,21 @@ public final class CalendarService implements Service {
 
     /** The store entry holding the cache and its delta link (one file, written atomically). */
     public static final String STORE_ENTRY = "calendar-cache.json";
+    /** The cache holds meeting titles, organisers and join links: sealed under its own device-derived key. */
+    static final String CACHE_KEY_PURPOSE = "roomwire/calendar-cache/v1";
+    static final String CACHE_MAGIC = "RWCC";
+
+    /** The cipher for the cache of a device whose identity {@code identity} supplies (loaded at start). */
+    public static AtRestCipher cacheCipher(Supplier<Optional<DeviceIdentity>> identity) {
+        return AtRestCipher.lazy(identity, CACHE_KEY_PURPOSE, CACHE_MAGIC);
+    }
 
     private final String mailbox;
     private final URI graphUrl;
     private final GraphToken token;
     private final Scheduler scheduler;
     private final FileStore store;
+    private final AtRestCipher atRest;
     private final ZoneId zone;
     private final Duration pollInterval;
     private final Duration windowPast;
@@ -130,6 +142,7 @@ public final class CalendarService implements Service {
         this.token = Objects.requireNonNull(b.token, "token");
         this.scheduler = Objects.requireNonNull(b.scheduler, "scheduler");
         this.store = Objects.requireNonNull(b.store, "store");
+        this.atRest = Objects.requireNonNull(b.atRest, "atRest: the calendar cache is never written in the clear");
         this.zone = b.zone;
         this.pollInterval = b.pollInterval;
         this.windowPast = b.windowPast;
@@ -153,11 +166,12 @@ public final class CalendarService implements Service {
      *
      * @throws IllegalArgumentException when {@code calendar.mailbox} is not set or the Graph URL is not https
      */
-    public static CalendarService fromConfig(Config config, GraphToken token, Scheduler scheduler, FileStore store) {
+    public static CalendarService fromConfig(Config config, GraphToken token, Scheduler scheduler, FileStore store,
+                                             AtRestCipher atRest) {
         String mailbox = config.find(CalendarSettings.MAILBOX).orElseThrow(() -> new IllegalArgumentException(
                 "calendar.mailbox is not set: give the room mailbox address (e.g. room-4.12@contoso.com)"));
         return builder().mailbox(mailbox).graphUrl(config.get(CalendarSettings.GRAPH_URL)).token(token)
-                .scheduler(scheduler).store(store).zone(config.get(AgentSettings.TIME_ZONE))
+                .scheduler(scheduler).store(store).atRest(atRest).zone(config.get(AgentSettings.TIME_ZONE))
                 .pollInterval(config.get(CalendarSettings.POLL_INTERVAL))
                 .window(config.get(CalendarSettings.WINDOW_PAST), config.get(CalendarSettings.WINDOW_FUTURE))
                 .pageSize(config.get(CalendarSettings.PAGE_SIZE))
@@ -565,7 +579,7 @@ public final class CalendarService implements Service {
 
     private void persist(CalendarSnapshot s) {
         try {
-            store.write(STORE_ENTRY, s.toBytes(), FileStore.Sensitivity.SECRET);
+            store.write(STORE_ENTRY, atRest.seal(STORE_ENTRY, s.toBytes()), FileStore.Sensitivity.SECRET);
             lastPersist = s.syncedAt();
         } catch (IOException | RuntimeException e) {
             Logger.error("Calendar of {}: cannot write the cache ({}); serving it from memory", mailbox, e.getMessage());
@@ -578,12 +592,23 @@ public final class CalendarService implements Service {
             if (b.isEmpty()) {
                 return Optional.empty();
             }
-            CalendarSnapshot s = CalendarSnapshot.fromBytes(b.get());
+            boolean plain = !atRest.isSealed(b.get());
+            CalendarSnapshot s = CalendarSnapshot.fromBytes(plain ? b.get() : atRest.open(STORE_ENTRY, b.get()));
             if (!s.mailbox().equalsIgnoreCase(mailbox)) {
                 Logger.info("Calendar cache belongs to {}, not {}; starting afresh", s.mailbox(), mailbox);
                 return Optional.empty();
             }
+            if (plain) {
+                // written by a version that kept it in the clear: seal it now rather than at the next change
+                Logger.info("Calendar of {}: encrypting the cache left in the clear by an earlier version", mailbox);
+                persist(s);
+                if (!atRest.isSealed(store.read(STORE_ENTRY).orElse(new byte[0]))) {
+                    store.delete(STORE_ENTRY);
+                }
+            }
             return Optional.of(s);
+        } catch (AtRestCipher.OpenException e) {
+            Logger.error("Calendar cache {}; starting afresh with a full sync", e.getMessage());
         } catch (CorruptStateException e) {
             Logger.error("Calendar cache was corrupt ({}); starting afresh with a full sync", e.getMessage());
         } catch (IOException | IllegalArgumentException e) {
@@ -628,6 +653,7 @@ public final class CalendarService implements Service {
         private GraphToken token;
         private Scheduler scheduler;
         private FileStore store;
+        private AtRestCipher atRest;
         private ZoneId zone = ZoneId.of("UTC");
         private Duration pollInterval = Duration.ofSeconds(30);
         private Duration windowPast = Duration.ofDays(1);
@@ -677,6 +703,12 @@ public final class CalendarService implements Service {
 
         public Builder store(FileStore s) {
             this.store = s;
+            return this;
+        }
+
+        /** How the cache is sealed at rest ({@link #cacheCipher}). */
+        public Builder atRest(AtRestCipher c) {
+            this.atRest = c;
             return this;
         }
 

@@ -103,7 +103,10 @@ public final class Calls {
     private void onPathEvent(CallEvent event) {
         Call call = event.call();
         if (event instanceof CallEvent.Incoming) {
-            current.set(call);
+            // A call in progress stays current: hang-up and DTMF never move to a new caller (issue 12).
+            if (current().isEmpty()) {
+                current.set(call);
+            }
         } else if (event instanceof CallEvent.StateChanged sc) {
             current.compareAndSet(null, call);
             if (sc.state() == CallState.CONNECTED) {

@@ -46,8 +46,23 @@ public final class SipAgentSettings {
             "PEM PKCS#8 private key of sip.tls.certificate-file (file should be 0600)");
     public static final Setting<String> SRTP = Setting.of("sip.srtp", SettingType.oneOf("required", "best-effort"),
             "required", "required: refuse calls without SRTP; best-effort: fall back to plain RTP");
+    public static final Setting<Boolean> ALLOW_CLEARTEXT_SDES = Setting.of("sip.lab.allow-cleartext-srtp-keys",
+            SettingType.BOOLEAN, "false", "WARNING, LAB USE ONLY. With sip.transport=udp or tcp the SRTP master keys travel in"
+                    + " clear SDP (RFC 4568 section 8.3): anyone on the path can decrypt the call. false (the default)"
+                    + " refuses such calls when sip.srtp=required; use sip.transport=tls");
+    public static final Setting<java.util.List<String>> AUTH_REALMS = Setting.of("sip.auth-realms", SettingType.LIST, "",
+            "Digest realms sip.password may answer, besides challenges from sip.registrar and sip.outbound-proxy"
+                    + " (comma-separated); any other 401/407 fails the call instead of sending a digest");
     public static final Setting<Boolean> AUTO_ANSWER = Setting.of("sip.auto-answer", SettingType.BOOLEAN, "false",
-            "Answer incoming calls without a press on the panel");
+            "Answer incoming calls from sip.auto-answer-from without a press on the panel");
+    public static final Setting<java.util.List<String>> AUTO_ANSWER_FROM = Setting.of("sip.auto-answer-from",
+            SettingType.LIST, "", "Callers sip.auto-answer takes (comma-separated): sip:user@host, @host, or * for"
+                    + " anyone; others ring");
+    public static final Setting<Integer> MAX_RINGING = Setting.of("sip.max-ringing-calls", SettingType.integer(1, 20),
+            "2", "Incoming calls ringing at once; more (and any while in a call) are answered 486 Busy Here");
+    public static final Setting<Integer> MAX_CONNECTIONS = Setting.of("sip.max-connections",
+            SettingType.integer(1, 1000), "32", "Inbound SIP TCP/TLS connections held at once; more are closed at"
+                    + " once; idle ones close after 2 min, ones that send a message too slowly after 10 s");
     public static final Setting<Duration> DTMF_DELAY = Setting.of("sip.dtmf-delay", SettingType.DURATION, "2s",
             "Wait after media starts before keying in an IVR's meeting id");
     public static final Setting<Duration> DTMF_TONE = Setting.of("sip.dtmf-tone", SettingType.DURATION, "100ms",
@@ -85,7 +100,10 @@ public final class SipAgentSettings {
                 .autoAnswer(c.get(AUTO_ANSWER)).dtmfDelay(c.get(DTMF_DELAY)).dtmfToneLength(c.get(DTMF_TONE))
                 .dtmfGap(c.get(DTMF_GAP)).sessionExpires(c.get(SESSION_EXPIRES)).keepAliveInterval(c.get(KEEP_ALIVE))
                 .noMediaWindow(c.get(NO_MEDIA)).ringTimeout(c.get(RING_TIMEOUT)).inviteRateLimit(c.get(INVITE_RATE))
-                .healthInterval(c.find(HEALTH_INTERVAL).orElse(null)).healthTarget(c.find(HEALTH_TARGET).orElse(null));
+                .healthInterval(c.find(HEALTH_INTERVAL).orElse(null)).healthTarget(c.find(HEALTH_TARGET).orElse(null))
+                .allowCleartextSdes(c.get(ALLOW_CLEARTEXT_SDES)).authRealms(c.get(AUTH_REALMS))
+                .autoAnswerFrom(c.get(AUTO_ANSWER_FROM)).maxRingingCalls(c.get(MAX_RINGING))
+                .maxConnections(c.get(MAX_CONNECTIONS));
         return b.build();
     }
 }

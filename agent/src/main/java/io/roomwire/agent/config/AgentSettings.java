@@ -18,7 +18,8 @@ public final class AgentSettings {
             "Room name shown on the panel and reported to MDM");
 
     public static final Setting<String> HAL = Setting.of("device.hal", SettingType.oneOf(DeviceFactory.names().toArray(String[]::new)), "sim",
-            "Hardware implementation (io.roomwire.agent.device.DeviceFactory): sim is the simulated camera, codec and touch panel");
+            "Hardware implementation (io.roomwire.agent.device.DeviceFactory): sim is the simulated camera, codec and touch"
+                    + " panel; linux reads this PC's facts and peripherals from /proc and /sys (media and panel stay software)");
 
     public static final Setting<java.time.ZoneId> TIME_ZONE = Setting.of("device.time-zone", SettingType.ZONE, "UTC",
             "The room's time zone, for meeting times on the panel");
@@ -56,4 +57,14 @@ public final class AgentSettings {
 
     public static final Setting<Boolean> SIM_DEBUG = Setting.of("sim.debug", SettingType.BOOLEAN, "false",
             "Simulated hardware: debug mode on");
+
+    public static final Setting<Path> LINUX_ROOT = Setting.of("linux.root", SettingType.PATH, "/",
+            "Linux hardware: the root the host's /proc, /sys, /etc and /run are read under (another path reads a captured tree)");
+
+    public static final Setting<Duration> LINUX_POLL = Setting.of("linux.poll-interval", SettingType.DURATION, "5s",
+            "Linux hardware: how often peripherals (hot-plug) and security posture are read again");
+
+    public static final Setting<Boolean> LINUX_SSH_IS_DEBUG = Setting.of("linux.ssh-counts-as-debug", SettingType.BOOLEAN,
+            "true", "Linux hardware: an enabled or running SSH server counts as debug mode (false where SSH is the"
+                    + " sanctioned support path)");
 }

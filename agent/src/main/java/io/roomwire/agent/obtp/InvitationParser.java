@@ -112,6 +112,11 @@ public final class InvitationParser {
 
         /** An href, a URL in text, or a structured join URL. */
         void link(String raw, String source, int rank, boolean structured) {
+            if (raw.strip().codePoints().anyMatch(InvitationParser::isHiddenOrControl)) {
+                // a NUL, line break, bidi override or zero-width character hides what the room would open
+                reject(abbreviate(raw), source, "control or invisible characters in a link");
+                return;
+            }
             String lower = raw.strip().toLowerCase(java.util.Locale.ROOT);
             if (lower.startsWith("sip:") || lower.startsWith("sips:")) {
                 sipUri(raw.strip(), source, rank);
@@ -683,6 +688,11 @@ public final class InvitationParser {
             q++;
         }
         return lower.substring(p, q);
+    }
+
+    /** C0/C1 controls and Unicode format characters (bidi controls, zero-width joiners and spaces). */
+    static boolean isHiddenOrControl(int c) {
+        return Character.isISOControl(c) || Character.getType(c) == Character.FORMAT;
     }
 
     private static boolean isAsciiDigit(char c) {

@@ -141,10 +141,20 @@ public final class CalendarBench {
         }
     }
 
+    static io.roomwire.provisioning.identity.AtRestCipher benchCipher(Path dir, SystemScheduler scheduler) {
+        try {
+            var id = io.roomwire.provisioning.identity.DeviceIdentity.loadOrCreate(new FileStore(dir, scheduler.clock()),
+                    scheduler.clock(), "bench-room");
+            return CalendarService.cacheCipher(() -> java.util.Optional.of(id));
+        } catch (io.roomwire.provisioning.identity.IdentityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static CalendarService calendar(SimGraph graph, GraphToken tokens, SystemScheduler scheduler, Path dir,
                                     Duration poll) {
         return CalendarService.builder().mailbox(ROOM).graphUrl(graph.baseUrl()).token(tokens).scheduler(scheduler)
-                .store(new FileStore(dir, scheduler.clock())).zone(ZONE).pollInterval(poll).pageSize(100)
+                .store(new FileStore(dir, scheduler.clock())).atRest(benchCipher(dir, scheduler)).zone(ZONE).pollInterval(poll).pageSize(100)
                 .random(new Random(1)).build();
     }
 

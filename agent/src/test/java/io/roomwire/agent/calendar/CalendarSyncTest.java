@@ -37,6 +37,9 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import io.roomwire.provisioning.identity.AtRestCipher;
+import io.roomwire.provisioning.identity.DeviceIdentity;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -57,6 +60,7 @@ class CalendarSyncTest {
     TestToken token = new TestToken(entra);
     SimGraph graph;
     FileStore store;
+    DeviceIdentity identity;
     CalendarService calendar;
     final List<List<MeetingInvite>> changes = new CopyOnWriteArrayList<>();
 
@@ -65,6 +69,17 @@ class CalendarSyncTest {
         graph = new SimGraph(entra, time.clock()).start();
         graph.addMailbox(ROOM);
         store = new FileStore(dir.resolve("state"), time.clock());
+        identity = DeviceIdentity.loadOrCreate(store, time.clock(), "room-4.12");
+    }
+
+    AtRestCipher cacheCipher() {
+        return CalendarService.cacheCipher(() -> Optional.of(identity));
+    }
+
+    /** The cache as the calendar wrote it, opened with the device's key. */
+    String cachedJson() throws Exception {
+        return new String(cacheCipher().open(CalendarService.STORE_ENTRY, store.read(CalendarService.STORE_ENTRY).orElseThrow()),
+                StandardCharsets.UTF_8);
     }
 
     @AfterEach
@@ -77,7 +92,7 @@ class CalendarSyncTest {
 
     CalendarService.Builder calendarBuilder() {
         return CalendarService.builder().mailbox(ROOM).graphUrl(graph.baseUrl()).token(token).scheduler(time)
-                .store(store).zone(BERLIN).pollInterval(POLL).pageSize(10).staleAfter(Duration.ofMinutes(10))
+                .store(store).atRest(cacheCipher()).zone(BERLIN).pollInterval(POLL).pageSize(10).staleAfter(Duration.ofMinutes(10))
                 .retry(Duration.ofSeconds(10), Duration.ofMinutes(2)).random(new Random(7));
     }
 
@@ -124,7 +139,7 @@ class CalendarSyncTest {
 
         assertEquals(25, calendar.meetings().size());
         assertEquals(3, graph.requests("delta"), "25 events at 10 per page: 3 pages");
-        String cached = new String(store.read(CalendarService.STORE_ENTRY).orElseThrow());
+        String cached = cachedJson();
         assertTrue(cached.contains("$deltatoken="), "the delta link is stored with the events");
         assertTrue(cached.contains("Meeting 24"));
         assertEquals(1, changes.size(), "listeners hear about the first sync once");
@@ -338,6 +353,19 @@ class CalendarSyncTest {
     }
 
     @Test
+    void aRetryAfterBeyondNanosecondRangeIsCappedAtADay() throws Exception {
+        started();
+        book("After the long storm", today(10, 0));
+        // 10^13 s overflows Duration.toNanos: uncapped, the next poll is lost or never due
+        graph.failNext(1, 429, Optional.of(Duration.ofSeconds(10_000_000_000_000L)));
+        poll();
+        long afterThrottle = graph.requests();
+        time.advance(Duration.ofDays(1).plusSeconds(1));
+        assertTrue(graph.requests() > afterThrottle, "polled again within a day");
+        assertEquals(List.of("After the long storm"), subjects());
+    }
+
+    @Test
     void serviceUnavailableWithoutRetryAfterBacksOffWithJitterInsteadOfWaitingAPollInterval() throws Exception {
         started(calendarBuilder().pollInterval(Duration.ofMinutes(5)));
         book("Later", today(10, 0));
@@ -521,6 +549,40 @@ class CalendarSyncTest {
 
         assertEquals(List.of("Standup elsewhere"), subjects());
         assertTrue(calendar.health().isUp(), calendar.health().toString());
+    }
+
+    @Test
+    void theCacheIsEncryptedAtRestAndUselessOnAnotherDevice() throws Exception {
+        book("Board meeting: layoffs", today(9, 0));
+        started();
+        byte[] onDisk = Files.readAllBytes(store.pathOf(CalendarService.STORE_ENTRY));
+        String raw = new String(onDisk, StandardCharsets.ISO_8859_1);
+        assertFalse(raw.contains("Board meeting"), "meeting titles are not stored in the clear");
+        assertFalse(raw.contains("deltatoken"), "nor the delta link");
+        assertTrue(cachedJson().contains("Board meeting: layoffs"));
+        calendar.stop();
+
+        FileStore other = new FileStore(dir.resolve("other"), time.clock());
+        DeviceIdentity otherDevice = DeviceIdentity.loadOrCreate(other, time.clock(), "room-9");
+        assertThrows(AtRestCipher.OpenException.class, () -> CalendarService.cacheCipher(() -> Optional.of(otherDevice))
+                .open(CalendarService.STORE_ENTRY, store.read(CalendarService.STORE_ENTRY).orElseThrow()));
+    }
+
+    @Test
+    void aPlaintextCacheFromAnEarlierVersionIsServedAndEncryptedAtOnce() throws Exception {
+        book("Standup", today(9, 0));
+        started();
+        String json = cachedJson();
+        calendar.stop();
+        store.write(CalendarService.STORE_ENTRY, json.getBytes(StandardCharsets.UTF_8), FileStore.Sensitivity.SECRET);
+        graph.failNext(5, 503, Optional.of(Duration.ofMinutes(5)));
+
+        started();
+
+        assertEquals(List.of("Standup"), subjects(), "served from the old cache");
+        byte[] onDisk = store.read(CalendarService.STORE_ENTRY).orElseThrow();
+        assertTrue(cacheCipher().isSealed(onDisk), "rewritten sealed");
+        assertFalse(new String(onDisk, StandardCharsets.ISO_8859_1).contains("Standup"));
     }
 
     @Test

@@ -27,6 +27,16 @@ class InvitationParserTest {
     }
 
     @Test
+    void linksWithControlOrInvisibleCharactersAreRejectedNotOffered() {
+        for (String hidden : new String[] {"\u0000", "\n", "\u202E", "\u200B", "\u0085"}) {
+            String href = "https://teams.microsoft.com/l/meetup-join/19%3amee" + hidden + "ting_abc%40thread.v2/0";
+            ParsedInvitation p = parser.parse(invite(Optional.empty(), List.of(), "<a href=\"" + href + "\">Join</a>"));
+            assertTrue(p.targets().isEmpty(), "offered " + p.targets() + " for U+" + Integer.toHexString(hidden.charAt(0)));
+            assertTrue(p.rejected().stream().anyMatch(r -> r.why().contains("control or invisible")), p.rejected().toString());
+        }
+    }
+
+    @Test
     void aTenMegabyteHostileBodyParsesInBoundedTimeAndKeepsBoundedResults() {
         String unit = "x@a.zoomcrc.com.evil.example sip:y@m.webex.com.evil.example https://zoom.us.evil.example/j/123456789 "
                 + "sip:ok@vc.example.org 12345678901@zoomcrc.com <a href=\"https://teams.microsoft.com/meet/1\">t</a> "

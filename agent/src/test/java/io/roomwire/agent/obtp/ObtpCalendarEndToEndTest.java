@@ -92,7 +92,8 @@ class ObtpCalendarEndToEndTest {
             }
         };
         calendar = CalendarService.builder().mailbox(ROOM).graphUrl(graph.baseUrl()).token(tokens).scheduler(time)
-                .store(new FileStore(dir.resolve("state"), time.clock())).zone(BERLIN).pollInterval(poll)
+                .store(new FileStore(dir.resolve("state"), time.clock()))
+                .atRest(CalendarService.cacheCipher(() -> Optional.of(identity(time.clock())))).zone(BERLIN).pollInterval(poll)
                 .random(new Random(7)).build();
         obtp = ObtpService.builder().meetings(calendar::meetings).scheduler(time).zone(BERLIN).panel(panel)
                 .joinHandler(joined::add).title("Room 4.12").build();
@@ -180,5 +181,13 @@ class ObtpCalendarEndToEndTest {
         panel.press(buttons().get(0).id());
         await(() -> joined.size() == 1);
         assertEquals(JoinTarget.sip("sips:987654321@vc.fabrikam.example", "teams-pexip", "body"), joined.get(0));
+    }
+
+    private io.roomwire.provisioning.identity.DeviceIdentity identity(java.time.Clock clock) {
+        try {
+            return io.roomwire.provisioning.identity.DeviceIdentity.loadOrCreate(new FileStore(dir.resolve("state"), clock), clock, "room");
+        } catch (io.roomwire.provisioning.identity.IdentityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -118,6 +118,30 @@ public final class FileStore {
         AtomicFiles.fsyncDir(dir);
     }
 
+    /**
+     * Makes a secret entry (and the state folder) owner-only again if group or others can read it,
+     * e.g. after a restore from backup or a careless {@code chmod}. Returns what was wrong, for the
+     * caller's warning; empty when the modes were already right or the entry does not exist.
+     */
+    public Optional<String> restrictToOwner(String name) throws IOException {
+        StringBuilder fixed = new StringBuilder();
+        Set<PosixFilePermission> dirModes = Files.getPosixFilePermissions(dir);
+        if (!Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE)
+                .containsAll(dirModes)) {
+            fixed.append("folder ").append(dir).append(" was ").append(PosixFilePermissions.toString(dirModes)).append("; ");
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        }
+        Path p = pathOf(name);
+        if (Files.exists(p)) {
+            Set<PosixFilePermission> modes = Files.getPosixFilePermissions(p);
+            if (!SECRET.containsAll(modes)) {
+                fixed.append(p).append(" was ").append(PosixFilePermissions.toString(modes)).append("; ");
+                Files.setPosixFilePermissions(p, SECRET);
+            }
+        }
+        return fixed.length() == 0 ? Optional.empty() : Optional.of(fixed.substring(0, fixed.length() - 2));
+    }
+
     /** The file behind an entry (for permission checks and diagnostics). */
     public Path pathOf(String name) {
         if (!NAME.matcher(name).matches()) {

@@ -37,13 +37,25 @@ public final class SystemScheduler implements Scheduler, AutoCloseable {
 
     @Override
     public Cancellable schedule(Duration delay, Runnable task) {
-        return wrap(executor.schedule(guarded(task), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS));
+        return wrap(executor.schedule(guarded(task), nanos(delay), TimeUnit.NANOSECONDS));
     }
 
     @Override
     public Cancellable scheduleAtFixedRate(Duration initialDelay, Duration period, Runnable task) {
-        return wrap(executor.scheduleAtFixedRate(guarded(task), Math.max(0, initialDelay.toNanos()),
-                period.toNanos(), TimeUnit.NANOSECONDS));
+        return wrap(executor.scheduleAtFixedRate(guarded(task), nanos(initialDelay),
+                Math.max(1, nanos(period)), TimeUnit.NANOSECONDS));
+    }
+
+    /** Delays beyond ~292 years overflow {@link Duration#toNanos}: saturate instead of throwing. */
+    static long nanos(Duration d) {
+        if (d.isNegative()) {
+            return 0;
+        }
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /** A task that throws must not kill a periodic schedule silently. */

@@ -1,10 +1,9 @@
 package io.roomwire.provisioning.entra;
 
+import io.roomwire.core.net.Loopback;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -187,17 +186,6 @@ public record EntraConfig(URI authority, String tenant, String clientId, List<St
     }
 
     static boolean isLoopback(String host) {
-        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        if (h.equalsIgnoreCase("localhost")) {
-            return true;
-        }
-        if (!h.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-            return false; // never resolve names here: only literal loopback addresses count
-        }
-        try {
-            return InetAddress.getByName(h).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
+        return Loopback.isLiteral(host);
     }
 }

@@ -1,34 +1,29 @@
 package io.roomwire.provisioning.entra;
 
+import io.roomwire.core.net.JsonNestingLimit;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.roomwire.core.store.CorruptStateException;
 import io.roomwire.core.store.FileStore;
 import io.roomwire.provisioning.Account;
+import io.roomwire.provisioning.identity.AtRestCipher;
 import io.roomwire.provisioning.identity.DeviceIdentity;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.Optional;
-import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import org.tinylog.Logger;
 
 /**
- * Tokens at rest: AES-256-GCM under a key derived from this device's private key (so a copy of
- * the file on another device is useless), in a 0600 {@link FileStore} entry written atomically.
+ * Tokens at rest: AES-256-GCM ({@link AtRestCipher}) under a key derived from this device's private
+ * key (so a copy of the file on another device is useless), in a 0600 {@link FileStore} entry written atomically.
  * A file that fails its checksum, cannot be decrypted, or does not parse is moved aside and
  * reported; the caller then enrolls again.
  *
@@ -40,10 +35,6 @@ public final class TokenVault {
     public static final String ENTRY = "entra-tokens";
     static final String KEY_PURPOSE = "roomwire/entra-token-vault/v1";
 
-    private static final byte[] MAGIC = "RWTV".getBytes(StandardCharsets.US_ASCII);
-    private static final int VERSION = 1;
-    private static final int NONCE = 12;
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     /** The stored tokens cannot be used; they have been moved aside to {@link #movedTo()} when possible. */
@@ -63,12 +54,12 @@ public final class TokenVault {
 
     private final FileStore store;
     private final Clock clock;
-    private final SecretKeySpec key;
+    private final AtRestCipher cipher;
 
     public TokenVault(FileStore store, DeviceIdentity identity, Clock clock) {
         this.store = store;
         this.clock = clock;
-        this.key = new SecretKeySpec(identity.deriveKey(KEY_PURPOSE, 32), "AES");
+        this.cipher = AtRestCipher.of(identity, KEY_PURPOSE, "RWTV");
     }
 
     /** Writes {@code tokens} atomically (readers see the old or the new set, never a mix). */
@@ -88,17 +79,7 @@ public final class TokenVault {
         o.addProperty("tenant", tokens.tenant());
         byte[] plain = o.toString().getBytes(StandardCharsets.UTF_8);
         try {
-            byte[] nonce = new byte[NONCE];
-            RANDOM.nextBytes(nonce);
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
-            c.updateAAD(ENTRY.getBytes(StandardCharsets.US_ASCII));
-            byte[] ct = c.doFinal(plain);
-            ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 1 + NONCE + ct.length);
-            b.put(MAGIC).put((byte) VERSION).put(nonce).put(ct);
-            store.write(ENTRY, b.array(), FileStore.Sensitivity.SECRET);
-        } catch (GeneralSecurityException e) {
-            throw new IOException("Cannot encrypt tokens: " + e.getMessage(), e);
+            store.write(ENTRY, cipher.seal(ENTRY, plain), FileStore.Sensitivity.SECRET);
         } finally {
             Arrays.fill(plain, (byte) 0);
         }
@@ -120,24 +101,15 @@ public final class TokenVault {
             throw new VaultException("Cannot read stored Entra tokens " + store.pathOf(ENTRY) + ": " + e.getMessage(),
                     Optional.empty(), e);
         }
-        if (raw.length < MAGIC.length + 1 + NONCE + 16 || !Arrays.equals(raw, 0, MAGIC.length, MAGIC, 0, MAGIC.length)
-                || raw[MAGIC.length] != VERSION) {
-            throw unusable("is not a Roomwire token vault (unknown format or version)", null);
-        }
         byte[] plain;
         try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, raw, MAGIC.length + 1, NONCE));
-            c.updateAAD(ENTRY.getBytes(StandardCharsets.US_ASCII));
-            int off = MAGIC.length + 1 + NONCE;
-            plain = c.doFinal(raw, off, raw.length - off);
-        } catch (AEADBadTagException e) {
-            throw unusable("cannot be decrypted with this device's key (copied from another device, or the device was re-keyed)", e);
-        } catch (GeneralSecurityException e) {
-            throw unusable("cannot be decrypted: " + e.getMessage(), e);
+            plain = cipher.open(ENTRY, raw);
+        } catch (AtRestCipher.OpenException e) {
+            throw unusable(e.failure() == AtRestCipher.Failure.NOT_SEALED ? "is not a Roomwire token vault (unknown format or version)"
+                    : e.getMessage(), e);
         }
         try {
-            JsonObject o = JsonParser.parseString(new String(plain, StandardCharsets.UTF_8)).getAsJsonObject();
+            JsonObject o = JsonNestingLimit.parseObject(new String(plain, StandardCharsets.UTF_8));
             Account a = new Account(o.get("upn").getAsString(), o.get("tid").getAsString(), o.get("oid").getAsString(),
                     o.get("name").getAsString());
             return Optional.of(new TokenSet(o.get("access_token").getAsString(), o.get("refresh_token").getAsString(),

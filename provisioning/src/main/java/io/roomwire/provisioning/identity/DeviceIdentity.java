@@ -93,6 +93,7 @@ public final class DeviceIdentity {
      *     aside by the store), or the key does not match the certificate
      */
     public static DeviceIdentity loadOrCreate(FileStore store, Clock clock, String deviceName) throws IdentityException {
+        ownerOnly(store);
         Optional<byte[]> key = readEntry(store, KEY_ENTRY, "private key");
         Optional<byte[]> cert = readEntry(store, CERT_ENTRY, "certificate");
         if (key.isEmpty() && cert.isEmpty()) {
@@ -121,6 +122,18 @@ public final class DeviceIdentity {
         DeviceIdentity id = new DeviceIdentity(new KeyPair(c.getPublicKey(), priv), c);
         Logger.debug("Loaded device identity {}", id.fingerprint());
         return id;
+    }
+
+    /** The private key must be readable by the agent's user only: fix the modes, and say so loudly. */
+    private static void ownerOnly(FileStore store) throws IdentityException {
+        try {
+            store.restrictToOwner(KEY_ENTRY).ifPresent(was -> Logger.warn("Device private key was readable by others ({}); "
+                    + "made it owner-only (0600, folder 0700). If anyone else could have copied it, " + REKEY_HINT, was));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new IdentityException(IdentityException.Reason.IO, "Cannot make the device private key "
+                    + store.pathOf(KEY_ENTRY) + " owner-only (" + e.getMessage() + "); refusing to use a key others may read: "
+                    + "fix the owner and modes (chown to the agent's user, chmod 600) and start again", e);
+        }
     }
 
     /** Replaces the identity with a new key pair and certificate (an explicit operator action). */

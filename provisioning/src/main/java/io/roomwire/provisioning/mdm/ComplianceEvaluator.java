@@ -28,7 +28,11 @@ public final class ComplianceEvaluator {
         List<ComplianceReport.Violation> v = new ArrayList<>();
         policy.minimumFirmware().ifPresent(min -> {
             String fw = device.firmwareVersion();
-            if (compareVersions(fw, min) < 0) {
+            // "unknown" would compare as text and pass any numeric minimum
+            if (DeviceInfo.UNKNOWN.equals(fw)) {
+                v.add(new ComplianceReport.Violation(CompliancePolicy.MINIMUM_FIRMWARE, "firmware version is unknown ("
+                        + device.unknownReasons().getOrDefault("firmwareVersion", "the hardware did not say") + ")"));
+            } else if (compareVersions(fw, min) < 0) {
                 v.add(new ComplianceReport.Violation(CompliancePolicy.MINIMUM_FIRMWARE,
                         "firmware " + fw + " is below the required " + min));
             }

@@ -240,6 +240,19 @@ class TokenManagerTest {
     }
 
     @Test
+    void aRetryAfterBeyondNanosecondRangeIsCappedAndTheRefreshStillHappens() throws Exception {
+        EntraRig rig = rig("a");
+        TokenManager m = rig.enroll();
+        // 10^13 s is ~317,000 years: Duration.toNanos overflows, a naive schedule is lost or never due
+        ext.entra().injectFailures("token", 429, Optional.of(Duration.ofSeconds(10_000_000_000_000L)), 1);
+        rig.advance(Duration.ofMinutes(48));
+        assertEquals(1, ext.entra().refreshRequests().size(), "the throttled refresh");
+        rig.advance(Duration.ofDays(1).plusMinutes(1));
+        assertEquals(2, ext.entra().refreshRequests().size(), "retried after at most a day");
+        assertEquals(EnrollmentState.ENROLLED, m.enrollment().state());
+    }
+
+    @Test
     void enrollmentLogsContainNoToken() throws Exception {
         EntraRig rig = rig("a");
         TokenManager m = rig.enroll();

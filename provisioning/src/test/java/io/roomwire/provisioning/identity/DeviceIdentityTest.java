@@ -44,6 +44,38 @@ class DeviceIdentityTest {
     }
 
     @Test
+    void aKeyRestoredGroupOrWorldReadableIsMadeOwnerOnlyAtStart() throws Exception {
+        FileStore store = new FileStore(dir, clock);
+        DeviceIdentity first = DeviceIdentity.loadOrCreate(store, clock, "room401");
+        Path key = store.pathOf(DeviceIdentity.KEY_ENTRY);
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        DeviceIdentity again = DeviceIdentity.loadOrCreate(new FileStore(dir, clock), clock, "room401");
+
+        assertEquals(first.fingerprint(), again.fingerprint());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+    }
+
+    @Test
+    void aTokenSealedForOnePurposeDoesNotOpenForAnotherOrUnderAnotherEntryName() throws Exception {
+        DeviceIdentity id = DeviceIdentity.loadOrCreate(new FileStore(dir, clock), clock, "room401");
+        AtRestCipher tokens = AtRestCipher.of(id, "purpose/a", "RWXA");
+        AtRestCipher other = AtRestCipher.of(id, "purpose/b", "RWXA");
+        byte[] sealed = tokens.seal("entry", "secret".getBytes());
+        assertEquals("secret", new String(tokens.open("entry", sealed)));
+        assertEquals(AtRestCipher.Failure.WRONG_KEY, assertThrows(AtRestCipher.OpenException.class,
+                () -> other.open("entry", sealed)).failure());
+        assertEquals(AtRestCipher.Failure.WRONG_KEY, assertThrows(AtRestCipher.OpenException.class,
+                () -> tokens.open("renamed", sealed)).failure());
+        assertEquals(AtRestCipher.Failure.NOT_SEALED, assertThrows(AtRestCipher.OpenException.class,
+                () -> tokens.open("entry", "{\"plain\":1}".getBytes())).failure());
+        assertEquals(AtRestCipher.Failure.NO_KEY, assertThrows(AtRestCipher.OpenException.class,
+                () -> AtRestCipher.lazy(java.util.Optional::empty, "p", "RWXA").open("entry", sealed)).failure());
+    }
+
+    @Test
     void loadsTheSameIdentityOnTheNextStart() throws Exception {
         FileStore store = new FileStore(dir, clock);
         DeviceIdentity first = DeviceIdentity.loadOrCreate(store, clock, "room401");

@@ -36,6 +36,8 @@ final class MdmRig implements AutoCloseable {
     final SimPki cloudPki = new SimPki("Sim cloud");
     final SimMdm mdm = new SimMdm(authority, cloudPki);
     final SimDeviceInfo device = new SimDeviceInfo("RW-0401", "Roomwire Bar 40", "1.2", "02:00:5E:10:04:01", true, false);
+    /** What the service reads; tests of other hardware replace it before the service is built. */
+    io.roomwire.hal.DeviceInfo hardware = device;
     final SimTouchPanel panel = new SimTouchPanel();
     final List<DeviceEvent> events = new CopyOnWriteArrayList<>();
     final AtomicReference<Optional<String>> token = new AtomicReference<>();
@@ -67,7 +69,7 @@ final class MdmRig implements AutoCloseable {
     MdmService service() {
         if (service == null) {
             service = MdmService.builder().config(config).scheduler(scheduler).store(store).identity(identity)
-                    .device(device).token(tokenSource).banner(panel::banner).events(events::add)
+                    .device(hardware).token(tokenSource).banner(panel::banner).events(events::add)
                     .calendarStaleness(() -> calendarAge.get()).random(new Random(7)).build();
         }
         return service;
@@ -81,7 +83,7 @@ final class MdmRig implements AutoCloseable {
     }
 
     EnrollmentClient enrollmentClient() {
-        return new EnrollmentClient(config, identity, device, scheduler.clock());
+        return new EnrollmentClient(config, identity, hardware, scheduler.clock());
     }
 
     String deviceId() {

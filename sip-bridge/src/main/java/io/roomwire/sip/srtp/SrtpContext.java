@@ -16,6 +16,8 @@ import javax.crypto.spec.SecretKeySpec;
  * derivation rate of 0, roll-over counter estimation (§3.3.1, Appendix A) and a 64-packet replay
  * window per SSRC. A sending context protects, a receiving context unprotects; each keeps the state
  * of every SSRC it has seen (at most {@value #MAX_SSRCS}, the least recently used is forgotten).
+ * With an MKI (RFC 3711 3.1, 3.4) the packets carry it between the encrypted part and the tag, outside
+ * the authenticated portion; a packet with another MKI names a key this context does not have.
  * Thread-safe (methods are synchronized; the cipher and MAC instances are reused).
  */
 public final class SrtpContext {
@@ -29,6 +31,7 @@ public final class SrtpContext {
     private final boolean sending;
     private final SrtpSuite suite;
     private final int rtpTagLength;
+    private final byte[] mki;
     private final AesCounterMode rtpCipher;
     private final AesCounterMode rtcpCipher;
     private final Mac rtpMac;
@@ -45,6 +48,7 @@ public final class SrtpContext {
         this.sending = sending;
         this.suite = keys.suite();
         this.rtpTagLength = suite.authTagLength();
+        this.mki = keys.mki();
         byte[] mk = keys.masterKey();
         byte[] ms = keys.masterSalt();
         byte[] rtpKey = KeyDerivation.derive(mk, ms, KeyDerivation.LABEL_RTP_ENCRYPTION, 16);
@@ -96,23 +100,25 @@ public final class SrtpContext {
         long v = st.estimate(seq);
         st.update(v, seq);
         long index = (v << 16) | seq;
-        byte[] out = new byte[len + rtpTagLength];
+        byte[] out = new byte[len + mki.length + rtpTagLength];
         System.arraycopy(rtp, off, out, 0, len);
         rtpIv(rtpSalt, ssrc, index);
         rtpCipher.apply(iv, out, hl, len - hl);
         rtpTag(out, 0, len, v);
-        System.arraycopy(mac, 0, out, len, rtpTagLength);
+        System.arraycopy(mki, 0, out, len, mki.length);
+        System.arraycopy(mac, 0, out, len + mki.length, rtpTagLength);
         return out;
     }
 
     /** Checks the tag and replay window of one SRTP packet and returns the plain RTP packet. */
     public synchronized byte[] unprotectRtp(byte[] srtp, int off, int len) throws SrtpException {
         requireRole(false);
-        int body = len - rtpTagLength;
+        int body = len - rtpTagLength - mki.length;
         int hl = body < RTP_HEADER ? -1 : rtpHeaderLength(srtp, off, body);
         if (hl < 0) {
             throw new SrtpException(SrtpException.Reason.TOO_SHORT, "SRTP packet too short or not RTP (" + len + " bytes)");
         }
+        requireMki(srtp, off + body);
         int ssrc = readInt(srtp, off + 8);
         int seq = ((srtp[off + 2] & 0xff) << 8) | (srtp[off + 3] & 0xff);
         RtpState st = rtpStates.get(ssrc);
@@ -122,7 +128,7 @@ public final class SrtpContext {
             throw new SrtpException(SrtpException.Reason.REPLAYED, "SRTP packet replayed or too old (seq " + seq + ")");
         }
         rtpTag(srtp, off, body, v);
-        if (!tagMatches(srtp, off + body, rtpTagLength)) {
+        if (!tagMatches(srtp, off + body + mki.length, rtpTagLength)) {
             throw new SrtpException(SrtpException.Reason.AUTH_FAILED, "SRTP authentication failed (seq " + seq + ")");
         }
         if (st == null) {
@@ -147,13 +153,14 @@ public final class SrtpContext {
         RtcpState st = rtcpStates.computeIfAbsent(ssrc, s -> new RtcpState());
         st.sendIndex = (st.sendIndex + 1) & 0x7fffffff;
         int index = st.sendIndex;
-        byte[] out = new byte[len + SRTCP_INDEX_LENGTH + SrtpSuite.SRTCP_AUTH_TAG_LENGTH];
+        byte[] out = new byte[len + SRTCP_INDEX_LENGTH + mki.length + SrtpSuite.SRTCP_AUTH_TAG_LENGTH];
         System.arraycopy(rtcp, off, out, 0, len);
         rtpIv(rtcpSalt, ssrc, index);
         rtcpCipher.apply(iv, out, 8, len - 8);
         writeInt(out, len, 0x80000000 | index);
         rtcpTag(out, 0, len + SRTCP_INDEX_LENGTH);
-        System.arraycopy(mac, 0, out, len + SRTCP_INDEX_LENGTH, SrtpSuite.SRTCP_AUTH_TAG_LENGTH);
+        System.arraycopy(mki, 0, out, len + SRTCP_INDEX_LENGTH, mki.length);
+        System.arraycopy(mac, 0, out, len + SRTCP_INDEX_LENGTH + mki.length, SrtpSuite.SRTCP_AUTH_TAG_LENGTH);
         return out;
     }
 
@@ -161,10 +168,12 @@ public final class SrtpContext {
     public synchronized byte[] unprotectRtcp(byte[] srtcp, int off, int len) throws SrtpException {
         requireRole(false);
         int tagAt = len - SrtpSuite.SRTCP_AUTH_TAG_LENGTH;
-        int indexAt = tagAt - SRTCP_INDEX_LENGTH;
+        int mkiAt = tagAt - mki.length;
+        int indexAt = mkiAt - SRTCP_INDEX_LENGTH;
         if (indexAt < 8 || (srtcp[off] & 0xc0) != 0x80) {
             throw new SrtpException(SrtpException.Reason.TOO_SHORT, "SRTCP packet too short or not RTCP (" + len + " bytes)");
         }
+        requireMki(srtcp, off + mkiAt);
         int ssrc = readInt(srtcp, off + 4);
         int ei = readInt(srtcp, off + indexAt);
         boolean encrypted = ei < 0;
@@ -173,7 +182,7 @@ public final class SrtpContext {
         if (st != null && st.replay.seen(index)) {
             throw new SrtpException(SrtpException.Reason.REPLAYED, "SRTCP packet replayed (index " + index + ")");
         }
-        rtcpTag(srtcp, off, tagAt);
+        rtcpTag(srtcp, off, mkiAt);
         if (!tagMatches(srtcp, off + tagAt, SrtpSuite.SRTCP_AUTH_TAG_LENGTH)) {
             throw new SrtpException(SrtpException.Reason.AUTH_FAILED, "SRTCP authentication failed (index " + index + ")");
         }
@@ -188,6 +197,17 @@ public final class SrtpContext {
             rtcpCipher.apply(iv, out, 8, indexAt - 8);
         }
         return out;
+    }
+
+    /** The packet's MKI must be ours: another one names a master key we were never given (RFC 3711 3.3). */
+    private void requireMki(byte[] packet, int at) throws SrtpException {
+        int diff = 0;
+        for (int i = 0; i < mki.length; i++) {
+            diff |= mki[i] ^ packet[at + i];
+        }
+        if (diff != 0) {
+            throw new SrtpException(SrtpException.Reason.AUTH_FAILED, "SRTP packet names an unknown MKI");
+        }
     }
 
     private void requireRole(boolean protect) {

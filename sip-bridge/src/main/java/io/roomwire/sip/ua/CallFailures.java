@@ -43,11 +43,21 @@ public final class CallFailures {
     /** The message for an offer/answer failure. */
     public static String forNegotiation(NegotiationException.Reason reason) {
         return switch (reason) {
-            case NO_COMMON_CODEC -> "No common codec (488)";
+            case NO_COMMON_CODEC -> "No common codec with the gateway";
             case SRTP_REQUIRED -> "The gateway does not encrypt media and this room requires it (sip.srtp=required)";
             case BAD_CRYPTO -> "The gateway offered encryption keys the room cannot use";
             case MALFORMED -> "The gateway sent a media description the room cannot read";
         };
+    }
+
+    /** True for a message {@link #forNegotiation} gives. */
+    public static boolean isNegotiation(String message) {
+        for (NegotiationException.Reason r : NegotiationException.Reason.values()) {
+            if (forNegotiation(r).equals(message)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static final String TIMEOUT = "The gateway did not answer (no response)";

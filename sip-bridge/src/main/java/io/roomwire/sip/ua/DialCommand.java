@@ -27,8 +27,9 @@ import javax.net.ssl.SSLContext;
 /**
  * {@code roomwire dial URI [--dtmf DIGITS] [--duration SECONDS] [--json]}: places one call with the
  * configured identity, keeps it up for the duration, and prints the outcome (connected or the
- * room-friendly reason, media counters, who hung up). Exit code 0 when the call connected, 1 when
- * it did not, 2 for a bad argument.
+ * room-friendly reason, media counters, who hung up). Exit code 0 when the call connected and lasted
+ * the duration, 1 when it did not connect or ended before the duration (the far end hung up, the
+ * call dropped), 2 for a bad argument.
  */
 public final class DialCommand {
 
@@ -85,7 +86,8 @@ public final class DialCommand {
                     connectedAt[0] = scheduler.now();
                     scheduler.schedule(duration, () -> s.call().hangUp());
                     if (!json) {
-                        out.println("Connected after " + Duration.between(start, connectedAt[0]).toMillis() + " ms");
+                        out.println("Connected after " + Duration.between(start, connectedAt[0]).toMillis() + " ms;"
+                                + " staying " + duration.toSeconds() + " s");
                     }
                 } else if (e instanceof CallEvent.Ended) {
                     ended.countDown();
@@ -97,14 +99,20 @@ public final class DialCommand {
                 call.hangUp();
             }
             CallEnd end = call.end().orElse(new CallEnd(CallEnd.EndedBy.LOCAL, 0, "Call ended", "dial timed out"));
+            Instant endedAt = scheduler.now();
+            DialOutcome outcome = DialOutcome.of(Optional.ofNullable(connectedAt[0])
+                    .map(c -> Duration.between(c, endedAt)), end, duration);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("target", uri);
-            result.put("result", connectedAt[0] != null ? "connected" : "failed");
+            result.put("result", outcome.result());
             if (connectedAt[0] != null) {
                 result.put("setupMillis", Duration.between(start, connectedAt[0]).toMillis());
+                result.put("heldMillis", outcome.held().orElseThrow().toMillis());
             }
             result.put("endedBy", end.by().name().toLowerCase(Locale.ROOT));
-            result.put("status", end.status());
+            // A status only when the far end sent one (issue 10): otherwise the kind of failure.
+            outcome.status().ifPresent(st -> result.put("status", st));
+            outcome.failure().ifPresent(f -> result.put("failure", f));
             result.put("message", end.message());
             result.put("detail", end.detail());
             dtmf.ifPresent(d -> result.put("dtmfDigits", d.length()));
@@ -112,9 +120,7 @@ public final class DialCommand {
             if (json) {
                 print(out, true, result);
             } else {
-                if (connectedAt[0] == null) {
-                    out.println("Not connected: " + end.message() + (end.status() > 0 ? " (SIP " + end.status() + ")" : ""));
-                }
+                out.println(outcome.sentence());
                 for (Map.Entry<MediaKind, MediaStats.Stream> e : call.stats().streams().entrySet()) {
                     MediaStats.Stream s = e.getValue();
                     out.printf(Locale.ROOT, "%s: sent %d packets, received %d, lost %d, jitter %.1f ms%s%s%n",
@@ -123,13 +129,8 @@ public final class DialCommand {
                             s.roundTrip().map(r -> ", round trip " + r.toMillis() + " ms").orElse(""),
                             s.secure() ? ", SRTP" : ", unencrypted");
                 }
-                out.println("Hung up by " + switch (end.by()) {
-                    case LOCAL -> "the room";
-                    case REMOTE -> "the far end";
-                    case NETWORK -> "the network (" + end.message() + ")";
-                });
             }
-            return connectedAt[0] != null ? CONNECTED : FAILED;
+            return outcome.succeeded() ? CONNECTED : FAILED;
         } catch (IllegalArgumentException e) {
             print(out, json, Map.of("result", "usage", "message", e.getMessage()));
             return USAGE;

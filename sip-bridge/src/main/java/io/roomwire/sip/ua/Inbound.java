@@ -120,6 +120,17 @@ final class Inbound {
             }
             return;
         }
+        java.util.Optional<String> busy = IncomingCallPolicy.busyReason(path);
+        if (busy.isPresent()) {
+            Logger.info("incoming call refused with 486: {}", busy.get());
+            respond(path, st, Response.BUSY_HERE, null);
+            return;
+        }
+        if (SdesExposure.keysInClear(path.settings)) {
+            respond(path, st, Response.NOT_ACCEPTABLE_HERE, "SRTP keys over " + path.settings.transport()
+                    + " would travel in clear; call the room over TLS");
+            return;
+        }
         ContentTypeHeader ct = (ContentTypeHeader) req.getHeader(ContentTypeHeader.NAME);
         byte[] body = req.getRawContent();
         if (body == null || body.length == 0) {

@@ -266,6 +266,10 @@ final class SipCallImpl implements Call {
                         + path.settings.transport());
                 return false;
             }
+            if (SdesExposure.keysInClear(path.settings)) {
+                failEarly(0, SdesExposure.REFUSAL, "sip.srtp=required over " + path.settings.transport());
+                return false;
+            }
             requestUri = uri;
             sipCallId = path.provider.getNewCallId().getCallId();
             path.callsBySipId.put(sipCallId, this);
@@ -303,6 +307,7 @@ final class SipCallImpl implements Call {
                 return; // hung up while DNS ran: nothing was sent
             }
             hops = resolved;
+            path.expectTlsIdentity(hops, requestUri.getHost());
             try {
                 media = path.openMedia(id);
                 localSdp = path.negotiator.offer(path.settings.localAddress(), sessionId, sdpVersion, media.localPorts(),
@@ -454,10 +459,12 @@ final class SipCallImpl implements Call {
             }
             if (status == 183 && r.getRawContent() != null && r.getRawContent().length > 0) {
                 if (startMedia(r.getRawContent(), e.getDialog(), true)) {
-                    fireState(CallState.EARLY_MEDIA, "Connecting...");
+                    fireState(CallState.EARLY_MEDIA, "Connecting... (early media, 183)");
                 }
             } else if (state == CallState.DIALING) {
-                fireState(CallState.RINGING, "Ringing...");
+                // 183 without SDP is progress, not ringing (RFC 3261 21.1.5): say which one came.
+                fireState(CallState.RINGING, status == 180 ? "Ringing..." : "Connecting... (" + status + " "
+                        + r.getReasonPhrase() + ")");
             }
             return;
         }
@@ -498,6 +505,13 @@ final class SipCallImpl implements Call {
                 redirect(r, status);
             } else if ((status == 401 || status == 407) && path.settings.password().isPresent()
                     && authAttempts < MAX_AUTH && e.getClientTransaction() != null) {
+                Optional<String> refused = DigestScope.refusal(path.settings, r, nextHopHost());
+                if (refused.isPresent()) {
+                    Logger.warn("call {}: {} challenge not answered: {}", id, status, refused.get());
+                    finish(CallEnd.EndedBy.REMOTE, status, refused.get(), status + " " + r.getReasonPhrase()
+                            + ", realm \"" + DigestScope.realm(r) + "\"");
+                    return;
+                }
                 authAttempts++;
                 inviteTx = path.auth.handleChallenge(r, e.getClientTransaction(), path.provider, 5);
                 inviteRequest = inviteTx.getRequest();
@@ -522,6 +536,14 @@ final class SipCallImpl implements Call {
         }
     }
 
+    /** The host the current INVITE went to: the outbound proxy, the SRV target, or the request URI's host. */
+    private String nextHopHost() {
+        if (path.settings.outboundProxy().isPresent()) {
+            return DigestScope.hostOf(path.settings.outboundProxy().get());
+        }
+        return ((SipURI) inviteRequest.getRequestURI()).getHost();
+    }
+
     private void fail(int status, Response r) {
         finish(CallEnd.EndedBy.REMOTE, status, CallFailures.forStatus(status), status + " " + r.getReasonPhrase());
     }
@@ -530,6 +552,13 @@ final class SipCallImpl implements Call {
         ContactHeader c = (ContactHeader) r.getHeader(ContactHeader.NAME);
         if (c == null || redirects >= MAX_REDIRECTS || !(c.getAddress().getURI() instanceof SipURI next)) {
             fail(status, r);
+            return;
+        }
+        Optional<String> refused = RedirectPolicy.refusal((SipURI) inviteRequest.getRequestURI(), next);
+        if (refused.isPresent()) {
+            Logger.warn("call {}: {}", id, refused.get());
+            finish(CallEnd.EndedBy.REMOTE, status, "The gateway redirected the call elsewhere; the room does not follow"
+                    + " it (" + status + ")", refused.get());
             return;
         }
         redirects++;
@@ -544,6 +573,7 @@ final class SipCallImpl implements Call {
             return;
         }
         hopIndex = 0;
+        path.expectTlsIdentity(hops, nextUri.getHost());
         resendInvite(req -> {
             req.setRequestURI(nextUri);
             try {
@@ -599,7 +629,13 @@ final class SipCallImpl implements Call {
             return mediaFailed(d, early, CallFailures.forNegotiation(NegotiationException.Reason.MALFORMED), e.getMessage());
         } catch (NegotiationException e) {
             return mediaFailed(d, early, CallFailures.forNegotiation(e.reason()), e.getMessage());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            if (e.getCause() instanceof io.roomwire.sip.srtp.SrtpException) {
+                return mediaFailed(d, early, CallFailures.forNegotiation(NegotiationException.Reason.BAD_CRYPTO),
+                        "the answer's " + e.getCause().getMessage());
+            }
+            return mediaFailed(d, early, "The room's media could not start", e.toString());
+        } catch (RuntimeException e) {
             return mediaFailed(d, early, "The room's media could not start", e.toString());
         }
     }
@@ -612,7 +648,7 @@ final class SipCallImpl implements Call {
             dialog = d;
             sendInDialog(Request.BYE);
         }
-        finish(CallEnd.EndedBy.LOCAL, 488, message, detail);
+        finish(CallEnd.EndedBy.LOCAL, 0, message, detail); // no 488 was exchanged: the answer came in a 2xx or 183
         return false;
     }
 
@@ -638,7 +674,7 @@ final class SipCallImpl implements Call {
             } else {
                 sendCancel();
                 cancelRequested = !provisionalSeen;
-                finish(CallEnd.EndedBy.NETWORK, 408, CallFailures.RING_TIMEOUT,
+                finish(CallEnd.EndedBy.NETWORK, 0, CallFailures.RING_TIMEOUT,
                         "no answer in " + path.settings.ringTimeout());
             }
         }
@@ -661,9 +697,9 @@ final class SipCallImpl implements Call {
                     Logger.debug("call {}: next hop failed: {}", id, e.toString());
                 }
             }
-            finish(CallEnd.EndedBy.NETWORK, 408, CallFailures.TIMEOUT, "INVITE timed out");
+            finish(CallEnd.EndedBy.NETWORK, 0, CallFailures.TIMEOUT, "INVITE timed out (RFC 3261 timer B)");
         } else if (state.isLive()) {
-            finish(CallEnd.EndedBy.NETWORK, 408, CallFailures.LOST, method + " timed out");
+            finish(CallEnd.EndedBy.NETWORK, 0, CallFailures.LOST, method + " timed out");
         }
     }
 
@@ -693,7 +729,16 @@ final class SipCallImpl implements Call {
         }
     }
 
-    synchronized void onDialogTerminated() {
+    /**
+     * The stack ended a dialog with this Call-ID. Only the call's own dialog counts: an INVITE re-sent
+     * after a 401/407, a 3xx, a 422 or a 503 keeps the Call-ID (RFC 3261 8.1.3.5, 22.2), and the first
+     * INVITE's dialog, ended by its non-2xx answer, is reported when the stack's linger timer runs out.
+     */
+    synchronized void onDialogTerminated(Dialog terminated) {
+        if (terminated != dialog) {
+            Logger.debug("call {}: an earlier INVITE's dialog ended ({})", id, terminated.getDialogId());
+            return;
+        }
         if (state.isLive()) {
             finish(CallEnd.EndedBy.NETWORK, 0, CallFailures.LOST, "dialog terminated by the stack");
         }
@@ -978,7 +1023,7 @@ final class SipCallImpl implements Call {
         path.fire(new CallEvent.Incoming(this));
         path.emit("call.incoming", "call", id, "from", target.uri());
         ringTimer = path.scheduler.schedule(path.settings.ringTimeout(), this::onRingTimeout);
-        if (path.settings.autoAnswer()) {
+        if (IncomingCallPolicy.autoAnswers(path.settings.autoAnswerFrom(), path.settings.autoAnswer(), target.uri())) {
             answer();
         }
     }
@@ -1053,7 +1098,7 @@ final class SipCallImpl implements Call {
 
     private void fireState(CallState s, String message) {
         state = s;
-        Logger.info("call {}: {} ({})", id, s, message);
+        Logger.info("call {}: {}", id, message);
         path.fire(new CallEvent.StateChanged(this, s, message));
     }
 

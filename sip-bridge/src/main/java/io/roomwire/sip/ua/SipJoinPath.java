@@ -24,6 +24,7 @@ import io.roomwire.sip.ua.internal.CallMedia;
 import io.roomwire.sip.ua.internal.RelayCallMedia;
 import io.roomwire.sip.ua.internal.TinylogServerLogger;
 import io.roomwire.sip.ua.internal.TinylogStackLogger;
+import io.roomwire.sip.ua.internal.ListenerLimits;
 import io.roomwire.sip.ua.internal.TlsNetworkLayer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -113,6 +114,7 @@ public final class SipJoinPath implements JoinPath, Service {
     private Registration registration;
     private Dispatcher dispatcher;
     private String tlsConfigId;
+    private volatile TlsNetworkLayer.Config tlsConfig;
     private volatile Thread stopper;
     private volatile List<Thread> stackThreadsSnapshot = List.of();
 
@@ -184,14 +186,19 @@ public final class SipJoinPath implements JoinPath, Service {
         p.setProperty("gov.nist.javax.sip.REJECT_STRAY_RESPONSES", "true");
         settings.outboundProxy().ifPresent(proxy -> p.setProperty("javax.sip.OUTBOUND_PROXY",
                 hopFor(proxy).proxyProperty()));
+        ListenerLimits limits = ListenerLimits.defaults(settings.maxConnections());
         if (settings.transport() == SipTransport.TLS) {
             SSLContext ctx = sslContext.orElseGet(() -> TlsFiles.sslContext(settings));
-            TlsNetworkLayer.Config tls = TlsNetworkLayer.Config.of(ctx);
+            TlsNetworkLayer.Config tls = TlsNetworkLayer.Config.of(ctx, limits);
+            tlsConfig = tls;
             tlsConfigId = TlsNetworkLayer.register(tls);
             p.setProperty(TlsNetworkLayer.CONFIG_KEY, tlsConfigId);
             p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", tls.suitesProperty());
             p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", String.join(",", tls.protocols()));
             p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+        } else if (settings.transport() == SipTransport.TCP) {
+            tlsConfigId = TlsNetworkLayer.register(TlsNetworkLayer.Config.of(null, limits));
+            p.setProperty(TlsNetworkLayer.CONFIG_KEY, tlsConfigId);
         }
         Set<Thread> before = Thread.getAllStackTraces().keySet();
         try {
@@ -463,6 +470,23 @@ public final class SipJoinPath implements JoinPath, Service {
         return new SipHop(h, port, settings.transport());
     }
 
+    /**
+     * Over TLS, the certificates of hops DNS gave for {@code uriHost} must name {@code uriHost}
+     * (RFC 5922 section 4); a hop that is the URI's host itself, or a literal address, is checked as it is.
+     */
+    void expectTlsIdentity(List<SipHop> hops, String uriHost) {
+        TlsNetworkLayer.Config c = tlsConfig;
+        if (c == null) {
+            return;
+        }
+        for (SipHop h : hops) {
+            boolean literal = h.host().matches("[0-9.]+") || h.host().contains(":");
+            if (!literal && !h.host().equalsIgnoreCase(uriHost)) {
+                c.expectServerName(h.host(), h.port(), uriHost);
+            }
+        }
+    }
+
     String newTag() {
         return Long.toHexString(random.nextLong() & 0x7fffffffffffL);
     }
@@ -589,7 +613,7 @@ public final class SipJoinPath implements JoinPath, Service {
                 String id = e.getDialog().getCallId().getCallId();
                 SipCallImpl c = callsBySipId.get(id);
                 if (c != null) {
-                    c.onDialogTerminated();
+                    c.onDialogTerminated(e.getDialog());
                 }
             } catch (RuntimeException ex) {
                 Logger.debug("dialog termination: {}", ex.toString());

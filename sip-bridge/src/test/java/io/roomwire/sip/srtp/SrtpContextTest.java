@@ -193,9 +193,18 @@ class SrtpContextTest {
         assertEquals(40, inline.length());
         assertEquals(k, SrtpKeys.fromSdesInline(SrtpSuite.AES_CM_128_HMAC_SHA1_80, inline));
         assertEquals(k, SrtpKeys.fromSdesInline(SrtpSuite.AES_CM_128_HMAC_SHA1_80, "inline:" + inline + "|2^31"));
-        SrtpException mki = assertThrows(SrtpException.class,
-                () -> SrtpKeys.fromSdesInline(SrtpSuite.AES_CM_128_HMAC_SHA1_80, "inline:" + inline + "|2^20|1:4"));
-        assertTrue(mki.getMessage().contains("MKI"));
+        SrtpKeys withMki = SrtpKeys.fromSdesInline(SrtpSuite.AES_CM_128_HMAC_SHA1_80, "inline:" + inline + "|2^20|1:4");
+        assertArrayEquals(HEX.parseHex("00000001"), withMki.mki(), "RFC 4568's example: MKI value 1 in 4 bytes");
+        assertArrayEquals(k.masterKey(), withMki.masterKey());
+        assertArrayEquals(HEX.parseHex("0203"), SrtpKeys.fromSdesInline(SrtpSuite.AES_CM_128_HMAC_SHA1_80,
+                "inline:" + inline + "|515:2").mki(), "an MKI without a lifetime");
+        SrtpException tooLong = assertThrows(SrtpException.class,
+                () -> SrtpKeys.fromSdesInline(SrtpSuite.AES_CM_128_HMAC_SHA1_80, "inline:" + inline + "|2^20|1:5"));
+        assertTrue(tooLong.getMessage().contains("MKI length 5"), tooLong.getMessage());
+        assertThrows(SrtpException.class,
+                () -> SrtpKeys.fromSdesInline(SrtpSuite.AES_CM_128_HMAC_SHA1_80, "inline:" + inline + "|2^20|256:1"));
+        assertThrows(SrtpException.class,
+                () -> SrtpKeys.fromSdesInline(SrtpSuite.AES_CM_128_HMAC_SHA1_80, "inline:" + inline + "|1:4|2^20"));
         assertThrows(SrtpException.class, () -> SrtpKeys.fromSdesInline(SrtpSuite.AES_CM_128_HMAC_SHA1_80, "inline:@@@"));
         SrtpException shortKey = assertThrows(SrtpException.class,
                 () -> SrtpKeys.fromSdesInline(SrtpSuite.AES_CM_128_HMAC_SHA1_80, "inline:QUJDRA=="));
@@ -205,6 +214,39 @@ class SrtpContextTest {
         assertTrue(SrtpSuite.fromSdpName("AEAD_AES_256_GCM").isEmpty());
         assertEquals(10, SrtpSuite.AES_CM_128_HMAC_SHA1_80.authTagLength());
         assertEquals(4, SrtpSuite.AES_CM_128_HMAC_SHA1_32.authTagLength());
+    }
+
+    @Test
+    void carriesTheMkiExactlyLikeLibsrtpReferencePackets() throws SrtpException {
+        // libsrtp test/srtp_driver.c srtp_validate_mki(): the B.3 key with MKI e1f97a0d; the MKI sits before the
+        // tag and is not authenticated (RFC 3711 3.1), so the tags equal those of the packets without MKI.
+        SrtpKeys keys = new SrtpKeys(SrtpSuite.AES_CM_128_HMAC_SHA1_80, MASTER_KEY, MASTER_SALT, HEX.parseHex("e1f97a0d"));
+        byte[] rtp = HEX.parseHex("800f1234decafbadcafebabe" + "ab".repeat(16));
+        byte[] srtp = HEX.parseHex("800f1234decafbadcafebabe4e55dc4ce79978d88ca4d215949d2402" + "e1f97a0d"
+                + "b78d6acc99ea179b8dbb");
+        byte[] rtcp = HEX.parseHex("81c8000bcafebabe" + "ab".repeat(16));
+        byte[] srtcp = HEX.parseHex("81c8000bcafebabe7128035be487b9bdbef89041f977a5a880000001" + "e1f97a0d"
+                + "993e08cd54d6c1230798");
+        SrtpContext tx = SrtpContext.forSending(keys);
+        assertArrayEquals(srtp, tx.protectRtp(rtp, 0, rtp.length));
+        assertArrayEquals(srtcp, tx.protectRtcp(rtcp, 0, rtcp.length));
+        SrtpContext rx = SrtpContext.forReceiving(keys);
+        assertArrayEquals(rtp, rx.unprotectRtp(srtp, 0, srtp.length));
+        assertArrayEquals(rtcp, rx.unprotectRtcp(srtcp, 0, srtcp.length));
+    }
+
+    @Test
+    void refusesAPacketWithAnotherMki() {
+        SrtpKeys keys = new SrtpKeys(SrtpSuite.AES_CM_128_HMAC_SHA1_80, MASTER_KEY, MASTER_SALT, HEX.parseHex("00000001"));
+        byte[] rtp = rtp(7, 160, 0x1234, 40);
+        byte[] srtp = SrtpContext.forSending(keys).protectRtp(rtp, 0, rtp.length);
+        srtp[srtp.length - 10 - 1] = 2; // MKI 1 -> 2
+        SrtpException e = assertThrows(SrtpException.class,
+                () -> SrtpContext.forReceiving(keys).unprotectRtp(srtp, 0, srtp.length));
+        assertTrue(e.getMessage().contains("MKI"), e.getMessage());
+        byte[] plain = SrtpContext.forSending(KEYS).protectRtp(rtp, 0, rtp.length);
+        assertThrows(SrtpException.class, () -> SrtpContext.forReceiving(keys).unprotectRtp(plain, 0, plain.length),
+                "a packet without the MKI");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.roomwire.sip.ua;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -64,7 +65,33 @@ class DialCommandTest {
         int code = dial.run(gateway.directUri("123456789"), Optional.empty(), Duration.ofSeconds(1), false, out);
         String text = bytes.toString(StandardCharsets.UTF_8);
         assertEquals(DialCommand.FAILED, code, text);
-        assertTrue(text.contains("Not connected: Busy (SIP 486)"), text);
+        assertTrue(text.contains("Not connected: Busy (the far end answered 486)."), text);
+        assertFalse(text.contains("Hung up by"), "said once: " + text);
+    }
+
+    @Test
+    void busyAsJsonCarriesTheStatusTheGatewaySent() throws Exception {
+        DialCommand dial = command(SimGateway.builder().busy(true));
+        int code = dial.run(gateway.directUri("123456789"), Optional.empty(), Duration.ofSeconds(1), true, out);
+        JsonObject j = JsonParser.parseString(bytes.toString(StandardCharsets.UTF_8).trim()).getAsJsonObject();
+        assertEquals(DialCommand.FAILED, code);
+        assertEquals("failed", j.get("result").getAsString());
+        assertEquals(486, j.get("status").getAsInt());
+        assertFalse(j.has("failure"), j.toString());
+    }
+
+    @Test
+    void aCallTheFarEndEndsBeforeTheDurationExitsOneWithTheReason() throws Exception {
+        DialCommand dial = command(SimGateway.builder());
+        // An unknown meeting id: the gateway's IVR hangs up with Reason: SIP;cause=404 a moment after connecting.
+        int code = dial.run(gateway.ivrUri(), Optional.of("999#"), Duration.ofSeconds(30), true, out);
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(DialCommand.FAILED, code, text);
+        JsonObject j = JsonParser.parseString(text.trim()).getAsJsonObject();
+        assertEquals("ended-early", j.get("result").getAsString());
+        assertEquals("remote", j.get("endedBy").getAsString());
+        assertEquals("The gateway did not accept the meeting ID", j.get("message").getAsString());
+        assertTrue(j.get("heldMillis").getAsLong() < 30_000, text);
     }
 
     @Test

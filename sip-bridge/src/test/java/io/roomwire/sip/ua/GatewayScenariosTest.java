@@ -72,14 +72,34 @@ class GatewayScenariosTest {
 
     @Test
     void answersTheGatewaysDigestChallenge() throws Exception {
-        given(g -> g.digest("room-12", "pw-7"), u -> u.password("pw-7"));
+        given(g -> g.digest("room-12", "pw-7"), u -> u.password("pw-7").authRealms(List.of("gateway.test")));
+        Call call = join();
+        await(call, CallState.CONNECTED);
+    }
+
+    @Test
+    void keepsThePasswordFromAGatewayOutsideTheConfiguredScope() throws Exception {
+        given(g -> g.digest("room-12", "pw-7").realm("elsewhere.test"), u -> u.password("pw-7")
+                .authRealms(List.of("gateway.test")));
+        Call call = join();
+        await(call, CallState.ENDED);
+        assertTrue(call.end().orElseThrow().message().contains("sip.auth-realms"), call.end().toString());
+        assertTrue(call.end().orElseThrow().detail().contains("elsewhere.test"), call.end().toString());
+        assertEquals(1, gateway.requests().stream().filter("INVITE"::equals).count(), "no INVITE with credentials: "
+                + gateway.requests());
+    }
+
+    @Test
+    void answersAChallengeFromTheRegistrarsHostWithoutARealmList() throws Exception {
+        given(g -> g.digest("room-12", "pw-7").realm("whatever.test"), u -> u.password("pw-7")
+                .registrar("gateway.test"));
         Call call = join();
         await(call, CallState.CONNECTED);
     }
 
     @Test
     void wrongPasswordEndsWithAMessageNamingTheSetting() throws Exception {
-        given(g -> g.digest("room-12", "pw-7"), u -> u.password("nope"));
+        given(g -> g.digest("room-12", "pw-7"), u -> u.password("nope").authRealms(List.of("gateway.test")));
         Call call = join();
         await(call, CallState.ENDED);
         assertEquals(401, call.end().orElseThrow().status());

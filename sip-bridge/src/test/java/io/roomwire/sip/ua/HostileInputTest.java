@@ -58,9 +58,21 @@ class HostileInputTest {
     }
 
     private void start(int rateLimit) throws Exception {
-        room = SipJoinPath.builder(SipFixtures.settings(SipTransport.UDP).srtpPolicy(SrtpPolicy.REQUIRED)
-                .inviteRateLimit(rateLimit).ringTimeout(Duration.ofSeconds(30)).build(), clock).codec(codec).build();
+        start(b -> b.inviteRateLimit(rateLimit).maxRingingCalls(rateLimit));
+    }
+
+    private void start(java.util.function.UnaryOperator<io.roomwire.sip.SipSettings.Builder> tune) throws Exception {
+        room = SipJoinPath.builder(tune.apply(SipFixtures.settings(SipTransport.UDP).srtpPolicy(SrtpPolicy.REQUIRED)
+                .ringTimeout(Duration.ofSeconds(30))).build(), clock).codec(codec).build();
         room.start();
+    }
+
+    private String secureInvite() throws IOException {
+        String body = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio 9 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+                + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n";
+        return load("488-no-offer.sip").replace("Content-Length: 0\r\n\r\n",
+                "Content-Type: application/sdp\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
     }
 
     private String load(String name) throws IOException {
@@ -161,8 +173,26 @@ class HostileInputTest {
                 assertTrue(e.getValue().stream().allMatch(c -> c >= 400), e.getKey() + " -> " + e.getValue());
             }
         }
-        send(load("405-subscribe.sip").replace("SUBSCRIBE", "OPTIONS").replace("Event: presence\r\n", ""));
-        assertEquals(List.of(200), responses(Duration.ofSeconds(2)), "the room still answers after the corpus");
+        // Random datagrams and every truncation of a valid request: silence or a 4xx, never a crash.
+        java.util.Random rnd = new java.util.Random(10);
+        for (int i = 0; i < 200; i++) {
+            byte[] garbage = new byte[1 + rnd.nextInt(1400)];
+            rnd.nextBytes(garbage);
+            n++;
+            socket.send(new DatagramPacket(garbage, garbage.length, InetAddress.getLoopbackAddress(), room.localPort()));
+        }
+        String options = load("405-subscribe.sip").replace("SUBSCRIBE", "OPTIONS").replace("Event: presence\r\n", "");
+        for (int cut = 5; cut < options.length(); cut += 23) {
+            send(options.substring(0, cut));
+        }
+        int inputs = n;
+        List<Integer> answer = List.of();
+        for (int attempt = 0; attempt < 5 && !answer.equals(List.of(200)); attempt++) {
+            send(options); // UDP: a probe may be lost under load; the bound is 5 probes of 2 s
+            answer = responses(Duration.ofSeconds(2));
+        }
+        assertEquals(List.of(200), answer, "the room still answers after " + inputs + " inputs");
+        assertTrue(inputs > 230, inputs + " inputs");
         assertTrue(room.calls().isEmpty());
         assertEquals(0, codec.openSessions());
         Await.until("no dialogs left", null, Duration.ofSeconds(10), () -> room.openDialogs() == 0,
@@ -176,13 +206,48 @@ class HostileInputTest {
     }
 
     @Test
+    void answersBusyWhileInACallAndTheCallInProgressStaysCurrent() throws Exception {
+        start(b -> b);
+        send(secureInvite());
+        assertEquals(List.of(180), responses(Duration.ofSeconds(10), true));
+        SipCallImpl first = (SipCallImpl) room.calls().get(0);
+        first.answer();
+        assertEquals(List.of(200), responses(Duration.ofSeconds(10)));
+        send(secureInvite());
+        assertEquals(List.of(486), responses(Duration.ofSeconds(10)), "a second caller while in a call");
+        assertEquals(List.of(first), room.calls(), "the call in progress is the only call");
+        assertEquals(io.roomwire.sip.CallState.CONNECTED, first.state());
+    }
+
+    @Test
+    void capsTheCallsRingingAtOnceWith486() throws Exception {
+        start(b -> b.maxRingingCalls(2));
+        List<List<Integer>> answers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            send(secureInvite());
+            answers.add(responses(Duration.ofSeconds(10), true));
+        }
+        assertEquals(List.of(List.of(180), List.of(180), List.of(486)), answers);
+        assertEquals(2, room.calls().size());
+    }
+
+    @Test
+    void refusesSdesKeysInClearSignallingUnlessTheLabSettingAllowsIt() throws Exception {
+        start(b -> b.allowCleartextSdes(false));
+        send(secureInvite());
+        assertEquals(List.of(488), responses(Duration.ofSeconds(10)), "an SDES call over plain UDP");
+        io.roomwire.sip.Call out = room.dial(io.roomwire.sip.JoinTarget.sip("sip:meeting@127.0.0.1:9", "sip", "test"));
+        assertEquals(io.roomwire.sip.CallState.ENDED, out.state());
+        String message = out.end().orElseThrow().message();
+        assertTrue(message.contains("sip.transport=tls") && message.contains("sip.lab.allow-cleartext-srtp-keys"),
+                message);
+        assertEquals(0, codec.openSessions());
+    }
+
+    @Test
     void limitsTheRateOfIncomingInvitesWith503() throws Exception {
         start(5);
-        String body = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-                + "m=audio 9 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
-                + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n";
-        String invite = load("488-no-offer.sip").replace("Content-Length: 0\r\n\r\n",
-                "Content-Type: application/sdp\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+        String invite = secureInvite();
         int refused = 0;
         int ringing = 0;
         for (int i = 0; i < 12; i++) {

@@ -12,8 +12,9 @@ public final class SipFixtures {
     }
 
     public static SipSettings.Builder settings(SipTransport transport) {
+        // Loopback is a lab: udp/tcp tests may carry SDES keys in clear (SdesExposureTest checks the refusal).
         return SipSettings.builder().transport(transport).localAddress("127.0.0.1").user("room-12")
-                .displayName("Room 12").domain("room.test");
+                .displayName("Room 12").domain("room.test").allowCleartextSdes(transport != SipTransport.TLS);
     }
 
     public static SipTransport transportOf(SimGateway g) {

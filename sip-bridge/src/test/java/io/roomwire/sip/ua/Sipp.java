@@ -47,18 +47,30 @@ final class Sipp implements AutoCloseable {
 
     /** SIPp as the far end of the room's call, listening on a free port. */
     static Sipp uas(String scenario, SipTransport transport) throws IOException {
+        return uas(scenario, transport, Duration.ofSeconds(20), List.of(), java.util.Map.of());
+    }
+
+    /**
+     * SIPp as the far end, with a whole-run bound, extra arguments (e.g. {@code -d} for the
+     * scenario's pause) and text put in for each {@code @NAME@} of the scenario (SIPp reads status
+     * codes when it loads a scenario, so they cannot be its own [keyword] fields).
+     */
+    static Sipp uas(String scenario, SipTransport transport, Duration bound, List<String> extra,
+                    java.util.Map<String, String> fill) throws IOException {
         int port = freePort(transport);
-        Sipp s = start(scenario, transport, port, List.of());
+        Sipp s = start(scenario, transport, port, bound, extra, fill);
         s.awaitListening(transport);
         return s;
     }
 
     /** SIPp calling the room at {@code roomPort}. */
     static Sipp uac(String scenario, SipTransport transport, int roomPort, String service) throws IOException {
-        return start(scenario, transport, freePort(transport), List.of("-s", service, "127.0.0.1:" + roomPort));
+        return start(scenario, transport, freePort(transport), Duration.ofSeconds(20), List.of("-s", service, "127.0.0.1:" + roomPort),
+                java.util.Map.of());
     }
 
-    private static Sipp start(String scenario, SipTransport transport, int port, List<String> extra) throws IOException {
+    private static Sipp start(String scenario, SipTransport transport, int port, Duration bound, List<String> extra,
+                              java.util.Map<String, String> fill) throws IOException {
         Path bin = binary();
         Path dir = Files.createTempDirectory("sipp-");
         Path file = dir.resolve(scenario);
@@ -66,11 +78,15 @@ final class Sipp implements AutoCloseable {
             if (in == null) {
                 throw new IOException("no scenario " + scenario + " in test resources");
             }
-            Files.copy(in, file);
+            String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            for (java.util.Map.Entry<String, String> e : fill.entrySet()) {
+                text = text.replace("@" + e.getKey() + "@", e.getValue());
+            }
+            Files.writeString(file, text, java.nio.charset.StandardCharsets.ISO_8859_1);
         }
         List<String> cmd = new ArrayList<>(List.of(bin.toString(), "-sf", file.toString(), "-i", "127.0.0.1",
                 "-p", Integer.toString(port), "-t", transport == SipTransport.UDP ? "u1" : "t1", "-m", "1",
-                "-timeout", "20s", "-timeout_error", "-nostdin", "-trace_err", "-trace_msg",
+                "-timeout", bound.toSeconds() + "s", "-timeout_error", "-nostdin", "-trace_err", "-trace_msg",
                 "-message_file", dir.resolve("messages.log").toString(),
                 "-error_file", dir.resolve("errors.log").toString()));
         cmd.addAll(extra);

@@ -122,6 +122,15 @@ class SippCallTest {
 
     @ParameterizedTest
     @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
+    void takesAnSrtpAnswerWhoseKeyCarriesAnMki(SipTransport t) throws Exception {
+        Call call = dialSipp(t, "uas-mki.xml", b -> b.srtpPolicy(SrtpPolicy.REQUIRED));
+        awaitState(call, CallState.CONNECTED);
+        assertTrue(call.stats().streams().get(io.roomwire.hal.MediaKind.AUDIO).secure(), call.stats().toString());
+        hangUpAndExpectSippPassed(call);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
     void busyIsReportedAsBusy(SipTransport t) throws Exception {
         Call call = dialSipp(t, "uas-486.xml", b -> b);
         awaitState(call, CallState.ENDED);
@@ -134,7 +143,7 @@ class SippCallTest {
     @ParameterizedTest
     @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
     void answersADigestChallengeWithTheConfiguredPassword(SipTransport t) throws Exception {
-        Call call = dialSipp(t, "uas-401-200.xml", b -> b.password("s3cret"));
+        Call call = dialSipp(t, "uas-401-200.xml", b -> b.password("s3cret").authRealms(List.of("sipp.test")));
         awaitState(call, CallState.CONNECTED);
         hangUpAndExpectSippPassed(call);
     }
@@ -164,7 +173,7 @@ class SippCallTest {
     @ParameterizedTest
     @EnumSource(value = SipTransport.class, names = {"UDP", "TCP"})
     void autoAnswersAnIncomingCallWhenConfigured(SipTransport t) throws Exception {
-        room(t, 9, b -> b.autoAnswer(true));
+        room(t, 9, b -> b.autoAnswer(true).autoAnswerFrom(List.of("@127.0.0.1")));
         sipp = Sipp.uac("uac-caller-hangs-up.xml", t, room.localPort(), "room-12");
         assertEquals(0, sipp.awaitExit(Duration.ofSeconds(15)), sipp.log());
         Await.until("incoming call ended", clock, () -> events.stream().anyMatch(e -> e instanceof CallEvent.Ended));

@@ -1,9 +1,9 @@
 package io.roomwire.agent.calendar.internal;
 
+import io.roomwire.core.net.JsonNestingLimit;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Collections;
@@ -88,7 +88,7 @@ public record CalendarSnapshot(String mailbox, Instant windowStart, Instant wind
     /** @throws IllegalArgumentException when the bytes are not a cache of this format */
     public static CalendarSnapshot fromBytes(byte[] bytes) {
         try {
-            JsonObject o = JsonParser.parseString(new String(bytes, StandardCharsets.UTF_8)).getAsJsonObject();
+            JsonObject o = JsonNestingLimit.parseObject(new String(bytes, StandardCharsets.UTF_8));
             if (o.get("format").getAsInt() != FORMAT) {
                 throw new IllegalArgumentException("unknown calendar cache format " + o.get("format"));
             }

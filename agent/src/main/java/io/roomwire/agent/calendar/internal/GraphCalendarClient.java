@@ -19,6 +19,11 @@ import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
 import com.microsoft.kiota.serialization.Parsable;
 import com.microsoft.kiota.serialization.ParsableFactory;
 import io.roomwire.agent.calendar.GraphToken;
+import io.roomwire.core.net.BodyTooLargeException;
+import io.roomwire.core.net.BoundedInputStream;
+import io.roomwire.core.net.JsonNestingLimit;
+import io.roomwire.core.net.Loopback;
+import io.roomwire.core.net.RetryAfter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -29,8 +34,6 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,7 +48,11 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
+import okhttp3.ResponseBody;
+import okio.BufferedSource;
+import okio.Okio;
 
 /**
  * The room mailbox's calendar through the Microsoft Graph SDK: calendarView delta pages and
@@ -56,6 +63,9 @@ import okhttp3.OkHttpClient;
  * is loopback.
  */
 public final class GraphCalendarClient implements AutoCloseable {
+
+    /** Largest answer read from Graph: a delta page of events with their HTML bodies. */
+    public static final long MAX_BODY_BYTES = 16L << 20;
 
     private static final HashMap<String, ParsableFactory<? extends Parsable>> ERRORS = new HashMap<>();
 
@@ -108,7 +118,8 @@ public final class GraphCalendarClient implements AutoCloseable {
         OkHttpClient.Builder hb = GraphClientFactory.create(auth, new RequestOption[] {noRetry})
                 .connectTimeout(Duration.ofSeconds(10))
                 .readTimeout(timeout)
-                .callTimeout(timeout.multipliedBy(2));
+                .callTimeout(timeout.multipliedBy(2))
+                .addInterceptor(GraphCalendarClient::bounded);
         if (trust.isPresent()) {
             try {
                 SSLContext tls = SSLContext.getInstance("TLS");
@@ -142,8 +153,23 @@ public final class GraphCalendarClient implements AutoCloseable {
     }
 
     static boolean isLoopback(String host) {
-        String h = host.toLowerCase(Locale.ROOT);
-        return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
+        return Loopback.isLiteral(host);
+    }
+
+    /** Every answer (events and error bodies alike) is read through a limit, never whole into memory first. */
+    private static okhttp3.Response bounded(Interceptor.Chain chain) throws IOException {
+        okhttp3.Response r = chain.proceed(chain.request());
+        ResponseBody body = r.body();
+        if (body == null) {
+            return r;
+        }
+        String what = "Graph answer from " + chain.request().url().host();
+        if (body.contentLength() > MAX_BODY_BYTES) {
+            r.close();
+            throw new BodyTooLargeException(what + " (Content-Length " + body.contentLength() + ")", MAX_BODY_BYTES);
+        }
+        BufferedSource limited = Okio.buffer(Okio.source(new BoundedInputStream(body.byteStream(), MAX_BODY_BYTES, what)));
+        return r.newBuilder().body(ResponseBody.create(limited, body.contentType(), body.contentLength())).build();
     }
 
     /** Whether a stored delta or next link points at the configured Graph (scheme, host and port). */
@@ -280,15 +306,17 @@ public final class GraphCalendarClient implements AutoCloseable {
             if (in == null) {
                 throw new GraphException(GraphException.Kind.OTHER, 204, "", "Graph returned no content", Optional.empty(), null);
             }
-            try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            try (Reader r = new JsonNestingLimit(new InputStreamReader(in, StandardCharsets.UTF_8), JsonNestingLimit.DEFAULT)) {
                 return JsonParser.parseReader(r);
             }
         } catch (ApiException e) {
             throw classify(e);
         } catch (IOException | JsonParseException e) {
+            tooLarge(e);
             throw new GraphException(GraphException.Kind.NETWORK, 0, "", "reading Graph's answer failed: " + e.getMessage(),
                     Optional.empty(), e);
         } catch (RuntimeException e) {
+            tooLarge(e);
             Throwable c = e;
             while (c.getCause() != null && !(c instanceof IOException)) {
                 c = c.getCause();
@@ -302,10 +330,20 @@ public final class GraphCalendarClient implements AutoCloseable {
         }
     }
 
+    /** An oversized answer is Graph's (or a proxy's) fault, not the network's: say so and what the limit is. */
+    private void tooLarge(Throwable e) throws GraphException {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof BodyTooLargeException big) {
+                throw new GraphException(GraphException.Kind.OTHER, 0, "", big.getMessage() + " for " + mailbox,
+                        Optional.empty(), e);
+            }
+        }
+    }
+
     private GraphException classify(ApiException e) {
         int status = e.getResponseStatusCode();
         String code = "";
-        String message = e.getMessage() == null ? "" : e.getMessage();
+        String message = messageOf(e);
         if (e instanceof ODataError o && o.getError() != null) {
             code = o.getError().getCode() == null ? "" : o.getError().getCode();
             message = o.getError().getMessage() == null ? message : o.getError().getMessage();
@@ -330,6 +368,15 @@ public final class GraphCalendarClient implements AutoCloseable {
         return new GraphException(kind, status, code, text, retryAfter, e);
     }
 
+    /** ODataError.getMessage() dereferences the body's "error" object, which a hostile body leaves out. */
+    private static String messageOf(ApiException e) {
+        try {
+            return e.getMessage() == null ? "" : e.getMessage();
+        } catch (RuntimeException noErrorObject) {
+            return "";
+        }
+    }
+
     private Optional<Duration> retryAfter(ApiException e) {
         if (e.getResponseHeaders() == null) {
             return Optional.empty();
@@ -338,18 +385,7 @@ public final class GraphCalendarClient implements AutoCloseable {
         if (values == null || values.isEmpty()) {
             return Optional.empty();
         }
-        String v = values.iterator().next().trim();
-        try {
-            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(v))));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                Duration d = Duration.between(clock.instant(), at);
-                return Optional.of(d.isNegative() ? Duration.ZERO : d);
-            } catch (RuntimeException bad) {
-                return Optional.empty();
-            }
-        }
+        return RetryAfter.parse(values.iterator().next(), clock.instant());
     }
 
     @Override

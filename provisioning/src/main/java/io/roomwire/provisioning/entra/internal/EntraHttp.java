@@ -3,6 +3,10 @@ package io.roomwire.provisioning.entra.internal;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.roomwire.core.net.BodyTooLargeException;
+import io.roomwire.core.net.BoundedBodies;
+import io.roomwire.core.net.JsonNestingLimit;
+import io.roomwire.core.net.RetryAfter;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.provisioning.entra.EntraConfig;
 import java.net.URI;
@@ -12,10 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
@@ -29,6 +29,9 @@ import java.util.function.Consumer;
  * logic runs on scheduler threads and tests drive it with a virtual clock.
  */
 public final class EntraHttp {
+
+    /** Largest answer read from the login service (token responses are a few kilobytes). */
+    public static final int MAX_BODY_BYTES = 256 * 1024;
 
     /** An answer (status >= 100) or a network failure (status -1 and {@link #networkError}). */
     public record Response(int status, Optional<Duration> retryAfter, Optional<JsonObject> json, String networkError) {
@@ -86,7 +89,7 @@ public final class EntraHttp {
                 .build();
         inFlight.incrementAndGet();
         try {
-            client.sendAsync(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+            client.sendAsync(req, BoundedBodies.ofByteArray(MAX_BODY_BYTES, "Entra answer from " + uri))
                     .whenComplete((r, e) -> {
                         try {
                             Response answer = e != null ? failure(e) : parse(r);
@@ -102,10 +105,11 @@ public final class EntraHttp {
         }
     }
 
-    private Response parse(HttpResponse<String> r) {
+    private Response parse(HttpResponse<byte[]> r) {
         Optional<JsonObject> json = Optional.empty();
         try {
-            JsonElement el = JsonParser.parseString(r.body());
+            JsonElement el = JsonParser.parseReader(new JsonNestingLimit(
+                    new java.io.StringReader(new String(r.body(), StandardCharsets.UTF_8)), JsonNestingLimit.DEFAULT));
             if (el.isJsonObject()) {
                 json = Optional.of(el.getAsJsonObject());
             }
@@ -117,23 +121,14 @@ public final class EntraHttp {
     }
 
     private Optional<Duration> retryAfter(String v) {
-        String s = v.trim();
-        try {
-            long secs = Long.parseLong(s);
-            return secs >= 0 ? Optional.of(Duration.ofSeconds(secs)) : Optional.empty();
-        } catch (NumberFormatException e) {
-            try {
-                Instant at = ZonedDateTime.parse(s, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                Duration d = Duration.between(scheduler.now(), at);
-                return Optional.of(d.isNegative() ? Duration.ZERO : d);
-            } catch (DateTimeParseException e2) {
-                return Optional.empty();
-            }
-        }
+        return RetryAfter.parse(v, scheduler.now());
     }
 
     private static Response failure(Throwable e) {
         Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (!(c instanceof BodyTooLargeException) && c.getCause() instanceof BodyTooLargeException big) {
+            c = big;
+        }
         String msg = c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
         return new Response(-1, Optional.empty(), Optional.empty(), msg);
     }

@@ -1,9 +1,9 @@
 package io.roomwire.provisioning.mdm.internal;
 
+import io.roomwire.core.net.JsonNestingLimit;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.roomwire.core.store.CorruptStateException;
 import io.roomwire.core.store.FileStore;
 import io.roomwire.provisioning.mdm.Enrollment;
@@ -78,7 +78,7 @@ public final class EnrollmentStore {
             return Optional.empty();
         }
         try {
-            JsonObject o = JsonParser.parseString(json.get()).getAsJsonObject();
+            JsonObject o = JsonNestingLimit.parseObject(json.get());
             List<X509Certificate> roots = new ArrayList<>();
             for (JsonElement r : o.getAsJsonArray("roots")) {
                 roots.add(cert(r.getAsString()));

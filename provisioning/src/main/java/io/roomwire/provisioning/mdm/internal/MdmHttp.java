@@ -1,18 +1,17 @@
 package io.roomwire.provisioning.mdm.internal;
 
+import io.roomwire.core.net.BodyTooLargeException;
+import io.roomwire.core.net.BoundedBodies;
+import io.roomwire.core.net.Loopback;
+import io.roomwire.core.net.RetryAfter;
 import io.roomwire.provisioning.mdm.MdmException;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
@@ -51,8 +50,13 @@ public final class MdmHttp {
         HttpResponse<byte[]> r;
         try {
             r = client.send(b.timeout(timeout).header("User-Agent", "Roomwire-MDM/1.0").build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+                    BoundedBodies.ofByteArray(Xml.MAX_BYTES, what + " answer from " + uri));
+        } catch (BodyTooLargeException e) {
+            throw new MdmException(MdmException.Kind.MESSAGE_FORMAT, e.getMessage(), e);
         } catch (IOException e) {
+            if (e.getCause() instanceof BodyTooLargeException big) {
+                throw new MdmException(MdmException.Kind.MESSAGE_FORMAT, big.getMessage(), e);
+            }
             throw new MdmException(MdmException.Kind.TRANSPORT, what + " at " + uri + " failed: " + describe(e)
                     + "; check the network and that the server's certificate chains to a trusted root", e);
         } catch (InterruptedException e) {
@@ -60,10 +64,6 @@ public final class MdmHttp {
             throw new MdmException(MdmException.Kind.TRANSPORT, what + " at " + uri + " was interrupted", e);
         }
         byte[] body = r.body() == null ? new byte[0] : r.body();
-        if (body.length > Xml.MAX_BYTES) {
-            throw new MdmException(MdmException.Kind.MESSAGE_FORMAT, what + " at " + uri + " answered with "
-                    + body.length + " bytes, more than the " + Xml.MAX_BYTES + "-byte limit");
-        }
         if (r.statusCode() == 429 || r.statusCode() == 503 && r.headers().firstValue("Retry-After").isPresent()) {
             Optional<Duration> after = r.headers().firstValue("Retry-After").flatMap(this::retryAfter);
             throw new MdmException(MdmException.Kind.THROTTLED, what + " at " + uri + " was throttled (HTTP "
@@ -82,21 +82,9 @@ public final class MdmHttp {
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
-    /** Retry-After as delta-seconds or an HTTP date. */
+    /** Retry-After as delta-seconds or an HTTP date, at most {@link RetryAfter#MAX}. */
     Optional<Duration> retryAfter(String v) {
-        String s = v.trim();
-        try {
-            long secs = Long.parseLong(s);
-            return secs >= 0 ? Optional.of(Duration.ofSeconds(Math.min(secs, 86_400))) : Optional.empty();
-        } catch (NumberFormatException e) {
-            try {
-                ZonedDateTime t = ZonedDateTime.parse(s, DateTimeFormatter.RFC_1123_DATE_TIME.withLocale(Locale.ROOT));
-                Duration d = Duration.between(clock.instant(), t.toInstant());
-                return Optional.of(d.isNegative() ? Duration.ZERO : d);
-            } catch (DateTimeParseException ex) {
-                return Optional.empty();
-            }
-        }
+        return RetryAfter.parse(v, clock.instant());
     }
 
     /** https everywhere; http only to a loopback address (simulators, local tests). */
@@ -116,17 +104,6 @@ public final class MdmHttp {
     }
 
     private static boolean isLoopback(String host) {
-        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        if ("localhost".equalsIgnoreCase(h)) {
-            return true;
-        }
-        if (!h.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-            return false;
-        }
-        try {
-            return InetAddress.getByName(h).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
+        return Loopback.isLiteral(host);
     }
 }

@@ -1,8 +1,8 @@
 package io.roomwire.provisioning.mdm.internal;
 
+import io.roomwire.core.net.JsonNestingLimit;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.roomwire.provisioning.mdm.CompliancePolicy;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -100,7 +100,7 @@ public final class PolicyState {
 
     /** Loads stored values; unknown or invalid entries are dropped with a warning. */
     public synchronized void loadJson(String json) {
-        JsonObject o = JsonParser.parseString(json).getAsJsonObject();
+        JsonObject o = JsonNestingLimit.parseObject(json);
         for (String k : o.keySet()) {
             if (!NODES.contains(k) || set(k, o.get(k).getAsString()) != DmTree.OK) {
                 Logger.warn("Ignoring stored MDM policy entry '{}'", k.toLowerCase(Locale.ROOT));

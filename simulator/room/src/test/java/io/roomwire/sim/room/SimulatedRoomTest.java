@@ -53,7 +53,7 @@ class SimulatedRoomTest {
         try (SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(dir).build()) {
             room.start();
             ((io.roomwire.hal.sim.SimCamera) room.agent().device().camera()).setHealthy(false);
-            assertEquals(Health.degraded("camera failed"), room.agent().health().get("device"));
+            assertEquals(Health.degraded("camera failed (camera not responding)"), room.agent().health().get("device"));
         }
     }
 

@@ -44,9 +44,14 @@ public final class TlsNetworkLayer implements NetworkLayer {
     }
     private static final int CONNECT_TIMEOUT_MS = 8000;
 
-    /** TLS settings handed to the stack. */
+    /**
+     * TLS settings handed to the stack. {@code serverNames} maps a next hop ({@code host:port}, as
+     * resolved from DNS SRV) to the name its certificate must carry: the domain of the URI dialled,
+     * never the SRV target's name, which unsigned DNS chose (RFC 5922 section 4).
+     */
     public record Config(SSLContext context, List<String> protocols, List<String> cipherSuites,
-                         boolean verifyHostname, boolean wantClientAuth) {
+                         boolean verifyHostname, boolean wantClientAuth,
+                         java.util.Map<String, String> serverNames, ListenerLimits limits) {
 
         public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
         public static final List<String> SUITES = List.of(
@@ -54,8 +59,25 @@ public final class TlsNetworkLayer implements NetworkLayer {
                 "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
                 "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
 
-        public static Config of(SSLContext context) {
-            return new Config(context, PROTOCOLS, SUITES, true, false);
+        /** TLS with our protocols and suites, and these listener limits; {@code context} is null for plain TCP. */
+        public static Config of(SSLContext context, ListenerLimits limits) {
+            return new Config(context, PROTOCOLS, SUITES, true, false, new java.util.concurrent.ConcurrentHashMap<>(),
+                    limits);
+        }
+
+        /** The certificate of {@code hopHost:port} must name {@code domain} (the URI's host). */
+        public void expectServerName(String hopHost, int port, String domain) {
+            if (serverNames.size() < 1024) { // bounded: one entry per SRV target dialled
+                serverNames.put(key(hopHost, port), domain.toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+
+        String serverName(String host, int port) {
+            return serverNames.getOrDefault(key(host, port), host);
+        }
+
+        private static String key(String host, int port) {
+            return host.toLowerCase(java.util.Locale.ROOT) + ":" + port;
         }
 
         /** The suites of {@link #SUITES} this JDK supports, comma-separated for jain-sip's property. */
@@ -77,7 +99,7 @@ public final class TlsNetworkLayer implements NetworkLayer {
     }
 
     private Config config() throws IOException {
-        if (config == null) {
+        if (config == null || config.context() == null) {
             throw new IOException("TLS is not configured for this SIP stack (no " + CONFIG_KEY + ")");
         }
         return config;
@@ -85,19 +107,20 @@ public final class TlsNetworkLayer implements NetworkLayer {
 
     @Override
     public ServerSocket createServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
+        if (config != null) {
+            return config.limits().tcp(port, backlog, bindAddress);
+        }
         return new NoDelayServerSocket(port, backlog, bindAddress);
     }
 
     @Override
     public SSLServerSocket createSSLServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
         Config c = config();
-        SSLServerSocket s = (SSLServerSocket) c.context().getServerSocketFactory().createServerSocket(port, backlog, bindAddress);
-        SSLParameters p = s.getSSLParameters();
+        SSLParameters p = c.context().getDefaultSSLParameters();
         p.setProtocols(c.protocols().toArray(String[]::new));
-        p.setCipherSuites(supported(c, s.getSupportedCipherSuites()));
+        p.setCipherSuites(supported(c, c.context().getSupportedSSLParameters().getCipherSuites()));
         p.setWantClientAuth(c.wantClientAuth());
-        s.setSSLParameters(p);
-        return s;
+        return c.limits().tls(port, backlog, bindAddress, c.context(), p);
     }
 
     @Override
@@ -133,7 +156,7 @@ public final class TlsNetworkLayer implements NetworkLayer {
     public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress myAddress) throws IOException {
         Config c = config();
         Socket plain = createSocket(address, port, myAddress, 0);
-        String host = hostName(address);
+        String host = c.serverName(hostName(address), port);
         SSLSocket s = (SSLSocket) c.context().getSocketFactory().createSocket(plain, host, port, true);
         s.setUseClientMode(true);
         SSLParameters p = s.getSSLParameters();

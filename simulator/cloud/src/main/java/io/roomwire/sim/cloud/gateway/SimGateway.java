@@ -751,7 +751,9 @@ public final class SimGateway implements AutoCloseable {
         if (cfg.authUser == null) {
             return true;
         }
-        javax.sip.header.AuthorizationHeader a = (javax.sip.header.AuthorizationHeader) req.getHeader("Authorization");
+        boolean proxy = cfg.challengeStatus == 407 && Request.INVITE.equals(req.getMethod());
+        javax.sip.header.AuthorizationHeader a = (javax.sip.header.AuthorizationHeader) req.getHeader(
+                proxy ? "Proxy-Authorization" : "Authorization");
         if (a != null && nonces.contains(a.getNonce()) && cfg.authUser.equals(a.getUsername())) {
             String ha1 = md5(cfg.authUser + ":" + cfg.realm + ":" + cfg.authPassword);
             String ha2 = md5(req.getMethod() + ":" + a.getURI());
@@ -763,14 +765,19 @@ public final class SimGateway implements AutoCloseable {
             }
         }
         try {
-            Response r = messages.createResponse(401, req);
+            Response r = messages.createResponse(proxy ? 407 : 401, req);
             ((ToHeader) r.getHeader(ToHeader.NAME)).setTag(Long.toHexString(RANDOM.nextLong() & 0xffffffffL));
             String nonce = HexFormat.of().formatHex(RANDOM.generateSeed(8));
             nonces.add(nonce);
-            javax.sip.header.WWWAuthenticateHeader w = headers.createWWWAuthenticateHeader("Digest");
+            javax.sip.header.WWWAuthenticateHeader w = proxy
+                    ? (javax.sip.header.WWWAuthenticateHeader) headers.createProxyAuthenticateHeader("Digest")
+                    : headers.createWWWAuthenticateHeader("Digest");
             w.setRealm(cfg.realm);
             w.setNonce(nonce);
             w.setAlgorithm("MD5");
+            if (cfg.qop) {
+                w.setQop("auth");
+            }
             r.addHeader(w);
             st.sendResponse(r);
         } catch (Exception e) {
@@ -808,6 +815,8 @@ public final class SimGateway implements AutoCloseable {
         private String authUser;
         private String authPassword;
         private String realm = "gateway.test";
+        private int challengeStatus = 401;
+        private boolean qop;
         private boolean registrar;
         private Duration registerExpires = Duration.ofSeconds(600);
         private boolean sendMedia = true;
@@ -840,6 +849,10 @@ public final class SimGateway implements AutoCloseable {
         /** Challenge INVITE and REGISTER with digest (401) for these credentials. */
         public Builder digest(String user, String password) { authUser = user; authPassword = password; return this; }
         public Builder realm(String r) { realm = r; return this; }
+        /** Challenge INVITEs as a proxy would (407, Proxy-Authenticate) instead of 401. */
+        public Builder proxyChallenge(boolean p) { challengeStatus = p ? 407 : 401; return this; }
+        /** Ask for qop=auth (RFC 2617 3.2.1) in the challenge. */
+        public Builder qop(boolean q) { qop = q; return this; }
         /** Also act as a registrar. */
         public Builder registrar(boolean r) { registrar = r; return this; }
         /** Longest registration the registrar grants. */
