@@ -7,6 +7,7 @@ import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.ConfigException;
 import io.roomwire.agent.device.DeviceFactory;
+import io.roomwire.agent.lifecycle.ServiceManagerNotifier;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.store.StateLock;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -90,10 +92,10 @@ final class RunCommand implements Cli.Command {
             java.util.Optional<java.nio.file.Path> file = a.option("--config").map(java.nio.file.Path::of)
                     .or(() -> java.nio.file.Files.isRegularFile(Cli.DEFAULT_CONFIG) ? java.util.Optional.of(Cli.DEFAULT_CONFIG)
                             : java.util.Optional.empty());
-            // A reboot request ends the process cleanly; systemd (Restart=always) starts it again.
+            // A reboot request ends the process cleanly with the status the unit's RestartForceExitStatus= restarts on.
             agent = StandardAgent.build(config, device, scheduler, events, file, io.env(), reason -> {
                 Logger.warn("Restarting: {}", reason);
-                Thread exit = new Thread(() -> System.exit(0), "roomwire-reboot");
+                Thread exit = new Thread(() -> System.exit(ServiceManagerNotifier.RESTART_EXIT_STATUS), "roomwire-reboot");
                 exit.start();
             });
         } catch (IllegalArgumentException e) {
@@ -104,9 +106,19 @@ final class RunCommand implements Cli.Command {
         }
         Logger.info("Starting Roomwire {} as device {} (services: {})", Version.get(), deviceId,
                 String.join(", ", agent.startOrder()));
+        Optional<ServiceManagerNotifier> systemd;
+        try {
+            systemd = ServiceManagerNotifier.fromEnvironment(io.env(), scheduler.clock());
+        } catch (IllegalStateException e) {
+            io.err().println("roomwire run: refusing to start. " + e.getMessage());
+            scheduler.close();
+            lock.close();
+            return Cli.FAILED;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Logger.info("Stopping (signal received)");
+            systemd.ifPresent(ServiceManagerNotifier::stopping);
             List<String> abandoned = agent.stop();
             io.err().println(abandoned.isEmpty() ? "roomwire: stopped cleanly"
                     : "roomwire: stopped; abandoned " + abandoned);
@@ -116,7 +128,7 @@ final class RunCommand implements Cli.Command {
         }, "roomwire-shutdown"));
         agent.start();
         reloadOnHangup(agent);
-        watch(agent, scheduler, io, t0, every);
+        watch(agent, scheduler, io, t0, every, systemd);
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -144,12 +156,17 @@ final class RunCommand implements Cli.Command {
         }
     }
 
-    /** Prints the state whenever a service's health changes (checked every 200 ms), and periodically if asked. */
-    private static void watch(Agent agent, SystemScheduler scheduler, Cli.Io io, long t0, Duration every) {
+    /**
+     * Prints the state whenever a service's health changes (checked every 200 ms), and periodically if asked;
+     * tells systemd (when it started the agent) readiness, status and that this loop still runs (watchdog).
+     */
+    private static void watch(Agent agent, SystemScheduler scheduler, Cli.Io io, long t0, Duration every,
+                              Optional<ServiceManagerNotifier> systemd) {
         AtomicReference<Map<String, Health>> last = new AtomicReference<>(Map.of());
         AtomicReference<Boolean> announced = new AtomicReference<>(false);
         scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(200), () -> {
             Map<String, Health> now = agent.health();
+            systemd.ifPresent(n -> n.onHealth(now));
             if (!now.equals(last.get())) {
                 last.set(now);
                 io.out().print(agent.status().render(now));

@@ -27,6 +27,12 @@ public interface Codec {
 
         MediaCounters received(MediaKind kind);
 
+        /**
+         * The far end asked for a keyframe (RTCP PLI or FIR, RFC 4585 §6.3.1, RFC 5104 §4.3.1): the
+         * next video frame is an IDR picture with its SPS and PPS. Without video it does nothing.
+         */
+        void requestKeyframe();
+
         /** Stops the streams and closes the ports. Idempotent. */
         @Override
         void close();

@@ -9,15 +9,19 @@ import java.util.List;
 /** Where the installed agent lives on the device, and the files the image ships. */
 public final class ImageLayout {
 
-    public static final String HOME = "/opt/roomwire";
-    public static final String LAUNCHER = HOME + "/bin/roomwire";
+    /** The bundled runtime ({@code runtime/}) and the agent's jars ({@code lib/}). */
+    public static final String HOME = "/usr/lib/roomwire";
+    public static final String LAUNCHER = "/usr/bin/roomwire";
     public static final String CONFIG = "/etc/roomwire/roomwire.properties";
+    public static final String JVM_OPTIONS = "/etc/roomwire/jvm.options";
+    public static final String UNIT = "/lib/systemd/system/roomwire.service";
     public static final String STATE = "/var/lib/roomwire";
+    public static final String LOGS = "/var/log/roomwire";
 
     private ImageLayout() {
     }
 
-    /** The systemd unit shipped as /lib/systemd/system/roomwire.service. */
+    /** The systemd unit shipped as {@link #UNIT}. */
     public static String systemdUnit() {
         return resource("/roomwire.service");
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roomwire.agent.config.AgentSettings;
+import io.roomwire.agent.lifecycle.ServiceManagerNotifier;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -38,9 +39,45 @@ class ImageLayoutTest {
 
     @Test
     void unitIsHardenedAndRunsUnprivileged() {
-        for (String line : new String[] {"User=roomwire", "NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes"}) {
+        for (String line : new String[] {"User=roomwire", "NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes",
+                "PrivateTmp=yes", "CapabilityBoundingSet=", "SystemCallFilter=@system-service", "SupplementaryGroups=video audio",
+                "ReadWritePaths=/etc/roomwire"}) {
             assertTrue(unit.lines().anyMatch(line::equals), "missing " + line);
         }
+        assertTrue(unit.lines().anyMatch(l -> l.startsWith("RestrictAddressFamilies=")), "RestrictAddressFamilies");
+        assertTrue(unit.lines().anyMatch(l -> l.startsWith("MemoryMax=")), "MemoryMax");
+    }
+
+    @Test
+    void unitWaitsForReadinessLongerThanTheAgentTakesToDeclareIt() {
+        assertTrue(unit.lines().anyMatch("Type=notify"::equals) && unit.lines().anyMatch("NotifyAccess=all"::equals),
+                "the agent's child systemd-notify sends READY=1 and WATCHDOG=1");
+        Duration startTimeout = Duration.ofSeconds(seconds("TimeoutStartSec"));
+        assertTrue(startTimeout.compareTo(ServiceManagerNotifier.READY_TIMEOUT) > 0,
+                "TimeoutStartSec " + startTimeout + " must exceed the agent's ready timeout " + ServiceManagerNotifier.READY_TIMEOUT);
+        assertTrue(seconds("WatchdogSec") >= 10, "the health loop pings at half the watchdog timeout");
+    }
+
+    @Test
+    void unitRestartsOnFailureAndOnARequestedRestart() {
+        assertTrue(unit.lines().anyMatch("Restart=on-failure"::equals));
+        String status = Integer.toString(ServiceManagerNotifier.RESTART_EXIT_STATUS);
+        assertTrue(unit.lines().anyMatch(("RestartForceExitStatus=" + status)::equals), "device.reboot exits " + status);
+    }
+
+    @Test
+    void launcherRunsTheBundledRuntimeWithTheConffileFlags() {
+        String launcher = ImageLayout.launcher();
+        assertTrue(launcher.contains("HOME_DIR=" + ImageLayout.HOME), launcher);
+        assertTrue(launcher.contains(ImageLayout.JVM_OPTIONS), launcher);
+        assertTrue(launcher.contains("$HOME_DIR/runtime/bin/java"), launcher);
+        assertTrue(launcher.lines().noneMatch(l -> l.matches(".*JAVA=java.*")), "no fallback to whatever java is on PATH");
+    }
+
+    private long seconds(String key) {
+        Matcher m = Pattern.compile("(?m)^" + key + "=(\\d+)$").matcher(unit);
+        assertTrue(m.find(), key + " missing");
+        return Long.parseLong(m.group(1));
     }
 
     @Test

@@ -19,17 +19,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.tinylog.Logger;
 
 /**
- * A synthetic media engine that speaks real RTP on loopback: audio as a 440 Hz tone in 20 ms
- * frames, video as a 15 fps "colour bar" stream of several packets per frame with the marker bit
- * on the last one. Pacing comes from the {@link Scheduler}, so a virtual scheduler drives it
- * deterministically; received packets are counted (packets, bytes, sequence gaps).
+ * A synthetic media engine that sends decodable media as real RTP on loopback, in the encoding the
+ * SDP negotiated: PCMU/PCMA encode a tone sequence (440 Hz then 880 Hz, one second each) in 20 ms
+ * frames; G.722 and Opus loop pre-encoded clips of the same sequence; H.264 loops a 15 fps clip of
+ * colour bars with a burnt-in frame counter, packetized per RFC 6184. The clips and how they were
+ * made are in {@code src/main/resources/io/roomwire/hal/sim/media/README.md}. Pacing comes from the
+ * {@link Scheduler}, so a virtual scheduler drives it deterministically; received packets are
+ * counted (packets, bytes, sequence gaps).
  */
 public final class SimCodec implements Codec {
 
     private static final Duration AUDIO_FRAME = Duration.ofMillis(20);
     private static final Duration VIDEO_FRAME = Duration.ofMillis(66);
-    private static final int VIDEO_PACKETS_PER_FRAME = 3;
-    private static final int VIDEO_PAYLOAD = 1000;
+    /** RTP payload limit: keeps SRTP packets well under a 1500-byte Ethernet MTU. */
+    static final int MAX_VIDEO_PAYLOAD = 1200;
+    static final String VIDEO_CLIP = "media/colourbars-320x180-15fps.h264";
+    private static final String G722_CLIP = "media/tone-440-880.g722";
+    private static final String OPUS_CLIP = "media/tone-440-880.opus";
+    private static volatile H264Clip video;
+    private static volatile AudioClip g722;
+    private static volatile AudioClip opus;
 
     private final Scheduler scheduler;
     private final InetAddress bindAddress;
@@ -105,6 +114,14 @@ public final class SimCodec implements Codec {
         }
 
         @Override
+        public void requestKeyframe() {
+            Stream s = streams.get(MediaKind.VIDEO);
+            if (s != null) {
+                s.source.requestKeyframe();
+            }
+        }
+
+        @Override
         public void close() {
             if (closed) {
                 return;
@@ -119,7 +136,7 @@ public final class SimCodec implements Codec {
         private final StreamPlan plan;
         private final DatagramSocket socket;
         private final int ssrc = (int) (Math.random() * Integer.MAX_VALUE);
-        private final byte[] payloadTemplate;
+        private final Source source;
         private Scheduler.Cancellable pacing;
         private Thread receiver;
         private int seq;
@@ -135,7 +152,7 @@ public final class SimCodec implements Codec {
         Stream(StreamPlan plan, DatagramSocket socket) {
             this.plan = plan;
             this.socket = socket;
-            this.payloadTemplate = plan.kind() == MediaKind.AUDIO ? tone(plan) : colourBars();
+            this.source = source(plan);
         }
 
         void start() {
@@ -157,10 +174,22 @@ public final class SimCodec implements Codec {
             if (socket.isClosed() || plan.sendTo() == null) {
                 return;
             }
-            int packets = plan.kind() == MediaKind.AUDIO ? 1 : VIDEO_PACKETS_PER_FRAME;
-            for (int i = 0; i < packets; i++) {
-                boolean marker = plan.kind() == MediaKind.VIDEO && i == packets - 1;
-                byte[] pkt = rtp(marker);
+            List<byte[]> payloads;
+            long ts;
+            synchronized (this) {
+                payloads = source.nextFrame();
+                ts = timestamp;
+                timestamp += plan.kind() == MediaKind.AUDIO ? plan.clockRate() / 50 : 90000 / 15;
+            }
+            for (int i = 0; i < payloads.size(); i++) {
+                // Video: the marker bit ends an access unit (RFC 6184 §5.1); audio: unset, no silence suppression.
+                boolean marker = plan.kind() == MediaKind.VIDEO && i == payloads.size() - 1;
+                byte[] payload = payloads.get(i);
+                byte[] pkt;
+                synchronized (this) {
+                    pkt = RtpHeader.packet(marker, plan.payloadType(), seq++ & 0xffff, ts, ssrc, payload.length);
+                }
+                System.arraycopy(payload, 0, pkt, RtpHeader.LENGTH, payload.length);
                 try {
                     socket.send(new DatagramPacket(pkt, pkt.length, plan.sendTo()));
                     synchronized (this) {
@@ -174,13 +203,6 @@ public final class SimCodec implements Codec {
                     return;
                 }
             }
-            timestamp += plan.kind() == MediaKind.AUDIO ? plan.clockRate() / 50 : 90000 / 15;
-        }
-
-        private byte[] rtp(boolean marker) {
-            byte[] p = RtpHeader.packet(marker, plan.payloadType(), seq++ & 0xffff, timestamp, ssrc, payloadTemplate.length);
-            System.arraycopy(payloadTemplate, 0, p, RtpHeader.LENGTH, payloadTemplate.length);
-            return p;
         }
 
         private void receiveLoop() {
@@ -228,39 +250,132 @@ public final class SimCodec implements Codec {
         }
     }
 
-    /** 20 ms of a 440 Hz tone as G.711 mu-law (160 bytes at 8 kHz), reused for other codecs' size. */
-    private static byte[] tone(StreamPlan plan) {
-        int samples = 160;
-        byte[] out = new byte[samples];
-        for (int i = 0; i < samples; i++) {
-            double v = Math.sin(2 * Math.PI * 440 * i / 8000.0) * 8000;
-            out[i] = muLaw((short) v);
+    /** What one stream sends: the RTP payloads of its next frame (20 ms of audio, one picture). */
+    interface Source {
+        List<byte[]> nextFrame();
+
+        /** The next frame starts with SPS, PPS and an IDR picture (video only). */
+        default void requestKeyframe() {
         }
-        return out;
     }
 
-    private static byte muLaw(short sample) {
-        final int bias = 0x84;
-        int sign = (sample >> 8) & 0x80;
-        int s = sign != 0 ? -sample : sample;
-        s = Math.min(s, 32635) + bias;
-        int exponent = 7;
-        for (int mask = 0x4000; (s & mask) == 0 && exponent > 0; mask >>= 1) {
-            exponent--;
+    static Source source(StreamPlan plan) {
+        String enc = plan.encoding().toUpperCase(java.util.Locale.ROOT);
+        switch (enc) {
+            case "PCMU":
+                return new ToneSource(G711::muLaw);
+            case "PCMA":
+                return new ToneSource(G711::aLaw);
+            case "G722":
+                return new ClipSource(g722Clip());
+            case "OPUS":
+                return new ClipSource(opusClip());
+            case "H264":
+                return new VideoSource(videoClip());
+            default:
+                throw new IllegalArgumentException("the simulated codec cannot send " + plan.encoding()
+                        + "; negotiate one of opus, G722, PCMU, PCMA (audio) or H264 (video)");
         }
-        int mantissa = (s >> (exponent + 3)) & 0x0f;
-        return (byte) ~(sign | (exponent << 4) | mantissa);
     }
 
-    /** A packet-sized slice of eight vertical colour bars (an H.264 FU-A-like header, then luma). */
-    private static byte[] colourBars() {
-        byte[] out = new byte[VIDEO_PAYLOAD];
-        out[0] = 0x7c;
-        out[1] = 0x05;
-        for (int i = 2; i < out.length; i++) {
-            out[i] = (byte) (235 - (i * 8 / out.length) * 25);
+    static H264Clip videoClip() {
+        H264Clip c = video;
+        if (c == null) {
+            c = H264Clip.resource(VIDEO_CLIP);
+            video = c;
         }
-        return out;
+        return c;
     }
 
+    private static AudioClip g722Clip() {
+        AudioClip c = g722;
+        if (c == null) {
+            c = AudioClip.g722(G722_CLIP);
+            g722 = c;
+        }
+        return c;
+    }
+
+    private static AudioClip opusClip() {
+        AudioClip c = opus;
+        if (c == null) {
+            c = AudioClip.oggOpus(OPUS_CLIP);
+            opus = c;
+        }
+        return c;
+    }
+
+    /** G.711 at 8 kHz: 440 Hz for one second, then 880 Hz, repeating, with continuous phase. */
+    static final class ToneSource implements Source {
+        /** One of the two G.711 laws. */
+        interface Law {
+            byte encode(short linear);
+        }
+
+        private final Law law;
+        private long sample;
+        private double phase;
+
+        ToneSource(Law law) {
+            this.law = law;
+        }
+
+        @Override
+        public List<byte[]> nextFrame() {
+            byte[] out = new byte[160];
+            for (int i = 0; i < out.length; i++, sample++) {
+                double hz = (sample / 8000) % 2 == 0 ? 440 : 880;
+                phase += 2 * Math.PI * hz / 8000.0;
+                out[i] = law.encode((short) Math.round(Math.sin(phase) * 12000));
+            }
+            phase %= 2 * Math.PI;
+            return List.of(out);
+        }
+    }
+
+    /** A pre-encoded audio clip, one packet per 20 ms, in a loop. */
+    static final class ClipSource implements Source {
+        private final AudioClip clip;
+        private int next;
+
+        ClipSource(AudioClip clip) {
+            this.clip = clip;
+        }
+
+        @Override
+        public List<byte[]> nextFrame() {
+            byte[] f = clip.frame(next);
+            next = (next + 1) % clip.size();
+            return List.of(f);
+        }
+    }
+
+    /** The H.264 clip, one access unit per frame, in a loop; a keyframe request jumps to the next IDR. */
+    static final class VideoSource implements Source {
+        private final H264Clip clip;
+        private int next;
+        private volatile boolean keyframeWanted;
+
+        VideoSource(H264Clip clip) {
+            this.clip = clip;
+        }
+
+        @Override
+        public void requestKeyframe() {
+            keyframeWanted = true;
+        }
+
+        @Override
+        public List<byte[]> nextFrame() {
+            if (keyframeWanted) {
+                keyframeWanted = false;
+                if (!clip.isKeyframe(next)) {
+                    next = clip.nextKeyframe(next);
+                }
+            }
+            List<byte[]> p = clip.payloads(next, MAX_VIDEO_PAYLOAD);
+            next = (next + 1) % clip.size();
+            return p;
+        }
+    }
 }

@@ -77,6 +77,7 @@ public final class MediaRelay implements AutoCloseable {
     private final Map<MediaKind, Stream> streams = new EnumMap<>(MediaKind.class);
     private final List<Scheduler.Cancellable> tasks = new CopyOnWriteArrayList<>();
     private final List<NoMediaWatch> watches = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<MediaKind>> keyframeListeners = new CopyOnWriteArrayList<>();
     private final ArrayDeque<Runnable> dtmfQueue = new ArrayDeque<>();
     private boolean dtmfBusy;
     private volatile boolean mediaExpected = true;
@@ -304,6 +305,15 @@ public final class MediaRelay implements AutoCloseable {
             period = window;
         }
         keep(scheduler.scheduleAtFixedRate(period, period, w::check));
+    }
+
+    /**
+     * Calls {@code listener} with the stream's kind whenever the far end asks for a keyframe with an
+     * RTCP PLI or FIR (RFC 4585 §6.3.1, RFC 5104 §4.3.1); the relay terminates RTCP, so the codec
+     * learns of it only this way. Called on the stream's receive thread.
+     */
+    public void onKeyframeRequest(java.util.function.Consumer<MediaKind> listener) {
+        keyframeListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -736,6 +746,16 @@ public final class MediaRelay implements AutoCloseable {
                         if (rtt < 0x80000000L) {
                             roundTrip = Optional.of(Duration.ofNanos(rtt * 1_000_000_000L / 65536));
                         }
+                    }
+                }
+            }
+            if (parsed.keyframeRequested()) {
+                Logger.debug("call {} {}: the far end asked for a keyframe", callId, kind);
+                for (java.util.function.Consumer<MediaKind> l : keyframeListeners) {
+                    try {
+                        l.accept(kind);
+                    } catch (RuntimeException e) {
+                        Logger.warn(e, "call {} {}: keyframe request handler failed", callId, kind);
                     }
                 }
             }

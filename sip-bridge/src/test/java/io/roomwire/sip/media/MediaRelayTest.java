@@ -81,9 +81,11 @@ class MediaRelayTest {
     @Test
     void relaysCodecMediaToTheGatewayAndBackWithSrtp() throws Exception {
         Call call = new Call(SUITE);
-        scheduler.advance(Duration.ofSeconds(1)); // SimCodec: 50 audio frames, 15 video frames x 3 packets
+        scheduler.advance(Duration.ofSeconds(1)); // SimCodec: 50 audio frames, 15 H.264 pictures (SPS/PPS/FU-A first)
+        long videoPackets = call.codec.sent(MediaKind.VIDEO).packets();
+        assertTrue(videoPackets > 15, "15 pictures, the first in several packets; sent " + videoPackets);
 
-        await(() -> call.gateway.received(GW_AUDIO).packets() == 50 && call.gateway.received(GW_VIDEO).packets() == 45,
+        await(() -> call.gateway.received(GW_AUDIO).packets() == 50 && call.gateway.received(GW_VIDEO).packets() == videoPackets,
                 () -> "gateway got " + call.gateway.received(GW_AUDIO) + " / " + call.gateway.received(GW_VIDEO));
         assertEquals(0, call.gateway.received(GW_AUDIO).rejected());
         assertEquals(0, call.gateway.received(GW_VIDEO).rejected());
@@ -95,6 +97,10 @@ class MediaRelayTest {
         await(() -> call.codec.received(MediaKind.AUDIO).packets() == 30 && call.codec.received(MediaKind.VIDEO).packets() == 12,
                 () -> "codec got " + call.codec.received(MediaKind.AUDIO) + " / " + call.codec.received(MediaKind.VIDEO));
         assertEquals(0, call.codec.received(MediaKind.AUDIO).lost());
+        List<MediaKind> keyframeRequests = new CopyOnWriteArrayList<>();
+        call.relay.onKeyframeRequest(keyframeRequests::add);
+        call.gateway.requestKeyframe(GW_VIDEO); // SRTCP PLI
+        await(() -> keyframeRequests.equals(List.of(MediaKind.VIDEO)), () -> "keyframe requests " + keyframeRequests);
         StreamStats audio = call.relay.stats(MediaKind.AUDIO);
         assertEquals(30, audio.packetsReceived());
         assertEquals(0, audio.packetsLost());
@@ -391,6 +397,31 @@ class MediaRelayTest {
             await(() -> relay.stats(MediaKind.AUDIO).dropped() == 1, () -> relay.stats(MediaKind.AUDIO).toString());
         }
         assertEquals(2, codec.received(MediaKind.AUDIO).packets());
+    }
+
+    @Test
+    void passesTheFarEndsPliAndFirToTheCodecAsKeyframeRequests() throws Exception {
+        MediaRelay relay = track(MediaRelay.builder(scheduler).callId("t5").stream(MediaKind.VIDEO, Optional.empty()).build());
+        List<MediaKind> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+        relay.onKeyframeRequest(requests::add);
+        try (DatagramSocket far = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            relay.connectFarEnd(MediaKind.VIDEO, (InetSocketAddress) far.getLocalSocketAddress(), Optional.empty());
+            // An empty RR then PSFB FMT 1 (PLI, RFC 4585 §6.3.1): sender SSRC, media SSRC.
+            byte[] pli = {(byte) 0x80, (byte) 201, 0, 1, 0, 0, 0x55, 0x55,
+                (byte) 0x81, (byte) 206, 0, 2, 0, 0, 0x55, 0x55, 0, 0x0c, 0x0d, (byte) 0xec};
+            send(far, pli, relay.localFarSideRtcpPort(MediaKind.VIDEO));
+            await(() -> requests.size() == 1, () -> "keyframe requests " + requests);
+            // PSFB FMT 15 (application layer feedback such as REMB) is not a keyframe request.
+            byte[] afb = {(byte) 0x8f, (byte) 206, 0, 2, 0, 0, 0x55, 0x55, 0, 0, 0, 0};
+            send(far, afb, relay.localFarSideRtcpPort(MediaKind.VIDEO));
+            await(() -> relay.stats(MediaKind.VIDEO).rtcpReceived() == 2, () -> relay.stats(MediaKind.VIDEO).toString());
+            // PSFB FMT 4 (FIR, RFC 5104 §4.3.1): one FCI entry of SSRC and sequence number.
+            byte[] fir = {(byte) 0x84, (byte) 206, 0, 4, 0, 0, 0x55, 0x55, 0, 0, 0, 0,
+                0, 0x0c, 0x0d, (byte) 0xec, 1, 0, 0, 0};
+            send(far, fir, relay.localFarSideRtcpPort(MediaKind.VIDEO));
+            await(() -> requests.size() == 2, () -> "keyframe requests " + requests);
+        }
+        assertEquals(List.of(MediaKind.VIDEO, MediaKind.VIDEO), requests);
     }
 
     @Test

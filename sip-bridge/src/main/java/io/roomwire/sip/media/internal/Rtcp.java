@@ -11,6 +11,10 @@ public final class Rtcp {
     public static final int SR = 200;
     public static final int RR = 201;
     public static final int SDES = 202;
+    /** Payload-specific feedback (RFC 4585 §6.1): FMT 1 is PLI (§6.3.1), FMT 4 is FIR (RFC 5104 §4.3.1). */
+    public static final int PSFB = 206;
+    private static final int FMT_PLI = 1;
+    private static final int FMT_FIR = 4;
     private static final long NTP_EPOCH_OFFSET = 2_208_988_800L;
 
     private Rtcp() {
@@ -21,7 +25,8 @@ public final class Rtcp {
                               long jitter, long lastSr, long delaySinceLastSr) { }
 
     /** What a received compound packet said that the relay uses. */
-    public record Parsed(boolean hasSenderReport, int senderSsrc, long senderNtpMiddle, List<ReportBlock> blocks) { }
+    public record Parsed(boolean hasSenderReport, int senderSsrc, long senderNtpMiddle, List<ReportBlock> blocks,
+                         boolean keyframeRequested) { }
 
     /** The 64-bit NTP timestamp of an instant. */
     public static long ntp(Instant t) {
@@ -96,7 +101,7 @@ public final class Rtcp {
     /** Sender information of an SR. */
     public record Sender(long ntp, long rtpTimestamp, long packets, long octets) { }
 
-    /** Reads SRs and RRs out of a compound packet; throws IllegalArgumentException when malformed. */
+    /** Reads SRs, RRs and keyframe requests (PLI, FIR) out of a compound packet; throws IllegalArgumentException when malformed. */
     public static Parsed parse(byte[] p, int off, int len) {
         int o = off;
         int end = off + len;
@@ -104,6 +109,7 @@ public final class Rtcp {
         int senderSsrc = 0;
         long ntpMiddle = 0;
         List<ReportBlock> blocks = new ArrayList<>();
+        boolean keyframe = false;
         while (o + 4 <= end) {
             if ((p[o] & 0xc0) != 0x80) {
                 throw new IllegalArgumentException("RTCP version is not 2");
@@ -115,6 +121,10 @@ public final class Rtcp {
                 throw new IllegalArgumentException("RTCP length field runs past the packet");
             }
             int b = -1;
+            // PLI is 12 bytes (sender and media SSRC); FIR adds 8-byte entries (RFC 5104 §4.3.1.1).
+            if (pt == PSFB && ((count == FMT_PLI && length >= 12) || (count == FMT_FIR && length >= 20))) {
+                keyframe = true;
+            }
             if (pt == SR && length >= 28) {
                 sr = true;
                 senderSsrc = get32(p, o + 4);
@@ -142,7 +152,7 @@ public final class Rtcp {
         if (o == off) {
             throw new IllegalArgumentException("empty RTCP packet");
         }
-        return new Parsed(sr, senderSsrc, ntpMiddle, blocks);
+        return new Parsed(sr, senderSsrc, ntpMiddle, blocks, keyframe);
     }
 
     static void put16(byte[] b, int o, int v) {

@@ -109,6 +109,12 @@ public final class RelayCallMedia implements CallMedia {
             for (NegotiatedStream s : streams) {
                 relay.connectCodec(s.kind(), session.localPorts().get(s.kind()));
             }
+            Codec.MediaSession opened = session;
+            relay.onKeyframeRequest(kind -> {
+                if (kind == MediaKind.VIDEO) {
+                    opened.requestKeyframe();
+                }
+            });
         }
         for (NegotiatedStream s : streams) {
             Optional<SrtpKeys> send = Optional.empty();

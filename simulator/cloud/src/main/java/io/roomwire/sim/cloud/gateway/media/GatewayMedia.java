@@ -128,6 +128,23 @@ public final class GatewayMedia implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks the room for a keyframe as a video gateway does when it joins or loses pictures: an
+     * empty RR and a PLI (RFC 4585 §6.3.1) to the room's RTCP port (RTP + 1), SRTCP when keyed.
+     */
+    public void requestKeyframe(Kind k) {
+        Stream s = stream(k);
+        InetSocketAddress to = s.room;
+        if (to == null) {
+            throw new IllegalStateException("the room's " + k + " address is not known yet: connect() first");
+        }
+        try {
+            s.sendPli(new InetSocketAddress(to.getAddress(), to.getPort() + 1));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("PLI to " + to + " failed", e);
+        }
+    }
+
     /** Paces media to the room on {@code executor}: audio one packet per 20 ms, video 3 per 66 ms. */
     public void startSending(ScheduledExecutorService executor) {
         for (Stream s : streams.values()) {
@@ -323,6 +340,20 @@ public final class GatewayMedia implements AutoCloseable {
                 long lsr = ((GatewaySrtp.int32(p, 8) & 0xffffL) << 16) | ((GatewaySrtp.int32(p, 12) >>> 16) & 0xffff);
                 sendReceiverReport(senderSsrc, lsr, from);
             }
+        }
+
+        void sendPli(InetSocketAddress to) throws IOException {
+            byte[] p = new byte[20];
+            p[0] = (byte) 0x80; // RR without blocks: a compound packet starts with SR or RR (RFC 3550 §6.1)
+            p[1] = (byte) 201;
+            p[3] = 1;
+            GatewaySrtp.put32(p, 4, ssrc);
+            p[8] = (byte) 0x81; // PSFB, FMT 1 = PLI
+            p[9] = (byte) 206;
+            p[11] = 2;
+            GatewaySrtp.put32(p, 12, ssrc);
+            byte[] wire = tx == null ? p : tx.protectRtcp(p, p.length);
+            rtcp.send(new DatagramPacket(wire, wire.length, to));
         }
 
         /** RR with one block on the room's stream; DLSR 0 as it answers at once. */

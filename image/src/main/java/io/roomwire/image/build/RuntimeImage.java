@@ -1,0 +1,203 @@
+package io.roomwire.image.build;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.spi.ToolProvider;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * Builds the Java runtime the package ships (run by the image module's {@code package} phase):
+ * {@code jdeps} lists the JDK modules the agent's jars reference, the caller adds the service
+ * providers {@code jdeps} cannot see (they are loaded by name), and {@code jlink} links only those.
+ *
+ * <p>Arguments: {@code LIB_DIR OUT_DIR [EXTRA_MODULE ...]}. OUT_DIR is replaced.
+ */
+public final class RuntimeImage {
+
+    /** Above this many classes a jar is scanned rather than given to jdeps (see {@link #modulesReferenced}). */
+    static final int JDEPS_MAX_CLASSES = 10_000;
+
+    private RuntimeImage() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2) {
+            throw new IllegalArgumentException("usage: RuntimeImage LIB_DIR OUT_DIR [EXTRA_MODULE ...]");
+        }
+        Path lib = Path.of(args[0]);
+        Path out = Path.of(args[1]);
+        TreeSet<String> modules = new TreeSet<>(modulesReferenced(lib));
+        Arrays.asList(args).subList(2, args.length).forEach(a -> modules.addAll(Arrays.asList(a.split(","))));
+        deleteTree(out);
+        Files.createDirectories(out.getParent());
+        run("jlink", "--add-modules", String.join(",", modules), "--strip-debug", "--no-man-pages",
+                "--no-header-files", "--output", out.toString());
+        Files.writeString(out.resolve("roomwire-modules"), String.join("\n", modules) + "\n");
+        stripNativeCode(out);
+        dumpSharedArchive(out);
+        System.out.println("[roomwire-image] jlink runtime " + out + ": " + String.join(",", modules));
+    }
+
+    /**
+     * The JDK modules the jars in {@code lib} reference statically, as {@code jdeps --print-module-deps}
+     * finds them. The jars are unpacked into one folder first, so that jdeps reads them as plain class-path
+     * classes (modular jars such as azure-core would otherwise demand their whole module graph). Jars of
+     * more than {@value #JDEPS_MAX_CLASSES} classes are scanned instead: jdeps' analysis grows with the
+     * square of an archive's classes and takes over half an hour on the Graph SDK's 40,000 request
+     * builders, while the scan reads every class's constant pool in seconds.
+     */
+    public static List<String> modulesReferenced(Path lib) throws IOException {
+        List<Path> jars;
+        try (Stream<Path> s = Files.list(lib)) {
+            jars = s.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
+        }
+        if (jars.isEmpty()) {
+            throw new IOException("no jars in " + lib + ": run the image module's package phase (copy-dependencies) first");
+        }
+        Path classes = lib.resolveSibling("jdeps-classes");
+        deleteTree(classes);
+        TreeSet<String> modules = new TreeSet<>();
+        for (Path jar : jars) {
+            if (classCount(jar) > JDEPS_MAX_CLASSES) {
+                Set<String> scanned = ClassReferences.jdkModules(jar);
+                System.out.println("[roomwire-image] " + jar.getFileName() + " (scanned): " + scanned);
+                modules.addAll(scanned);
+            } else {
+                unpackClasses(jar, classes);
+            }
+        }
+        String printed = run("jdeps", "--print-module-deps", "--ignore-missing-deps", classes.toString()).strip();
+        deleteTree(classes);
+        // The last line is the comma-separated list; jdeps may warn (split packages) on lines before it.
+        String last = printed.lines().reduce((a, b) -> b).orElse("");
+        List<String> found = Arrays.stream(last.split(",")).map(String::strip).toList();
+        if (found.isEmpty() || !found.stream().allMatch(m -> m.matches("[a-z][a-z0-9.]*"))) {
+            throw new IllegalStateException("jdeps printed no module list: " + printed);
+        }
+        modules.addAll(found);
+        return List.copyOf(modules);
+    }
+
+    private static long classCount(Path jar) throws IOException {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            return zip.stream().filter(e -> e.getName().endsWith(".class")).count();
+        }
+    }
+
+    /** The classes of a jar, without module-info and META-INF (multi-release variants included). */
+    private static void unpackClasses(Path jar, Path into) throws IOException {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            for (ZipEntry e : java.util.Collections.list(zip.entries())) {
+                String name = e.getName();
+                if (e.isDirectory() || !name.endsWith(".class") || name.startsWith("META-INF/") || name.endsWith("module-info.class")) {
+                    continue;
+                }
+                Path target = into.resolve(name).normalize();
+                if (!target.startsWith(into)) {
+                    throw new IOException(jar + " holds an entry outside its folder: " + name);
+                }
+                Files.createDirectories(target.getParent());
+                try (InputStream in = zip.getInputStream(e)) {
+                    Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    /**
+     * Strips the runtime's executables and shared libraries as Debian does (dh_strip): jlink's
+     * --strip-debug leaves their symbol tables, which lintian reports as an error and which nobody
+     * on a device needs (Debian's debug symbols are in openjdk-17-dbg).
+     */
+    private static void stripNativeCode(Path runtime) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>(List.of("strip", "--strip-unneeded", "--remove-section=.comment",
+                "--remove-section=.note"));
+        try (Stream<Path> s = Files.walk(runtime)) {
+            s.filter(Files::isRegularFile).filter(p -> isElf(p)).map(Path::toString).sorted().forEach(cmd::add);
+        }
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IOException("strip (binutils) is needed to build the runtime: apt-get install binutils", e);
+        }
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("strip failed on the runtime: " + text);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stripping the runtime", e);
+        }
+    }
+
+    private static boolean isElf(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The default CDS archive of the JDK's own classes (lib/server/classes.jsa), which jlink in JDK 17
+     * does not make: without it every start parses and verifies the JDK classes again.
+     */
+    private static void dumpSharedArchive(Path runtime) throws IOException {
+        Process p = new ProcessBuilder(runtime.resolve("bin/java").toString(), "-Xshare:dump").redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException(runtime + "/bin/java -Xshare:dump failed: " + text);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while dumping the CDS archive", e);
+        }
+    }
+
+    private static String run(String tool, String... args) {
+        ToolProvider provider = ToolProvider.findFirst(tool).orElseThrow(() -> new IllegalStateException(
+                tool + " is not in this JDK (" + System.getProperty("java.home") + "): build the image with a full JDK 17"));
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
+            int rc = provider.run(ps, ps, args);
+            String text = buf.toString(StandardCharsets.UTF_8);
+            if (rc != 0) {
+                throw new IllegalStateException(tool + " failed (exit " + rc + "): " + text);
+            }
+            return text;
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}
