@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -31,10 +32,11 @@ public final class Agent {
     private final String deviceId;
     private final Lifecycle lifecycle;
     private final Supplier<String> activity;
+    private final Optional<ConfigReload> reload;
     private volatile Instant startedAt;
 
     Agent(Config config, Device device, Scheduler scheduler, FileStore store, EventSink.Hub events, String deviceId,
-          List<Service> services, Supplier<String> activity, RandomGenerator random) {
+          List<Service> services, Supplier<String> activity, Optional<ConfigReload> reload, RandomGenerator random) {
         this.config = config;
         this.device = device;
         this.scheduler = scheduler;
@@ -42,6 +44,7 @@ public final class Agent {
         this.events = events;
         this.deviceId = deviceId;
         this.activity = activity;
+        this.reload = reload;
         Duration base = config.get(AgentSettings.RETRY_BASE);
         Duration max = config.get(AgentSettings.RETRY_MAX);
         this.lifecycle = new Lifecycle(scheduler, services,
@@ -62,6 +65,15 @@ public final class Agent {
     /** Stops every service within the configured bound; returns services abandoned. */
     public List<String> stop() {
         return lifecycle.stop(config.get(AgentSettings.STOP_TIMEOUT));
+    }
+
+    /**
+     * Re-reads the config file on a scheduler thread and applies what changed (SIGHUP); false when the
+     * agent runs on the built-in defaults and has no file to re-read.
+     */
+    public boolean reloadConfig() {
+        reload.ifPresent(ConfigReload::request);
+        return reload.isPresent();
     }
 
     public AgentStatus status() {

@@ -52,6 +52,7 @@ final class AgentRoomControl implements RoomControl {
     private final DeviceManagement mdm;
     private final Optional<Path> configFile;
     private final Consumer<String> rebooter;
+    private final List<Consumer<Config>> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Config config;
 
     /** @param health every service's health, from the lifecycle (read only when a command asks) */
@@ -336,8 +337,23 @@ final class AgentRoomControl implements RoomControl {
         Path file = configFile.orElseThrow(() -> new IOException(
                 "the agent runs without a config file; start it with --config FILE to change settings remotely"));
         next.writeTo(file);
+        apply(next);
+    }
+
+    /**
+     * The one place a new configuration takes effect in the running agent, for {@code config.set}
+     * (after saving it) and for a reload of the file (SIGHUP): live settings apply now, restart-only
+     * ones wait for the next start.
+     */
+    void apply(Config next) {
         config = next;
         // The obtp.* settings are live: the meeting list re-parses and re-renders with them now.
         meetings.obtp().settingsChanged(ObtpSettings.from(next));
+        applied.forEach(l -> l.accept(next));
+    }
+
+    /** Also tells {@code listener} of every configuration applied (the management service's own settings). */
+    void onApplied(Consumer<Config> listener) {
+        applied.add(listener);
     }
 }

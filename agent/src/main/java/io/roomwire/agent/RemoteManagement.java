@@ -59,6 +59,11 @@ final class RemoteManagement {
         service().ifPresent(ManagementService::statusChanged);
     }
 
+    /** Hands a configuration that was just applied to the running management service (its live mqtt.* settings). */
+    void configApplied(Config next) {
+        service().ifPresent(m -> m.configApplied(next));
+    }
+
     List<Service> services() {
         if (config.find(MgmtSettings.BROKER_URL).isEmpty()) {
             return List.of();

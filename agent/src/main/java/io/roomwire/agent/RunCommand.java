@@ -38,6 +38,8 @@ final class RunCommand implements Cli.Command {
                                exists, else the built-in defaults; ROOMWIRE_* overrides apply)
               --status-every DURATION
                                also print the whole status every DURATION
+            SIGHUP (systemctl reload roomwire) re-reads the config file: live settings apply at once,
+            restart-only ones are logged as pending, a file with problems is refused and changes nothing.
             """;
 
     @Override
@@ -91,7 +93,7 @@ final class RunCommand implements Cli.Command {
                     .or(() -> java.nio.file.Files.isRegularFile(Cli.DEFAULT_CONFIG) ? java.util.Optional.of(Cli.DEFAULT_CONFIG)
                             : java.util.Optional.empty());
             // A reboot request ends the process cleanly with the status the unit's RestartForceExitStatus= restarts on.
-            agent = StandardAgent.build(config, device, scheduler, events, file, reason -> {
+            agent = StandardAgent.build(config, device, scheduler, events, file, io.env(), reason -> {
                 Logger.warn("Restarting: {}", reason);
                 Thread exit = new Thread(() -> System.exit(ServiceManagerNotifier.RESTART_EXIT_STATUS), "roomwire-reboot");
                 exit.start();
@@ -125,6 +127,7 @@ final class RunCommand implements Cli.Command {
             stopped.countDown();
         }, "roomwire-shutdown"));
         agent.start();
+        reloadOnHangup(agent);
         watch(agent, scheduler, io, t0, every, systemd);
         try {
             stopped.await();
@@ -132,6 +135,25 @@ final class RunCommand implements Cli.Command {
             Thread.currentThread().interrupt();
         }
         return Cli.OK;
+    }
+
+    /**
+     * SIGHUP ({@code systemctl reload roomwire}) re-reads the config file instead of stopping the JVM
+     * (its default for HUP). The handler only hands the work to the agent's scheduler.
+     */
+    private static void reloadOnHangup(Agent agent) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                if (!agent.reloadConfig()) {
+                    Logger.warn("SIGHUP ignored: the agent runs on the built-in defaults, with no config file to "
+                            + "re-read; start it with --config FILE");
+                }
+            });
+        } catch (IllegalArgumentException e) {
+            // The JVM was started with -Xrs, or the platform has no SIGHUP: reloading needs a restart there.
+            Logger.warn("Config reload on SIGHUP unavailable ({}); restart the agent to apply config changes",
+                    e.getMessage());
+        }
     }
 
     /**

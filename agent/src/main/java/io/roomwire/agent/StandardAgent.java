@@ -42,16 +42,18 @@ public final class StandardAgent {
     }
 
     public static Agent build(Config config, Device device, Scheduler scheduler, EventSink.Hub events) {
-        return build(config, device, scheduler, events, Optional.empty(),
+        return build(config, device, scheduler, events, Optional.empty(), Map.of(),
                 reason -> Logger.warn("Reboot requested ({}) but this agent has no way to restart itself", reason));
     }
 
     /**
-     * @param configFile where {@code config.set} writes the changed configuration (none: refused)
+     * @param configFile where {@code config.set} writes the changed configuration and what a reload
+     *                   re-reads (none: both refused)
+     * @param env        the environment {@code config} was loaded with (its overrides win on a reload too)
      * @param rebooter   restarts the device or agent when {@code device.reboot} is carried out
      */
     public static Agent build(Config config, Device hardware, Scheduler scheduler, EventSink.Hub events,
-                              Optional<Path> configFile, Consumer<String> rebooter) {
+                              Optional<Path> configFile, Map<String, String> env, Consumer<String> rebooter) {
         String deviceId = Agent.deviceId(config, hardware);
         FileStore store = new FileStore(config.get(AgentSettings.STATE_DIR), scheduler.clock());
         // Remote commands and the web panel's admin page read the services' health, which the lifecycle built below owns.
@@ -80,6 +82,9 @@ public final class StandardAgent {
         RemoteManagement remote = new RemoteManagement(config, deviceId, scheduler, store, events, signIn, control,
                 registry -> registry.register("compliance.checkin", "MDM check-in now; replies with the outcome",
                         CommandRegistry.Access.ACT, true, req -> mdm.checkInCommand()));
+        control.onApplied(remote::configApplied);
+        Optional<ConfigReload> reload = configFile.map(f -> new ConfigReload(f, env, scheduler, events, config,
+                control::config, control::apply));
 
         List<Service> services = new ArrayList<>();
         services.add(new DeviceService(device));
@@ -90,7 +95,7 @@ public final class StandardAgent {
         services.addAll(mdm.services());
         services.addAll(remote.services());
         Agent agent = new Agent(config, device, scheduler, store, events, deviceId, services, calls::activity,
-                new Random());
+                reload, new Random());
         health.source = agent::health;
 
         signIn.onEnrollmentChange(st -> {

@@ -268,6 +268,20 @@ public final class Config {
         return parse("(change)", sb.toString(), env, List.copyOf(settings.values()));
     }
 
+    /**
+     * The keys whose value differs between this configuration and {@code other} (set, changed or
+     * back to its default), compared as text so that a changed secret counts too; sorted.
+     */
+    public List<String> changedKeys(Config other) {
+        List<String> changed = new ArrayList<>();
+        for (String key : new java.util.TreeSet<>(settings.keySet())) {
+            if (!java.util.Objects.equals(texts.get(key), other.texts.get(key))) {
+                changed.add(key);
+            }
+        }
+        return changed;
+    }
+
     /** The key was given by a {@code ROOMWIRE_*} environment variable (which wins over the file). */
     public boolean fromEnvironment(String key) {
         return envTexts.containsKey(key);

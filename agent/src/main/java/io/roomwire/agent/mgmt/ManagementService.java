@@ -754,7 +754,7 @@ public final class ManagementService implements Service {
     }
 
     /** Re-reads settings that apply without a restart. */
-    void configApplied(Config next) {
+    public void configApplied(Config next) {
         operatorRate.setRate(next.get(MgmtSettings.COMMAND_RATE));
         untrustedRate.setRate(next.get(MgmtSettings.COMMAND_RATE));
         hideTitles = next.get(MgmtSettings.HIDE_MEETING_TITLES);

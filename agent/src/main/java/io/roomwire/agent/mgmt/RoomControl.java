@@ -63,7 +63,8 @@ public interface RoomControl {
 
     /**
      * Makes {@code next} the configuration: written atomically to the config file and applied where
-     * it applies without a restart. Called only with a configuration validated by {@link Config#with}.
+     * it applies without a restart, the management service's own settings included (through
+     * {@link ManagementService#configApplied}). Called only with a configuration validated by {@link Config#with}.
      */
     void applyConfig(Config next) throws IOException;
 }

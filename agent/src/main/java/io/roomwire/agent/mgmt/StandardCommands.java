@@ -41,7 +41,7 @@ final class StandardCommands {
         r.register("config.get", "configuration values, secrets masked", Access.READ, false,
                 req -> configGet(room.config(), req));
         r.register("config.set", "change settings atomically; says which need a restart", Access.CHANGE, true,
-                req -> configSet(s, room, req));
+                req -> configSet(room, req));
         r.register("call.dial", "dial a URI or a meeting id", Access.CHANGE, true, req -> dial(room, req));
         r.register("call.hangup", "end the call", Access.CHANGE, true, req -> room.hangup());
         r.register("call.dtmf", "send DTMF digits", Access.CHANGE, false,
@@ -140,7 +140,7 @@ final class StandardCommands {
         return done(o);
     }
 
-    private static CompletionStage<JsonElement> configSet(ManagementService s, RoomControl room, CommandRequest req)
+    private static CompletionStage<JsonElement> configSet(RoomControl room, CommandRequest req)
             throws CommandException {
         Config current = room.config();
         Map<String, String> changes = new LinkedHashMap<>();
@@ -193,7 +193,6 @@ final class StandardCommands {
             throw new CommandException(CommandException.Code.INTERNAL, "configuration not saved: " + e.getMessage()
                     + "; nothing was changed");
         }
-        s.configApplied(next);
         JsonArray changed = new JsonArray();
         JsonArray restart = new JsonArray();
         JsonObject values = new JsonObject();

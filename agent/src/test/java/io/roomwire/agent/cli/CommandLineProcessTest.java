@@ -15,9 +15,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,21 +61,45 @@ class CommandLineProcessTest {
     }
 
     private Result roomwire(Path workDir, String... args) throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", cp, "io.roomwire.agent.Main"));
-        cmd.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().keySet().removeIf(k -> k.startsWith("ROOMWIRE_"));
-        Process p = pb.start();
+        Process p = start(workDir, out, err, args);
         if (!p.waitFor(90, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("roomwire " + String.join(" ", args) + " did not end within 90 s");
         }
         return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    /** Starts the command in its own JVM, standard output and error into {@code out} and {@code err}. */
+    private static Process start(Path workDir, Path out, Path err, String... args) throws IOException {
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", cp, "io.roomwire.agent.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().keySet().removeIf(k -> k.startsWith("ROOMWIRE_"));
+        return pb.start();
+    }
+
+    /** Waits (at most {@code limit}) until {@code file} holds {@code text}; the file's content either way. */
+    private static String awaitText(Path file, String text, Duration limit) throws IOException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        String now = Files.readString(file, StandardCharsets.UTF_8);
+        while (!now.contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no '" + text + "' within " + limit + " in:\n" + now);
+            }
+            LockSupport.parkNanos(20_000_000);
+            now = Files.readString(file, StandardCharsets.UTF_8);
+        }
+        return now;
+    }
+
+    private static void hangUp(Process p) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -HUP " + p.pid());
     }
 
     private Path config(String name, String text) throws IOException {
@@ -168,6 +194,37 @@ class CommandLineProcessTest {
         assertTrue(r.err().contains("Nobody signed in within 2 s;"), r.err());
         assertFalse(LOG_LINE.matcher(r.out()).find(), r.out());
         assertFalse(r.out().contains("Nobody signed in"), r.out());
+    }
+
+    /** What `systemctl reload roomwire` does: SIGHUP re-reads the file, applies live keys, and survives a bad edit. */
+    @Test
+    void runReloadsItsConfigFileOnSighup() throws Exception {
+        Path cfg = config("reload.properties", "");
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = start(Path.of("").toAbsolutePath(), out, err, "run", "--config", cfg.toString());
+        try {
+            awaitText(err, "roomwire: all services UP", Duration.ofSeconds(60));
+            config("reload.properties", "obtp.template.cisco.direct = sip:{id}.{tenant}@edge.{domain}\nsip.user = lobby\n");
+            hangUp(p);
+            String log = awaitText(err, "Config reloaded from", Duration.ofSeconds(30));
+            assertTrue(log.contains("Config reloaded from " + cfg + ": applied [obtp.template.cisco.direct]; "
+                    + "pending a restart [sip.user]"), log);
+
+            config("reload.properties", "obtp.preroll = soon\n");
+            hangUp(p);
+            log = awaitText(err, "refused (1 problem)", Duration.ofSeconds(30));
+            assertTrue(log.contains(cfg + ":2: obtp.preroll"), "the problem with its line:\n" + log);
+            assertTrue(p.isAlive(), "a bad file does not stop the agent:\n" + log);
+        } finally {
+            p.destroy();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+        assertTrue(awaitText(err, "roomwire: stopped", Duration.ofSeconds(5)).contains("roomwire: stopped cleanly"));
+        assertEquals("agent.state-dir = " + dir.resolve("state-reload.properties") + "\nobtp.preroll = soon\n",
+                Files.readString(cfg), "the file is never written back on reload");
     }
 
     /** The README's first `sh` block under "The `roomwire` command", run as written from the repository root. */

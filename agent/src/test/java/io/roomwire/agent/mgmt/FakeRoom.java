@@ -20,6 +20,8 @@ final class FakeRoom implements RoomControl {
     final List<String> reboots = new CopyOnWriteArrayList<>();
     final List<String> dtmfSent = new CopyOnWriteArrayList<>();
     final List<Config> applied = new CopyOnWriteArrayList<>();
+    /** What the agent's applier also does: tells the management service (set by the fixture once it is built). */
+    volatile java.util.function.Consumer<Config> onApplied = c -> { };
     volatile CompletableFuture<JsonElement> calendarSync = CompletableFuture.completedFuture(obj("changes", 2));
     volatile boolean failSelftest;
 
@@ -161,5 +163,6 @@ final class FakeRoom implements RoomControl {
     public void applyConfig(Config next) throws IOException {
         applied.add(next);
         config = next;
+        onApplied.accept(next);
     }
 }

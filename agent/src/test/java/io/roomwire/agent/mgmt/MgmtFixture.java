@@ -56,6 +56,7 @@ final class MgmtFixture {
                 b.logs(logs);
             }
             this.service = b.build();
+            room.onApplied = service::configApplied;
         }
 
         Device start() {
