@@ -176,6 +176,9 @@ final class RunCommand implements Cli.Command {
                 announced.set(true);
                 // Progress, not state: standard error, beside the logs (bench/run reads both streams).
                 io.err().printf("roomwire: all services UP in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+                if (agent.device().panel() instanceof io.roomwire.hal.web.WebTouchPanel web && web.running()) {
+                    io.err().println("roomwire: touch panel at " + web.url() + " (open it in the room's kiosk browser)");
+                }
                 io.err().flush();
             }
         });

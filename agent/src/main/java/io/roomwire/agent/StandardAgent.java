@@ -7,6 +7,7 @@ import io.roomwire.agent.config.Config;
 import io.roomwire.agent.mdm.DeviceManagement;
 import io.roomwire.agent.mgmt.CommandRegistry;
 import io.roomwire.agent.panel.RoomPanel;
+import io.roomwire.agent.panel.web.WebPanelService;
 import io.roomwire.agent.signin.SignIn;
 import io.roomwire.core.event.DeviceEvent;
 import io.roomwire.core.event.EventSink;
@@ -51,10 +52,18 @@ public final class StandardAgent {
      * @param env        the environment {@code config} was loaded with (its overrides win on a reload too)
      * @param rebooter   restarts the device or agent when {@code device.reboot} is carried out
      */
-    public static Agent build(Config config, Device device, Scheduler scheduler, EventSink.Hub events,
+    public static Agent build(Config config, Device hardware, Scheduler scheduler, EventSink.Hub events,
                               Optional<Path> configFile, Map<String, String> env, Consumer<String> rebooter) {
-        String deviceId = Agent.deviceId(config, device);
+        String deviceId = Agent.deviceId(config, hardware);
         FileStore store = new FileStore(config.get(AgentSettings.STATE_DIR), scheduler.clock());
+        // Remote commands and the web panel's admin page read the services' health, which the lifecycle built below owns.
+        HealthView health = new HealthView();
+        // The web page wraps the hardware's panel before RoomPanel sees it: every screen reaches both, presses from both.
+        Optional<WebPanelService> web = WebPanelService.fromConfig(config, hardware.panel(), scheduler,
+                () -> WebPanelService.adminSections(hardware.info(), health.get(), hardware.peripherals().status(),
+                        Version.get()));
+        Device device = web.map(w -> new Device(hardware.info(), hardware.camera(), hardware.codec(), w.panel(),
+                hardware.peripherals())).orElse(hardware);
 
         Calls calls = new Calls(SipAgentSettings.from(config), scheduler, events, device.codec());
         RoomPanel panel = new RoomPanel(device.panel(), scheduler, calls::current);
@@ -64,12 +73,10 @@ public final class StandardAgent {
             panel.claimSignIn(); // before the first code: a calendar refresh must never hide it
         }
         MeetingRoom meetings = new MeetingRoom(config, scheduler, store, events, signIn, panel,
-                target -> join(calls, target, events, scheduler));
+                target -> join(calls, panel, target, events, scheduler));
         DeviceManagement mdm = new DeviceManagement(config, scheduler, store, events, device.info(), panel::banner,
                 signIn::identity, () -> signIn.tokens().flatMap(AccessTokens::accessToken),
                 () -> meetings.calendar().flatMap(c -> c.lastSync()).map(t -> Duration.between(t, scheduler.now())));
-        // Remote commands read the services' health, which the lifecycle built below owns.
-        HealthView health = new HealthView();
         AgentRoomControl control = new AgentRoomControl(config, scheduler, device, health, signIn, calls, meetings,
                 mdm, configFile, rebooter);
         RemoteManagement remote = new RemoteManagement(config, deviceId, scheduler, store, events, signIn, control,
@@ -81,6 +88,7 @@ public final class StandardAgent {
 
         List<Service> services = new ArrayList<>();
         services.add(new DeviceService(device));
+        web.ifPresent(services::add);
         services.addAll(signIn.services());
         services.addAll(calls.services());
         services.addAll(meetings.services());
@@ -106,13 +114,14 @@ public final class StandardAgent {
         return agent;
     }
 
-    /** A Join press: dial, or say on the event channel why the room cannot. */
-    private static void join(Calls calls, JoinTarget target, EventSink events, Scheduler scheduler) {
+    /** A Join press: dial, or say on the event channel and the panel why the room cannot. */
+    private static void join(Calls calls, RoomPanel panel, JoinTarget target, EventSink events, Scheduler scheduler) {
         try {
             calls.join(target);
         } catch (IllegalStateException | IllegalArgumentException e) {
             Logger.warn("Join {} refused: {}", target.uri(), e.getMessage());
             events.emit(DeviceEvent.of("call.failed", scheduler.now(), "target", target.uri(), "reason", e.getMessage()));
+            panel.joinRefused(target.uri(), e.getMessage());
         }
     }
 

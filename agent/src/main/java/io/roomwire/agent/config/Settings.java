@@ -20,7 +20,8 @@ public final class Settings {
             io.roomwire.agent.call.SipAgentSettings.class,
             io.roomwire.agent.obtp.ObtpSettings.class,
             io.roomwire.agent.calendar.CalendarSettings.class,
-            io.roomwire.agent.mgmt.MgmtSettings.class);
+            io.roomwire.agent.mgmt.MgmtSettings.class,
+            io.roomwire.agent.panel.web.WebPanelSettings.class);
 
     private static volatile List<Setting<?>> all;
 

@@ -236,7 +236,26 @@ public final class ObtpService implements Service {
         if (lines.isEmpty()) {
             lines.add("No meetings today");
         }
-        return new Screen("home", title, lines, buttons, Map.of("date", a.day().toString()));
+        return new Screen("home", title, lines, buttons, Map.of("date", a.day().toString(), "meetings", meetingsJson(a)));
+    }
+
+    /** Today's meetings as the web panel lists them: time, title, organizer, private, cancelled/declined, button. */
+    private String meetingsJson(Agenda a) {
+        com.google.gson.JsonArray out = new com.google.gson.JsonArray();
+        for (AgendaItem i : a.today()) {
+            com.google.gson.JsonObject m = new com.google.gson.JsonObject();
+            m.addProperty("time", i.allDay() ? "All day"
+                    : HH_MM.format(i.start().atZone(zone)) + "–" + HH_MM.format(i.end().atZone(zone)));
+            m.addProperty("title", i.title());
+            m.addProperty("organizer", i.organizer());
+            m.addProperty("private", MeetingDecision.PRIVATE_TITLE.equals(i.title()) && i.organizer().isEmpty());
+            m.addProperty("state", i.state().name().toLowerCase(java.util.Locale.ROOT));
+            m.addProperty("status", i.reasons().stream().map(Reason::code)
+                    .filter(c -> c.equals("cancelled") || c.equals("declined")).findFirst().orElse(""));
+            m.addProperty("button", i.button().map(JoinButton::id).orElse(""));
+            out.add(m);
+        }
+        return out.toString();
     }
 
     private void onPanelEvent(PanelEvent e) {

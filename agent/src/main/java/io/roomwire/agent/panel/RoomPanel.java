@@ -9,14 +9,19 @@ import io.roomwire.hal.TouchPanel;
 import io.roomwire.provisioning.EnrollmentState;
 import io.roomwire.provisioning.EnrollmentStatus;
 import io.roomwire.provisioning.entra.EnrollmentPanel;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import io.roomwire.sip.Call;
+import io.roomwire.sip.CallEnd;
 import io.roomwire.sip.CallEvent;
 import io.roomwire.sip.CallState;
 import io.roomwire.sip.MediaStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,28 +34,40 @@ import java.util.function.Supplier;
  * only listener on the hardware panel. Screens come in on layers, highest first:
  * <ol>
  *   <li>{@link Layer#INCOMING_CALL}: Answer / Decline, rendered here from {@link CallEvent.Incoming};</li>
- *   <li>{@link Layer#CALL}: who, state, live media counters, Hang up, rendered here from call events;</li>
+ *   <li>{@link Layer#CALL}: who, state, live media counters, Mute, Camera, Volume, Hang up, rendered
+ *       here from call events;</li>
+ *   <li>{@link Layer#CALL_FAILED}: "Couldn't join: ..." with OK, when an outgoing call ends before it
+ *       connected (not by the room) or a join is refused; lets go on OK or after {@value #FAILURE_NOTICE_SECONDS} s;</li>
  *   <li>{@link Layer#SIGN_IN}: the device code and its outcome (provisioning's {@link EnrollmentPanel}
  *       renders them into {@link #signInScreens()}); claimed before the first code so nothing hides it;</li>
  *   <li>{@link Layer#HOME}: the meeting list with its Join buttons ({@code ObtpService} through {@link #home()}).</li>
  * </ol>
  * The highest claimed layer shows; a lower layer's latest screen is kept and comes back when the
- * layers above let go. The banner (compliance) is independent of the layers. Presses are routed
- * from here, each to one place: Hang up, Answer, Decline and keypad digits to the current call,
- * "Get a new code" to sign-in, every other button to the home layer (Join).
+ * layers above let go. The banner (compliance from MDM, conditional access from sign-in) is
+ * independent of the layers. Presses are routed from here, each to one place: Hang up, Answer,
+ * Decline and keypad digits to the current call, the call controls and OK to this class, "Get a new
+ * code" to sign-in, every other button to the home layer (Join).
  */
 public final class RoomPanel {
 
     /** Panel layers, highest priority first. */
-    public enum Layer { INCOMING_CALL, CALL, SIGN_IN, HOME }
+    public enum Layer { INCOMING_CALL, CALL, CALL_FAILED, SIGN_IN, HOME }
 
     public static final String HANGUP_BUTTON = "call.hangup";
+    public static final String MUTE_BUTTON = "call.mute";
+    public static final String CAMERA_BUTTON = "call.camera";
+    public static final String VOLUME_DOWN_BUTTON = "call.volume-down";
+    public static final String VOLUME_UP_BUTTON = "call.volume-up";
+    public static final String DISMISS_BUTTON = "call.dismiss";
+    public static final String CALL_FAILED_KIND = "call-failed";
     public static final String INCOMING_CALL_KIND = "incoming-call";
     private static final String ANSWER_PREFIX = "call.answer.";
     private static final String DECLINE_PREFIX = "call.decline.";
     private static final Duration CALL_SCREEN_REFRESH = Duration.ofSeconds(1);
     /** How long "Enrolled as ..." stays on the panel before the meeting list takes over. */
     static final int ENROLLED_NOTICE_SECONDS = 5;
+    /** How long "Couldn't join ..." stays when nobody presses OK. */
+    static final int FAILURE_NOTICE_SECONDS = 20;
 
     private final TouchPanel hardware;
     private final Scheduler scheduler;
@@ -60,6 +77,10 @@ public final class RoomPanel {
     private volatile Runnable newSignInCode = () -> { };
     private Screen shown;
     private Scheduler.Cancellable refresher;
+    private Scheduler.Cancellable failureTimer;
+    private final CallControls controls = new CallControls();
+    /** The conditional-access banner this class put up, so it clears only its own. */
+    private String accessBanner;
 
     /**
      * @param currentCall the call being set up or in progress (the keypad and Hang up act on it)
@@ -112,6 +133,32 @@ public final class RoomPanel {
         } else if (signInClaimed()) {
             scheduler.schedule(Duration.ofSeconds(ENROLLED_NOTICE_SECONDS), () -> release(Layer.SIGN_IN));
         }
+        conditionalAccessBanner(status);
+    }
+
+    /**
+     * Conditional access refusing tokens (AADSTS53000 and kin) as a banner, also when MDM is off and so
+     * no compliance banner explains it; cleared when sign-in recovers, leaving any other banner alone.
+     */
+    private synchronized void conditionalAccessBanner(EnrollmentStatus st) {
+        Optional<String> up = hardware.currentBanner();
+        if (st.state() == EnrollmentState.BLOCKED_BY_COMPLIANCE) {
+            String text = "Conditional access blocks this room's sign-in: " + st.reason();
+            if (up.isEmpty() || up.equals(Optional.ofNullable(accessBanner))) {
+                accessBanner = text;
+                hardware.banner(Optional.of(text));
+            }
+        } else if (accessBanner != null) {
+            if (up.equals(Optional.of(accessBanner))) {
+                hardware.banner(Optional.empty());
+            }
+            accessBanner = null;
+        }
+    }
+
+    /** A join that could not even be dialed (no SIP service, already in a call, no path): say so on the panel. */
+    public void joinRefused(String target, String reason) {
+        showFailure(target, reason, 0);
     }
 
     public boolean signInClaimed() {
@@ -133,21 +180,37 @@ public final class RoomPanel {
     /** A call changed: the incoming-call and call layers follow it. */
     public void callEvent(CallEvent event) {
         Call call = event.call();
+        // Mute, camera and volume belong to the current call, not to a second caller ringing meanwhile.
+        if (currentCall.get().filter(c -> c.id().equals(call.id())).isPresent()) {
+            controls.follow(call.id());
+        }
         if (event instanceof CallEvent.Incoming) {
-            put(Layer.INCOMING_CALL, incomingCallScreen(call));
+            synchronized (this) {
+                put(Layer.INCOMING_CALL, incomingCallScreen(call));
+                dismissFailure();
+            }
         } else if (event instanceof CallEvent.StateChanged sc) {
             if (sc.state() == CallState.INCOMING || sc.state() == CallState.ENDED) {
                 return;
             }
+            if (sc.state() == CallState.CONNECTED) {
+                controls.connected(call.id(), scheduler.now());
+            }
             synchronized (this) {
                 releaseIncoming(call);
-                put(Layer.CALL, callScreen(call, sc.message()));
+                put(Layer.CALL, callScreen(call, sc.message(), controls));
+                dismissFailure();
                 if (sc.state() == CallState.CONNECTED) {
                     startRefresher();
                 }
             }
-        } else if (event instanceof CallEvent.Ended) {
+        } else if (event instanceof CallEvent.Ended ended) {
             synchronized (this) {
+                // Never a silent failure: an outgoing call that did not connect and that the room did not end.
+                boolean connected = controls.ended(call.id());
+                if (!call.incoming() && !connected && ended.end().by() != CallEnd.EndedBy.LOCAL) {
+                    showFailure(call.target().uri(), ended.end().message(), ended.end().status());
+                }
                 releaseIncoming(call);
                 if (currentCall.get().isEmpty()) {
                     stopRefresher();
@@ -206,6 +269,11 @@ public final class RoomPanel {
                     c.decline();
                 }
             });
+        } else if (id.equals(DISMISS_BUTTON)) {
+            dismissFailure();
+        } else if (id.equals(MUTE_BUTTON) || id.equals(CAMERA_BUTTON) || id.equals(VOLUME_DOWN_BUTTON)
+                || id.equals(VOLUME_UP_BUTTON)) {
+            controlPressed(id);
         } else if (id.equals(EnrollmentPanel.NEW_CODE_BUTTON)) {
             newSignInCode.run();
         } else {
@@ -218,11 +286,43 @@ public final class RoomPanel {
         return currentCall.get().filter(c -> c.id().equals(callId) && c.state() == CallState.INCOMING);
     }
 
+    /** Microphone, camera and volume as the room sets them; the call screen shows the new state at once. */
+    private synchronized void controlPressed(String id) {
+        switch (id) {
+            case MUTE_BUTTON -> controls.toggleMic();
+            case CAMERA_BUTTON -> controls.toggleCamera();
+            case VOLUME_DOWN_BUTTON -> controls.volumeDown();
+            default -> controls.volumeUp();
+        }
+        refreshCallScreen();
+    }
+
+    /** Built and shown under this lock, so a refresh built before a press cannot overwrite the press's screen. */
+    private synchronized void refreshCallScreen() {
+        currentCall.get().filter(c -> c.state().isLive())
+                .ifPresent(c -> put(Layer.CALL, callScreen(c, "Connected", controls)));
+    }
+
+    /** "Couldn't join: Busy (486)" until OK is pressed or {@value #FAILURE_NOTICE_SECONDS} s have passed. */
+    private synchronized void showFailure(String target, String reason, int status) {
+        put(Layer.CALL_FAILED, callFailedScreen(target, reason, status));
+        if (failureTimer != null) {
+            failureTimer.cancel();
+        }
+        failureTimer = scheduler.schedule(Duration.ofSeconds(FAILURE_NOTICE_SECONDS), this::dismissFailure);
+    }
+
+    private synchronized void dismissFailure() {
+        if (failureTimer != null) {
+            failureTimer.cancel();
+            failureTimer = null;
+        }
+        release(Layer.CALL_FAILED);
+    }
+
     private synchronized void startRefresher() {
         stopRefresher();
-        refresher = scheduler.scheduleAtFixedRate(CALL_SCREEN_REFRESH, CALL_SCREEN_REFRESH,
-                () -> currentCall.get().filter(c -> c.state().isLive())
-                        .ifPresent(c -> put(Layer.CALL, callScreen(c, "Connected"))));
+        refresher = scheduler.scheduleAtFixedRate(CALL_SCREEN_REFRESH, CALL_SCREEN_REFRESH, this::refreshCallScreen);
     }
 
     private synchronized void stopRefresher() {
@@ -248,18 +348,56 @@ public final class RoomPanel {
                 Map.of("call", call.id(), "from", call.target().uri()));
     }
 
-    /** The {@code call} screen: state, what was dialled, each stream's counters, Hang up. */
-    public static Screen callScreen(Call call, String message) {
+    /**
+     * The {@code call} screen: state, what was dialled, each stream's counters, the room's controls
+     * and Hang up; {@code data} carries {@code media} as JSON (kind, secure, sent, received, lost,
+     * jitter_ms per stream) with {@code target}, {@code mic}, {@code camera}, {@code volume} and
+     * {@code connected_at} for the web panel.
+     */
+    static Screen callScreen(Call call, String message, CallControls controls) {
         List<String> lines = new ArrayList<>();
         lines.add(message);
         lines.add(call.target().uri());
         MediaStats s = call.stats();
+        JsonArray media = new JsonArray();
         for (Map.Entry<MediaKind, MediaStats.Stream> e : s.streams().entrySet()) {
             MediaStats.Stream st = e.getValue();
             lines.add(String.format("%s%s: sent %d, received %d, lost %d, jitter %.1f ms", e.getKey().name().toLowerCase(),
                     st.secure() ? " (SRTP)" : "", st.packetsSent(), st.packetsReceived(), st.packetsLost(), st.jitterMillis()));
+            JsonObject m = new JsonObject();
+            m.addProperty("kind", e.getKey().name().toLowerCase(Locale.ROOT));
+            m.addProperty("secure", st.secure());
+            m.addProperty("sent", st.packetsSent());
+            m.addProperty("received", st.packetsReceived());
+            m.addProperty("lost", st.packetsLost());
+            m.addProperty("jitter_ms", Math.round(st.jitterMillis() * 10) / 10.0);
+            media.add(m);
         }
-        return new Screen("call", call.remoteName(), lines, List.of(new PanelButton(HANGUP_BUTTON, "Hang up", "")),
-                Map.of("call", call.id(), "state", call.state().name().toLowerCase()));
+        boolean muted = controls.micMuted();
+        boolean cameraOff = controls.cameraOff();
+        Map<String, String> data = new HashMap<>();
+        data.put("call", call.id());
+        data.put("state", call.state().name().toLowerCase(Locale.ROOT));
+        data.put("target", call.target().uri());
+        data.put("media", media.toString());
+        data.put("mic", muted ? "muted" : "on");
+        data.put("camera", cameraOff ? "off" : "on");
+        data.put("volume", Integer.toString(controls.volume()));
+        controls.connectedAt(call.id()).ifPresent(t -> data.put("connected_at", t.toString()));
+        return new Screen("call", call.remoteName(), lines, List.of(
+                new PanelButton(MUTE_BUTTON, muted ? "Unmute" : "Mute", "Microphone"),
+                new PanelButton(CAMERA_BUTTON, cameraOff ? "Camera on" : "Camera off", "Camera"),
+                new PanelButton(VOLUME_DOWN_BUTTON, "Volume −", "Speaker volume down"),
+                new PanelButton(VOLUME_UP_BUTTON, "Volume +", "Speaker volume up"),
+                new PanelButton(HANGUP_BUTTON, "Hang up", "")), data);
+    }
+
+    /** The {@code call-failed} screen: "Couldn't join: Busy (486)", what was dialled, OK. */
+    static Screen callFailedScreen(String target, String reason, int status) {
+        String sentence = "Couldn't join: " + reason + (status >= 300 && !reason.contains(Integer.toString(status))
+                ? " (" + status + ")" : "");
+        return new Screen(CALL_FAILED_KIND, "Couldn't join the meeting", List.of(sentence, target),
+                List.of(new PanelButton(DISMISS_BUTTON, "OK", "Back to the meetings")),
+                Map.of("target", target, "reason", reason, "status", Integer.toString(status)));
     }
 }

@@ -102,6 +102,115 @@ class RoomPanelTest {
         assertEquals(List.of(), homePresses);
     }
 
+    @Test
+    void anOutgoingCallRefusedBeforeItConnectsSaysSoUntilOkOrTwentySeconds() {
+        panel.home().show(home);
+        FakeCall call = new FakeCall(false, CallState.DIALING);
+        current.set(call);
+        panel.callEvent(new CallEvent.StateChanged(call, CallState.DIALING, "Dialing"));
+        call.state = CallState.ENDED;
+        current.set(null);
+        panel.callEvent(new CallEvent.Ended(call, new CallEnd(CallEnd.EndedBy.REMOTE, 486, "Busy", "")));
+        Screen failed = hardware.current().orElseThrow();
+        assertEquals(RoomPanel.CALL_FAILED_KIND, failed.kind());
+        assertEquals("Couldn't join: Busy (486)", failed.lines().get(0));
+        hardware.press(RoomPanel.DISMISS_BUTTON);
+        assertEquals(home, hardware.current().orElseThrow(), "OK brings the meeting list back");
+
+        panel.joinRefused("sip:401@example.com", "the room is already in a call; hang up first");
+        assertEquals("Couldn't join: the room is already in a call; hang up first",
+                hardware.current().orElseThrow().lines().get(0));
+        time.advance(Duration.ofSeconds(RoomPanel.FAILURE_NOTICE_SECONDS - 1));
+        assertEquals(RoomPanel.CALL_FAILED_KIND, hardware.current().orElseThrow().kind());
+        time.advance(Duration.ofSeconds(1));
+        assertEquals(home, hardware.current().orElseThrow(), "the notice goes by itself");
+    }
+
+    @Test
+    void aCallTheRoomEndsOrThatConnectedLeavesNoFailureNotice() {
+        panel.home().show(home);
+        FakeCall call = new FakeCall(false, CallState.DIALING);
+        current.set(call);
+        panel.callEvent(new CallEvent.StateChanged(call, CallState.DIALING, "Dialing"));
+        call.state = CallState.ENDED;
+        current.set(null);
+        panel.callEvent(new CallEvent.Ended(call, new CallEnd(CallEnd.EndedBy.LOCAL, 487, "Cancelled", "")));
+        assertEquals(home, hardware.current().orElseThrow(), "the room hung up itself: nothing to explain");
+
+        FakeCall second = new FakeCall(false, CallState.CONNECTED, "c2");
+        current.set(second);
+        panel.callEvent(new CallEvent.StateChanged(second, CallState.CONNECTED, "Connected"));
+        second.state = CallState.ENDED;
+        current.set(null);
+        panel.callEvent(new CallEvent.Ended(second, new CallEnd(CallEnd.EndedBy.REMOTE, 200, "Call ended", "BYE")));
+        assertEquals(home, hardware.current().orElseThrow(), "a call that connected ended normally");
+    }
+
+    @Test
+    void aSecondCallerRingingDuringACallKeepsItsControlsAndItsEndIsNoFailure() {
+        panel.home().show(home);
+        FakeCall call = new FakeCall(false, CallState.CONNECTED);
+        current.set(call);
+        panel.callEvent(new CallEvent.StateChanged(call, CallState.CONNECTED, "Connected"));
+        hardware.press(RoomPanel.MUTE_BUTTON);
+        FakeCall caller = new FakeCall(true, CallState.INCOMING, "c2");
+        panel.callEvent(new CallEvent.Incoming(caller)); // Calls keeps the first call current (issue 12)
+        caller.state = CallState.ENDED;
+        panel.callEvent(new CallEvent.Ended(caller, new CallEnd(CallEnd.EndedBy.REMOTE, 487, "Cancelled", "")));
+        assertEquals("muted", hardware.current().orElseThrow().data().get("mic"));
+        call.state = CallState.ENDED;
+        current.set(null);
+        panel.callEvent(new CallEvent.Ended(call, new CallEnd(CallEnd.EndedBy.REMOTE, 200, "Call ended", "BYE")));
+        assertEquals(home, hardware.current().orElseThrow(), "a call that connected is no failed join");
+    }
+
+    @Test
+    void theCallControlsRedrawTheCallScreenAndStartOverWithTheNextCall() {
+        FakeCall call = new FakeCall(false, CallState.CONNECTED);
+        current.set(call);
+        panel.callEvent(new CallEvent.StateChanged(call, CallState.CONNECTED, "Connected"));
+        Screen s = hardware.current().orElseThrow();
+        assertEquals(List.of(RoomPanel.MUTE_BUTTON, RoomPanel.CAMERA_BUTTON, RoomPanel.VOLUME_DOWN_BUTTON,
+                RoomPanel.VOLUME_UP_BUTTON, RoomPanel.HANGUP_BUTTON), s.buttons().stream().map(b -> b.id()).toList());
+        assertEquals("on", s.data().get("mic"));
+        assertEquals(time.now().toString(), s.data().get("connected_at"));
+        assertEquals("[]", s.data().get("media"));
+        hardware.press(RoomPanel.MUTE_BUTTON);
+        hardware.press(RoomPanel.CAMERA_BUTTON);
+        hardware.press(RoomPanel.VOLUME_UP_BUTTON);
+        s = hardware.current().orElseThrow();
+        assertEquals("muted", s.data().get("mic"));
+        assertEquals("off", s.data().get("camera"));
+        assertEquals(Integer.toString(CallControls.DEFAULT_VOLUME + 10), s.data().get("volume"));
+        assertEquals("Unmute", s.buttons().get(0).label());
+
+        FakeCall next = new FakeCall(false, CallState.DIALING, "c2");
+        current.set(next);
+        panel.callEvent(new CallEvent.StateChanged(next, CallState.DIALING, "Dialing"));
+        s = hardware.current().orElseThrow();
+        assertEquals("on", s.data().get("mic"));
+        assertEquals("on", s.data().get("camera"));
+        assertTrue(!s.data().containsKey("connected_at"), "not connected yet: " + s.data());
+    }
+
+    @Test
+    void conditionalAccessPutsUpItsBannerWithoutHidingAnotherAndClearsOnlyItsOwn() {
+        var blocked = new io.roomwire.provisioning.EnrollmentStatus(
+                io.roomwire.provisioning.EnrollmentState.BLOCKED_BY_COMPLIANCE, "AADSTS53003: blocked by policy");
+        var enrolled = new io.roomwire.provisioning.EnrollmentStatus(
+                io.roomwire.provisioning.EnrollmentState.ENROLLED, "signed in");
+        panel.signInChanged(blocked);
+        assertEquals(Optional.of("Conditional access blocks this room's sign-in: AADSTS53003: blocked by policy"),
+                hardware.currentBanner());
+        panel.signInChanged(enrolled);
+        assertEquals(Optional.empty(), hardware.currentBanner());
+
+        panel.banner(Optional.of("Not compliant: disk encryption"));
+        panel.signInChanged(blocked);
+        panel.signInChanged(enrolled);
+        assertEquals(Optional.of("Not compliant: disk encryption"), hardware.currentBanner(), "MDM's banner stays");
+    }
+
     /** A call the test moves by hand. */
     private static final class FakeCall implements Call {
         final boolean incoming;
@@ -110,12 +219,19 @@ class RoomPanelTest {
         final AtomicInteger declined = new AtomicInteger();
         final List<String> dtmf = new ArrayList<>();
 
+        final String id;
+
         FakeCall(boolean incoming, CallState state) {
-            this.incoming = incoming;
-            this.state = state;
+            this(incoming, state, "c1");
         }
 
-        @Override public String id() { return "c1"; }
+        FakeCall(boolean incoming, CallState state, String id) {
+            this.incoming = incoming;
+            this.state = state;
+            this.id = id;
+        }
+
+        @Override public String id() { return id; }
         @Override public boolean incoming() { return incoming; }
         @Override public JoinTarget target() { return JoinTarget.sip("sip:caller@example.com", "sip", "incoming"); }
         @Override public String remoteName() { return "SIPp Caller"; }

@@ -46,6 +46,8 @@ public final class SimulatedRoom implements AutoCloseable {
         settings.put("agent.state-dir", b.stateDir.toString());
         settings.put("device.name", b.roomName);
         settings.put("device.id", b.serial);
+        // Many rooms share one machine in tests and fleets: any free port unless the caller picks one.
+        settings.put("panel.http-port", "0");
         settings.putAll(b.overrides);
         StringBuilder text = new StringBuilder();
         settings.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
@@ -67,6 +69,12 @@ public final class SimulatedRoom implements AutoCloseable {
 
     public SimTouchPanel panel() {
         return panel;
+    }
+
+    /** The touch panel's web page around the simulated panel (on unless {@code panel.http-enabled = false}). */
+    public java.util.Optional<io.roomwire.hal.web.WebTouchPanel> webPanel() {
+        return agent.device().panel() instanceof io.roomwire.hal.web.WebTouchPanel w
+                ? java.util.Optional.of(w) : java.util.Optional.empty();
     }
 
     public SimDeviceInfo deviceInfo() {

@@ -34,6 +34,8 @@ public final class SimulatedRoomMain {
         Duration callFor = Duration.ofSeconds(30);
         Path state = null;
         boolean broker = true;
+        int panelPort = 8480;
+        boolean terminal = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--for" -> runFor = SettingType.DURATION.parse(args[++i]);
@@ -41,9 +43,11 @@ public final class SimulatedRoomMain {
                 case "--approve-after" -> approveAfter = SettingType.DURATION.parse(args[++i]);
                 case "--call-for" -> callFor = SettingType.DURATION.parse(args[++i]);
                 case "--no-broker" -> broker = false;
+                case "--panel-port" -> panelPort = Integer.parseInt(args[++i]);
+                case "--terminal" -> terminal = true;
                 default -> {
                     System.err.println("usage: simulated-room [--for DURATION] [--state DIR] [--approve-after DURATION]"
-                            + " [--call-for DURATION] [--no-broker]");
+                            + " [--call-for DURATION] [--no-broker] [--panel-port PORT] [--terminal]");
                     System.exit(2);
                 }
             }
@@ -57,7 +61,8 @@ public final class SimulatedRoomMain {
                 + (broker ? ", MQTT broker" : "") + " ...");
         SimCloud cloud = SimCloud.start(Files.createDirectories(state.resolve("cloud")), scheduler.clock(), approveAfter);
         Optional<EmbeddedBroker> mqtt = broker ? Optional.of(cloud.startBroker()) : Optional.empty();
-        SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(state.resolve("agent")).cloud(cloud).build();
+        SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(state.resolve("agent")).cloud(cloud)
+                .set("panel.http-port", Integer.toString(panelPort)).build();
         cloud.bookMeetingNow("401", ZoneOffset.UTC);
         cloud.bookDemoMeetings("401", ZoneOffset.UTC);
         CountDownLatch done = new CountDownLatch(1);
@@ -75,14 +80,21 @@ public final class SimulatedRoomMain {
                     + b.ctlLine("RW-SIM-0401").substring("roomwire ".length()));
         });
         room.start();
+        room.webPanel().filter(w -> w.running()).ifPresentOrElse(
+                w -> System.out.println("Touch panel: " + w.url() + "  (open it in a browser; it is the room's screen)"),
+                () -> System.out.println("Touch panel web page not served (port " + room.agent().config().get(
+                        io.roomwire.agent.panel.web.WebPanelSettings.PORT)
+                        + " in use? try --panel-port 0); the terminal view follows"));
+        boolean drawPanel = terminal || room.webPanel().filter(w -> w.running()).isEmpty();
         pressJoinWhenShown(room, scheduler, pressAfter, callFor);
         String[] last = {""};
         scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofSeconds(1), () -> {
-            String v = room.view().replaceAll("up \\d+ s", "").replaceAll("expires in \\d+:\\d+", "");
+            String v = (drawPanel ? room.view() : room.agent().status().render(room.agent().health()))
+                    .replaceAll("up \\d+ s", "").replaceAll("expires in \\d+:\\d+", "");
             if (!v.equals(last[0])) {
                 last[0] = v;
                 System.out.println();
-                System.out.print(room.view());
+                System.out.print(drawPanel ? room.view() : room.agent().status().render(room.agent().health()));
                 System.out.flush();
             }
         });

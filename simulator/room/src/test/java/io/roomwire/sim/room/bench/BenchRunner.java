@@ -148,7 +148,8 @@ public final class BenchRunner {
     private Run runAgent(SimCloud cloud, Path work, List<String> flags, Duration idleFor) throws Exception {
         Path state = Files.createDirectories(work.resolve("state"));
         Path cfg = work.resolve("agent.properties");
-        StringBuilder props = new StringBuilder("agent.state-dir = " + state + "\nagent.log-level = warn\n");
+        StringBuilder props = new StringBuilder("agent.state-dir = " + state + "\nagent.log-level = warn\n"
+                + "panel.http-port = 0\n"); // the web panel on any free port: a busy 8480 must not hold the bench
         cloud.agentSettings("RW-BENCH-0001", "401").forEach((k, v) -> props.append(k).append(" = ").append(v).append('\n'));
         Files.writeString(cfg, props);
         List<String> cmd = new ArrayList<>();
