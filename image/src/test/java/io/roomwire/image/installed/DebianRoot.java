@@ -21,7 +21,7 @@ final class DebianRoot implements AutoCloseable {
 
     static final String SUITE = "bookworm";
     /** What the package depends on plus systemd, whose systemd-analyze verifies the unit as installed. */
-    static final List<String> INCLUDE = List.of("zlib1g", "systemd");
+    static final List<String> INCLUDE = List.of("zlib1g", "systemd", "procps");
     static final Path CACHE = Path.of(System.getProperty("roomwire.test.root-cache", "/var/cache/roomwire-test/bookworm-root.tar"));
 
     private static final Duration DEBOOTSTRAP_BOUND = Duration.ofMinutes(15);
