@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongConsumer;
 import org.tinylog.Logger;
@@ -45,9 +46,11 @@ public final class Downloader {
 
     /**
      * Makes {@code part} hold the first {@code upTo} bytes of {@code url} (all of it when {@code upTo} is empty),
-     * keeping what an earlier attempt wrote. Returns the file's length.
+     * keeping what an earlier attempt wrote; {@code headers} go with every request (a hawkBit target token).
+     * Returns the file's length.
      */
-    public long fetch(URI url, Path part, Optional<Long> upTo, long maxBytes, LongConsumer progress) throws UpdateRefused, InterruptedException {
+    public long fetch(URI url, Map<String, String> headers, Path part, Optional<Long> upTo, long maxBytes, LongConsumer progress)
+            throws UpdateRefused, InterruptedException {
         IOException last = null;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             try {
@@ -55,7 +58,7 @@ public final class Downloader {
                 if (upTo.isPresent() && have >= upTo.get()) {
                     return have;
                 }
-                long done = once(url, part, have, upTo, maxBytes, progress);
+                long done = once(url, headers, part, have, upTo, maxBytes, progress);
                 backoff.reset();
                 return done;
             } catch (UpdateRefused e) {
@@ -74,9 +77,10 @@ public final class Downloader {
                 + (last == null ? "?" : last.getMessage()) + "; the partial file is kept and the next try resumes", last);
     }
 
-    private long once(URI url, Path part, long have, Optional<Long> upTo, long maxBytes, LongConsumer progress)
+    private long once(URI url, Map<String, String> headers, Path part, long have, Optional<Long> upTo, long maxBytes, LongConsumer progress)
             throws IOException, UpdateRefused, InterruptedException {
         HttpRequest.Builder req = HttpRequest.newBuilder(url).timeout(requestTimeout).GET();
+        headers.forEach(req::header);
         String end = upTo.map(u -> Long.toString(u - 1)).orElse("");
         if (have > 0 || upTo.isPresent()) {
             req.header("Range", "bytes=" + have + "-" + end);

@@ -121,12 +121,18 @@ public final class Updater {
      * whole file's SHA-256 when one is given (the {@code update.apply} command's), then installs it.
      */
     public Installed apply(URI url, Optional<String> sha256, Progress progress) throws UpdateRefused, IOException, InterruptedException {
+        return apply(url, java.util.Map.of(), sha256, progress);
+    }
+
+    /** As {@link #apply(URI, Optional, Progress)}, sending {@code headers} (e.g. hawkBit's target token) with each request. */
+    public Installed apply(URI url, java.util.Map<String, String> headers, Optional<String> sha256, Progress progress)
+            throws UpdateRefused, IOException, InterruptedException {
         Path dir = Files.createDirectories(slots.home().resolve("download"));
         String name = sha256.map(s -> s.toLowerCase(java.util.Locale.ROOT)).orElse(HexFormat.of().formatHex(
                 sha256Of(url.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
         Path part = dir.resolve(name + ".part");
         long probe = BundleFormat.MAGIC.length + 4L + BundleFormat.MAX_HEADER;
-        downloader.fetch(url, part, Optional.of(probe), settings.maxBundleBytes(), done -> progress.step("download", done, -1));
+        downloader.fetch(url, headers, part, Optional.of(probe), settings.maxBundleBytes(), done -> progress.step("download", done, -1));
         BundleFormat.Header header;
         try (InputStream in = Files.newInputStream(part)) {
             header = BundleFormat.readHeader(in);
@@ -141,7 +147,7 @@ public final class Updater {
         if (total > settings.maxBundleBytes()) {
             throw new UpdateRefused(Reason.NO_SPACE, "bundle of " + total + " bytes is over update.max-bundle-size " + settings.maxBundleBytes());
         }
-        downloader.fetch(url, part, Optional.empty(), total, done -> progress.step("download", done, total));
+        downloader.fetch(url, headers, part, Optional.empty(), total, done -> progress.step("download", done, total));
         if (sha256.isPresent()) {
             progress.step("verify", 0, total);
             String actual = HexFormat.of().formatHex(fileSha256(part));

@@ -66,9 +66,17 @@ final class UpdateFixture {
         return SignedDocument.sign(body, priv, ids);
     }
 
+    final List<Duration> pauses = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     Updater updater(long freeBytes) {
+        return updater(freeBytes, null);
+    }
+
+    Updater updater(long freeBytes, java.net.http.HttpClient http) {
+        Downloader downloader = http == null ? null : new Downloader(http, new io.roomwire.core.time.Backoff(Duration.ofSeconds(1),
+                Duration.ofSeconds(30)), pauses::add, 4, Duration.ofSeconds(60));
         return new Updater(slots, trust, new DeviceIdentity("rw-100", "x86_64", "1.0.0"), java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC),
-                null, new Updater.Settings(3, Duration.ofSeconds(60), 64L << 20, 64L << 20), () -> freeBytes);
+                downloader, new Updater.Settings(3, Duration.ofSeconds(60), 64L << 20, 64L << 20), () -> freeBytes);
     }
 
     /** A slot layout with a version stamp and some bytes standing in for the runtime and jars. */
@@ -88,8 +96,12 @@ final class UpdateFixture {
     }
 
     Path bundle(String name, BundleBuilder.Target t, List<SignedDocument> roots, KeyPair... signers) throws IOException {
+        return bundle(name, 4096, t, roots, signers);
+    }
+
+    Path bundle(String name, int bytes, BundleBuilder.Target t, List<SignedDocument> roots, KeyPair... signers) throws IOException {
         Path payload = dir.resolve(name + ".zip");
-        String sha = BundleBuilder.zipLayout(layout(t.version(), 4096), payload);
+        String sha = BundleBuilder.zipLayout(layout(t.version(), bytes), payload);
         List<PrivateKey> priv = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         for (KeyPair k : signers) {
