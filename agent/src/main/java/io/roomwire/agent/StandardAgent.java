@@ -79,9 +79,18 @@ public final class StandardAgent {
                 () -> meetings.calendar().flatMap(c -> c.lastSync()).map(t -> Duration.between(t, scheduler.now())));
         AgentRoomControl control = new AgentRoomControl(config, scheduler, device, health, signIn, calls, meetings,
                 mdm, configFile, rebooter);
+        io.roomwire.updater.UpdatePolicy updatePolicy = new io.roomwire.updater.UpdatePolicy(calls::inCall,
+                () -> meetings.obtp().agenda().map(a -> !a.buttons().isEmpty()).orElse(false),
+                config.find(io.roomwire.agent.mgmt.MgmtSettings.MAINTENANCE_WINDOW), scheduler.clock(),
+                config.get(io.roomwire.agent.config.AgentSettings.TIME_ZONE));
+        Optional<io.roomwire.agent.update.AgentUpdates> updates = io.roomwire.agent.update.AgentUpdates.forInstall(
+                io.roomwire.agent.update.AgentUpdates.home(), Version.get(), updatePolicy, scheduler, events, health, rebooter);
         RemoteManagement remote = new RemoteManagement(config, deviceId, scheduler, store, events, signIn, control,
-                registry -> registry.register("compliance.checkin", "MDM check-in now; replies with the outcome",
-                        CommandRegistry.Access.ACT, true, req -> mdm.checkInCommand()));
+                registry -> {
+                    registry.register("compliance.checkin", "MDM check-in now; replies with the outcome",
+                            CommandRegistry.Access.ACT, true, req -> mdm.checkInCommand());
+                    updates.ifPresent(u -> u.register(registry));
+                });
         control.onApplied(remote::configApplied);
         Optional<ConfigReload> reload = configFile.map(f -> new ConfigReload(f, env, scheduler, events, config,
                 control::config, control::apply));
@@ -94,6 +103,7 @@ public final class StandardAgent {
         services.addAll(meetings.services());
         services.addAll(mdm.services());
         services.addAll(remote.services());
+        updates.ifPresent(services::add);
         Agent agent = new Agent(config, device, scheduler, store, events, deviceId, services, calls::activity,
                 reload, new Random());
         health.source = agent::health;
