@@ -46,6 +46,8 @@ public final class MgmtCtl {
             "usage: roomwire ctl --broker URL [--cafile F] [--cert F --key F] [--username U] [--password-file F]",
             "                    [--sign-key F] [--timeout 10s] [--json] --device ID <command> [key=value ...] [--args JSON]",
             "       roomwire ctl --broker URL [...] fleet [--wait 2s] [--json]",
+            "       roomwire ctl --broker URL [...] --sign-key F rollout --devices A,B,... [--canary 10] [--max-failure 0.2]",
+            "                    url=https://.../bundle.rwu sha256=HEX    update.apply to the fleet in waves (docs/updates.md)",
             "",
             "Sends one command to a room over MQTT 5 and prints its reply, or lists the fleet (docs/mqtt-api.md).",
             "Exit 0 ok, 1 the room answered with an error, 2 bad command line, 3 broker unreachable or no reply.",
@@ -109,6 +111,9 @@ public final class MgmtCtl {
                             + t.stats().lastError() + " (check --broker, --cafile, --cert/--key and the broker ACL)");
                     return 3;
                 }
+                if (o.rollout) {
+                    return rollout(o, t, scheduler, out, err);
+                }
                 return o.fleet ? fleet(o, t, out) : command(o, t, scheduler, out, err);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -134,6 +139,24 @@ public final class MgmtCtl {
             b.password(Files.readString(o.passwordFile).strip().getBytes(StandardCharsets.UTF_8));
         }
         return new PahoMqttTransport(b.build(), scheduler);
+    }
+
+    /** update.apply to each device, wave after wave, stopping when a wave fails too often (io.roomwire.updater.Rollout). */
+    private int rollout(Options o, MqttTransport t, SystemScheduler scheduler, PrintStream out, PrintStream err) {
+        io.roomwire.updater.Rollout.Result r = io.roomwire.updater.Rollout.run(o.devices, o.canary, o.maxFailure, device -> {
+            o.device = device;
+            try {
+                int code = command(o, t, scheduler, out, err);
+                out.println(device + ": " + (code == 0 ? "installed" : "failed (exit " + code + ")"));
+                return code == 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        });
+        out.println("rollout: " + r.updated().size() + " installed, " + r.failed().size() + " failed, " + r.notTried().size()
+                + " not tried" + (r.completed() ? "" : "; stopped: " + r.stoppedBecause()));
+        return r.completed() && r.failed().isEmpty() ? 0 : 1;
     }
 
     private int command(Options o, MqttTransport t, SystemScheduler scheduler, PrintStream out, PrintStream err)
@@ -288,6 +311,10 @@ public final class MgmtCtl {
         String device;
         String command;
         boolean fleet;
+        boolean rollout;
+        List<String> devices = List.of();
+        int canary = 10;
+        double maxFailure = 0.2;
         boolean json;
         boolean help;
         Duration timeout = Duration.ofSeconds(10);
@@ -310,6 +337,9 @@ public final class MgmtCtl {
                     case "--username" -> o.username = value(a, ++i, w);
                     case "--password-file" -> o.passwordFile = Path.of(value(a, ++i, w));
                     case "--device" -> o.device = value(a, ++i, w);
+                    case "--devices" -> o.devices = List.of(value(a, ++i, w).split(","));
+                    case "--canary" -> o.canary = Integer.parseInt(value(a, ++i, w));
+                    case "--max-failure" -> o.maxFailure = Double.parseDouble(value(a, ++i, w));
                     case "--timeout" -> o.timeout = Durations.parse(value(a, ++i, w));
                     case "--wait" -> o.wait = Durations.parse(value(a, ++i, w));
                     case "--args" -> {
@@ -351,6 +381,14 @@ public final class MgmtCtl {
                 return o;
             }
             o.command = rest.get(0);
+            if (o.command.equals("rollout")) {
+                o.rollout = true;
+                o.command = "update.apply";
+                if (o.devices.isEmpty()) {
+                    throw new IllegalArgumentException("rollout needs --devices A,B,...");
+                }
+                o.device = o.devices.get(0);
+            }
             if (o.device == null) {
                 throw new IllegalArgumentException("--device is required for " + o.command);
             }
