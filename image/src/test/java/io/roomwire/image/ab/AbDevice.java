@@ -34,18 +34,18 @@ import java.util.jar.Manifest;
  * (roomwire.sh) in a loop that restarts on a non-zero exit (Restart=on-failure). Each slot holds a "build":
  * a version stamp, a runtime/bin/java that runs this JDK, and lib/app.jar pointing at the test classes.
  */
-final class AbDevice {
+public final class AbDevice {
 
     static final Duration BOUND = Duration.ofSeconds(120);
-    final Path dir;
-    final Path home;
+    public final Path dir;
+    public final Path home;
     final Path launcher;
     final Path jvmOptions;
     final KeyPair rootKey = Ed25519Keys.generate();
     final KeyPair updateKey = Ed25519Keys.generate();
-    final SlotStore slots;
+    public final SlotStore slots;
 
-    AbDevice(Path dir) throws Exception {
+    public AbDevice(Path dir) throws Exception {
         this.dir = dir;
         this.home = Files.createDirectories(dir.resolve("usr-lib-roomwire"));
         launcher = dir.resolve("roomwire.sh");
@@ -63,7 +63,7 @@ final class AbDevice {
     }
 
     /** A build's layout: what the image module would produce, with a version stamp and a behaviour. */
-    Path build(String version, String behaviour, int padding) throws IOException {
+    public Path build(String version, String behaviour, int padding) throws IOException {
         Path l = Files.createDirectories(dir.resolve("build-" + version + "-" + behaviour + "-" + System.nanoTime()));
         Files.createDirectories(l.resolve("runtime/bin"));
         Path java = l.resolve("runtime/bin/java");
@@ -90,7 +90,7 @@ final class AbDevice {
         return l;
     }
 
-    Path bundle(String version, String behaviour, boolean allowDowngrade, int padding) throws IOException {
+    public Path bundle(String version, String behaviour, boolean allowDowngrade, int padding) throws IOException {
         Path payload = dir.resolve("payload-" + version + "-" + behaviour + ".zip");
         String sha = BundleBuilder.zipLayout(build(version, behaviour, padding), payload);
         Path bundle = dir.resolve("roomwire-" + version + "-" + behaviour + ".rwu");
@@ -101,12 +101,17 @@ final class AbDevice {
         return bundle;
     }
 
-    Updater updater() throws Exception {
-        return new Updater(slots, new TrustStore(home.resolve("root.json")), new DeviceIdentity("rw-100", "x86_64", "0"),
-                Clock.systemUTC(), null, new Updater.Settings(3, Duration.ofMinutes(5), 256L << 20, 256L << 20), Updater.freeSpaceOf(home));
+    public Updater updater() throws Exception {
+        return updater(null);
     }
 
-    Process launch() throws IOException {
+    /** An updater for this device; {@code downloader} may be null for bundle files. */
+    public Updater updater(io.roomwire.updater.Downloader downloader) throws Exception {
+        return new Updater(slots, new TrustStore(home.resolve("root.json")), new DeviceIdentity("rw-100", "x86_64", "0"),
+                Clock.systemUTC(), downloader, new Updater.Settings(3, Duration.ofMinutes(5), 256L << 20, 256L << 20), Updater.freeSpaceOf(home));
+    }
+
+    public Process launch() throws IOException {
         ProcessBuilder pb = new ProcessBuilder("sh", launcher.toString(), "run").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile()));
         pb.environment().put("ROOMWIRE_HOME", home.toString());
@@ -117,7 +122,7 @@ final class AbDevice {
     }
 
     /** Starts the service until it runs cleanly (exit 0), at most 6 starts; returns the exit codes. */
-    List<Integer> boot() throws Exception {
+    public List<Integer> boot() throws Exception {
         List<Integer> codes = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             Process p = launch();
@@ -130,11 +135,11 @@ final class AbDevice {
         return codes;
     }
 
-    List<String> bootLog() throws IOException {
+    public List<String> bootLog() throws IOException {
         return Files.exists(home.resolve("boot.log")) ? Files.readAllLines(home.resolve("boot.log")) : List.of();
     }
 
-    String lastBoot() throws IOException {
+    public String lastBoot() throws IOException {
         List<String> l = bootLog().stream().filter(s -> s.startsWith("started")).toList();
         return l.isEmpty() ? "" : l.get(l.size() - 1);
     }
