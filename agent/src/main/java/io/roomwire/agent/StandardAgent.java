@@ -84,7 +84,14 @@ public final class StandardAgent {
                 config.find(io.roomwire.agent.mgmt.MgmtSettings.MAINTENANCE_WINDOW), scheduler.clock(),
                 config.get(io.roomwire.agent.config.AgentSettings.TIME_ZONE));
         Optional<io.roomwire.agent.update.AgentUpdates> updates = io.roomwire.agent.update.AgentUpdates.forInstall(
-                io.roomwire.agent.update.AgentUpdates.home(), Version.get(), updatePolicy, scheduler, events, health, rebooter);
+                io.roomwire.agent.update.AgentUpdates.home(), Version.get(), updatePolicy, scheduler, events, health, rebooter,
+                config.get(io.roomwire.agent.update.UpdateSettings.TRIAL_TIMEOUT));
+        config.find(io.roomwire.agent.update.UpdateSettings.HAWKBIT_URL).ifPresent(url -> updates.ifPresent(u -> u.withHawkbit(
+                new io.roomwire.updater.hawkbit.DdiClient(java.net.http.HttpClient.newBuilder()
+                        .connectTimeout(Duration.ofSeconds(20)).build(), url,
+                        config.get(io.roomwire.agent.update.UpdateSettings.HAWKBIT_TENANT),
+                        config.find(io.roomwire.agent.update.UpdateSettings.HAWKBIT_CONTROLLER_ID).orElse(deviceId),
+                        config.find(io.roomwire.agent.update.UpdateSettings.HAWKBIT_TOKEN).orElse(""), Duration.ofSeconds(30)))));
         RemoteManagement remote = new RemoteManagement(config, deviceId, scheduler, store, events, signIn, control,
                 registry -> {
                     registry.register("compliance.checkin", "MDM check-in now; replies with the outcome",

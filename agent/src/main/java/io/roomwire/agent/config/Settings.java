@@ -21,7 +21,8 @@ public final class Settings {
             io.roomwire.agent.obtp.ObtpSettings.class,
             io.roomwire.agent.calendar.CalendarSettings.class,
             io.roomwire.agent.mgmt.MgmtSettings.class,
-            io.roomwire.agent.panel.web.WebPanelSettings.class);
+            io.roomwire.agent.panel.web.WebPanelSettings.class,
+            io.roomwire.agent.update.UpdateSettings.class);
 
     private static volatile List<Setting<?>> all;
 

@@ -42,6 +42,9 @@ public final class AgentUpdates implements Service {
     private final Consumer<String> restart;
     private final Duration trialTimeout;
     private volatile Health state = Health.up();
+    private volatile Optional<Map<String, String>> rolledBack = Optional.empty();
+    private volatile Optional<io.roomwire.updater.hawkbit.HawkbitPoller> hawkbit = Optional.empty();
+    private volatile Scheduler.Cancellable poll;
     private volatile Scheduler.Cancellable watch;
     private Instant trialStarted;
 
@@ -79,25 +82,32 @@ public final class AgentUpdates implements Service {
 
     /** An updater for the slotted install at {@code home}, downloading over HTTPS with the system's trust store. */
     public static Updater updater(java.nio.file.Path home, String version, java.time.Clock clock) throws Exception {
+        return updater(home, version, clock, Updater.Settings.defaults().trialTimeout());
+    }
+
+    /** As above, with the trial timeout the launcher enforces (update.trial-timeout). */
+    public static Updater updater(java.nio.file.Path home, String version, java.time.Clock clock, Duration trialTimeout) throws Exception {
         SlotStore slots = new SlotStore(home);
         io.roomwire.updater.Downloader downloader = new io.roomwire.updater.Downloader(
                 java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).build(),
                 new io.roomwire.core.time.Backoff(Duration.ofSeconds(2), Duration.ofMinutes(2)), d -> Thread.sleep(d.toMillis()), 8,
                 Duration.ofMinutes(10));
         return new Updater(slots, new io.roomwire.updater.TrustStore(home.resolve("root.json")), identity(home, version), clock,
-                downloader, Updater.Settings.defaults(), Updater.freeSpaceOf(home));
+                downloader, new Updater.Settings(Updater.Settings.defaults().trialStarts(), trialTimeout,
+                Updater.Settings.defaults().maxBundleBytes(), Updater.Settings.defaults().maxInstalledBytes()), Updater.freeSpaceOf(home));
     }
 
     /** Updates are on when the launcher runs the agent from a slot and a trust root is installed. */
     public static Optional<AgentUpdates> forInstall(java.nio.file.Path home, String version, UpdatePolicy policy, Scheduler scheduler,
-                                                    EventSink events, Supplier<Map<String, Health>> health, Consumer<String> restart) {
+                                                    EventSink events, Supplier<Map<String, Health>> health, Consumer<String> restart,
+                                                    Duration trialTimeout) {
         SlotStore slots = new SlotStore(home);
         if (!slots.isSlotted() || !java.nio.file.Files.exists(home.resolve("root.json"))) {
             return Optional.empty();
         }
         try {
-            return Optional.of(new AgentUpdates(slots, updater(home, version, scheduler.clock()), policy, scheduler, events, health,
-                    restart, Updater.Settings.defaults().trialTimeout()));
+            return Optional.of(new AgentUpdates(slots, updater(home, version, scheduler.clock(), trialTimeout), policy, scheduler, events, health,
+                    restart, trialTimeout));
         } catch (Exception e) {
             Logger.error("updates are off: {}", e.getMessage());
             return Optional.empty();
@@ -117,7 +127,8 @@ public final class AgentUpdates implements Service {
 
     @Override
     public void start() throws Exception {
-        slots.takeRolledBack().ifPresent(r -> {
+        rolledBack = slots.takeRolledBack();
+        rolledBack.ifPresent(r -> {
             Logger.warn("update {} was rolled back by the launcher: {}", r.get("version"), r.get("reason"));
             events.emit(DeviceEvent.of("update.rolled_back", scheduler.now(), "version", r.getOrDefault("version", ""),
                     "reason", r.getOrDefault("reason", ""), "slot", slots.currentSlot()));
@@ -128,6 +139,35 @@ public final class AgentUpdates implements Service {
             state = Health.degraded("on trial: version " + trial.get().get("version") + " commits once every service is up");
             watch = scheduler.scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), this::checkTrial);
         }
+        if (hawkbit.isPresent()) {
+            poll = scheduler.schedule(Duration.ofSeconds(5), this::pollHawkbit);
+        }
+    }
+
+    /** Polls hawkBit from now on (update.hawkbit-url); started with the service. */
+    public AgentUpdates withHawkbit(io.roomwire.updater.hawkbit.DdiClient ddi) {
+        hawkbit = Optional.of(new io.roomwire.updater.hawkbit.HawkbitPoller(ddi, updater, policy, slots, restart::accept));
+        return this;
+    }
+
+    /** One DDI poll on its own thread (an install blocks for a while); the next at the server's sleep. */
+    private void pollHawkbit() {
+        Thread t = new Thread(() -> {
+            Duration next = Duration.ofMinutes(5);
+            try {
+                io.roomwire.updater.hawkbit.HawkbitPoller p = hawkbit.orElseThrow();
+                p.reportAfterBoot(rolledBack);
+                next = p.pollOnce();
+            } catch (java.io.IOException e) {
+                Logger.warn("hawkBit poll failed: {}; next try in {} s", e.getMessage(), next.toSeconds());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            poll = scheduler.schedule(next, this::pollHawkbit);
+        }, "roomwire-hawkbit");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Commits when every other service is up; fails the trial (the launcher rolls back) when the time is over. */
@@ -167,6 +207,10 @@ public final class AgentUpdates implements Service {
     @Override
     public void stop() {
         stopWatch();
+        Scheduler.Cancellable p = poll;
+        if (p != null) {
+            p.cancel();
+        }
     }
 
     @Override
