@@ -136,4 +136,62 @@ class AgentUpdatesTest {
         assertEquals("health check failed: mqtt", rb.attributes().get("reason"));
         assertFalse(Files.exists(home.resolve(SlotStore.ROLLED_BACK)));
     }
+
+    @Test
+    void updateApplyCommandDownloadsOverHttpsWithProgressEventsOrIsRefusedWithTheReason() throws Exception {
+        io.roomwire.sim.cloud.SimPki pki = new io.roomwire.sim.cloud.SimPki("update-command");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(pki.sslContext(null)).build();
+        io.roomwire.updater.Updater updater = new io.roomwire.updater.Updater(slots,
+                new io.roomwire.updater.TrustStore(home.resolve("root.json")), AgentUpdates.identity(home, "1.0.0"),
+                java.time.Clock.systemUTC(), new io.roomwire.updater.Downloader(http, new io.roomwire.core.time.Backoff(
+                        Duration.ofMillis(10), Duration.ofMillis(20)), d -> { }, 2, Duration.ofSeconds(60)),
+                io.roomwire.updater.Updater.Settings.defaults(), () -> Long.MAX_VALUE);
+        VirtualScheduler scheduler = new VirtualScheduler();
+        boolean[] inCall = {true};
+        AgentUpdates u = new AgentUpdates(slots, updater, new UpdatePolicy(() -> inCall[0], () -> false, java.util.Optional.empty(),
+                scheduler.clock(), java.time.ZoneId.of("UTC")), scheduler, events::add, Map::of, restarts::add, Duration.ofSeconds(60));
+        io.roomwire.agent.mgmt.CommandRegistry registry = new io.roomwire.agent.mgmt.CommandRegistry();
+        u.register(registry);
+        io.roomwire.agent.mgmt.CommandRegistry.Command cmd = registry.find("update.apply").orElseThrow();
+        assertEquals(io.roomwire.agent.mgmt.CommandRegistry.Access.CHANGE, cmd.access());
+        try (io.roomwire.sim.cloud.hawkbit.SimHawkbit server = new io.roomwire.sim.cloud.hawkbit.SimHawkbit(pki, "DEFAULT", "x")) {
+            Path good = bundle("1.1.0", "rw-100");
+            Path other = bundle("1.2.0", "rw-900");
+            com.google.gson.JsonObject args = new com.google.gson.JsonObject();
+            args.addProperty("url", server.serve("good.rwu", good).toString());
+            args.addProperty("sha256", sha(good));
+            io.roomwire.agent.mgmt.CommandRequest req = new io.roomwire.agent.mgmt.CommandRequest("update.apply", args, false,
+                    java.util.Optional.of("operator"));
+            io.roomwire.agent.mgmt.CommandException busy = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.roomwire.agent.mgmt.CommandException.class, () -> cmd.handler().handle(req));
+            assertTrue(busy.getMessage().contains("the call to end"), busy.getMessage());
+            inCall[0] = false;
+
+            com.google.gson.JsonObject wrong = new com.google.gson.JsonObject();
+            wrong.addProperty("url", server.serve("other.rwu", other).toString());
+            wrong.addProperty("sha256", sha(other));
+            java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> cmd.handler().handle(new io.roomwire.agent.mgmt.CommandRequest(
+                            "update.apply", wrong, false, java.util.Optional.of("operator"))).toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS));
+            io.roomwire.agent.mgmt.CommandException ce = (io.roomwire.agent.mgmt.CommandException) refused.getCause();
+            assertEquals(io.roomwire.agent.mgmt.CommandException.Code.REFUSED, ce.code());
+            assertTrue(ce.getMessage().startsWith("wrong_model: "), ce.getMessage());
+            assertEquals("a", slots.currentSlot());
+
+            com.google.gson.JsonElement result = cmd.handler().handle(req).toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals("installed", result.getAsJsonObject().get("state").getAsString());
+            assertEquals("b", slots.currentSlot());
+            assertTrue(events.stream().anyMatch(e -> e.type().equals("update.progress") && "download".equals(e.attributes().get("phase"))),
+                    events.toString());
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (restarts.isEmpty() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+            }
+            assertEquals(List.of("update to 1.1.0"), restarts);
+        }
+    }
+
+    private static String sha(Path f) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+    }
 }
