@@ -148,6 +148,7 @@ public final class Updater {
             throw new UpdateRefused(Reason.NO_SPACE, "bundle of " + total + " bytes is over update.max-bundle-size " + settings.maxBundleBytes());
         }
         downloader.fetch(url, headers, part, Optional.empty(), total, done -> progress.step("download", done, total));
+        progress.step("download", total, total);
         if (sha256.isPresent()) {
             progress.step("verify", 0, total);
             String actual = HexFormat.of().formatHex(fileSha256(part));

@@ -239,7 +239,7 @@ public final class AgentUpdates implements Service {
         }
         CompletableFuture<JsonElement> done = new CompletableFuture<>();
         Thread worker = new Thread(() -> {
-            int[] lastPercent = {-1};
+            int[] lastPercent = {-10};
             try {
                 Updater.Installed installed = updater.apply(uri, Optional.of(sha.toLowerCase(java.util.Locale.ROOT)), (phase, n, total) -> {
                     int percent = total > 0 ? (int) (100 * n / total) : 0;
