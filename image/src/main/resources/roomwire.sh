@@ -1,8 +1,12 @@
 #!/bin/sh
 # /usr/bin/roomwire: the agent on the runtime bundled in the package, with the flags in /etc/roomwire/jvm.options.
 set -eu
-HOME_DIR=${ROOMWIRE_HOME:-/usr/lib/roomwire}
-JVM_OPTIONS=${ROOMWIRE_JVM_OPTIONS:-/etc/roomwire/jvm.options}
+HOME_DIR=/usr/lib/roomwire
+JVM_OPTIONS=/etc/roomwire/jvm.options
+# Tests run the launcher against a prefix and options file of their own (AbSlotProcessTest).
+[ -z "${ROOMWIRE_HOME:-}" ] || HOME_DIR=$ROOMWIRE_HOME
+[ -z "${ROOMWIRE_JVM_OPTIONS:-}" ] || JVM_OPTIONS=$ROOMWIRE_JVM_OPTIONS
+JAVA="$HOME_DIR/runtime/bin/java"
 SLOT_DIR=$HOME_DIR
 if [ -L "$HOME_DIR/current" ]; then
     # A/B slots (docs/updates.md): this script, not the slot on trial, decides whether the trial goes on.
@@ -39,8 +43,8 @@ if [ -L "$HOME_DIR/current" ]; then
         fi
     fi
     SLOT_DIR="$HOME_DIR/slots/$(basename "$(readlink "$HOME_DIR/current")")"
+    JAVA="$SLOT_DIR/runtime/bin/java"
 fi
-JAVA="$SLOT_DIR/runtime/bin/java"
 if [ ! -x "$JAVA" ]; then
     echo "roomwire: the bundled Java runtime $JAVA is missing: reinstall the roomwire package" >&2
     exit 1
