@@ -1,6 +1,7 @@
 package io.roomwire.agent;
 
 import io.roomwire.agent.call.Calls;
+import io.roomwire.agent.call.JoinPaths;
 import io.roomwire.agent.call.SipAgentSettings;
 import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
@@ -65,7 +66,7 @@ public final class StandardAgent {
         Device device = web.map(w -> new Device(hardware.info(), hardware.camera(), hardware.codec(), w.panel(),
                 hardware.peripherals())).orElse(hardware);
 
-        Calls calls = new Calls(SipAgentSettings.from(config), scheduler, events, device.codec());
+        Calls calls = JoinPaths.sip(SipAgentSettings.from(config), scheduler, events, device.codec());
         RoomPanel panel = new RoomPanel(device.panel(), scheduler, calls::current);
         calls.onCallEvent(panel::callEvent);
         SignIn signIn = new SignIn(config, store, scheduler, events, panel);

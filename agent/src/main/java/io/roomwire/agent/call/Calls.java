@@ -4,16 +4,12 @@ import io.roomwire.core.event.DeviceEvent;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.health.Service;
 import io.roomwire.core.time.Scheduler;
-import io.roomwire.hal.Codec;
 import io.roomwire.sip.Call;
 import io.roomwire.sip.CallEvent;
 import io.roomwire.sip.CallState;
 import io.roomwire.sip.JoinPath;
 import io.roomwire.sip.JoinTarget;
 import io.roomwire.sip.MediaStats;
-import io.roomwire.sip.SipSettings;
-import io.roomwire.sip.health.SyntheticCallCheck;
-import io.roomwire.sip.ua.SipJoinPath;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,16 +34,16 @@ public final class Calls {
     private final AtomicReference<String> lastEnd = new AtomicReference<>();
     private final List<Consumer<CallEvent>> listeners = new CopyOnWriteArrayList<>();
 
-    /** The SIP join path on {@code codec}, and the synthetic health call when {@code sip.health-*} ask for one. */
-    public Calls(SipSettings settings, Scheduler scheduler, EventSink events, Codec codec) {
+    /**
+     * Calls over {@code path}; {@code pathServices} are the path itself and its checks as services
+     * (see {@link JoinPaths#sip}). Only the {@link JoinPath} interface is used: WebRTC plugs in here too.
+     */
+    public Calls(JoinPath path, List<Service> pathServices, Scheduler scheduler, EventSink events) {
         this.scheduler = scheduler;
         this.events = events;
-        SipJoinPath sip = SipJoinPath.builder(settings, scheduler).events(events).codec(codec).build();
-        this.path = sip;
+        this.path = path;
         path.addListener(this::onPathEvent);
-        services.add(sip);
-        // The synthetic health call (sip.health-interval + sip.health-target): DEGRADED when it fails.
-        SyntheticCallCheck.fromSettings(sip, settings, scheduler, events).ifPresent(services::add);
+        services.addAll(pathServices);
     }
 
     /** The join path's services: {@code sip}, and {@code sip-health} when configured. */
