@@ -4,7 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roomwire.core.time.SystemScheduler;
+import io.roomwire.hal.sim.SimCodec;
 import io.roomwire.hal.web.WebTouchPanel;
+import io.roomwire.sip.Call;
+import io.roomwire.sip.CallState;
+import io.roomwire.sip.JoinTarget;
+import io.roomwire.sip.SipSettings;
+import io.roomwire.sip.SipTransport;
+import io.roomwire.sip.ua.SipJoinPath;
 import io.roomwire.sim.cloud.graph.Booking;
 import java.io.File;
 import java.io.IOException;
@@ -59,6 +66,8 @@ class WebPanelBrowserTest {
     private SimCloud cloud;
     private final List<String> callEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
     private SimulatedRoom room;
+    /** The first room's SIP port, fixed so that the incoming-call caller can reach it. */
+    private final int sipPort = freeTcpPort();
 
     @BeforeEach
     void needsChromium() {
@@ -92,7 +101,7 @@ class WebPanelBrowserTest {
         ChromeDriver page = browser(1280, 800);
         ChromeDriver second = browser(1280, 800);
         // Agent start on its own thread; the page loads as soon as the panel listens, as a kiosk's would.
-        room = buildRoom(0);
+        room = buildRoom(0, sipPort);
         room.events().subscribe(e -> {
             if (e.type().startsWith("call.")) {
                 callEvents.add(e.toString());
@@ -179,6 +188,21 @@ class WebPanelBrowserTest {
         awaitKind(page, "home", Duration.ofSeconds(15));
         awaitKind(second, "home", Duration.ofSeconds(5));
         assertTrue(gatewayCall.byeFromRoom(), "the room hung up with BYE");
+
+        // An incoming call: a second SIP user agent calls the room over TLS; the page offers Answer and Decline.
+        try (SipJoinPath caller = caller()) {
+            caller.start();
+            Call ringing = caller.dial(JoinTarget.sip("sips:room401@127.0.0.1:" + sipPort, "sip", "browser-test"));
+            awaitKind(page, "incoming-call", Duration.ofSeconds(20));
+            assertTrue(page.findElement(By.id("screen")).getText().contains("Reception desk"),
+                    page.findElement(By.id("screen")).getText());
+            assertTargetsAtLeast48px(page);
+            screenshot(page, "7-incoming-call");
+            click(page, "button[data-button^='call.decline.']");
+            awaitKind(page, "home", Duration.ofSeconds(15));
+            await(() -> ringing.state() == CallState.ENDED, Duration.ofSeconds(15), page);
+            assertEquals(603, ringing.end().orElseThrow().status(), "declined in the room: " + ringing.end());
+        }
 
         // A gateway that refuses the call: the page says so.
         cloud.gateway().busy(true);
@@ -268,8 +292,30 @@ class WebPanelBrowserTest {
     // ---- fixtures
 
     private SimulatedRoom buildRoom(int port) throws Exception {
+        return buildRoom(port, 0);
+    }
+
+    /** {@code sip}: the room's SIP port, given when a caller must reach it; 0 picks any. */
+    private SimulatedRoom buildRoom(int port, int sip) throws Exception {
         return SimulatedRoom.builder().scheduler(scheduler).stateDir(dir.resolve("agent")).cloud(cloud)
-                .set("panel.http-port", Integer.toString(port)).set("panel.admin-pin", "482913").build();
+                .set("panel.http-port", Integer.toString(port)).set("panel.admin-pin", "482913")
+                .set("sip.local-port", Integer.toString(sip)).build();
+    }
+
+    /** A caller from outside the room: its own SIP user agent over TLS, trusting the simulated cloud's CA. */
+    private SipJoinPath caller() {
+        SipSettings settings = SipSettings.builder().transport(SipTransport.TLS).localAddress("127.0.0.1")
+                .user("reception").displayName("Reception desk").domain(SimCloud.DOMAIN).build();
+        return SipJoinPath.builder(settings, scheduler).codec(new SimCodec(scheduler))
+                .sslContext(cloud.pki().sslContext(cloud.pki().issueServer("reception." + SimCloud.DOMAIN))).build();
+    }
+
+    private static int freeTcpPort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port for the room's SIP listener: " + e.getMessage(), e);
+        }
     }
 
     private SimulatedRoom startRoom(int port) throws Exception {
