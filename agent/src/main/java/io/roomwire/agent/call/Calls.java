@@ -32,6 +32,8 @@ public final class Calls {
     private final List<Service> services = new ArrayList<>();
     private final AtomicReference<Call> current = new AtomicReference<>();
     private final AtomicReference<String> lastEnd = new AtomicReference<>();
+    /** The call {@code call.started} was last emitted for. */
+    private final AtomicReference<String> startedCall = new AtomicReference<>();
     private final List<Consumer<CallEvent>> listeners = new CopyOnWriteArrayList<>();
 
     /**
@@ -105,7 +107,8 @@ public final class Calls {
             }
         } else if (event instanceof CallEvent.StateChanged sc) {
             current.compareAndSet(null, call);
-            if (sc.state() == CallState.CONNECTED) {
+            // Once per call: a resume after hold (re-INVITE, RFC 3264 8.4) is CONNECTED again, not a new call.
+            if (sc.state() == CallState.CONNECTED && !call.id().equals(startedCall.getAndSet(call.id()))) {
                 events.emit(DeviceEvent.of("call.started", scheduler.now(), "call", call.id(),
                         "target", call.target().uri(), "provider", call.target().provider(),
                         "kind", call.target().kind().wireName(), "incoming", call.incoming(), "secure", secure(call)));
