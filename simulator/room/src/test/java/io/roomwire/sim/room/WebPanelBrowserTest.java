@@ -3,6 +3,17 @@ package io.roomwire.sim.room;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static io.roomwire.sim.room.PanelBrowser.await;
+import static io.roomwire.sim.room.PanelBrowser.awaitKind;
+import static io.roomwire.sim.room.PanelBrowser.cell;
+import static io.roomwire.sim.room.PanelBrowser.click;
+import static io.roomwire.sim.room.PanelBrowser.fetchRoundTrips;
+import static io.roomwire.sim.room.PanelBrowser.kind;
+import static io.roomwire.sim.room.PanelBrowser.latencies;
+import static io.roomwire.sim.room.PanelBrowser.meta;
+import static io.roomwire.sim.room.PanelBrowser.pct;
+import static io.roomwire.sim.room.PanelBrowser.rssKb;
+
 import io.roomwire.core.time.SystemScheduler;
 import io.roomwire.hal.sim.SimCodec;
 import io.roomwire.hal.web.WebTouchPanel;
@@ -53,8 +64,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 class WebPanelBrowserTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path CHROMIUM = PanelBrowser.CHROMIUM;
+    private static final Path CHROMEDRIVER = PanelBrowser.CHROMEDRIVER;
     private static final Path SHOTS = Path.of("../../docs/panel");
     private static final String HOSTILE = "<script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\"> Board review";
 
@@ -120,8 +131,7 @@ class WebPanelBrowserTest {
         int port = URI.create(url).getPort();
         page.get(url);
         awaitKind(page, "device-code", Duration.ofSeconds(20));
-        long firstPaint = Math.round(((Number) page.executeScript(
-                "return performance.timeOrigin + window.roomwirePanel.firstScreenAt")).doubleValue());
+        long firstPaint = PanelBrowser.firstPaintEpochMillis(page);
         start.join(Duration.ofSeconds(60).toMillis());
         WebElement code = page.findElement(By.id("user-code"));
         assertEquals(room.panel().current().orElseThrow().data().get("user_code"), code.getText());
@@ -325,101 +335,9 @@ class WebPanelBrowserTest {
     }
 
     private ChromeDriver browser(int width, int height) throws IOException {
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(CHROMIUM.toFile());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=" + width + "," + height,
-                "--user-data-dir=" + Files.createTempDirectory(dir, "chromium-").toAbsolutePath());
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().withLogOutput(java.io.OutputStream.nullOutputStream()).build();
-        ChromeDriver d = new ChromeDriver(service, o);
+        ChromeDriver d = PanelBrowser.open(dir, width, height);
         browsers.add(d);
         return d;
-    }
-
-    /** Clicks like a finger: retries while the element is being redrawn, within a bound. */
-    private static void click(ChromeDriver page, String css) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (true) {
-            try {
-                page.findElement(By.cssSelector(css)).click();
-                return;
-            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                LockSupport.parkNanos(20_000_000);
-            }
-        }
-    }
-
-    private static String kind(ChromeDriver page) {
-        return (String) page.executeScript("return document.body.dataset.kind || ''");
-    }
-
-    private static String meta(ChromeDriver page, String name) {
-        return (String) page.executeScript("return document.querySelector('meta[name=\"' + arguments[0] + '\"]').content", name);
-    }
-
-    private static void awaitKind(ChromeDriver page, String kind, Duration limit) {
-        await(() -> kind.equals(kind(page)), limit, page);
-    }
-
-    /** Polls a condition against the real browser and agent, within a bound. */
-    private static void await(BooleanSupplier condition, Duration limit, ChromeDriver page) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        RuntimeException last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (condition.getAsBoolean()) {
-                    return;
-                }
-                last = null;
-            } catch (RuntimeException e) {
-                last = e; // the page is between renders (stale element) or reloading
-            }
-            LockSupport.parkNanos(50_000_000);
-        }
-        throw new AssertionError("condition not met within " + limit + (page == null ? ""
-                : "; page shows kind '" + safeKind(page) + "': " + safeText(page)), last);
-    }
-
-    private static String safeKind(ChromeDriver page) {
-        try {
-            return kind(page);
-        } catch (RuntimeException e) {
-            return "?";
-        }
-    }
-
-    private static String safeText(ChromeDriver page) {
-        try {
-            return page.findElement(By.tagName("body")).getText();
-        } catch (RuntimeException e) {
-            return e.toString();
-        }
-    }
-
-    private static long cell(ChromeDriver page, String kind, String column) {
-        List<WebElement> c = page.findElements(By.cssSelector("tr[data-kind='" + kind + "'] td." + column));
-        return c.isEmpty() ? -1 : Long.parseLong(c.get(0).getText());
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Double> latencies(ChromeDriver page) {
-        List<Object> raw = (List<Object>) page.executeScript("return window.roomwirePanel.latencies.map(l => l.ms)");
-        return raw.stream().map(o -> ((Number) o).doubleValue()).toList();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Double> fetchRoundTrips(ChromeDriver page, int n) {
-        List<Object> raw = (List<Object>) ((JavascriptExecutor) page).executeAsyncScript(
-                "const done = arguments[arguments.length - 1]; const out = [];"
-                        + "(async () => { for (let i = 0; i < " + n + "; i++) { const t = performance.now();"
-                        + " await (await fetch('/app.css', {cache: 'no-store'})).text(); out.push(performance.now() - t); }"
-                        + " done(out); })();");
-        return raw.stream().map(o -> ((Number) o).doubleValue()).toList();
     }
 
     /** Touch targets of at least 48 px, and every button named for a screen reader (its text or aria-label). */
@@ -440,19 +358,5 @@ class WebPanelBrowserTest {
         Files.createDirectories(SHOTS);
         File f = ((TakesScreenshot) page).getScreenshotAs(OutputType.FILE);
         Files.copy(f.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static double pct(List<Double> values, int p) {
-        List<Double> s = values.stream().sorted().toList();
-        return s.get(Math.min(s.size() - 1, (int) Math.ceil(p / 100.0 * s.size()) - 1));
-    }
-
-    private static long rssKb() throws IOException {
-        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (l.startsWith("VmRSS:")) {
-                return Long.parseLong(l.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
     }
 }

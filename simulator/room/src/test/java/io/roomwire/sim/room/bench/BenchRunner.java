@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * UP" and resident memory after idling (each in fresh JVMs, as the device starts it), runs every
  * module's JMH benchmarks and {@code *Bench} programs, and writes docs/benchmarks.md.
  *
- * <p>Arguments: {@code --root DIR --out FILE [--runs N] [--idle SECONDS] [--quick] [--startup-only]}. Each module's
+ * <p>Arguments: {@code --root DIR --out FILE [--runs N] [--idle SECONDS] [--quick] [--startup-only] [--only WORD]}. Each module's
  * test classpath is read from {@code <module>/target/bench-classpath.txt} (written by bench/run).
  */
 public final class BenchRunner {
@@ -55,6 +55,7 @@ public final class BenchRunner {
         Duration idle = Duration.ofSeconds(60);
         boolean quick = false;
         boolean startupOnly = false;
+        String only = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--root" -> root = Path.of(args[++i]);
@@ -63,15 +64,22 @@ public final class BenchRunner {
                 case "--idle" -> idle = Duration.ofSeconds(Long.parseLong(args[++i].replace("s", "")));
                 case "--quick" -> quick = true;
                 case "--startup-only" -> startupOnly = true;
+                case "--only" -> only = args[++i].toLowerCase(java.util.Locale.ROOT);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         BenchRunner r = new BenchRunner(root.toAbsolutePath().normalize(), runs, idle, quick);
         r.header();
-        r.startup();
-        if (!startupOnly) {
+        if (only != null) {
+            // One *Bench program whose name holds the word (--only panel: WebPanelBench), nothing else.
+            r.only = only;
             r.benchPrograms();
-            r.jmh();
+        } else {
+            r.startup();
+            if (!startupOnly) {
+                r.benchPrograms();
+                r.jmh();
+            }
         }
         Files.writeString(out, r.md.toString());
         System.out.println("Wrote " + out);
@@ -214,11 +222,17 @@ public final class BenchRunner {
 
     // ---- *Bench programs ---------------------------------------------------------------------
 
+    /** With --only: the word a *Bench program's name must hold to run. */
+    private String only;
+
     private void benchPrograms() throws Exception {
         md.append("## End-to-end figures\n\nEach row comes from a `*Bench` program in a module's `bench` test package.\n\n");
         for (String module : MODULES) {
             List<String> classes = classesNamed(module, "Bench.class");
             for (String cls : classes) {
+                if (only != null && !cls.substring(cls.lastIndexOf('.') + 1).toLowerCase(java.util.Locale.ROOT).contains(only)) {
+                    continue;
+                }
                 if (!hasMain(module, cls)) {
                     continue; // a helper named like a bench, not a program
                 }
