@@ -10,9 +10,16 @@ import java.util.Map;
  */
 public interface Codec {
 
-    /** One negotiated stream: what to send and where the bridge listens for it. */
+    /**
+     * One negotiated stream: what to send and where the bridge listens for it. {@code maxBitrateKbps}
+     * is what the far end's SDP allows (b=AS, or b=TIAS / 1000, RFC 3890); 0 when it set no limit.
+     */
     record StreamPlan(MediaKind kind, int payloadType, String encoding, int clockRate,
-                      InetSocketAddress sendTo) { }
+                      InetSocketAddress sendTo, int maxBitrateKbps) {
+        public StreamPlan(MediaKind kind, int payloadType, String encoding, int clockRate, InetSocketAddress sendTo) {
+            this(kind, payloadType, encoding, clockRate, sendTo, 0);
+        }
+    }
 
     /** Counters of one direction of one stream. */
     record MediaCounters(long packets, long bytes, long lastSequence, long lost) { }
@@ -32,6 +39,17 @@ public interface Codec {
          * next video frame is an IDR picture with its SPS and PPS. Without video it does nothing.
          */
         void requestKeyframe();
+
+        /**
+         * Microphone mute: while muted the far end receives no audio packets (RFC 3551 §4.1 allows a
+         * sender to stop; the far end's jitter buffer plays silence). Without audio it does nothing.
+         */
+        default void setMuted(boolean muted) {
+        }
+
+        /** Camera off: while off the far end receives no video packets. Without video it does nothing. */
+        default void setCameraOn(boolean on) {
+        }
 
         /** Stops the streams and closes the ports. Idempotent. */
         @Override
