@@ -2,6 +2,7 @@ package io.roomwire.hal.linux;
 
 import io.roomwire.hal.Codec;
 import io.roomwire.hal.MediaKind;
+import io.roomwire.hal.PeripheralStatus;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -110,6 +111,16 @@ public final class GstCodec implements Codec {
         return Optional.empty();
     }
 
+    private static boolean onPath(String program) {
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean exists(String element) {
         try {
             Process p = new ProcessBuilder("gst-inspect-1.0", "--exists", element).redirectErrorStream(true).start();
@@ -127,8 +138,22 @@ public final class GstCodec implements Codec {
         }
     }
 
+    /** The codec as a failed peripheral with the newest problem of the current call; empty while media works. */
+    public Optional<PeripheralStatus> status() {
+        List<String> now = problems();
+        return now.isEmpty() ? Optional.empty() : Optional.of(new PeripheralStatus("media engine", "codec",
+                PeripheralStatus.State.FAILED, now.get(now.size() - 1)));
+    }
+
     @Override
     public MediaSession open(List<StreamPlan> streams) throws IOException {
+        problems.clear(); // health tells about the call now starting, not a call that ended
+        if (!onPath(GstLaunch.LAUNCH) || !onPath("gst-inspect-1.0")) {
+            String why = "GStreamer's tools are not installed (gst-launch-1.0 / gst-inspect-1.0 not on PATH), so calls"
+                    + " have no media: install the Debian package gstreamer1.0-tools (apt install gstreamer1.0-tools)";
+            report(why);
+            throw new IOException(why);
+        }
         for (StreamPlan p : streams) {
             Optional<String> missing = missingElement(p);
             if (missing.isPresent()) {

@@ -164,6 +164,9 @@ class GstCodecTest {
                 () -> noX264.open(List.of(plan(MediaKind.VIDEO, 96, "H264", 90000, 9))));
         assertTrue(e.getMessage().contains("x264enc") && e.getMessage().contains("gstreamer1.0-plugins-ugly"), e.getMessage());
         assertEquals(List.of(e.getMessage()), noX264.problems());
+        // the device's health shows it: the media engine is a failed peripheral with that reason
+        assertEquals(io.roomwire.hal.PeripheralStatus.State.FAILED, noX264.status().orElseThrow().state());
+        assertEquals(e.getMessage(), noX264.status().orElseThrow().detail());
     }
 
     @Test
