@@ -21,6 +21,21 @@ public interface Codec {
         }
     }
 
+    /**
+     * What the room's call controls set. A room has one microphone, camera and speaker, so these are the
+     * device's, not one call's. Muted audio and camera-off video are not sent at all (RFC 3551 §4.1 lets a
+     * sender stop; the far end's jitter buffer conceals the gap); volume scales what the speaker plays.
+     */
+    record Controls(boolean microphoneMuted, boolean cameraOff, int speakerVolume) {
+        public static final Controls DEFAULT = new Controls(false, false, 70);
+
+        public Controls {
+            if (speakerVolume < 0 || speakerVolume > 100) {
+                throw new IllegalArgumentException("speaker volume is a percentage, 0 to 100: " + speakerVolume);
+            }
+        }
+    }
+
     /** Counters of one direction of one stream. */
     record MediaCounters(long packets, long bytes, long lastSequence, long lost) { }
 
@@ -40,21 +55,16 @@ public interface Codec {
          */
         void requestKeyframe();
 
-        /**
-         * Microphone mute: while muted the far end receives no audio packets (RFC 3551 §4.1 allows a
-         * sender to stop; the far end's jitter buffer plays silence). Without audio it does nothing.
-         */
-        default void setMuted(boolean muted) {
-        }
-
-        /** Camera off: while off the far end receives no video packets. Without video it does nothing. */
-        default void setCameraOn(boolean on) {
-        }
-
         /** Stops the streams and closes the ports. Idempotent. */
         @Override
         void close();
     }
+
+    /** Applies the call controls to the open sessions at once and to sessions opened later. */
+    void setControls(Controls controls);
+
+    /** The controls last set ({@link Controls#DEFAULT} until then). */
+    Controls controls();
 
     /** Starts sending and receiving the planned streams. */
     MediaSession open(List<StreamPlan> streams) throws java.io.IOException;

@@ -79,6 +79,7 @@ public final class RoomPanel {
     private Scheduler.Cancellable refresher;
     private Scheduler.Cancellable failureTimer;
     private final CallControls controls = new CallControls();
+    private volatile io.roomwire.hal.Codec media;
     /** The conditional-access banner this class put up, so it clears only its own. */
     private String accessBanner;
 
@@ -90,6 +91,19 @@ public final class RoomPanel {
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.currentCall = Objects.requireNonNull(currentCall, "currentCall");
         hardware.onEvent(this::route);
+    }
+
+    /** Where mute, camera and volume presses act: the device's codec (until set, they only show on the screen). */
+    public void controlMedia(io.roomwire.hal.Codec codec) {
+        this.media = Objects.requireNonNull(codec, "codec");
+        codec.setControls(controls.media());
+    }
+
+    private void applyControls() {
+        io.roomwire.hal.Codec c = media;
+        if (c != null) {
+            c.setControls(controls.media());
+        }
     }
 
     /** The home layer as a panel for the meeting list: its screens wait while a higher layer shows. */
@@ -183,6 +197,7 @@ public final class RoomPanel {
         // Mute, camera and volume belong to the current call, not to a second caller ringing meanwhile.
         if (currentCall.get().filter(c -> c.id().equals(call.id())).isPresent()) {
             controls.follow(call.id());
+            applyControls();
         }
         if (event instanceof CallEvent.Incoming) {
             synchronized (this) {
@@ -294,6 +309,7 @@ public final class RoomPanel {
             case VOLUME_DOWN_BUTTON -> controls.volumeDown();
             default -> controls.volumeUp();
         }
+        applyControls();
         refreshCallScreen();
     }
 

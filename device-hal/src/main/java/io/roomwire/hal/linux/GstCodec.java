@@ -41,6 +41,8 @@ public final class GstCodec implements Codec {
     private final List<String> problems = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> problemListeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger openSessions = new AtomicInteger();
+    private final java.util.Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private volatile Controls controls = Controls.DEFAULT;
 
     private final Predicate<String> elementExists;
 
@@ -72,6 +74,17 @@ public final class GstCodec implements Codec {
     @Override
     public List<String> videoEncodings() {
         return List.of("H264");
+    }
+
+    @Override
+    public synchronized void setControls(Controls c) {
+        controls = Objects.requireNonNull(c, "controls");
+        sessions.forEach(s -> s.apply(c));
+    }
+
+    @Override
+    public Controls controls() {
+        return controls;
     }
 
     /** Why media is not working right now, one sentence each; empty when it is. */
@@ -164,13 +177,17 @@ public final class GstCodec implements Codec {
         Session s = new Session();
         try {
             for (StreamPlan p : streams) {
-                s.streams.put(p.kind(), new GstStream(p, this::report, pipelines, loopback));
+                s.streams.put(p.kind(), new GstStream(p, this::report, pipelines, loopback, controls));
             }
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
         }
         openSessions.incrementAndGet();
+        synchronized (this) {
+            sessions.add(s);
+            s.apply(controls);
+        }
         return s;
     }
 
@@ -212,19 +229,15 @@ public final class GstCodec implements Codec {
             }
         }
 
-        @Override
-        public void setMuted(boolean muted) {
-            GstStream s = streams.get(MediaKind.AUDIO);
-            if (s != null) {
-                s.setSending(!muted);
+        void apply(Controls c) {
+            GstStream audio = streams.get(MediaKind.AUDIO);
+            if (audio != null) {
+                audio.setSending(!c.microphoneMuted());
+                audio.setVolume(c.speakerVolume());
             }
-        }
-
-        @Override
-        public void setCameraOn(boolean on) {
-            GstStream s = streams.get(MediaKind.VIDEO);
-            if (s != null) {
-                s.setSending(on);
+            GstStream video = streams.get(MediaKind.VIDEO);
+            if (video != null) {
+                video.setSending(!c.cameraOff());
             }
         }
 
@@ -236,6 +249,7 @@ public final class GstCodec implements Codec {
             closed = true;
             List<GstStream> all = new ArrayList<>(streams.values());
             all.forEach(GstStream::close);
+            sessions.remove(this);
             openSessions.decrementAndGet();
         }
     }

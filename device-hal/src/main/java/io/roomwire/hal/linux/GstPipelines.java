@@ -88,7 +88,7 @@ final class GstPipelines {
     }
 
     /** The receive pipeline: RTP from 127.0.0.1:{@code rtpPort} -> depacketize -> decode -> sink. */
-    String receive(StreamPlan plan, int rtpPort) {
+    String receive(StreamPlan plan, int rtpPort, int volumePercent) {
         String enc = normalise(plan.encoding());
         String caps = "application/x-rtp,media=" + (plan.kind() == MediaKind.VIDEO ? "video" : "audio")
                 + ",clock-rate=" + plan.clockRate() + ",encoding-name=" + (enc.equals("OPUS") ? "OPUS" : enc)
@@ -106,7 +106,7 @@ final class GstPipelines {
             case "PCMA" -> "rtppcmadepay ! alawdec";
             default -> throw unsupported(plan);
         };
-        return head + dec + " ! audioconvert ! volume name=speaker ! " + sink;
+        return head + dec + " ! audioconvert ! volume name=speaker volume=" + (volumePercent / 100.0) + " ! " + sink;
     }
 
     private static String audioEncoder(StreamPlan plan) {

@@ -1,5 +1,6 @@
 package io.roomwire.hal.linux;
 
+import io.roomwire.hal.Codec.Controls;
 import io.roomwire.hal.Codec.MediaCounters;
 import io.roomwire.hal.Codec.StreamPlan;
 import io.roomwire.hal.MediaKind;
@@ -30,7 +31,10 @@ final class GstStream {
     private final InetSocketAddress decoderIn;
     private final InetSocketAddress rtcpIn;
     private final GstLaunch send;
-    private final GstLaunch receive;
+    private final GstPipelines pipelines;
+    private final Consumer<String> onProblem;
+    private volatile GstLaunch receive;
+    private int volume;
     private final Thread inbound;
     private final Thread outbound;
     private volatile boolean sending = true;
@@ -44,8 +48,12 @@ final class GstStream {
     private long highestSeq = -1;
     private long firstSeq = -1;
 
-    GstStream(StreamPlan plan, Consumer<String> onProblem, GstPipelines pipelines, InetAddress loopback) throws IOException {
+    GstStream(StreamPlan plan, Consumer<String> onProblem, GstPipelines pipelines, InetAddress loopback,
+              Controls controls) throws IOException {
         this.plan = plan;
+        this.pipelines = pipelines;
+        this.onProblem = onProblem;
+        this.volume = controls.speakerVolume();
         this.fromBridge = new DatagramSocket(new InetSocketAddress(loopback, 0));
         this.fromEncoder = new DatagramSocket(new InetSocketAddress(loopback, 0));
         GstLaunch sendPipeline = null;
@@ -56,7 +64,7 @@ final class GstStream {
             sendPipeline = GstLaunch.start(kind + " send", pipelines.send(plan, ssrc, fromEncoder.getLocalPort(),
                     rtcpIn.getPort()), onProblem);
             this.send = sendPipeline;
-            this.receive = GstLaunch.start(kind + " receive", pipelines.receive(plan, decoderIn.getPort()), onProblem);
+            this.receive = GstLaunch.start(kind + " receive", pipelines.receive(plan, decoderIn.getPort(), volume), onProblem);
         } catch (IOException | RuntimeException e) {
             if (sendPipeline != null) {
                 sendPipeline.close();
@@ -80,9 +88,32 @@ final class GstStream {
         return (InetSocketAddress) fromBridge.getLocalSocketAddress();
     }
 
+    /**
+     * The speaker volume of received audio. gst-launch cannot change a property of a running pipeline, so
+     * the (stateless) receive pipeline restarts with the new volume; the jitter buffer refills in ~60 ms.
+     */
+    synchronized void setVolume(int percent) {
+        if (percent == volume || plan.kind() != MediaKind.AUDIO || closed) {
+            return;
+        }
+        volume = percent;
+        GstLaunch old = receive;
+        old.close();
+        try {
+            receive = GstLaunch.start("audio receive", pipelines.receive(plan, decoderIn.getPort(), percent), onProblem);
+        } catch (IOException e) {
+            onProblem.accept("audio receive pipeline could not restart at volume " + percent + "%: " + e.getMessage());
+        }
+    }
+
+    synchronized int volume() {
+        return volume;
+    }
+
     void setSending(boolean on) {
+        boolean was = sending;
         sending = on;
-        if (on && plan.kind() == MediaKind.VIDEO) {
+        if (on && !was && plan.kind() == MediaKind.VIDEO) {
             requestKeyframe(); // the far end's decoder needs an IDR to start again after camera off
         }
     }
@@ -207,7 +238,7 @@ final class GstStream {
         return new long[] {send.pid(), receive.pid()};
     }
 
-    void close() {
+    synchronized void close() {
         closed = true;
         fromBridge.close();
         fromEncoder.close();

@@ -123,14 +123,31 @@ class GstCodecTest {
             bridge.setSoTimeout((int) BOUND.toMillis());
             assertTrue(receives(bridge, 10), "no audio before mute");
             bridge.setSoTimeout(300);
-            s.setMuted(true);
+            codec.setControls(new Codec.Controls(true, false, 70));
             drain(bridge);
             assertTrue(!receives(bridge, 1), "audio kept flowing while muted");
             long sentWhileMuted = s.sent(MediaKind.AUDIO).packets();
-            s.setMuted(false);
+            codec.setControls(new Codec.Controls(false, false, 70));
             assertTrue(receives(bridge, 10), "no audio after unmute");
             assertTrue(s.sent(MediaKind.AUDIO).packets() > sentWhileMuted);
         }
+    }
+
+    @Test
+    void aVolumePressRestartsOnlyTheSpeakerPipelineAndAudioKeepsFlowing() throws Exception {
+        GstCodec sender = GstCodec.testSources(320, 180, 15);
+        try (DatagramSocket farEnd = new DatagramSocket(new InetSocketAddress(Ffmpeg.LOOPBACK, 0));
+             Codec.MediaSession room = codec.open(List.of(plan(MediaKind.AUDIO, 0, "PCMU", 8000, farEnd.getLocalPort())))) {
+            InetSocketAddress roomIn = room.localPorts().get(MediaKind.AUDIO);
+            try (Codec.MediaSession far = sender.open(List.of(new Codec.StreamPlan(MediaKind.AUDIO, 0, "PCMU", 8000, roomIn)))) {
+                await(() -> room.received(MediaKind.AUDIO).packets() >= 10, "the room to receive audio");
+                codec.setControls(new Codec.Controls(false, false, 30));
+                long before = room.received(MediaKind.AUDIO).packets();
+                await(() -> room.received(MediaKind.AUDIO).packets() >= before + 25, "audio to keep flowing");
+            }
+        }
+        assertEquals(List.of(), codec.problems(), "the restart at the new volume reported a problem");
+        assertEquals(30, codec.controls().speakerVolume());
     }
 
     @Test
