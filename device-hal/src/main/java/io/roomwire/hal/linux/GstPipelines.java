@@ -65,6 +65,14 @@ final class GstPipelines {
 
     /** The send pipeline: capture -> encode -> RTP to 127.0.0.1:{@code rtpPort}; RTCP feedback in on {@code rtcpPort}. */
     String send(StreamPlan plan, int ssrc, int rtpPort, int rtcpPort) {
+        return send(plan, ssrc, rtpPort, rtcpPort, true);
+    }
+
+    /**
+     * @param keyframeFeedback whether rtpbin sits in the video path to pass PLI/FIR to the encoder (the
+     *                         latency tracer's probe does not cross rtpbin, so the latency bench leaves it out)
+     */
+    String send(StreamPlan plan, int ssrc, int rtpPort, int rtcpPort, boolean keyframeFeedback) {
         String pay = payloader(plan, ssrc);
         if (plan.kind() == MediaKind.VIDEO) {
             String src = options.io() == Io.TEST
@@ -73,14 +81,17 @@ final class GstPipelines {
             int kbps = plan.maxBitrateKbps() > 0 ? Math.max(64, plan.maxBitrateKbps() - 64) : 2000;
             // rtpbin's session turns an RTCP PLI/FIR for our SSRC into an upstream force-key-unit event
             // (RFC 4585 §6.3.1, RFC 5104 §4.3.1), which x264enc answers with an IDR picture.
-            return "rtpbin name=rb " + src + " ! video/x-raw,width=" + options.width() + ",height=" + options.height()
+            String head = keyframeFeedback ? "rtpbin name=rb " : "";
+            String out = keyframeFeedback
+                    ? " ! rb.send_rtp_sink_0 rb.send_rtp_src_0 ! udpsink host=127.0.0.1 port=" + rtpPort
+                            + " sync=false async=false udpsrc address=127.0.0.1 port=" + rtcpPort
+                            + " caps=application/x-rtcp ! rb.recv_rtcp_sink_0"
+                    : " ! udpsink host=127.0.0.1 port=" + rtpPort + " sync=false async=false";
+            return head + src + " ! video/x-raw,width=" + options.width() + ",height=" + options.height()
                     + ",framerate=" + options.fps() + "/1 ! videoconvert ! queue max-size-buffers=2 leaky=downstream"
                     + " ! x264enc name=enc tune=zerolatency speed-preset=ultrafast bitrate=" + kbps
                     + " key-int-max=" + (options.fps() * 10) + " bframes=0"
-                    + " ! video/x-h264,profile=constrained-baseline ! " + pay
-                    + " ! rb.send_rtp_sink_0 rb.send_rtp_src_0 ! udpsink host=127.0.0.1 port=" + rtpPort
-                    + " sync=false async=false udpsrc address=127.0.0.1 port=" + rtcpPort
-                    + " caps=application/x-rtcp ! rb.recv_rtcp_sink_0";
+                    + " ! video/x-h264,profile=constrained-baseline ! " + pay + out;
         }
         String src = options.io() == Io.TEST ? "audiotestsrc is-live=true wave=sine freq=440 volume=0.4" : "autoaudiosrc";
         return src + " ! audioconvert ! audioresample ! " + audioEncoder(plan) + " ! " + pay
