@@ -378,8 +378,10 @@ public final class RoomPanel {
         JsonArray media = new JsonArray();
         for (Map.Entry<MediaKind, MediaStats.Stream> e : s.streams().entrySet()) {
             MediaStats.Stream st = e.getValue();
-            lines.add(String.format("%s%s: sent %d, received %d, lost %d, jitter %.1f ms", e.getKey().name().toLowerCase(),
-                    st.secure() ? " (SRTP)" : "", st.packetsSent(), st.packetsReceived(), st.packetsLost(), st.jitterMillis()));
+            lines.add(String.format("%s%s: sent %d, received %d, lost %d, jitter %.1f ms%s", e.getKey().name().toLowerCase(),
+                    st.secure() ? " (SRTP)" : "", st.packetsSent(), st.packetsReceived(), st.packetsLost(), st.jitterMillis(),
+                    e.getKey() == MediaKind.AUDIO && st.packetsReceived() > 0
+                            ? String.format(Locale.ROOT, ", MOS %.1f", st.estimatedMos()) : ""));
             JsonObject m = new JsonObject();
             m.addProperty("kind", e.getKey().name().toLowerCase(Locale.ROOT));
             m.addProperty("secure", st.secure());
@@ -387,6 +389,10 @@ public final class RoomPanel {
             m.addProperty("received", st.packetsReceived());
             m.addProperty("lost", st.packetsLost());
             m.addProperty("jitter_ms", Math.round(st.jitterMillis() * 10) / 10.0);
+            st.roundTrip().ifPresent(r -> m.addProperty("rtt_ms", r.toMillis()));
+            if (e.getKey() == MediaKind.AUDIO && st.packetsReceived() > 0) {
+                m.addProperty("mos", Math.round(st.estimatedMos() * 10) / 10.0);
+            }
             media.add(m);
         }
         boolean muted = controls.micMuted();
