@@ -45,8 +45,14 @@ final class GstStream {
     private long recvPackets;
     private long recvBytes;
     private long rejected;
+    private long recvBase;
     private long highestSeq = -1;
     private long firstSeq = -1;
+    private int sourceSsrc;
+    private long duplicates;
+    private long ssrcChanges;
+    /** Which of the last 1024 extended sequence numbers arrived, to tell duplicates from late packets. */
+    private final java.util.BitSet window = new java.util.BitSet(1024);
 
     GstStream(StreamPlan plan, Consumer<String> onProblem, GstPipelines pipelines, InetAddress loopback,
               Controls controls) throws IOException {
@@ -191,7 +197,10 @@ final class GstStream {
                     }
                     continue;
                 }
-                countReceived(((buf[2] & 0xff) << 8) | (buf[3] & 0xff), n);
+                int ssrc = ((buf[8] & 0xff) << 24) | ((buf[9] & 0xff) << 16) | ((buf[10] & 0xff) << 8) | (buf[11] & 0xff);
+                if (!countReceived(ssrc, ((buf[2] & 0xff) << 8) | (buf[3] & 0xff), n)) {
+                    continue; // a duplicate: the decoder has it already
+                }
                 fromBridge.send(new DatagramPacket(buf, n, decoderIn));
             } catch (SocketException e) {
                 return;
@@ -201,19 +210,54 @@ final class GstStream {
         }
     }
 
-    private synchronized void countReceived(int seq, int bytes) {
-        recvPackets++;
-        recvBytes += bytes;
+    /** Counts one packet; false for a duplicate of one already received. */
+    private synchronized boolean countReceived(int ssrc, int seq, int bytes) {
+        if (firstSeq >= 0 && ssrc != sourceSsrc) {
+            // a new source (the far end restarted its encoder, or a gateway switched): count afresh (RFC 3550 §8.2)
+            ssrcChanges++;
+            firstSeq = -1;
+            window.clear();
+            Logger.info("{}: the far end's RTP source changed to SSRC {}", plan.kind(), Integer.toUnsignedString(ssrc));
+        }
         if (firstSeq < 0) {
+            sourceSsrc = ssrc;
             firstSeq = seq;
             highestSeq = seq;
-            return;
+            recvBase = recvPackets;
+        } else {
+            // extend the 16-bit sequence number by its cycles (RFC 3550 §A.1)
+            int delta = (seq - (int) (highestSeq & 0xffff)) & 0xffff;
+            long ext;
+            if (delta < 0x8000) {
+                ext = highestSeq + delta;
+            } else {
+                ext = highestSeq - (0x10000 - delta);
+            }
+            if (highestSeq - ext >= 1024) {
+                return false; // older than the window: treat as a stale duplicate
+            }
+            if (ext > highestSeq) {
+                if (ext - highestSeq >= 1024) {
+                    window.clear();
+                } else {
+                    for (long i = highestSeq + 1; i <= ext; i++) {
+                        window.clear((int) (i & 1023));
+                    }
+                }
+                highestSeq = ext;
+            } else if (window.get((int) (ext & 1023))) {
+                duplicates++;
+                return false;
+            }
+            window.set((int) (ext & 1023));
+            recvPackets++;
+            recvBytes += bytes;
+            return true;
         }
-        // extend the 16-bit sequence number by its cycles (RFC 3550 §A.1)
-        int delta = (seq - (int) (highestSeq & 0xffff)) & 0xffff;
-        if (delta > 0 && delta < 0x8000) {
-            highestSeq += delta;
-        }
+        window.set((int) (highestSeq & 1023));
+        recvPackets++;
+        recvBytes += bytes;
+        return true;
     }
 
     synchronized MediaCounters sentCounters() {
@@ -222,7 +266,12 @@ final class GstStream {
 
     synchronized MediaCounters receivedCounters() {
         long expected = firstSeq < 0 ? 0 : highestSeq - firstSeq + 1;
-        return new MediaCounters(recvPackets, recvBytes, highestSeq, Math.max(0, expected - recvPackets));
+        return new MediaCounters(recvPackets, recvBytes, highestSeq, Math.max(0, expected - (recvPackets - recvBase)));
+    }
+
+    /** Duplicated packets dropped before the decoder, and how often the far end's SSRC changed. */
+    synchronized long[] duplicatesAndSsrcChanges() {
+        return new long[] {duplicates, ssrcChanges};
     }
 
     /** Packets from the bridge that were not RTP of the negotiated payload type, dropped before the decoder. */

@@ -175,6 +175,36 @@ class GstCodecTest {
     }
 
     @Test
+    void reorderedDuplicatedAndNewSourcePacketsAreCountedRightAndTheDecoderKeepsGoing() throws Exception {
+        try (DatagramSocket farEnd = new DatagramSocket(new InetSocketAddress(Ffmpeg.LOOPBACK, 0));
+             Codec.MediaSession room = codec.open(List.of(plan(MediaKind.AUDIO, 0, "PCMU", 8000, farEnd.getLocalPort())))) {
+            InetSocketAddress roomIn = room.localPorts().get(MediaKind.AUDIO);
+            // one source: 1, 2, 3, 3 (duplicate), 5, 4 (late), 2 (duplicate)
+            for (int seq : new int[] {1, 2, 3, 3, 5, 4, 2}) {
+                farEnd.send(pcmu(0x1111, seq, roomIn));
+            }
+            await(() -> room.received(MediaKind.AUDIO).packets() == 5, "five distinct packets");
+            assertEquals(0, room.received(MediaKind.AUDIO).lost(), "a late packet is not a lost one");
+            // the far end restarts with a new SSRC and a sequence far away: counted afresh, nothing lost
+            for (int seq = 40_000; seq < 40_010; seq++) {
+                farEnd.send(pcmu(0x2222, seq, roomIn));
+            }
+            await(() -> room.received(MediaKind.AUDIO).packets() == 15, "the new source's ten packets");
+            assertEquals(0, room.received(MediaKind.AUDIO).lost(), room.received(MediaKind.AUDIO).toString());
+            // a gap is loss
+            farEnd.send(pcmu(0x2222, 40_015, roomIn));
+            await(() -> room.received(MediaKind.AUDIO).lost() == 5, "five packets lost in the gap");
+        }
+        assertEquals(List.of(), codec.problems(), "the decoder choked on what the far end sent");
+    }
+
+    private static DatagramPacket pcmu(int ssrc, int seq, InetSocketAddress to) {
+        byte[] p = io.roomwire.hal.RtpHeader.packet(false, 0, seq & 0xffff, seq * 160L, ssrc, 160);
+        java.util.Arrays.fill(p, 12, p.length, (byte) 0xff); // mu-law silence
+        return new DatagramPacket(p, p.length, to);
+    }
+
+    @Test
     void aMissingElementNamesTheDebianPackage() {
         GstCodec noX264 = new GstCodec(GstPipelines.Options.test(320, 180, 15), e -> !e.equals("x264enc"));
         IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
