@@ -158,6 +158,9 @@ final class AgentRoomControl implements RoomControl {
             j.addProperty("bytesReceived", st.bytesReceived());
             st.roundTrip().ifPresent(r -> j.addProperty("roundTripMs", r.toMillis()));
             j.addProperty("srtp", st.secure());
+            if (kind == io.roomwire.hal.MediaKind.AUDIO && st.packetsReceived() > 0) {
+                j.addProperty("estimatedMos", Math.round(st.estimatedMos() * 100) / 100.0);
+            }
             q.add(kind.name().toLowerCase(java.util.Locale.ROOT), j);
         });
         return q;

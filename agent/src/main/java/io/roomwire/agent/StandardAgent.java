@@ -68,6 +68,7 @@ public final class StandardAgent {
 
         Calls calls = JoinPaths.sip(SipAgentSettings.from(config), scheduler, events, device.codec());
         RoomPanel panel = new RoomPanel(device.panel(), scheduler, calls::current);
+        panel.controlMedia(device.codec());
         calls.onCallEvent(panel::callEvent);
         SignIn signIn = new SignIn(config, store, scheduler, events, panel);
         if (SignIn.entraConfig(config).isPresent()) {
