@@ -145,11 +145,11 @@ public final class BenchRunner {
                 Figures none = measure(() -> runEmpty(v.java(), empty, emptyFlags, Duration.ZERO));
                 long rss = quick && v != variants.get(variants.size() - 1) ? -1
                         : runAgent(cloud, work, v.java(), v.classpath(), v.flags(), idle).rssKb();
-                long emptyRss = runEmpty(v.java(), empty, emptyFlags, idle).rssKb();
+                long emptyRss = rss < 0 ? -1 : runEmpty(v.java(), empty, emptyFlags, idle).rssKb();
                 rows.append("| ").append(v.name()).append(" | ").append(agent.median()).append(" | ")
                     .append(agent.startMs().get(0)).append(" | ").append(agent.startMs().get(agent.startMs().size() - 1))
                     .append(" | ").append(none.median()).append(" | ").append(rss < 0 ? "-" : String.valueOf(rss / 1024))
-                    .append(" | ").append(emptyRss / 1024).append(" |\n");
+                    .append(" | ").append(emptyRss < 0 ? "-" : String.valueOf(emptyRss / 1024)).append(" |\n");
                 breakdowns.add("| " + v.name() + " | " + agent.breakdown() + " |");
                 System.out.println("startup " + v.name() + ": " + agent.startMs() + " (empty JVM " + none.startMs()
                         + "); RSS " + rss / 1024 + " MB (empty " + emptyRss / 1024 + " MB); " + agent.breakdown());
@@ -252,10 +252,11 @@ public final class BenchRunner {
                 p.destroyForcibly();
                 throw new IllegalStateException("did not report all services UP within 60 s: " + cmd);
             }
-            String next = r.readLine(); // the agent's per-service line follows at once
+            // The agent's per-service line follows at once (the empty JVM has none).
+            String next = line.contains("empty JVM") ? null : r.readLine();
             if (next != null && next.contains("service start-up")) {
                 breakdown = next.substring(next.indexOf("service start-up"));
-                breakdown = breakdown.substring(breakdown.indexOf(':') + 1).strip();
+                breakdown = breakdown.substring(breakdown.indexOf("):") + 2).strip();
             }
             long rss = 0;
             if (!idleFor.isZero()) {
