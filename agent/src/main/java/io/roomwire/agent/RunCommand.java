@@ -182,15 +182,20 @@ final class RunCommand implements Cli.Command {
                               Optional<ServiceManagerNotifier> systemd) {
         AtomicReference<Map<String, Health>> last = new AtomicReference<>(Map.of());
         AtomicReference<Boolean> announced = new AtomicReference<>(false);
+        java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
         Runnable check = () -> {
             Map<String, Health> now = agent.health();
-            systemd.ifPresent(n -> n.onHealth(now));
+            boolean allUp = now.values().stream().allMatch(Health::isUp);
+            // systemd hears every 200 ms (and READY at once): each message is a systemd-notify process to spawn.
+            if (announced.get() || allUp || ticks.getAndIncrement() % 20 == 0) {
+                systemd.ifPresent(n -> n.onHealth(now));
+            }
             if (!now.equals(last.get())) {
                 last.set(now);
                 io.out().print(agent.status().render(now));
                 io.out().flush();
             }
-            if (!announced.get() && now.values().stream().allMatch(Health::isUp)) {
+            if (!announced.get() && allUp) {
                 announced.set(true);
                 // Progress, not state: standard error, beside the logs (bench/run reads both streams).
                 io.err().printf("roomwire: all services UP in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
