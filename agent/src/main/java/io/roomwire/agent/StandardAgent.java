@@ -65,7 +65,8 @@ public final class StandardAgent {
         Device device = web.map(w -> new Device(hardware.info(), hardware.camera(), hardware.codec(), w.panel(),
                 hardware.peripherals())).orElse(hardware);
 
-        Calls calls = new Calls(SipAgentSettings.from(config), scheduler, events, device.codec());
+        Calls calls = new Calls(SipAgentSettings.from(config), scheduler, events, device.codec(),
+                io.roomwire.agent.call.WebRtcAgentSettings.from(config));
         RoomPanel panel = new RoomPanel(device.panel(), scheduler, calls::current);
         calls.onCallEvent(panel::callEvent);
         SignIn signIn = new SignIn(config, store, scheduler, events, panel);

@@ -148,9 +148,9 @@ public final class WebRtcJoinPath implements JoinPath, Service {
     private Signalling signallingFor(JoinTarget target) {
         String meeting = URLEncoder.encode(target.uri(), StandardCharsets.UTF_8);
         return switch (settings.gateway()) {
-            case WHIP -> new WhipSignalling(http, URI.create(settings.gatewayUrl().toString().replace("{meeting}", meeting)),
+            case WHIP -> new WhipSignalling(http, URI.create(settings.gatewayUrl().replace("{meeting}", meeting)),
                     settings.token(), settings.signallingTimeout());
-            case PEXIP -> new PexipSignalling(http, settings.gatewayUrl(), target.uri(), settings.displayName(),
+            case PEXIP -> new PexipSignalling(http, URI.create(settings.gatewayUrl()), target.uri(), settings.displayName(),
                     settings.token(), settings.signallingTimeout(), scheduler);
         };
     }

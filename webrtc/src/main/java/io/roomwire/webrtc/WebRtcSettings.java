@@ -1,6 +1,5 @@
 package io.roomwire.webrtc;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -21,7 +20,7 @@ import java.util.Optional;
  * @param mediaLossTimeout  how long ICE may stay disconnected (consent lost, RFC 7675) before the call ends
  * @param statsInterval     how often figures are read from getStats
  */
-public record WebRtcSettings(GatewayKind gateway, URI gatewayUrl, Optional<String> token, String displayName,
+public record WebRtcSettings(GatewayKind gateway, String gatewayUrl, Optional<String> token, String displayName,
                              List<IceServer> iceServers, int minPort, int maxPort, Duration signallingTimeout,
                              Duration connectTimeout, Duration mediaLossTimeout, Duration statsInterval) {
 
@@ -43,7 +42,7 @@ public record WebRtcSettings(GatewayKind gateway, URI gatewayUrl, Optional<Strin
     }
 
     /** Defaults for a gateway: no ICE servers, any port, 10 s signalling, 10 s to connect, 20 s media loss, 2 s figures. */
-    public static WebRtcSettings of(GatewayKind gateway, URI gatewayUrl, Optional<String> token, String displayName) {
+    public static WebRtcSettings of(GatewayKind gateway, String gatewayUrl, Optional<String> token, String displayName) {
         return new WebRtcSettings(gateway, gatewayUrl, token, displayName, List.of(), 0, 0, Duration.ofSeconds(10),
                 Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(2));
     }

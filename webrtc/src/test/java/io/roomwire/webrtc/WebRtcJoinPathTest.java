@@ -47,7 +47,7 @@ class WebRtcJoinPathTest {
     }
 
     private WebRtcJoinPath path(WebRtcSettings.GatewayKind kind, Optional<String> token) {
-        WebRtcSettings s = WebRtcSettings.of(kind, kind == WebRtcSettings.GatewayKind.WHIP ? gateway.whipUrl() : gateway.pexipNode(),
+        WebRtcSettings s = WebRtcSettings.of(kind, kind == WebRtcSettings.GatewayKind.WHIP ? gateway.whipUrl() : gateway.pexipNode().toString(),
                 token, "Room 7");
         return new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
     }
@@ -79,6 +79,90 @@ class WebRtcJoinPathTest {
             path.stop();
         }
     }
+
+    @Test
+    void iceThatNeverConnectsEndsTheCallWithAReasonWithinTheBound() {
+        WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(), Optional.of("whip-secret"), "Room 7")
+                .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofSeconds(5));
+        WebRtcJoinPath path = new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
+        path.start();
+        gateway.withholdCandidates(true);
+        try {
+            var call = path.dial(MEETING);
+            Await.until(BOUND, () -> call.state() == CallState.ENDED, call::toString);
+            assertEquals(io.roomwire.sip.CallEnd.EndedBy.NETWORK, call.end().orElseThrow().by());
+            assertTrue(call.end().orElseThrow().detail().contains("ICE did not connect within 3 s"), call.end().toString());
+            Await.until(BOUND, () -> gateway.openSessions() == 0, () -> "the failed session was not deleted at the gateway");
+        } finally {
+            gateway.withholdCandidates(false);
+            path.stop();
+        }
+    }
+
+    @Test
+    void aVanishedFarEndEndsTheCallWhenConsentRunsOut() {
+        WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(), Optional.of("whip-secret"), "Room 7")
+                .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(5));
+        WebRtcJoinPath path = new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
+        path.start();
+        try {
+            WebRtcCall call = (WebRtcCall) path.dial(MEETING);
+            Await.until(BOUND, () -> call.framesDecoded() > 5 || call.state() == CallState.ENDED, call::toString);
+            farEnd.vanish(farEnd.sessions().get(0));
+            // RFC 7675: consent checks go unanswered; the call ends with a reason, well within 30 s of the loss.
+            Await.until(Duration.ofSeconds(30), () -> call.state() == CallState.ENDED, () -> "still " + call.state());
+            assertEquals("The meeting's media stopped", call.end().orElseThrow().message(), call.end().toString());
+        } finally {
+            path.stop();
+        }
+    }
+
+    @Test
+    void aMissingNativeLibraryEndsTheCallWithAHealthReason() {
+        NativeWebRtc missing = new NativeWebRtc(() -> {
+            throw new UnsatisfiedLinkError("no webrtc-java-linux-x86_64 in java.library.path");
+        });
+        WebRtcJoinPath path = new WebRtcJoinPath(WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(),
+                Optional.empty(), "Room 7"), scheduler, missing, new TestPatternMedia(320, 180, 15, 440));
+        path.start();
+        try {
+            assertTrue(path.health().isUp());
+            var call = path.dial(MEETING);
+            Await.until(BOUND, () -> call.state() == CallState.ENDED, call::toString);
+            assertEquals("WebRTC is not available on this room", call.end().orElseThrow().message());
+            assertFalse(path.health().isUp());
+            assertTrue(path.health().reason().contains("libpulse0") && path.health().reason().contains("SIP joins are not affected"),
+                    path.health().reason());
+        } finally {
+            path.stop();
+        }
+    }
+
+    @Test
+    void callsLeaveNoThreadsBehind() {
+        WebRtcJoinPath path = path(WebRtcSettings.GatewayKind.PEXIP, Optional.empty());
+        path.start();
+        try {
+            int baseline = -1;
+            for (int i = 0; i < LEAK_CALLS; i++) {
+                WebRtcCall call = (WebRtcCall) path.dial(MEETING);
+                Await.until(BOUND, () -> call.framesDecoded() > 2 || call.state() == CallState.ENDED, call::toString);
+                assertEquals(CallState.CONNECTED, call.state(), () -> "ended: " + call.end());
+                call.hangUp();
+                Await.until(BOUND, () -> path.calls().isEmpty() && gateway.openSessions() == 0, () -> "call still open");
+                if (i == 0) {
+                    baseline = Thread.activeCount();
+                }
+            }
+            int after = Thread.activeCount();
+            assertTrue(after <= baseline + 1, "threads after " + LEAK_CALLS + " calls: " + after + ", after the first: " + baseline);
+        } finally {
+            path.stop();
+        }
+    }
+
+    /** Small in CI; WebRtcBench runs 100. */
+    private static final int LEAK_CALLS = 4;
 
     private static WebRtcFarEnd.Report report(String session) {
         try {

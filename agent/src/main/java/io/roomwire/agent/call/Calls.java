@@ -14,10 +14,16 @@ import io.roomwire.sip.MediaStats;
 import io.roomwire.sip.SipSettings;
 import io.roomwire.sip.health.SyntheticCallCheck;
 import io.roomwire.sip.ua.SipJoinPath;
+import io.roomwire.webrtc.NativeWebRtc;
+import io.roomwire.webrtc.TestPatternMedia;
+import io.roomwire.webrtc.WebRtcJoinPath;
+import io.roomwire.webrtc.WebRtcSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -33,6 +39,9 @@ public final class Calls {
     private final Scheduler scheduler;
     private final EventSink events;
     private final JoinPath path;
+    private final Optional<JoinPath> webrtc;
+    private final Map<Call, List<JoinTarget>> fallbacks = new ConcurrentHashMap<>();
+    private final java.util.Set<Call> connected = ConcurrentHashMap.newKeySet();
     private final List<Service> services = new ArrayList<>();
     private final AtomicReference<Call> current = new AtomicReference<>();
     private final AtomicReference<String> lastEnd = new AtomicReference<>();
@@ -40,6 +49,14 @@ public final class Calls {
 
     /** The SIP join path on {@code codec}, and the synthetic health call when {@code sip.health-*} ask for one. */
     public Calls(SipSettings settings, Scheduler scheduler, EventSink events, Codec codec) {
+        this(settings, scheduler, events, codec, Optional.empty());
+    }
+
+    /**
+     * With the WebRTC path too when a gateway is configured; its native library loads with the first
+     * WebRTC call, so an agent that never makes one pays nothing for it.
+     */
+    public Calls(SipSettings settings, Scheduler scheduler, EventSink events, Codec codec, Optional<WebRtcSettings> webrtc) {
         this.scheduler = scheduler;
         this.events = events;
         SipJoinPath sip = SipJoinPath.builder(settings, scheduler).events(events).codec(codec).build();
@@ -48,6 +65,18 @@ public final class Calls {
         services.add(sip);
         // The synthetic health call (sip.health-interval + sip.health-target): DEGRADED when it fails.
         SyntheticCallCheck.fromSettings(sip, settings, scheduler, events).ifPresent(services::add);
+        // The simulated camera/microphone: no raw-frame hardware layer exists yet (device-hal speaks RTP).
+        this.webrtc = webrtc.map(w -> new WebRtcJoinPath(w, scheduler, new NativeWebRtc(),
+                new TestPatternMedia(640, 360, 30, 440)));
+        this.webrtc.ifPresent(w -> {
+            w.addListener(this::onPathEvent);
+            services.add((WebRtcJoinPath) w);
+        });
+    }
+
+    /** Whether Join buttons for webrtc targets can work here (a WebRTC gateway is configured). */
+    public boolean joinsWebRtc() {
+        return webrtc.isPresent();
     }
 
     /** The join path's services: {@code sip}, and {@code sip-health} when configured. */
@@ -88,16 +117,46 @@ public final class Calls {
 
     /** Dials a join target (a Join press or a remote command); refuses while another call is up. */
     public Call join(JoinTarget target) {
+        return join(target, List.of());
+    }
+
+    /**
+     * Dials {@code target}; when it is a WebRTC join that fails before connecting, the next of
+     * {@code next} is dialled instead and the panel is told why (a Teams meeting's SIP address, say).
+     */
+    public Call join(JoinTarget target, List<JoinTarget> next) {
         if (inCall()) {
             throw new IllegalStateException("the room is already in a call; hang up first");
         }
-        if (!path.supports(target)) {
-            throw new IllegalArgumentException("this room joins over SIP; " + target.kind().wireName()
-                    + " targets (" + target.uri() + ") need the WebRTC path, which this build does not include");
-        }
-        Call c = path.dial(target);
+        JoinPath p = pathFor(target);
+        Call c = p.dial(target);
         current.set(c);
+        if (!next.isEmpty()) {
+            fallbacks.put(c, List.copyOf(next));
+        }
         return c;
+    }
+
+    private JoinPath pathFor(JoinTarget target) {
+        if (path.supports(target)) {
+            return path;
+        }
+        return webrtc.filter(w -> w.supports(target)).orElseThrow(() -> new IllegalArgumentException(
+                "this room joins over SIP; " + target.kind().wireName() + " targets (" + target.uri()
+                        + ") need a WebRTC gateway: set webrtc.gateway-url"));
+    }
+
+    private void fallBack(Call failed, String why, List<JoinTarget> next) {
+        JoinTarget t = next.get(0);
+        Logger.info("Join of {} over {} failed ({}); trying {}", failed.target().uri(), failed.target().kind().wireName(),
+                why, t.uri());
+        try {
+            Call c = join(t, next.subList(1, next.size()));
+            listeners.forEach(l -> l.accept(new CallEvent.StateChanged(c, c.state(),
+                    "Joining over " + (t.isSip() ? "SIP" : t.kind().wireName()) + " instead: " + why)));
+        } catch (RuntimeException e) {
+            Logger.warn("Fallback to {} failed: {}", t.uri(), e.getMessage());
+        }
     }
 
     private void onPathEvent(CallEvent event) {
@@ -110,12 +169,23 @@ public final class Calls {
         } else if (event instanceof CallEvent.StateChanged sc) {
             current.compareAndSet(null, call);
             if (sc.state() == CallState.CONNECTED) {
+                connected.add(call);
                 events.emit(DeviceEvent.of("call.started", scheduler.now(), "call", call.id(),
                         "target", call.target().uri(), "provider", call.target().provider(),
                         "kind", call.target().kind().wireName(), "incoming", call.incoming(), "secure", secure(call)));
             }
         } else if (event instanceof CallEvent.Ended ended) {
             current.compareAndSet(call, null);
+            List<JoinTarget> next = fallbacks.remove(call);
+            boolean connectedOnce = connected.remove(call);
+            // A join that failed before media (not one the room hung up) moves on to the meeting's next target.
+            boolean hungUpByRoom = ended.end().by() == io.roomwire.sip.CallEnd.EndedBy.LOCAL && ended.end().normal()
+                    && "Call ended".equals(ended.end().message());
+            if (next != null && !connectedOnce && !hungUpByRoom) {
+                listeners.forEach(l -> l.accept(event));
+                fallBack(call, ended.end().message(), next);
+                return;
+            }
             lastEnd.set(ended.end().message());
             MediaStats last = call.stats();
             events.emit(DeviceEvent.of("call.ended", scheduler.now(), "call", call.id(),

@@ -484,7 +484,8 @@ public final class WebRtcCall implements Call {
 
     private void transition(CallState to, String message) {
         CallState from = state.get();
-        if (from == CallState.ENDED || from == to || !state.compareAndSet(from, to)) {
+        // Only forward: ICE may report connected before the signalling thread gets to "ringing".
+        if (from == CallState.ENDED || to.ordinal() <= from.ordinal() || !state.compareAndSet(from, to)) {
             return;
         }
         events.accept(new CallEvent.StateChanged(this, to, message));

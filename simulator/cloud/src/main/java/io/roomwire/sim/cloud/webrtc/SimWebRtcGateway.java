@@ -71,8 +71,8 @@ public final class SimWebRtcGateway implements AutoCloseable {
     }
 
     /** The WHIP endpoint URL template ({@code {meeting}} is filled by the room). */
-    public URI whipUrl() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/whip/{meeting}");
+    public String whipUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/whip/{meeting}";
     }
 
     /** The Pexip Conferencing Node URL. */
@@ -215,7 +215,7 @@ public final class SimWebRtcGateway implements AutoCloseable {
         if (scripted(ex, body)) {
             return;
         }
-        String[] p = ex.getRequestURI().getPath().split("/");
+        String[] p = ex.getRequestURI().getRawPath().split("/"); // raw: an alias may hold an encoded "/"
         // /api/client/v2/conferences/{alias}/{verb...}
         String verb = p.length > 6 ? p[6] : "";
         String token = ex.getRequestHeaders().getFirst("token");
