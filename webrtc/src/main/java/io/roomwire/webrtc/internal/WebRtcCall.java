@@ -517,14 +517,19 @@ public final class WebRtcCall implements Call {
             }
         }
         Signalling.Session s = session;
-        worker.execute(() -> {
+        Runnable teardown = () -> {
             if (s != null) {
                 s.close();
             }
             release();
             Logger.info("Call {} to {} ended: {} ({})", id, target.uri(), message, detail);
             events.accept(new CallEvent.Ended(this, e));
-        });
+        };
+        try {
+            worker.execute(teardown);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            teardown.run(); // the path is stopping: tear down here so the gateway and native side are still released
+        }
     }
 
     private void readStatsNow() {

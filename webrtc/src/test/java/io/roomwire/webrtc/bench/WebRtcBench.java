@@ -37,6 +37,16 @@ public final class WebRtcBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (System.getenv("RW_JAVA") == null) {
+            // Not yet in a namespace: run again through the test JVM wrapper (libwebrtc skips loopback).
+            List<String> cmd = new ArrayList<>(List.of("webrtc/src/test/netns/bin/java", "-cp", System.getProperty("java.class.path")));
+            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("rw."))
+                    .forEach(k -> cmd.add("-D" + k + "=" + System.getProperty(k)));
+            cmd.add(WebRtcBench.class.getName());
+            ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+            pb.environment().put("RW_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            System.exit(pb.start().waitFor());
+        }
         PrintStream rows = System.out;
         System.setOut(System.err);
         int timed = Integer.getInteger("rw.calls-timed", 20);
