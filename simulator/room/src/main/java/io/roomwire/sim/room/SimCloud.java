@@ -178,6 +178,16 @@ public final class SimCloud implements AutoCloseable {
                         DEMO_VIDEO_ID).build());
     }
 
+    /** Subject of the Teams-only demo meeting, which the room joins over WebRTC through the simulated WHIP gateway. */
+    public static final String WEBRTC_DEMO_SUBJECT = "Roomwire demo (Teams over WebRTC)";
+
+    /** Books a Teams-only meeting (no video-conferencing section) that is on now: joined over WebRTC. */
+    public String bookWebRtcMeetingNow(String roomNumber, ZoneId zone) {
+        java.time.ZonedDateTime start = clock.instant().atZone(zone).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        return graph.book(roomAccount(roomNumber), Booking.of(WEBRTC_DEMO_SUBJECT, start.minusMinutes(1), Duration.ofMinutes(30))
+                .organizer("Megan Bowen", "megan@" + DOMAIN).teamsInvitation().build());
+    }
+
     /** Books the demo day (every provider, cancelled, declined, private, a series) into a room's calendar. */
     public Map<String, String> bookDemoMeetings(String roomNumber, ZoneId zone) {
         return DemoMeetings.book(graph, roomAccount(roomNumber), clock.instant().atZone(zone));
