@@ -101,6 +101,7 @@ public final class WebRtcCall implements Call {
     private volatile Instant iceConnectedAt;
     private volatile Instant firstFrameAt;
     private volatile boolean released;
+    private volatile boolean mediaStarted;
     private long frameIndex;
     private long audioIndex;
     private final byte[] pcm = new byte[960];
@@ -320,6 +321,9 @@ public final class WebRtcCall implements Call {
 
         @Override
         public void onIceConnectionChange(RTCIceConnectionState s) {
+            if ((s == RTCIceConnectionState.CONNECTED || s == RTCIceConnectionState.COMPLETED) && iceConnectedAt == null) {
+                iceConnectedAt = scheduler.now(); // stamped here: the handover below may run after the first frame
+            }
             scheduler.execute(() -> onIce(s));
         }
 
@@ -365,8 +369,8 @@ public final class WebRtcCall implements Call {
                 if (t != null) {
                     t.cancel();
                 }
-                if (iceConnectedAt == null) {
-                    iceConnectedAt = scheduler.now();
+                if (!mediaStarted) {
+                    mediaStarted = true;
                     startMedia();
                 }
                 transition(CallState.CONNECTED, "Connected");

@@ -63,7 +63,7 @@ public final class WebRtcBench {
             for (int i = 0; i < timed; i++) {
                 long t0 = System.nanoTime();
                 WebRtcCall c = (WebRtcCall) path.dial(MEETING);
-                await(() -> c.framesDecoded() > 0 || c.state() == CallState.ENDED);
+                await(() -> c.framesDecoded() > 0 && c.iceConnectedAt().isPresent() || c.state() == CallState.ENDED);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 frame.add((double) ms);
                 ice.add((double) Duration.between(c.startedAt(), c.iceConnectedAt().orElseThrow()).toMillis());
