@@ -57,6 +57,13 @@ public final class Calls {
      * WebRTC call, so an agent that never makes one pays nothing for it.
      */
     public Calls(SipSettings settings, Scheduler scheduler, EventSink events, Codec codec, Optional<WebRtcSettings> webrtc) {
+        // The simulated camera/microphone: no raw-frame hardware layer exists yet (device-hal speaks RTP).
+        this(settings, scheduler, events, codec, webrtc.<JoinPath>map(w -> new WebRtcJoinPath(w, scheduler,
+                new NativeWebRtc(), new TestPatternMedia(640, 360, 30, 440))).orElse(null));
+    }
+
+    /** With a given second join path (tests), or {@code null} for SIP only. */
+    Calls(SipSettings settings, Scheduler scheduler, EventSink events, Codec codec, JoinPath webrtcPath) {
         this.scheduler = scheduler;
         this.events = events;
         SipJoinPath sip = SipJoinPath.builder(settings, scheduler).events(events).codec(codec).build();
@@ -65,12 +72,12 @@ public final class Calls {
         services.add(sip);
         // The synthetic health call (sip.health-interval + sip.health-target): DEGRADED when it fails.
         SyntheticCallCheck.fromSettings(sip, settings, scheduler, events).ifPresent(services::add);
-        // The simulated camera/microphone: no raw-frame hardware layer exists yet (device-hal speaks RTP).
-        this.webrtc = webrtc.map(w -> new WebRtcJoinPath(w, scheduler, new NativeWebRtc(),
-                new TestPatternMedia(640, 360, 30, 440)));
+        this.webrtc = Optional.ofNullable(webrtcPath);
         this.webrtc.ifPresent(w -> {
             w.addListener(this::onPathEvent);
-            services.add((WebRtcJoinPath) w);
+            if (w instanceof Service s) {
+                services.add(s);
+            }
         });
     }
 
