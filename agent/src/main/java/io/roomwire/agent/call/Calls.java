@@ -21,7 +21,6 @@ import io.roomwire.webrtc.WebRtcSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,7 +39,9 @@ public final class Calls {
     private final EventSink events;
     private final JoinPath path;
     private final Optional<JoinPath> webrtc;
-    private final Map<Call, List<JoinTarget>> fallbacks = new ConcurrentHashMap<>();
+    // The targets to try if the join in progress fails before media; one join at a time, set before dialling
+    // because a path may end the call before dial() returns.
+    private final AtomicReference<List<JoinTarget>> pendingFallback = new AtomicReference<>();
     private final java.util.Set<Call> connected = ConcurrentHashMap.newKeySet();
     private final List<Service> services = new ArrayList<>();
     private final AtomicReference<Call> current = new AtomicReference<>();
@@ -136,11 +137,10 @@ public final class Calls {
             throw new IllegalStateException("the room is already in a call; hang up first");
         }
         JoinPath p = pathFor(target);
+        pendingFallback.set(next.isEmpty() ? null : List.copyOf(next));
         Call c = p.dial(target);
-        current.set(c);
-        if (!next.isEmpty()) {
-            fallbacks.put(c, List.copyOf(next));
-        }
+        // A fallback dialled while dial() ran is the current call now; keep it.
+        current.updateAndGet(x -> x == null || x.state() == CallState.ENDED ? c : x);
         return c;
     }
 
@@ -177,13 +177,14 @@ public final class Calls {
             current.compareAndSet(null, call);
             if (sc.state() == CallState.CONNECTED) {
                 connected.add(call);
+                pendingFallback.set(null);
                 events.emit(DeviceEvent.of("call.started", scheduler.now(), "call", call.id(),
                         "target", call.target().uri(), "provider", call.target().provider(),
                         "kind", call.target().kind().wireName(), "incoming", call.incoming(), "secure", secure(call)));
             }
         } else if (event instanceof CallEvent.Ended ended) {
             current.compareAndSet(call, null);
-            List<JoinTarget> next = fallbacks.remove(call);
+            List<JoinTarget> next = call.incoming() ? null : pendingFallback.getAndSet(null);
             boolean connectedOnce = connected.remove(call);
             // A join that failed before media (not one the room hung up) moves on to the meeting's next target.
             boolean hungUpByRoom = ended.end().by() == io.roomwire.sip.CallEnd.EndedBy.LOCAL && ended.end().normal()
