@@ -66,7 +66,8 @@ public final class StandardAgent {
         Device device = web.map(w -> new Device(hardware.info(), hardware.camera(), hardware.codec(), w.panel(),
                 hardware.peripherals())).orElse(hardware);
 
-        Calls calls = JoinPaths.sip(SipAgentSettings.from(config), scheduler, events, device.codec());
+        Calls calls = JoinPaths.forRoom(SipAgentSettings.from(config), scheduler, events, device.codec(),
+                io.roomwire.agent.call.WebRtcAgentSettings.from(config));
         RoomPanel panel = new RoomPanel(device.panel(), scheduler, calls::current);
         panel.controlMedia(device.codec());
         calls.onCallEvent(panel::callEvent);

@@ -170,6 +170,7 @@ public final class ObtpSettings {
     private final DialPlan dialPlan;
     private final List<JoinMethod> preference;
     private final int maxBodyChars;
+    private Optional<String> webrtcUnavailable = Optional.empty();
 
     private ObtpSettings(Duration preroll, Duration grace, boolean showTentative, Optional<CviProvider> cviProvider,
                          Optional<String> cviDomain, Optional<String> cviTenantKey,
@@ -206,6 +207,15 @@ public final class ObtpSettings {
         return new ObtpSettings(config.get(PREROLL), config.get(GRACE), config.get(SHOW_TENTATIVE),
                 provider(config.get(CVI_PROVIDER)), config.find(CVI_DOMAIN), config.find(CVI_TENANT_KEY), t,
                 config.get(CVI_SIPS), methods(config.get(PREFERENCE_ORDER)), config.get(MAX_BODY_CHARS));
+    }
+
+    /**
+     * The settings the room runs with: {@link #from} without the webrtc method when no WebRTC
+     * gateway is configured, so such meetings get no button and {@code obtp explain} says why.
+     */
+    public static ObtpSettings forRoom(Config config) {
+        return io.roomwire.agent.call.WebRtcAgentSettings.from(config).isPresent() ? from(config)
+                : from(config).withoutWebRtc("no WebRTC gateway is configured, so the room cannot join it");
     }
 
     /** Every key at its default. */
@@ -268,6 +278,22 @@ public final class ObtpSettings {
     /** The sip-bridge dial plan for these templates (generic provider: {@code teams-cvi}). */
     public DialPlan dialPlan() {
         return dialPlan;
+    }
+
+    /**
+     * These settings without the webrtc join method, because the room cannot join that way
+     * ({@code why}, e.g. no WebRTC gateway); {@code obtp explain} reports the reason.
+     */
+    public ObtpSettings withoutWebRtc(String why) {
+        ObtpSettings s = new ObtpSettings(preroll, grace, showTentative, cviProvider, cviDomain, cviTenantKey, templates,
+                cviSips, preference.stream().filter(m -> m != JoinMethod.WEBRTC).toList(), maxBodyChars);
+        s.webrtcUnavailable = Optional.of(why);
+        return s;
+    }
+
+    /** Why webrtc targets are not offered although obtp.preference names them, when that is so. */
+    public Optional<String> webrtcUnavailable() {
+        return webrtcUnavailable;
     }
 
     public List<JoinMethod> preference() {

@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  */
 public final class BenchRunner {
 
-    private static final List<String> MODULES = List.of("core", "device-hal", "provisioning", "sip-bridge",
+    private static final List<String> MODULES = List.of("core", "device-hal", "provisioning", "sip-bridge", "webrtc",
             "simulator/cloud", "agent", "simulator/room");
 
     private final Path root;
