@@ -79,6 +79,8 @@ public final class SipJoinPath implements JoinPath, Service {
     static final Duration BYE_GRACE = Duration.ofSeconds(2);
     /** Stacks still finishing SipStack.stop() (for diagnostics). */
     private static final Set<Thread> STOPPING = ConcurrentHashMap.newKeySet();
+    /** One stack created at a time per JVM: the EventScanner thread that appears meanwhile is that stack's (a fleet starts many). */
+    private static final Object STACK_CREATION = new Object();
 
     final SipSettings settings;
     final Scheduler scheduler;
@@ -200,29 +202,31 @@ public final class SipJoinPath implements JoinPath, Service {
             tlsConfigId = TlsNetworkLayer.register(TlsNetworkLayer.Config.of(null, limits));
             p.setProperty(TlsNetworkLayer.CONFIG_KEY, tlsConfigId);
         }
-        Set<Thread> before = Thread.getAllStackTraces().keySet();
-        try {
-            stack = new SipStackImpl(p);
-            headers = new gov.nist.javax.sip.header.HeaderFactoryImpl();
-            addresses = new gov.nist.javax.sip.address.AddressFactoryImpl();
-            messages = new gov.nist.javax.sip.message.MessageFactoryImpl();
-            localPort = settings.localPort() != 0 ? settings.localPort() : freePort(settings.transport());
-            listeningPoint = stack.createListeningPoint(settings.localAddress(), localPort, settings.transport().wireName());
-            provider = stack.createSipProvider(listeningPoint);
-            dispatcher = new Dispatcher();
-            provider.addSipListener(dispatcher);
-            auth = ((SipStackExt) stack).getAuthenticationHelper(
-                    (tx, realm) -> credentials(), headers);
-            stack.start();
-        } catch (Exception e) {
-            releaseStack();
-            throw new IllegalStateException("SIP could not start on " + settings.localAddress() + ":" + localPort + "/"
-                    + settings.transport().wireName() + ": " + e.getMessage()
-                    + " (check sip.local-address and sip.local-port)", e);
-        } finally {
-            for (Thread t : Thread.getAllStackTraces().keySet()) {
-                if (!before.contains(t) && t.getName().startsWith("EventScanner")) {
-                    stackThreads.add(t);
+        synchronized (STACK_CREATION) {
+            Set<Thread> before = liveThreads();
+            try {
+                stack = new SipStackImpl(p);
+                headers = new gov.nist.javax.sip.header.HeaderFactoryImpl();
+                addresses = new gov.nist.javax.sip.address.AddressFactoryImpl();
+                messages = new gov.nist.javax.sip.message.MessageFactoryImpl();
+                localPort = settings.localPort() != 0 ? settings.localPort() : freePort(settings.transport());
+                listeningPoint = stack.createListeningPoint(settings.localAddress(), localPort, settings.transport().wireName());
+                provider = stack.createSipProvider(listeningPoint);
+                dispatcher = new Dispatcher();
+                provider.addSipListener(dispatcher);
+                auth = ((SipStackExt) stack).getAuthenticationHelper(
+                        (tx, realm) -> credentials(), headers);
+                stack.start();
+            } catch (Exception e) {
+                releaseStack();
+                throw new IllegalStateException("SIP could not start on " + settings.localAddress() + ":" + localPort + "/"
+                        + settings.transport().wireName() + ": " + e.getMessage()
+                        + " (check sip.local-address and sip.local-port)", e);
+            } finally {
+                for (Thread t : liveThreads()) {
+                    if (!before.contains(t) && t.getName().startsWith("EventScanner")) {
+                        stackThreads.add(t);
+                    }
                 }
             }
         }
@@ -323,8 +327,8 @@ public final class SipJoinPath implements JoinPath, Service {
                 } finally {
                     STOPPING.remove(Thread.currentThread());
                 }
-                for (Thread t : Thread.getAllStackTraces().keySet()) {
-                    if (t.getName().startsWith("EventScanner") && stackThreadsSnapshot.contains(t)) {
+                for (Thread t : stackThreadsSnapshot) {
+                    if (t.isAlive()) {
                         t.interrupt();
                     }
                 }
@@ -340,6 +344,20 @@ public final class SipJoinPath implements JoinPath, Service {
         provider = null;
         listeningPoint = null;
         stack = null;
+    }
+
+    /** The JVM's live threads, without the stack traces Thread.getAllStackTraces builds (thousands in a fleet). */
+    private static Set<Thread> liveThreads() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] all = new Thread[root.activeCount() + 64];
+        int n;
+        while ((n = root.enumerate(all, true)) == all.length) {
+            all = new Thread[all.length * 2];
+        }
+        return new java.util.HashSet<>(java.util.Arrays.asList(all).subList(0, n));
     }
 
     /** Waits until the stack's own threads are gone after {@link #stop()} (tests count threads). */
