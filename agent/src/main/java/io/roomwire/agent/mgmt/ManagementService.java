@@ -67,6 +67,9 @@ public final class ManagementService implements Service {
 
     private final String deviceId;
     private final String version;
+    private final java.util.concurrent.atomic.AtomicLong statusTickets = new java.util.concurrent.atomic.AtomicLong();
+    /** The ticket of the last status handed to the transport (guarded by lock). */
+    private long statusSent;
     private final MqttTransport transport;
     private final Scheduler scheduler;
     private final RoomControl room;
@@ -334,24 +337,29 @@ public final class ManagementService implements Service {
         if (!transport.isConnected()) {
             return;
         }
+        // Each build takes a ticket first; a build that started before one already sent is dropped, so a
+        // status built on a telemetry tick never overwrites the retained status of a newer call event.
+        long ticket = statusTickets.incrementAndGet();
         JsonObject s = status(true);
         String comparable = s.toString();
         synchronized (lock) {
-            if (!force && comparable.equals(lastStatus)) {
+            if (ticket < statusSent || (!force && comparable.equals(lastStatus))) {
                 return;
             }
             lastStatus = comparable;
-        }
-        s.addProperty("uptimeSeconds", Duration.between(Instant.parse(s.get("startedAt").getAsString()), scheduler.now()).toSeconds());
-        s.addProperty("time", scheduler.now().toString());
-        transport.publish(statusTopic(deviceId), bytes(s), 1, true, MessageProperties.json())
-                .whenComplete((v, e) -> {
-                    if (e != null) {
-                        synchronized (lock) {
-                            lastStatus = "";
+            statusSent = ticket;
+            s.addProperty("uptimeSeconds", Duration.between(Instant.parse(s.get("startedAt").getAsString()), scheduler.now()).toSeconds());
+            s.addProperty("time", scheduler.now().toString());
+            // handed to the transport under the lock: statuses leave in ticket order
+            transport.publish(statusTopic(deviceId), bytes(s), 1, true, MessageProperties.json())
+                    .whenComplete((v, e) -> {
+                        if (e != null) {
+                            synchronized (lock) {
+                                lastStatus = "";
+                            }
                         }
-                    }
-                });
+                    });
+        }
     }
 
     private void scheduleTelemetry() {
