@@ -98,6 +98,10 @@ public final class ManagementService implements Service {
     private boolean flushPending;
     private Instant startedAt;
     private Scheduler.Cancellable telemetryTask;
+    private Scheduler.Cancellable healthWatch;
+    private String lastHealth = "";
+    /** How often the services' health is compared with the one in the retained status. */
+    static final Duration HEALTH_WATCH = Duration.ofSeconds(2);
     private Scheduler.Cancellable pendingReboot;
     private Scheduler.Cancellable eventRetry;
     private String lastStatus = "";
@@ -231,6 +235,10 @@ public final class ManagementService implements Service {
             started = false;
             if (telemetryTask != null) {
                 telemetryTask.cancel();
+            }
+            if (healthWatch != null) {
+                healthWatch.cancel();
+                healthWatch = null;
             }
             if (pendingReboot != null) {
                 pendingReboot.cancel();
@@ -369,7 +377,27 @@ public final class ManagementService implements Service {
             }
             Duration d = telemetryInterval;
             telemetryTask = scheduler.scheduleAtFixedRate(d, d, this::publishTelemetry);
+            if (healthWatch == null) {
+                // a service going DOWN or back UP changes the retained status operators read (ctl fleet's HEALTH)
+                healthWatch = scheduler.scheduleAtFixedRate(HEALTH_WATCH, HEALTH_WATCH, this::watchHealth);
+            }
         }
+    }
+
+    private void watchHealth() {
+        String h;
+        try {
+            h = room.health().toString();
+        } catch (RuntimeException e) {
+            return; // the status built next reports it
+        }
+        synchronized (lock) {
+            if (h.equals(lastHealth)) {
+                return;
+            }
+            lastHealth = h;
+        }
+        publishStatus(false);
     }
 
     /** The telemetry document. */

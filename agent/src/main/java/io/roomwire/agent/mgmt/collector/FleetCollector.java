@@ -30,6 +30,23 @@ public final class FleetCollector implements AutoCloseable {
         private final AtomicLong duplicates = new AtomicLong();
         private final AtomicLong statuses = new AtomicLong();
         private final Map<String, JsonObject> lastStatus = new ConcurrentHashMap<>();
+        private final Map<String, java.util.Set<String>> marks = new ConcurrentHashMap<>();
+
+        void mark(String device, String mark) {
+            marks.computeIfAbsent(device, d -> ConcurrentHashMap.newKeySet()).add(mark);
+        }
+
+        /** Whether an event with attribute {@code mark} = {@code mark} arrived from {@code device} (test probes). */
+        public boolean hasMark(String device, String mark) {
+            return marks.getOrDefault(device, java.util.Set.of()).contains(mark);
+        }
+
+        /** Per room, the sequence numbers from 1 up to the highest received that never arrived. */
+        public Map<String, Long> gaps() {
+            Map<String, Long> upTo = new TreeMap<>();
+            seen.keySet().forEach(d -> upTo.put(d, highest(d)));
+            return lost(upTo);
+        }
 
         void event(String device, long seq) {
             events.incrementAndGet();
@@ -122,8 +139,13 @@ public final class FleetCollector implements AutoCloseable {
             try {
                 JsonObject e = JsonParser.parseString(m.payloadText()).getAsJsonObject();
                 JsonElement seq = e.get("seq");
+                String device = m.topic().split("/")[2];
                 if (seq != null && seq.isJsonPrimitive()) {
-                    ledger.event(m.topic().split("/")[2], seq.getAsLong());
+                    ledger.event(device, seq.getAsLong());
+                }
+                JsonElement attrs = e.get("attributes");
+                if (attrs != null && attrs.isJsonObject() && attrs.getAsJsonObject().has("mark")) {
+                    ledger.mark(device, attrs.getAsJsonObject().get("mark").getAsString());
                 }
             } catch (RuntimeException notOurs) {
                 Logger.warn("Collector {}: unreadable event on {}: {}", group, m.topic(), notOurs.toString());

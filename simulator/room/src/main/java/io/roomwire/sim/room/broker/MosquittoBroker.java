@@ -242,12 +242,12 @@ public final class MosquittoBroker implements RoomBroker {
         }
     }
 
-    /** Client connections accepted per second (epoch second to count) since {@code from}, from the log. */
-    public TreeMap<Long, Integer> connectionsPerSecond(Instant from) {
+    /** Connections of clients whose id starts with {@code clientPrefix}, per second (epoch second to count) since {@code from}, from the log. */
+    public TreeMap<Long, Integer> connectionsPerSecond(Instant from, String clientPrefix) {
         TreeMap<Long, Integer> perSecond = new TreeMap<>();
         for (String line : log().split("\n")) {
             int colon = line.indexOf(": New client connected");
-            if (colon > 0) {
+            if (colon > 0 && line.contains(" as " + clientPrefix)) {
                 try {
                     long s = Long.parseLong(line.substring(0, colon).strip());
                     if (s >= from.getEpochSecond()) {
