@@ -85,7 +85,8 @@ public final class MosquittoBroker implements RoomBroker {
 
     /**
      * Bridges this broker to {@code remote} (MQTT 5, TLS with a client certificate of its own):
-     * rooms' statuses, telemetry, events and replies go there, commands come back. Before {@link #start()}.
+     * rooms' statuses, telemetry, events and replies go there, commands come back. Before either
+     * broker's {@link #start()}: the remote's ACL is written then and must name the bridge.
      */
     public MosquittoBroker bridgeTo(MosquittoBroker remote, String name) {
         String user = "bridge-" + name;
@@ -95,7 +96,8 @@ public final class MosquittoBroker implements RoomBroker {
         remote.bridgeUsers.add(user);
         bridges.add(String.join("\n",
                 "connection " + name,
-                "address 127.0.0.1:" + remote.port,
+                // the name, not the address: Mosquitto checks the name against the certificate's DNS names only
+                "address localhost:" + remote.port,
                 "bridge_protocol_version mqttv50",
                 "remote_clientid " + user,
                 "local_clientid " + user + "-local",

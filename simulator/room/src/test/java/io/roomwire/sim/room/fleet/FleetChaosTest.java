@@ -3,7 +3,12 @@ package io.roomwire.sim.room.fleet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonParser;
+import io.roomwire.hal.PanelButton;
 import io.roomwire.sim.cloud.mdm.SimMdm;
+import io.roomwire.sim.room.SimCloud;
+import io.roomwire.sim.room.SimulatedRoom;
+import java.time.ZoneOffset;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,6 +74,37 @@ class FleetChaosTest {
         assertTrue(rig.collectors.stream().allMatch(c -> c.received() > 0),
                 "both collectors of the shared group got a share of the messages");
         assertEquals(Map.of(), rig.ledger.gaps());
+    }
+
+    @Test
+    void ctlFleetShowsTheCallStateStatusGetReports() {
+        SimulatedRoom room = rig.fleet.rooms().get(0);
+        String id = room.agent().deviceId();
+        rig.cloud.bookMeetingNow(Fleet.roomNumber(0), ZoneOffset.UTC);
+        room.agent().events().emit(io.roomwire.core.event.DeviceEvent.of("fleet.mark", rig.scheduler.now(), "mark", "book"));
+        rig.ctl("--timeout", "30s", "--device", id, "calendar.sync");
+        FleetRig.await("a Join button", Duration.ofSeconds(60), () -> joinButton(room).isPresent(),
+                () -> room.panel().current().toString());
+        room.panel().press(joinButton(room).orElseThrow());
+        try {
+            FleetRig.await("the call connected", Duration.ofSeconds(60), () -> room.agent().status().activity()
+                    .startsWith("in a call"), () -> room.view());
+            FleetRig.Run get = rig.ctl("--device", id, "status.get", "--json");
+            String state = JsonParser.parseString(get.out()).getAsJsonObject().getAsJsonObject("result")
+                    .getAsJsonObject("call").get("state").getAsString();
+            assertEquals("connected", state, get.out());
+            FleetRig.await("ctl fleet shows the call", Duration.ofSeconds(10), () -> rig.ctl("fleet").out().lines()
+                    .anyMatch(l -> l.startsWith(id) && l.contains(" " + state + " ")), () -> rig.ctl("fleet").out());
+        } finally {
+            room.panel().current().filter(s -> s.kind().equals("call")).ifPresent(s -> room.panel().press("call.hangup"));
+        }
+        FleetRig.await("ctl fleet shows the room idle again", Duration.ofSeconds(30), () -> rig.ctl("fleet").out().lines()
+                .anyMatch(l -> l.startsWith(id) && l.contains(" idle ")), () -> rig.ctl("fleet").out());
+    }
+
+    private static Optional<String> joinButton(SimulatedRoom room) {
+        return room.panel().current().filter(s -> s.kind().equals("home")).flatMap(s -> s.buttons().stream()
+                .filter(b -> b.detail().contains(SimCloud.DEMO_SUBJECT)).map(PanelButton::id).findFirst());
     }
 
     @Test

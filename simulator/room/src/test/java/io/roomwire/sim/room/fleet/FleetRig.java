@@ -32,19 +32,19 @@ import java.util.stream.Stream;
  * operators and collectors), N rooms in this JVM on one scheduler, and two collectors in one shared
  * subscription group recording every room's event sequence numbers.
  */
-final class FleetRig implements AutoCloseable {
+public final class FleetRig implements AutoCloseable {
 
-    record Run(int code, String out, String err) { }
+    public record Run(int code, String out, String err) { }
 
-    static final Duration RECONNECT_SPREAD = Duration.ofSeconds(10);
+    public static final Duration RECONNECT_SPREAD = Duration.ofSeconds(10);
 
-    final SystemScheduler scheduler;
-    final SimCloud cloud;
-    final MosquittoBroker site;
-    final MosquittoBroker ops;
-    final Fleet fleet;
-    final FleetCollector.Ledger ledger = new FleetCollector.Ledger();
-    final List<FleetCollector> collectors = new ArrayList<>();
+    public final SystemScheduler scheduler;
+    public final SimCloud cloud;
+    public final MosquittoBroker site;
+    public final MosquittoBroker ops;
+    public final Fleet fleet;
+    public final FleetCollector.Ledger ledger = new FleetCollector.Ledger();
+    public final List<FleetCollector> collectors = new ArrayList<>();
     private final Path dir;
     private int marks;
 
@@ -53,8 +53,10 @@ final class FleetRig implements AutoCloseable {
         this.scheduler = new SystemScheduler(4);
         this.cloud = SimCloud.start(Files.createDirectories(dir.resolve("cloud")), scheduler.clock(), Duration.ofSeconds(1));
         if (bridged) {
-            ops = MosquittoBroker.create(dir.resolve("ops-broker"), cloud.pki()).start();
-            site = cloud.useBroker(MosquittoBroker.create(dir.resolve("site-broker"), cloud.pki()).bridgeTo(ops, "site-a").start());
+            ops = MosquittoBroker.create(dir.resolve("ops-broker"), cloud.pki());
+            MosquittoBroker s = MosquittoBroker.create(dir.resolve("site-broker"), cloud.pki()).bridgeTo(ops, "site-a");
+            ops.start(); // after bridgeTo: its ACL lets the bridge's identity in
+            site = cloud.useBroker(s.start());
         } else {
             site = cloud.useBroker(MosquittoBroker.create(dir.resolve("broker"), cloud.pki()).start());
             ops = site;
@@ -76,11 +78,11 @@ final class FleetRig implements AutoCloseable {
         }
     }
 
-    static FleetRig start(Path dir, int rooms, long seed, boolean bridged) throws Exception {
+    public static FleetRig start(Path dir, int rooms, long seed, boolean bridged) throws Exception {
         return start(dir, rooms, seed, bridged, Map.of());
     }
 
-    static FleetRig start(Path dir, int rooms, long seed, boolean bridged, Map<String, String> settings) throws Exception {
+    public static FleetRig start(Path dir, int rooms, long seed, boolean bridged, Map<String, String> settings) throws Exception {
         FleetRig r = new FleetRig(dir, rooms, seed, bridged, settings);
         await("both collectors connected", Duration.ofSeconds(30), () -> r.collectors.stream().allMatch(FleetCollector::connected),
                 () -> r.ops.log());
@@ -89,12 +91,12 @@ final class FleetRig implements AutoCloseable {
     }
 
     /** Every room has every service UP. */
-    FleetRig awaitHealthy(Duration bound) {
+    public FleetRig awaitHealthy(Duration bound) {
         await("every room healthy", bound, () -> fleet.healthy() == fleet.size(), this::unhealthy);
         return this;
     }
 
-    String unhealthy() {
+    public String unhealthy() {
         StringBuilder sb = new StringBuilder();
         for (SimulatedRoom r : fleet.rooms()) {
             if (!r.agent().allUp()) {
@@ -105,7 +107,7 @@ final class FleetRig implements AutoCloseable {
     }
 
     /** Each room emits one event carrying a new mark; returns the mark. */
-    String emitMark() {
+    public String emitMark() {
         String mark = "m" + (++marks);
         for (SimulatedRoom r : fleet.rooms()) {
             r.events().emit(DeviceEvent.of("fleet.mark", scheduler.now(), "mark", mark));
@@ -114,15 +116,20 @@ final class FleetRig implements AutoCloseable {
     }
 
     /** The mark's events reached the collectors from every room, and no room's sequence has a gap. */
-    FleetRig awaitDelivered(String mark, Duration bound) {
+    public FleetRig awaitDelivered(String mark, Duration bound) {
         await("mark " + mark + " from every room", bound, () -> fleet.rooms().stream()
                 .allMatch(r -> ledger.hasMark(r.agent().deviceId(), mark)), () -> "missing from: " + fleet.rooms().stream()
-                .map(r -> r.agent().deviceId()).filter(d -> !ledger.hasMark(d, mark)).toList());
+                .map(r -> r.agent().deviceId()).filter(d -> !ledger.hasMark(d, mark)).toList()
+                + (ops == site ? "" : "\nsite broker:\n" + tail(site.log()) + "\noperators' broker:\n" + tail(ops.log())));
         return this;
     }
 
+    private static String tail(String log) {
+        return log.length() < 3000 ? log : log.substring(log.length() - 3000);
+    }
+
     /** Files the state store moved aside as corrupt, in every room's state directory. */
-    long corruptStateFiles() {
+    public long corruptStateFiles() {
         for (int attempt = 0; ; attempt++) {
             try (Stream<Path> s = Files.walk(dir.resolve("rooms"))) {
                 return s.filter(p -> p.getFileName().toString().contains(".corrupt-")).count();
@@ -136,7 +143,7 @@ final class FleetRig implements AutoCloseable {
     }
 
     /** {@code roomwire ctl} as the operator on the operators' broker. */
-    Run ctl(String... words) {
+    public Run ctl(String... words) {
         List<String> args = new ArrayList<>(List.of("--broker", ops.url(), "--cafile", ops.caFile().toString(),
                 "--cert", ops.operatorCertFile().toString(), "--key", ops.operatorKeyFile().toString()));
         args.addAll(List.of(words));
@@ -147,7 +154,7 @@ final class FleetRig implements AutoCloseable {
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    static void await(String what, Duration bound, BooleanSupplier condition, Supplier<String> detail) {
+    public static void await(String what, Duration bound, BooleanSupplier condition, Supplier<String> detail) {
         long deadline = System.nanoTime() + bound.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
