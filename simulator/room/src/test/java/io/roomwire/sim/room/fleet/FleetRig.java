@@ -38,6 +38,8 @@ public final class FleetRig implements AutoCloseable {
 
     public static final Duration RECONNECT_SPREAD = Duration.ofSeconds(10);
 
+    /** The clock of every room and of the simulated cloud; chaos steps it. */
+    public final JumpClock clock = new JumpClock();
     public final SystemScheduler scheduler;
     public final SimCloud cloud;
     public final MosquittoBroker site;
@@ -50,7 +52,7 @@ public final class FleetRig implements AutoCloseable {
 
     private FleetRig(Path dir, int rooms, long seed, boolean bridged, Map<String, String> settings) throws Exception {
         this.dir = dir;
-        this.scheduler = new SystemScheduler(4);
+        this.scheduler = new SystemScheduler(clock, 4);
         this.cloud = SimCloud.start(Files.createDirectories(dir.resolve("cloud")), scheduler.clock(), Duration.ofSeconds(1));
         if (bridged) {
             ops = MosquittoBroker.create(dir.resolve("ops-broker"), cloud.pki());
