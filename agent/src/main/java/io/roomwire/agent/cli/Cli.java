@@ -58,7 +58,7 @@ public final class Cli {
               dial URI [--dtmf DIGITS] [--duration DURATION] [--config FILE] [--json]
                                        place a test call to a gateway; prints the outcome
               ctl --broker URL [--cafile F --cert F --key F --sign-key F] --device ID COMMAND [key=value ...] [--json]
-              ctl --broker URL [...] fleet [--json]
+              ctl --broker URL [...] fleet [--health H] [--devices GLOB] [--send COMMAND ...] [--json]
                                        manage rooms over MQTT (docs/mqtt-api.md)
               mdm checkin [--config FILE] [--json]
                                        one MDM check-in now: outcome, bytes, compliance
