@@ -25,8 +25,9 @@ class FleetBridgeTest {
             String mark = rig.emitMark();
             rig.awaitDelivered(mark, Duration.ofSeconds(60));
             assertEquals(Map.of(), rig.ledger.gaps());
-            FleetRig.Run list = rig.ctl("fleet");
-            assertTrue(list.out().contains("2 devices, 2 healthy"), list::toString);
+            // the retained status follows a health change within the health watch (2 s) and the bridge's hop
+            FleetRig.await("ctl fleet shows both rooms healthy", Duration.ofSeconds(30),
+                    () -> rig.ctl("fleet").out().contains("2 devices, 2 healthy"), () -> rig.ctl("fleet").toString());
             // a request/response round trip needs the response topic and correlation data to cross the bridge
             FleetRig.Run send = rig.ctl("--timeout", "30s", "fleet", "--send", "status.get");
             assertEquals(0, send.code(), send::toString);
