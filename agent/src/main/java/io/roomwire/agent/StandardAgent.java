@@ -1,6 +1,7 @@
 package io.roomwire.agent;
 
 import io.roomwire.agent.call.Calls;
+import io.roomwire.agent.call.JoinPaths;
 import io.roomwire.agent.call.SipAgentSettings;
 import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
@@ -65,8 +66,10 @@ public final class StandardAgent {
         Device device = web.map(w -> new Device(hardware.info(), hardware.camera(), hardware.codec(), w.panel(),
                 hardware.peripherals())).orElse(hardware);
 
-        Calls calls = new Calls(SipAgentSettings.from(config), scheduler, events, device.codec());
+        Calls calls = JoinPaths.forRoom(SipAgentSettings.from(config), scheduler, events, device.codec(),
+                io.roomwire.agent.call.WebRtcAgentSettings.from(config));
         RoomPanel panel = new RoomPanel(device.panel(), scheduler, calls::current);
+        panel.controlMedia(device.codec());
         calls.onCallEvent(panel::callEvent);
         SignIn signIn = new SignIn(config, store, scheduler, events, panel);
         if (SignIn.entraConfig(config).isPresent()) {

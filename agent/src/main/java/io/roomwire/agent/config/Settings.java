@@ -18,6 +18,7 @@ public final class Settings {
             io.roomwire.agent.signin.EntraSettings.class,
             io.roomwire.agent.mdm.MdmSettings.class,
             io.roomwire.agent.call.SipAgentSettings.class,
+            io.roomwire.agent.call.WebRtcAgentSettings.class,
             io.roomwire.agent.obtp.ObtpSettings.class,
             io.roomwire.agent.calendar.CalendarSettings.class,
             io.roomwire.agent.mgmt.MgmtSettings.class,

@@ -4,6 +4,9 @@ import io.roomwire.sim.cloud.SimPki;
 import io.roomwire.sim.cloud.SimTokenAuthority;
 import io.roomwire.sim.cloud.entra.SimEntra;
 import io.roomwire.sim.cloud.gateway.SimGateway;
+import io.roomwire.sim.cloud.webrtc.FarEnd;
+import io.roomwire.sim.cloud.webrtc.SimWebRtcGateway;
+import io.roomwire.sim.cloud.webrtc.WebRtcFarEnd;
 import io.roomwire.sim.cloud.graph.Booking;
 import io.roomwire.sim.cloud.graph.InvitationBodies;
 import io.roomwire.sim.cloud.graph.DemoMeetings;
@@ -41,6 +44,8 @@ public final class SimCloud implements AutoCloseable {
     private final SimGraph graph;
     private final SimMdm mdm;
     private final SimGateway gateway;
+    private final LazyFarEnd farEnd = new LazyFarEnd();
+    private final SimWebRtcGateway webrtcGateway;
     private volatile RoomBroker broker;
     private final Clock clock;
     private final Path caFile;
@@ -75,7 +80,53 @@ public final class SimCloud implements AutoCloseable {
             entra.close();
             throw new UncheckedIOException("Cannot start the simulated CVI gateway", e);
         }
+        // The WebRTC gateway that joins Teams-only meetings (WHIP); its far end loads webrtc-java on the first call only.
+        try {
+            this.webrtcGateway = new SimWebRtcGateway(farEnd, Optional.of(WEBRTC_TOKEN), clock, Duration.ofMinutes(2));
+        } catch (IOException e) {
+            gateway.close();
+            mdm.close();
+            graph.close();
+            entra.close();
+            throw new UncheckedIOException("Cannot start the simulated WebRTC gateway", e);
+        }
         this.approveAfter = approveAfter;
+    }
+
+    /** The bearer token the simulated WHIP endpoint wants. */
+    static final String WEBRTC_TOKEN = "sim-whip-token";
+
+    /** Creates the webrtc-java far end when the first offer arrives: rooms that never join over WebRTC pay nothing. */
+    private static final class LazyFarEnd implements FarEnd {
+        private WebRtcFarEnd delegate;
+
+        synchronized WebRtcFarEnd get() {
+            if (delegate == null) {
+                delegate = new WebRtcFarEnd();
+            }
+            return delegate;
+        }
+
+        @Override
+        public String answer(String sessionId, String offerSdp) throws Exception {
+            return get().answer(sessionId, offerSdp);
+        }
+
+        @Override
+        public void addCandidate(String sessionId, String mid, String candidate) {
+            get().addCandidate(sessionId, mid, candidate);
+        }
+
+        @Override
+        public void close(String sessionId) {
+            get().close(sessionId);
+        }
+
+        synchronized void shutdown() {
+            if (delegate != null) {
+                delegate.close();
+            }
+        }
     }
 
     /** Starts every simulated service; files (the CA certificate) go under {@code workDir}. */
@@ -151,6 +202,16 @@ public final class SimCloud implements AutoCloseable {
                         DEMO_VIDEO_ID).build());
     }
 
+    /** Subject of the Teams-only demo meeting, which the room joins over WebRTC through the simulated WHIP gateway. */
+    public static final String WEBRTC_DEMO_SUBJECT = "Roomwire demo (Teams over WebRTC)";
+
+    /** Books a Teams-only meeting (no video-conferencing section) that is on now: joined over WebRTC. */
+    public String bookWebRtcMeetingNow(String roomNumber, ZoneId zone) {
+        java.time.ZonedDateTime start = clock.instant().atZone(zone).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        return graph.book(roomAccount(roomNumber), Booking.of(WEBRTC_DEMO_SUBJECT, start.minusMinutes(1), Duration.ofMinutes(30))
+                .organizer("Megan Bowen", "megan@" + DOMAIN).teamsInvitation().build());
+    }
+
     /** Books the demo day (every provider, cancelled, declined, private, a series) into a room's calendar. */
     public Map<String, String> bookDemoMeetings(String roomNumber, ZoneId zone) {
         return DemoMeetings.book(graph, roomAccount(roomNumber), clock.instant().atZone(zone));
@@ -187,6 +248,9 @@ public final class SimCloud implements AutoCloseable {
             m.put("mqtt.client-key", cert.resolveSibling(deviceSerial + ".key").toString());
             m.put("mqtt.operator-keys", b.operatorPublicKeyFile().toString());
         }
+        m.put("webrtc.gateway", "whip");
+        m.put("webrtc.gateway-url", webrtcGateway.whipUrl().toString());
+        m.put("webrtc.gateway-token", WEBRTC_TOKEN);
         m.put("mdm.enabled", "true");
         m.put("mdm.discovery-url", mdm.discoveryUrl().toString());
         m.put("mdm.upn", roomAccount(roomNumber));
@@ -198,6 +262,7 @@ public final class SimCloud implements AutoCloseable {
     public SimGraph graph() { return graph; }
     public SimMdm mdm() { return mdm; }
     public SimGateway gateway() { return gateway; }
+    public SimWebRtcGateway webrtcGateway() { return webrtcGateway; }
     public SimPki pki() { return pki; }
     public SimTokenAuthority authority() { return authority; }
     public Path caFile() { return caFile; }
@@ -208,6 +273,8 @@ public final class SimCloud implements AutoCloseable {
         if (broker != null) {
             broker.close();
         }
+        webrtcGateway.close();
+        farEnd.shutdown();
         gateway.close();
         mdm.close();
         graph.close();
