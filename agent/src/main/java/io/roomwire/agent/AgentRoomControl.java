@@ -99,6 +99,8 @@ final class AgentRoomControl implements RoomControl {
         JsonObject compliance = new JsonObject();
         mdm.service().ifPresentOrElse(m -> {
             ComplianceReport r = m.compliance();
+            // the state operators read (ctl fleet, docs/mqtt-api.md); the flag and reasons stay for older readers
+            compliance.addProperty("state", r.compliant() ? "compliant" : "non_compliant");
             compliance.addProperty("compliant", r.compliant());
             compliance.addProperty("reasons", r.reasons());
             compliance.addProperty("enrolled", m.enrollment().isPresent());

@@ -122,6 +122,8 @@ public final class StandardAgent {
             panel.signInChanged(st);
             if (st.state() == EnrollmentState.ENROLLED) {
                 mdm.signedIn();
+                // the calendar backed off while there was no token (up to agent.retry-max): it has one now
+                meetings.calendar().ifPresent(c -> c.syncNow());
             }
             remote.statusChanged();
         });

@@ -50,6 +50,8 @@ import org.tinylog.Logger;
 final class UserAgent {
 
     private static final AtomicInteger STACKS = new AtomicInteger();
+    /** One stack created at a time per JVM: the EventScanner thread that appears meanwhile is that stack's (a fleet starts many). */
+    private static final Object STACK_CREATION = new Object();
 
     final SipSettings settings;
     final Scheduler scheduler;
@@ -112,32 +114,48 @@ final class UserAgent {
             tlsConfigId = TlsNetworkLayer.register(TlsNetworkLayer.Config.of(null, limits));
             p.setProperty(TlsNetworkLayer.CONFIG_KEY, tlsConfigId);
         }
-        Set<Thread> before = Thread.getAllStackTraces().keySet();
-        try {
-            stack = new SipStackImpl(p);
-            HeaderFactory headers = new gov.nist.javax.sip.header.HeaderFactoryImpl();
-            AddressFactory addresses = new gov.nist.javax.sip.address.AddressFactoryImpl();
-            MessageFactory factory = new gov.nist.javax.sip.message.MessageFactoryImpl();
-            localPort = settings.localPort() != 0 ? settings.localPort() : freePort(settings.transport());
-            messages = new SipMessages(settings, headers, addresses, factory, localPort);
-            listeningPoint = stack.createListeningPoint(settings.localAddress(), localPort, settings.transport().wireName());
-            provider = stack.createSipProvider(listeningPoint);
-            listener = l;
-            provider.addSipListener(l);
-            auth = ((SipStackExt) stack).getAuthenticationHelper((tx, realm) -> credentials(), headers);
-            stack.start();
-        } catch (Exception e) {
-            release();
-            throw new IllegalStateException("SIP could not start on " + settings.localAddress() + ":" + localPort + "/"
-                    + settings.transport().wireName() + ": " + e.getMessage()
-                    + " (check sip.local-address and sip.local-port)", e);
-        } finally {
-            for (Thread t : Thread.getAllStackTraces().keySet()) {
-                if (!before.contains(t) && t.getName().startsWith("EventScanner")) {
-                    stackThreads.add(t);
+        synchronized (STACK_CREATION) {
+            Set<Thread> before = liveThreads();
+            try {
+                stack = new SipStackImpl(p);
+                HeaderFactory headers = new gov.nist.javax.sip.header.HeaderFactoryImpl();
+                AddressFactory addresses = new gov.nist.javax.sip.address.AddressFactoryImpl();
+                MessageFactory factory = new gov.nist.javax.sip.message.MessageFactoryImpl();
+                localPort = settings.localPort() != 0 ? settings.localPort() : freePort(settings.transport());
+                messages = new SipMessages(settings, headers, addresses, factory, localPort);
+                listeningPoint = stack.createListeningPoint(settings.localAddress(), localPort, settings.transport().wireName());
+                provider = stack.createSipProvider(listeningPoint);
+                listener = l;
+                provider.addSipListener(l);
+                auth = ((SipStackExt) stack).getAuthenticationHelper((tx, realm) -> credentials(), headers);
+                stack.start();
+            } catch (Exception e) {
+                release();
+                throw new IllegalStateException("SIP could not start on " + settings.localAddress() + ":" + localPort + "/"
+                        + settings.transport().wireName() + ": " + e.getMessage()
+                        + " (check sip.local-address and sip.local-port)", e);
+            } finally {
+                for (Thread t : liveThreads()) {
+                    if (!before.contains(t) && t.getName().startsWith("EventScanner")) {
+                        stackThreads.add(t);
+                    }
                 }
             }
         }
+    }
+
+    /** The JVM's live threads, without the stack traces Thread.getAllStackTraces builds (thousands in a fleet). */
+    private static Set<Thread> liveThreads() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] all = new Thread[root.activeCount() + 64];
+        int n;
+        while ((n = root.enumerate(all, true)) == all.length) {
+            all = new Thread[all.length * 2];
+        }
+        return new java.util.HashSet<>(java.util.Arrays.asList(all).subList(0, n));
     }
 
     private Properties stackProperties() {
@@ -215,8 +233,8 @@ final class UserAgent {
             List<Thread> snapshot = List.copyOf(stackThreads);
             stopper = new Thread(() -> {
                 st.stop();
-                for (Thread t : Thread.getAllStackTraces().keySet()) {
-                    if (t.getName().startsWith("EventScanner") && snapshot.contains(t)) {
+                for (Thread t : snapshot) {
+                    if (t.isAlive()) {
                         t.interrupt();
                     }
                 }

@@ -13,6 +13,7 @@ import io.roomwire.sim.cloud.graph.DemoMeetings;
 import io.roomwire.sim.cloud.graph.SimGraph;
 import io.roomwire.sim.cloud.mdm.SimMdm;
 import io.roomwire.sim.room.broker.EmbeddedBroker;
+import io.roomwire.sim.room.broker.RoomBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.ZoneId;
@@ -45,7 +46,7 @@ public final class SimCloud implements AutoCloseable {
     private final SimGateway gateway;
     private final LazyFarEnd farEnd = new LazyFarEnd();
     private final SimWebRtcGateway webrtcGateway;
-    private volatile EmbeddedBroker broker;
+    private volatile RoomBroker broker;
     private final Clock clock;
     private final Path caFile;
     private final Duration approveAfter;
@@ -147,11 +148,25 @@ public final class SimCloud implements AutoCloseable {
      * account after {@code approveAfter} (one room at a time signs in this way).
      */
     public String addRoom(String roomNumber, String displayName) {
+        String upn = addRoomAccount(roomNumber, displayName);
+        entra.autoApproveAfter(approveAfter, upn);
+        return upn;
+    }
+
+    /**
+     * Registers a room's account and mailbox without the auto-approval: for a fleet, where the
+     * simulated admin approves each room's code as that room ({@link SimulatedRoom.Builder#adminApprovesFromPanel}).
+     */
+    public String addRoomAccount(String roomNumber, String displayName) {
         String upn = roomAccount(roomNumber);
         entra.addUser(upn, displayName);
-        entra.autoApproveAfter(approveAfter, upn);
         graph.addMailbox(upn);
         return upn;
+    }
+
+    /** How long the simulated admin takes to approve a sign-in code. */
+    public Duration approveAfter() {
+        return approveAfter;
     }
 
     /**
@@ -162,10 +177,19 @@ public final class SimCloud implements AutoCloseable {
         if (broker == null) {
             broker = EmbeddedBroker.start(workDir.resolve("broker"), pki);
         }
-        return broker;
+        if (broker instanceof EmbeddedBroker e) {
+            return e;
+        }
+        throw new IllegalStateException("this cloud already uses " + broker.url() + " (useBroker)");
     }
 
-    public Optional<EmbeddedBroker> broker() {
+    /** Rooms configured after this call report to {@code b} (a Mosquitto for a fleet); closed with the cloud. */
+    public <B extends RoomBroker> B useBroker(B b) {
+        broker = b;
+        return b;
+    }
+
+    public Optional<RoomBroker> broker() {
         return Optional.ofNullable(broker);
     }
 
@@ -215,7 +239,7 @@ public final class SimCloud implements AutoCloseable {
         Path keyFile = SimPki.writePem(workDir.resolve("room" + roomNumber + "-sip.key"), roomCert.keyPem(), true);
         m.put("sip.tls.certificate-file", certFile.toString());
         m.put("sip.tls.key-file", keyFile.toString());
-        EmbeddedBroker b = broker;
+        RoomBroker b = broker;
         if (b != null) {
             Path cert = b.issueDevice(deviceSerial);
             m.put("mqtt.broker-url", b.url());

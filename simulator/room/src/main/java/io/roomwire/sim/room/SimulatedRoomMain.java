@@ -28,6 +28,10 @@ public final class SimulatedRoomMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (io.roomwire.sim.room.fleet.FleetMain.wanted(java.util.List.of(args))) {
+            io.roomwire.sim.room.fleet.FleetMain.main(args);
+            return;
+        }
         Duration runFor = Duration.ZERO;
         Duration approveAfter = Duration.ofSeconds(5);
         Duration pressAfter = Duration.ofSeconds(5);
