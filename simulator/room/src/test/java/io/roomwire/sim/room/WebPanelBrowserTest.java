@@ -73,6 +73,11 @@ class WebPanelBrowserTest {
     Path dir;
 
     private final SystemScheduler scheduler = new SystemScheduler(4);
+    /**
+     * The room's zone: one where it is mid-morning now, so the demo day (up to 4 h ahead) stays within the
+     * panel's "today" whatever the hour CI runs at (run at 21:00 UTC, the cancelled meeting fell after midnight).
+     */
+    private final ZoneOffset zone = midMorning(scheduler.now());
     private final List<ChromeDriver> browsers = new ArrayList<>();
     private SimCloud cloud;
     private final List<String> callEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -103,9 +108,9 @@ class WebPanelBrowserTest {
     void aPersonSignsInJoinsUsesTheKeypadHangsUpAndThePageRecoversFromAnAgentRestart() throws Exception {
         cloud = SimCloud.start(dir.resolve("cloud"), scheduler.clock(), Duration.ofSeconds(15));
         cloud.addRoom("401", "Room 401");
-        cloud.bookMeetingNow("401", ZoneOffset.UTC);
-        cloud.bookDemoMeetings("401", ZoneOffset.UTC);
-        ZonedDateTime now = scheduler.now().atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
+        cloud.bookMeetingNow("401", zone);
+        cloud.bookDemoMeetings("401", zone);
+        ZonedDateTime now = scheduler.now().atZone(zone).truncatedTo(ChronoUnit.MINUTES);
         cloud.graph().book(SimCloud.roomAccount("401"), Booking.of(HOSTILE, now.minusMinutes(2), Duration.ofMinutes(60))
                 .organizer("Mallory <b>Evil</b>", "mallory@" + SimCloud.DOMAIN).build());
         // Browsers first: a cold Chromium start on a busy machine must not eat the sign-in window.
@@ -309,7 +314,18 @@ class WebPanelBrowserTest {
     private SimulatedRoom buildRoom(int port, int sip) throws Exception {
         return SimulatedRoom.builder().scheduler(scheduler).stateDir(dir.resolve("agent")).cloud(cloud)
                 .set("panel.http-port", Integer.toString(port)).set("panel.admin-pin", "482913")
-                .set("sip.local-port", Integer.toString(sip)).build();
+                .set("sip.local-port", Integer.toString(sip)).set("device.time-zone", zone.getId()).build();
+    }
+
+    /** The whole-hour offset (within -12..+14) at which {@code now} is between 08:00 and 09:00 local time. */
+    static ZoneOffset midMorning(java.time.Instant now) {
+        int hours = 8 - now.atZone(ZoneOffset.UTC).getHour();
+        if (hours < -12) {
+            hours += 24;
+        } else if (hours > 14) {
+            hours -= 24;
+        }
+        return ZoneOffset.ofHours(hours);
     }
 
     /** A caller from outside the room: its own SIP user agent over TLS, trusting the simulated cloud's CA. */
