@@ -8,5 +8,14 @@ if [ ! -x "$JAVA" ]; then
     exit 1
 fi
 FLAGS=$(grep -v '^#' /etc/roomwire/jvm.options | tr '\n' ' ')
+# The jars in the order the CDS archive was made with: the JVM uses the archive only for the same class path.
+CLASSPATH=$(cat "$HOME_DIR/lib/classpath")
+# The agent's classes, parsed and verified at build time (a training run against the simulated cloud).
+CDS=""
+if [ -r "$HOME_DIR/lib/roomwire.jsa" ]; then
+    CDS="-XX:SharedArchiveFile=$HOME_DIR/lib/roomwire.jsa"
+fi
+# JVM warnings (e.g. an archive it cannot use) go to standard error with the logs, never into --json output.
 # shellcheck disable=SC2086
-exec "$JAVA" $FLAGS -Djava.io.tmpdir="${RUNTIME_DIRECTORY:-/tmp}" -cp "$HOME_DIR/lib/*" io.roomwire.agent.Main "$@"
+exec "$JAVA" $FLAGS $CDS -Xlog:disable -Xlog:all=warning:stderr -Djava.io.tmpdir="${RUNTIME_DIRECTORY:-/tmp}" \
+    -cp "$CLASSPATH" io.roomwire.agent.Main "$@"
