@@ -54,9 +54,9 @@ public final class InstalledLayout {
      * where the kernel allows overlay mounts there).
      */
     public List<String> wrap(List<String> command) {
-        boolean root = "root".equals(System.getProperty("user.name"));
+        boolean privileged = "root".equals(System.getProperty("user.name"));
         List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private"));
-        if (!root) {
+        if (!privileged) {
             cmd.add("--map-root-user");
         }
         StringBuilder script = new StringBuilder("mount -t overlay roomwire-layout -o lowerdir=" + root.resolve("usr/lib") + ":/usr/lib /usr/lib && exec");
@@ -87,12 +87,18 @@ public final class InstalledLayout {
             throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        Thread reader = new Thread(() -> r.lines().forEach(l -> {
-            synchronized (seen) {
-                seen.add(l);
-                seen.notifyAll();
+        Thread reader = new Thread(() -> {
+            try {
+                r.lines().forEach(l -> {
+                    synchronized (seen) {
+                        seen.add(l);
+                        seen.notifyAll();
+                    }
+                });
+            } catch (java.io.UncheckedIOException e) {
+                // The process was stopped and its output closed: the lines read so far are kept.
             }
-        }), "installed-layout-output");
+        }, "installed-layout-output");
         reader.setDaemon(true);
         reader.start();
         long deadline = System.nanoTime() + bound.toNanos();
