@@ -33,7 +33,7 @@ import java.util.stream.Stream;
 public final class BenchRunner {
 
     private static final List<String> MODULES = List.of("core", "device-hal", "provisioning", "sip-bridge",
-            "simulator/cloud", "agent", "simulator/room");
+            "simulator/cloud", "agent", "simulator/room", "image");
 
     private final Path root;
     private final int runs;
