@@ -17,7 +17,9 @@ import java.util.List;
  * archive). The run happens at the installed paths (see {@link InstalledLayout}): a JDK 17 archive
  * is used only with the class path it was made with.
  *
- * <p>Arguments: {@code LAYOUT_ROOT JVM_OPTIONS WORK_DIR}.
+ * <p>Arguments: {@code LAYOUT_ROOT JVM_OPTIONS WORK_DIR MTIME}: MTIME (seconds since the epoch) is the
+ * modification time the package gives every file (jdeb's outputTimestamp); the archive records the
+ * jars' times, so they get it here first.
  */
 public final class CdsTraining {
 
@@ -25,8 +27,8 @@ public final class CdsTraining {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            throw new IllegalArgumentException("usage: CdsTraining LAYOUT_ROOT JVM_OPTIONS WORK_DIR");
+        if (args.length != 4) {
+            throw new IllegalArgumentException("usage: CdsTraining LAYOUT_ROOT JVM_OPTIONS WORK_DIR MTIME");
         }
         InstalledLayout layout = new InstalledLayout(Path.of(args[0]));
         List<String> flags = Files.readAllLines(Path.of(args[1])).stream().map(String::strip)
@@ -35,6 +37,12 @@ public final class CdsTraining {
         Sh.run(Duration.ofMinutes(1), "rm", "-rf", work.toString()).ok();
         Files.createDirectories(work);
         layout.writeClassPath();
+        java.nio.file.attribute.FileTime mtime = java.nio.file.attribute.FileTime.from(java.time.Instant.ofEpochSecond(Long.parseLong(args[3])));
+        try (java.util.stream.Stream<Path> s = Files.list(layout.home().resolve("lib"))) {
+            for (Path jar : s.filter(p -> p.toString().endsWith(".jar")).toList()) {
+                Files.setLastModifiedTime(jar, mtime);
+            }
+        }
         Path archive = layout.home().resolve("lib/roomwire.jsa");
         Files.deleteIfExists(archive);
         long started = System.nanoTime();
