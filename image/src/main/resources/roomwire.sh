@@ -2,20 +2,63 @@
 # /usr/bin/roomwire: the agent on the runtime bundled in the package, with the flags in /etc/roomwire/jvm.options.
 set -eu
 HOME_DIR=/usr/lib/roomwire
+JVM_OPTIONS=/etc/roomwire/jvm.options
+# Tests run the launcher against a prefix and options file of their own (AbSlotProcessTest).
+[ -z "${ROOMWIRE_HOME:-}" ] || HOME_DIR=$ROOMWIRE_HOME
+[ -z "${ROOMWIRE_JVM_OPTIONS:-}" ] || JVM_OPTIONS=$ROOMWIRE_JVM_OPTIONS
 JAVA="$HOME_DIR/runtime/bin/java"
+SLOT_DIR=$HOME_DIR
+if [ -L "$HOME_DIR/current" ]; then
+    # A/B slots (docs/updates.md): this script, not the slot on trial, decides whether the trial goes on.
+    trial="$HOME_DIR/trial"
+    if [ -f "$trial" ]; then
+        field() { sed -n "s/^$1=//p" "$trial" | head -n 1; }
+        from=$(field from); to=$(field to); version=$(field version); tries=$(field tries)
+        timeout=$(field timeout); deadline=$(field deadline); failed=$(field failed)
+        cur=$(basename "$(readlink "$HOME_DIR/current")")
+        now=$(date +%s)
+        reason=""
+        if [ "$cur" != "$to" ]; then
+            rm -f "$trial" # stopped before the pointer moved: the old slot never left
+        elif [ -n "$failed" ]; then
+            reason="health check failed: $failed"
+        elif [ "${tries:-0}" -le 0 ]; then
+            reason="crash loop: slot $to started without committing until no starts were left"
+        elif [ -n "$deadline" ] && [ "$now" -gt "$deadline" ]; then
+            reason="trial timeout: not committed within ${timeout}s"
+        fi
+        if [ -n "$reason" ]; then
+            # The record first, then the pointer: a kill in between repeats the rollback at the next start.
+            printf 'version=%s\nfrom=%s\nto=%s\nreason=%s\n' "$version" "$to" "$from" "$reason" > "$HOME_DIR/.rolled-back.tmp"
+            mv -f "$HOME_DIR/.rolled-back.tmp" "$HOME_DIR/rolled-back"
+            ln -sfn "slots/$from" "$HOME_DIR/current.next"
+            mv -Tf "$HOME_DIR/current.next" "$HOME_DIR/current"
+            rm -f "$trial"
+            echo "roomwire: rolled back from $version in slot $to to slot $from: $reason" >&2
+        elif [ "$cur" = "$to" ]; then
+            [ -n "$deadline" ] || deadline=$((now + ${timeout:-180}))
+            printf 'from=%s\nto=%s\nversion=%s\ntries=%s\ntimeout=%s\ndeadline=%s\n' \
+                "$from" "$to" "$version" "$((tries - 1))" "$timeout" "$deadline" > "$HOME_DIR/.trial.tmp"
+            mv -f "$HOME_DIR/.trial.tmp" "$trial"
+        fi
+    fi
+    SLOT_DIR="$HOME_DIR/slots/$(basename "$(readlink "$HOME_DIR/current")")"
+    JAVA="$SLOT_DIR/runtime/bin/java"
+fi
 if [ ! -x "$JAVA" ]; then
     echo "roomwire: the bundled Java runtime $JAVA is missing: reinstall the roomwire package" >&2
     exit 1
 fi
-FLAGS=$(grep -v '^#' /etc/roomwire/jvm.options | tr '\n' ' ')
-# The jars in the order the CDS archive was made with: the JVM uses the archive only for the same class path.
-CLASSPATH=$(cat "$HOME_DIR/lib/classpath")
-# The agent's classes, parsed and verified at build time (a training run against the simulated cloud).
+FLAGS=$(grep -v '^#' "$JVM_OPTIONS" | tr '\n' ' ')
+CLASSPATH="$SLOT_DIR/lib/*"
 CDS=""
-if [ -r "$HOME_DIR/lib/roomwire.jsa" ]; then
-    CDS="-XX:SharedArchiveFile=$HOME_DIR/lib/roomwire.jsa"
+if [ "$SLOT_DIR" = /usr/lib/roomwire ] && [ -r "$SLOT_DIR/lib/classpath" ] && [ -r "$SLOT_DIR/lib/roomwire.jsa" ]; then
+    # The agent's classes, parsed and verified at build time (a training run against the simulated cloud);
+    # the JVM uses the archive only with the class path, in the order and at the paths, it was made with.
+    CLASSPATH=$(cat "$SLOT_DIR/lib/classpath")
+    CDS="-XX:SharedArchiveFile=$SLOT_DIR/lib/roomwire.jsa"
 fi
 # JVM warnings (e.g. an archive it cannot use) go to standard error with the logs, never into --json output.
 # shellcheck disable=SC2086
 exec "$JAVA" $FLAGS $CDS -Xlog:disable -Xlog:all=warning:stderr -Djava.io.tmpdir="${RUNTIME_DIRECTORY:-/tmp}" \
-    -cp "$CLASSPATH" io.roomwire.agent.Main "$@"
+    -Droomwire.home="$HOME_DIR" -cp "$CLASSPATH" "${ROOMWIRE_MAIN_CLASS:-io.roomwire.agent.Main}" "$@"

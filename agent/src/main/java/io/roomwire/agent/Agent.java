@@ -62,6 +62,17 @@ public final class Agent {
         lifecycle.start();
     }
 
+    /** Starts the services on {@code starts}: the independent ones at the same time. */
+    public void start(java.util.concurrent.Executor starts) {
+        startedAt = scheduler.now();
+        lifecycle.start(starts);
+    }
+
+    /** Each service's start-up: when it began, how long its start took, when it was first UP. */
+    public Map<String, Lifecycle.StartTime> startTimes() {
+        return lifecycle.startTimes();
+    }
+
     /** Stops every service within the configured bound; returns services abandoned. */
     public List<String> stop() {
         return lifecycle.stop(config.get(AgentSettings.STOP_TIMEOUT));

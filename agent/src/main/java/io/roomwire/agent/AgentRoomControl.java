@@ -99,6 +99,8 @@ final class AgentRoomControl implements RoomControl {
         JsonObject compliance = new JsonObject();
         mdm.service().ifPresentOrElse(m -> {
             ComplianceReport r = m.compliance();
+            // the state operators read (ctl fleet, docs/mqtt-api.md); the flag and reasons stay for older readers
+            compliance.addProperty("state", r.compliant() ? "compliant" : "non_compliant");
             compliance.addProperty("compliant", r.compliant());
             compliance.addProperty("reasons", r.reasons());
             compliance.addProperty("enrolled", m.enrollment().isPresent());
@@ -173,6 +175,9 @@ final class AgentRoomControl implements RoomControl {
             j.addProperty("bytesReceived", st.bytesReceived());
             st.roundTrip().ifPresent(r -> j.addProperty("roundTripMs", r.toMillis()));
             j.addProperty("srtp", st.secure());
+            if (kind == io.roomwire.hal.MediaKind.AUDIO && st.packetsReceived() > 0) {
+                j.addProperty("estimatedMos", Math.round(st.estimatedMos() * 100) / 100.0);
+            }
             q.add(kind.name().toLowerCase(java.util.Locale.ROOT), j);
         });
         return q;
@@ -284,7 +289,7 @@ final class AgentRoomControl implements RoomControl {
                         .filter(x -> x.id().equals(meetingId) || meetingId.startsWith(x.id())).findFirst())
                 .orElseThrow(() -> CommandException.badRequest("meeting", "no meeting " + meetingId
                         + " in the room's calendar (see obtp.list)"));
-        ObtpExplain explain = new ObtpExplain(ObtpSettings.from(config), config.get(AgentSettings.TIME_ZONE));
+        ObtpExplain explain = new ObtpExplain(ObtpSettings.forRoom(config), config.get(AgentSettings.TIME_ZONE));
         return ObtpExplain.toJson(explain.explain(m, Optional.of(scheduler.now())));
     }
 
@@ -363,7 +368,7 @@ final class AgentRoomControl implements RoomControl {
     void apply(Config next) {
         config = next;
         // The obtp.* settings are live: the meeting list re-parses and re-renders with them now.
-        meetings.obtp().settingsChanged(ObtpSettings.from(next));
+        meetings.obtp().settingsChanged(ObtpSettings.forRoom(next));
         applied.forEach(l -> l.accept(next));
     }
 

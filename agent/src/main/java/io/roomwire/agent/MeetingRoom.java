@@ -52,7 +52,7 @@ final class MeetingRoom {
                 .joinHandler(join)
                 .events(events)
                 .title(config.get(AgentSettings.DEVICE_NAME))
-                .settings(ObtpSettings.from(config))
+                .settings(ObtpSettings.forRoom(config))
                 .dependsOn(calendar.map(c -> List.of(c.name())).orElse(List.of()))
                 .build();
         calendar.ifPresent(c -> c.addListener(changed -> obtp.calendarChanged()));

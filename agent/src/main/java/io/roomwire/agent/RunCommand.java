@@ -126,7 +126,7 @@ final class RunCommand implements Cli.Command {
             lock.close();
             stopped.countDown();
         }, "roomwire-shutdown"));
-        agent.start();
+        agent.start(startPool());
         reloadOnHangup(agent);
         watch(agent, scheduler, io, t0, every, systemd);
         try {
@@ -135,6 +135,22 @@ final class RunCommand implements Cli.Command {
             Thread.currentThread().interrupt();
         }
         return Cli.OK;
+    }
+
+    /**
+     * Threads for starting independent services at the same time (class loading and key parsing of one
+     * overlap another's); idle threads end after a second, so none is left once the agent runs.
+     */
+    private static java.util.concurrent.Executor startPool() {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(4, 4, 1,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "roomwire-start-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /**
@@ -157,37 +173,81 @@ final class RunCommand implements Cli.Command {
     }
 
     /**
-     * Prints the state whenever a service's health changes (checked every 200 ms), and periodically if asked;
-     * tells systemd (when it started the agent) readiness, status and that this loop still runs (watchdog).
+     * Prints the state whenever a service's health changes, and periodically if asked; tells systemd
+     * (when it started the agent) readiness, status and that this loop still runs (watchdog). Health is
+     * read every 10 ms until all services are UP (so "UP" is reported when it happens, not up to a
+     * period later), then every 200 ms.
      */
     private static void watch(Agent agent, SystemScheduler scheduler, Cli.Io io, long t0, Duration every,
                               Optional<ServiceManagerNotifier> systemd) {
         AtomicReference<Map<String, Health>> last = new AtomicReference<>(Map.of());
         AtomicReference<Boolean> announced = new AtomicReference<>(false);
-        scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(200), () -> {
+        java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
+        Runnable check = () -> {
             Map<String, Health> now = agent.health();
-            systemd.ifPresent(n -> n.onHealth(now));
+            boolean allUp = now.values().stream().allMatch(Health::isUp);
+            // systemd hears every 200 ms (and READY at once): each message is a systemd-notify process to spawn.
+            if (announced.get() || allUp || ticks.getAndIncrement() % 20 == 0) {
+                systemd.ifPresent(n -> n.onHealth(now));
+            }
             if (!now.equals(last.get())) {
                 last.set(now);
                 io.out().print(agent.status().render(now));
                 io.out().flush();
             }
-            if (!announced.get() && agent.allUp()) {
+            if (!announced.get() && allUp) {
                 announced.set(true);
                 // Progress, not state: standard error, beside the logs (bench/run reads both streams).
                 io.err().printf("roomwire: all services UP in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+                io.err().println("roomwire: " + startTimes(agent.startTimes()));
                 if (agent.device().panel() instanceof io.roomwire.hal.web.WebTouchPanel web && web.running()) {
                     io.err().println("roomwire: touch panel at " + web.url() + " (open it in the room's kiosk browser)");
                 }
                 io.err().flush();
             }
-        });
+        };
+        AtomicReference<io.roomwire.core.time.Scheduler.Cancellable> fast = new AtomicReference<>();
+        fast.set(scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(10), () -> {
+            synchronized (announced) {
+                if (announced.get()) {
+                    return;
+                }
+                check.run();
+                if (announced.get()) {
+                    io.roomwire.core.time.Scheduler.Cancellable f = fast.get();
+                    if (f != null) {
+                        f.cancel();
+                    }
+                    scheduler.scheduleAtFixedRate(Duration.ofMillis(200), Duration.ofMillis(200), () -> {
+                        synchronized (announced) {
+                            check.run();
+                        }
+                    });
+                }
+            }
+        }));
         if (!every.isZero()) {
             scheduler.scheduleAtFixedRate(every, every, () -> {
                 io.out().print(agent.status().render(agent.health()));
                 io.out().flush();
             });
         }
+    }
+
+    /**
+     * The per-service start-up line bench/run reads: {@code service start-up (ms after start: began+took, UP at):
+     * device 0+2 UP 3, ...}.
+     */
+    static String startTimes(Map<String, io.roomwire.agent.lifecycle.Lifecycle.StartTime> times) {
+        StringBuilder b = new StringBuilder("service start-up (ms after start: began+took, UP at):");
+        String sep = " ";
+        for (Map.Entry<String, io.roomwire.agent.lifecycle.Lifecycle.StartTime> e : times.entrySet()) {
+            io.roomwire.agent.lifecycle.Lifecycle.StartTime t = e.getValue();
+            b.append(sep).append(e.getKey()).append(' ').append(t.began().toMillis()).append('+').append(t.took().toMillis())
+                    .append(" UP ").append(t.up().map(u -> String.valueOf(u.toMillis())).orElse("-"));
+            sep = ", ";
+        }
+        return b.toString();
     }
 
 }

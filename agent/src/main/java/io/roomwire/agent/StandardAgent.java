@@ -1,6 +1,7 @@
 package io.roomwire.agent;
 
 import io.roomwire.agent.call.Calls;
+import io.roomwire.agent.call.JoinPaths;
 import io.roomwire.agent.call.SipAgentSettings;
 import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
@@ -65,8 +66,10 @@ public final class StandardAgent {
         Device device = web.map(w -> new Device(hardware.info(), hardware.camera(), hardware.codec(), w.panel(),
                 hardware.peripherals())).orElse(hardware);
 
-        Calls calls = new Calls(SipAgentSettings.from(config), scheduler, events, device.codec());
+        Calls calls = JoinPaths.forRoom(SipAgentSettings.from(config), scheduler, events, device.codec(),
+                io.roomwire.agent.call.WebRtcAgentSettings.from(config));
         RoomPanel panel = new RoomPanel(device.panel(), scheduler, calls::current);
+        panel.controlMedia(device.codec());
         calls.onCallEvent(panel::callEvent);
         SignIn signIn = new SignIn(config, store, scheduler, events, panel);
         if (SignIn.entraConfig(config).isPresent()) {
@@ -79,9 +82,25 @@ public final class StandardAgent {
                 () -> meetings.calendar().flatMap(c -> c.lastSync()).map(t -> Duration.between(t, scheduler.now())));
         AgentRoomControl control = new AgentRoomControl(config, scheduler, device, health, signIn, calls, meetings,
                 mdm, configFile, rebooter);
+        io.roomwire.updater.UpdatePolicy updatePolicy = new io.roomwire.updater.UpdatePolicy(calls::inCall,
+                () -> meetings.obtp().agenda().map(a -> !a.buttons().isEmpty()).orElse(false),
+                config.find(io.roomwire.agent.mgmt.MgmtSettings.MAINTENANCE_WINDOW), scheduler.clock(),
+                config.get(io.roomwire.agent.config.AgentSettings.TIME_ZONE));
+        Optional<io.roomwire.agent.update.AgentUpdates> updates = io.roomwire.agent.update.AgentUpdates.forInstall(
+                io.roomwire.agent.update.AgentUpdates.home(), Version.get(), updatePolicy, scheduler, events, health, rebooter,
+                config.get(io.roomwire.agent.update.UpdateSettings.TRIAL_TIMEOUT));
+        config.find(io.roomwire.agent.update.UpdateSettings.HAWKBIT_URL).ifPresent(url -> updates.ifPresent(u -> u.withHawkbit(
+                new io.roomwire.updater.hawkbit.DdiClient(java.net.http.HttpClient.newBuilder()
+                        .connectTimeout(Duration.ofSeconds(20)).build(), url,
+                        config.get(io.roomwire.agent.update.UpdateSettings.HAWKBIT_TENANT),
+                        config.find(io.roomwire.agent.update.UpdateSettings.HAWKBIT_CONTROLLER_ID).orElse(deviceId),
+                        config.find(io.roomwire.agent.update.UpdateSettings.HAWKBIT_TOKEN).orElse(""), Duration.ofSeconds(30)))));
         RemoteManagement remote = new RemoteManagement(config, deviceId, scheduler, store, events, signIn, control,
-                registry -> registry.register("compliance.checkin", "MDM check-in now; replies with the outcome",
-                        CommandRegistry.Access.ACT, true, req -> mdm.checkInCommand()));
+                registry -> {
+                    registry.register("compliance.checkin", "MDM check-in now; replies with the outcome",
+                            CommandRegistry.Access.ACT, true, req -> mdm.checkInCommand());
+                    updates.ifPresent(u -> u.register(registry));
+                });
         control.onApplied(remote::configApplied);
         Optional<ConfigReload> reload = configFile.map(f -> new ConfigReload(f, env, scheduler, events, config,
                 control::config, control::apply));
@@ -94,6 +113,7 @@ public final class StandardAgent {
         services.addAll(meetings.services());
         services.addAll(mdm.services());
         services.addAll(remote.services());
+        updates.ifPresent(services::add);
         Agent agent = new Agent(config, device, scheduler, store, events, deviceId, services, calls::activity,
                 reload, new Random());
         health.source = agent::health;
@@ -102,6 +122,8 @@ public final class StandardAgent {
             panel.signInChanged(st);
             if (st.state() == EnrollmentState.ENROLLED) {
                 mdm.signedIn();
+                // the calendar backed off while there was no token (up to agent.retry-max): it has one now
+                meetings.calendar().ifPresent(c -> c.syncNow());
             }
             remote.statusChanged();
         });

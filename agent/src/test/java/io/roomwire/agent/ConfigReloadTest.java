@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roomwire.agent.call.Calls;
+import io.roomwire.agent.call.JoinPaths;
 import io.roomwire.agent.call.SipAgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.ConfigProblem;
@@ -54,7 +55,7 @@ class ConfigReloadTest {
         Config config = Config.load(file, env);
         Device device = SimDevice.create(time, SimDevice.defaultInfo());
         FileStore store = new FileStore(dir.resolve("state"), time.clock());
-        Calls calls = new Calls(SipAgentSettings.from(config), time, EventSink.none(), device.codec());
+        Calls calls = JoinPaths.sip(SipAgentSettings.from(config), time, EventSink.none(), device.codec());
         RoomPanel panel = new RoomPanel(device.panel(), time, calls::current);
         SignIn signIn = new SignIn(config, store, time, EventSink.none(), panel);
         meetings = new MeetingRoom(config, time, store, EventSink.none(), signIn, panel, t -> { });

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roomwire.agent.call.Calls;
+import io.roomwire.agent.call.JoinPaths;
 import io.roomwire.agent.call.SipAgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.Setting;
@@ -98,7 +99,7 @@ class LiveObtpSettingsTest {
         Config config = Config.parse(file.toString(), text, Map.of(), Settings.all());
         Device device = SimDevice.create(time, SimDevice.defaultInfo());
         FileStore store = new FileStore(dir.resolve("state"), time.clock());
-        Calls calls = new Calls(SipAgentSettings.from(config), time, EventSink.none(), device.codec());
+        Calls calls = JoinPaths.sip(SipAgentSettings.from(config), time, EventSink.none(), device.codec());
         RoomPanel panel = new RoomPanel(device.panel(), time, calls::current);
         SignIn signIn = new SignIn(config, store, time, EventSink.none(), panel);
         MeetingRoom meetings = new MeetingRoom(config, time, store, EventSink.none(), signIn, panel, t -> { });

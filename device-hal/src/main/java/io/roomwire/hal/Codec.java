@@ -10,9 +10,31 @@ import java.util.Map;
  */
 public interface Codec {
 
-    /** One negotiated stream: what to send and where the bridge listens for it. */
+    /**
+     * One negotiated stream: what to send and where the bridge listens for it. {@code maxBitrateKbps}
+     * is what the far end's SDP allows (b=AS, or b=TIAS / 1000, RFC 3890); 0 when it set no limit.
+     */
     record StreamPlan(MediaKind kind, int payloadType, String encoding, int clockRate,
-                      InetSocketAddress sendTo) { }
+                      InetSocketAddress sendTo, int maxBitrateKbps) {
+        public StreamPlan(MediaKind kind, int payloadType, String encoding, int clockRate, InetSocketAddress sendTo) {
+            this(kind, payloadType, encoding, clockRate, sendTo, 0);
+        }
+    }
+
+    /**
+     * What the room's call controls set. A room has one microphone, camera and speaker, so these are the
+     * device's, not one call's. Muted audio and camera-off video are not sent at all (RFC 3551 §4.1 lets a
+     * sender stop; the far end's jitter buffer conceals the gap); volume scales what the speaker plays.
+     */
+    record Controls(boolean microphoneMuted, boolean cameraOff, int speakerVolume) {
+        public static final Controls DEFAULT = new Controls(false, false, 70);
+
+        public Controls {
+            if (speakerVolume < 0 || speakerVolume > 100) {
+                throw new IllegalArgumentException("speaker volume is a percentage, 0 to 100: " + speakerVolume);
+            }
+        }
+    }
 
     /** Counters of one direction of one stream. */
     record MediaCounters(long packets, long bytes, long lastSequence, long lost) { }
@@ -37,6 +59,12 @@ public interface Codec {
         @Override
         void close();
     }
+
+    /** Applies the call controls to the open sessions at once and to sessions opened later. */
+    void setControls(Controls controls);
+
+    /** The controls last set ({@link Controls#DEFAULT} until then). */
+    Controls controls();
 
     /** Starts sending and receiving the planned streams. */
     MediaSession open(List<StreamPlan> streams) throws java.io.IOException;

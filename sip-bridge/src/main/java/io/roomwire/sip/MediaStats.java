@@ -14,7 +14,13 @@ public record MediaStats(Map<MediaKind, Stream> streams) {
      * @param roundTrip from RTCP receiver reports, when the far end sends them
      */
     public record Stream(long packetsSent, long bytesSent, long packetsReceived, long bytesReceived,
-                         long packetsLost, double jitterMillis, Optional<Duration> roundTrip, boolean secure) { }
+                         long packetsLost, double jitterMillis, Optional<Duration> roundTrip, boolean secure) {
+
+        /** The E-model's estimated MOS (1 to 4.5) from loss, jitter and round trip; see {@link EModel}. */
+        public double estimatedMos() {
+            return EModel.mos(this);
+        }
+    }
 
     public MediaStats {
         streams = Map.copyOf(streams);

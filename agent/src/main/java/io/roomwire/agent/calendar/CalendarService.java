@@ -92,6 +92,7 @@ public final class CalendarService implements Service {
     private final int maxConcurrent;
     private final Backoff backoff;
     private final List<String> dependsOn;
+    private final List<String> startsAfter;
     private final Optional<X509TrustManager> trust;
 
     private final ReentrantLock syncLock = new ReentrantLock();
@@ -153,6 +154,7 @@ public final class CalendarService implements Service {
         this.maxConcurrent = b.maxConcurrent;
         this.backoff = new Backoff(b.retryBase, b.retryMax, b.random);
         this.dependsOn = List.copyOf(b.dependsOn);
+        this.startsAfter = List.copyOf(b.startsAfter);
         this.trust = b.trust;
         GraphCalendarClient.requireSecureTransport(graphUrl);
     }
@@ -179,6 +181,7 @@ public final class CalendarService implements Service {
                 .maxConcurrentRequests(config.get(CalendarSettings.MAX_CONCURRENT))
                 .retry(config.get(CalendarSettings.RETRY_BASE), config.get(CalendarSettings.RETRY_MAX))
                 .requestTimeout(config.get(CalendarSettings.REQUEST_TIMEOUT))
+                .startsAfter(List.of("entra"))
                 .build();
     }
 
@@ -190,6 +193,11 @@ public final class CalendarService implements Service {
     @Override
     public List<String> dependsOn() {
         return dependsOn;
+    }
+
+    @Override
+    public List<String> startsAfter() {
+        return startsAfter;
     }
 
     @Override
@@ -666,6 +674,7 @@ public final class CalendarService implements Service {
         private int maxConcurrent = 4;
         private RandomGenerator random = new Random();
         private List<String> dependsOn = List.of();
+        private List<String> startsAfter = List.of();
         private Optional<X509TrustManager> trust = Optional.empty();
 
         private Builder() {
@@ -767,6 +776,12 @@ public final class CalendarService implements Service {
         /** Seeded randomness for the back-off jitter (tests). */
         public Builder random(RandomGenerator r) {
             this.random = r;
+            return this;
+        }
+
+        /** Services the calendar starts after without needing them up (sign-in, which loads the token). */
+        public Builder startsAfter(List<String> services) {
+            this.startsAfter = services;
             return this;
         }
 

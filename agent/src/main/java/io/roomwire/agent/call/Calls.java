@@ -4,20 +4,17 @@ import io.roomwire.core.event.DeviceEvent;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.health.Service;
 import io.roomwire.core.time.Scheduler;
-import io.roomwire.hal.Codec;
 import io.roomwire.sip.Call;
 import io.roomwire.sip.CallEvent;
 import io.roomwire.sip.CallState;
 import io.roomwire.sip.JoinPath;
 import io.roomwire.sip.JoinTarget;
 import io.roomwire.sip.MediaStats;
-import io.roomwire.sip.SipSettings;
-import io.roomwire.sip.health.SyntheticCallCheck;
-import io.roomwire.sip.ua.SipJoinPath;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -33,6 +30,11 @@ public final class Calls {
     private final Scheduler scheduler;
     private final EventSink events;
     private final JoinPath path;
+    private final Optional<JoinPath> webrtc;
+    // The targets to try if the join in progress fails before media; one join at a time, set before dialling
+    // because a path may end the call before dial() returns.
+    private final AtomicReference<List<JoinTarget>> pendingFallback = new AtomicReference<>();
+    private final java.util.Set<Call> connected = ConcurrentHashMap.newKeySet();
     private final List<Service> services = new ArrayList<>();
     private final AtomicReference<Call> current = new AtomicReference<>();
     private final AtomicReference<String> lastEnd = new AtomicReference<>();
@@ -40,18 +42,41 @@ public final class Calls {
 
     /** The last call that ended: who, how it ended, and its media figures as they were at the end. */
     public record LastCall(String id, String target, java.time.Instant endedAt, String reason, MediaStats stats) { }
+    /** The call {@code call.started} was last emitted for. */
+    private final AtomicReference<String> startedCall = new AtomicReference<>();
     private final List<Consumer<CallEvent>> listeners = new CopyOnWriteArrayList<>();
 
-    /** The SIP join path on {@code codec}, and the synthetic health call when {@code sip.health-*} ask for one. */
-    public Calls(SipSettings settings, Scheduler scheduler, EventSink events, Codec codec) {
+    /**
+     * Calls over {@code path}; {@code pathServices} are the path itself and its checks as services
+     * (see {@link JoinPaths#sip}). Only the {@link JoinPath} interface is used.
+     */
+    public Calls(JoinPath path, List<Service> pathServices, Scheduler scheduler, EventSink events) {
+        this(path, pathServices, Optional.empty(), scheduler, events);
+    }
+
+    /**
+     * With a second path for webrtc targets (see {@link JoinPaths#forRoom}) when a WebRTC gateway is
+     * configured; its services join {@code pathServices}.
+     */
+    public Calls(JoinPath path, List<Service> pathServices, Optional<JoinPath> webrtcPath, Scheduler scheduler,
+                 EventSink events) {
         this.scheduler = scheduler;
         this.events = events;
-        SipJoinPath sip = SipJoinPath.builder(settings, scheduler).events(events).codec(codec).build();
-        this.path = sip;
+        this.path = path;
         path.addListener(this::onPathEvent);
-        services.add(sip);
-        // The synthetic health call (sip.health-interval + sip.health-target): DEGRADED when it fails.
-        SyntheticCallCheck.fromSettings(sip, settings, scheduler, events).ifPresent(services::add);
+        services.addAll(pathServices);
+        this.webrtc = webrtcPath;
+        this.webrtc.ifPresent(w -> {
+            w.addListener(this::onPathEvent);
+            if (w instanceof Service s) {
+                services.add(s);
+            }
+        });
+    }
+
+    /** Whether Join buttons for webrtc targets can work here (a WebRTC gateway is configured). */
+    public boolean joinsWebRtc() {
+        return webrtc.isPresent();
     }
 
     /** The join path's services: {@code sip}, and {@code sip-health} when configured. */
@@ -97,16 +122,45 @@ public final class Calls {
 
     /** Dials a join target (a Join press or a remote command); refuses while another call is up. */
     public Call join(JoinTarget target) {
+        return join(target, List.of());
+    }
+
+    /**
+     * Dials {@code target}; when it is a WebRTC join that fails before connecting, the next of
+     * {@code next} is dialled instead and the panel is told why (a Teams meeting's SIP address, say).
+     */
+    public Call join(JoinTarget target, List<JoinTarget> next) {
         if (inCall()) {
             throw new IllegalStateException("the room is already in a call; hang up first");
         }
-        if (!path.supports(target)) {
-            throw new IllegalArgumentException("this room joins over SIP; " + target.kind().wireName()
-                    + " targets (" + target.uri() + ") need the WebRTC path, which this build does not include");
-        }
-        Call c = path.dial(target);
-        current.set(c);
+        JoinPath p = pathFor(target);
+        pendingFallback.set(next.isEmpty() ? null : List.copyOf(next));
+        Call c = p.dial(target);
+        // A fallback dialled while dial() ran is the current call now; keep it.
+        current.updateAndGet(x -> x == null || x.state() == CallState.ENDED ? c : x);
         return c;
+    }
+
+    private JoinPath pathFor(JoinTarget target) {
+        if (path.supports(target)) {
+            return path;
+        }
+        return webrtc.filter(w -> w.supports(target)).orElseThrow(() -> new IllegalArgumentException(
+                "this room joins over SIP; " + target.kind().wireName() + " targets (" + target.uri()
+                        + ") need a WebRTC gateway: set webrtc.gateway-url"));
+    }
+
+    private void fallBack(Call failed, String why, List<JoinTarget> next) {
+        JoinTarget t = next.get(0);
+        Logger.info("Join of {} over {} failed ({}); trying {}", failed.target().uri(), failed.target().kind().wireName(),
+                why, t.uri());
+        try {
+            Call c = join(t, next.subList(1, next.size()));
+            listeners.forEach(l -> l.accept(new CallEvent.StateChanged(c, c.state(),
+                    "Joining over " + (t.isSip() ? "SIP" : t.kind().wireName()) + " instead: " + why)));
+        } catch (RuntimeException e) {
+            Logger.warn("Fallback to {} failed: {}", t.uri(), e.getMessage());
+        }
     }
 
     private void onPathEvent(CallEvent event) {
@@ -118,13 +172,28 @@ public final class Calls {
             }
         } else if (event instanceof CallEvent.StateChanged sc) {
             current.compareAndSet(null, call);
+            // Once per call: a resume after hold (re-INVITE, RFC 3264 8.4) is CONNECTED again, not a new call.
             if (sc.state() == CallState.CONNECTED) {
+                connected.add(call);
+                pendingFallback.set(null);
+            }
+            if (sc.state() == CallState.CONNECTED && !call.id().equals(startedCall.getAndSet(call.id()))) {
                 events.emit(DeviceEvent.of("call.started", scheduler.now(), "call", call.id(),
                         "target", call.target().uri(), "provider", call.target().provider(),
                         "kind", call.target().kind().wireName(), "incoming", call.incoming(), "secure", secure(call)));
             }
         } else if (event instanceof CallEvent.Ended ended) {
             current.compareAndSet(call, null);
+            List<JoinTarget> next = call.incoming() ? null : pendingFallback.getAndSet(null);
+            boolean connectedOnce = connected.remove(call);
+            // A join that failed before media (not one the room hung up) moves on to the meeting's next target.
+            boolean hungUpByRoom = ended.end().by() == io.roomwire.sip.CallEnd.EndedBy.LOCAL && ended.end().normal()
+                    && "Call ended".equals(ended.end().message());
+            if (next != null && !connectedOnce && !hungUpByRoom) {
+                listeners.forEach(l -> l.accept(event));
+                fallBack(call, ended.end().message(), next);
+                return;
+            }
             lastEnd.set(ended.end().message());
             MediaStats last = call.stats();
             lastCall.set(new LastCall(call.id(), call.target().uri(), scheduler.now(), ended.end().message(), last));

@@ -58,8 +58,12 @@ public final class Cli {
               dial URI [--dtmf DIGITS] [--duration DURATION] [--config FILE] [--json]
                                        place a test call to a gateway; prints the outcome
               ctl --broker URL [--cafile F --cert F --key F --sign-key F] --device ID COMMAND [key=value ...] [--json]
-              ctl --broker URL [...] fleet [--json]
+              ctl --broker URL [...] fleet [--health H] [--devices GLOB] [--send COMMAND ...] [--json]
                                        manage rooms over MQTT (docs/mqtt-api.md)
+              ctl --broker URL [...] --sign-key F rollout --devices A,B [--canary 10] [--max-failure 0.2] url=URL sha256=HEX
+                                       roll an update out to rooms in waves (docs/updates.md)
+              update status | apply FILE|URL [--sha256 HEX] | rollback [--home DIR]
+                                       signed A/B updates at the device (docs/updates.md)
               mdm checkin [--config FILE] [--json]
                                        one MDM check-in now: outcome, bytes, compliance
               diagnostics [--config FILE] [--out DIR] [--json]

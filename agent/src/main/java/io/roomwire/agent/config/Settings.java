@@ -18,10 +18,12 @@ public final class Settings {
             io.roomwire.agent.signin.EntraSettings.class,
             io.roomwire.agent.mdm.MdmSettings.class,
             io.roomwire.agent.call.SipAgentSettings.class,
+            io.roomwire.agent.call.WebRtcAgentSettings.class,
             io.roomwire.agent.obtp.ObtpSettings.class,
             io.roomwire.agent.calendar.CalendarSettings.class,
             io.roomwire.agent.mgmt.MgmtSettings.class,
-            io.roomwire.agent.panel.web.WebPanelSettings.class);
+            io.roomwire.agent.panel.web.WebPanelSettings.class,
+            io.roomwire.agent.update.UpdateSettings.class);
 
     private static volatile List<Setting<?>> all;
 

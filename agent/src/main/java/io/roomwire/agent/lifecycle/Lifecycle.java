@@ -7,6 +7,7 @@ import io.roomwire.core.health.Service;
 import io.roomwire.core.time.Backoff;
 import io.roomwire.core.time.Scheduler;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -16,7 +17,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,11 +32,18 @@ import org.tinylog.Logger;
 /**
  * Starts services in dependency order and stops them in reverse. A service whose start fails is
  * reported DOWN and retried with jittered exponential back-off, forever; services that depend on
- * it wait for it, and every other service runs on. Stopping is bounded in time.
+ * it wait for it, and every other service runs on. Stopping is bounded in time. Started with an
+ * executor, services whose dependencies are running start at the same time; each one's start is timed.
  */
 public final class Lifecycle {
 
-    private enum Phase { WAITING, RUNNING, FAILED, STOPPED }
+    private enum Phase { WAITING, STARTING, RUNNING, FAILED, STOPPED }
+
+    /**
+     * One service's start, relative to {@link #start}: when its (last) start began, how long {@code start()}
+     * took, and when its health was first seen UP (empty until then).
+     */
+    public record StartTime(Duration began, Duration took, Optional<Duration> up) { }
 
     private final Scheduler scheduler;
     private final EventSink events;
@@ -41,6 +51,8 @@ public final class Lifecycle {
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final Supplier<Backoff> backoffs;
     private volatile boolean stopping;
+    private volatile Executor starts = Runnable::run;
+    private volatile Instant startedAt;
 
     private final class Slot {
         final Service service;
@@ -48,6 +60,9 @@ public final class Lifecycle {
         Phase phase = Phase.WAITING;
         String failure = "";
         Scheduler.Cancellable retry;
+        volatile Instant began;
+        volatile Instant returned;
+        volatile Instant up;
 
         Slot(Service s) {
             this.service = s;
@@ -98,6 +113,11 @@ public final class Lifecycle {
         for (String d : s.dependsOn()) {
             visit(byName.get(d), byName, done, visiting, out, path);
         }
+        for (String d : s.startsAfter()) {
+            if (byName.containsKey(d)) {
+                visit(byName.get(d), byName, done, visiting, out, path);
+            }
+        }
         visiting.remove(s.name());
         path.removeLast();
         done.add(s.name());
@@ -109,22 +129,44 @@ public final class Lifecycle {
         return ordered.stream().map(Service::name).toList();
     }
 
-    /** Starts every service whose dependencies are running; failures are retried in the background. */
+    /**
+     * Starts every service whose dependencies are running, one after the other on the caller's thread;
+     * failures are retried in the background.
+     */
     public void start() {
+        start(Runnable::run);
+    }
+
+    /**
+     * Starts every service whose dependencies are running on {@code starts}, so that independent services
+     * start at the same time; a dependent starts as soon as what it depends on (and starts after) is done.
+     */
+    public void start(Executor starts) {
+        this.starts = starts;
+        startedAt = scheduler.now();
         stopping = false;
         startReady();
     }
 
     private void startReady() {
-        for (Service s : ordered) {
-            Slot slot = slots.get(s.name());
-            boolean ready;
-            synchronized (this) {
-                ready = !stopping && slot.phase == Phase.WAITING && s.dependsOn().stream()
-                        .allMatch(d -> slots.get(d).phase == Phase.RUNNING);
+        List<Slot> ready = new ArrayList<>();
+        synchronized (this) {
+            for (Service s : ordered) {
+                Slot slot = slots.get(s.name());
+                if (!stopping && slot.phase == Phase.WAITING && s.dependsOn().stream()
+                        .allMatch(d -> slots.get(d).phase == Phase.RUNNING)
+                        && s.startsAfter().stream().filter(slots::containsKey)
+                        .allMatch(d -> slots.get(d).phase == Phase.RUNNING || slots.get(d).phase == Phase.FAILED)) {
+                    slot.phase = Phase.STARTING; // claimed here, so two threads never start it twice
+                    ready.add(slot);
+                }
             }
-            if (ready) {
-                attempt(slot);
+        }
+        for (Slot slot : ready) {
+            try {
+                starts.execute(() -> attempt(slot));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                attempt(slot); // the start pool is gone (shutting down): start here rather than never
             }
         }
     }
@@ -132,9 +174,12 @@ public final class Lifecycle {
     private void attempt(Slot slot) {
         String name = slot.service.name();
         try {
+            slot.began = scheduler.now();
             slot.service.start();
+            slot.returned = scheduler.now();
             synchronized (this) {
                 if (stopping) {
+                    safeStop(slot.service); // stop() ran meanwhile and did not see this one running
                     return;
                 }
                 slot.phase = Phase.RUNNING;
@@ -150,6 +195,7 @@ public final class Lifecycle {
         } catch (Exception | LinkageError e) {
             Duration delay = slot.backoff.next();
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            slot.returned = scheduler.now();
             synchronized (this) {
                 if (stopping) {
                     return;
@@ -162,6 +208,7 @@ public final class Lifecycle {
             Logger.warn("Service {} failed to start: {}; retrying in {} ms", name, reason, delay.toMillis());
             events.emit(DeviceEvent.of("service.failed", scheduler.now(), "service", name, "reason", reason,
                     "retryInMs", delay.toMillis()));
+            startReady(); // what only starts after this one may go now
             return;
         }
         startReady();
@@ -172,7 +219,7 @@ public final class Lifecycle {
             if (stopping || slot.phase != Phase.FAILED) {
                 return;
             }
-            slot.phase = Phase.WAITING;
+            slot.phase = Phase.STARTING;
         }
         attempt(slot);
     }
@@ -189,12 +236,45 @@ public final class Lifecycle {
                 failure = slot.failure;
             }
             m.put(s.name(), switch (phase) {
-                case RUNNING -> safeHealth(s);
+                case RUNNING -> upSeen(slot, safeHealth(s));
+                case STARTING -> Health.down("starting");
                 case FAILED -> Health.down(failure + " (retrying)");
                 case STOPPED -> Health.down("stopped");
-                case WAITING -> Health.down("waiting for " + String.join(", ", s.dependsOn().stream()
-                        .filter(d -> slots.get(d).phase != Phase.RUNNING).toList()));
+                case WAITING -> Health.down("waiting for " + String.join(", ", java.util.stream.Stream.concat(
+                        s.dependsOn().stream().filter(d -> slots.get(d).phase != Phase.RUNNING),
+                        s.startsAfter().stream().filter(d -> slots.containsKey(d) && (slots.get(d).phase == Phase.WAITING
+                                || slots.get(d).phase == Phase.STARTING))).toList()));
             });
+        }
+        return m;
+    }
+
+    private Health upSeen(Slot slot, Health h) {
+        if (h.isUp() && slot.up == null) {
+            slot.up = scheduler.now();
+        }
+        return h;
+    }
+
+    /**
+     * Each service's start, in start order (services not started yet are left out); UP is when
+     * {@link #health()} first saw it, so its precision is how often the health is read.
+     */
+    public Map<String, StartTime> startTimes() {
+        Map<String, StartTime> m = new LinkedHashMap<>();
+        Instant t0 = startedAt;
+        if (t0 == null) {
+            return m;
+        }
+        for (Service s : ordered) {
+            Slot slot = slots.get(s.name());
+            Instant began = slot.began;
+            Instant returned = slot.returned;
+            Instant up = slot.up;
+            if (began != null && returned != null) {
+                m.put(s.name(), new StartTime(Duration.between(t0, began), Duration.between(began, returned),
+                        Optional.ofNullable(up).map(u -> Duration.between(t0, u))));
+            }
         }
         return m;
     }

@@ -155,6 +155,8 @@ public final class DeviceManagement {
         return List.of(new Service() {
             @Override public String name() { return "mdm"; }
             @Override public List<String> dependsOn() { return List.of("identity"); }
+            // Enrollment needs the sign-in's token: starting before it has loaded would fail and wait out a retry.
+            @Override public List<String> startsAfter() { return List.of("entra"); }
 
             @Override
             public void start() throws Exception {

@@ -13,6 +13,8 @@ public final class CommandException extends Exception {
         RATE_LIMITED("rate_limited"),
         FORBIDDEN("forbidden"),
         BUSY("busy"),
+        /** An update that was checked and turned down; the message starts with the reason (docs/updates.md). */
+        REFUSED("refused"),
         INTERNAL("internal");
 
         private final String wire;

@@ -67,6 +67,9 @@ public final class ManagementService implements Service {
 
     private final String deviceId;
     private final String version;
+    private final java.util.concurrent.atomic.AtomicLong statusTickets = new java.util.concurrent.atomic.AtomicLong();
+    /** The ticket of the last status handed to the transport (guarded by lock). */
+    private long statusSent;
     private final MqttTransport transport;
     private final Scheduler scheduler;
     private final RoomControl room;
@@ -95,6 +98,10 @@ public final class ManagementService implements Service {
     private boolean flushPending;
     private Instant startedAt;
     private Scheduler.Cancellable telemetryTask;
+    private Scheduler.Cancellable healthWatch;
+    private String lastHealth = "";
+    /** How often the services' health is compared with the one in the retained status. */
+    static final Duration HEALTH_WATCH = Duration.ofSeconds(2);
     private Scheduler.Cancellable pendingReboot;
     private Scheduler.Cancellable eventRetry;
     private String lastStatus = "";
@@ -229,6 +236,10 @@ public final class ManagementService implements Service {
             if (telemetryTask != null) {
                 telemetryTask.cancel();
             }
+            if (healthWatch != null) {
+                healthWatch.cancel();
+                healthWatch = null;
+            }
             if (pendingReboot != null) {
                 pendingReboot.cancel();
                 pendingReboot = null;
@@ -334,24 +345,29 @@ public final class ManagementService implements Service {
         if (!transport.isConnected()) {
             return;
         }
+        // Each build takes a ticket first; a build that started before one already sent is dropped, so a
+        // status built on a telemetry tick never overwrites the retained status of a newer call event.
+        long ticket = statusTickets.incrementAndGet();
         JsonObject s = status(true);
         String comparable = s.toString();
         synchronized (lock) {
-            if (!force && comparable.equals(lastStatus)) {
+            if (ticket < statusSent || (!force && comparable.equals(lastStatus))) {
                 return;
             }
             lastStatus = comparable;
-        }
-        s.addProperty("uptimeSeconds", Duration.between(Instant.parse(s.get("startedAt").getAsString()), scheduler.now()).toSeconds());
-        s.addProperty("time", scheduler.now().toString());
-        transport.publish(statusTopic(deviceId), bytes(s), 1, true, MessageProperties.json())
-                .whenComplete((v, e) -> {
-                    if (e != null) {
-                        synchronized (lock) {
-                            lastStatus = "";
+            statusSent = ticket;
+            s.addProperty("uptimeSeconds", Duration.between(Instant.parse(s.get("startedAt").getAsString()), scheduler.now()).toSeconds());
+            s.addProperty("time", scheduler.now().toString());
+            // handed to the transport under the lock: statuses leave in ticket order
+            transport.publish(statusTopic(deviceId), bytes(s), 1, true, MessageProperties.json())
+                    .whenComplete((v, e) -> {
+                        if (e != null) {
+                            synchronized (lock) {
+                                lastStatus = "";
+                            }
                         }
-                    }
-                });
+                    });
+        }
     }
 
     private void scheduleTelemetry() {
@@ -361,7 +377,27 @@ public final class ManagementService implements Service {
             }
             Duration d = telemetryInterval;
             telemetryTask = scheduler.scheduleAtFixedRate(d, d, this::publishTelemetry);
+            if (healthWatch == null) {
+                // a service going DOWN or back UP changes the retained status operators read (ctl fleet's HEALTH)
+                healthWatch = scheduler.scheduleAtFixedRate(HEALTH_WATCH, HEALTH_WATCH, this::watchHealth);
+            }
         }
+    }
+
+    private void watchHealth() {
+        String h;
+        try {
+            h = room.health().toString();
+        } catch (RuntimeException e) {
+            return; // the status built next reports it
+        }
+        synchronized (lock) {
+            if (h.equals(lastHealth)) {
+                return;
+            }
+            lastHealth = h;
+        }
+        publishStatus(false);
     }
 
     /** The telemetry document. */

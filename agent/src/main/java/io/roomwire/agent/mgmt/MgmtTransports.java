@@ -39,6 +39,7 @@ public final class MgmtTransports {
                 .sessionExpiry(config.get(MgmtSettings.SESSION_EXPIRY))
                 .keepAlive(config.get(MgmtSettings.KEEP_ALIVE))
                 .reconnect(config.get(MgmtSettings.RECONNECT_MIN), config.get(MgmtSettings.RECONNECT_MAX))
+                .reconnectSpread(config.get(MgmtSettings.RECONNECT_SPREAD))
                 .will(ManagementService.lastWill(deviceId))
                 .maxPacketSize(config.get(MgmtSettings.MAX_PAYLOAD) + (long) MqttTransportOptions.PACKET_OVERHEAD);
         config.find(MgmtSettings.USERNAME).ifPresent(b::username);

@@ -23,6 +23,7 @@ public final class MqttTransportOptions {
     private final Duration connectTimeout;
     private final Duration reconnectMin;
     private final Duration reconnectMax;
+    private final Duration reconnectSpread;
     private final LastWill will;
     private final long randomSeed;
     private final long maxPacketSize;
@@ -38,6 +39,7 @@ public final class MqttTransportOptions {
         this.connectTimeout = b.connectTimeout;
         this.reconnectMin = b.reconnectMin;
         this.reconnectMax = b.reconnectMax;
+        this.reconnectSpread = b.reconnectSpread;
         this.will = b.will;
         this.randomSeed = b.randomSeed;
         this.maxPacketSize = b.maxPacketSize;
@@ -58,6 +60,8 @@ public final class MqttTransportOptions {
     public Duration connectTimeout() { return connectTimeout; }
     public Duration reconnectMin() { return reconnectMin; }
     public Duration reconnectMax() { return reconnectMax; }
+    /** After a working connection is lost, the first reconnect waits a random moment within this. */
+    public Duration reconnectSpread() { return reconnectSpread; }
     public Optional<LastWill> will() { return Optional.ofNullable(will); }
     public long randomSeed() { return randomSeed; }
     /** Largest packet we accept (MQTT 5 Maximum Packet Size, 3.1.2.11.4): the broker sends nothing larger, and a larger one is refused from its header, before its body is read. */
@@ -80,6 +84,7 @@ public final class MqttTransportOptions {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration reconnectMin = Duration.ofSeconds(1);
         private Duration reconnectMax = Duration.ofMinutes(2);
+        private Duration reconnectSpread = Duration.ZERO;
         private LastWill will;
         private long randomSeed = new java.security.SecureRandom().nextLong();
         private long maxPacketSize = DEFAULT_MAX_PACKET;
@@ -105,6 +110,8 @@ public final class MqttTransportOptions {
         public Builder connectTimeout(Duration d) { this.connectTimeout = d; return this; }
         /** Back-off between reconnect attempts: jittered, doubling from {@code min} up to {@code max}. */
         public Builder reconnect(Duration min, Duration max) { this.reconnectMin = min; this.reconnectMax = max; return this; }
+        /** After losing a working connection, the first reconnect at a random moment within {@code d} (zero: the back-off's). */
+        public Builder reconnectSpread(Duration d) { this.reconnectSpread = d; return this; }
         public Builder will(LastWill w) { this.will = w; return this; }
         public Builder randomSeed(long seed) { this.randomSeed = seed; return this; }
         /** Largest packet accepted from the broker, in bytes (at least 1 KB). */

@@ -108,6 +108,11 @@ public record MeetingDecision(MeetingInvite meeting, ParsedInvitation invitation
                 case WEBRTC -> "webrtc";
                 case URL -> "url";
             };
+            if (t.kind() == JoinTarget.Kind.WEBRTC && s.webrtcUnavailable().isPresent()) {
+                notes.add(new Reason("webrtc-unavailable", "webrtc target (" + t.provider() + ") found, but "
+                        + s.webrtcUnavailable().get(), "set webrtc.gateway-url to the WebRTC gateway (WHIP or Pexip)"));
+                continue;
+            }
             notes.add(new Reason("method-excluded", t.kind().wireName() + " target (" + t.provider() + ") found, but "
                     + method + " is not in obtp.preference", "add " + method + " to obtp.preference to offer it"));
         }

@@ -60,7 +60,7 @@ public final class ObtpExplainCommand {
         } catch (IllegalArgumentException e) {
             return fail(out, json, eventFile + ": " + e.getMessage());
         }
-        ObtpExplain.Explanation x = new ObtpExplain(ObtpSettings.from(config), config.get(AgentSettings.TIME_ZONE))
+        ObtpExplain.Explanation x = new ObtpExplain(ObtpSettings.forRoom(config), config.get(AgentSettings.TIME_ZONE))
                 .explain(invite, now);
         if (json) {
             out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()

@@ -5,6 +5,8 @@ import io.roomwire.agent.config.Setting;
 import io.roomwire.agent.config.SettingType;
 import io.roomwire.sip.dialplan.DialPlan;
 import io.roomwire.sip.dialplan.DialTemplate;
+import io.roomwire.sip.dialplan.GatewayProfile;
+import io.roomwire.sip.dialplan.GatewayProfiles;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -128,22 +130,22 @@ public final class ObtpSettings {
             "The tenant's CVI tenant key, used when an invitation has a Video ID but no tenant key address").live();
 
     public static final Setting<String> CISCO_DIRECT = Setting.of("obtp.template.cisco.direct", DIRECT_TEMPLATE,
-            "sips:{id}.{tenant}@{domain}", "Cisco Webex CVI: direct dial URI (Video ID first)").live();
+            direct(GatewayProfiles.CISCO_VIMT), "Cisco Webex CVI: direct dial URI (Video ID first)").live();
     public static final Setting<String> CISCO_IVR = Setting.of("obtp.template.cisco.ivr", IVR_TEMPLATE,
-            "sips:{tenant}@{domain}", "Cisco Webex CVI: IVR URI; the Video ID and # are sent as DTMF").live();
+            ivr(GatewayProfiles.CISCO_VIMT), "Cisco Webex CVI: IVR URI; the Video ID and # are sent as DTMF").live();
     public static final Setting<String> POLY_DIRECT = Setting.of("obtp.template.poly.direct", DIRECT_TEMPLATE,
-            "sips:{tenant}.{id}@{domain}", "Poly RealConnect: direct dial URI (tenant key first)").live();
+            direct(GatewayProfiles.POLY_REALCONNECT), "Poly RealConnect: direct dial URI (tenant key first)").live();
     public static final Setting<String> POLY_IVR = Setting.of("obtp.template.poly.ivr", IVR_TEMPLATE,
-            "sips:{tenant}@{domain}", "Poly RealConnect: IVR URI; the conference ID and # are sent as DTMF").live();
+            ivr(GatewayProfiles.POLY_REALCONNECT), "Poly RealConnect: IVR URI; the conference ID and # are sent as DTMF").live();
     public static final Setting<String> PEXIP_DIRECT = Setting.of("obtp.template.pexip.direct", DIRECT_TEMPLATE,
-            "sips:{id}@{domain}", "Pexip CVI: direct dial URI").live();
+            direct(GatewayProfiles.PEXIP), "Pexip CVI: direct dial URI").live();
     public static final Setting<String> PEXIP_IVR = Setting.of("obtp.template.pexip.ivr", IVR_TEMPLATE,
-            "sips:{tenant}@{domain}", "Pexip CVI: IVR URI (the invitation's teams@<domain>); the conference ID "
+            ivr(GatewayProfiles.PEXIP), "Pexip CVI: IVR URI (the invitation's teams@<domain>); the conference ID "
                     + "and # are sent as DTMF").live();
     public static final Setting<String> GENERIC_DIRECT = Setting.of("obtp.template.generic.direct", DIRECT_TEMPLATE,
-            "sips:{id}@{domain}", "Other CVI providers: direct dial URI").live();
+            direct(GatewayProfiles.MICROSOFT_CVI), "Other CVI providers: direct dial URI").live();
     public static final Setting<String> GENERIC_IVR = Setting.of("obtp.template.generic.ivr", IVR_TEMPLATE,
-            "sips:{tenant}@{domain}", "Other CVI providers: IVR URI; the conference ID and # are sent as DTMF").live();
+            ivr(GatewayProfiles.MICROSOFT_CVI), "Other CVI providers: IVR URI; the conference ID and # are sent as DTMF").live();
 
     public static final Setting<Boolean> CVI_SIPS = Setting.of("obtp.cvi-sips", SettingType.BOOLEAN, "true",
             "Dial CVI gateways with the templates' sips: URIs (TLS); false turns them into sip: and leaves the "
@@ -168,6 +170,7 @@ public final class ObtpSettings {
     private final DialPlan dialPlan;
     private final List<JoinMethod> preference;
     private final int maxBodyChars;
+    private Optional<String> webrtcUnavailable = Optional.empty();
 
     private ObtpSettings(Duration preroll, Duration grace, boolean showTentative, Optional<CviProvider> cviProvider,
                          Optional<String> cviDomain, Optional<String> cviTenantKey,
@@ -204,6 +207,15 @@ public final class ObtpSettings {
         return new ObtpSettings(config.get(PREROLL), config.get(GRACE), config.get(SHOW_TENTATIVE),
                 provider(config.get(CVI_PROVIDER)), config.find(CVI_DOMAIN), config.find(CVI_TENANT_KEY), t,
                 config.get(CVI_SIPS), methods(config.get(PREFERENCE_ORDER)), config.get(MAX_BODY_CHARS));
+    }
+
+    /**
+     * The settings the room runs with: {@link #from} without the webrtc method when no WebRTC
+     * gateway is configured, so such meetings get no button and {@code obtp explain} says why.
+     */
+    public static ObtpSettings forRoom(Config config) {
+        return io.roomwire.agent.call.WebRtcAgentSettings.from(config).isPresent() ? from(config)
+                : from(config).withoutWebRtc("no WebRTC gateway is configured, so the room cannot join it");
     }
 
     /** Every key at its default. */
@@ -268,6 +280,22 @@ public final class ObtpSettings {
         return dialPlan;
     }
 
+    /**
+     * These settings without the webrtc join method, because the room cannot join that way
+     * ({@code why}, e.g. no WebRTC gateway); {@code obtp explain} reports the reason.
+     */
+    public ObtpSettings withoutWebRtc(String why) {
+        ObtpSettings s = new ObtpSettings(preroll, grace, showTentative, cviProvider, cviDomain, cviTenantKey, templates,
+                cviSips, preference.stream().filter(m -> m != JoinMethod.WEBRTC).toList(), maxBodyChars);
+        s.webrtcUnavailable = Optional.of(why);
+        return s;
+    }
+
+    /** Why webrtc targets are not offered although obtp.preference names them, when that is so. */
+    public Optional<String> webrtcUnavailable() {
+        return webrtcUnavailable;
+    }
+
     public List<JoinMethod> preference() {
         return preference;
     }
@@ -304,5 +332,14 @@ public final class ObtpSettings {
     public ObtpSettings withMaxBodyChars(int n) {
         return new ObtpSettings(preroll, grace, showTentative, cviProvider, cviDomain, cviTenantKey, templates,
                 cviSips, preference, n);
+    }
+
+    /** Defaults come from the sip-bridge's gateway profiles: one source of truth for the templates. */
+    private static String direct(GatewayProfile g) {
+        return g.template().direct().orElseThrow();
+    }
+
+    private static String ivr(GatewayProfile g) {
+        return g.template().ivr().orElseThrow();
     }
 }

@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * Microphone, camera and speaker volume as the room's call screen sets them (for the current call),
- * and when each call connected. Kept by {@link RoomPanel}; they are shown on the call screen but do
- * not yet reach the media (the codec has no mute, camera or volume control).
+ * and when each call connected. Kept by {@link RoomPanel}, which shows them on the call screen and
+ * passes them to the codec ({@link #media()}), so they act on what is sent and played.
  */
 final class CallControls {
 
@@ -54,6 +54,11 @@ final class CallControls {
 
     synchronized int volume() {
         return volume;
+    }
+
+    /** The controls as the codec applies them. */
+    synchronized io.roomwire.hal.Codec.Controls media() {
+        return new io.roomwire.hal.Codec.Controls(micMuted, cameraOff, volume);
     }
 
     synchronized void toggleMic() {

@@ -79,6 +79,7 @@ public final class RoomPanel {
     private Scheduler.Cancellable refresher;
     private Scheduler.Cancellable failureTimer;
     private final CallControls controls = new CallControls();
+    private volatile io.roomwire.hal.Codec media;
     /** The conditional-access banner this class put up, so it clears only its own. */
     private String accessBanner;
 
@@ -90,6 +91,19 @@ public final class RoomPanel {
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.currentCall = Objects.requireNonNull(currentCall, "currentCall");
         hardware.onEvent(this::route);
+    }
+
+    /** Where mute, camera and volume presses act: the device's codec (until set, they only show on the screen). */
+    public void controlMedia(io.roomwire.hal.Codec codec) {
+        this.media = Objects.requireNonNull(codec, "codec");
+        codec.setControls(controls.media());
+    }
+
+    private void applyControls() {
+        io.roomwire.hal.Codec c = media;
+        if (c != null) {
+            c.setControls(controls.media());
+        }
     }
 
     /** The home layer as a panel for the meeting list: its screens wait while a higher layer shows. */
@@ -183,6 +197,7 @@ public final class RoomPanel {
         // Mute, camera and volume belong to the current call, not to a second caller ringing meanwhile.
         if (currentCall.get().filter(c -> c.id().equals(call.id())).isPresent()) {
             controls.follow(call.id());
+            applyControls();
         }
         if (event instanceof CallEvent.Incoming) {
             synchronized (this) {
@@ -294,6 +309,7 @@ public final class RoomPanel {
             case VOLUME_DOWN_BUTTON -> controls.volumeDown();
             default -> controls.volumeUp();
         }
+        applyControls();
         refreshCallScreen();
     }
 
@@ -362,8 +378,10 @@ public final class RoomPanel {
         JsonArray media = new JsonArray();
         for (Map.Entry<MediaKind, MediaStats.Stream> e : s.streams().entrySet()) {
             MediaStats.Stream st = e.getValue();
-            lines.add(String.format("%s%s: sent %d, received %d, lost %d, jitter %.1f ms", e.getKey().name().toLowerCase(),
-                    st.secure() ? " (SRTP)" : "", st.packetsSent(), st.packetsReceived(), st.packetsLost(), st.jitterMillis()));
+            lines.add(String.format("%s%s: sent %d, received %d, lost %d, jitter %.1f ms%s", e.getKey().name().toLowerCase(),
+                    st.secure() ? " (SRTP)" : "", st.packetsSent(), st.packetsReceived(), st.packetsLost(), st.jitterMillis(),
+                    e.getKey() == MediaKind.AUDIO && st.packetsReceived() > 0
+                            ? String.format(Locale.ROOT, ", MOS %.1f", st.estimatedMos()) : ""));
             JsonObject m = new JsonObject();
             m.addProperty("kind", e.getKey().name().toLowerCase(Locale.ROOT));
             m.addProperty("secure", st.secure());
@@ -371,6 +389,10 @@ public final class RoomPanel {
             m.addProperty("received", st.packetsReceived());
             m.addProperty("lost", st.packetsLost());
             m.addProperty("jitter_ms", Math.round(st.jitterMillis() * 10) / 10.0);
+            st.roundTrip().ifPresent(r -> m.addProperty("rtt_ms", r.toMillis()));
+            if (e.getKey() == MediaKind.AUDIO && st.packetsReceived() > 0) {
+                m.addProperty("mos", Math.round(st.estimatedMos() * 10) / 10.0);
+            }
             media.add(m);
         }
         boolean muted = controls.micMuted();

@@ -227,6 +227,30 @@ class CommandLineProcessTest {
                 Files.readString(cfg), "the file is never written back on reload");
     }
 
+    /** Started in parallel, every service still reports its own start and UP, in the line bench/run reads. */
+    @Test
+    void runPrintsEachServicesStartUpOnceAllAreUp() throws Exception {
+        Path cfg = config("startup.properties", "panel.http-port = 0\n");
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = start(Path.of("").toAbsolutePath(), out, err, "run", "--config", cfg.toString());
+        try {
+            String log = awaitText(err, "roomwire: service start-up", Duration.ofSeconds(60));
+            String line = log.substring(log.indexOf("roomwire: service start-up"));
+            line = line.substring(0, line.indexOf('\n') < 0 ? line.length() : line.indexOf('\n'));
+            for (String service : java.util.List.of("device", "panel", "identity", "sip", "obtp")) {
+                assertTrue(java.util.regex.Pattern.compile("[:,] " + service + " \\d+\\+\\d+ UP \\d+").matcher(line).find(),
+                        service + " with its start and UP in: " + line);
+            }
+            assertTrue(log.indexOf("all services UP") < log.indexOf("service start-up"), log);
+        } finally {
+            p.destroy();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
     /** The README's first `sh` block under "The `roomwire` command", run as written from the repository root. */
     @Test
     void theReadmesCommandsWorkAsWritten() throws Exception {

@@ -25,7 +25,9 @@ class ObtpExplainCommandTest {
 
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    private final Config berlin = ObtpFixtures.config(Map.of("device.time-zone", "Europe/Berlin"));
+    // A room with a WebRTC gateway: Teams join links are join targets (without one they are not; see below).
+    private final Config berlin = ObtpFixtures.config(Map.of("device.time-zone", "Europe/Berlin",
+            "webrtc.gateway-url", "https://gw.example.com/whip/{meeting}"));
 
     private Path eventFile(String fixture) throws IOException {
         Path p = dir.resolve(fixture);
@@ -47,6 +49,16 @@ class ObtpExplainCommandTest {
         assertTrue(text.contains("2. sip-ivr sips:contoso@m.webex.com  DTMF 1234567890#  [teams-cisco, from body]"), text);
         assertTrue(text.contains("webrtc  https://teams.microsoft.com/l/meetup-join/"), text);
         assertTrue(text.contains("Button window: 2026-03-30T08:55+02:00 to 2026-03-30T10:00+02:00"), text);
+    }
+
+    @Test
+    void withoutAWebRtcGatewayTheTeamsLinkIsNoTargetAndTheExplanationSaysWhy() throws IOException {
+        Config noGateway = ObtpFixtures.config(Map.of("device.time-zone", "Europe/Berlin"));
+        ObtpExplainCommand.run(eventFile("teams-cisco-join-with.json"), Optional.empty(), false, noGateway, out);
+        String text = output();
+        assertTrue(!text.contains("webrtc  https://teams.microsoft.com/l/meetup-join/"), text);
+        assertTrue(text.contains("webrtc target (teams) found, but no WebRTC gateway is configured"), text);
+        assertTrue(text.contains("set webrtc.gateway-url"), text);
     }
 
     @Test

@@ -165,6 +165,59 @@ class RoomPanelTest {
     }
 
     @Test
+    void muteCameraAndVolumePressesActOnWhatTheFarEndReceives() throws Exception {
+        io.roomwire.hal.sim.SimCodec codec = new io.roomwire.hal.sim.SimCodec(time);
+        panel.controlMedia(codec);
+        FakeCall call = new FakeCall(false, CallState.CONNECTED);
+        current.set(call);
+        panel.callEvent(new CallEvent.StateChanged(call, CallState.CONNECTED, "Connected"));
+        java.net.InetAddress lo = java.net.InetAddress.getLoopbackAddress();
+        try (java.net.DatagramSocket audio = new java.net.DatagramSocket(new java.net.InetSocketAddress(lo, 0));
+             java.net.DatagramSocket video = new java.net.DatagramSocket(new java.net.InetSocketAddress(lo, 0));
+             io.roomwire.hal.Codec.MediaSession media = codec.open(List.of(
+                     new io.roomwire.hal.Codec.StreamPlan(io.roomwire.hal.MediaKind.AUDIO, 0, "PCMU", 8000,
+                             (java.net.InetSocketAddress) audio.getLocalSocketAddress()),
+                     new io.roomwire.hal.Codec.StreamPlan(io.roomwire.hal.MediaKind.VIDEO, 96, "H264", 90000,
+                             (java.net.InetSocketAddress) video.getLocalSocketAddress())))) {
+            time.advance(Duration.ofSeconds(1));
+            assertEquals(50, packets(audio), "20 ms PCMU packets before mute");
+            assertTrue(packets(video) >= 15, "video before camera off");
+
+            hardware.press(RoomPanel.MUTE_BUTTON);
+            hardware.press(RoomPanel.CAMERA_BUTTON);
+            time.advance(Duration.ofSeconds(1));
+            assertEquals(0, packets(audio), "the far end received audio while the room was muted");
+            assertEquals(0, packets(video), "the far end received video while the camera was off");
+
+            hardware.press(RoomPanel.MUTE_BUTTON);
+            hardware.press(RoomPanel.CAMERA_BUTTON);
+            hardware.press(RoomPanel.VOLUME_UP_BUTTON);
+            time.advance(Duration.ofSeconds(1));
+            assertEquals(50, packets(audio), "audio after unmute");
+            assertTrue(packets(video) >= 15, "video after camera on");
+            assertEquals(new io.roomwire.hal.Codec.Controls(false, false, CallControls.DEFAULT_VOLUME + 10), codec.controls());
+        }
+    }
+
+    /** RTP packets waiting on a loopback socket (the virtual scheduler sent them before advance returned). */
+    private static int packets(java.net.DatagramSocket s) throws java.io.IOException {
+        s.setSoTimeout(300);
+        byte[] buf = new byte[2048];
+        java.net.DatagramPacket dp = new java.net.DatagramPacket(buf, buf.length);
+        int n = 0;
+        while (n < 10_000) {
+            try {
+                dp.setLength(buf.length);
+                s.receive(dp);
+                n++;
+            } catch (java.net.SocketTimeoutException e) {
+                return n;
+            }
+        }
+        return n;
+    }
+
+    @Test
     void theCallControlsRedrawTheCallScreenAndStartOverWithTheNextCall() {
         FakeCall call = new FakeCall(false, CallState.CONNECTED);
         current.set(call);

@@ -16,6 +16,14 @@ public interface Service {
         return List.of();
     }
 
+    /**
+     * Names of services whose start this one waits for when they are configured, without needing them
+     * up: a failed start there does not hold this one (the calendar after sign-in has loaded its tokens).
+     */
+    default List<String> startsAfter() {
+        return List.of();
+    }
+
     /** Starts the service; throws when it cannot start (it will be retried with back-off). */
     void start() throws Exception;
 

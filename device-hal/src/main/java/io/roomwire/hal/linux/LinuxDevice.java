@@ -3,7 +3,6 @@ package io.roomwire.hal.linux;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.Device;
-import io.roomwire.hal.sim.SimCodec;
 import io.roomwire.hal.sim.SimTouchPanel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +12,8 @@ import org.tinylog.Logger;
 /**
  * A Linux room PC: device facts and peripherals from the host's files below {@code root}, checked
  * again every poll interval on the scheduler (hot-plug and posture changes). Media still runs in
- * the software codec and the panel is the one the agent serves; both are swapped by later layers.
+ * GStreamer ({@link GstCodec}) from the camera and the default audio devices; its state is one more
+ * line of the peripherals' status, so a pipeline error or a missing element reaches health.
  */
 public final class LinuxDevice {
 
@@ -55,6 +55,9 @@ public final class LinuxDevice {
                 Logger.warn(e, "Reading the hardware under {} failed; trying again in {}", root, options.pollInterval());
             }
         });
-        return new Device(info, new LinuxCamera(peripherals), new SimCodec(scheduler), new SimTouchPanel(), peripherals);
+        String videoDevice = peripherals.camera().map(c -> "/dev/" + c.id()).orElse("/dev/video0");
+        GstCodec codec = GstCodec.devices(videoDevice);
+        peripherals.mediaEngine(codec::status);
+        return new Device(info, new LinuxCamera(peripherals), codec, new SimTouchPanel(), peripherals);
     }
 }

@@ -35,9 +35,23 @@ public final class LinuxPeripherals implements Peripherals {
         this.status = toStatus(inventory);
     }
 
+    private volatile java.util.function.Supplier<java.util.Optional<PeripheralStatus>> mediaEngine;
+
     @Override
     public List<PeripheralStatus> status() {
-        return status;
+        java.util.function.Supplier<java.util.Optional<PeripheralStatus>> m = mediaEngine;
+        java.util.Optional<PeripheralStatus> failed = m == null ? java.util.Optional.empty() : m.get();
+        if (failed.isEmpty()) {
+            return status;
+        }
+        List<PeripheralStatus> all = new java.util.ArrayList<>(status);
+        all.add(failed.get());
+        return List.copyOf(all);
+    }
+
+    /** Adds the media engine's failure (pipeline error, missing element), while there is one, to {@link #status()}. */
+    void mediaEngine(java.util.function.Supplier<java.util.Optional<PeripheralStatus>> engine) {
+        this.mediaEngine = engine;
     }
 
     /** Why each kind of peripheral was not found at the last look ({@code camera}, {@code microphone}, ...). */

@@ -43,6 +43,8 @@ public final class SimCodec implements Codec {
     private final Scheduler scheduler;
     private final InetAddress bindAddress;
     private final AtomicInteger openSessions = new AtomicInteger();
+    private final java.util.Set<Session> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile Controls controls = Controls.DEFAULT;
 
     public SimCodec(Scheduler scheduler) {
         this(scheduler, InetAddress.getLoopbackAddress());
@@ -63,6 +65,21 @@ public final class SimCodec implements Codec {
         return List.of("H264");
     }
 
+    @Override
+    public void setControls(Controls c) {
+        Controls before = controls;
+        controls = java.util.Objects.requireNonNull(c, "controls");
+        if (before.cameraOff() && !c.cameraOff()) {
+            // the far end's decoder needs an IDR to start again after camera off
+            sessions.forEach(Session::requestKeyframe);
+        }
+    }
+
+    @Override
+    public Controls controls() {
+        return controls;
+    }
+
     /** Sessions opened and not yet closed (to check that calls release their ports). */
     public int openSessions() {
         return openSessions.get();
@@ -80,6 +97,7 @@ public final class SimCodec implements Codec {
             throw e;
         }
         openSessions.incrementAndGet();
+        sessions.add(s);
         return s;
     }
 
@@ -128,6 +146,7 @@ public final class SimCodec implements Codec {
             }
             closed = true;
             streams.values().forEach(Stream::stop);
+            sessions.remove(this);
             openSessions.decrementAndGet();
         }
     }
@@ -174,9 +193,16 @@ public final class SimCodec implements Codec {
             if (socket.isClosed() || plan.sendTo() == null) {
                 return;
             }
+            Controls c = controls;
+            boolean paused = plan.kind() == MediaKind.AUDIO ? c.microphoneMuted() : c.cameraOff();
             List<byte[]> payloads;
             long ts;
             synchronized (this) {
+                if (paused) {
+                    // nothing is sent, but the media clock runs on (RFC 3550 §5.1: timestamps are sampling instants)
+                    timestamp += plan.kind() == MediaKind.AUDIO ? plan.clockRate() / 50 : 90000 / 15;
+                    return;
+                }
                 payloads = source.nextFrame();
                 ts = timestamp;
                 timestamp += plan.kind() == MediaKind.AUDIO ? plan.clockRate() / 50 : 90000 / 15;

@@ -2,26 +2,17 @@ package io.roomwire.hal.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.roomwire.core.time.SystemScheduler;
 import io.roomwire.hal.Codec;
 import io.roomwire.hal.MediaKind;
+import io.roomwire.hal.testing.Ffmpeg;
 import java.io.IOException;
-import java.net.BindException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +27,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SimCodecFfmpegTest {
 
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-    private static final Duration FFMPEG_LIMIT = Duration.ofSeconds(30);
 
     private final SystemScheduler scheduler = new SystemScheduler(1);
     private final SimCodec codec = new SimCodec(scheduler);
@@ -55,10 +45,10 @@ class SimCodecFfmpegTest {
 
     @Test
     void ffmpegDecodesTheH264StreamBitExactWithoutErrors() throws Exception {
-        List<String> clip = frameCrcs(run(List.of("-i", resourceFile(SimCodec.VIDEO_CLIP).toString(), "-f", "framecrc"), "clip.crc"));
+        List<String> clip = Ffmpeg.frameCrcs(run(List.of("-i", resourceFile(SimCodec.VIDEO_CLIP).toString(), "-f", "framecrc"), "clip.crc"));
         assertEquals(30, clip.size(), "the clip has 30 pictures");
 
-        int port = freeRtpPort();
+        int port = Ffmpeg.freeRtpPort();
         String sdp = sdp(port, "video", 96, "a=rtpmap:96 H264/90000\r\na=fmtp:96 profile-level-id=42e01f;packetization-mode=1\r\n");
         Path out = dir.resolve("rtp.crc");
         // 3 s of RTP time at 15 fps; passthrough keeps one output frame per decoded picture.
@@ -68,7 +58,7 @@ class SimCodecFfmpegTest {
         assertEquals("", r.stderr.strip(), "FFmpeg reported errors while receiving and decoding");
         String text = Files.readString(out);
         assertTrue(text.contains("#dimensions 0: 320x180"), "expected 320x180 pictures:\n" + head(text));
-        List<String> got = frameCrcs(out);
+        List<String> got = Ffmpeg.frameCrcs(out);
         assertTrue(got.size() >= 43 && got.size() <= 46, got.size() + " frames decoded in 3 s of 15 fps video");
         for (int i = 0; i < got.size(); i++) {
             // The stream starts at the clip's first IDR and loops it: picture i is clip picture i mod 30.
@@ -84,14 +74,14 @@ class SimCodecFfmpegTest {
         "opus, 111, 48000, opus/48000/2",
     })
     void ffmpegDecodesTheToneSequence(String encoding, int pt, int clockRate, String rtpmap) throws Exception {
-        int port = freeRtpPort();
+        int port = Ffmpeg.freeRtpPort();
         String sdp = sdp(port, "audio", pt, "a=rtpmap:" + pt + " " + rtpmap + "\r\n");
         Path out = dir.resolve("audio.s16");
         Result r = receive(sdp, port, List.of("-t", "3", "-ac", "1", "-ar", "8000", "-f", "s16le"), out,
                 new Codec.StreamPlan(MediaKind.AUDIO, pt, encoding, clockRate, new InetSocketAddress(LOOPBACK, port)));
         assertEquals("", r.stderr.strip(), "FFmpeg reported errors while decoding " + encoding);
 
-        short[] pcm = samples(out);
+        short[] pcm = Ffmpeg.samples(out);
         assertTrue(pcm.length >= 8000 * 29 / 10, "expected 3 s of audio at 8 kHz, got " + pcm.length + " samples");
         int at440 = 0;
         int at880 = 0;
@@ -113,7 +103,7 @@ class SimCodecFfmpegTest {
                 at880++;
             }
             // Share of the window's energy in the dominant tone: near 1 for a clean sine, low when distorted.
-            if (power[best] * 2 / (400.0 * energy(pcm, off, 400)) > 0.8) {
+            if (power[best] * 2 / (400.0 * Ffmpeg.energy(pcm, off, 400)) > 0.8) {
                 pure++;
             }
         }
@@ -124,102 +114,28 @@ class SimCodecFfmpegTest {
                 + " of " + windows + " windows; expected about a second of each");
         assertTrue(pure >= windows - 8, encoding + ": only " + pure + " of " + windows
                 + " windows were a clean tone (over 80% of the energy at one frequency)");
-        assertTrue(rms(pcm) > 1000, encoding + ": the decoded audio is nearly silent (RMS " + rms(pcm) + ")");
+        assertTrue(Ffmpeg.rms(pcm) > 1000, encoding + ": the decoded audio is nearly silent (RMS " + Ffmpeg.rms(pcm) + ")");
     }
 
     private static final int[] TONES = {300, 440, 600, 880, 1200, 1760, 2500};
 
-    /** Power of one frequency in a window (Goertzel's algorithm), at 8 kHz. */
     private static double goertzel(short[] x, int off, int n, int hz) {
-        double w = 2 * Math.PI * hz / 8000.0;
-        double coeff = 2 * Math.cos(w);
-        double s1 = 0;
-        double s2 = 0;
-        for (int i = 0; i < n; i++) {
-            double s = x[off + i] + coeff * s1 - s2;
-            s2 = s1;
-            s1 = s;
-        }
-        return s1 * s1 + s2 * s2 - coeff * s1 * s2;
-    }
-
-    private static double energy(short[] x, int off, int n) {
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += (double) x[off + i] * x[off + i];
-        }
-        return Math.max(sum, 1);
-    }
-
-    private static double rms(short[] x) {
-        double sum = 0;
-        for (short v : x) {
-            sum += (double) v * v;
-        }
-        return Math.sqrt(sum / Math.max(1, x.length));
-    }
-
-    private static short[] samples(Path file) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        short[] out = new short[b.remaining() / 2];
-        b.asShortBuffer().get(out);
-        return out;
+        return Ffmpeg.goertzel(x, off, n, hz, 8000);
     }
 
     private record Result(String stderr) { }
 
     /** Starts FFmpeg on the SDP, waits until it holds the RTP port, then streams until FFmpeg has its duration. */
     private Result receive(String sdp, int port, List<String> outputArgs, Path out, Codec.StreamPlan plan) throws Exception {
-        Path sdpFile = dir.resolve("in.sdp");
-        Files.writeString(sdpFile, sdp, StandardCharsets.US_ASCII);
-        List<String> cmd = new ArrayList<>(List.of(ffmpegBinary(), "-hide_banner", "-nostdin", "-v", "error", "-y",
-                "-protocol_whitelist", "file,udp,rtp", "-i", sdpFile.toString()));
-        cmd.addAll(outputArgs);
-        cmd.add(out.toString());
         Path err = dir.resolve("ffmpeg.err");
-        ffmpeg = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!bound(port)) {
-            if (!ffmpeg.isAlive() || System.nanoTime() > deadline) {
-                fail("FFmpeg did not open RTP port " + port + " within 10 s: " + Files.readString(err));
-            }
-            LockSupport.parkNanos(5_000_000);
-        }
+        ffmpeg = Ffmpeg.receive(dir, sdp, port, outputArgs, out, err);
         try (Codec.MediaSession session = codec.open(List.of(plan))) {
-            if (!ffmpeg.waitFor(FFMPEG_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
-                fail("FFmpeg did not finish within " + FFMPEG_LIMIT + " (sent " + session.sent(plan.kind()) + "): "
-                        + Files.readString(err));
-            }
+            return new Result(Ffmpeg.finish(ffmpeg, err, session.sent(plan.kind())));
         }
-        String stderr = Files.readString(err);
-        assertEquals(0, ffmpeg.exitValue(), "FFmpeg failed: " + stderr);
-        return new Result(stderr);
     }
 
-    /** Runs FFmpeg on a file to completion (bounded) and returns its output file. */
     private Path run(List<String> args, String outName) throws Exception {
-        Path out = dir.resolve(outName);
-        List<String> cmd = new ArrayList<>(List.of(ffmpegBinary(), "-hide_banner", "-nostdin", "-v", "error", "-y"));
-        cmd.addAll(args);
-        cmd.add(out.toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        if (!p.waitFor(FFMPEG_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("FFmpeg did not decode the clip within " + FFMPEG_LIMIT);
-        }
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), "FFmpeg could not decode the clip: " + log);
-        return out;
-    }
-
-    private static List<String> frameCrcs(Path framecrc) throws IOException {
-        List<String> crcs = new ArrayList<>();
-        for (String line : Files.readAllLines(framecrc)) {
-            if (!line.startsWith("#") && !line.isBlank()) {
-                crcs.add(line.substring(line.lastIndexOf(',') + 1).strip());
-            }
-        }
-        return crcs;
+        return Ffmpeg.run(args, dir.resolve(outName));
     }
 
     private Path resourceFile(String name) throws IOException {
@@ -231,41 +147,7 @@ class SimCodecFfmpegTest {
     }
 
     private static String sdp(int port, String media, int pt, String attributes) {
-        return "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=roomwire sim codec\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-                + "m=" + media + " " + port + " RTP/AVP " + pt + "\r\n" + attributes;
-    }
-
-    private static String ffmpegBinary() {
-        for (String d : List.of("/usr/bin", "/usr/local/bin")) {
-            if (Files.isExecutable(Path.of(d, "ffmpeg"))) {
-                return d + "/ffmpeg";
-            }
-        }
-        return fail("ffmpeg is not installed: run bin/test (it installs Debian's ffmpeg) or apt-get install ffmpeg");
-    }
-
-    /** An even port whose RTCP neighbour is free too (FFmpeg listens on both). */
-    private static int freeRtpPort() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port;
-            try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
-                port = s.getLocalPort();
-            }
-            if (port % 2 == 0 && port < 65534 && !bound(port) && !bound(port + 1)) {
-                return port;
-            }
-        }
-        throw new IOException("no free even UDP port pair on 127.0.0.1 after 50 tries");
-    }
-
-    private static boolean bound(int port) {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, port))) {
-            return false;
-        } catch (BindException e) {
-            return true;
-        } catch (IOException e) {
-            return true;
-        }
+        return Ffmpeg.sdp(port, media, "RTP/AVP", pt, attributes);
     }
 
     private static String head(String text) {

@@ -1,5 +1,6 @@
 package io.roomwire.sip.dialplan;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -16,9 +17,34 @@ import java.util.Optional;
  * @param linkHosts     hosts of join or instruction links that name this provider when the address does not
  * @param template      direct and IVR dial templates ({@code {tenant}}, {@code {id}}, {@code {domain}})
  * @param cvi           a Teams CVI gateway (dialled from the tenant key and video id of the invitation)
+ * @param dtmf          how its IVR wants the digits keyed in; empty uses {@code sip.dtmf-delay} and {@code sip.dtmf-gap}
  */
 public record GatewayProfile(String provider, String name, List<String> domains, List<String> linkHosts,
-                             DialTemplate template, boolean cvi) {
+                             DialTemplate template, boolean cvi, Optional<DtmfTiming> dtmf) {
+
+    /**
+     * An IVR's digit timing: how long after the call connects the first digit goes, and the silence
+     * between digits (RFC 4733 events; an IVR that plays a greeting first needs the longer delay).
+     */
+    public record DtmfTiming(Duration initialDelay, Duration interDigitGap) {
+        public DtmfTiming {
+            if (initialDelay.isNegative() || interDigitGap.isNegative()) {
+                throw new IllegalArgumentException("DTMF delay and gap must not be negative");
+            }
+        }
+    }
+
+    /** A profile whose IVR takes the user agent's own DTMF timing. */
+    public GatewayProfile(String provider, String name, List<String> domains, List<String> linkHosts,
+                          DialTemplate template, boolean cvi) {
+        this(provider, name, domains, linkHosts, template, cvi, Optional.empty());
+    }
+
+    /** This profile with its IVR digits keyed in after {@code initialDelay}, {@code interDigitGap} apart. */
+    public GatewayProfile withDtmf(Duration initialDelay, Duration interDigitGap) {
+        return new GatewayProfile(provider, name, domains, linkHosts, template, cvi,
+                Optional.of(new DtmfTiming(initialDelay, interDigitGap)));
+    }
 
     public GatewayProfile {
         Objects.requireNonNull(provider, "provider");
@@ -26,6 +52,7 @@ public record GatewayProfile(String provider, String name, List<String> domains,
         domains = domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
         linkHosts = linkHosts.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
         Objects.requireNonNull(template, "template");
+        Objects.requireNonNull(dtmf, "dtmf");
         if (!template.provider().equals(provider)) {
             throw new IllegalArgumentException("template of " + template.provider() + " given to profile " + provider);
         }

@@ -23,10 +23,15 @@ public final class GatewayProfiles {
             List.of("plcm.vc"), List.of("plcm.vc"),
             template("teams-poly", "sips:{tenant}.{id}@{domain}", "sips:{tenant}@{domain}", "t.plcm.vc"), true);
 
-    /** Teams CVI through Pexip: the tenant's own gateway domain (an instructions link on pexip.me names it). */
+    /**
+     * Teams CVI through Pexip: the tenant's own gateway domain (an instructions link on pexip.me names it).
+     * The IVR is the Virtual Reception alias the invitation prints as the tenant key address
+     * ({@code teams@vc.contoso.com} by Pexip's convention, but each deployment names its own), so it is
+     * dialled from the tenant key, not a fixed {@code teams}.
+     */
     public static final GatewayProfile PEXIP = new GatewayProfile("teams-pexip", "Pexip",
             List.of(), List.of("pexip.me"),
-            template("teams-pexip", "sips:{id}@{domain}", "sips:teams@{domain}", null), true);
+            template("teams-pexip", "sips:{id}@{domain}", "sips:{tenant}@{domain}", null), true);
 
     /** Any other Teams CVI gateway (Microsoft's generic CVI section), on the domain the invitation names. */
     public static final GatewayProfile MICROSOFT_CVI = new GatewayProfile("teams-cvi", "Microsoft generic CVI",

@@ -28,23 +28,23 @@ final class Inbound {
     private Inbound() {
     }
 
-    static void handle(SipJoinPath path, RequestEvent e) {
+    static void handle(UserAgent ua, RequestEvent e) {
         Request req = e.getRequest();
         String method = req.getMethod();
         if (Request.ACK.equals(method)) {
             CallIdHeader ackId = (CallIdHeader) req.getHeader(CallIdHeader.NAME);
-            SipCallImpl acked = ackId == null ? null : path.callsBySipId.get(ackId.getCallId());
+            SipCallImpl acked = ackId == null ? null : ua.callsBySipId.get(ackId.getCallId());
             if (acked != null) {
                 acked.onAck();
             } else if (ackId != null) {
-                path.endedAwaitingAck(ackId.getCallId()).ifPresent(SipCallImpl::onAck);
+                ua.endedAwaitingAck(ackId.getCallId()).ifPresent(SipCallImpl::onAck);
             }
             return;
         }
         ServerTransaction st = e.getServerTransaction();
         if (st == null) {
             try {
-                st = path.provider.getNewServerTransaction(req);
+                st = ua.provider.getNewServerTransaction(req);
             } catch (TransactionAlreadyExistsException ex) {
                 return; // a retransmission the stack already answers
             } catch (Exception ex) {
@@ -53,100 +53,100 @@ final class Inbound {
             }
         }
         CallIdHeader cid = (CallIdHeader) req.getHeader(CallIdHeader.NAME);
-        SipCallImpl call = cid == null ? null : path.callsBySipId.get(cid.getCallId());
+        SipCallImpl call = cid == null ? null : ua.callsBySipId.get(cid.getCallId());
         switch (method) {
             case Request.INVITE -> {
                 String toTag = ((ToHeader) req.getHeader(ToHeader.NAME)).getTag();
                 if (toTag != null) {
                     if (call == null) {
-                        respond(path, st, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+                        respond(ua, st, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
                     } else {
                         call.onReinvite(st, req);
                     }
                 } else {
-                    newCall(path, st, req);
+                    newCall(ua, st, req);
                 }
             }
             case Request.UPDATE -> {
                 if (call == null) {
-                    respond(path, st, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+                    respond(ua, st, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
                 } else {
                     call.onReinvite(st, req);
                 }
             }
             case Request.BYE -> {
                 if (call == null) {
-                    respond(path, st, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+                    respond(ua, st, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
                 } else {
                     call.onBye(st, req);
                 }
             }
             case Request.CANCEL -> {
-                respond(path, st, call == null ? Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST : Response.OK, null);
+                respond(ua, st, call == null ? Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST : Response.OK, null);
                 if (call != null) {
                     call.onCancel();
                 }
             }
             case Request.OPTIONS -> {
                 try {
-                    Response ok = path.messages.createResponse(Response.OK, req);
-                    SipCallImpl.addAllow(path, ok);
-                    ok.addHeader(path.headers.createHeader("Accept", "application/sdp"));
-                    ok.addHeader(path.headers.createHeader("Supported", "timer"));
+                    Response ok = ua.messages.response(Response.OK, req);
+                    ua.messages.addAllow(ok);
+                    ok.addHeader(ua.messages.headers.createHeader("Accept", "application/sdp"));
+                    ok.addHeader(ua.messages.headers.createHeader("Supported", "timer"));
                     st.sendResponse(ok);
                 } catch (Exception ex) {
                     Logger.debug("OPTIONS not answered: {}", ex.toString());
                 }
             }
-            case Request.INFO -> respond(path, st, call == null ? Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST
+            case Request.INFO -> respond(ua, st, call == null ? Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST
                     : Response.OK, null);
             default -> {
                 int status = KNOWN_REFUSED.contains(method.toUpperCase(Locale.ROOT)) ? Response.METHOD_NOT_ALLOWED
                         : Response.NOT_IMPLEMENTED;
-                respond(path, st, status, null);
+                respond(ua, st, status, null);
             }
         }
     }
 
-    private static void newCall(SipJoinPath path, ServerTransaction st, Request req) {
-        if (!path.inviteLimiter.tryAcquire()) {
-            Logger.warn("incoming INVITE refused: more than {} in 10 s", path.settings.inviteRateLimit());
+    private static void newCall(UserAgent ua, ServerTransaction st, Request req) {
+        if (!ua.inviteLimiter.tryAcquire()) {
+            Logger.warn("incoming INVITE refused: more than {} in 10 s", ua.settings.inviteRateLimit());
             try {
-                Response busy = path.messages.createResponse(Response.SERVICE_UNAVAILABLE, req);
-                busy.addHeader(path.headers.createRetryAfterHeader((int) path.inviteLimiter.retryAfterSeconds()));
+                Response busy = ua.messages.response(Response.SERVICE_UNAVAILABLE, req);
+                busy.addHeader(ua.messages.headers.createRetryAfterHeader((int) ua.inviteLimiter.retryAfterSeconds()));
                 st.sendResponse(busy);
             } catch (Exception ex) {
                 Logger.debug("503 not sent: {}", ex.toString());
             }
             return;
         }
-        java.util.Optional<String> busy = IncomingCallPolicy.busyReason(path);
+        java.util.Optional<String> busy = IncomingCallPolicy.busyReason(ua);
         if (busy.isPresent()) {
             Logger.info("incoming call refused with 486: {}", busy.get());
-            respond(path, st, Response.BUSY_HERE, null);
+            respond(ua, st, Response.BUSY_HERE, null);
             return;
         }
-        if (SdesExposure.keysInClear(path.settings)) {
-            respond(path, st, Response.NOT_ACCEPTABLE_HERE, "SRTP keys over " + path.settings.transport()
+        if (SdesExposure.keysInClear(ua.settings)) {
+            respond(ua, st, Response.NOT_ACCEPTABLE_HERE, "SRTP keys over " + ua.settings.transport()
                     + " would travel in clear; call the room over TLS");
             return;
         }
         ContentTypeHeader ct = (ContentTypeHeader) req.getHeader(ContentTypeHeader.NAME);
         byte[] body = req.getRawContent();
         if (body == null || body.length == 0) {
-            respond(path, st, Response.NOT_ACCEPTABLE_HERE, "an INVITE without an SDP offer is not supported");
+            respond(ua, st, Response.NOT_ACCEPTABLE_HERE, "an INVITE without an SDP offer is not supported");
             return;
         }
         if (ct == null || !"application".equalsIgnoreCase(ct.getContentType())
                 || !"sdp".equalsIgnoreCase(ct.getContentSubType())) {
-            respond(path, st, Response.UNSUPPORTED_MEDIA_TYPE, "only application/sdp bodies are accepted");
+            respond(ua, st, Response.UNSUPPORTED_MEDIA_TYPE, "only application/sdp bodies are accepted");
             return;
         }
         SessionDescription offer;
         try {
             offer = SessionDescription.parse(body);
         } catch (SdpException ex) {
-            respond(path, st, Response.BAD_REQUEST, "Bad SDP: " + ex.getMessage());
+            respond(ua, st, Response.BAD_REQUEST, "Bad SDP: " + ex.getMessage());
             return;
         }
         FromHeader from = (FromHeader) req.getHeader(FromHeader.NAME);
@@ -158,28 +158,17 @@ final class Inbound {
             name = name.substring(0, 80);
         }
         try {
-            SipCallImpl call = SipCallImpl.incoming(path, st, req, offer, name, uri);
+            SipCallImpl call = SipCallImpl.incoming(ua, st, req, offer, name, uri);
             call.ring();
         } catch (NegotiationException ex) {
-            respond(path, st, Response.NOT_ACCEPTABLE_HERE, ex.getMessage());
+            respond(ua, st, Response.NOT_ACCEPTABLE_HERE, ex.getMessage());
         } catch (IOException | RuntimeException ex) {
             Logger.warn("incoming call refused: {}", ex.toString());
-            respond(path, st, Response.SERVER_INTERNAL_ERROR, "media could not start");
+            respond(ua, st, Response.SERVER_INTERNAL_ERROR, "media could not start");
         }
     }
 
-    static void respond(SipJoinPath path, ServerTransaction st, int status, String warning) {
-        try {
-            Response r = path.messages.createResponse(status, st.getRequest());
-            if (warning != null) {
-                r.addHeader(path.headers.createHeader("Warning", "399 roomwire \"" + warning.replace('"', '\'') + "\""));
-            }
-            if (status == Response.METHOD_NOT_ALLOWED) {
-                SipCallImpl.addAllow(path, r);
-            }
-            st.sendResponse(r);
-        } catch (Exception ex) {
-            Logger.debug("{} not sent: {}", status, ex.toString());
-        }
+    static void respond(UserAgent ua, ServerTransaction st, int status, String warning) {
+        ua.messages.respond(st, status, warning);
     }
 }

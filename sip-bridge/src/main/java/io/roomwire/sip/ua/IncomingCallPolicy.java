@@ -16,9 +16,9 @@ final class IncomingCallPolicy {
     }
 
     /** Why a new incoming call cannot ring now, or empty when it can. */
-    static Optional<String> busyReason(SipJoinPath path) {
+    static Optional<String> busyReason(UserAgent ua) {
         int ringing = 0;
-        for (SipCallImpl c : path.callsBySipId.values()) {
+        for (SipCallImpl c : ua.callsBySipId.values()) {
             CallState s = c.state();
             if (s == CallState.INCOMING) {
                 ringing++;
@@ -26,7 +26,7 @@ final class IncomingCallPolicy {
                 return Optional.of("the room is in a call");
             }
         }
-        if (ringing >= path.settings.maxRingingCalls()) {
+        if (ringing >= ua.settings.maxRingingCalls()) {
             return Optional.of(ringing + " calls are already ringing");
         }
         return Optional.empty();

@@ -38,7 +38,7 @@ public final class Registration {
     /** A registrar that takes this long to answer counts as gone (the transaction layer alone may wait 32 s). */
     private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(16);
 
-    private final SipJoinPath path;
+    private final UserAgent ua;
     private final Backoff backoff;
     private final String callId;
     private long cseq = 1;
@@ -51,10 +51,10 @@ public final class Registration {
     private volatile boolean stopped;
     private volatile int lastHopPort;
 
-    Registration(SipJoinPath path) {
-        this.path = path;
-        this.backoff = new Backoff(RETRY_BASE, RETRY_CAP, path.random);
-        this.callId = path.provider.getNewCallId().getCallId();
+    Registration(UserAgent ua) {
+        this.ua = ua;
+        this.backoff = new Backoff(RETRY_BASE, RETRY_CAP, ua.random);
+        this.callId = ua.provider.getNewCallId().getCallId();
     }
 
     public State state() {
@@ -68,14 +68,14 @@ public final class Registration {
     Health health() {
         return switch (state) {
             case REGISTERED, STOPPED -> Health.up();
-            case REGISTERING -> Health.degraded("registering with " + path.settings.registrar().orElse("?"));
-            case RETRYING -> Health.degraded("not registered with " + path.settings.registrar().orElse("?")
+            case REGISTERING -> Health.degraded("registering with " + ua.settings.registrar().orElse("?"));
+            case RETRYING -> Health.degraded("not registered with " + ua.settings.registrar().orElse("?")
                     + ": " + lastError);
         };
     }
 
     synchronized void start() {
-        send(path.settings.registerExpires());
+        send(ua.settings.registerExpires());
     }
 
     synchronized void stop() {
@@ -93,10 +93,10 @@ public final class Registration {
         try {
             Request r = build(expires);
             authTries = 0;
-            pending = path.provider.getNewClientTransaction(r);
+            pending = ua.provider.getNewClientTransaction(r);
             armGuard();
             pending.sendRequest();
-            Logger.debug("REGISTER sent to {} (expires {} s)", path.settings.registrar().orElse("?"), expires.toSeconds());
+            Logger.debug("REGISTER sent to {} (expires {} s)", ua.settings.registrar().orElse("?"), expires.toSeconds());
         } catch (Exception e) {
             onFailure("REGISTER could not be sent: " + e.getMessage());
         }
@@ -104,38 +104,38 @@ public final class Registration {
 
     private Request build(Duration expires) throws ParseException, javax.sip.InvalidArgumentException,
             java.io.IOException {
-        SipHop registrar = path.hopFor(path.settings.registrar().orElseThrow());
-        SipURI requestUri = path.addresses.createSipURI(null, path.settings.domain());
-        if (path.settings.transport() == io.roomwire.sip.SipTransport.TLS) {
+        SipHop registrar = ua.hopFor(ua.settings.registrar().orElseThrow());
+        SipURI requestUri = ua.messages.addresses.createSipURI(null, ua.settings.domain());
+        if (ua.settings.transport() == io.roomwire.sip.SipTransport.TLS) {
             requestUri.setSecure(true);
         }
-        Address aor = path.addresses.createAddress(path.addresses.createURI(path.settings.addressOfRecord()));
-        aor.setDisplayName(path.settings.displayName());
-        FromHeader from = path.headers.createFromHeader(aor, path.newTag());
-        ToHeader to = path.headers.createToHeader(path.addresses.createAddress(
-                path.addresses.createURI(path.settings.addressOfRecord())), null);
-        CallIdHeader cid = path.headers.createCallIdHeader(callId);
-        CSeqHeader cs = path.headers.createCSeqHeader(cseq++, Request.REGISTER);
-        ViaHeader via = path.headers.createViaHeader(path.settings.localAddress(), path.localPort,
-                path.settings.transport().wireName(), null);
+        Address aor = ua.messages.addresses.createAddress(ua.messages.addresses.createURI(ua.settings.addressOfRecord()));
+        aor.setDisplayName(ua.settings.displayName());
+        FromHeader from = ua.messages.headers.createFromHeader(aor, ua.newTag());
+        ToHeader to = ua.messages.headers.createToHeader(ua.messages.addresses.createAddress(
+                ua.messages.addresses.createURI(ua.settings.addressOfRecord())), null);
+        CallIdHeader cid = ua.messages.headers.createCallIdHeader(callId);
+        CSeqHeader cs = ua.messages.headers.createCSeqHeader(cseq++, Request.REGISTER);
+        ViaHeader via = ua.messages.headers.createViaHeader(ua.settings.localAddress(), ua.localPort,
+                ua.settings.transport().wireName(), null);
         List<ViaHeader> vias = new ArrayList<>(List.of(via));
-        Request r = path.messages.createRequest(requestUri, Request.REGISTER, cid, cs, from, to, vias,
-                path.headers.createMaxForwardsHeader(70));
-        SipURI contact = path.addresses.createSipURI(path.settings.user(), path.settings.localAddress());
-        contact.setPort(path.localPort);
-        contact.setTransportParam(path.settings.transport().wireName());
-        ContactHeader ch = path.headers.createContactHeader(path.addresses.createAddress(contact));
+        Request r = ua.messages.factory.createRequest(requestUri, Request.REGISTER, cid, cs, from, to, vias,
+                ua.messages.headers.createMaxForwardsHeader(70));
+        SipURI contact = ua.messages.addresses.createSipURI(ua.settings.user(), ua.settings.localAddress());
+        contact.setPort(ua.localPort);
+        contact.setTransportParam(ua.settings.transport().wireName());
+        ContactHeader ch = ua.messages.headers.createContactHeader(ua.messages.addresses.createAddress(contact));
         r.addHeader(ch);
-        r.addHeader(path.headers.createExpiresHeader((int) expires.toSeconds()));
-        r.addHeader(path.headers.createHeader("User-Agent", "Roomwire"));
-        if (path.settings.outboundProxy().isEmpty()) {
-            List<SipHop> hops = path.resolver.resolve(registrar.host(), OptionalInt.of(registrar.port()),
-                    path.settings.transport());
-            r.addHeader(path.headers.createRouteHeader(path.addresses.createAddress(
-                    path.addresses.createURI(hops.get(0).routeUri()))));
+        r.addHeader(ua.messages.headers.createExpiresHeader((int) expires.toSeconds()));
+        r.addHeader(ua.messages.headers.createHeader("User-Agent", "Roomwire"));
+        if (ua.settings.outboundProxy().isEmpty()) {
+            List<SipHop> hops = ua.resolver.resolve(registrar.host(), OptionalInt.of(registrar.port()),
+                    ua.settings.transport());
+            r.addHeader(ua.messages.headers.createRouteHeader(ua.messages.addresses.createAddress(
+                    ua.messages.addresses.createURI(hops.get(0).routeUri()))));
             lastHopPort = hops.get(0).port();
         } else {
-            lastHopPort = path.hopFor(path.settings.outboundProxy().get()).port();
+            lastHopPort = ua.hopFor(ua.settings.outboundProxy().get()).port();
         }
         return r;
     }
@@ -157,8 +157,8 @@ public final class Registration {
             authTries = 0;
             backoff.reset();
             if (state != State.REGISTERED) {
-                Logger.info("registered with {} for {} s", path.settings.registrar().orElse("?"), granted);
-                path.emit("sip.registration", "state", "registered", "registrar", path.settings.registrar().orElse(""));
+                Logger.info("registered with {} for {} s", ua.settings.registrar().orElse("?"), granted);
+                ua.emit("sip.registration", "state", "registered", "registrar", ua.settings.registrar().orElse(""));
             }
             state = State.REGISTERED;
             lastError = "";
@@ -169,7 +169,7 @@ public final class Registration {
         if ((status == 401 || status == 407) && authTries < 2 && e.getClientTransaction() != null) {
             authTries++;
             try {
-                pending = path.auth.handleChallenge(r, e.getClientTransaction(), path.provider, 5);
+                pending = ua.auth.handleChallenge(r, e.getClientTransaction(), ua.provider, 5);
                 armGuard();
                 CSeqHeader cs = (CSeqHeader) pending.getRequest().getHeader(CSeqHeader.NAME);
                 cseq = cs.getSeqNumber() + 1;
@@ -183,8 +183,8 @@ public final class Registration {
         if (status == 401 || status == 407) {
             onFailure("the registrar rejected the credentials (" + status + "): check sip.auth-user and sip.password");
         } else if (status == 423 && r.getHeader("Min-Expires") != null) {
-            long min = SipCallImpl.parseDelta(SipCallImpl.headerValue(r, "Min-Expires"));
-            send(Duration.ofSeconds(Math.max(min, path.settings.registerExpires().toSeconds())));
+            long min = SipMessages.parseDelta(SipMessages.headerValue(r, "Min-Expires"));
+            send(Duration.ofSeconds(Math.max(min, ua.settings.registerExpires().toSeconds())));
         } else {
             onFailure("the registrar answered " + status + " " + r.getReasonPhrase());
         }
@@ -196,7 +196,7 @@ public final class Registration {
         while (it.hasNext()) {
             ContactHeader c = (ContactHeader) it.next();
             if (c.getExpires() >= 0 && c.getAddress().getURI() instanceof SipURI u
-                    && path.settings.user().equals(u.getUser())) {
+                    && ua.settings.user().equals(u.getUser())) {
                 granted = c.getExpires();
             }
         }
@@ -204,7 +204,7 @@ public final class Registration {
         if (granted < 0 && eh != null) {
             granted = eh.getExpires();
         }
-        return granted > 0 ? granted : path.settings.registerExpires().toSeconds();
+        return granted > 0 ? granted : ua.settings.registerExpires().toSeconds();
     }
 
     synchronized void onFailure(String why) {
@@ -218,7 +218,7 @@ public final class Registration {
         }
         Duration wait = backoff.next();
         if (state != State.RETRYING) {
-            path.emit("sip.registration", "state", "retrying", "reason", why);
+            ua.emit("sip.registration", "state", "retrying", "reason", why);
         }
         state = State.RETRYING;
         Logger.warn("registration failed ({}); retrying in {} ms", why, wait.toMillis());
@@ -236,7 +236,7 @@ public final class Registration {
             guard.cancel();
         }
         ClientTransaction sent = pending;
-        guard = path.scheduler.schedule(RESPONSE_TIMEOUT, () -> {
+        guard = ua.scheduler.schedule(RESPONSE_TIMEOUT, () -> {
             synchronized (Registration.this) {
                 if (pending == sent && !stopped) {
                     onFailure("no answer from the registrar in " + RESPONSE_TIMEOUT.toSeconds() + " s");
@@ -249,10 +249,10 @@ public final class Registration {
         if (timer != null) {
             timer.cancel();
         }
-        timer = path.scheduler.schedule(d, () -> {
+        timer = ua.scheduler.schedule(d, () -> {
             synchronized (Registration.this) {
                 if (!stopped) {
-                    send(path.settings.registerExpires());
+                    send(ua.settings.registerExpires());
                 }
             }
         });

@@ -30,7 +30,8 @@ class DialPlanTest {
 
     @Test
     void pexipUsesTheInvitationsDomainAndTeamsIvr() {
-        List<JoinTarget> t = plan.targets(DialPlan.PEXIP, "any", "5551234", "vc.example.com", "body");
+        // Pexip's IVR is the invitation's tenant key address, teams@vc.example.com by convention.
+        List<JoinTarget> t = plan.targets(DialPlan.PEXIP, "teams", "5551234", "vc.example.com", "body");
         assertEquals("sips:5551234@vc.example.com", t.get(0).uri());
         assertEquals("sips:teams@vc.example.com", t.get(1).uri());
         assertEquals("body", t.get(1).source());

@@ -99,6 +99,40 @@ class GatewayCallTest {
     }
 
     @Test
+    void ivrDigitsFollowTheProvidersProfileTimingNotTheDefault() throws Exception {
+        gateway(SimGateway.Transport.TLS, b -> b);
+        List<io.roomwire.core.event.DeviceEvent> sent = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> connectedAt = new java.util.concurrent.atomic.AtomicReference<>();
+        io.roomwire.sip.dialplan.GatewayProfile slowIvr = new io.roomwire.sip.dialplan.GatewayProfile("slow-ivr",
+                "an IVR with a long greeting", List.of(), List.of(), new io.roomwire.sip.dialplan.DialTemplate("slow-ivr",
+                java.util.Optional.empty(), java.util.Optional.of("sips:{tenant}@{domain}"), java.util.Optional.empty()),
+                false).withDtmf(Duration.ofSeconds(7), Duration.ofMillis(250));
+        room = SipJoinPath.builder(SipFixtures.settings(SipFixtures.transportOf(gateway)).dtmfDelay(Duration.ofSeconds(1))
+                        .build(), clock).codec(codec).resolver(SipFixtures.resolverFor(gateway)).sslContext(PKI.sslContext(null))
+                .events(e -> {
+                    if (e.type().equals("call.dtmf")) {
+                        sent.add(e);
+                    }
+                })
+                .gatewayProfiles(List.of(slowIvr)).build();
+        room.addListener(e -> {
+            if (e instanceof CallEvent.StateChanged sc && sc.state() == CallState.CONNECTED) {
+                connectedAt.compareAndSet(null, clock.now());
+            }
+        });
+        room.start();
+        Call call = room.dial(JoinTarget.ivr(gateway.ivrUri(), "123456789#", "slow-ivr", "test"));
+        Await.until("joined via IVR", clock, () -> gateway.lastCall().map(c -> c.state() == GatewayCall.State.JOINED)
+                .orElse(false), () -> gateway.lastCall().toString());
+        assertEquals("123456789#", gateway.lastCall().orElseThrow().digits());
+        assertEquals(CallState.CONNECTED, call.state());
+        Duration waited = Duration.between(connectedAt.get(), sent.get(0).time());
+        // The listener reads the clock on the SIP thread, after Await may have moved it a step past the connect.
+        assertTrue(waited.compareTo(Duration.ofMillis(6500)) >= 0 && waited.compareTo(Duration.ofSeconds(8)) < 0,
+                "digits keyed in " + waited + " after CONNECTED; the profile says 7 s, sip.dtmf-delay 1 s");
+    }
+
+    @Test
     void unknownMeetingIdIsReportedInRoomLanguage() throws Exception {
         gateway(SimGateway.Transport.TLS, b -> b);
         room(b -> b);

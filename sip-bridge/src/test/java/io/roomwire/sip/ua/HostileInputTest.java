@@ -196,7 +196,7 @@ class HostileInputTest {
         assertTrue(room.calls().isEmpty());
         assertEquals(0, codec.openSessions());
         Await.until("no dialogs left", null, Duration.ofSeconds(10), () -> room.openDialogs() == 0,
-                () -> room.stack.getDialogs().stream().map(d -> d.getState() + " " + d.getCallId().getCallId()).toList()
+                () -> room.dialogs().stream().map(d -> d.getState() + " " + d.getCallId().getCallId()).toList()
                         .toString());
         room.stop();
         assertTrue(room.awaitStopped(Duration.ofSeconds(5)));

@@ -45,7 +45,10 @@ public final class MgmtCtl {
     public static final String USAGE = String.join("\n",
             "usage: roomwire ctl --broker URL [--cafile F] [--cert F --key F] [--username U] [--password-file F]",
             "                    [--sign-key F] [--timeout 10s] [--json] --device ID <command> [key=value ...] [--args JSON]",
-            "       roomwire ctl --broker URL [...] fleet [--wait 2s] [--json]",
+            "       roomwire ctl --broker URL [...] fleet [--health H,...] [--devices GLOB] [--wait 2s] [--json]",
+            "                    [--send COMMAND [key=value ...] [--wave 100] [--in-flight 50]]",
+            "       roomwire ctl --broker URL [...] --sign-key F rollout --devices A,B,... [--canary 10] [--max-failure 0.2]",
+            "                    url=https://.../bundle.rwu sha256=HEX    update.apply to the fleet in waves (docs/updates.md)",
             "",
             "Sends one command to a room over MQTT 5 and prints its reply, or lists the fleet (docs/mqtt-api.md).",
             "Exit 0 ok, 1 the room answered with an error, 2 bad command line, 3 broker unreachable or no reply.",
@@ -57,7 +60,12 @@ public final class MgmtCtl {
             "  --device ID          the room to send the command to",
             "  --args JSON          command arguments as one JSON object (added to key=value pairs)",
             "  --timeout DURATION   how long to wait to connect and for the reply (default 10s)",
-            "  --wait DURATION      fleet: how long to collect retained statuses (default 2s)",
+            "  --wait DURATION      fleet: the longest to wait for the retained statuses (default 2s; done as soon as all came)",
+            "  --health H,...       fleet: only rooms that are healthy, degraded, down or offline",
+            "  --devices GLOB       fleet: only rooms whose id matches (e.g. 'RW-B2-*')",
+            "  --send COMMAND       fleet: send COMMAND (key=value arguments follow) to every selected room",
+            "  --wave N             fleet --send: rooms per wave; a wave starts when the previous one answered (default 100)",
+            "  --in-flight N        fleet --send: at most N commands awaiting a reply at once (default 50)",
             "  --json               the reply (or the fleet) as JSON",
             "",
             "commands: status.get, config.get [keys=a,b], config.set key=value..., call.dial target=URI, call.hangup,",
@@ -109,7 +117,10 @@ public final class MgmtCtl {
                             + t.stats().lastError() + " (check --broker, --cafile, --cert/--key and the broker ACL)");
                     return 3;
                 }
-                return o.fleet ? fleet(o, t, out) : command(o, t, scheduler, out, err);
+                if (o.rollout) {
+                    return rollout(o, t, scheduler, out, err);
+                }
+                return o.fleet ? fleet(o, t, out, err) : command(o, t, scheduler, out, err);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return 3;
@@ -134,6 +145,24 @@ public final class MgmtCtl {
             b.password(Files.readString(o.passwordFile).strip().getBytes(StandardCharsets.UTF_8));
         }
         return new PahoMqttTransport(b.build(), scheduler);
+    }
+
+    /** update.apply to each device, wave after wave, stopping when a wave fails too often (io.roomwire.updater.Rollout). */
+    private int rollout(Options o, MqttTransport t, SystemScheduler scheduler, PrintStream out, PrintStream err) {
+        io.roomwire.updater.Rollout.Result r = io.roomwire.updater.Rollout.run(o.rolloutDevices, o.canary, o.maxFailure, device -> {
+            o.device = device;
+            try {
+                int code = command(o, t, scheduler, out, err);
+                out.println(device + ": " + (code == 0 ? "installed" : "failed (exit " + code + ")"));
+                return code == 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        });
+        out.println("rollout: " + r.updated().size() + " installed, " + r.failed().size() + " failed, " + r.notTried().size()
+                + " not tried" + (r.completed() ? "" : "; stopped: " + r.stoppedBecause()));
+        return r.completed() && r.failed().isEmpty() ? 0 : 1;
     }
 
     private int command(Options o, MqttTransport t, SystemScheduler scheduler, PrintStream out, PrintStream err)
@@ -224,56 +253,32 @@ public final class MgmtCtl {
         }
     }
 
-    private int fleet(Options o, MqttTransport t, PrintStream out) throws InterruptedException {
-        Map<String, JsonObject> statuses = new TreeMap<>();
-        t.subscribe("roomwire/v1/+/status", 1, m -> {
-            String id = m.topic().split("/")[2];
-            try {
-                JsonElement e = JsonParser.parseString(m.payloadText());
-                if (e.isJsonObject()) {
-                    synchronized (statuses) {
-                        statuses.put(id, e.getAsJsonObject());
-                    }
-                }
-            } catch (JsonParseException | IllegalStateException e) {
-                // a status that is not JSON is not one of ours: leave it out
-            }
-        });
-        // retained statuses arrive right after the subscription; give them the --wait time
-        new CountDownLatch(1).await(o.wait.toMillis(), TimeUnit.MILLISECONDS);
-        synchronized (statuses) {
+    private int fleet(Options o, MqttTransport t, PrintStream out, PrintStream err) throws InterruptedException {
+        java.util.Map<String, JsonObject> selected = FleetCtl.select(FleetCtl.collect(t, o.wait), o.healths,
+                java.util.Optional.ofNullable(o.devices));
+        if (o.command == null) {
             if (o.json) {
-                JsonArray a = new JsonArray();
-                statuses.values().forEach(a::add);
-                out.println(a);
-                return 0;
+                FleetCtl.printJson(selected, out);
+            } else {
+                FleetCtl.printTable(selected, java.time.Instant.now(), out);
             }
-            out.printf("%-24s %-7s %-10s %-12s %-12s %s%n", "DEVICE", "ONLINE", "VERSION", "CALL", "COMPLIANCE", "NEXT MEETING");
-            statuses.forEach((id, s) -> out.printf("%-24s %-7s %-10s %-12s %-12s %s%n", id,
-                    s.has("online") && s.get("online").getAsBoolean() ? "yes" : "no",
-                    text(s, "version"), state(s, "call"), state(s, "compliance"), nextMeeting(s)));
-            out.println(statuses.size() + " device" + (statuses.size() == 1 ? "" : "s"));
+            return 0;
         }
-        return 0;
-    }
-
-    private static String text(JsonObject s, String k) {
-        return s.has(k) && s.get(k).isJsonPrimitive() ? s.get(k).getAsString() : "-";
-    }
-
-    private static String state(JsonObject s, String k) {
-        if (s.has(k) && s.get(k).isJsonObject() && s.getAsJsonObject(k).has("state")) {
-            return s.getAsJsonObject(k).get("state").getAsString();
+        java.util.Optional<CommandSigner> signer = java.util.Optional.empty();
+        if (o.signKey != null) {
+            try {
+                signer = java.util.Optional.of(CommandSigner.fromPem(Files.readString(o.signKey), o.signKey.toString()));
+            } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+                err.println("roomwire ctl: cannot sign with " + o.signKey + ": " + e.getMessage());
+                return 2;
+            }
         }
-        return text(s, k);
-    }
-
-    private static String nextMeeting(JsonObject s) {
-        if (!s.has("nextMeeting") || !s.get("nextMeeting").isJsonObject()) {
-            return "-";
-        }
-        JsonObject m = s.getAsJsonObject("nextMeeting");
-        return (text(m, "start") + " " + text(m, "subject")).strip();
+        // offline rooms would only time out: a command goes to connected rooms
+        List<String> devices = selected.entrySet().stream()
+                .filter(e -> FleetCtl.RoomHealth.of(e.getValue()) != FleetCtl.RoomHealth.OFFLINE)
+                .map(java.util.Map.Entry::getKey).toList();
+        return FleetCtl.printOutcomes(FleetCtl.fanOut(t, devices, o.command, o.args, signer, o.wave, o.inFlight,
+                o.timeout), o.json, out);
     }
 
     /** Parsed command line. */
@@ -288,15 +293,25 @@ public final class MgmtCtl {
         String device;
         String command;
         boolean fleet;
+        boolean rollout;
+        /** rollout: the rooms, in order (--devices A,B,...). */
+        List<String> rolloutDevices = List.of();
+        int canary = 10;
+        double maxFailure = 0.2;
         boolean json;
         boolean help;
         Duration timeout = Duration.ofSeconds(10);
         Duration wait = Duration.ofSeconds(2);
         JsonObject args = new JsonObject();
+        java.util.Set<FleetCtl.RoomHealth> healths = java.util.EnumSet.noneOf(FleetCtl.RoomHealth.class);
+        String devices;
+        int wave = 100;
+        int inFlight = 50;
 
         static Options parse(List<String> a) {
             Options o = new Options();
             List<String> rest = new ArrayList<>();
+            String send = null;
             for (int i = 0; i < a.size(); i++) {
                 String w = a.get(i);
                 switch (w) {
@@ -310,8 +325,25 @@ public final class MgmtCtl {
                     case "--username" -> o.username = value(a, ++i, w);
                     case "--password-file" -> o.passwordFile = Path.of(value(a, ++i, w));
                     case "--device" -> o.device = value(a, ++i, w);
+                    case "--canary" -> o.canary = Integer.parseInt(value(a, ++i, w));
+                    case "--max-failure" -> o.maxFailure = Double.parseDouble(value(a, ++i, w));
                     case "--timeout" -> o.timeout = Durations.parse(value(a, ++i, w));
                     case "--wait" -> o.wait = Durations.parse(value(a, ++i, w));
+                    // fleet takes a glob, rollout a comma-separated list of rooms
+                    case "--devices" -> o.devices = value(a, ++i, w);
+                    case "--send" -> send = value(a, ++i, w);
+                    case "--wave" -> o.wave = positive(value(a, ++i, w), w);
+                    case "--in-flight" -> o.inFlight = positive(value(a, ++i, w), w);
+                    case "--health" -> {
+                        for (String h : value(a, ++i, w).split(",")) {
+                            try {
+                                o.healths.add(FleetCtl.RoomHealth.valueOf(h.strip().toUpperCase(java.util.Locale.ROOT)));
+                            } catch (IllegalArgumentException e) {
+                                throw new IllegalArgumentException("--health takes healthy, degraded, down or offline, not '"
+                                        + h.strip() + "'");
+                            }
+                        }
+                    }
                     case "--args" -> {
                         try {
                             JsonElement e = JsonParser.parseString(value(a, ++i, w));
@@ -343,18 +375,34 @@ public final class MgmtCtl {
             if (rest.isEmpty()) {
                 throw new IllegalArgumentException("which command? (or 'fleet')");
             }
+            List<String> words = rest;
             if (rest.get(0).equals("fleet")) {
                 o.fleet = true;
-                if (rest.size() > 1) {
-                    throw new IllegalArgumentException("fleet takes no arguments");
+                if (send == null) {
+                    if (rest.size() > 1) {
+                        throw new IllegalArgumentException("fleet takes no arguments (to send a command: --send COMMAND key=value ...)");
+                    }
+                    return o;
                 }
-                return o;
+                words = new ArrayList<>(rest);
+                words.set(0, send);
+            } else if (send != null) {
+                throw new IllegalArgumentException("--send goes with fleet");
             }
-            o.command = rest.get(0);
-            if (o.device == null) {
+            o.command = words.get(0);
+            if (o.command.equals("rollout")) {
+                o.rollout = true;
+                o.command = "update.apply";
+                if (o.devices == null || o.devices.isBlank()) {
+                    throw new IllegalArgumentException("rollout needs --devices A,B,...");
+                }
+                o.rolloutDevices = List.of(o.devices.split(","));
+                o.device = o.rolloutDevices.get(0);
+            }
+            if (o.device == null && !o.fleet) {
                 throw new IllegalArgumentException("--device is required for " + o.command);
             }
-            for (String kv : rest.subList(1, rest.size())) {
+            for (String kv : words.subList(1, words.size())) {
                 int eq = kv.indexOf('=');
                 if (eq <= 0) {
                     throw new IllegalArgumentException("expected key=value, got '" + kv + "'");
@@ -378,6 +426,18 @@ public final class MgmtCtl {
                 }
             }
             return o;
+        }
+
+        private static int positive(String v, String option) {
+            try {
+                int n = Integer.parseInt(v);
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " needs a whole number above 0, not '" + v + "'");
         }
 
         private static String value(List<String> a, int i, String option) {

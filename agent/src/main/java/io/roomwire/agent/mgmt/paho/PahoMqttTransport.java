@@ -66,6 +66,7 @@ public final class PahoMqttTransport implements MqttTransport {
     private volatile String lastError = "";
 
     private final Object lock = new Object();
+    private final Random spreadRandom;
     private MqttAsyncClient client;
     private long generation;
     private boolean running;
@@ -79,6 +80,7 @@ public final class PahoMqttTransport implements MqttTransport {
         this.options = options;
         this.scheduler = scheduler;
         this.backoff = new Backoff(options.reconnectMin(), options.reconnectMax(), new Random(options.randomSeed()));
+        this.spreadRandom = new Random(options.randomSeed() ^ 0x5DEECE66DL);
         SSLSocketFactory tls = null;
         if (options.usesTls()) {
             tls = Pem.clientContext(options.tls().orElse(io.roomwire.agent.mgmt.TlsMaterial.ofPem(null, null, null)))
@@ -237,12 +239,20 @@ public final class PahoMqttTransport implements MqttTransport {
                 failures.incrementAndGet();
             }
         }
+        boolean spread = notify && !options.reconnectSpread().isZero();
         // Paho must not be closed from its own callback thread: discard on the scheduler, then retry.
         scheduler.execute(() -> {
             discard(c);
             synchronized (lock) {
                 if (running && client == null && retry == null) {
-                    scheduleRetryLocked();
+                    if (spread) {
+                        // every room lost the broker in the same instant: come back at a random moment, not together
+                        Duration d = Duration.ofMillis(spreadRandom.nextLong(options.reconnectSpread().toMillis() + 1));
+                        Logger.debug("MQTT reconnect to {} in {} ms (spread)", serverUri, d.toMillis());
+                        retry = scheduler.schedule(d, this::attempt);
+                    } else {
+                        scheduleRetryLocked();
+                    }
                 }
             }
         });

@@ -4,12 +4,16 @@ import io.roomwire.sim.cloud.SimPki;
 import io.roomwire.sim.cloud.SimTokenAuthority;
 import io.roomwire.sim.cloud.entra.SimEntra;
 import io.roomwire.sim.cloud.gateway.SimGateway;
+import io.roomwire.sim.cloud.webrtc.FarEnd;
+import io.roomwire.sim.cloud.webrtc.SimWebRtcGateway;
+import io.roomwire.sim.cloud.webrtc.WebRtcFarEnd;
 import io.roomwire.sim.cloud.graph.Booking;
 import io.roomwire.sim.cloud.graph.InvitationBodies;
 import io.roomwire.sim.cloud.graph.DemoMeetings;
 import io.roomwire.sim.cloud.graph.SimGraph;
 import io.roomwire.sim.cloud.mdm.SimMdm;
 import io.roomwire.sim.room.broker.EmbeddedBroker;
+import io.roomwire.sim.room.broker.RoomBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.ZoneId;
@@ -40,7 +44,9 @@ public final class SimCloud implements AutoCloseable {
     private final SimGraph graph;
     private final SimMdm mdm;
     private final SimGateway gateway;
-    private volatile EmbeddedBroker broker;
+    private final LazyFarEnd farEnd = new LazyFarEnd();
+    private final SimWebRtcGateway webrtcGateway;
+    private volatile RoomBroker broker;
     private final Clock clock;
     private final Path caFile;
     private final Duration approveAfter;
@@ -74,7 +80,53 @@ public final class SimCloud implements AutoCloseable {
             entra.close();
             throw new UncheckedIOException("Cannot start the simulated CVI gateway", e);
         }
+        // The WebRTC gateway that joins Teams-only meetings (WHIP); its far end loads webrtc-java on the first call only.
+        try {
+            this.webrtcGateway = new SimWebRtcGateway(farEnd, Optional.of(WEBRTC_TOKEN), clock, Duration.ofMinutes(2));
+        } catch (IOException e) {
+            gateway.close();
+            mdm.close();
+            graph.close();
+            entra.close();
+            throw new UncheckedIOException("Cannot start the simulated WebRTC gateway", e);
+        }
         this.approveAfter = approveAfter;
+    }
+
+    /** The bearer token the simulated WHIP endpoint wants. */
+    static final String WEBRTC_TOKEN = "sim-whip-token";
+
+    /** Creates the webrtc-java far end when the first offer arrives: rooms that never join over WebRTC pay nothing. */
+    private static final class LazyFarEnd implements FarEnd {
+        private WebRtcFarEnd delegate;
+
+        synchronized WebRtcFarEnd get() {
+            if (delegate == null) {
+                delegate = new WebRtcFarEnd();
+            }
+            return delegate;
+        }
+
+        @Override
+        public String answer(String sessionId, String offerSdp) throws Exception {
+            return get().answer(sessionId, offerSdp);
+        }
+
+        @Override
+        public void addCandidate(String sessionId, String mid, String candidate) {
+            get().addCandidate(sessionId, mid, candidate);
+        }
+
+        @Override
+        public void close(String sessionId) {
+            get().close(sessionId);
+        }
+
+        synchronized void shutdown() {
+            if (delegate != null) {
+                delegate.close();
+            }
+        }
     }
 
     /** Starts every simulated service; files (the CA certificate) go under {@code workDir}. */
@@ -96,11 +148,25 @@ public final class SimCloud implements AutoCloseable {
      * account after {@code approveAfter} (one room at a time signs in this way).
      */
     public String addRoom(String roomNumber, String displayName) {
+        String upn = addRoomAccount(roomNumber, displayName);
+        entra.autoApproveAfter(approveAfter, upn);
+        return upn;
+    }
+
+    /**
+     * Registers a room's account and mailbox without the auto-approval: for a fleet, where the
+     * simulated admin approves each room's code as that room ({@link SimulatedRoom.Builder#adminApprovesFromPanel}).
+     */
+    public String addRoomAccount(String roomNumber, String displayName) {
         String upn = roomAccount(roomNumber);
         entra.addUser(upn, displayName);
-        entra.autoApproveAfter(approveAfter, upn);
         graph.addMailbox(upn);
         return upn;
+    }
+
+    /** How long the simulated admin takes to approve a sign-in code. */
+    public Duration approveAfter() {
+        return approveAfter;
     }
 
     /**
@@ -111,10 +177,19 @@ public final class SimCloud implements AutoCloseable {
         if (broker == null) {
             broker = EmbeddedBroker.start(workDir.resolve("broker"), pki);
         }
-        return broker;
+        if (broker instanceof EmbeddedBroker e) {
+            return e;
+        }
+        throw new IllegalStateException("this cloud already uses " + broker.url() + " (useBroker)");
     }
 
-    public Optional<EmbeddedBroker> broker() {
+    /** Rooms configured after this call report to {@code b} (a Mosquitto for a fleet); closed with the cloud. */
+    public <B extends RoomBroker> B useBroker(B b) {
+        broker = b;
+        return b;
+    }
+
+    public Optional<RoomBroker> broker() {
         return Optional.ofNullable(broker);
     }
 
@@ -125,6 +200,16 @@ public final class SimCloud implements AutoCloseable {
                 .organizer("Megan Bowen", "megan@" + DOMAIN)
                 .teamsCviInvitation(InvitationBodies.Provider.CISCO, InvitationBodies.Wording.JOIN_WITH, CVI_TENANT,
                         DEMO_VIDEO_ID).build());
+    }
+
+    /** Subject of the Teams-only demo meeting, which the room joins over WebRTC through the simulated WHIP gateway. */
+    public static final String WEBRTC_DEMO_SUBJECT = "Roomwire demo (Teams over WebRTC)";
+
+    /** Books a Teams-only meeting (no video-conferencing section) that is on now: joined over WebRTC. */
+    public String bookWebRtcMeetingNow(String roomNumber, ZoneId zone) {
+        java.time.ZonedDateTime start = clock.instant().atZone(zone).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        return graph.book(roomAccount(roomNumber), Booking.of(WEBRTC_DEMO_SUBJECT, start.minusMinutes(1), Duration.ofMinutes(30))
+                .organizer("Megan Bowen", "megan@" + DOMAIN).teamsInvitation().build());
     }
 
     /** Books the demo day (every provider, cancelled, declined, private, a series) into a room's calendar. */
@@ -154,7 +239,7 @@ public final class SimCloud implements AutoCloseable {
         Path keyFile = SimPki.writePem(workDir.resolve("room" + roomNumber + "-sip.key"), roomCert.keyPem(), true);
         m.put("sip.tls.certificate-file", certFile.toString());
         m.put("sip.tls.key-file", keyFile.toString());
-        EmbeddedBroker b = broker;
+        RoomBroker b = broker;
         if (b != null) {
             Path cert = b.issueDevice(deviceSerial);
             m.put("mqtt.broker-url", b.url());
@@ -163,6 +248,9 @@ public final class SimCloud implements AutoCloseable {
             m.put("mqtt.client-key", cert.resolveSibling(deviceSerial + ".key").toString());
             m.put("mqtt.operator-keys", b.operatorPublicKeyFile().toString());
         }
+        m.put("webrtc.gateway", "whip");
+        m.put("webrtc.gateway-url", webrtcGateway.whipUrl().toString());
+        m.put("webrtc.gateway-token", WEBRTC_TOKEN);
         m.put("mdm.enabled", "true");
         m.put("mdm.discovery-url", mdm.discoveryUrl().toString());
         m.put("mdm.upn", roomAccount(roomNumber));
@@ -174,6 +262,7 @@ public final class SimCloud implements AutoCloseable {
     public SimGraph graph() { return graph; }
     public SimMdm mdm() { return mdm; }
     public SimGateway gateway() { return gateway; }
+    public SimWebRtcGateway webrtcGateway() { return webrtcGateway; }
     public SimPki pki() { return pki; }
     public SimTokenAuthority authority() { return authority; }
     public Path caFile() { return caFile; }
@@ -184,6 +273,8 @@ public final class SimCloud implements AutoCloseable {
         if (broker != null) {
             broker.close();
         }
+        webrtcGateway.close();
+        farEnd.shutdown();
         gateway.close();
         mdm.close();
         graph.close();

@@ -39,8 +39,20 @@ public final class SimulatedRoom implements AutoCloseable {
         SimCamera camera = new SimCamera();
         this.device = new Device(info, camera, new SimCodec(scheduler), panel, new SimPeripherals(camera));
         Map<String, String> settings = new LinkedHashMap<>();
-        if (b.cloud != null) {
+        if (b.cloud != null && b.adminApprovesFromPanel) {
+            String upn = b.cloud.addRoomAccount(b.roomNumber, b.roomName);
+            SimCloud cloud = b.cloud;
+            // The admin reads the code off this room's panel and approves it as this room's account.
+            panel.observe(s -> {
+                String code = s.data().get("user_code");
+                if (s.kind().equals("device-code") && code != null) {
+                    scheduler.schedule(cloud.approveAfter(), () -> cloud.entra().approve(code, upn));
+                }
+            });
+        } else if (b.cloud != null) {
             b.cloud.addRoom(b.roomNumber, b.roomName);
+        }
+        if (b.cloud != null) {
             settings.putAll(b.cloud.agentSettings(b.serial, b.roomNumber));
         }
         settings.put("agent.state-dir", b.stateDir.toString());
@@ -104,6 +116,7 @@ public final class SimulatedRoom implements AutoCloseable {
         private String firmware = "1.4.0";
         private String mac = "02:00:5e:10:04:01";
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private boolean adminApprovesFromPanel;
 
         public Builder scheduler(Scheduler s) { this.scheduler = s; return this; }
         public Builder stateDir(Path p) { this.stateDir = p; return this; }
@@ -115,6 +128,11 @@ public final class SimulatedRoom implements AutoCloseable {
         public Builder cloud(SimCloud c) { this.cloud = c; return this; }
         public Builder firmware(String f) { this.firmware = f; return this; }
         public Builder mac(String m) { this.mac = m; return this; }
+        /**
+         * The simulated admin approves the code this room's panel shows, as this room's account
+         * (instead of the cloud's one auto-approved account): many rooms signing in at once.
+         */
+        public Builder adminApprovesFromPanel() { this.adminApprovesFromPanel = true; return this; }
         /** Extra agent settings (key = value as in the properties file). */
         public Builder set(String key, String value) { overrides.put(key, value); return this; }
 

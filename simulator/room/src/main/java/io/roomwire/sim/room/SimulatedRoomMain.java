@@ -28,6 +28,10 @@ public final class SimulatedRoomMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (io.roomwire.sim.room.fleet.FleetMain.wanted(java.util.List.of(args))) {
+            io.roomwire.sim.room.fleet.FleetMain.main(args);
+            return;
+        }
         Duration runFor = Duration.ZERO;
         Duration approveAfter = Duration.ofSeconds(5);
         Duration pressAfter = Duration.ofSeconds(5);
@@ -64,6 +68,7 @@ public final class SimulatedRoomMain {
         SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(state.resolve("agent")).cloud(cloud)
                 .set("panel.http-port", Integer.toString(panelPort)).build();
         cloud.bookMeetingNow("401", ZoneOffset.UTC);
+        cloud.bookWebRtcMeetingNow("401", ZoneOffset.UTC);
         cloud.bookDemoMeetings("401", ZoneOffset.UTC);
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -86,7 +91,9 @@ public final class SimulatedRoomMain {
                         io.roomwire.agent.panel.web.WebPanelSettings.PORT)
                         + " in use? try --panel-port 0); the terminal view follows"));
         boolean drawPanel = terminal || room.webPanel().filter(w -> w.running()).isEmpty();
-        pressJoinWhenShown(room, scheduler, pressAfter, callFor);
+        pressJoinWhenShown(room, scheduler, SimCloud.DEMO_SUBJECT, pressAfter, callFor);
+        // Then the Teams-only meeting, over WebRTC, once the SIP call is over.
+        pressJoinWhenShown(room, scheduler, SimCloud.WEBRTC_DEMO_SUBJECT, pressAfter.plus(callFor).plusSeconds(5), callFor);
         String[] last = {""};
         scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofSeconds(1), () -> {
             String v = (drawPanel ? room.view() : room.agent().status().render(room.agent().health()))
@@ -106,17 +113,18 @@ public final class SimulatedRoomMain {
     }
 
     /** The simulated person: presses Join on the meeting that is on now, and hangs up after a while. */
-    private static void pressJoinWhenShown(SimulatedRoom room, Scheduler scheduler, Duration pressAfter, Duration callFor) {
+    private static void pressJoinWhenShown(SimulatedRoom room, Scheduler scheduler, String subject, Duration pressAfter,
+                                           Duration callFor) {
         AtomicBoolean pressed = new AtomicBoolean();
         Scheduler.Cancellable[] watch = new Scheduler.Cancellable[1];
         watch[0] = scheduler.scheduleAtFixedRate(Duration.ofMillis(500), Duration.ofMillis(500), () -> {
             Optional<String> button = room.panel().current().filter(s -> s.kind().equals("home"))
-                    .flatMap(s -> s.buttons().stream().filter(b -> b.detail().contains(SimCloud.DEMO_SUBJECT))
+                    .flatMap(s -> s.buttons().stream().filter(b -> b.detail().contains(subject))
                             .map(PanelButton::id).findFirst());
             if (button.isPresent() && pressed.compareAndSet(false, true)) {
                 watch[0].cancel();
                 scheduler.schedule(pressAfter, () -> {
-                    System.out.println("\n>>> A person in the room presses Join on \"" + SimCloud.DEMO_SUBJECT + "\"");
+                    System.out.println("\n>>> A person in the room presses Join on \"" + subject + "\"");
                     room.panel().current().filter(s -> s.buttons().stream().anyMatch(b -> b.id().equals(button.get())))
                             .ifPresent(s -> room.panel().press(button.get()));
                     scheduler.schedule(callFor, () -> room.panel().current().filter(s -> s.kind().equals("call"))

@@ -3,8 +3,26 @@ package io.roomwire.sim.room;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static io.roomwire.sim.room.PanelBrowser.await;
+import static io.roomwire.sim.room.PanelBrowser.awaitKind;
+import static io.roomwire.sim.room.PanelBrowser.cell;
+import static io.roomwire.sim.room.PanelBrowser.click;
+import static io.roomwire.sim.room.PanelBrowser.fetchRoundTrips;
+import static io.roomwire.sim.room.PanelBrowser.kind;
+import static io.roomwire.sim.room.PanelBrowser.latencies;
+import static io.roomwire.sim.room.PanelBrowser.meta;
+import static io.roomwire.sim.room.PanelBrowser.pct;
+import static io.roomwire.sim.room.PanelBrowser.rssKb;
+
 import io.roomwire.core.time.SystemScheduler;
+import io.roomwire.hal.sim.SimCodec;
 import io.roomwire.hal.web.WebTouchPanel;
+import io.roomwire.sip.Call;
+import io.roomwire.sip.CallState;
+import io.roomwire.sip.JoinTarget;
+import io.roomwire.sip.SipSettings;
+import io.roomwire.sip.SipTransport;
+import io.roomwire.sip.ua.SipJoinPath;
 import io.roomwire.sim.cloud.graph.Booking;
 import java.io.File;
 import java.io.IOException;
@@ -46,8 +64,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 class WebPanelBrowserTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path CHROMIUM = PanelBrowser.CHROMIUM;
+    private static final Path CHROMEDRIVER = PanelBrowser.CHROMEDRIVER;
     private static final Path SHOTS = Path.of("../../docs/panel");
     private static final String HOSTILE = "<script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\"> Board review";
 
@@ -59,6 +77,8 @@ class WebPanelBrowserTest {
     private SimCloud cloud;
     private final List<String> callEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
     private SimulatedRoom room;
+    /** The first room's SIP port, fixed so that the incoming-call caller can reach it. */
+    private final int sipPort = freeTcpPort();
 
     @BeforeEach
     void needsChromium() {
@@ -92,7 +112,7 @@ class WebPanelBrowserTest {
         ChromeDriver page = browser(1280, 800);
         ChromeDriver second = browser(1280, 800);
         // Agent start on its own thread; the page loads as soon as the panel listens, as a kiosk's would.
-        room = buildRoom(0);
+        room = buildRoom(0, sipPort);
         room.events().subscribe(e -> {
             if (e.type().startsWith("call.")) {
                 callEvents.add(e.toString());
@@ -111,8 +131,7 @@ class WebPanelBrowserTest {
         int port = URI.create(url).getPort();
         page.get(url);
         awaitKind(page, "device-code", Duration.ofSeconds(20));
-        long firstPaint = Math.round(((Number) page.executeScript(
-                "return performance.timeOrigin + window.roomwirePanel.firstScreenAt")).doubleValue());
+        long firstPaint = PanelBrowser.firstPaintEpochMillis(page);
         start.join(Duration.ofSeconds(60).toMillis());
         WebElement code = page.findElement(By.id("user-code"));
         assertEquals(room.panel().current().orElseThrow().data().get("user_code"), code.getText());
@@ -179,6 +198,21 @@ class WebPanelBrowserTest {
         awaitKind(page, "home", Duration.ofSeconds(15));
         awaitKind(second, "home", Duration.ofSeconds(5));
         assertTrue(gatewayCall.byeFromRoom(), "the room hung up with BYE");
+
+        // An incoming call: a second SIP user agent calls the room over TLS; the page offers Answer and Decline.
+        try (SipJoinPath caller = caller()) {
+            caller.start();
+            Call ringing = caller.dial(JoinTarget.sip("sips:room401@127.0.0.1:" + sipPort, "sip", "browser-test"));
+            awaitKind(page, "incoming-call", Duration.ofSeconds(20));
+            assertTrue(page.findElement(By.id("screen")).getText().contains("Reception desk"),
+                    page.findElement(By.id("screen")).getText());
+            assertTargetsAtLeast48px(page);
+            screenshot(page, "7-incoming-call");
+            click(page, "button[data-button^='call.decline.']");
+            awaitKind(page, "home", Duration.ofSeconds(15));
+            await(() -> ringing.state() == CallState.ENDED, Duration.ofSeconds(15), page);
+            assertEquals(603, ringing.end().orElseThrow().status(), "declined in the room: " + ringing.end());
+        }
 
         // A gateway that refuses the call: the page says so.
         cloud.gateway().busy(true);
@@ -268,8 +302,30 @@ class WebPanelBrowserTest {
     // ---- fixtures
 
     private SimulatedRoom buildRoom(int port) throws Exception {
+        return buildRoom(port, 0);
+    }
+
+    /** {@code sip}: the room's SIP port, given when a caller must reach it; 0 picks any. */
+    private SimulatedRoom buildRoom(int port, int sip) throws Exception {
         return SimulatedRoom.builder().scheduler(scheduler).stateDir(dir.resolve("agent")).cloud(cloud)
-                .set("panel.http-port", Integer.toString(port)).set("panel.admin-pin", "482913").build();
+                .set("panel.http-port", Integer.toString(port)).set("panel.admin-pin", "482913")
+                .set("sip.local-port", Integer.toString(sip)).build();
+    }
+
+    /** A caller from outside the room: its own SIP user agent over TLS, trusting the simulated cloud's CA. */
+    private SipJoinPath caller() {
+        SipSettings settings = SipSettings.builder().transport(SipTransport.TLS).localAddress("127.0.0.1")
+                .user("reception").displayName("Reception desk").domain(SimCloud.DOMAIN).build();
+        return SipJoinPath.builder(settings, scheduler).codec(new SimCodec(scheduler))
+                .sslContext(cloud.pki().sslContext(cloud.pki().issueServer("reception." + SimCloud.DOMAIN))).build();
+    }
+
+    private static int freeTcpPort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port for the room's SIP listener: " + e.getMessage(), e);
+        }
     }
 
     private SimulatedRoom startRoom(int port) throws Exception {
@@ -279,101 +335,9 @@ class WebPanelBrowserTest {
     }
 
     private ChromeDriver browser(int width, int height) throws IOException {
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(CHROMIUM.toFile());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=" + width + "," + height,
-                "--user-data-dir=" + Files.createTempDirectory(dir, "chromium-").toAbsolutePath());
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().withLogOutput(java.io.OutputStream.nullOutputStream()).build();
-        ChromeDriver d = new ChromeDriver(service, o);
+        ChromeDriver d = PanelBrowser.open(dir, width, height);
         browsers.add(d);
         return d;
-    }
-
-    /** Clicks like a finger: retries while the element is being redrawn, within a bound. */
-    private static void click(ChromeDriver page, String css) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (true) {
-            try {
-                page.findElement(By.cssSelector(css)).click();
-                return;
-            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                LockSupport.parkNanos(20_000_000);
-            }
-        }
-    }
-
-    private static String kind(ChromeDriver page) {
-        return (String) page.executeScript("return document.body.dataset.kind || ''");
-    }
-
-    private static String meta(ChromeDriver page, String name) {
-        return (String) page.executeScript("return document.querySelector('meta[name=\"' + arguments[0] + '\"]').content", name);
-    }
-
-    private static void awaitKind(ChromeDriver page, String kind, Duration limit) {
-        await(() -> kind.equals(kind(page)), limit, page);
-    }
-
-    /** Polls a condition against the real browser and agent, within a bound. */
-    private static void await(BooleanSupplier condition, Duration limit, ChromeDriver page) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        RuntimeException last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (condition.getAsBoolean()) {
-                    return;
-                }
-                last = null;
-            } catch (RuntimeException e) {
-                last = e; // the page is between renders (stale element) or reloading
-            }
-            LockSupport.parkNanos(50_000_000);
-        }
-        throw new AssertionError("condition not met within " + limit + (page == null ? ""
-                : "; page shows kind '" + safeKind(page) + "': " + safeText(page)), last);
-    }
-
-    private static String safeKind(ChromeDriver page) {
-        try {
-            return kind(page);
-        } catch (RuntimeException e) {
-            return "?";
-        }
-    }
-
-    private static String safeText(ChromeDriver page) {
-        try {
-            return page.findElement(By.tagName("body")).getText();
-        } catch (RuntimeException e) {
-            return e.toString();
-        }
-    }
-
-    private static long cell(ChromeDriver page, String kind, String column) {
-        List<WebElement> c = page.findElements(By.cssSelector("tr[data-kind='" + kind + "'] td." + column));
-        return c.isEmpty() ? -1 : Long.parseLong(c.get(0).getText());
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Double> latencies(ChromeDriver page) {
-        List<Object> raw = (List<Object>) page.executeScript("return window.roomwirePanel.latencies.map(l => l.ms)");
-        return raw.stream().map(o -> ((Number) o).doubleValue()).toList();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Double> fetchRoundTrips(ChromeDriver page, int n) {
-        List<Object> raw = (List<Object>) ((JavascriptExecutor) page).executeAsyncScript(
-                "const done = arguments[arguments.length - 1]; const out = [];"
-                        + "(async () => { for (let i = 0; i < " + n + "; i++) { const t = performance.now();"
-                        + " await (await fetch('/app.css', {cache: 'no-store'})).text(); out.push(performance.now() - t); }"
-                        + " done(out); })();");
-        return raw.stream().map(o -> ((Number) o).doubleValue()).toList();
     }
 
     /** Touch targets of at least 48 px, and every button named for a screen reader (its text or aria-label). */
@@ -394,19 +358,5 @@ class WebPanelBrowserTest {
         Files.createDirectories(SHOTS);
         File f = ((TakesScreenshot) page).getScreenshotAs(OutputType.FILE);
         Files.copy(f.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static double pct(List<Double> values, int p) {
-        List<Double> s = values.stream().sorted().toList();
-        return s.get(Math.min(s.size() - 1, (int) Math.ceil(p / 100.0 * s.size()) - 1));
-    }
-
-    private static long rssKb() throws IOException {
-        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (l.startsWith("VmRSS:")) {
-                return Long.parseLong(l.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
     }
 }

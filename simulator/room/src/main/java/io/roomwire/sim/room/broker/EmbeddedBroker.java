@@ -29,7 +29,7 @@ import org.tinylog.Logger;
  * files; they last as long as the process). It writes the CA and an operator identity as PEM
  * files so that the printed {@code roomwire ctl} line can be pasted as it is.
  */
-public final class EmbeddedBroker implements AutoCloseable {
+public final class EmbeddedBroker implements RoomBroker {
 
     private final Path dir;
     private final SimPki pki;
@@ -161,6 +161,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     /** {@code ssl://127.0.0.1:<port>}. */
+    @Override
     public String url() {
         return "ssl://127.0.0.1:" + port;
     }
@@ -170,48 +171,39 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     /** The CA that signed the broker's and every client's certificate (PEM). */
+    @Override
     public Path caFile() {
         return dir.resolve("ca.pem");
     }
 
+    @Override
     public Path operatorCertFile() {
         return dir.resolve("operator.pem");
     }
 
+    @Override
     public Path operatorKeyFile() {
         return dir.resolve("operator.key");
     }
 
     /** The operator's private command-signing key (ECDSA P-256, PKCS#8 PEM, 0600). */
+    @Override
     public Path operatorSigningKeyFile() {
         return dir.resolve("operator-sign.key");
     }
 
     /** Its public key (PEM): the value for the room's {@code mqtt.operator-keys}. */
+    @Override
     public Path operatorPublicKeyFile() {
         return dir.resolve("operator-sign.pub");
     }
 
     /** A device identity (CN = device id) as PEM files {@code <id>.pem} and {@code <id>.key}; returns the certificate path. */
+    @Override
     public Path issueDevice(String deviceId) {
         SimPki.Issued id = pki.issueClient(deviceId, Duration.ofDays(365));
         SimPki.writePem(dir.resolve(deviceId + ".key"), pkcs8(id.key()), true);
         return SimPki.writePem(dir.resolve(deviceId + ".pem"), id.certificatePem(), false);
-    }
-
-    /** The command line an operator pastes to manage {@code deviceId}, signing with {@link #operatorSigningKeyFile()}. */
-    public String ctlLine(String deviceId) {
-        return ctlLine(deviceId, operatorSigningKeyFile());
-    }
-
-    /**
-     * The command line an operator pastes to manage {@code deviceId}; {@code signKey} (may be null)
-     * is the operator signing key the room trusts.
-     */
-    public String ctlLine(String deviceId, Path signKey) {
-        return "roomwire ctl --broker " + url() + " --cafile " + caFile() + " --cert " + operatorCertFile()
-                + " --key " + operatorKeyFile() + (signKey == null ? "" : " --sign-key " + signKey)
-                + " --device " + deviceId + " status.get";
     }
 
     /** Stops the broker and releases its threads and port. */

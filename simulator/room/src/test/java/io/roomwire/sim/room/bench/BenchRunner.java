@@ -16,7 +16,6 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -27,13 +26,13 @@ import java.util.stream.Stream;
  * UP" and resident memory after idling (each in fresh JVMs, as the device starts it), runs every
  * module's JMH benchmarks and {@code *Bench} programs, and writes docs/benchmarks.md.
  *
- * <p>Arguments: {@code --root DIR --out FILE [--runs N] [--idle SECONDS] [--quick] [--startup-only]}. Each module's
+ * <p>Arguments: {@code --root DIR --out FILE [--runs N] [--idle SECONDS] [--quick] [--startup-only] [--only WORD]}. Each module's
  * test classpath is read from {@code <module>/target/bench-classpath.txt} (written by bench/run).
  */
 public final class BenchRunner {
 
-    private static final List<String> MODULES = List.of("core", "device-hal", "provisioning", "sip-bridge",
-            "simulator/cloud", "agent", "simulator/room", "image");
+    private static final List<String> MODULES = List.of("core", "device-hal", "provisioning", "sip-bridge", "webrtc",
+            "simulator/cloud", "updater", "agent", "simulator/room", "image");
 
     private final Path root;
     private final int runs;
@@ -55,6 +54,7 @@ public final class BenchRunner {
         Duration idle = Duration.ofSeconds(60);
         boolean quick = false;
         boolean startupOnly = false;
+        String only = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--root" -> root = Path.of(args[++i]);
@@ -63,15 +63,22 @@ public final class BenchRunner {
                 case "--idle" -> idle = Duration.ofSeconds(Long.parseLong(args[++i].replace("s", "")));
                 case "--quick" -> quick = true;
                 case "--startup-only" -> startupOnly = true;
+                case "--only" -> only = args[++i].toLowerCase(java.util.Locale.ROOT);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         BenchRunner r = new BenchRunner(root.toAbsolutePath().normalize(), runs, idle, quick);
         r.header();
-        r.startup();
-        if (!startupOnly) {
+        if (only != null) {
+            // One *Bench program whose name holds the word (--only panel: WebPanelBench), nothing else.
+            r.only = only;
             r.benchPrograms();
-            r.jmh();
+        } else {
+            r.startup();
+            if (!startupOnly) {
+                r.benchPrograms();
+                r.jmh();
+            }
         }
         Files.writeString(out, r.md.toString());
         System.out.println("Wrote " + out);
@@ -90,25 +97,44 @@ public final class BenchRunner {
 
     // ---- agent cold start and memory --------------------------------------------------------
 
-    private record Variant(String name, List<String> flags) { }
+    /** A JVM setup: which java, which class path, which flags. */
+    private record Variant(String name, Path java, String classpath, List<String> flags) { }
+
+    private record Figures(List<Long> startMs, String breakdown) {
+        long median() { return startMs.get(startMs.size() / 2); }
+    }
 
     private void startup() throws Exception {
         List<String> imageFlags = Files.readAllLines(root.resolve("image/src/main/resources/jvm.options")).stream()
                 .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         Path work = Files.createTempDirectory("roomwire-bench-");
         Path jsa = work.resolve("agent.jsa");
-        List<Variant> variants = List.of(
-                new Variant("default JVM", List.of()),
-                new Variant("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC", List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")),
-                new Variant("image flags (" + String.join(" ", imageFlags) + ")", imageFlags),
-                new Variant("image flags + AppCDS", concat(imageFlags, List.of("-XX:SharedArchiveFile=" + jsa))));
+        Path jdk = Path.of(System.getProperty("java.home"), "bin", "java");
+        String cp = agentClasspath();
+        List<Variant> variants = new ArrayList<>(List.of(
+                new Variant("default JVM", jdk, cp, List.of()),
+                new Variant("shipped flags (jvm.options)", jdk, cp, imageFlags),
+                new Variant("shipped flags + AppCDS (dynamic archive of a first boot)", jdk, cp,
+                        concat(imageFlags, List.of("-XX:SharedArchiveFile=" + jsa)))));
+        Path image = root.resolve("image/target/image");
+        Path imageJava = image.resolve("runtime/bin/java");
+        if (Files.isExecutable(imageJava) && Files.isDirectory(image.resolve("lib"))) {
+            // The installed layout: the bundled jlink runtime (with whatever CDS archive it ships) and lib/.
+            variants.add(new Variant("installed image (bundled runtime, lib/, shipped flags)", imageJava,
+                    image.resolve("lib") + "/*", imageFlags));
+        }
+        Path empty = emptyJvmJar(work);
         md.append("## Agent cold start and memory (simulated room)\n\n")
           .append("A fresh JVM runs `roomwire run` against the simulated cloud on loopback (Entra, Graph, MDM, CVI\n")
-          .append("gateway, HiveMQ) with every service on: device, identity, entra, sip, calendar, obtp, mdm, mqtt.\n")
-          .append("Start is the time from process spawn to the agent printing `all services UP` on an enrolled room\n")
-          .append("(median of ").append(runs)
-          .append(" runs after one warm-up of the page cache). Target: ≤ 1.5 s.\n\n")
-          .append("| JVM setup | median ms | min ms | max ms |\n|---|---|---|---|\n");
+          .append("gateway, HiveMQ in the bench's JVM) with every service on: device, panel, identity, entra, sip, calendar,\n")
+          .append("obtp, mdm, mqtt. The agent's class path is its own runtime jars (").append(cp.endsWith("/*") ? "the simulated room's lib/" : "agent/target/runtime-classpath.txt")
+          .append("). Start is the time from process spawn to the agent printing `all services UP` on an enrolled\n")
+          .append("room (median of ").append(runs).append(" runs after one warm-up of the page cache); idle RSS is VmRSS after ")
+          .append(idle.toSeconds()).append(" s with all services UP. Each figure stands next to an empty JVM's (a main that\n")
+          .append("prints and idles) with the same java and flags, from the same run. Target: ≤ 500 ms and ≤ 96 MB.\n\n")
+          .append("| JVM setup | start median ms | min | max | empty JVM median ms | idle RSS MB | empty JVM RSS MB |\n")
+          .append("|---|---|---|---|---|---|---|\n");
+        List<String> breakdowns = new ArrayList<>();
         try (SimCloud cloud = SimCloud.start(work.resolve("cloud"), java.time.Clock.systemUTC(), Duration.ZERO)) {
             cloud.startBroker();
             cloud.addRoom("401", "Room 401");
@@ -116,36 +142,90 @@ public final class BenchRunner {
             cloud.bookDemoMeetings("401", java.time.ZoneOffset.UTC);
             // The first run signs the room in and enrolls it in MDM (a device's first boot); it also
             // trains the AppCDS archive. Every later run is a reboot of an enrolled room.
-            Run first = runAgent(cloud, work, concat(imageFlags, List.of("-XX:ArchiveClassesAtExit=" + jsa)), Duration.ZERO);
+            Run first = runAgent(cloud, work, jdk, cp, concat(imageFlags, List.of("-XX:ArchiveClassesAtExit=" + jsa)),
+                    Duration.ZERO);
             System.out.println("first start with sign-in: " + first.startMillis() + " ms; AppCDS archive "
                     + (Files.exists(jsa) ? Files.size(jsa) / 1024 + " KB" : "missing"));
-            md.append("| first boot: sign-in (device code approved at once) + MDM enrollment, image flags | ")
-              .append(first.startMillis()).append(" | | |\n");
+            StringBuilder rows = new StringBuilder();
             for (Variant v : variants) {
-                List<Long> ms = new ArrayList<>();
-                runAgent(cloud, work, v.flags(), Duration.ZERO);
-                for (int i = 0; i < runs; i++) {
-                    ms.add(runAgent(cloud, work, v.flags(), Duration.ZERO).startMillis());
-                }
-                Collections.sort(ms);
-                md.append("| ").append(v.name()).append(" | ").append(ms.get(ms.size() / 2)).append(" | ")
-                  .append(ms.get(0)).append(" | ").append(ms.get(ms.size() - 1)).append(" |\n");
-                System.out.println("startup " + v.name() + ": " + ms);
+                Figures agent = measure(() -> runAgent(cloud, work, v.java(), v.classpath(), v.flags(), Duration.ZERO));
+                List<String> emptyFlags = v.flags().stream().filter(f -> !f.startsWith("-XX:SharedArchiveFile=")).toList();
+                Figures none = measure(() -> runEmpty(v.java(), empty, emptyFlags, Duration.ZERO));
+                long rss = quick && v != variants.get(variants.size() - 1) ? -1
+                        : runAgent(cloud, work, v.java(), v.classpath(), v.flags(), idle).rssKb();
+                long emptyRss = rss < 0 ? -1 : runEmpty(v.java(), empty, emptyFlags, idle).rssKb();
+                rows.append("| ").append(v.name()).append(" | ").append(agent.median()).append(" | ")
+                    .append(agent.startMs().get(0)).append(" | ").append(agent.startMs().get(agent.startMs().size() - 1))
+                    .append(" | ").append(none.median()).append(" | ").append(rss < 0 ? "-" : String.valueOf(rss / 1024))
+                    .append(" | ").append(emptyRss < 0 ? "-" : String.valueOf(emptyRss / 1024)).append(" |\n");
+                breakdowns.add("| " + v.name() + " | " + agent.breakdown() + " |");
+                System.out.println("startup " + v.name() + ": " + agent.startMs() + " (empty JVM " + none.startMs()
+                        + "); RSS " + rss / 1024 + " MB (empty " + emptyRss / 1024 + " MB); " + agent.breakdown());
             }
-            md.append("\nResident memory (VmRSS) after ").append(idle.toSeconds())
-              .append(" s idle, all services UP. Target: ≤ 120 MB.\n\n| JVM setup | VmRSS MB |\n|---|---|\n");
-            for (Variant v : quick ? variants.subList(2, 4) : variants) {
-                Run r = runAgent(cloud, work, v.flags(), idle);
-                md.append("| ").append(v.name()).append(" | ").append(r.rssKb() / 1024).append(" |\n");
-                System.out.println("rss " + v.name() + ": " + r.rssKb() / 1024 + " MB");
-            }
+            md.append("| first boot: sign-in (device code approved at once) + MDM enrollment, shipped flags | ")
+              .append(first.startMillis()).append(" | | | | | |\n").append(rows);
         }
+        md.append("\nPer service, from the agent's own line (`roomwire: service start-up ...`, the median run): when its\n")
+          .append("start began and how long `start()` took, and when its health was first UP, in ms after the lifecycle began.\n\n")
+          .append("| JVM setup | service start-up |\n|---|---|\n");
+        breakdowns.forEach(l -> md.append(l).append('\n'));
         md.append('\n');
     }
 
-    private record Run(long startMillis, long rssKb) { }
+    private interface Attempt {
+        Run run() throws Exception;
+    }
 
-    private Run runAgent(SimCloud cloud, Path work, List<String> flags, Duration idleFor) throws Exception {
+    /** One warm-up run, then {@code runs} measured ones; the breakdown is the median run's. */
+    private Figures measure(Attempt attempt) throws Exception {
+        attempt.run();
+        List<Run> sorted = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            sorted.add(attempt.run());
+        }
+        sorted.sort(java.util.Comparator.comparingLong(Run::startMillis));
+        return new Figures(sorted.stream().map(Run::startMillis).toList(), sorted.get(sorted.size() / 2).breakdown());
+    }
+
+    /** The agent's runtime class path: its jar and agent/target/runtime-classpath.txt, else the simulated room's lib/. */
+    private String agentClasspath() throws IOException {
+        Path list = root.resolve("agent/target/runtime-classpath.txt");
+        if (Files.isRegularFile(list)) {
+            try (Stream<Path> s = Files.list(root.resolve("agent/target"))) {
+                Path jar = s.filter(p -> p.getFileName().toString().matches("roomwire-agent-.*\\.jar")).findFirst()
+                        .orElseThrow(() -> new IOException("no agent jar in agent/target: build with mvn package"));
+                // Jars only: AppCDS refuses a class path with a non-empty classes folder.
+                return jar + ":" + Files.readString(list).strip();
+            }
+        }
+        return root.resolve("simulator/room/target/lib") + "/*";
+    }
+
+    /** A jar holding {@link EmptyJvm}, the empty JVM each setup is compared with. */
+    private static Path emptyJvmJar(Path work) throws IOException {
+        Path jar = work.resolve("empty-jvm.jar");
+        String entry = EmptyJvm.class.getName().replace('.', '/') + ".class";
+        try (java.io.InputStream in = EmptyJvm.class.getClassLoader().getResourceAsStream(entry);
+             java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.jar.JarEntry(entry));
+            in.transferTo(out);
+            out.closeEntry();
+        }
+        return jar;
+    }
+
+    private Run runEmpty(Path java, Path jar, List<String> flags, Duration idleFor) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java.toString());
+        cmd.addAll(flags);
+        cmd.addAll(List.of("-cp", jar.toString(), EmptyJvm.class.getName()));
+        return await(new ProcessBuilder(cmd).redirectErrorStream(true), cmd, idleFor);
+    }
+
+    private record Run(long startMillis, long rssKb, String breakdown) { }
+
+    private Run runAgent(SimCloud cloud, Path work, Path java, String classpath, List<String> flags, Duration idleFor)
+            throws Exception {
         Path state = Files.createDirectories(work.resolve("state"));
         Path cfg = work.resolve("agent.properties");
         StringBuilder props = new StringBuilder("agent.state-dir = " + state + "\nagent.log-level = warn\n"
@@ -153,15 +233,20 @@ public final class BenchRunner {
         cloud.agentSettings("RW-BENCH-0001", "401").forEach((k, v) -> props.append(k).append(" = ").append(v).append('\n'));
         Files.writeString(cfg, props);
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(java.toString());
         cmd.addAll(flags);
         cmd.add("-cp");
-        // Jars only: AppCDS refuses a class path with a non-empty classes folder. lib/ holds every jar the agent needs.
-        cmd.add(root.resolve("simulator/room/target/lib") + "/*");
+        cmd.add(classpath);
         cmd.addAll(List.of("io.roomwire.agent.Main", "run", "--config", cfg.toString()));
+        return await(new ProcessBuilder(cmd).redirectErrorStream(true), cmd, idleFor);
+    }
+
+    /** Starts the process, times it to "all services UP", idles it if asked (then reads VmRSS) and stops it. */
+    private Run await(ProcessBuilder pb, List<String> cmd, Duration idleFor) throws Exception {
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = pb.start();
         long startMs = -1;
+        String breakdown = "";
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -173,7 +258,13 @@ public final class BenchRunner {
             }
             if (startMs < 0) {
                 p.destroyForcibly();
-                throw new IllegalStateException("agent did not report all services UP within 60 s: " + cmd);
+                throw new IllegalStateException("did not report all services UP within 60 s: " + cmd);
+            }
+            // The agent's per-service line follows at once (the empty JVM has none).
+            String next = line.contains("empty JVM") ? null : r.readLine();
+            if (next != null && next.contains("service start-up")) {
+                breakdown = next.substring(next.indexOf("service start-up"));
+                breakdown = breakdown.substring(breakdown.indexOf("):") + 2).strip();
             }
             long rss = 0;
             if (!idleFor.isZero()) {
@@ -197,9 +288,9 @@ public final class BenchRunner {
             }
             drain.join(TimeUnit.SECONDS.toMillis(5));
             if (!stopped) {
-                throw new IllegalStateException("agent did not stop within 20 s of SIGTERM");
+                throw new IllegalStateException("did not stop within 20 s of SIGTERM: " + cmd);
             }
-            return new Run(startMs, rss);
+            return new Run(startMs, rss, breakdown);
         }
     }
 
@@ -214,11 +305,17 @@ public final class BenchRunner {
 
     // ---- *Bench programs ---------------------------------------------------------------------
 
+    /** With --only: the word a *Bench program's name must hold to run. */
+    private String only;
+
     private void benchPrograms() throws Exception {
         md.append("## End-to-end figures\n\nEach row comes from a `*Bench` program in a module's `bench` test package.\n\n");
         for (String module : MODULES) {
             List<String> classes = classesNamed(module, "Bench.class");
             for (String cls : classes) {
+                if (only != null && !cls.substring(cls.lastIndexOf('.') + 1).toLowerCase(java.util.Locale.ROOT).contains(only)) {
+                    continue;
+                }
                 if (!hasMain(module, cls)) {
                     continue; // a helper named like a bench, not a program
                 }

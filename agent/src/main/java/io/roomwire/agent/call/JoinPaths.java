@@ -1,0 +1,45 @@
+package io.roomwire.agent.call;
+
+import io.roomwire.core.event.EventSink;
+import io.roomwire.core.health.Service;
+import io.roomwire.core.time.Scheduler;
+import io.roomwire.hal.Codec;
+import io.roomwire.sip.JoinPath;
+import io.roomwire.sip.SipSettings;
+import io.roomwire.sip.health.SyntheticCallCheck;
+import io.roomwire.sip.ua.SipJoinPath;
+import io.roomwire.webrtc.NativeWebRtc;
+import io.roomwire.webrtc.TestPatternMedia;
+import io.roomwire.webrtc.WebRtcJoinPath;
+import io.roomwire.webrtc.WebRtcSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Builds the room's join path for {@link Calls}: the one place the agent names a JoinPath implementation. */
+public final class JoinPaths {
+
+    private JoinPaths() {
+    }
+
+    /** The SIP join path on {@code codec}, and the synthetic health call when {@code sip.health-*} ask for one. */
+    public static Calls sip(SipSettings settings, Scheduler scheduler, EventSink events, Codec codec) {
+        return forRoom(settings, scheduler, events, codec, Optional.empty());
+    }
+
+    /**
+     * SIP, and WebRTC too when a gateway is configured; the WebRTC native library loads with the first
+     * WebRTC call, so an agent that never makes one pays nothing for it.
+     */
+    public static Calls forRoom(SipSettings settings, Scheduler scheduler, EventSink events, Codec codec,
+                                Optional<WebRtcSettings> webrtc) {
+        // The simulated camera/microphone: no raw-frame hardware layer exists yet (device-hal speaks RTP).
+        Optional<JoinPath> webrtcPath = webrtc.map(w -> new WebRtcJoinPath(w, scheduler, new NativeWebRtc(),
+                new TestPatternMedia(640, 360, 30, 440)));
+        SipJoinPath sip = SipJoinPath.builder(settings, scheduler).events(events).codec(codec).build();
+        List<Service> services = new ArrayList<>(List.of(sip));
+        // The synthetic health call (sip.health-interval + sip.health-target): DEGRADED when it fails.
+        SyntheticCallCheck.fromSettings(sip, settings, scheduler, events).ifPresent(services::add);
+        return new Calls(sip, services, webrtcPath, scheduler, events);
+    }
+}

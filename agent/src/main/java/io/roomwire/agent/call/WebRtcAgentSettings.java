@@ -1,0 +1,45 @@
+package io.roomwire.agent.call;
+
+import io.roomwire.agent.config.AgentSettings;
+import io.roomwire.agent.config.Config;
+import io.roomwire.agent.config.Setting;
+import io.roomwire.agent.config.SettingType;
+import io.roomwire.webrtc.IceServer;
+import io.roomwire.webrtc.WebRtcSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The WebRTC join path: which gateway joins webrtc targets (Teams join links) and how media flows. */
+public final class WebRtcAgentSettings {
+
+    private WebRtcAgentSettings() {
+    }
+
+    public static final Setting<String> GATEWAY = Setting.of("webrtc.gateway", SettingType.oneOf("whip", "pexip"),
+            "whip", "Signalling of the WebRTC gateway: whip (RFC 9725) or pexip (Pexip Infinity client REST API)");
+    public static final Setting<String> GATEWAY_URL = Setting.optional("webrtc.gateway-url", SettingType.STRING,
+            "WHIP endpoint ({meeting} is replaced by the encoded join link) or Pexip Conferencing Node URL;"
+                    + " unset: webrtc targets get no Join button");
+    public static final Setting<String> GATEWAY_TOKEN = Setting.optional("webrtc.gateway-token", SettingType.STRING,
+            "WHIP bearer token, or the Pexip conference PIN").asSecret();
+    public static final Setting<List<String>> ICE_SERVERS = Setting.of("webrtc.ice-servers", SettingType.LIST, "",
+            "STUN/TURN servers (comma-separated): stun:host:port, or user:password@turn:host:port for TURN").asSecret();
+    public static final Setting<Integer> PORT_MIN = Setting.of("webrtc.port-min", SettingType.integer(0, 65535), "0",
+            "Lowest local UDP port for WebRTC media (0 with webrtc.port-max 0: any)");
+    public static final Setting<Integer> PORT_MAX = Setting.of("webrtc.port-max", SettingType.integer(0, 65535), "0",
+            "Highest local UDP port for WebRTC media");
+    public static final Setting<Duration> CONNECT_TIMEOUT = Setting.of("webrtc.connect-timeout", SettingType.DURATION,
+            "10s", "How long ICE may take to connect before the join fails and the meeting's next target is tried");
+
+    /** The path's settings, or empty when no gateway is configured (webrtc targets are then not offered). */
+    public static Optional<WebRtcSettings> from(Config c) {
+        return c.find(GATEWAY_URL).map(url -> WebRtcSettings.of(
+                        WebRtcSettings.GatewayKind.valueOf(c.get(GATEWAY).toUpperCase(Locale.ROOT)), url,
+                        c.find(GATEWAY_TOKEN), c.get(AgentSettings.DEVICE_NAME))
+                .withIceServers(c.get(ICE_SERVERS).stream().map(IceServer::parse).toList())
+                .withPorts(c.get(PORT_MIN), c.get(PORT_MAX))
+                .withTimeouts(Duration.ofSeconds(10), c.get(CONNECT_TIMEOUT), Duration.ofSeconds(20)));
+    }
+}

@@ -1,0 +1,270 @@
+package io.roomwire.agent.update;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.roomwire.agent.mgmt.CommandException;
+import io.roomwire.agent.mgmt.CommandRegistry;
+import io.roomwire.agent.mgmt.CommandRequest;
+import io.roomwire.core.event.DeviceEvent;
+import io.roomwire.core.event.EventSink;
+import io.roomwire.core.health.Health;
+import io.roomwire.core.health.Service;
+import io.roomwire.core.time.Scheduler;
+import io.roomwire.updater.SlotStore;
+import io.roomwire.updater.UpdatePolicy;
+import io.roomwire.updater.UpdateRefused;
+import io.roomwire.updater.Updater;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.tinylog.Logger;
+
+/**
+ * Updates inside the running agent: the {@code update.apply} command with progress events, the report of a
+ * rollback the launcher did ({@code update.rolled_back}), and the commit of a slot on trial once every other
+ * service is up (the MQTT service is up only when the broker was reached). The rollback itself is the
+ * launcher's: when the trial cannot commit in time this marks it failed and restarts, it never switches slots.
+ */
+public final class AgentUpdates implements Service {
+
+    private final SlotStore slots;
+    private final Updater updater;
+    private final UpdatePolicy policy;
+    private final Scheduler scheduler;
+    private final EventSink events;
+    private final Supplier<Map<String, Health>> health;
+    private final Consumer<String> restart;
+    private final Duration trialTimeout;
+    private volatile Health state = Health.up();
+    private volatile Optional<Map<String, String>> rolledBack = Optional.empty();
+    private volatile Optional<io.roomwire.updater.hawkbit.HawkbitPoller> hawkbit = Optional.empty();
+    private volatile Scheduler.Cancellable poll;
+    private volatile Scheduler.Cancellable watch;
+    private Instant trialStarted;
+
+    public AgentUpdates(SlotStore slots, Updater updater, UpdatePolicy policy, Scheduler scheduler, EventSink events,
+                        Supplier<Map<String, Health>> health, Consumer<String> restart, Duration trialTimeout) {
+        this.slots = slots;
+        this.updater = updater;
+        this.policy = policy;
+        this.scheduler = scheduler;
+        this.events = events;
+        this.health = health;
+        this.restart = restart;
+        this.trialTimeout = trialTimeout;
+    }
+
+    /** The install prefix the launcher passed ({@code -Droomwire.home}), or the package's. */
+    public static java.nio.file.Path home() {
+        return java.nio.file.Path.of(System.getProperty("roomwire.home", "/usr/lib/roomwire"));
+    }
+
+    /** What this device is: {@code model} file under the prefix (written by the image), this JVM's architecture, the running version. */
+    public static io.roomwire.updater.DeviceIdentity identity(java.nio.file.Path home, String version) {
+        String model = "roomwire";
+        try {
+            java.nio.file.Path f = home.resolve("model");
+            if (java.nio.file.Files.exists(f)) {
+                model = java.nio.file.Files.readString(f).strip();
+            }
+        } catch (java.io.IOException e) {
+            Logger.warn("cannot read {}: {}", home.resolve("model"), e.getMessage());
+        }
+        String arch = System.getProperty("os.arch").replace("amd64", "x86_64");
+        return new io.roomwire.updater.DeviceIdentity(model, arch, version);
+    }
+
+    /** An updater for the slotted install at {@code home}, downloading over HTTPS with the system's trust store. */
+    public static Updater updater(java.nio.file.Path home, String version, java.time.Clock clock) throws Exception {
+        return updater(home, version, clock, Updater.Settings.defaults().trialTimeout());
+    }
+
+    /** As above, with the trial timeout the launcher enforces (update.trial-timeout). */
+    public static Updater updater(java.nio.file.Path home, String version, java.time.Clock clock, Duration trialTimeout) throws Exception {
+        SlotStore slots = new SlotStore(home);
+        io.roomwire.updater.Downloader downloader = new io.roomwire.updater.Downloader(
+                java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).build(),
+                new io.roomwire.core.time.Backoff(Duration.ofSeconds(2), Duration.ofMinutes(2)), d -> Thread.sleep(d.toMillis()), 8,
+                Duration.ofMinutes(10));
+        return new Updater(slots, new io.roomwire.updater.TrustStore(home.resolve("root.json")), identity(home, version), clock,
+                downloader, new Updater.Settings(Updater.Settings.defaults().trialStarts(), trialTimeout,
+                Updater.Settings.defaults().maxBundleBytes(), Updater.Settings.defaults().maxInstalledBytes()), Updater.freeSpaceOf(home));
+    }
+
+    /** Updates are on when the launcher runs the agent from a slot and a trust root is installed. */
+    public static Optional<AgentUpdates> forInstall(java.nio.file.Path home, String version, UpdatePolicy policy, Scheduler scheduler,
+                                                    EventSink events, Supplier<Map<String, Health>> health, Consumer<String> restart,
+                                                    Duration trialTimeout) {
+        SlotStore slots = new SlotStore(home);
+        if (!slots.isSlotted() || !java.nio.file.Files.exists(home.resolve("root.json"))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new AgentUpdates(slots, updater(home, version, scheduler.clock(), trialTimeout), policy, scheduler, events, health,
+                    restart, trialTimeout));
+        } catch (Exception e) {
+            Logger.error("updates are off: {}", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Adds {@code update.apply} (a change: signed). */
+    public void register(CommandRegistry registry) {
+        registry.register("update.apply", "download, verify and install a signed bundle, then restart into it on trial",
+                CommandRegistry.Access.CHANGE, true, this::apply);
+    }
+
+    @Override
+    public String name() {
+        return "update";
+    }
+
+    @Override
+    public void start() throws Exception {
+        rolledBack = slots.takeRolledBack();
+        rolledBack.ifPresent(r -> {
+            Logger.warn("update {} was rolled back by the launcher: {}", r.get("version"), r.get("reason"));
+            events.emit(DeviceEvent.of("update.rolled_back", scheduler.now(), "version", r.getOrDefault("version", ""),
+                    "reason", r.getOrDefault("reason", ""), "slot", slots.currentSlot()));
+        });
+        Optional<Map<String, String>> trial = slots.trial();
+        if (trial.isPresent()) {
+            trialStarted = scheduler.now();
+            state = Health.degraded("on trial: version " + trial.get().get("version") + " commits once every service is up");
+            watch = scheduler.scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), this::checkTrial);
+        }
+        if (hawkbit.isPresent()) {
+            poll = scheduler.schedule(Duration.ofSeconds(5), this::pollHawkbit);
+        }
+    }
+
+    /** Polls hawkBit from now on (update.hawkbit-url); started with the service. */
+    public AgentUpdates withHawkbit(io.roomwire.updater.hawkbit.DdiClient ddi) {
+        hawkbit = Optional.of(new io.roomwire.updater.hawkbit.HawkbitPoller(ddi, updater, policy, slots, restart::accept));
+        return this;
+    }
+
+    /** One DDI poll on its own thread (an install blocks for a while); the next at the server's sleep. */
+    private void pollHawkbit() {
+        Thread t = new Thread(() -> {
+            Duration next = Duration.ofMinutes(5);
+            try {
+                io.roomwire.updater.hawkbit.HawkbitPoller p = hawkbit.orElseThrow();
+                p.reportAfterBoot(rolledBack);
+                next = p.pollOnce();
+            } catch (java.io.IOException e) {
+                Logger.warn("hawkBit poll failed: {}; next try in {} s", e.getMessage(), next.toSeconds());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            poll = scheduler.schedule(next, this::pollHawkbit);
+        }, "roomwire-hawkbit");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Commits when every other service is up; fails the trial (the launcher rolls back) when the time is over. */
+    void checkTrial() {
+        try {
+            Optional<Map<String, String>> trial = slots.trial();
+            if (trial.isEmpty()) {
+                stopWatch();
+                return;
+            }
+            Optional<String> down = health.get().entrySet().stream().filter(e -> !e.getKey().equals(name()) && !e.getValue().isUp())
+                    .map(e -> e.getKey() + " " + e.getValue()).findFirst();
+            if (down.isEmpty()) {
+                slots.commit();
+                stopWatch();
+                state = Health.up();
+                Logger.info("update {} committed in slot {}", trial.get().get("version"), slots.currentSlot());
+                events.emit(DeviceEvent.of("update.committed", scheduler.now(), "version", trial.get().get("version"),
+                        "slot", slots.currentSlot()));
+            } else if (Duration.between(trialStarted, scheduler.now()).compareTo(trialTimeout) > 0) {
+                stopWatch();
+                slots.failTrial("not every service up within " + trialTimeout.toSeconds() + " s: " + down.get());
+                restart.accept("update trial failed");
+            }
+        } catch (java.io.IOException e) {
+            Logger.error("update trial check failed: {}", e.getMessage());
+        }
+    }
+
+    private void stopWatch() {
+        Scheduler.Cancellable w = watch;
+        if (w != null) {
+            w.cancel();
+        }
+    }
+
+    @Override
+    public void stop() {
+        stopWatch();
+        Scheduler.Cancellable p = poll;
+        if (p != null) {
+            p.cancel();
+        }
+    }
+
+    @Override
+    public Health health() {
+        return state;
+    }
+
+    private CompletionStage<JsonElement> apply(CommandRequest req) throws CommandException {
+        String url = req.string("url");
+        String sha = req.string("sha256");
+        if (!sha.matches("[0-9a-fA-F]{64}")) {
+            throw CommandException.badRequest("sha256", "must be 64 hex digits (the bundle file's SHA-256)");
+        }
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw CommandException.badRequest("url", "is not a URL");
+        }
+        if (!"https".equals(uri.getScheme())) {
+            throw CommandException.badRequest("url", "must be https");
+        }
+        Optional<String> blocker = policy.blocker();
+        if (blocker.isPresent()) {
+            throw CommandException.busy("update waits for " + blocker.get() + "; send it again then");
+        }
+        CompletableFuture<JsonElement> done = new CompletableFuture<>();
+        Thread worker = new Thread(() -> {
+            int[] lastPercent = {-10};
+            try {
+                Updater.Installed installed = updater.apply(uri, Optional.of(sha.toLowerCase(java.util.Locale.ROOT)), (phase, n, total) -> {
+                    int percent = total > 0 ? (int) (100 * n / total) : 0;
+                    if (percent / 10 != lastPercent[0] / 10 || !"download".equals(phase)) {
+                        lastPercent[0] = percent;
+                        events.emit(DeviceEvent.of("update.progress", scheduler.now(), "phase", phase, "percent", percent));
+                    }
+                });
+                JsonObject r = new JsonObject();
+                r.addProperty("state", "installed");
+                r.addProperty("version", installed.manifest().version());
+                r.addProperty("slot", installed.slot());
+                done.complete(r);
+                events.emit(DeviceEvent.of("update.installed", scheduler.now(), "version", installed.manifest().version(),
+                        "slot", installed.slot()));
+                restart.accept("update to " + installed.manifest().version());
+            } catch (UpdateRefused e) {
+                events.emit(DeviceEvent.of("update.refused", scheduler.now(), "reason", e.reason().wire(), "message", e.getMessage()));
+                done.completeExceptionally(new CommandException(CommandException.Code.REFUSED, e.reason().wire() + ": " + e.getMessage()));
+            } catch (Exception e) {
+                done.completeExceptionally(new CommandException(CommandException.Code.INTERNAL, "update failed: " + e.getMessage()));
+            }
+        }, "roomwire-update");
+        worker.setDaemon(true);
+        worker.start();
+        return done;
+    }
+}

@@ -1,0 +1,92 @@
+package io.roomwire.agent.update;
+
+import io.roomwire.agent.Version;
+import io.roomwire.agent.cli.Args;
+import io.roomwire.agent.cli.Cli;
+import io.roomwire.agent.cli.UsageException;
+import io.roomwire.updater.SlotStore;
+import io.roomwire.updater.UpdateRefused;
+import io.roomwire.updater.Updater;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@code roomwire update status | apply FILE|URL | rollback}: updates by hand at the device (docs/updates.md). */
+public final class UpdateCli implements Cli.Command {
+
+    static final String USAGE = """
+            roomwire update status [--home DIR]           slots, versions, trial and last rollback
+            roomwire update apply FILE|URL [--sha256 HEX] [--home DIR]
+                                                          verify and install a bundle into the other slot, on trial;
+                                                          then restart the service (systemctl restart roomwire)
+            roomwire update rollback [--home DIR]         switch back to the other slot; then restart the service
+            Exit: 0 done, 1 refused or failed (the reason is printed), 2 usage.
+            """;
+
+    @Override
+    public String usage() {
+        return USAGE;
+    }
+
+    @Override
+    public int run(List<String> words, Cli.Io io) throws UsageException {
+        if (words.isEmpty()) {
+            throw new UsageException(USAGE.strip());
+        }
+        Args a = Args.parse("update " + words.get(0), words.subList(1, words.size()), Set.of("--home", "--sha256"), Set.of());
+        Path home = a.option("--home").map(Path::of).orElse(Optional.ofNullable(io.env().get("ROOMWIRE_HOME")).map(Path::of)
+                .orElse(AgentUpdates.home()));
+        SlotStore slots = new SlotStore(home);
+        if (!slots.isSlotted()) {
+            io.err().println("roomwire: " + home + " has no A/B slots (no 'current' link): updates need the slotted layout, see docs/updates.md");
+            return 1;
+        }
+        try {
+            switch (words.get(0)) {
+                case "status" -> {
+                    a.expectPositional("update status", 0, 0, "");
+                    String cur = slots.currentSlot();
+                    io.out().println("current: slot " + cur + " " + slots.version(cur).orElse("(no version stamp)"));
+                    String other = slots.inactiveSlot();
+                    io.out().println("other:   slot " + other + " " + slots.version(other).orElse("(empty)"));
+                    Optional<Map<String, String>> trial = slots.trial();
+                    io.out().println("trial:   " + trial.map(t -> "version " + t.get("version") + ", " + t.get("tries") + " start(s) left")
+                            .orElse("none (committed)"));
+                    return Cli.OK;
+                }
+                case "apply" -> {
+                    a.expectPositional("update apply", 1, 1, "FILE|URL [--sha256 HEX]");
+                    String src = a.positional().get(0);
+                    Updater updater = AgentUpdates.updater(home, Version.get(), Clock.systemUTC());
+                    Updater.Progress progress = (phase, done, total) -> { };
+                    Updater.Installed i = src.startsWith("https://") || src.startsWith("http://")
+                            ? updater.apply(URI.create(src), a.option("--sha256"), progress)
+                            : updater.apply(Path.of(src), progress);
+                    io.out().println("installed " + i.manifest().version() + " in slot " + i.slot()
+                            + " on trial; restart the service to boot it (systemctl restart roomwire)");
+                    return Cli.OK;
+                }
+                case "rollback" -> {
+                    a.expectPositional("update rollback", 0, 0, "");
+                    String to = slots.rollbackNow();
+                    io.out().println("switched to slot " + to + " " + slots.version(to).orElse("")
+                            + "; restart the service to run it (systemctl restart roomwire)");
+                    return Cli.OK;
+                }
+                default -> throw new UsageException(USAGE.strip());
+            }
+        } catch (UpdateRefused e) {
+            io.err().println("roomwire: update refused (" + e.reason().wire() + "): " + e.getMessage());
+            return 1;
+        } catch (UsageException e) {
+            throw e;
+        } catch (Exception e) {
+            io.err().println("roomwire: update failed: " + e.getMessage());
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.roomwire.hal.linux;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.tinylog.Logger;
+
+/**
+ * One GStreamer pipeline run by {@code gst-launch-1.0} in its own process. A separate process keeps a
+ * crashing native plugin or a stuck device from taking the agent's JVM with it, and needs no native
+ * binding in the JVM. The pipeline's bus errors (gst-launch prints them as {@code ERROR: from element
+ * ...}) and an unexpected exit reach {@code onError} as one line each.
+ */
+final class GstLaunch implements AutoCloseable {
+
+    static final String LAUNCH = "gst-launch-1.0";
+
+    private final String name;
+    private final Process process;
+    private final Thread reader;
+    private volatile boolean closing;
+
+    private GstLaunch(String name, Process process, Consumer<String> onError) {
+        this.name = name;
+        this.process = process;
+        this.reader = new Thread(() -> read(onError), "gst-" + name);
+        this.reader.setDaemon(true);
+        this.reader.start();
+    }
+
+    /** Starts {@code description} (gst-launch syntax, tokens separated by single spaces, no quoting). */
+    static GstLaunch start(String name, String description, Consumer<String> onError) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(LAUNCH);
+        cmd.add("-q");
+        // gst-launch escapes spaces inside each argument, so the description goes in as separate tokens
+        cmd.addAll(Arrays.asList(description.split(" ")));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("GST_DEBUG_NO_COLOR", "1");
+        Logger.debug("Starting {} pipeline: {}", name, description);
+        return new GstLaunch(name, pb.start(), onError);
+    }
+
+    private void read(Consumer<String> onError) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.startsWith("ERROR:") || line.startsWith("WARNING: erroneous pipeline")) {
+                    onError.accept(name + " pipeline: " + line.replaceFirst("^(ERROR|WARNING): ", ""));
+                } else if (!line.isBlank()) {
+                    Logger.debug("{} pipeline: {}", name, line);
+                }
+            }
+        } catch (IOException e) {
+            if (!closing) {
+                Logger.debug("Reading the {} pipeline's output failed: {}", name, e.getMessage());
+            }
+        }
+        try {
+            int code = process.waitFor();
+            if (!closing) {
+                onError.accept(name + " pipeline stopped on its own (gst-launch-1.0 exit code " + code + ")");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Stops the pipeline (SIGTERM, then SIGKILL after two seconds). Idempotent. */
+    @Override
+    public void close() {
+        closing = true;
+        process.destroy();
+        try {
+            if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package io.roomwire.hal.linux;
+
+import io.roomwire.hal.Codec.StreamPlan;
+import io.roomwire.hal.MediaKind;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The gst-launch-1.0 descriptions of the send and receive pipelines for one negotiated stream, and
+ * the Debian package each element comes from (so a missing one names what to install).
+ */
+final class GstPipelines {
+
+    /** Where media comes from and goes to: the room's devices, or test sources and fake sinks (CI). */
+    enum Io { DEVICES, TEST }
+
+    /**
+     * @param io          devices or test sources/sinks
+     * @param videoDevice the V4L2 capture device (e.g. /dev/video0), used with {@link Io#DEVICES}
+     * @param width       the sent picture width
+     * @param height      the sent picture height
+     * @param fps         the sent frame rate
+     */
+    record Options(Io io, String videoDevice, int width, int height, int fps) {
+        static Options test(int width, int height, int fps) {
+            return new Options(Io.TEST, "/dev/video0", width, height, fps);
+        }
+    }
+
+    /** Element -> Debian package (bookworm) that ships it. */
+    static final Map<String, String> PACKAGES = new LinkedHashMap<>();
+
+    static {
+        for (String e : List.of("fakesink", "queue", "valve", "capsfilter")) {
+            PACKAGES.put(e, "libgstreamer1.0-0");
+        }
+        for (String e : List.of("videotestsrc", "audiotestsrc", "videoconvert", "videoscale", "videorate", "audioconvert",
+                "audioresample", "volume", "opusenc", "opusdec", "alsasrc", "autoaudiosink", "autovideosink")) {
+            PACKAGES.put(e, "gstreamer1.0-plugins-base");
+        }
+        for (String e : List.of("udpsrc", "udpsink", "rtpbin", "rtpjitterbuffer", "rtph264pay", "rtph264depay",
+                "rtpopuspay", "rtpopusdepay", "rtpg722pay", "rtpg722depay", "rtppcmupay", "rtppcmudepay", "rtppcmapay",
+                "rtppcmadepay", "mulawenc", "mulawdec", "alawenc", "alawdec", "v4l2src", "autoaudiosrc", "level")) {
+            PACKAGES.put(e, "gstreamer1.0-plugins-good");
+        }
+        PACKAGES.put("autoaudiosink", "gstreamer1.0-plugins-good");
+        PACKAGES.put("autovideosink", "gstreamer1.0-plugins-good");
+        PACKAGES.put("x264enc", "gstreamer1.0-plugins-ugly");
+        for (String e : List.of("avdec_h264", "avenc_g722", "avdec_g722")) {
+            PACKAGES.put(e, "gstreamer1.0-libav");
+        }
+    }
+
+    private final Options options;
+
+    GstPipelines(Options options) {
+        this.options = options;
+    }
+
+    static String normalise(String encoding) {
+        return encoding.toUpperCase(Locale.ROOT);
+    }
+
+    /** The send pipeline: capture -> encode -> RTP to 127.0.0.1:{@code rtpPort}; RTCP feedback in on {@code rtcpPort}. */
+    String send(StreamPlan plan, int ssrc, int rtpPort, int rtcpPort) {
+        return send(plan, ssrc, rtpPort, rtcpPort, true);
+    }
+
+    /**
+     * @param keyframeFeedback whether rtpbin sits in the video path to pass PLI/FIR to the encoder (the
+     *                         latency tracer's probe does not cross rtpbin, so the latency bench leaves it out)
+     */
+    String send(StreamPlan plan, int ssrc, int rtpPort, int rtcpPort, boolean keyframeFeedback) {
+        String pay = payloader(plan, ssrc);
+        if (plan.kind() == MediaKind.VIDEO) {
+            String src = options.io() == Io.TEST
+                    ? "videotestsrc is-live=true pattern=smpte"
+                    : "v4l2src device=" + options.videoDevice() + " ! videoconvert ! videoscale ! videorate";
+            int kbps = plan.maxBitrateKbps() > 0 ? Math.max(64, plan.maxBitrateKbps() - 64) : 2000;
+            // rtpbin's session turns an RTCP PLI/FIR for our SSRC into an upstream force-key-unit event
+            // (RFC 4585 §6.3.1, RFC 5104 §4.3.1), which x264enc answers with an IDR picture.
+            String head = keyframeFeedback ? "rtpbin name=rb " : "";
+            String out = keyframeFeedback
+                    ? " ! rb.send_rtp_sink_0 rb.send_rtp_src_0 ! udpsink host=127.0.0.1 port=" + rtpPort
+                            + " sync=false async=false udpsrc address=127.0.0.1 port=" + rtcpPort
+                            + " caps=application/x-rtcp ! rb.recv_rtcp_sink_0"
+                    : " ! udpsink host=127.0.0.1 port=" + rtpPort + " sync=false async=false";
+            return head + src + " ! video/x-raw,width=" + options.width() + ",height=" + options.height()
+                    + ",framerate=" + options.fps() + "/1 ! videoconvert ! queue max-size-buffers=2 leaky=downstream"
+                    + " ! x264enc name=enc tune=zerolatency speed-preset=ultrafast bitrate=" + kbps
+                    + " key-int-max=" + (options.fps() * 10) + " bframes=0"
+                    + " ! video/x-h264,profile=constrained-baseline ! " + pay + out;
+        }
+        String src = options.io() == Io.TEST ? "audiotestsrc is-live=true wave=sine freq=440 volume=0.4" : "autoaudiosrc";
+        return src + " ! audioconvert ! audioresample ! " + audioEncoder(plan) + " ! " + pay
+                + " ! udpsink host=127.0.0.1 port=" + rtpPort + " sync=false async=false";
+    }
+
+    /** The receive pipeline: RTP from 127.0.0.1:{@code rtpPort} -> depacketize -> decode -> sink. */
+    String receive(StreamPlan plan, int rtpPort, int volumePercent) {
+        String enc = normalise(plan.encoding());
+        String caps = "application/x-rtp,media=" + (plan.kind() == MediaKind.VIDEO ? "video" : "audio")
+                + ",clock-rate=" + plan.clockRate() + ",encoding-name=" + (enc.equals("OPUS") ? "OPUS" : enc)
+                + ",payload=" + plan.payloadType();
+        String head = "udpsrc address=127.0.0.1 port=" + rtpPort + " caps=\"" + caps + "\" ! rtpjitterbuffer latency=60 ! ";
+        if (plan.kind() == MediaKind.VIDEO) {
+            String sink = options.io() == Io.TEST ? "fakesink sync=false" : "autovideosink sync=false";
+            return head + "rtph264depay ! avdec_h264 ! videoconvert ! " + sink;
+        }
+        String sink = options.io() == Io.TEST ? "fakesink sync=false" : "autoaudiosink sync=false";
+        String dec = switch (enc) {
+            case "OPUS" -> "rtpopusdepay ! opusdec";
+            case "G722" -> "rtpg722depay ! avdec_g722";
+            case "PCMU" -> "rtppcmudepay ! mulawdec";
+            case "PCMA" -> "rtppcmadepay ! alawdec";
+            default -> throw unsupported(plan);
+        };
+        return head + dec + " ! audioconvert ! volume name=speaker volume=" + (volumePercent / 100.0) + " ! " + sink;
+    }
+
+    private static String audioEncoder(StreamPlan plan) {
+        return switch (normalise(plan.encoding())) {
+            case "OPUS" -> "audio/x-raw,rate=48000,channels=1 ! opusenc bitrate="
+                    + (plan.maxBitrateKbps() > 0 ? Math.min(64, plan.maxBitrateKbps()) * 1000 : 32000)
+                    + " frame-size=20";
+            case "G722" -> "audio/x-raw,rate=16000,channels=1 ! avenc_g722";
+            case "PCMU" -> "audio/x-raw,rate=8000,channels=1 ! mulawenc";
+            case "PCMA" -> "audio/x-raw,rate=8000,channels=1 ! alawenc";
+            default -> throw unsupported(plan);
+        };
+    }
+
+    private static String payloader(StreamPlan plan, int ssrc) {
+        String common = " pt=" + plan.payloadType() + " ssrc=" + Integer.toUnsignedString(ssrc);
+        return switch (normalise(plan.encoding())) {
+            // config-interval=-1: SPS/PPS before every IDR, so a keyframe alone lets a decoder start (RFC 6184 §8.4)
+            case "H264" -> "rtph264pay config-interval=-1 mtu=1200 aggregate-mode=zero-latency" + common;
+            case "OPUS" -> "rtpopuspay" + common;
+            case "G722" -> "rtpg722pay" + common;
+            case "PCMU" -> "rtppcmupay" + common;
+            case "PCMA" -> "rtppcmapay" + common;
+            default -> throw unsupported(plan);
+        };
+    }
+
+    /** The elements a stream needs, to check they are installed before starting it. */
+    List<String> elements(StreamPlan plan) {
+        String enc = normalise(plan.encoding());
+        if (plan.kind() == MediaKind.VIDEO) {
+            return List.of(options.io() == Io.TEST ? "videotestsrc" : "v4l2src", "x264enc", "rtph264pay", "rtpbin",
+                    "rtph264depay", "avdec_h264", "udpsrc", "udpsink", "rtpjitterbuffer");
+        }
+        String src = options.io() == Io.TEST ? "audiotestsrc" : "autoaudiosrc";
+        return switch (enc) {
+            case "OPUS" -> List.of(src, "opusenc", "rtpopuspay", "rtpopusdepay", "opusdec", "udpsink", "udpsrc");
+            case "G722" -> List.of(src, "avenc_g722", "rtpg722pay", "rtpg722depay", "avdec_g722", "udpsink", "udpsrc");
+            case "PCMU" -> List.of(src, "mulawenc", "rtppcmupay", "rtppcmudepay", "mulawdec", "udpsink", "udpsrc");
+            case "PCMA" -> List.of(src, "alawenc", "rtppcmapay", "rtppcmadepay", "alawdec", "udpsink", "udpsrc");
+            default -> throw unsupported(plan);
+        };
+    }
+
+    private static IllegalArgumentException unsupported(StreamPlan plan) {
+        return new IllegalArgumentException("the GStreamer codec cannot handle " + plan.kind() + " " + plan.encoding()
+                + "; negotiate one of opus, G722, PCMU, PCMA (audio) or H264 (video)");
+    }
+}

@@ -1,0 +1,295 @@
+package io.roomwire.hal.linux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.roomwire.hal.Codec;
+import io.roomwire.hal.MediaKind;
+import io.roomwire.hal.testing.Ffmpeg;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The GStreamer codec's real pipelines (x264, Opus, G.722, G.711 from Debian's gstreamer1.0 packages)
+ * with test sources and fake sinks, checked by FFmpeg's decoders and by reading the RTP it sends.
+ */
+class GstCodecTest {
+
+    private static final Duration BOUND = Duration.ofSeconds(30);
+
+    private final GstCodec codec = GstCodec.testSources(320, 180, 15);
+    private Process ffmpeg;
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stop() {
+        if (ffmpeg != null) {
+            ffmpeg.destroyForcibly();
+        }
+        assertEquals(0, codec.openSessions(), "a session was left open");
+    }
+
+    @Test
+    void ffmpegDecodesTheX264StreamWithoutErrors() throws Exception {
+        int port = Ffmpeg.freeRtpPort();
+        String sdp = Ffmpeg.sdp(port, "video", "RTP/AVP", 96,
+                "a=rtpmap:96 H264/90000\r\na=fmtp:96 profile-level-id=42e01f;packetization-mode=1\r\n");
+        Path out = dir.resolve("video.crc");
+        Path err = dir.resolve("ffmpeg.err");
+        ffmpeg = Ffmpeg.receive(dir, sdp, port, List.of("-fps_mode", "passthrough", "-t", "2", "-f", "framecrc"), out, err);
+        String stderr;
+        try (Codec.MediaSession s = codec.open(List.of(plan(MediaKind.VIDEO, 96, "H264", 90000, port)))) {
+            stderr = Ffmpeg.finish(ffmpeg, err, s.sent(MediaKind.VIDEO));
+        }
+        assertEquals("", stderr.strip(), "FFmpeg reported errors while decoding x264's stream");
+        assertTrue(Files.readString(out).contains("#dimensions 0: 320x180"), "expected 320x180 pictures");
+        int frames = Ffmpeg.frameCrcs(out).size();
+        assertTrue(frames >= 25 && frames <= 34, frames + " frames decoded in 2 s of 15 fps video");
+        assertEquals(List.of(), codec.problems());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "PCMU, 0, 8000, PCMU/8000",
+        "PCMA, 8, 8000, PCMA/8000",
+        "G722, 9, 8000, G722/8000",
+        "opus, 111, 48000, opus/48000/2",
+    })
+    void ffmpegDecodesThe440HzTone(String encoding, int pt, int clockRate, String rtpmap) throws Exception {
+        int port = Ffmpeg.freeRtpPort();
+        String sdp = Ffmpeg.sdp(port, "audio", "RTP/AVP", pt, "a=rtpmap:" + pt + " " + rtpmap + "\r\n");
+        Path out = dir.resolve("audio.s16");
+        Path err = dir.resolve("ffmpeg.err");
+        ffmpeg = Ffmpeg.receive(dir, sdp, port, List.of("-t", "2", "-ac", "1", "-ar", "8000", "-f", "s16le"), out, err);
+        String stderr;
+        try (Codec.MediaSession s = codec.open(List.of(plan(MediaKind.AUDIO, pt, encoding, clockRate, port)))) {
+            stderr = Ffmpeg.finish(ffmpeg, err, s.sent(MediaKind.AUDIO));
+        }
+        assertEquals("", stderr.strip(), "FFmpeg reported errors while decoding " + encoding);
+        short[] pcm = Ffmpeg.samples(out);
+        assertTrue(pcm.length >= 8000 * 18 / 10, "expected 2 s of audio, got " + pcm.length + " samples");
+        int windows = 0;
+        int at440 = 0;
+        // skip the first 100 ms (encoder start-up), then 50 ms windows
+        for (int off = 800; off + 400 <= pcm.length; off += 400) {
+            windows++;
+            double p440 = Ffmpeg.goertzel(pcm, off, 400, 440, 8000);
+            if (p440 * 2 / (400.0 * Ffmpeg.energy(pcm, off, 400)) > 0.8) {
+                at440++;
+            }
+        }
+        assertTrue(at440 >= windows - 2, encoding + ": only " + at440 + " of " + windows + " windows were a clean 440 Hz tone");
+        assertTrue(Ffmpeg.rms(pcm) > 1000, encoding + ": nearly silent (RMS " + Ffmpeg.rms(pcm) + ")");
+    }
+
+    @Test
+    void aKeyframeRequestReachesX264AsAnIdrPicture() throws Exception {
+        try (DatagramSocket bridge = new DatagramSocket(new InetSocketAddress(Ffmpeg.LOOPBACK, 0));
+             Codec.MediaSession s = codec.open(List.of(plan(MediaKind.VIDEO, 96, "H264", 90000, bridge.getLocalPort())))) {
+            bridge.setSoTimeout(1000);
+            // x264 starts with an IDR; its next natural one is 10 s (150 frames) later
+            int framesToFirst = framesUntilIdr(bridge, 300);
+            assertTrue(framesToFirst >= 0, "no IDR picture in the first 300 frames");
+            int plain = framesUntilIdr(bridge, 10);
+            assertEquals(-1, plain, "an IDR came without a request within 10 frames of the first");
+            s.requestKeyframe();
+            int afterRequest = framesUntilIdr(bridge, 60);
+            assertTrue(afterRequest >= 0 && afterRequest < 30, "no IDR within 30 frames of the PLI: " + afterRequest);
+        }
+    }
+
+    @Test
+    void muteStopsTheAudioTheFarEndReceivesAndUnmuteResumesIt() throws Exception {
+        try (DatagramSocket bridge = new DatagramSocket(new InetSocketAddress(Ffmpeg.LOOPBACK, 0));
+             Codec.MediaSession s = codec.open(List.of(plan(MediaKind.AUDIO, 0, "PCMU", 8000, bridge.getLocalPort())))) {
+            bridge.setSoTimeout((int) BOUND.toMillis());
+            assertTrue(receives(bridge, 10), "no audio before mute");
+            bridge.setSoTimeout(300);
+            codec.setControls(new Codec.Controls(true, false, 70));
+            drain(bridge);
+            assertTrue(!receives(bridge, 1), "audio kept flowing while muted");
+            long sentWhileMuted = s.sent(MediaKind.AUDIO).packets();
+            codec.setControls(new Codec.Controls(false, false, 70));
+            assertTrue(receives(bridge, 10), "no audio after unmute");
+            assertTrue(s.sent(MediaKind.AUDIO).packets() > sentWhileMuted);
+        }
+    }
+
+    @Test
+    void aVolumePressRestartsOnlyTheSpeakerPipelineAndAudioKeepsFlowing() throws Exception {
+        GstCodec sender = GstCodec.testSources(320, 180, 15);
+        try (DatagramSocket farEnd = new DatagramSocket(new InetSocketAddress(Ffmpeg.LOOPBACK, 0));
+             Codec.MediaSession room = codec.open(List.of(plan(MediaKind.AUDIO, 0, "PCMU", 8000, farEnd.getLocalPort())))) {
+            InetSocketAddress roomIn = room.localPorts().get(MediaKind.AUDIO);
+            try (Codec.MediaSession far = sender.open(List.of(new Codec.StreamPlan(MediaKind.AUDIO, 0, "PCMU", 8000, roomIn)))) {
+                await(() -> room.received(MediaKind.AUDIO).packets() >= 10, "the room to receive audio");
+                codec.setControls(new Codec.Controls(false, false, 30));
+                long before = room.received(MediaKind.AUDIO).packets();
+                await(() -> room.received(MediaKind.AUDIO).packets() >= before + 25, "audio to keep flowing");
+            }
+        }
+        assertEquals(List.of(), codec.problems(), "the restart at the new volume reported a problem");
+        assertEquals(30, codec.controls().speakerVolume());
+    }
+
+    @Test
+    void garbageAndStrayPayloadTypesNeverReachTheDecoderAndTheCallGoesOn() throws Exception {
+        GstCodec sender = GstCodec.testSources(320, 180, 15);
+        try (DatagramSocket farEnd = new DatagramSocket(new InetSocketAddress(Ffmpeg.LOOPBACK, 0));
+             Codec.MediaSession room = codec.open(List.of(plan(MediaKind.AUDIO, 111, "opus", 48000, farEnd.getLocalPort())))) {
+            InetSocketAddress roomIn = room.localPorts().get(MediaKind.AUDIO);
+            try (Codec.MediaSession far = sender.open(List.of(new Codec.StreamPlan(MediaKind.AUDIO, 111, "opus", 48000, roomIn)))) {
+                await(() -> room.received(MediaKind.AUDIO).packets() >= 20, "the room to receive the far end's Opus");
+                byte[] garbage = new byte[200];
+                new java.util.Random(7).nextBytes(garbage);
+                garbage[0] = (byte) 0x80;
+                garbage[1] = 0; // PCMU: not negotiated
+                farEnd.send(new DatagramPacket(garbage, garbage.length, roomIn));
+                farEnd.send(new DatagramPacket(new byte[] {1, 2, 3}, 3, roomIn));
+                garbage[0] = 0x40; // RTP version 1
+                farEnd.send(new DatagramPacket(garbage, garbage.length, roomIn));
+                long before = room.received(MediaKind.AUDIO).packets();
+                await(() -> room.received(MediaKind.AUDIO).packets() >= before + 25, "the Opus to keep flowing");
+            }
+            assertEquals(List.of(), codec.problems(), "a decoder choked on what the far end sent");
+        }
+        assertEquals(0, sender.openSessions());
+    }
+
+    @Test
+    void reorderedDuplicatedAndNewSourcePacketsAreCountedRightAndTheDecoderKeepsGoing() throws Exception {
+        try (DatagramSocket farEnd = new DatagramSocket(new InetSocketAddress(Ffmpeg.LOOPBACK, 0));
+             Codec.MediaSession room = codec.open(List.of(plan(MediaKind.AUDIO, 0, "PCMU", 8000, farEnd.getLocalPort())))) {
+            InetSocketAddress roomIn = room.localPorts().get(MediaKind.AUDIO);
+            // one source: 1, 2, 3, 3 (duplicate), 5, 4 (late), 2 (duplicate)
+            for (int seq : new int[] {1, 2, 3, 3, 5, 4, 2}) {
+                farEnd.send(pcmu(0x1111, seq, roomIn));
+            }
+            await(() -> room.received(MediaKind.AUDIO).packets() == 5, "five distinct packets");
+            assertEquals(0, room.received(MediaKind.AUDIO).lost(), "a late packet is not a lost one");
+            // the far end restarts with a new SSRC and a sequence far away: counted afresh, nothing lost
+            for (int seq = 40_000; seq < 40_010; seq++) {
+                farEnd.send(pcmu(0x2222, seq, roomIn));
+            }
+            await(() -> room.received(MediaKind.AUDIO).packets() == 15, "the new source's ten packets");
+            assertEquals(0, room.received(MediaKind.AUDIO).lost(), room.received(MediaKind.AUDIO).toString());
+            // a gap is loss
+            farEnd.send(pcmu(0x2222, 40_015, roomIn));
+            await(() -> room.received(MediaKind.AUDIO).lost() == 5, "five packets lost in the gap");
+        }
+        assertEquals(List.of(), codec.problems(), "the decoder choked on what the far end sent");
+    }
+
+    private static DatagramPacket pcmu(int ssrc, int seq, InetSocketAddress to) {
+        byte[] p = io.roomwire.hal.RtpHeader.packet(false, 0, seq & 0xffff, seq * 160L, ssrc, 160);
+        java.util.Arrays.fill(p, 12, p.length, (byte) 0xff); // mu-law silence
+        return new DatagramPacket(p, p.length, to);
+    }
+
+    @Test
+    void aMissingElementNamesTheDebianPackage() {
+        GstCodec noX264 = new GstCodec(GstPipelines.Options.test(320, 180, 15), e -> !e.equals("x264enc"));
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> noX264.open(List.of(plan(MediaKind.VIDEO, 96, "H264", 90000, 9))));
+        assertTrue(e.getMessage().contains("x264enc") && e.getMessage().contains("gstreamer1.0-plugins-ugly"), e.getMessage());
+        assertEquals(List.of(e.getMessage()), noX264.problems());
+        // the device's health shows it: the media engine is a failed peripheral with that reason
+        assertEquals(io.roomwire.hal.PeripheralStatus.State.FAILED, noX264.status().orElseThrow().state());
+        assertEquals(e.getMessage(), noX264.status().orElseThrow().detail());
+    }
+
+    @Test
+    void everyElementThePipelinesUseIsInstalledHere() {
+        for (String enc : List.of("opus", "G722", "PCMU", "PCMA")) {
+            assertEquals(java.util.Optional.empty(), codec.missingElement(plan(MediaKind.AUDIO, 0, enc, 8000, 9)));
+        }
+        assertEquals(java.util.Optional.empty(), codec.missingElement(plan(MediaKind.VIDEO, 96, "H264", 90000, 9)));
+    }
+
+    @Test
+    void aPipelineErrorBecomesAProblemWithGstreamersReason() throws Exception {
+        List<String> problems = new CopyOnWriteArrayList<>();
+        try (GstLaunch p = GstLaunch.start("test", "filesrc location=" + dir.resolve("missing.raw") + " ! fakesink",
+                problems::add)) {
+            await(() -> !problems.isEmpty(), "the pipeline's error");
+        }
+        assertTrue(problems.get(0).startsWith("test pipeline: ") && problems.get(0).contains("Resource not found"), problems.toString());
+    }
+
+    private static Codec.StreamPlan plan(MediaKind kind, int pt, String enc, int rate, int port) {
+        return new Codec.StreamPlan(kind, pt, enc, rate, new InetSocketAddress(Ffmpeg.LOOPBACK, port));
+    }
+
+    /** Reads RTP until the marker bit ends {@code maxFrames} pictures; the index of the first IDR one, or -1. */
+    private static int framesUntilIdr(DatagramSocket s, int maxFrames) throws IOException {
+        byte[] buf = new byte[2048];
+        DatagramPacket dp = new DatagramPacket(buf, buf.length);
+        int frame = 0;
+        boolean idr = false;
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        while (frame < maxFrames) {
+            if (System.nanoTime() > deadline) {
+                fail("no video within " + BOUND);
+            }
+            dp.setLength(buf.length);
+            s.receive(dp);
+            idr |= H264Nal.carriesIdr(buf, 12, dp.getLength());
+            if ((buf[1] & 0x80) != 0) {
+                if (idr) {
+                    return frame;
+                }
+                frame++;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean receives(DatagramSocket s, int packets) throws IOException {
+        byte[] buf = new byte[2048];
+        DatagramPacket dp = new DatagramPacket(buf, buf.length);
+        for (int i = 0; i < packets; i++) {
+            try {
+                dp.setLength(buf.length);
+                s.receive(dp);
+            } catch (SocketTimeoutException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void drain(DatagramSocket s) throws IOException {
+        // what was in flight when mute was pressed; bounded, so a mute that does nothing fails the next check
+        for (int i = 0; i < 500 && receives(s, 1); i++) {
+            continue;
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("waited " + BOUND + " for " + what);
+            }
+            LockSupport.parkNanos(10_000_000);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package io.roomwire.image.ab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.roomwire.updater.SlotStore;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** A/B slots with real processes: the launcher script, restarts as systemd does them, kill -9 at each step. */
+class AbSlotProcessTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void goesFromAToBAndBackToAWithTwoBuildsOfDifferentVersions() throws Exception {
+        AbDevice d = new AbDevice(tmp);
+        assertEquals(List.of(0), d.boot());
+        assertTrue(d.lastBoot().startsWith("started 1.0.0 in slot a"), d.bootLog().toString());
+
+        d.updater().apply(d.bundle("2.0.0", "ok", false, 0), io.roomwire.updater.Updater.Progress.NONE);
+        assertEquals(List.of(0), d.boot());
+        assertTrue(d.lastBoot().startsWith("started 2.0.0 in slot b"), d.bootLog().toString());
+        assertTrue(d.bootLog().contains("committed 2.0.0"));
+
+        d.updater().apply(d.bundle("1.0.0", "ok", true, 0), io.roomwire.updater.Updater.Progress.NONE);
+        assertEquals(List.of(0), d.boot());
+        assertTrue(d.lastBoot().startsWith("started 1.0.0 in slot a"), d.bootLog().toString());
+        assertTrue(d.bootLog().contains("committed 1.0.0"));
+        assertTrue(d.slots.trial().isEmpty());
+    }
+
+    @Test
+    void rollsBackASlotThatCrashesAtStartAndReportsWhy() throws Exception {
+        AbDevice d = new AbDevice(tmp);
+        d.updater().apply(d.bundle("2.0.0", "crash", false, 0), io.roomwire.updater.Updater.Progress.NONE);
+        assertEquals(List.of(3, 3, 3, 0), d.boot());
+        assertEquals("a", d.slots.currentSlot());
+        assertTrue(d.lastBoot().startsWith("started 1.0.0 in slot a"), d.bootLog().toString());
+        assertTrue(d.bootLog().stream().anyMatch(l -> l.startsWith("update.rolled_back version=2.0.0 reason=crash loop")), d.bootLog().toString());
+        assertFalse(Files.exists(d.home.resolve(SlotStore.TRIAL)));
+    }
+
+    @Test
+    void rollsBackAfterAFailedHealthCheckWithItsReason() throws Exception {
+        AbDevice d = new AbDevice(tmp);
+        d.updater().apply(d.bundle("2.0.0", "unhealthy", false, 0), io.roomwire.updater.Updater.Progress.NONE);
+        assertEquals(List.of(1, 0), d.boot());
+        assertEquals("a", d.slots.currentSlot());
+        assertTrue(d.bootLog().contains("update.rolled_back version=2.0.0 reason=health check failed: broker not reached"), d.bootLog().toString());
+    }
+
+    @Test
+    void rollsBackATrialPastItsDeadline() throws Exception {
+        AbDevice d = new AbDevice(tmp);
+        d.updater().apply(d.bundle("2.0.0", "ok", false, 0), io.roomwire.updater.Updater.Progress.NONE);
+        Map<String, String> trial = d.slots.trial().orElseThrow();
+        // A trial whose first start was long ago: the deadline the launcher set has passed.
+        Files.writeString(d.home.resolve(SlotStore.TRIAL), Files.readString(d.home.resolve(SlotStore.TRIAL))
+                .replace("deadline=\n", "deadline=1\n"));
+        assertEquals("b", trial.get("to"));
+        assertEquals(List.of(0), d.boot());
+        assertEquals("a", d.slots.currentSlot());
+        assertTrue(d.bootLog().stream().anyMatch(l -> l.contains("reason=trial timeout")), d.bootLog().toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"download", "verify", "unpack", "switch", "first-boot"})
+    void killNineAtEachStepLeavesABootableSlotAndTheUpdateThenCompletes(String step) throws Exception {
+        AbDevice d = new AbDevice(tmp);
+        Path bundle = d.bundle("2.0.0", "ok", false, step.equals("download") ? 3_000_000 : 200_000);
+        AtomicInteger ranges = new AtomicInteger();
+        HttpServer http = serve(bundle, ranges);
+        try {
+            String source = step.equals("download") ? "http://127.0.0.1:" + http.getAddress().getPort() + "/b.rwu" : bundle.toString();
+            if (step.equals("first-boot")) {
+                d.updater().apply(bundle, io.roomwire.updater.Updater.Progress.NONE);
+                Files.writeString(d.home.resolve("hold"), "");
+                Process p = d.launch();
+                AbDevice.awaitFile(d.home.resolve("held"), p);
+                p.destroyForcibly(); // SIGKILL: the launcher exec'd the JVM, so this is the new slot's process
+                assertTrue(p.waitFor(AbDevice.BOUND.toSeconds(), TimeUnit.SECONDS));
+                Files.delete(d.home.resolve("hold"));
+            } else {
+                Process p = applyProcess(d, source, step);
+                AbDevice.awaitFile(d.home.resolve("stopped-" + step), p);
+                p.destroyForcibly();
+                assertTrue(p.waitFor(AbDevice.BOUND.toSeconds(), TimeUnit.SECONDS));
+                // The device still boots the old build.
+                assertEquals(List.of(0), d.boot());
+                assertTrue(d.lastBoot().startsWith("started 1.0.0 in slot a"), step + ": " + d.bootLog());
+                // The update, tried again, completes.
+                Process again = applyProcess(d, source, "none");
+                assertTrue(again.waitFor(AbDevice.BOUND.toSeconds(), TimeUnit.SECONDS));
+                assertEquals(0, again.exitValue(), Files.readString(d.dir.resolve("apply.log")));
+            }
+            List<Integer> codes = d.boot();
+            assertEquals(0, codes.get(codes.size() - 1));
+            assertTrue(d.lastBoot().startsWith("started 2.0.0 in slot b"), step + ": " + d.bootLog());
+            assertTrue(d.bootLog().contains("committed 2.0.0"), step + ": " + d.bootLog());
+            if (step.equals("download")) {
+                assertTrue(ranges.get() >= 2, "the second attempt resumed with Range: " + ranges.get());
+            }
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    private static Process applyProcess(AbDevice d, String source, String stopAt) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), ApplyProgram.class.getName(),
+                d.home.toString(), source, stopAt));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(d.dir.resolve("apply.log").toFile())).start();
+    }
+
+    /** Serves the bundle on 127.0.0.1 with Range support, as any static file server would. */
+    private static HttpServer serve(Path file, AtomicInteger ranges) throws Exception {
+        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        s.createContext("/", ex -> {
+            try (ex) {
+                byte[] all = Files.readAllBytes(file);
+                String range = ex.getRequestHeaders().getFirst("Range");
+                int start = 0;
+                int end = all.length - 1;
+                if (range != null) {
+                    ranges.incrementAndGet();
+                    String[] p = range.substring(6).split("-", -1);
+                    start = Integer.parseInt(p[0]);
+                    if (!p[1].isEmpty()) {
+                        end = Math.min(end, Integer.parseInt(p[1]));
+                    }
+                    ex.getResponseHeaders().set("Content-Range", "bytes " + start + "-" + end + "/" + all.length);
+                }
+                ex.sendResponseHeaders(range == null ? 200 : 206, end - start + 1);
+                try (OutputStream o = ex.getResponseBody()) {
+                    o.write(all, start, end - start + 1);
+                }
+            }
+        });
+        s.start();
+        return s;
+    }
+}

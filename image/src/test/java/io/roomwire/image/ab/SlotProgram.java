@@ -1,0 +1,59 @@
+package io.roomwire.image.ab;
+
+import io.roomwire.updater.SlotStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Stands in for the agent of one build in a slot (started by the real launcher): logs its version stamp, reports a
+ * rollback the launcher left, then behaves as its slot's {@code behaviour} file says: ok (commit the trial),
+ * crash (exit 3 before committing), unhealthy (fail the trial's health check), or hold (wait to be killed).
+ */
+public final class SlotProgram {
+
+    private SlotProgram() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path home = Path.of(System.getProperty("roomwire.home"));
+        Path slot = Path.of(System.getProperty("java.class.path").split(":")[0]).getParent().getParent();
+        String version = Files.readString(slot.resolve("VERSION")).strip();
+        String behaviour = Files.exists(slot.resolve("behaviour")) ? Files.readString(slot.resolve("behaviour")).strip() : "ok";
+        SlotStore slots = new SlotStore(home);
+        Optional<Map<String, String>> rolledBack = slots.takeRolledBack();
+        rolledBack.ifPresent(r -> log(home, "update.rolled_back version=" + r.get("version") + " reason=" + r.get("reason")));
+        log(home, "started " + version + " in slot " + slots.currentSlot() + " " + behaviour);
+        switch (behaviour) {
+            case "crash" -> System.exit(3);
+            case "unhealthy" -> {
+                if (slots.trial().isPresent()) {
+                    slots.failTrial("broker not reached");
+                }
+                System.exit(1);
+            }
+            default -> {
+            }
+        }
+        if (Files.exists(home.resolve("hold"))) {
+            log(home, "holding " + version);
+            Files.writeString(home.resolve("held"), version);
+            Thread.sleep(Long.MAX_VALUE);
+        }
+        if (slots.trial().isPresent()) {
+            slots.commit();
+            log(home, "committed " + version);
+        }
+        System.exit(0);
+    }
+
+    static void log(Path home, String line) {
+        try {
+            Files.writeString(home.resolve("boot.log"), line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,292 @@
+package io.roomwire.sim.cloud.webrtc;
+
+import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.RTCAnswerOptions;
+import dev.onvoid.webrtc.RTCConfiguration;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCIceConnectionState;
+import dev.onvoid.webrtc.RTCIceGatheringState;
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCRtpSender;
+import dev.onvoid.webrtc.RTCRtpTransceiver;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.RTCStats;
+import dev.onvoid.webrtc.RTCStatsReport;
+import dev.onvoid.webrtc.RTCStatsType;
+import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
+import dev.onvoid.webrtc.media.audio.AudioLayer;
+import dev.onvoid.webrtc.media.audio.AudioTrack;
+import dev.onvoid.webrtc.media.audio.CustomAudioSource;
+import dev.onvoid.webrtc.media.video.CustomVideoSource;
+import dev.onvoid.webrtc.media.video.NativeI420Buffer;
+import dev.onvoid.webrtc.media.video.VideoFrame;
+import dev.onvoid.webrtc.media.video.VideoTrack;
+import dev.onvoid.webrtc.media.video.VideoTrackSink;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.tinylog.Logger;
+
+/**
+ * The simulated gateway's far end on webrtc-java: answers each offer with a sendrecv peer that sends
+ * a moving test pattern (320x180@15) and a 660 Hz tone, and reports what it received through
+ * {@link #report}. {@link #vanish} drops a session without a word, as a crashed gateway would.
+ */
+public final class WebRtcFarEnd implements FarEnd, AutoCloseable {
+
+    /** What the far end received on one session. */
+    public record Report(String iceState, long framesDecoded, long videoPacketsReceived, long audioPacketsReceived,
+                         long audioBytesReceived) { }
+
+    private final AudioDeviceModule adm = new AudioDeviceModule(AudioLayer.kDummyAudio);
+    private final PeerConnectionFactory factory = new PeerConnectionFactory(adm);
+    private final ScheduledExecutorService media = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sim-far-end-media");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+
+    private final class Peer implements PeerConnectionObserver {
+        final String id;
+        RTCPeerConnection pc;
+        CustomAudioSource audioSource = new CustomAudioSource();
+        CustomVideoSource videoSource = new CustomVideoSource();
+        AudioTrack audio;
+        VideoTrack video;
+        final List<RTCRtpSender> senders = new ArrayList<>();
+        VideoTrack remoteVideo;
+        final AtomicLong frames = new AtomicLong();
+        final VideoTrackSink sink = f -> {
+            frames.incrementAndGet();
+            f.release();
+        };
+        final CountDownLatch gathered = new CountDownLatch(1);
+        volatile RTCIceConnectionState ice = RTCIceConnectionState.NEW;
+        NativeI420Buffer buffer;
+        final List<ScheduledFuture<?>> pumps = new ArrayList<>();
+        long frameNo;
+        long chunkNo;
+        final byte[] pcm = new byte[960];
+        boolean closed;
+
+        Peer(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public void onIceCandidate(RTCIceCandidate candidate) {
+            // Candidates after the answer are not trickled back: the room learns them as peer-reflexive.
+        }
+
+        @Override
+        public void onIceGatheringChange(RTCIceGatheringState s) {
+            if (s == RTCIceGatheringState.COMPLETE) {
+                gathered.countDown();
+            }
+        }
+
+        @Override
+        public void onIceConnectionChange(RTCIceConnectionState s) {
+            ice = s;
+        }
+
+        @Override
+        public void onTrack(RTCRtpTransceiver t) {
+            synchronized (this) {
+                if (!closed && t.getReceiver().getTrack() instanceof VideoTrack v) {
+                    remoteVideo = v;
+                    v.addSink(sink);
+                }
+            }
+        }
+
+        synchronized void pushVideo() {
+            if (closed) {
+                return;
+            }
+            if (buffer == null) {
+                buffer = NativeI420Buffer.allocate(320, 180);
+            }
+            var y = buffer.getDataY();
+            int bar = (int) ((frameNo * 6) % 320);
+            for (int r = 0; r < 180; r++) {
+                for (int x = 0; x < 320; x++) {
+                    y.put(r * buffer.getStrideY() + x, (byte) (Math.abs(x - bar) < 12 ? 235 : 16 + r));
+                }
+            }
+            for (int r = 0; r < 90; r++) {
+                for (int x = 0; x < 160; x++) {
+                    buffer.getDataU().put(r * buffer.getStrideU() + x, (byte) 90);
+                    buffer.getDataV().put(r * buffer.getStrideV() + x, (byte) 200);
+                }
+            }
+            videoSource.pushFrame(new VideoFrame(buffer, frameNo++ * 1_000_000_000L / 15));
+        }
+
+        synchronized void pushAudio() {
+            if (closed) {
+                return;
+            }
+            for (int i = 0; i < 480; i++) {
+                long n = chunkNo * 480 + i;
+                short s = (short) (Math.sin(2 * Math.PI * 660 * n / 48000.0) * 6000);
+                pcm[2 * i] = (byte) s;
+                pcm[2 * i + 1] = (byte) (s >> 8);
+            }
+            chunkNo++;
+            audioSource.pushAudio(pcm, 16, 48000, 1, 480);
+        }
+
+        synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            pumps.forEach(p -> p.cancel(false));
+            if (remoteVideo != null) {
+                remoteVideo.removeSink(sink);
+            }
+            senders.forEach(pc::removeTrack);
+            pc.close();
+            audio.dispose();
+            video.dispose();
+            audioSource.dispose();
+            videoSource.dispose();
+            if (buffer != null) {
+                buffer.release();
+            }
+        }
+    }
+
+    @Override
+    public String answer(String sessionId, String offerSdp) throws Exception {
+        Peer p = new Peer(sessionId);
+        p.pc = factory.createPeerConnection(new RTCConfiguration(), p);
+        await(f -> p.pc.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offerSdp), set(f)));
+        p.audio = factory.createAudioTrack(sessionId + "-a", p.audioSource);
+        p.video = factory.createVideoTrack(sessionId + "-v", p.videoSource);
+        p.senders.add(p.pc.addTrack(p.audio, List.of(sessionId)));
+        p.senders.add(p.pc.addTrack(p.video, List.of(sessionId)));
+        CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
+        p.pc.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
+            @Override
+            public void onSuccess(RTCSessionDescription d) {
+                answer.complete(d);
+            }
+
+            @Override
+            public void onFailure(String error) {
+                answer.completeExceptionally(new IllegalStateException("createAnswer: " + error));
+            }
+        });
+        RTCSessionDescription a = answer.get(10, TimeUnit.SECONDS);
+        await(f -> p.pc.setLocalDescription(a, set(f)));
+        p.gathered.await(2, TimeUnit.SECONDS);
+        peers.put(sessionId, p);
+        p.pumps.add(media.scheduleAtFixedRate(p::pushVideo, 0, 66, TimeUnit.MILLISECONDS));
+        p.pumps.add(media.scheduleAtFixedRate(p::pushAudio, 0, 10, TimeUnit.MILLISECONDS));
+        return p.pc.getLocalDescription().sdp;
+    }
+
+    private static void await(java.util.function.Consumer<CompletableFuture<Void>> start) throws Exception {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        start.accept(f);
+        f.get(10, TimeUnit.SECONDS);
+    }
+
+    private static SetSessionDescriptionObserver set(CompletableFuture<Void> f) {
+        return new SetSessionDescriptionObserver() {
+            @Override
+            public void onSuccess() {
+                f.complete(null);
+            }
+
+            @Override
+            public void onFailure(String error) {
+                f.completeExceptionally(new IllegalStateException(error));
+            }
+        };
+    }
+
+    @Override
+    public void addCandidate(String sessionId, String mid, String candidate) {
+        Peer p = peers.get(sessionId);
+        if (p != null) {
+            synchronized (p) {
+                if (!p.closed) {
+                    p.pc.addIceCandidate(new RTCIceCandidate(mid, 0, candidate));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close(String sessionId) {
+        Peer p = peers.remove(sessionId);
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    /** The far end disappears without signalling: media and ICE consent responses stop. */
+    public void vanish(String sessionId) {
+        close(sessionId);
+    }
+
+    /** Session ids answered and not closed. */
+    public List<String> sessions() {
+        return List.copyOf(peers.keySet());
+    }
+
+    /** What the far end has received on a session so far (from getStats). */
+    public Report report(String sessionId) throws Exception {
+        Peer p = peers.get(sessionId);
+        if (p == null) {
+            throw new IllegalArgumentException("no far-end session " + sessionId);
+        }
+        CompletableFuture<RTCStatsReport> f = new CompletableFuture<>();
+        synchronized (p) {
+            p.pc.getStats(f::complete);
+        }
+        long vp = 0;
+        long ap = 0;
+        long ab = 0;
+        for (RTCStats s : f.get(5, TimeUnit.SECONDS).getStats().values()) {
+            if (s.getType() == RTCStatsType.INBOUND_RTP) {
+                Map<String, Object> a = s.getAttributes();
+                long packets = a.get("packetsReceived") instanceof Number n ? n.longValue() : 0;
+                if ("video".equals(a.get("kind"))) {
+                    vp += packets;
+                } else {
+                    ap += packets;
+                    ab += a.get("bytesReceived") instanceof Number n ? n.longValue() : 0;
+                }
+            }
+        }
+        return new Report(p.ice.name(), p.frames.get(), vp, ap, ab);
+    }
+
+    @Override
+    public void close() {
+        for (String id : List.copyOf(peers.keySet())) {
+            close(id);
+        }
+        media.shutdownNow();
+        factory.dispose();
+        adm.dispose();
+        Logger.debug("Simulated far end closed");
+    }
+}

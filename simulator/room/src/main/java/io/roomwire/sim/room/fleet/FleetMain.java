@@ -1,0 +1,115 @@
+package io.roomwire.sim.room.fleet;
+
+import io.roomwire.agent.config.SettingType;
+import io.roomwire.core.log.LogSetup;
+import io.roomwire.core.time.SystemScheduler;
+import io.roomwire.sim.room.SimCloud;
+import io.roomwire.sim.room.broker.MosquittoBroker;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bin/simulated-room --fleet N}: N simulated rooms (full agents) in this JVM against one
+ * simulated cloud and a Mosquitto broker on loopback. Prints how many rooms are healthy as that
+ * changes, and the {@code roomwire ctl ... fleet} line to look at them.
+ */
+public final class FleetMain {
+
+    static final String USAGE = "usage: simulated-room --fleet N [--for DURATION] [--state DIR] [--spread DURATION]"
+            + " [--threads N]";
+
+    private FleetMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int size = 0;
+        Duration runFor = Duration.ZERO;
+        Duration spread = null;
+        Path state = null;
+        int threads = 4;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--fleet" -> size = Integer.parseInt(args[++i]);
+                case "--for" -> runFor = SettingType.DURATION.parse(args[++i]);
+                case "--state" -> state = Path.of(args[++i]);
+                case "--spread" -> spread = SettingType.DURATION.parse(args[++i]);
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                default -> {
+                    System.err.println(USAGE);
+                    System.exit(2);
+                }
+            }
+        }
+        if (size < 1) {
+            System.err.println(USAGE);
+            System.exit(2);
+        }
+        if (state == null) {
+            state = Files.createTempDirectory("roomwire-fleet-");
+        }
+        // one room's sign-in takes a handful of requests: spread the fleet's start over ~20 ms a room
+        Duration startSpread = spread != null ? spread : Duration.ofMillis(20L * size);
+        LogSetup.configure("fleet", "warn");
+        SystemScheduler scheduler = new SystemScheduler(threads);
+        System.out.println("Starting the simulated cloud and Mosquitto on 127.0.0.1 ...");
+        SimCloud cloud = SimCloud.start(Files.createDirectories(state.resolve("cloud")), scheduler.clock(),
+                Duration.ofSeconds(1));
+        MosquittoBroker broker = cloud.useBroker(MosquittoBroker.create(state.resolve("mosquitto"), cloud.pki()).start());
+        long t0 = System.nanoTime();
+        Fleet fleet = Fleet.builder().size(size).dir(state.resolve("rooms")).scheduler(scheduler).cloud(cloud)
+                .startSpread(startSpread).build();
+        System.out.printf("Built %d rooms in %d ms; starting them over %s (state in %s); Ctrl-C to stop.%n", size,
+                (System.nanoTime() - t0) / 1_000_000, startSpread, state);
+        System.out.println("MQTT broker: " + broker.url() + "; look at the fleet from another terminal:");
+        System.out.println("  " + broker.ctlLine(Fleet.serial(0)).replace(" --device " + Fleet.serial(0) + " status.get", "")
+                .replace(" --sign-key " + broker.operatorSigningKeyFile(), "") + " fleet");
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            fleet.close();
+            cloud.close();
+            System.out.println("Fleet stopped.");
+            done.countDown();
+        }, "fleet-shutdown"));
+        fleet.start();
+        long[] last = {-1};
+        int rooms = size;
+        scheduler.scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), () -> {
+            long healthy = fleet.healthy();
+            if (healthy != last[0]) {
+                last[0] = healthy;
+                System.out.printf("%6.1f s  %d/%d rooms healthy  %d threads  RSS %d MB%n",
+                        (System.nanoTime() - t0) / 1e9, healthy, rooms, ManagementFactory.getThreadMXBean().getThreadCount(),
+                        rssBytes() / (1024 * 1024));
+            }
+        });
+        if (runFor.isZero()) {
+            done.await();
+        } else if (!done.await(runFor.toMillis(), TimeUnit.MILLISECONDS)) {
+            System.exit(0);
+        }
+    }
+
+    /** This process's resident set size from /proc (0 where there is none). */
+    public static long rssBytes() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmRSS:")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    /** Whether {@code args} ask for a fleet rather than the single room. */
+    public static boolean wanted(List<String> args) {
+        return args.contains("--fleet");
+    }
+}

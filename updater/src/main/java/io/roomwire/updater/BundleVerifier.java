@@ -1,0 +1,149 @@
+package io.roomwire.updater;
+
+import io.roomwire.updater.UpdateRefused.Reason;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+
+/** Decides whether a bundle may be installed; every check runs before anything on the device changes. */
+public final class BundleVerifier {
+
+    private BundleVerifier() {
+    }
+
+    /**
+     * Checks the signed manifest against {@code root} (after the roots the bundle carries, TUF 5.3), expiry, model,
+     * architecture, version and free space. {@code freeBytes} is what the staging file system has; {@code needBytes}
+     * how much this source needs per payload byte (a download keeps the bundle and the unpacked slot).
+     */
+    public static Manifest checkHeader(BundleFormat.Header header, TrustRoot root, DeviceIdentity device, Instant now,
+                                       long freeBytes, int spaceFactor) throws UpdateRefused {
+        root.checkUpdateSignatures(header.manifest(), "the update manifest");
+        Manifest m = Manifest.parse(header.manifest().body());
+        if (!now.isBefore(m.expires())) {
+            throw new UpdateRefused(Reason.EXPIRED, "update " + m.version() + " expired at " + m.expires() + " (now " + now
+                    + "): ask for a freshly signed bundle");
+        }
+        if (!m.model().equals(device.model())) {
+            throw new UpdateRefused(Reason.WRONG_MODEL, "update " + m.version() + " is for model " + m.model()
+                    + ", this device is " + device.model());
+        }
+        if (!m.arch().equals(device.arch())) {
+            throw new UpdateRefused(Reason.WRONG_ARCH, "update " + m.version() + " is for " + m.arch() + ", this device is " + device.arch());
+        }
+        if (Manifest.compareVersions(device.version(), m.minimumVersion()) < 0) {
+            throw new UpdateRefused(Reason.BELOW_MINIMUM, "update " + m.version() + " needs at least version " + m.minimumVersion()
+                    + " installed, this device runs " + device.version() + ": apply an intermediate update first");
+        }
+        if (Manifest.compareVersions(m.version(), device.version()) < 0 && !m.allowDowngrade()) {
+            throw new UpdateRefused(Reason.LOWER_VERSION, "update " + m.version() + " is older than the running " + device.version()
+                    + " and its manifest does not allow a downgrade: sign one with allowDowngrade to go back");
+        }
+        long need = Math.multiplyExact(m.payloadSize(), spaceFactor);
+        if (freeBytes < need) {
+            throw new UpdateRefused(Reason.NO_SPACE, "update " + m.version() + " needs " + need / (1024 * 1024) + " MiB free, "
+                    + freeBytes / (1024 * 1024) + " MiB are: free space under the install prefix");
+        }
+        return m;
+    }
+
+    /** The signed manifest's update root chain applied in memory: the root the manifest is checked with. */
+    public static TrustRoot rootAfter(TrustRoot current, List<SignedDocument> roots) throws UpdateRefused {
+        TrustRoot root = current;
+        for (SignedDocument next : roots) {
+            TrustRoot candidate = TrustRoot.parse(next.body());
+            if (candidate.version() <= root.version()) {
+                continue;
+            }
+            if (candidate.version() != root.version() + 1) {
+                throw new UpdateRefused(Reason.BAD_FORMAT, "bundle's trust roots skip from v" + root.version() + " to v" + candidate.version());
+            }
+            root.checkRootSignatures(next, "trust root v" + candidate.version() + " (by the keys of v" + root.version() + ")");
+            candidate.checkRootSignatures(next, "trust root v" + candidate.version() + " (by its own keys)");
+            root = candidate;
+        }
+        return root;
+    }
+
+    /** A stream wrapper that hashes and counts, and refuses to read past the manifest's size. */
+    public static final class PayloadCheck extends InputStream {
+        private final InputStream in;
+        private final Manifest manifest;
+        private final MessageDigest digest;
+        private long count;
+
+        public PayloadCheck(InputStream in, Manifest manifest) {
+            this.in = in;
+            this.manifest = manifest;
+            try {
+                this.digest = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            long left = manifest.payloadSize() + 1 - count;
+            if (left <= 0) {
+                throw new PayloadTooLong(manifest.payloadSize());
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                count += n;
+                if (count > manifest.payloadSize()) {
+                    throw new PayloadTooLong(manifest.payloadSize());
+                }
+                digest.update(b, off, n);
+            }
+            return n;
+        }
+
+        /** Reads what is left and checks size and SHA-256 against the manifest. */
+        public void finish() throws UpdateRefused, IOException {
+            try {
+                transferTo(OutputStreamSink.INSTANCE);
+            } catch (PayloadTooLong e) {
+                throw new UpdateRefused(Reason.SIZE_MISMATCH, "payload is longer than the " + manifest.payloadSize() + " bytes its manifest says");
+            }
+            if (count != manifest.payloadSize()) {
+                throw new UpdateRefused(Reason.SIZE_MISMATCH, "payload has " + count + " bytes, its manifest says " + manifest.payloadSize()
+                        + ": the bundle is truncated or altered");
+            }
+            String sha = HexFormat.of().formatHex(digest.digest());
+            if (!sha.equals(manifest.payloadSha256())) {
+                throw new UpdateRefused(Reason.HASH_MISMATCH, "payload SHA-256 is " + sha + ", its manifest says " + manifest.payloadSha256()
+                        + ": the bundle is corrupt or altered");
+            }
+        }
+    }
+
+    /** Thrown inside a payload read so that the reader (the unzipper) stops at once. */
+    static final class PayloadTooLong extends IOException {
+        PayloadTooLong(long size) {
+            super("payload longer than its manifest's " + size + " bytes");
+        }
+    }
+
+    private static final class OutputStreamSink extends java.io.OutputStream {
+        static final OutputStreamSink INSTANCE = new OutputStreamSink();
+
+        @Override
+        public void write(int b) {
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.roomwire.updater;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roomwire.updater.UpdateRefused.Reason;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BundleRefusalTest {
+
+    @TempDir
+    Path tmp;
+    UpdateFixture f;
+    byte[] rootBefore;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        f = new UpdateFixture(tmp);
+        rootBefore = Files.readAllBytes(f.slots.home().resolve("root.json"));
+    }
+
+    private UpdateRefused refused(Path bundle, long free) {
+        return assertThrows(UpdateRefused.class, () -> f.updater(free).apply(bundle, Updater.Progress.NONE));
+    }
+
+    private void assertNothingChanged() throws Exception {
+        assertEquals("a", f.slots.currentSlot());
+        assertFalse(Files.exists(f.slots.slot("b")), "slot b was written");
+        try (Stream<Path> s = Files.list(f.slots.home().resolve("slots"))) {
+            assertEquals(List.of("a"), s.map(p -> p.getFileName().toString()).toList(), "staging left behind");
+        }
+        assertFalse(Files.exists(f.slots.home().resolve(SlotStore.TRIAL)));
+        assertArrayEquals(rootBefore, Files.readAllBytes(f.slots.home().resolve("root.json")));
+    }
+
+    private void assertRefused(Reason reason, Path bundle) throws Exception {
+        UpdateRefused e = refused(bundle, Long.MAX_VALUE);
+        assertEquals(reason, e.reason(), e.getMessage());
+        assertNothingChanged();
+    }
+
+    @Test
+    void installsAGoodBundleOnTrialInTheOtherSlot() throws Exception {
+        Path b = f.bundle("ok", f.target("1.1.0"), List.of(), f.update1);
+        Updater.Installed i = f.updater(Long.MAX_VALUE).apply(b, Updater.Progress.NONE);
+        assertEquals("b", i.slot());
+        assertEquals("b", f.slots.currentSlot());
+        assertEquals("1.1.0", f.slots.version("b").orElseThrow());
+        assertEquals("a", f.slots.trial().orElseThrow().get("from"));
+        assertTrue(Files.exists(f.slots.slot("b").resolve("lib/agent.jar")));
+        assertTrue(Files.isExecutable(f.slots.slot("b").resolve("runtime/bin/java")));
+    }
+
+    @Test
+    void refusesATamperedSignature() throws Exception {
+        Path b = f.bundle("ok", f.target("1.1.0"), List.of(), f.update1);
+        byte[] bytes = Files.readAllBytes(b);
+        BundleFormat.Header h = BundleFormat.readHeader(new java.io.ByteArrayInputStream(bytes));
+        Manifest m = Manifest.parse(h.manifest().body());
+        Manifest forged = new Manifest("9.9.9", m.model(), m.arch(), m.minimumVersion(), true, m.payloadSize(), m.payloadSha256(),
+                m.created(), m.expires(), m.keyIds());
+        SignedDocument tampered = new SignedDocument(forged.toBody(), h.manifest().signatures());
+        Path t = tmp.resolve("tampered.rwu");
+        Files.write(t, BundleFormat.header(tampered, List.of()));
+        Files.write(t, java.util.Arrays.copyOfRange(bytes, (int) h.payloadOffset(), bytes.length), java.nio.file.StandardOpenOption.APPEND);
+        assertRefused(Reason.BAD_SIGNATURE, t);
+    }
+
+    @Test
+    void refusesAnUnknownKey() throws Exception {
+        assertRefused(Reason.UNKNOWN_KEY, f.bundle("stranger", f.target("1.1.0"), List.of(), Ed25519Keys.generate()));
+    }
+
+    @Test
+    void refusesAnExpiredManifest() throws Exception {
+        BundleBuilder.Target t = f.target("1.1.0");
+        t = new BundleBuilder.Target(t.version(), t.model(), t.arch(), t.minimumVersion(), false, t.created().minus(Duration.ofDays(9)),
+                UpdateFixture.NOW.minusSeconds(1));
+        assertRefused(Reason.EXPIRED, f.bundle("old", t, List.of(), f.update1));
+    }
+
+    @Test
+    void refusesAnotherModel() throws Exception {
+        BundleBuilder.Target t = f.target("1.1.0");
+        t = new BundleBuilder.Target(t.version(), "rw-200", t.arch(), t.minimumVersion(), false, t.created(), t.expires());
+        assertRefused(Reason.WRONG_MODEL, f.bundle("model", t, List.of(), f.update1));
+    }
+
+    @Test
+    void refusesALowerVersionUnlessSignedAsDowngrade() throws Exception {
+        assertRefused(Reason.LOWER_VERSION, f.bundle("lower", f.target("0.9.5"), List.of(), f.update1));
+        BundleBuilder.Target t = f.target("0.9.5");
+        t = new BundleBuilder.Target(t.version(), t.model(), t.arch(), t.minimumVersion(), true, t.created(), t.expires());
+        assertEquals("0.9.5", f.updater(Long.MAX_VALUE).apply(f.bundle("down", t, List.of(), f.update1), Updater.Progress.NONE)
+                .manifest().version());
+    }
+
+    @Test
+    void refusesAPayloadWhoseHashDiffers() throws Exception {
+        Path b = f.bundle("ok", f.target("1.1.0"), List.of(), f.update1);
+        byte[] bytes = Files.readAllBytes(b);
+        bytes[bytes.length - 30] ^= 0x01;
+        Files.write(b, bytes);
+        assertRefused(Reason.HASH_MISMATCH, b);
+    }
+
+    @Test
+    void refusesAPayloadWhoseSizeDiffers() throws Exception {
+        Path b = f.bundle("ok", f.target("1.1.0"), List.of(), f.update1);
+        byte[] bytes = Files.readAllBytes(b);
+        Files.write(b, java.util.Arrays.copyOf(bytes, bytes.length - 100));
+        assertRefused(Reason.SIZE_MISMATCH, b);
+        Files.write(b, java.util.Arrays.copyOf(bytes, bytes.length + 100));
+        assertRefused(Reason.SIZE_MISMATCH, b);
+    }
+
+    @Test
+    void refusesWhenTheDiskIsTooFullBeforeUnpacking() throws Exception {
+        UpdateRefused e = refused(f.bundle("big", f.target("1.1.0"), List.of(), f.update1), 1000);
+        assertEquals(Reason.NO_SPACE, e.reason(), e.getMessage());
+        assertNothingChanged();
+    }
+
+    @Test
+    void acceptsAKeyAddedByARotatedRootAndPersistsTheRoot() throws Exception {
+        KeyPair update3 = Ed25519Keys.generate();
+        TrustRoot v2 = UpdateFixture.root(2, List.of(f.root1, f.root2), 2, List.of(f.update1, update3), 1, Set.of());
+        SignedDocument r2 = UpdateFixture.signed(v2.toBody(), f.root1, f.root2);
+        f.updater(Long.MAX_VALUE).apply(f.bundle("rotated", f.target("1.1.0"), List.of(r2), update3), Updater.Progress.NONE);
+        assertEquals(2, new TrustStore(f.slots.home().resolve("root.json")).root().version());
+    }
+
+    @Test
+    void refusesARevokedKeyEvenWithTheRevokingRootInTheBundle() throws Exception {
+        TrustRoot v2 = UpdateFixture.root(2, List.of(f.root1, f.root2), 2, List.of(f.update1), 1, Set.of(UpdateFixture.id(f.update2)));
+        SignedDocument r2 = UpdateFixture.signed(v2.toBody(), f.root1, f.root2);
+        f.trust.rotate(r2);
+        rootBefore = Files.readAllBytes(f.slots.home().resolve("root.json"));
+        assertRefused(Reason.REVOKED_KEY, f.bundle("revoked", f.target("1.1.0"), List.of(), f.update2));
+    }
+
+    @Test
+    void refusesARootSignedByTooFewOldRootKeys() throws Exception {
+        KeyPair evil = Ed25519Keys.generate();
+        TrustRoot v2 = UpdateFixture.root(2, List.of(f.root1, evil), 1, List.of(evil), 1, Set.of());
+        SignedDocument r2 = UpdateFixture.signed(v2.toBody(), f.root1, evil);
+        assertRefused(Reason.UNKNOWN_KEY, f.bundle("takeover", f.target("1.1.0"), List.of(r2), evil));
+    }
+
+    @Test
+    void neverRollsTheTrustRootBack() throws Exception {
+        TrustRoot v2 = UpdateFixture.root(2, List.of(f.root1, f.root2), 2, List.of(f.update1), 1, Set.of());
+        f.trust.rotate(UpdateFixture.signed(v2.toBody(), f.root1, f.root2));
+        TrustRoot v1again = UpdateFixture.root(1, List.of(f.root1, f.root2), 2, List.of(f.update1, f.update2), 1, Set.of());
+        UpdateRefused e = assertThrows(UpdateRefused.class, () -> f.trust.rotate(UpdateFixture.signed(v1again.toBody(), f.root1, f.root2)));
+        assertEquals(Reason.ROOT_ROLLBACK, e.reason());
+        assertEquals(2, f.trust.root().version());
+    }
+}

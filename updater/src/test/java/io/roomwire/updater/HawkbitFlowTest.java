@@ -1,0 +1,149 @@
+package io.roomwire.updater;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import io.roomwire.sim.cloud.SimPki;
+import io.roomwire.sim.cloud.hawkbit.SimHawkbit;
+import io.roomwire.updater.hawkbit.DdiClient;
+import io.roomwire.updater.hawkbit.HawkbitPoller;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The hawkBit DDI flow against the simulated server over HTTPS, and the download's resume after a cut. */
+class HawkbitFlowTest {
+
+    static final SimPki PKI = new SimPki("hawkbit-test");
+
+    @TempDir
+    Path tmp;
+    UpdateFixture f;
+    SimHawkbit server;
+    HttpClient http;
+    final List<String> restarts = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        f = new UpdateFixture(tmp);
+        server = new SimHawkbit(PKI, "DEFAULT", "t0ken");
+        http = HttpClient.newBuilder().sslContext(PKI.sslContext(null)).connectTimeout(Duration.ofSeconds(20)).build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        server.close();
+    }
+
+    private HawkbitPoller poller(UpdatePolicy policy) {
+        DdiClient ddi = new DdiClient(http, server.baseUrl(), "DEFAULT", "room-1", "t0ken", Duration.ofSeconds(30));
+        return new HawkbitPoller(ddi, f.updater(Long.MAX_VALUE, http), policy, f.slots, restarts::add);
+    }
+
+    private static String execution(JsonObject fb) {
+        return fb.getAsJsonObject("status").get("execution").getAsString();
+    }
+
+    private static String finished(JsonObject fb) {
+        return fb.getAsJsonObject("status").getAsJsonObject("result").get("finished").getAsString();
+    }
+
+    @Test
+    void installsADeploymentReportsProgressAndClosesWithSuccessAfterCommit() throws Exception {
+        String action = server.deploy("room-1", "1.1.0", f.bundle("v11", f.target("1.1.0"), List.of(), f.update1));
+        HawkbitPoller poller = poller(UpdatePolicy.always(java.time.Clock.systemUTC()));
+        assertEquals(Duration.ofSeconds(30), poller.pollOnce());
+        assertEquals(List.of("1.1.0"), restarts);
+        assertEquals("b", f.slots.currentSlot());
+        List<JsonObject> fb = server.feedback(action);
+        assertTrue(fb.size() >= 3, fb.toString());
+        assertTrue(fb.stream().allMatch(o -> execution(o).equals("proceeding")), fb.toString());
+        assertTrue(server.isOpen(action));
+        // The new slot starts, commits, and reports.
+        poller.reportAfterBoot(Optional.empty()); // still on trial: nothing sent
+        assertEquals(fb.size(), server.feedback(action).size());
+        f.slots.commit();
+        poller.reportAfterBoot(Optional.empty());
+        JsonObject last = server.feedback(action).get(server.feedback(action).size() - 1);
+        assertEquals("closed", execution(last));
+        assertEquals("success", finished(last));
+        assertFalse(server.isOpen(action));
+    }
+
+    @Test
+    void confirmsACancelledDeploymentAndInstallsNothing() throws Exception {
+        String action = server.deploy("room-1", "1.1.0", f.bundle("v11", f.target("1.1.0"), List.of(), f.update1));
+        server.cancel(action);
+        poller(UpdatePolicy.always(java.time.Clock.systemUTC())).pollOnce();
+        List<JsonObject> fb = server.feedback(action);
+        assertEquals(1, fb.size(), fb.toString());
+        assertEquals("closed", execution(fb.get(0)));
+        assertEquals("success", finished(fb.get(0)));
+        assertFalse(server.isOpen(action));
+        assertEquals("a", f.slots.currentSlot());
+        assertTrue(restarts.isEmpty());
+    }
+
+    @Test
+    void closesARefusedDeploymentWithFailureAndTheReason() throws Exception {
+        BundleBuilder.Target t = f.target("1.1.0");
+        t = new BundleBuilder.Target(t.version(), "rw-200", t.arch(), t.minimumVersion(), false, t.created(), t.expires());
+        String action = server.deploy("room-1", "1.1.0", f.bundle("other", t, List.of(), f.update1));
+        poller(UpdatePolicy.always(java.time.Clock.systemUTC())).pollOnce();
+        JsonObject last = server.feedback(action).get(server.feedback(action).size() - 1);
+        assertEquals("failure", finished(last));
+        assertTrue(last.toString().contains("wrong_model"), last.toString());
+        assertEquals("a", f.slots.currentSlot());
+    }
+
+    @Test
+    void waitsDuringACallAndClosesWithFailureAfterARollback() throws Exception {
+        String action = server.deploy("room-1", "1.1.0", f.bundle("v11", f.target("1.1.0"), List.of(), f.update1));
+        boolean[] inCall = {true};
+        HawkbitPoller poller = poller(new UpdatePolicy(() -> inCall[0], () -> false, Optional.empty(), java.time.Clock.systemUTC(),
+                java.time.ZoneId.of("UTC")));
+        poller.pollOnce();
+        assertTrue(server.feedback(action).get(0).toString().contains("waiting for the call to end"));
+        assertEquals("a", f.slots.currentSlot());
+        inCall[0] = false;
+        poller.pollOnce();
+        assertEquals("b", f.slots.currentSlot());
+        poller.reportAfterBoot(Optional.of(Map.of("reason", "crash loop: slot b started without committing")));
+        JsonObject last = server.feedback(action).get(server.feedback(action).size() - 1);
+        assertEquals("failure", finished(last));
+        assertTrue(last.toString().contains("crash loop"), last.toString());
+    }
+
+    @Test
+    void resumesADownloadCutHalfwayWithARangeRequestAfterABackOff() throws Exception {
+        Path bundle = f.bundle("big", 2_000_000, f.target("1.1.0"), List.of(), f.update1);
+        java.net.URI url = server.serve("big.rwu", bundle);
+        server.cutNextDownloadAfter(900_000);
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(bundle)));
+        Updater.Installed i = f.updater(Long.MAX_VALUE, http).apply(url, Optional.of(sha), Updater.Progress.NONE);
+        assertEquals("1.1.0", i.manifest().version());
+        assertEquals(1, f.pauses.size(), "one back-off after the cut: " + f.pauses);
+        assertTrue(server.rangeRequests() >= 2, "header probe and resume use Range: " + server.rangeRequests());
+    }
+
+    @Test
+    void refusesADownloadWhoseWholeFileHashIsNotTheCommandsAndKeepsTheSlot() throws Exception {
+        Path bundle = f.bundle("v11", f.target("1.1.0"), List.of(), f.update1);
+        java.net.URI url = server.serve("v11.rwu", bundle);
+        UpdateRefused e = org.junit.jupiter.api.Assertions.assertThrows(UpdateRefused.class,
+                () -> f.updater(Long.MAX_VALUE, http).apply(url, Optional.of("0".repeat(64)), Updater.Progress.NONE));
+        assertEquals(UpdateRefused.Reason.HASH_MISMATCH, e.reason());
+        assertEquals("a", f.slots.currentSlot());
+    }
+}

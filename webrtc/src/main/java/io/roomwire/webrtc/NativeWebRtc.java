@@ -1,0 +1,91 @@
+package io.roomwire.webrtc;
+
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
+import dev.onvoid.webrtc.media.audio.AudioLayer;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.tinylog.Logger;
+
+/**
+ * The native side of webrtc-java, loaded on the first WebRTC call and never before: an agent that
+ * never joins over WebRTC pays neither the ~150 ms load nor the ~56 MB of the factory.
+ */
+public final class NativeWebRtc {
+
+    /** The factory and its audio module, disposed together (factory first, then the module). */
+    public record Stack(PeerConnectionFactory factory, AudioDeviceModule audio) {
+        void dispose() {
+            factory.dispose();
+            audio.dispose();
+        }
+    }
+
+    private final Supplier<Stack> loader;
+    private Stack stack;
+    private String failure;
+
+    public NativeWebRtc() {
+        this(NativeWebRtc::loadStack);
+    }
+
+    /** With another loader (a test makes the library "missing" this way). */
+    public NativeWebRtc(Supplier<Stack> loader) {
+        this.loader = loader;
+    }
+
+    /**
+     * The loaded stack, loading it now if this is the first call.
+     *
+     * @throws IllegalStateException with the reason when the native library cannot be loaded
+     */
+    public synchronized Stack get() {
+        if (stack != null) {
+            return stack;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
+        try {
+            long t0 = System.nanoTime();
+            stack = loader.get();
+            Logger.info("WebRTC native library loaded in {} ms", (System.nanoTime() - t0) / 1_000_000);
+            return stack;
+        } catch (LinkageError | RuntimeException e) {
+            failure = "the WebRTC native library could not be loaded (" + e + "): install libpulse0, check that "
+                    + "java.io.tmpdir (" + System.getProperty("java.io.tmpdir") + ") is writable and that the "
+                    + "webrtc-java linux-x86_64 jar is on the class path; SIP joins are not affected";
+            Logger.error("{}", failure);
+            throw new IllegalStateException(failure, e);
+        }
+    }
+
+    /** Why the library failed to load, once it has. */
+    public synchronized Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    public synchronized boolean loaded() {
+        return stack != null;
+    }
+
+    /** Releases the factory and the audio module; a later call loads a new factory (the library stays). */
+    public synchronized void release() {
+        if (stack != null) {
+            stack.dispose();
+            stack = null;
+        }
+    }
+
+    private static Stack loadStack() {
+        // FIELD-NOTES: a factory without a module aborts the JVM on a soundless host; the dummy layer
+        // never touches an OS audio device and is what works with a CustomAudioSource pushing PCM.
+        AudioDeviceModule adm = new AudioDeviceModule(AudioLayer.kDummyAudio);
+        try {
+            return new Stack(new PeerConnectionFactory(adm), adm);
+        } catch (RuntimeException | LinkageError e) {
+            adm.dispose();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.roomwire.webrtc;
+
+import io.roomwire.core.health.Health;
+import io.roomwire.core.health.Service;
+import io.roomwire.core.time.Scheduler;
+import io.roomwire.sip.Call;
+import io.roomwire.sip.CallEnd;
+import io.roomwire.sip.CallEvent;
+import io.roomwire.sip.CallListener;
+import io.roomwire.sip.CallState;
+import io.roomwire.sip.JoinPath;
+import io.roomwire.sip.JoinTarget;
+import io.roomwire.webrtc.internal.WebRtcCall;
+import io.roomwire.webrtc.signal.PexipSignalling;
+import io.roomwire.webrtc.signal.Signalling;
+import io.roomwire.webrtc.signal.WhipSignalling;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.tinylog.Logger;
+
+/**
+ * The WebRTC join path: a Teams (or other) meeting joined through a WebRTC gateway over WHIP or the
+ * Pexip client API, media by webrtc-java. The native library loads on the first dial, not at start.
+ */
+public final class WebRtcJoinPath implements JoinPath, Service {
+
+    private final WebRtcSettings settings;
+    private final Scheduler scheduler;
+    private final NativeWebRtc natives;
+    private final LocalMedia media;
+    private final Function<JoinTarget, Signalling> signalling;
+    private final List<CallListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<WebRtcCall> calls = new CopyOnWriteArrayList<>();
+    private volatile ExecutorService worker;
+    private volatile HttpClient http;
+
+    public WebRtcJoinPath(WebRtcSettings settings, Scheduler scheduler, NativeWebRtc natives, LocalMedia media) {
+        this(settings, scheduler, natives, media, null);
+    }
+
+    /** With the signalling chosen per target by the caller (tests); {@code null} picks it from the settings. */
+    public WebRtcJoinPath(WebRtcSettings settings, Scheduler scheduler, NativeWebRtc natives, LocalMedia media,
+                          Function<JoinTarget, Signalling> signalling) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.natives = Objects.requireNonNull(natives, "natives");
+        this.media = Objects.requireNonNull(media, "media");
+        this.signalling = signalling != null ? signalling : this::signallingFor;
+    }
+
+    @Override
+    public String name() {
+        return "webrtc";
+    }
+
+    @Override
+    public synchronized void start() {
+        if (worker == null) {
+            worker = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "webrtc-signalling");
+                t.setDaemon(true);
+                return t;
+            });
+            http = HttpClient.newBuilder().connectTimeout(settings.signallingTimeout()).build();
+        }
+    }
+
+    @Override
+    public void stop() {
+        ExecutorService w;
+        synchronized (this) {
+            w = worker;
+            worker = null;
+        }
+        if (w == null) {
+            return;
+        }
+        for (WebRtcCall c : calls) {
+            c.hangUp();
+        }
+        w.shutdown();
+        try {
+            if (!w.awaitTermination(10, TimeUnit.SECONDS)) {
+                Logger.warn("WebRTC signalling did not finish within 10 s; calls may remain at the gateway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        natives.release();
+        HttpClient h = http;
+        http = null;
+        if (h instanceof AutoCloseable) {
+            try {
+                ((AutoCloseable) h).close();
+            } catch (Exception e) {
+                Logger.debug("HTTP client close: {}", e.toString());
+            }
+        }
+    }
+
+    /** UP until the native library fails to load; then DOWN with the reason (SIP is unaffected). */
+    @Override
+    public Health health() {
+        return natives.failure().map(Health::down).orElseGet(Health::up);
+    }
+
+    @Override
+    public boolean supports(JoinTarget target) {
+        return target.kind() == JoinTarget.Kind.WEBRTC;
+    }
+
+    @Override
+    public Call dial(JoinTarget target) {
+        if (!supports(target)) {
+            throw new IllegalArgumentException("the WebRTC path joins webrtc targets, not " + target.kind().wireName());
+        }
+        URI.create(target.uri());
+        ExecutorService w = worker;
+        if (w == null) {
+            throw new IllegalStateException("the WebRTC join path is not started");
+        }
+        WebRtcCall call = new WebRtcCall(target, settings, scheduler, w, signalling.apply(target), media, this::onEvent);
+        calls.add(call);
+        emit(new CallEvent.StateChanged(call, CallState.DIALING, "Joining over WebRTC..."));
+        w.execute(() -> {
+            NativeWebRtc.Stack stack;
+            try {
+                stack = natives.get();
+            } catch (IllegalStateException e) {
+                // No native library: the call ends at once with the reason, and the caller may fall back to SIP.
+                call.hangUpWith(CallEnd.EndedBy.LOCAL, "WebRTC is not available on this room", e.getMessage());
+                return;
+            }
+            call.dial(stack.factory());
+        });
+        return call;
+    }
+
+    private Signalling signallingFor(JoinTarget target) {
+        String meeting = URLEncoder.encode(target.uri(), StandardCharsets.UTF_8);
+        return switch (settings.gateway()) {
+            case WHIP -> new WhipSignalling(http, URI.create(settings.gatewayUrl().replace("{meeting}", meeting)),
+                    settings.token(), settings.signallingTimeout());
+            case PEXIP -> new PexipSignalling(http, URI.create(settings.gatewayUrl()), target.uri(), settings.displayName(),
+                    settings.token(), settings.signallingTimeout(), scheduler);
+        };
+    }
+
+    private void onEvent(CallEvent e) {
+        if (e instanceof CallEvent.Ended) {
+            calls.remove((WebRtcCall) e.call());
+        }
+        emit(e);
+    }
+
+    private void emit(CallEvent e) {
+        for (CallListener l : listeners) {
+            try {
+                l.onEvent(e);
+            } catch (RuntimeException ex) {
+                Logger.warn(ex, "A call listener failed on {}", e);
+            }
+        }
+    }
+
+    @Override
+    public List<Call> calls() {
+        return List.copyOf(calls);
+    }
+
+    @Override
+    public void addListener(CallListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeListener(CallListener listener) {
+        listeners.remove(listener);
+    }
+
+    /** Whether the native library has been loaded (it is not until the first WebRTC call). */
+    public boolean nativeLoaded() {
+        return natives.loaded();
+    }
+}

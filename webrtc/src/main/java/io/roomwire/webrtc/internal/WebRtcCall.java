@@ -1,0 +1,738 @@
+package io.roomwire.webrtc.internal;
+
+import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.PortAllocatorConfig;
+import dev.onvoid.webrtc.RTCConfiguration;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCIceConnectionState;
+import dev.onvoid.webrtc.RTCIceGatheringState;
+import dev.onvoid.webrtc.RTCIceServer;
+import dev.onvoid.webrtc.RTCOfferOptions;
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCRtpReceiver;
+import dev.onvoid.webrtc.RTCRtpSender;
+import dev.onvoid.webrtc.RTCRtpTransceiver;
+import dev.onvoid.webrtc.RTCRtpTransceiverDirection;
+import dev.onvoid.webrtc.RTCRtpTransceiverInit;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.RTCStats;
+import dev.onvoid.webrtc.RTCStatsReport;
+import dev.onvoid.webrtc.RTCStatsType;
+import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import dev.onvoid.webrtc.media.MediaStreamTrack;
+import dev.onvoid.webrtc.media.audio.AudioTrack;
+import dev.onvoid.webrtc.media.audio.AudioTrackSink;
+import dev.onvoid.webrtc.media.audio.CustomAudioSource;
+import dev.onvoid.webrtc.media.video.CustomVideoSource;
+import dev.onvoid.webrtc.media.video.NativeI420Buffer;
+import dev.onvoid.webrtc.media.video.VideoFrame;
+import dev.onvoid.webrtc.media.video.VideoTrack;
+import dev.onvoid.webrtc.media.video.VideoTrackSink;
+import io.roomwire.core.time.Scheduler;
+import io.roomwire.hal.MediaKind;
+import io.roomwire.sip.Call;
+import io.roomwire.sip.CallEnd;
+import io.roomwire.sip.CallEvent;
+import io.roomwire.sip.CallState;
+import io.roomwire.sip.JoinTarget;
+import io.roomwire.sip.MediaStats;
+import io.roomwire.webrtc.IceServer;
+import io.roomwire.webrtc.LocalMedia;
+import io.roomwire.webrtc.WebRtcSettings;
+import io.roomwire.webrtc.signal.Sdp;
+import io.roomwire.webrtc.signal.Signalling;
+import io.roomwire.webrtc.signal.SignallingException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.tinylog.Logger;
+
+/**
+ * One WebRTC call: a sendrecv audio+video peer connection, signalled through {@link Signalling}.
+ * Signalling runs on the path's executor (HTTP blocks), native callbacks only record and hand over.
+ */
+public final class WebRtcCall implements Call {
+
+    private final String id = "webrtc-" + UUID.randomUUID().toString().substring(0, 8);
+    private final JoinTarget target;
+    private final WebRtcSettings settings;
+    private final Scheduler scheduler;
+    private final Executor worker;
+    private final Signalling signalling;
+    private final LocalMedia media;
+    private final Consumer<CallEvent> events;
+    private final Instant startedAt;
+    private final AtomicReference<CallState> state = new AtomicReference<>(CallState.DIALING);
+    private final AtomicReference<CallEnd> end = new AtomicReference<>();
+    private final AtomicReference<MediaStats> stats = new AtomicReference<>(MediaStats.none());
+    private final AtomicLong framesReceived = new AtomicLong();
+    private final AtomicLong audioChunksReceived = new AtomicLong();
+    private final List<RTCIceCandidate> earlyCandidates = new ArrayList<>();
+    private final CountDownLatch gathered = new CountDownLatch(1);
+    private final List<Scheduler.Cancellable> timers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    // Native objects; touched under `this` only, released once in release().
+    private RTCPeerConnection pc;
+    private CustomAudioSource audioSource;
+    private CustomVideoSource videoSource;
+    private AudioTrack audioTrack;
+    private VideoTrack videoTrack;
+    private RTCRtpSender audioSender;
+    private RTCRtpSender videoSender;
+    private VideoTrack remoteVideo;
+    private AudioTrack remoteAudio;
+    private NativeI420Buffer frameBuffer;
+    private volatile Signalling.Session session;
+    private volatile Instant iceConnectedAt;
+    private volatile Instant firstFrameAt;
+    private volatile boolean released;
+    private volatile boolean mediaStarted;
+    private long frameIndex;
+    private long audioIndex;
+    private final byte[] pcm = new byte[960];
+    private final VideoTrackSink videoSink = this::onRemoteFrame;
+    private final AudioTrackSink audioSink = (data, bits, rate, channels, frames) -> audioChunksReceived.incrementAndGet();
+
+    public WebRtcCall(JoinTarget target, WebRtcSettings settings, Scheduler scheduler, Executor worker,
+                      Signalling signalling, LocalMedia media, Consumer<CallEvent> events) {
+        this.target = target;
+        this.settings = settings;
+        this.scheduler = scheduler;
+        this.worker = worker;
+        this.signalling = signalling;
+        this.media = media;
+        this.events = events;
+        this.startedAt = scheduler.now();
+    }
+
+    /** Builds the peer connection and sends the offer; on the path's worker. */
+    public void dial(PeerConnectionFactory factory) {
+        worker.execute(() -> {
+            try {
+                String offer = createOffer(factory);
+                if (state.get() == CallState.ENDED) {
+                    return;
+                }
+                Signalling.Session s = signalling.open(offer);
+                session = s;
+                if (state.get() == CallState.ENDED) {
+                    s.close();
+                    return;
+                }
+                setRemote(s.answerSdp());
+                flushEarlyCandidates();
+                transition(CallState.RINGING, "Connecting media...");
+                // Bounded wait for ICE (RFC 8445 gives no bound; the room cannot wait forever).
+                timers.add(scheduler.schedule(settings.connectTimeout(), () -> {
+                    if (iceConnectedAt == null) {
+                        finish(CallEnd.EndedBy.NETWORK, 0, "The meeting's media could not connect",
+                                "ICE did not connect within " + settings.connectTimeout().toSeconds()
+                                        + " s: a firewall blocks UDP, or configure a TURN server (webrtc.ice-servers)");
+                    }
+                }));
+            } catch (SignallingException e) {
+                finish(CallEnd.EndedBy.NETWORK, e.status(), roomMessage(e), e.getMessage());
+            } catch (RuntimeException e) {
+                finish(CallEnd.EndedBy.LOCAL, 0, "The WebRTC call could not start", String.valueOf(e.getMessage()));
+            }
+        });
+    }
+
+    private static String roomMessage(SignallingException e) {
+        return switch (e.kind()) {
+            case UNAUTHORIZED -> "The WebRTC gateway refused the room's credentials";
+            case REJECTED -> "The WebRTC gateway did not accept the meeting";
+            case UNAVAILABLE -> "The WebRTC gateway is not available";
+            case TIMEOUT -> "The WebRTC gateway did not answer";
+            case MALFORMED -> "The WebRTC gateway's answer was not usable";
+        };
+    }
+
+    private synchronized String createOffer(PeerConnectionFactory factory) {
+        RTCConfiguration config = new RTCConfiguration();
+        for (IceServer s : settings.iceServers()) {
+            RTCIceServer r = new RTCIceServer();
+            r.urls = s.urls();
+            r.username = s.username().orElse(null);
+            r.password = s.credential().orElse(null);
+            config.iceServers.add(r);
+        }
+        if (settings.maxPort() > 0) {
+            config.portAllocatorConfig = new PortAllocatorConfig(settings.minPort(), settings.maxPort(), 0);
+        }
+        pc = factory.createPeerConnection(config, new Observer());
+        audioSource = new CustomAudioSource();
+        audioTrack = factory.createAudioTrack(id + "-audio", audioSource);
+        videoSource = new CustomVideoSource();
+        videoTrack = factory.createVideoTrack(id + "-video", videoSource);
+        audioSender = addSendRecv(audioTrack).getSender();
+        videoSender = addSendRecv(videoTrack).getSender();
+        RTCSessionDescription offer = await("createOffer", (ok, fail) -> pc.createOffer(new RTCOfferOptions(),
+                new CreateSessionDescriptionObserver() {
+                    @Override
+                    public void onSuccess(RTCSessionDescription d) {
+                        ok.complete(d);
+                    }
+
+                    @Override
+                    public void onFailure(String error) {
+                        fail.accept(error);
+                    }
+                }));
+        setLocal(offer);
+        return offerWithGatheredCandidates();
+    }
+
+    private RTCRtpTransceiver addSendRecv(MediaStreamTrack track) {
+        RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
+        init.direction = RTCRtpTransceiverDirection.SEND_RECV;
+        init.streamIds = List.of(id);
+        return pc.addTransceiver(track, init);
+    }
+
+    private String offerWithGatheredCandidates() {
+        try {
+            // Host candidates arrive within milliseconds; STUN may take longer: those go by trickle.
+            gathered.await(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return pc.getLocalDescription().sdp;
+    }
+
+    private void setLocal(RTCSessionDescription d) {
+        this.<Boolean>await("setLocalDescription", (ok, fail) -> pc.setLocalDescription(d, observer(ok, fail)));
+    }
+
+    private void setRemote(String answerSdp) {
+        synchronized (this) {
+            if (released) {
+                return;
+            }
+        }
+        String error = this.<Boolean>awaitOrError((ok, fail) ->
+                pc.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER, answerSdp), observer(ok, fail)));
+        if (error != null) {
+            throw new IllegalStateException("the gateway's SDP answer is incompatible with the room's offer: " + error);
+        }
+    }
+
+    private static SetSessionDescriptionObserver observer(CompletableFuture<Boolean> ok, Consumer<String> fail) {
+        return new SetSessionDescriptionObserver() {
+            @Override
+            public void onSuccess() {
+                ok.complete(Boolean.TRUE);
+            }
+
+            @Override
+            public void onFailure(String error) {
+                fail.accept(error);
+            }
+        };
+    }
+
+    private interface Starter<T> {
+        void start(CompletableFuture<T> ok, Consumer<String> fail);
+    }
+
+    private <T> T await(String what, Starter<T> starter) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        starter.start(f, e -> f.completeExceptionally(new IllegalStateException(what + " failed: " + e)));
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> String awaitOrError(Starter<T> starter) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        AtomicReference<String> error = new AtomicReference<>();
+        starter.start(f, e -> {
+            error.set(e);
+            f.complete(null);
+        });
+        try {
+            f.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return "no result within 10 s: " + e;
+        }
+        return error.get();
+    }
+
+    private void flushEarlyCandidates() {
+        List<RTCIceCandidate> late;
+        synchronized (earlyCandidates) {
+            late = List.copyOf(earlyCandidates);
+            earlyCandidates.clear();
+        }
+        String offered = pc.getLocalDescription().sdp;
+        for (RTCIceCandidate c : late) {
+            if (!offered.contains(c.sdp)) {
+                trickle(c);
+            }
+        }
+    }
+
+    private void trickle(RTCIceCandidate c) {
+        Signalling.Session s = session;
+        if (s == null) {
+            synchronized (earlyCandidates) {
+                earlyCandidates.add(c);
+            }
+            return;
+        }
+        worker.execute(() -> {
+            try {
+                s.trickle(c.sdpMid, c.sdpMLineIndex, c.sdp);
+            } catch (SignallingException e) {
+                Logger.info("Call {}: trickling a candidate failed: {}", id, e.getMessage());
+            }
+        });
+    }
+
+    private final class Observer implements PeerConnectionObserver {
+        @Override
+        public void onIceCandidate(RTCIceCandidate candidate) {
+            trickle(candidate);
+        }
+
+        @Override
+        public void onIceGatheringChange(RTCIceGatheringState s) {
+            if (s == RTCIceGatheringState.COMPLETE) {
+                gathered.countDown();
+            }
+        }
+
+        @Override
+        public void onIceConnectionChange(RTCIceConnectionState s) {
+            if ((s == RTCIceConnectionState.CONNECTED || s == RTCIceConnectionState.COMPLETED) && iceConnectedAt == null) {
+                iceConnectedAt = scheduler.now(); // stamped here: the handover below may run after the first frame
+            }
+            scheduler.execute(() -> onIce(s));
+        }
+
+        @Override
+        public void onTrack(RTCRtpTransceiver transceiver) {
+            RTCRtpReceiver receiver = transceiver.getReceiver();
+            MediaStreamTrack track = receiver.getTrack();
+            synchronized (WebRtcCall.this) {
+                if (released) {
+                    return;
+                }
+                if (track instanceof VideoTrack v) {
+                    remoteVideo = v;
+                    v.addSink(videoSink);
+                } else if (track instanceof AudioTrack a) {
+                    remoteAudio = a;
+                    a.addSink(audioSink);
+                }
+            }
+        }
+    }
+
+    private void onRemoteFrame(VideoFrame frame) {
+        try {
+            if (framesReceived.incrementAndGet() == 1) {
+                firstFrameAt = scheduler.now();
+            }
+        } finally {
+            // FIELD-NOTES: an unreleased frame keeps ~345 KB of native memory.
+            frame.release();
+        }
+    }
+
+    private final AtomicReference<Scheduler.Cancellable> lossTimer = new AtomicReference<>();
+
+    private void onIce(RTCIceConnectionState s) {
+        if (state.get() == CallState.ENDED) {
+            return;
+        }
+        switch (s) {
+            case CONNECTED, COMPLETED -> {
+                Scheduler.Cancellable t = lossTimer.getAndSet(null);
+                if (t != null) {
+                    t.cancel();
+                }
+                if (!mediaStarted) {
+                    mediaStarted = true;
+                    startMedia();
+                }
+                transition(CallState.CONNECTED, "Connected");
+            }
+            case DISCONNECTED -> {
+                // RFC 7675 §5.1: consent expires 30 s after the last response; end within our bound instead.
+                Scheduler.Cancellable t = scheduler.schedule(settings.mediaLossTimeout(), () ->
+                        finish(CallEnd.EndedBy.NETWORK, 0, "The meeting's media stopped",
+                                "ICE consent lost for " + settings.mediaLossTimeout().toSeconds()
+                                        + " s (RFC 7675): the far end or the network went away"));
+                Scheduler.Cancellable old = lossTimer.getAndSet(t);
+                if (old != null) {
+                    old.cancel();
+                }
+            }
+            case FAILED -> finish(CallEnd.EndedBy.NETWORK, 0,
+                    iceConnectedAt == null ? "The meeting's media could not connect" : "The meeting's media stopped",
+                    "ICE failed" + (iceConnectedAt == null ? " before connecting: check UDP reachability or TURN (webrtc.ice-servers)"
+                            : " after " + Duration.between(iceConnectedAt, scheduler.now()).toSeconds() + " s"));
+            default -> { }
+        }
+    }
+
+    private void startMedia() {
+        long audioPeriodMs = 10;
+        timers.add(scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(audioPeriodMs), this::pushAudio));
+        timers.add(scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(1000 / media.framesPerSecond()),
+                this::pushVideo));
+        timers.add(scheduler.scheduleAtFixedRate(settings.statsInterval(), settings.statsInterval(), this::readStats));
+    }
+
+    private synchronized void pushAudio() {
+        if (released) {
+            return;
+        }
+        media.nextAudio(audioIndex++, pcm);
+        audioSource.pushAudio(pcm, 16, 48000, 1, 480);
+    }
+
+    private synchronized void pushVideo() {
+        if (released) {
+            return;
+        }
+        if (frameBuffer == null) {
+            frameBuffer = NativeI420Buffer.allocate(media.width(), media.height());
+        }
+        media.nextFrame(frameIndex, frameBuffer.getDataY(), frameBuffer.getStrideY(), frameBuffer.getDataU(),
+                frameBuffer.getStrideU(), frameBuffer.getDataV(), frameBuffer.getStrideV());
+        VideoFrame f = new VideoFrame(frameBuffer, frameIndex++ * 1_000_000_000L / media.framesPerSecond());
+        videoSource.pushFrame(f);
+    }
+
+    /** Reads getStats into MediaStats and reports it. */
+    public void readStats() {
+        RTCPeerConnection p;
+        synchronized (this) {
+            if (released) {
+                return;
+            }
+            p = pc;
+        }
+        p.getStats(report -> {
+            stats.set(toMediaStats(report));
+            if (state.get().isLive()) {
+                events.accept(new CallEvent.Media(this, stats.get()));
+            }
+        });
+    }
+
+    static MediaStats toMediaStats(RTCStatsReport report) {
+        Map<MediaKind, long[]> c = new EnumMap<>(MediaKind.class);
+        Map<MediaKind, double[]> jitter = new EnumMap<>(MediaKind.class);
+        Optional<Duration> rtt = Optional.empty();
+        boolean dtls = false;
+        for (RTCStats s : report.getStats().values()) {
+            Map<String, Object> a = s.getAttributes();
+            if (s.getType() == RTCStatsType.TRANSPORT) {
+                dtls |= "connected".equals(String.valueOf(a.get("dtlsState")));
+            }
+            if (s.getType() == RTCStatsType.CANDIDATE_PAIR && Boolean.TRUE.equals(a.get("nominated"))
+                    && a.get("currentRoundTripTime") instanceof Number n) {
+                rtt = Optional.of(Duration.ofNanos((long) (n.doubleValue() * 1e9)));
+            }
+            Object kindAttr = a.get("kind");
+            if (kindAttr == null) {
+                continue;
+            }
+            MediaKind kind = "video".equals(kindAttr) ? MediaKind.VIDEO : MediaKind.AUDIO;
+            long[] v = c.computeIfAbsent(kind, k -> new long[5]);
+            if (s.getType() == RTCStatsType.OUTBOUND_RTP) {
+                v[0] += num(a.get("packetsSent"));
+                v[1] += num(a.get("bytesSent"));
+            } else if (s.getType() == RTCStatsType.INBOUND_RTP) {
+                v[2] += num(a.get("packetsReceived"));
+                v[3] += num(a.get("bytesReceived"));
+                v[4] += num(a.get("packetsLost"));
+                if (a.get("jitter") instanceof Number j) {
+                    jitter.put(kind, new double[] {j.doubleValue() * 1000});
+                }
+            }
+        }
+        Map<MediaKind, MediaStats.Stream> streams = new EnumMap<>(MediaKind.class);
+        for (var e : c.entrySet()) {
+            long[] v = e.getValue();
+            double j = jitter.containsKey(e.getKey()) ? jitter.get(e.getKey())[0] : 0;
+            // WebRTC media is always SRTP keyed by DTLS (RFC 8827 §6.5); secure once DTLS is connected.
+            streams.put(e.getKey(), new MediaStats.Stream(v[0], v[1], v[2], v[3], v[4], j, rtt, dtls));
+        }
+        return new MediaStats(streams);
+    }
+
+    private static long num(Object o) {
+        return o instanceof Number n ? n.longValue() : 0;
+    }
+
+    private void transition(CallState to, String message) {
+        CallState from = state.get();
+        // Only forward: ICE may report connected before the signalling thread gets to "ringing".
+        if (from == CallState.ENDED || to.ordinal() <= from.ordinal() || !state.compareAndSet(from, to)) {
+            return;
+        }
+        events.accept(new CallEvent.StateChanged(this, to, message));
+    }
+
+    /** Ends the call with a reason before any signalling (e.g. the native library is missing). */
+    public void hangUpWith(CallEnd.EndedBy by, String message, String detail) {
+        finish(by, 0, message, detail);
+    }
+
+    /** Ends the call once; releases native objects in the order that lets the JVM exit (FIELD-NOTES). */
+    void finish(CallEnd.EndedBy by, int status, String message, String detail) {
+        CallState was = state.getAndSet(CallState.ENDED);
+        if (was == CallState.ENDED) {
+            return;
+        }
+        CallEnd e = new CallEnd(by, status, message, detail);
+        end.set(e);
+        timers.forEach(Scheduler.Cancellable::cancel);
+        Scheduler.Cancellable t = lossTimer.getAndSet(null);
+        if (t != null) {
+            t.cancel();
+        }
+        if (was.isLive()) {
+            try {
+                readStatsNow();
+            } catch (RuntimeException ex) {
+                Logger.debug("Call {}: last figures unavailable: {}", id, ex.toString());
+            }
+        }
+        Signalling.Session s = session;
+        Runnable teardown = () -> {
+            if (s != null) {
+                s.close();
+            }
+            release();
+            Logger.info("Call {} to {} ended: {} ({})", id, target.uri(), message, detail);
+            events.accept(new CallEvent.Ended(this, e));
+        };
+        try {
+            worker.execute(teardown);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            teardown.run(); // the path is stopping: tear down here so the gateway and native side are still released
+        }
+    }
+
+    private void readStatsNow() {
+        CompletableFuture<RTCStatsReport> f = new CompletableFuture<>();
+        RTCPeerConnection p;
+        synchronized (this) {
+            if (released || pc == null) {
+                return;
+            }
+            p = pc;
+        }
+        p.getStats(f::complete);
+        try {
+            stats.set(toMediaStats(f.get(2, TimeUnit.SECONDS)));
+        } catch (Exception ex) {
+            Logger.debug("Call {}: last figures unavailable: {}", id, ex.toString());
+        }
+    }
+
+    private synchronized void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        if (remoteVideo != null) {
+            remoteVideo.removeSink(videoSink);
+        }
+        if (remoteAudio != null) {
+            remoteAudio.removeSink(audioSink);
+        }
+        if (pc != null) {
+            // FIELD-NOTES order: remove senders, close, dispose tracks, then sources.
+            for (RTCRtpSender sender : new RTCRtpSender[] {audioSender, videoSender}) {
+                if (sender != null) {
+                    pc.removeTrack(sender);
+                }
+            }
+            pc.close();
+        }
+        if (audioTrack != null) {
+            audioTrack.dispose();
+        }
+        if (videoTrack != null) {
+            videoTrack.dispose();
+        }
+        if (audioSource != null) {
+            audioSource.dispose();
+        }
+        if (videoSource != null) {
+            videoSource.dispose();
+        }
+        if (frameBuffer != null) {
+            frameBuffer.release();
+        }
+    }
+
+    /** Restarts ICE after a network change (RFC 8445 §9): a new offer with new credentials via the signalling. */
+    public void restartIce() {
+        worker.execute(() -> {
+            Signalling.Session s = session;
+            if (s == null || state.get() == CallState.ENDED) {
+                return;
+            }
+            try {
+                RTCSessionDescription offer;
+                synchronized (this) {
+                    if (released) {
+                        return;
+                    }
+                    RTCOfferOptions o = new RTCOfferOptions();
+                    o.iceRestart = true;
+                    offer = await("createOffer(iceRestart)", (ok, fail) -> pc.createOffer(o, new CreateSessionDescriptionObserver() {
+                        @Override
+                        public void onSuccess(RTCSessionDescription d) {
+                            ok.complete(d);
+                        }
+
+                        @Override
+                        public void onFailure(String error) {
+                            fail.accept(error);
+                        }
+                    }));
+                    setLocal(offer);
+                }
+                String answer = s.restartIce(offer.sdp);
+                String current = pc.getRemoteDescription().sdp;
+                String full = answer.startsWith("v=0") ? answer : withIceCredentials(current, answer);
+                setRemote(full);
+            } catch (SignallingException | RuntimeException e) {
+                Logger.warn("Call {}: ICE restart failed: {}", id, e.getMessage());
+            }
+        });
+    }
+
+    private static String withIceCredentials(String sdp, String frag) {
+        String ufrag = Sdp.attribute(frag, "ice-ufrag").orElseThrow();
+        String pwd = Sdp.attribute(frag, "ice-pwd").orElseThrow();
+        return sdp.replaceAll("a=ice-ufrag:.*", "a=ice-ufrag:" + ufrag).replaceAll("a=ice-pwd:.*", "a=ice-pwd:" + pwd);
+    }
+
+    /** Mutes or unmutes the room's microphone in the call (the track sends silence). */
+    public void setMicrophoneMuted(boolean muted) {
+        synchronized (this) {
+            if (!released && audioTrack != null) {
+                audioTrack.setEnabled(!muted);
+            }
+        }
+    }
+
+    /** Turns the room's camera off or on in the call (the track sends black frames). */
+    public void setCameraOff(boolean off) {
+        synchronized (this) {
+            if (!released && videoTrack != null) {
+                videoTrack.setEnabled(!off);
+            }
+        }
+    }
+
+    /** When ICE connected, once it has. */
+    public Optional<Instant> iceConnectedAt() {
+        return Optional.ofNullable(iceConnectedAt);
+    }
+
+    /** When the first remote video frame was decoded, once it has. */
+    public Optional<Instant> firstFrameAt() {
+        return Optional.ofNullable(firstFrameAt);
+    }
+
+    /** Remote video frames decoded so far. */
+    public long framesDecoded() {
+        return framesReceived.get();
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public boolean incoming() {
+        return false;
+    }
+
+    @Override
+    public JoinTarget target() {
+        return target;
+    }
+
+    @Override
+    public String remoteName() {
+        return target.provider() + " meeting";
+    }
+
+    @Override
+    public CallState state() {
+        return state.get();
+    }
+
+    @Override
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    @Override
+    public Optional<CallEnd> end() {
+        return Optional.ofNullable(end.get());
+    }
+
+    @Override
+    public MediaStats stats() {
+        return stats.get();
+    }
+
+    @Override
+    public void hangUp() {
+        finish(CallEnd.EndedBy.LOCAL, 0, "Call ended", "hung up by the room");
+    }
+
+    @Override
+    public void sendDtmf(String digits) {
+        synchronized (this) {
+            if (released || audioSender == null || !state.get().isLive()) {
+                return;
+            }
+            var dtmf = audioSender.getDtmfSender();
+            // RFC 7874 §5: DTMF in WebRTC is RFC 4733 telephone-event; 100 ms tones, 70 ms gaps.
+            if (dtmf == null || !dtmf.canInsertDtmf() || !dtmf.insertDtmf(digits, 100, 70)) {
+                Logger.warn("Call {}: the far end did not negotiate telephone-event; digits not sent", id);
+            }
+        }
+    }
+
+    @Override
+    public void answer() {
+        // Outgoing only: WebRTC calls are never incoming.
+    }
+
+    @Override
+    public void decline() {
+        // Outgoing only: WebRTC calls are never incoming.
+    }
+}

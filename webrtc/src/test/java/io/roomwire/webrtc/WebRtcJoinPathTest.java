@@ -1,0 +1,176 @@
+package io.roomwire.webrtc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roomwire.core.time.SystemScheduler;
+import io.roomwire.hal.MediaKind;
+import io.roomwire.sip.CallEvent;
+import io.roomwire.sip.CallState;
+import io.roomwire.sip.JoinTarget;
+import io.roomwire.sim.cloud.webrtc.SimWebRtcGateway;
+import io.roomwire.sim.cloud.webrtc.WebRtcFarEnd;
+import io.roomwire.webrtc.internal.WebRtcCall;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Real calls: the room's WebRtcJoinPath against the simulated gateway's webrtc-java far end. */
+class WebRtcJoinPathTest {
+
+    private static final Duration BOUND = Duration.ofSeconds(60);
+    private static final JoinTarget MEETING = new JoinTarget(JoinTarget.Kind.WEBRTC,
+            "https://teams.microsoft.com/l/meetup-join/19%3ameeting_X%40thread.v2/0", "teams", Optional.empty(), "test");
+
+    private static SystemScheduler scheduler;
+    private static WebRtcFarEnd farEnd;
+    private static SimWebRtcGateway gateway;
+
+    @BeforeAll
+    static void up() throws Exception {
+        scheduler = new SystemScheduler(2);
+        farEnd = new WebRtcFarEnd();
+        gateway = new SimWebRtcGateway(farEnd, Optional.of("whip-secret"), Clock.systemUTC(), Duration.ofSeconds(120));
+    }
+
+    @AfterAll
+    static void down() {
+        gateway.close();
+        farEnd.close();
+        scheduler.close();
+    }
+
+    private WebRtcJoinPath path(WebRtcSettings.GatewayKind kind, Optional<String> token) {
+        WebRtcSettings s = WebRtcSettings.of(kind, kind == WebRtcSettings.GatewayKind.WHIP ? gateway.whipUrl() : gateway.pexipNode().toString(),
+                token, "Room 7");
+        return new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
+    }
+
+    @Test
+    void joinsOverWhipAndBothSidesDecodeTheOthersMedia() throws Exception {
+        WebRtcJoinPath path = path(WebRtcSettings.GatewayKind.WHIP, Optional.of("whip-secret"));
+        List<CallEvent> events = new CopyOnWriteArrayList<>();
+        path.addListener(events::add);
+        path.start();
+        assertFalse(path.nativeLoaded(), "the native library loads with the first call, not at start");
+        try {
+            WebRtcCall call = (WebRtcCall) path.dial(MEETING);
+            Await.until(BOUND, () -> call.state() == CallState.CONNECTED || call.state() == CallState.ENDED, call::toString);
+            assertEquals(CallState.CONNECTED, call.state(), () -> "ended: " + call.end());
+            Await.until(BOUND, () -> call.framesDecoded() > 10, () -> "room decoded " + call.framesDecoded() + " frames");
+            String session = farEnd.sessions().get(0);
+            Await.until(BOUND, () -> report(session).framesDecoded() > 10 && report(session).audioPacketsReceived() > 50,
+                    () -> "far end: " + report(session));
+            Await.until(BOUND, () -> events.stream().anyMatch(e -> e instanceof CallEvent.Media m
+                    && m.stats().of(MediaKind.VIDEO).map(v -> v.packetsReceived() > 0).orElse(false)
+                    && m.stats().of(MediaKind.AUDIO).map(a -> a.packetsReceived() > 0 && a.secure()).orElse(false)),
+                    () -> "figures: " + call.stats());
+            assertTrue(gateway.seen().stream().anyMatch(s -> s.method().equals("POST") && s.auth().equals("Bearer whip-secret")));
+            call.hangUp();
+            Await.until(BOUND, () -> gateway.openSessions() == 0, () -> "WHIP DELETE did not reach the gateway");
+            Await.until(BOUND, () -> events.stream().anyMatch(e -> e instanceof CallEvent.Ended), () -> "no Ended event");
+        } finally {
+            path.stop();
+        }
+    }
+
+    @Test
+    void iceThatNeverConnectsEndsTheCallWithAReasonWithinTheBound() {
+        WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(), Optional.of("whip-secret"), "Room 7")
+                .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofSeconds(5));
+        WebRtcJoinPath path = new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
+        path.start();
+        gateway.withholdCandidates(true);
+        try {
+            var call = path.dial(MEETING);
+            Await.until(BOUND, () -> call.state() == CallState.ENDED, call::toString);
+            assertEquals(io.roomwire.sip.CallEnd.EndedBy.NETWORK, call.end().orElseThrow().by());
+            assertTrue(call.end().orElseThrow().detail().contains("ICE did not connect within 3 s"), call.end().toString());
+            Await.until(BOUND, () -> gateway.openSessions() == 0, () -> "the failed session was not deleted at the gateway");
+        } finally {
+            gateway.withholdCandidates(false);
+            path.stop();
+        }
+    }
+
+    @Test
+    void aVanishedFarEndEndsTheCallWhenConsentRunsOut() {
+        WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(), Optional.of("whip-secret"), "Room 7")
+                .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(5));
+        WebRtcJoinPath path = new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
+        path.start();
+        try {
+            WebRtcCall call = (WebRtcCall) path.dial(MEETING);
+            Await.until(BOUND, () -> call.framesDecoded() > 5 || call.state() == CallState.ENDED, call::toString);
+            farEnd.vanish(farEnd.sessions().get(0));
+            // RFC 7675: consent checks go unanswered; the call ends with a reason, well within 30 s of the loss.
+            Await.until(Duration.ofSeconds(30), () -> call.state() == CallState.ENDED, () -> "still " + call.state());
+            assertEquals("The meeting's media stopped", call.end().orElseThrow().message(), call.end().toString());
+        } finally {
+            path.stop();
+        }
+    }
+
+    @Test
+    void aMissingNativeLibraryEndsTheCallWithAHealthReason() {
+        NativeWebRtc missing = new NativeWebRtc(() -> {
+            throw new UnsatisfiedLinkError("no webrtc-java-linux-x86_64 in java.library.path");
+        });
+        WebRtcJoinPath path = new WebRtcJoinPath(WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(),
+                Optional.empty(), "Room 7"), scheduler, missing, new TestPatternMedia(320, 180, 15, 440));
+        path.start();
+        try {
+            assertTrue(path.health().isUp());
+            var call = path.dial(MEETING);
+            Await.until(BOUND, () -> call.state() == CallState.ENDED, call::toString);
+            assertEquals("WebRTC is not available on this room", call.end().orElseThrow().message());
+            assertFalse(path.health().isUp());
+            assertTrue(path.health().reason().contains("libpulse0") && path.health().reason().contains("SIP joins are not affected"),
+                    path.health().reason());
+        } finally {
+            path.stop();
+        }
+    }
+
+    @Test
+    void callsLeaveNoThreadsBehind() {
+        WebRtcJoinPath path = path(WebRtcSettings.GatewayKind.PEXIP, Optional.empty());
+        path.start();
+        try {
+            int baseline = -1;
+            int openBefore = gateway.openSessions();
+            for (int i = 0; i < LEAK_CALLS; i++) {
+                WebRtcCall call = (WebRtcCall) path.dial(MEETING);
+                Await.until(BOUND, () -> call.framesDecoded() > 2 || call.state() == CallState.ENDED, call::toString);
+                assertEquals(CallState.CONNECTED, call.state(), () -> "ended: " + call.end());
+                call.hangUp();
+                Await.until(BOUND, () -> path.calls().isEmpty() && gateway.openSessions() == openBefore,
+                        () -> "call still open: " + path.calls() + ", gateway sessions " + gateway.openSessions());
+                if (i == 0) {
+                    baseline = Thread.activeCount();
+                }
+            }
+            int after = Thread.activeCount();
+            assertTrue(after <= baseline + 1, "threads after " + LEAK_CALLS + " calls: " + after + ", after the first: " + baseline);
+        } finally {
+            path.stop();
+        }
+    }
+
+    /** Small in CI; WebRtcBench runs 100. */
+    private static final int LEAK_CALLS = 4;
+
+    private static WebRtcFarEnd.Report report(String session) {
+        try {
+            return farEnd.report(session);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.roomwire.webrtc.bench;
+
+import com.sun.management.OperatingSystemMXBean;
+import io.roomwire.core.time.SystemScheduler;
+import io.roomwire.sip.CallState;
+import io.roomwire.sip.JoinTarget;
+import io.roomwire.sim.cloud.webrtc.SimWebRtcGateway;
+import io.roomwire.sim.cloud.webrtc.WebRtcFarEnd;
+import io.roomwire.webrtc.NativeWebRtc;
+import io.roomwire.webrtc.TestPatternMedia;
+import io.roomwire.webrtc.WebRtcJoinPath;
+import io.roomwire.webrtc.WebRtcSettings;
+import io.roomwire.webrtc.internal.WebRtcCall;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * WebRTC join path figures against the simulated WHIP gateway's webrtc-java far end, in one process:
+ * join press -> ICE connected -> first remote frame (p50/p95 over rw.calls-timed calls), CPU and RSS
+ * of one 720p30 call, threads and RSS after rw.calls-leak calls. Run it in a network namespace with a
+ * non-loopback interface (webrtc/src/test/netns/bin/java does that). Prints markdown rows on stdout.
+ */
+public final class WebRtcBench {
+
+    private static final JoinTarget MEETING = new JoinTarget(JoinTarget.Kind.WEBRTC,
+            "https://teams.microsoft.com/l/meetup-join/bench", "teams", Optional.empty(), "bench");
+
+    private WebRtcBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (System.getenv("RW_JAVA") == null) {
+            // Not yet in a namespace: run again through the test JVM wrapper (libwebrtc skips loopback).
+            List<String> cmd = new ArrayList<>(List.of("webrtc/src/test/netns/bin/java", "-cp", System.getProperty("java.class.path")));
+            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("rw."))
+                    .forEach(k -> cmd.add("-D" + k + "=" + System.getProperty(k)));
+            cmd.add(WebRtcBench.class.getName());
+            ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+            pb.environment().put("RW_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            System.exit(pb.start().waitFor());
+        }
+        PrintStream rows = System.out;
+        System.setOut(System.err);
+        int timed = Integer.getInteger("rw.calls-timed", 20);
+        int leak = Integer.getInteger("rw.calls-leak", 100);
+        long rssBefore = rssKb();
+        int threadsBefore = Thread.activeCount();
+        try (SystemScheduler scheduler = new SystemScheduler(2); WebRtcFarEnd farEnd = new WebRtcFarEnd();
+             SimWebRtcGateway gw = new SimWebRtcGateway(farEnd, Optional.empty(), Clock.systemUTC(), Duration.ofMinutes(2))) {
+            WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gw.whipUrl(), Optional.empty(), "Bench");
+            List<Double> ice = new ArrayList<>();
+            List<Double> frame = new ArrayList<>();
+            WebRtcJoinPath path = new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(640, 360, 30, 440));
+            path.start();
+            for (int i = 0; i < timed; i++) {
+                long t0 = System.nanoTime();
+                WebRtcCall c = (WebRtcCall) path.dial(MEETING);
+                await(() -> c.framesDecoded() > 0 && c.iceConnectedAt().isPresent() || c.state() == CallState.ENDED);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                frame.add((double) ms);
+                ice.add((double) Duration.between(c.startedAt(), c.iceConnectedAt().orElseThrow()).toMillis());
+                c.hangUp();
+                await(() -> path.calls().isEmpty());
+            }
+            path.stop();
+            row(rows, "join -> ICE connected p50 / p95", fmt(pct(ice, 50)) + " / " + fmt(pct(ice, 95)) + " ms", "-");
+            row(rows, "join -> first remote frame p50 / p95 (" + timed + " calls)",
+                    fmt(pct(frame, 50)) + " / " + fmt(pct(frame, 95)) + " ms", "p50 <= 1000 ms");
+
+            // One 720p30 call for 10 s: the process's CPU (room + far end, so an upper bound for the room).
+            WebRtcJoinPath hd = new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(1280, 720, 30, 440));
+            hd.start();
+            OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            WebRtcCall c = (WebRtcCall) hd.dial(MEETING);
+            await(() -> c.framesDecoded() > 0);
+            long cpu0 = os.getProcessCpuTime();
+            long w0 = System.nanoTime();
+            long until = w0 + 10_000_000_000L;
+            while (System.nanoTime() < until) {
+                Thread.sleep(100);
+            }
+            double cores = (os.getProcessCpuTime() - cpu0) / (double) (System.nanoTime() - w0);
+            long rssCall = rssKb();
+            c.hangUp();
+            await(() -> hd.calls().isEmpty());
+            hd.stop();
+            row(rows, "CPU of one 720p30 call (room + simulated far end in one process)", fmt(cores) + " cores", "<= 0.5 core (room)");
+            row(rows, "RSS during that call / before the library loaded", rssCall / 1024 + " / " + rssBefore / 1024 + " MB", "-");
+
+            WebRtcJoinPath many = new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
+            many.start();
+            long rssAfterFirst = 0;
+            int threadsAfterFirst = 0;
+            for (int i = 0; i < leak; i++) {
+                WebRtcCall k = (WebRtcCall) many.dial(MEETING);
+                await(() -> k.framesDecoded() > 0 || k.state() == CallState.ENDED);
+                k.hangUp();
+                await(() -> many.calls().isEmpty());
+                if (i == 0) {
+                    rssAfterFirst = rssKb();
+                    threadsAfterFirst = Thread.activeCount();
+                }
+            }
+            row(rows, "Java threads after 1 / " + leak + " calls (path running)", threadsAfterFirst + " / " + Thread.activeCount(), "no growth");
+            row(rows, "RSS after 1 / " + leak + " calls", rssAfterFirst / 1024 + " / " + rssKb() / 1024 + " MB", "no growth");
+            many.stop();
+            row(rows, "native threads (OS) after the path stopped / at start", osThreads() + " / (Java " + threadsBefore + ")", "-");
+        }
+    }
+
+    private static void await(java.util.function.BooleanSupplier c) throws InterruptedException {
+        long end = System.nanoTime() + 60_000_000_000L;
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("not within 60 s");
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    private static double pct(List<Double> v, int p) {
+        List<Double> s = v.stream().sorted().toList();
+        return s.get(Math.min(s.size() - 1, (int) Math.ceil(p / 100.0 * s.size()) - 1));
+    }
+
+    private static String fmt(double d) {
+        return String.format(Locale.ROOT, d < 10 ? "%.2f" : "%.0f", d);
+    }
+
+    private static void row(PrintStream out, String metric, String value, String target) {
+        out.println("| " + metric + " | " + value + " | " + target + " |");
+    }
+
+    private static long rssKb() throws Exception {
+        return status("VmRSS:");
+    }
+
+    private static long osThreads() throws Exception {
+        return status("Threads:");
+    }
+
+    private static long status(String key) throws Exception {
+        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (l.startsWith(key)) {
+                return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+}
