@@ -50,6 +50,15 @@ if [ ! -x "$JAVA" ]; then
     exit 1
 fi
 FLAGS=$(grep -v '^#' "$JVM_OPTIONS" | tr '\n' ' ')
+CLASSPATH="$SLOT_DIR/lib/*"
+CDS=""
+if [ "$SLOT_DIR" = /usr/lib/roomwire ] && [ -r "$SLOT_DIR/lib/classpath" ] && [ -r "$SLOT_DIR/lib/roomwire.jsa" ]; then
+    # The agent's classes, parsed and verified at build time (a training run against the simulated cloud);
+    # the JVM uses the archive only with the class path, in the order and at the paths, it was made with.
+    CLASSPATH=$(cat "$SLOT_DIR/lib/classpath")
+    CDS="-XX:SharedArchiveFile=$SLOT_DIR/lib/roomwire.jsa"
+fi
+# JVM warnings (e.g. an archive it cannot use) go to standard error with the logs, never into --json output.
 # shellcheck disable=SC2086
-exec "$JAVA" $FLAGS -Djava.io.tmpdir="${RUNTIME_DIRECTORY:-/tmp}" -Droomwire.home="$HOME_DIR" \
-    -cp "$SLOT_DIR/lib/*" "${ROOMWIRE_MAIN_CLASS:-io.roomwire.agent.Main}" "$@"
+exec "$JAVA" $FLAGS $CDS -Xlog:disable -Xlog:all=warning:stderr -Djava.io.tmpdir="${RUNTIME_DIRECTORY:-/tmp}" \
+    -Droomwire.home="$HOME_DIR" -cp "$CLASSPATH" "${ROOMWIRE_MAIN_CLASS:-io.roomwire.agent.Main}" "$@"

@@ -149,6 +149,21 @@ final class AgentRoomControl implements RoomControl {
         return o;
     }
 
+    @Override
+    public JsonObject lastCall() {
+        JsonObject o = new JsonObject();
+        calls.lastCall().ifPresent(c -> {
+            o.addProperty("call", c.id());
+            o.addProperty("target", c.target());
+            o.addProperty("endedAt", c.endedAt().toString());
+            o.addProperty("reason", c.reason());
+            o.addProperty("packetsSent", c.stats().packetsSent());
+            o.addProperty("packetsReceived", c.stats().packetsReceived());
+            o.add("streams", quality(c.stats()));
+        });
+        return o;
+    }
+
     private static JsonObject quality(MediaStats s) {
         JsonObject q = new JsonObject();
         s.streams().forEach((kind, st) -> {

@@ -38,6 +38,10 @@ public final class Calls {
     private final List<Service> services = new ArrayList<>();
     private final AtomicReference<Call> current = new AtomicReference<>();
     private final AtomicReference<String> lastEnd = new AtomicReference<>();
+    private final AtomicReference<LastCall> lastCall = new AtomicReference<>();
+
+    /** The last call that ended: who, how it ended, and its media figures as they were at the end. */
+    public record LastCall(String id, String target, java.time.Instant endedAt, String reason, MediaStats stats) { }
     /** The call {@code call.started} was last emitted for. */
     private final AtomicReference<String> startedCall = new AtomicReference<>();
     private final List<Consumer<CallEvent>> listeners = new CopyOnWriteArrayList<>();
@@ -97,6 +101,11 @@ public final class Calls {
     /** How the last call ended, for the status ("The gateway did not accept the meeting ID"). */
     public Optional<String> lastEnd() {
         return Optional.ofNullable(lastEnd.get());
+    }
+
+    /** The last call that ended since the agent started (diagnostics). */
+    public Optional<LastCall> lastCall() {
+        return Optional.ofNullable(lastCall.get());
     }
 
     /** What the room is doing, for the status line. */
@@ -187,6 +196,7 @@ public final class Calls {
             }
             lastEnd.set(ended.end().message());
             MediaStats last = call.stats();
+            lastCall.set(new LastCall(call.id(), call.target().uri(), scheduler.now(), ended.end().message(), last));
             events.emit(DeviceEvent.of("call.ended", scheduler.now(), "call", call.id(),
                     "target", call.target().uri(), "reason", ended.end().message(),
                     "endedBy", ended.end().by().name().toLowerCase(Locale.ROOT), "status", ended.end().status(),

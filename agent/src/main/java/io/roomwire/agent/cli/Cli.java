@@ -66,6 +66,9 @@ public final class Cli {
                                        signed A/B updates at the device (docs/updates.md)
               mdm checkin [--config FILE] [--json]
                                        one MDM check-in now: outcome, bytes, compliance
+              diagnostics [--config FILE] [--out DIR] [--json]
+                                       write a support bundle (zip, 0600): version, masked config,
+                                       health, scrubbed logs, peripherals, network
               config check FILE [--json]
                                        validate a config file; every problem with its line
               config sample            print a documented sample config

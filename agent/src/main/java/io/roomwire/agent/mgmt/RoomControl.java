@@ -25,6 +25,14 @@ public interface RoomControl {
     /** The room's part of telemetry: {@code calendarSyncAgeSeconds}, {@code call} quality (loss, jitter, bitrate) while in a call, {@code peripherals}. */
     JsonObject telemetry();
 
+    /**
+     * The last ended call's media figures for a diagnostics bundle ({@code call}, {@code target},
+     * {@code endedAt}, {@code reason} and per-stream quality); empty when no call ended yet.
+     */
+    default JsonObject lastCall() {
+        return new JsonObject();
+    }
+
     /** Health of every service of the agent, by name. */
     Map<String, Health> health();
 

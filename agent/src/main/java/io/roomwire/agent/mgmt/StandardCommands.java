@@ -3,14 +3,17 @@ package io.roomwire.agent.mgmt;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.ConfigException;
 import io.roomwire.agent.config.ConfigProblem;
 import io.roomwire.agent.config.Setting;
+import io.roomwire.agent.diag.DiagnosticsBundle;
 import io.roomwire.agent.mgmt.CommandRegistry.Access;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,6 +68,9 @@ final class StandardCommands {
         r.register("device.reboot", "reboot when idle (or in the maintenance window) unless force", Access.CHANGE, false,
                 req -> done(s.requestReboot(req.bool("force", false))));
         r.register("selftest", "test every part of the room", Access.ACT, true, req -> room.selftest());
+        // act: the bundle reveals more than the status (logs, network, peripherals), like logs.get.
+        r.register("diagnostics.collect", "a support bundle (zip): version, masked config, health, logs, peripherals, "
+                + "network, last call", Access.ACT, true, req -> done(diagnostics(s, room)));
     }
 
     /**
@@ -108,6 +114,49 @@ final class StandardCommands {
     private static Optional<String> text(JsonObject o, String key) {
         JsonElement e = o.get(key);
         return e != null && e.isJsonPrimitive() ? Optional.of(e.getAsString()) : Optional.empty();
+    }
+
+    /** Piece size of the bundle's base64 in the reply: the chunked reply splits the {@code data} array. */
+    static final int DIAGNOSTICS_PIECE = 16 * 1024;
+
+    /**
+     * Writes a diagnostics bundle into the state folder's {@code diagnostics/} (0600; the newest
+     * three kept) and returns where, its size and SHA-256, and its bytes as base64 pieces in
+     * {@code data} (joined in order they are the zip).
+     */
+    private static JsonObject diagnostics(ManagementService s, RoomControl room) throws CommandException {
+        JsonObject health = new JsonObject();
+        room.health().forEach((name, h) -> {
+            JsonObject j = new JsonObject();
+            j.addProperty("state", h.state().name());
+            j.addProperty("reason", h.reason());
+            health.add(name, j);
+        });
+        JsonObject telemetry = room.telemetry();
+        DiagnosticsBundle.Contents contents = new DiagnosticsBundle.Contents(s.deviceId(), s.scheduler().now(),
+                "diagnostics.collect (MQTT)", room.config(), health, s.recentLogs(DiagnosticsBundle.MAX_LOG_LINES),
+                telemetry.has("peripherals") ? telemetry.get("peripherals") : new JsonArray(), room.lastCall());
+        DiagnosticsBundle.Written w;
+        try {
+            w = DiagnosticsBundle.write(room.config().get(AgentSettings.STATE_DIR).resolve("diagnostics"), contents);
+        } catch (IOException e) {
+            throw new CommandException(CommandException.Code.INTERNAL, "diagnostics bundle not written: " + e.getMessage()
+                    + "; check that the state folder (agent.state-dir) is writable and not full");
+        }
+        String b64 = Base64.getEncoder().encodeToString(w.bytes());
+        JsonArray data = new JsonArray();
+        for (int i = 0; i < b64.length(); i += DIAGNOSTICS_PIECE) {
+            data.add(b64.substring(i, Math.min(b64.length(), i + DIAGNOSTICS_PIECE)));
+        }
+        JsonObject o = new JsonObject();
+        o.addProperty("file", w.file().toString());
+        o.addProperty("bytes", w.bytes().length);
+        o.addProperty("sha256", w.sha256());
+        JsonArray entries = new JsonArray();
+        w.entries().forEach(entries::add);
+        o.add("entries", entries);
+        o.add("data", data);
+        return o;
     }
 
     private static CompletionStage<JsonElement> done(JsonElement e) {

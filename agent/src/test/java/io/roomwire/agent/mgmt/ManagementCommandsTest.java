@@ -64,7 +64,7 @@ class ManagementCommandsTest {
         }
         room1 = new MgmtFixture.Device("room-1", broker, pki, pki.issueClient("room-1", Duration.ofDays(1)), net, time,
                 dir.resolve("state1"), "mqtt.command-rate = 1000\nmqtt.password = hunter2\nmqtt.username = room-1\n"
-                + "mqtt.maintenance-window = 00:00-23:59\n",
+                + "mqtt.maintenance-window = 00:00-23:59\nagent.state-dir = " + dir.resolve("state1") + "\n",
                 keys, n -> LOG.subList(LOG.size() - n, LOG.size()), Duration.ofMinutes(5)).start();
         room2 = new MgmtFixture.Device("room-2", broker, pki, pki.issueClient("room-2", Duration.ofDays(1)), net, time,
                 dir.resolve("state2"), "mqtt.command-rate = 1\nmqtt.allow-unsigned = true\n", List.of(), null, Duration.ofMinutes(5)).start();
@@ -273,6 +273,36 @@ class ManagementCommandsTest {
         assertError(op.call("room-1", "logs.get", signed(ecSigner, "logs.get", "room-1", parse("{\"lines\":99999}"))),
                 "bad_request", "lines");
         assertError(op.call("room-1", "logs.get", "{\"lines\":5}"), "forbidden", "signed");
+    }
+
+    @Test
+    void diagnosticsCollectWritesABundleWithSecretsMaskedAndSendsItBack() throws Exception {
+        assertError(op.call("room-1", "diagnostics.collect", "{}"), "forbidden", "signed");
+        JsonObject r = op.call("room-1", "diagnostics.collect", signed(ecSigner, "diagnostics.collect", "room-1", new JsonObject()));
+        assertOk(r);
+        JsonObject result = r.getAsJsonObject("result");
+        StringBuilder b64 = new StringBuilder();
+        result.getAsJsonArray("data").forEach(e -> b64.append(e.getAsString()));
+        byte[] zip = java.util.Base64.getDecoder().decode(b64.toString());
+        assertEquals(result.get("bytes").getAsInt(), zip.length);
+        assertTrue(zip.length <= io.roomwire.agent.diag.DiagnosticsBundle.MAX_BYTES, "bounded: " + zip.length);
+        Path file = Path.of(result.get("file").getAsString());
+        assertTrue(file.startsWith(dir.resolve("state1").resolve("diagnostics")), file.toString());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(java.nio.file.Files.readAllBytes(file), zip, "the reply carries the file");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(file)));
+        java.util.Map<String, String> entries = new java.util.LinkedHashMap<>();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                entries.put(e.getName(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        assertEquals(List.of("README.txt", "version.json", "config.properties", "health.json", "logs.txt", "peripherals.json",
+                "network.json", "last-call.json"), List.copyOf(entries.keySet()));
+        assertTrue(entries.get("config.properties").contains("mqtt.password = ***"), entries.get("config.properties"));
+        assertTrue(entries.get("logs.txt").contains("line 1999 "), "the newest log lines");
+        assertTrue(entries.get("health.json").contains("\"calendar\""), entries.get("health.json"));
+        assertTrue(entries.get("version.json").contains("\"device\": \"room-1\""), entries.get("version.json"));
+        entries.forEach((name, text) -> assertFalse(text.contains("hunter2"), name + " holds the MQTT password"));
     }
 
     @Test

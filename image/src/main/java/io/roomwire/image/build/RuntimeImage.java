@@ -24,7 +24,9 @@ import java.util.zip.ZipFile;
  * {@code jdeps} lists the JDK modules the agent's jars reference, the caller adds the service
  * providers {@code jdeps} cannot see (they are loaded by name), and {@code jlink} links only those.
  *
- * <p>Arguments: {@code LIB_DIR OUT_DIR [EXTRA_MODULE ...]}. OUT_DIR is replaced.
+ * <p>Arguments: {@code LIB_DIR OUT_DIR EXTRA_MODULES EXCLUDED_MODULES LOCALES}, each list comma-separated
+ * (EXCLUDED_MODULES: modules jdeps finds that the agent never loads; LOCALES: the locale data kept,
+ * jlink's {@code --include-locales}). OUT_DIR is replaced.
  */
 public final class RuntimeImage {
 
@@ -35,17 +37,18 @@ public final class RuntimeImage {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 2) {
-            throw new IllegalArgumentException("usage: RuntimeImage LIB_DIR OUT_DIR [EXTRA_MODULE ...]");
+        if (args.length != 5) {
+            throw new IllegalArgumentException("usage: RuntimeImage LIB_DIR OUT_DIR EXTRA_MODULES EXCLUDED_MODULES LOCALES");
         }
         Path lib = Path.of(args[0]);
         Path out = Path.of(args[1]);
         TreeSet<String> modules = new TreeSet<>(modulesReferenced(lib));
-        Arrays.asList(args).subList(2, args.length).forEach(a -> modules.addAll(Arrays.asList(a.split(","))));
+        modules.addAll(list(args[2]));
+        modules.removeAll(list(args[3]));
         deleteTree(out);
         Files.createDirectories(out.getParent());
         run("jlink", "--add-modules", String.join(",", modules), "--strip-debug", "--no-man-pages",
-                "--no-header-files", "--output", out.toString());
+                "--no-header-files", "--include-locales=" + args[4], "--output", out.toString());
         Files.writeString(out.resolve("roomwire-modules"), String.join("\n", modules) + "\n");
         stripNativeCode(out);
         dumpSharedArchive(out);
@@ -90,6 +93,10 @@ public final class RuntimeImage {
         }
         modules.addAll(found);
         return List.copyOf(modules);
+    }
+
+    private static List<String> list(String commaSeparated) {
+        return Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(m -> !m.isEmpty()).toList();
     }
 
     private static long classCount(Path jar) throws IOException {
@@ -186,7 +193,7 @@ public final class RuntimeImage {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -34,6 +34,8 @@ import org.junit.jupiter.api.Test;
 class InstalledPackageIT {
 
     private static final Duration SHORT = Duration.ofMinutes(2);
+    /** Issue 16's goal: the package, runtime included, at most 40 MB. */
+    static final long MAX_DEB_BYTES = 40_000_000;
 
     private static Path deb;
     private static String version;
@@ -75,7 +77,8 @@ class InstalledPackageIT {
         String listing = Sh.run(SHORT, "dpkg-deb", "--contents", deb.toString()).ok().output();
         for (String path : List.of("./usr/bin/roomwire", "./lib/systemd/system/roomwire.service", "./etc/roomwire/roomwire.properties",
                 "./etc/roomwire/jvm.options", "./usr/lib/roomwire/runtime/bin/java", "./usr/lib/roomwire/runtime/lib/modules",
-                "./usr/share/doc/roomwire/copyright", "./usr/share/doc/roomwire/changelog.gz")) {
+                "./usr/share/doc/roomwire/copyright", "./usr/share/doc/roomwire/changelog.gz",
+                "./usr/lib/roomwire/lib/roomwire.jsa", "./usr/lib/roomwire/lib/classpath")) {
             assertTrue(listing.lines().anyMatch(l -> l.endsWith(" " + path)), path + " missing:\n" + listing);
         }
         assertTrue(listing.lines().anyMatch(l -> l.startsWith("-rwxr-xr-x") && l.endsWith(" ./usr/lib/roomwire/runtime/bin/java")),
@@ -118,6 +121,15 @@ class InstalledPackageIT {
         assertEquals(0, v.exit(), v.output());
         assertTrue(v.output().contains(version.replace('~', '-')), "version " + version + " in: " + v.output());
         root.run(SHORT, "roomwire", "config", "check", ImageLayout.CONFIG).ok();
+        assertTrue(Files.size(deb) <= MAX_DEB_BYTES, deb.getFileName() + " is " + Files.size(deb) + " bytes, over " + MAX_DEB_BYTES);
+
+        // ---- the CDS archive made at build time maps at the installed paths (-Xshare:on fails the JVM otherwise)
+        String classPath = Files.readString(root.host("/usr/lib/roomwire/lib/classpath")).strip();
+        Sh.Result cds = root.run(SHORT, "/usr/lib/roomwire/runtime/bin/java", "-XX:+UseSerialGC", "-XX:SharedArchiveFile=/usr/lib/roomwire/lib/roomwire.jsa",
+                "-Xshare:on", "-Xlog:class+load=info", "-cp", classPath, "io.roomwire.agent.Main", "version");
+        assertEquals(0, cds.exit(), cds.output());
+        assertTrue(cds.output().lines().anyMatch(l -> l.contains("io.roomwire.agent.Main source: shared objects file (top)")),
+                "the agent's classes come from the archive:\n" + cds.output().lines().filter(l -> l.contains("io.roomwire")).limit(20).toList());
 
         // ---- a short run against the simulated cloud on the host's loopback, as the service user
         Path simDir = root.host("/srv/roomwire-sim");
@@ -133,6 +145,24 @@ class InstalledPackageIT {
             root.run(SHORT, "roomwire", "config", "check", ImageLayout.CONFIG).ok();
             runUntilAllServicesUp();
         }
+
+        // ---- a support bundle from the installed CLI: private, bounded, no secret of the config in it
+        String config = Files.readString(root.host(ImageLayout.CONFIG));
+        Files.writeString(root.host(ImageLayout.CONFIG), config + "sip.password = installed-s3cret\n");
+        Sh.Result diag = root.run(SHORT, "roomwire", "diagnostics", "--config", ImageLayout.CONFIG, "--out", "/root", "--json");
+        assertEquals(0, diag.exit(), diag.output());
+        Files.writeString(root.host(ImageLayout.CONFIG), config);
+        Matcher file = Pattern.compile("\"file\":\"([^\"]+)\"").matcher(diag.output());
+        assertTrue(file.find(), diag.output());
+        assertEquals("root root 600", stat(file.group(1)));
+        StringBuilder unzipped = new StringBuilder();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(root.host(file.group(1))))) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                unzipped.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        assertTrue(unzipped.toString().contains("sip.password = ***"), unzipped.toString());
+        assertFalse(unzipped.toString().contains("installed-s3cret"), "the bundle holds the SIP password");
         assertTrue(Files.list(root.host("/var/lib/roomwire")).findAny().isPresent(), "the run left state (identity, tokens)");
         String edited = Files.readString(root.host(ImageLayout.CONFIG));
 
