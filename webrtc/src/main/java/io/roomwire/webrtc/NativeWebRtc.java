@@ -2,7 +2,6 @@ package io.roomwire.webrtc;
 
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
-import dev.onvoid.webrtc.media.audio.AudioLayer;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.tinylog.Logger;
@@ -26,7 +25,8 @@ public final class NativeWebRtc {
     private String failure;
 
     public NativeWebRtc() {
-        this(NativeWebRtc::loadStack);
+        // Through another class: verifying this one must not need webrtc-java, which the .deb does not carry.
+        this(() -> NativeStackLoader.load());
     }
 
     /** With another loader (a test makes the library "missing" this way). */
@@ -74,18 +74,6 @@ public final class NativeWebRtc {
         if (stack != null) {
             stack.dispose();
             stack = null;
-        }
-    }
-
-    private static Stack loadStack() {
-        // FIELD-NOTES: a factory without a module aborts the JVM on a soundless host; the dummy layer
-        // never touches an OS audio device and is what works with a CustomAudioSource pushing PCM.
-        AudioDeviceModule adm = new AudioDeviceModule(AudioLayer.kDummyAudio);
-        try {
-            return new Stack(new PeerConnectionFactory(adm), adm);
-        } catch (RuntimeException | LinkageError e) {
-            adm.dispose();
-            throw e;
         }
     }
 }
