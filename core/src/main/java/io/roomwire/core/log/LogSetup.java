@@ -19,8 +19,9 @@ public final class LogSetup {
         }
         Configuration.set("writer", ScrubbingWriter.class.getName());
         Configuration.set("writer.level", level);
-        Configuration.set("writer.format", "{date:yyyy-MM-dd'T'HH:mm:ss.SSSZ} {level} device="
-                + deviceId.replace("{", "").replace("}", "") + " [{thread}] {class-name}: {message}");
+        // a thread working for one device of many (LogContext) names it; any other names the process's device
+        Configuration.set("writer.format", "{date:yyyy-MM-dd'T'HH:mm:ss.SSSZ} {level} device={context: "
+                + LogContext.DEVICE + ", " + deviceId.replaceAll("[{},]", "").strip() + "} [{thread}] {class-name}: {message}");
         Configuration.set("writingthread", "false");
         return true;
     }

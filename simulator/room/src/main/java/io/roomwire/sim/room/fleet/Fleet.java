@@ -1,6 +1,7 @@
 package io.roomwire.sim.room.fleet;
 
 import io.roomwire.agent.config.ConfigException;
+import io.roomwire.core.log.LogContext;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.sim.room.SimCloud;
 import io.roomwire.sim.room.SimulatedRoom;
@@ -57,13 +58,18 @@ public final class Fleet implements AutoCloseable {
      */
     public void start() {
         if (startSpread.isZero()) {
-            rooms.forEach(SimulatedRoom::start);
+            rooms.forEach(Fleet::start);
             return;
         }
         Random r = new Random(seed);
         for (SimulatedRoom room : rooms) {
-            scheduler.schedule(Duration.ofMillis((long) (r.nextDouble() * startSpread.toMillis())), room::start);
+            scheduler.schedule(Duration.ofMillis((long) (r.nextDouble() * startSpread.toMillis())), () -> start(room));
         }
+    }
+
+    /** Threads the room creates while it starts (MQTT, SIP, HTTP clients) inherit its id for their log lines. */
+    private static void start(SimulatedRoom room) {
+        LogContext.run(room.agent().deviceId(), room::start);
     }
 
     public List<SimulatedRoom> rooms() {
@@ -140,7 +146,21 @@ public final class Fleet implements AutoCloseable {
                         // no browser looks at a fleet room's panel: no web server per room
                         .set("panel.http-enabled", "false");
                 overrides.forEach(b::set);
-                rooms.add(b.build());
+                // every room's timers run on the one scheduler, each task logging as its room (LogContext)
+                b.scheduler(LogContext.tag(scheduler, serial));
+                SimulatedRoom[] built = new SimulatedRoom[1];
+                ConfigException[] failed = new ConfigException[1];
+                LogContext.run(serial, () -> {
+                    try {
+                        built[0] = b.build();
+                    } catch (ConfigException e) {
+                        failed[0] = e;
+                    }
+                });
+                if (failed[0] != null) {
+                    throw failed[0];
+                }
+                rooms.add(built[0]);
             }
             return new Fleet(List.copyOf(rooms), scheduler, startSpread, seed);
         }
