@@ -8,6 +8,7 @@ import io.roomwire.core.health.Health;
 import io.roomwire.core.health.Service;
 import io.roomwire.core.store.FileStore;
 import io.roomwire.core.time.Backoff;
+import io.roomwire.core.time.ClockStepWatch;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.Device;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import org.tinylog.Logger;
 
 /**
  * The running agent: the services {@link StandardAgent} built, under one {@link Lifecycle}, and
@@ -34,6 +36,9 @@ public final class Agent {
     private final Supplier<String> activity;
     private final Optional<ConfigReload> reload;
     private volatile Instant startedAt;
+    private volatile long startedNanos;
+    private final ClockStepWatch clockWatch;
+    private final java.util.List<java.util.function.Consumer<Duration>> onClockStep = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Agent(Config config, Device device, Scheduler scheduler, FileStore store, EventSink.Hub events, String deviceId,
           List<Service> services, Supplier<String> activity, Optional<ConfigReload> reload, RandomGenerator random) {
@@ -49,6 +54,26 @@ public final class Agent {
         Duration max = config.get(AgentSettings.RETRY_MAX);
         this.lifecycle = new Lifecycle(scheduler, services,
                 () -> new Backoff(base, max.compareTo(base) < 0 ? base : max, random), events);
+        this.clockWatch = new ClockStepWatch(scheduler, this::clockStepped);
+    }
+
+    /** Work to redo when the wall clock is stepped (the calendar window, the buttons). */
+    void onClockStep(java.util.function.Consumer<Duration> listener) {
+        onClockStep.add(listener);
+    }
+
+    private void clockStepped(Duration by) {
+        Logger.warn("The wall clock was stepped by {} s; token and sync deadlines run on the monotonic clock,"
+                + " the calendar and the buttons are redone", by.toSeconds());
+        events.emit(io.roomwire.core.event.DeviceEvent.of("clock.stepped", scheduler.now(), "seconds",
+                Long.toString(by.toSeconds())));
+        for (java.util.function.Consumer<Duration> l : onClockStep) {
+            try {
+                l.accept(by);
+            } catch (RuntimeException e) {
+                Logger.warn(e, "Clock step listener failed: {}", e.toString());
+            }
+        }
     }
 
     /** The device id: {@code device.id} if set, else the hardware serial number. */
@@ -59,12 +84,16 @@ public final class Agent {
 
     public void start() {
         startedAt = scheduler.now();
+        startedNanos = scheduler.monotonicNanos();
+        clockWatch.start();
         lifecycle.start();
     }
 
     /** Starts the services on {@code starts}: the independent ones at the same time. */
     public void start(java.util.concurrent.Executor starts) {
         startedAt = scheduler.now();
+        startedNanos = scheduler.monotonicNanos();
+        clockWatch.start();
         lifecycle.start(starts);
     }
 
@@ -75,6 +104,7 @@ public final class Agent {
 
     /** Stops every service within the configured bound; returns services abandoned. */
     public List<String> stop() {
+        clockWatch.stop();
         return lifecycle.stop(config.get(AgentSettings.STOP_TIMEOUT));
     }
 
@@ -89,9 +119,10 @@ public final class Agent {
 
     public AgentStatus status() {
         Instant started = startedAt == null ? scheduler.now() : startedAt;
+        Duration uptime = startedAt == null ? Duration.ZERO : Duration.ofNanos(scheduler.monotonicNanos() - startedNanos);
         Map<String, Health> h = lifecycle.health();
         Health overall = h.values().stream().reduce(Health.up(), Health::worst);
-        return new AgentStatus(deviceId, Version.get(), started, Duration.between(started, scheduler.now()),
+        return new AgentStatus(deviceId, Version.get(), started, uptime,
                 activity.get(), overall, h);
     }
 

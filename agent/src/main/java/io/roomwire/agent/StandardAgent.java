@@ -117,6 +117,11 @@ public final class StandardAgent {
         Agent agent = new Agent(config, device, scheduler, store, events, deviceId, services, calls::activity,
                 reload, new Random());
         health.source = agent::health;
+        agent.onClockStep(by -> {
+            // the calendar window is days around today and the buttons are for now: both follow the new date
+            meetings.calendar().ifPresent(c -> c.syncNow());
+            meetings.obtp().refresh();
+        });
 
         signIn.onEnrollmentChange(st -> {
             panel.signInChanged(st);

@@ -105,6 +105,13 @@ public final class CalendarService implements Service {
     private volatile Instant lastSuccess;
     private volatile Problem problem;
     private volatile Instant startedAt;
+    /**
+     * {@link #lastSuccess} and {@link #startedAt} on {@link Scheduler#monotonicNanos()}: staleness is an age
+     * on this machine, so a step of the wall clock (an hour forward) does not make a fresh calendar stale, nor
+     * (an hour back) a stale one fresh.
+     */
+    private volatile long lastSuccessNanos;
+    private volatile long startedNanos;
     private volatile boolean running;
     private Instant lastPersist;
     private Round round;
@@ -223,6 +230,8 @@ public final class CalendarService implements Service {
             round = null;
             problem = null;
             startedAt = scheduler.now();
+            startedNanos = scheduler.monotonicNanos();
+            lastSuccessNanos = lastSuccess == null ? 0 : scheduler.monotonicAt(lastSuccess);
             if (snapshot != null) {
                 Logger.info("Calendar of {}: {} events from the cache (synced {})", mailbox, snapshot.events().size(),
                         snapshot.syncedAt());
@@ -262,10 +271,10 @@ public final class CalendarService implements Service {
         if (!running) {
             return Health.down("calendar stopped");
         }
-        Instant now = scheduler.now();
         Problem p = problem;
         Instant since = lastSuccess;
-        boolean stale = since == null ? now.isAfter(startedAt.plus(staleAfter)) : now.isAfter(since.plus(staleAfter));
+        long age = scheduler.monotonicNanos() - (since == null ? startedNanos : lastSuccessNanos);
+        boolean stale = age > staleAfter.toNanos();
         String staleText = since == null ? "calendar never synced"
                 : "calendar stale since " + since.truncatedTo(ChronoUnit.SECONDS);
         if (p != null && p.kind != GraphException.Kind.THROTTLED && p.kind != GraphException.Kind.NETWORK
@@ -410,6 +419,7 @@ public final class CalendarService implements Service {
             round = null;
             problem = null;
             backoff.reset();
+            lastSuccessNanos = scheduler.monotonicNanos();
             lastSuccess = scheduler.now();
             return pollInterval;
         } catch (GraphException e) {

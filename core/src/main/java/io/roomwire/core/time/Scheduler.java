@@ -17,6 +17,30 @@ public interface Scheduler {
         return clock().instant();
     }
 
+    /**
+     * Monotonic time in nanoseconds from an arbitrary origin: it never steps when the wall clock does (NTP,
+     * an RTC reset, an operator's {@code date -s}). Lifetimes and ages measured on this machine (a token's
+     * expiry, how long ago the calendar synced) are deadlines on this, not on {@link #now()}.
+     */
+    default long monotonicNanos() {
+        return Math.multiplyExact(clock().millis(), 1_000_000L);
+    }
+
+    /**
+     * The monotonic time ({@link #monotonicNanos()}) at which the wall clock, as it reads now, shows
+     * {@code wall}: converts a stored instant (a token's expiry, a snapshot's time) into a deadline that
+     * a later step of the wall clock does not move. Saturates far from now.
+     */
+    default long monotonicAt(Instant wall) {
+        long from = monotonicNanos();
+        Duration d = Duration.between(now(), wall);
+        try {
+            return Math.addExact(from, d.toNanos());
+        } catch (ArithmeticException far) {
+            return d.isNegative() ? Long.MIN_VALUE / 2 : Long.MAX_VALUE / 2;
+        }
+    }
+
     /** Runs {@code task} once after {@code delay} (zero: as soon as possible). */
     Cancellable schedule(Duration delay, Runnable task);
 

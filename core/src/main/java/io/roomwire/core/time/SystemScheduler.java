@@ -22,7 +22,11 @@ public final class SystemScheduler implements Scheduler, AutoCloseable {
         this.clock = clock;
         AtomicInteger n = new AtomicInteger();
         this.executor = new ScheduledThreadPoolExecutor(threads, r -> {
-            Thread t = new Thread(r, "roomwire-sched-" + n.incrementAndGet());
+            // a pool thread serves every device of a fleet: it must not keep the log context of the task that made it
+            Thread t = new Thread(() -> {
+                io.roomwire.core.log.LogContext.clear();
+                r.run();
+            }, "roomwire-sched-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -33,6 +37,12 @@ public final class SystemScheduler implements Scheduler, AutoCloseable {
     @Override
     public Clock clock() {
         return clock;
+    }
+
+    /** {@link System#nanoTime()}: the clock the executor's delays run on, whatever {@link #clock()} does. */
+    @Override
+    public long monotonicNanos() {
+        return System.nanoTime();
     }
 
     @Override

@@ -18,9 +18,11 @@ public final class VirtualScheduler implements Scheduler {
     private final PriorityQueue<Task> queue = new PriorityQueue<>();
     private final MovableClock clock;
     private long sequence;
+    private final Instant origin;
 
     public VirtualScheduler(Instant start) {
         this.clock = new MovableClock(start, ZoneOffset.UTC);
+        this.origin = start;
     }
 
     public VirtualScheduler() {
@@ -30,6 +32,12 @@ public final class VirtualScheduler implements Scheduler {
     @Override
     public Clock clock() {
         return clock;
+    }
+
+    /** Virtual time since the start: the wall clock of this scheduler only moves forward with it. */
+    @Override
+    public long monotonicNanos() {
+        return Duration.between(origin, clock.instant()).toNanos();
     }
 
     @Override

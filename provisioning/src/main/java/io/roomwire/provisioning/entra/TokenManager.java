@@ -71,7 +71,16 @@ public final class TokenManager implements Service, AccessTokens {
     private String refreshProblem;
     private Scheduler.Cancellable refreshTask;
     private CompletableFuture<Optional<String>> refreshInFlight;
-    private Instant lastRefreshAt;
+    /** When the last refresh succeeded, on {@link Scheduler#monotonicNanos()}; null before the first. */
+    private Long lastRefreshNanos;
+    /**
+     * The current tokens' issue and expiry on {@link Scheduler#monotonicNanos()}: fixed when the tokens
+     * arrive (or are loaded), so a step of the wall clock neither expires a fresh token (an hour forward
+     * left rooms "access token expired; refresh failing: pending" until the refresh timer, 48 minutes
+     * of real time later) nor keeps an expired one (an hour back).
+     */
+    private long issuedNanos;
+    private long expiresNanos;
     private boolean started;
 
     private TokenManager(Builder b) {
@@ -203,7 +212,7 @@ public final class TokenManager implements Service, AccessTokens {
                         + EntraConfig.KEY_TENANT + "); sign in again."), "");
                 return;
             }
-            tokens = t;
+            use(t);
             Logger.info("Loaded Entra tokens for {}; access token valid until {}", t.account(), t.expiresAt());
             setStatus(EnrollmentStatus.of(EnrollmentState.ENROLLED), Optional.of(t.account()));
             scheduleRefresh();
@@ -239,7 +248,7 @@ public final class TokenManager implements Service, AccessTokens {
                     if (persistProblem != null) {
                         yield Health.degraded("tokens cannot be stored: " + persistProblem);
                     }
-                    if (tokens != null && !tokens.accessTokenValidAt(scheduler.now())) {
+                    if (tokens != null && !accessTokenValid(Duration.ZERO)) {
                         yield Health.degraded("access token expired; refresh failing: " + Objects.requireNonNullElse(refreshProblem, "pending"));
                     }
                     yield Health.up();
@@ -254,7 +263,7 @@ public final class TokenManager implements Service, AccessTokens {
             if (tokens == null || !started) {
                 return Optional.empty();
             }
-            return scheduler.now().isBefore(tokens.expiresAt().minus(EXPIRY_SKEW)) ? Optional.of(tokens.accessToken()) : Optional.empty();
+            return accessTokenValid(EXPIRY_SKEW) ? Optional.of(tokens.accessToken()) : Optional.empty();
         }
     }
 
@@ -267,7 +276,7 @@ public final class TokenManager implements Service, AccessTokens {
             if (refreshInFlight != null) {
                 return refreshInFlight;
             }
-            if (lastRefreshAt != null && scheduler.now().isBefore(lastRefreshAt.plus(MIN_REFRESH_SPACING))) {
+            if (lastRefreshNanos != null && scheduler.monotonicNanos() - lastRefreshNanos < MIN_REFRESH_SPACING.toNanos()) {
                 // A token minutes old being refused again will not be fixed by hammering Entra.
                 return CompletableFuture.completedFuture(accessToken());
             }
@@ -369,8 +378,8 @@ public final class TokenManager implements Service, AccessTokens {
             return;
         }
         persist(t);
-        tokens = t;
-        lastRefreshAt = scheduler.now();
+        use(t);
+        lastRefreshNanos = scheduler.monotonicNanos();
         refreshBackoff.reset();
         Logger.info("Enrolled with Entra as {}", t.account());
         setStatus(EnrollmentStatus.of(EnrollmentState.ENROLLED), Optional.of(t.account()));
@@ -392,8 +401,8 @@ public final class TokenManager implements Service, AccessTokens {
         if (tokens == null || !started) {
             return;
         }
-        Duration delay = Duration.between(scheduler.now(), refreshDueAt(tokens));
-        scheduleRefreshIn(delay.isNegative() ? Duration.ZERO : delay);
+        long due = issuedNanos + Duration.between(tokens.issuedAt(), refreshDueAt(tokens)).toNanos();
+        scheduleRefreshIn(Duration.ofNanos(Math.max(0, due - scheduler.monotonicNanos())));
     }
 
     private void scheduleRefreshIn(Duration delay) {
@@ -445,7 +454,7 @@ public final class TokenManager implements Service, AccessTokens {
         try {
             TokenSet t = TokenSet.fromResponse(r.json().get(), scheduler.now(), config, Optional.of(tokens));
             persist(t);
-            tokens = t;
+            use(t);
             Logger.info("Stored the tokens of a refresh that finished after stop");
         } catch (IllegalArgumentException e) {
             Logger.warn("Ignoring an unusable token response that arrived after stop: {}", e.getMessage());
@@ -463,8 +472,8 @@ public final class TokenManager implements Service, AccessTokens {
                 return;
             }
             persist(t); // the rotated refresh token is on disk before the new access token is handed out
-            tokens = t;
-            lastRefreshAt = now;
+            use(t);
+            lastRefreshNanos = scheduler.monotonicNanos();
             refreshProblem = null;
             refreshBackoff.reset();
             complianceBackoff.reset();
@@ -517,6 +526,18 @@ public final class TokenManager implements Service, AccessTokens {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Takes {@code t} as the current tokens, its lifetime counted on the monotonic clock from now on. */
+    private void use(TokenSet t) {
+        tokens = t;
+        issuedNanos = scheduler.monotonicAt(t.issuedAt());
+        expiresNanos = scheduler.monotonicAt(t.expiresAt());
+    }
+
+    /** The access token is still valid {@code margin} from now, by the monotonic clock. */
+    private boolean accessTokenValid(Duration margin) {
+        return expiresNanos - scheduler.monotonicNanos() > margin.toNanos();
+    }
 
     private void persist(TokenSet t) {
         try {
