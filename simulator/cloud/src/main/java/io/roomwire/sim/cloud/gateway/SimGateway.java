@@ -141,7 +141,8 @@ public final class SimGateway implements AutoCloseable {
             headers = new gov.nist.javax.sip.header.HeaderFactoryImpl();
             addresses = new gov.nist.javax.sip.address.AddressFactoryImpl();
             messages = new gov.nist.javax.sip.message.MessageFactoryImpl();
-            port = cfg.port != 0 ? cfg.port : freePort();
+            // started again after stop() (a gateway lost and back): where the rooms know it, not a new port
+            port = cfg.port != 0 ? cfg.port : port != 0 ? port : freePort();
             lp = stack.createListeningPoint("127.0.0.1", port, cfg.transport.name().toLowerCase(Locale.ROOT));
             provider = stack.createSipProvider(lp);
             provider.addSipListener(new Listener());

@@ -196,7 +196,8 @@ public final class SimMdm implements AutoCloseable {
 
     public SimMdm(SimTokenAuthority authority, SimPki serverPki) {
         this.authority = authority;
-        this.executor = Executors.newFixedThreadPool(4, r -> {
+        // 16 threads and a backlog of 1,024: a fleet of 1,000 rooms enrolls and checks in at once (as SimEntra)
+        this.executor = Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "sim-mdm");
             t.setDaemon(true);
             return t;
@@ -219,7 +220,7 @@ public final class SimMdm implements AutoCloseable {
     }
 
     private HttpsServer server(SSLContext ctx, boolean needClientAuth) throws IOException {
-        HttpsServer s = HttpsServer.create(new InetSocketAddress(SimPki.loopback(), 0), 16);
+        HttpsServer s = HttpsServer.create(new InetSocketAddress(SimPki.loopback(), 0), 1024);
         s.setHttpsConfigurator(new HttpsConfigurator(ctx) {
             @Override
             public void configure(HttpsParameters params) {
