@@ -150,6 +150,22 @@ public final class FileStore {
         return dir.resolve(name);
     }
 
+    /**
+     * What is wrong with a file written by a store ({@code RWS1} header and checksum), read without moving it:
+     * empty when it passes. For tools that audit state directories (the fleet's chaos suite after a kill -9).
+     */
+    public static Optional<String> problem(Path file) throws IOException {
+        return Optional.ofNullable(check(Files.readAllBytes(file)));
+    }
+
+    /** Whether {@code file} starts as a store's file does. */
+    public static boolean looksLikeStoreFile(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(MAGIC.length);
+            return Arrays.equals(head, MAGIC);
+        }
+    }
+
     private static String check(byte[] all) {
         if (all.length < HEADER) {
             return "truncated: " + all.length + " bytes";

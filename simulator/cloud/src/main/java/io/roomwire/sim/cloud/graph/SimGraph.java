@@ -283,6 +283,13 @@ public final class SimGraph implements AutoCloseable {
         }
     }
 
+    /** Injected failures not yet answered (a storm is over when this is 0). */
+    public int pendingFaults() {
+        synchronized (lock) {
+            return faults.size();
+        }
+    }
+
     /** Forgets every delta and skip token: the next use answers 410 SyncStateNotFound. */
     public void expireDeltaTokens() {
         synchronized (lock) {

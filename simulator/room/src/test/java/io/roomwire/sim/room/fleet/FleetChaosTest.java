@@ -31,10 +31,15 @@ import org.junit.jupiter.api.io.TempDir;
  * no corrupt state file, and (after a broker restart) reconnects spread out. {@code FleetBench}
  * runs the same scenarios on a large fleet.
  */
-class FleetChaosTest {
+public class FleetChaosTest {
 
     static final int ROOMS = 4;
     static final long SEED = Long.getLong("roomwire.chaos.seed", 18);
+    /** The long broker outage: 20 s in CI, {@code -Droomwire.chaos.outage=5m} (FleetBench) for the full five minutes. */
+    static final Duration OUTAGE = Duration.parse("PT" + System.getProperty("roomwire.chaos.outage", "20s").toUpperCase());
+    /** The rooms' state on a tmpfs of this many MB, so the full-disk scenario can fill it (root only). */
+    static final long STATE_DISK_MB = 64;
+    static final boolean ROOT = FleetRig.root();
     /**
      * Documented bound (docs/fleet.md): after a broker restart rooms reconnect at about N / mqtt.reconnect-spread
      * a second; no second may see more than three times that (and at least 3, for a fleet this small).
@@ -49,7 +54,7 @@ class FleetChaosTest {
 
     @BeforeAll
     static void start() throws Exception {
-        rig = FleetRig.start(dir, ROOMS, SEED, false);
+        rig = FleetRig.start(dir, ROOMS, SEED, false, Map.of(), ROOT ? STATE_DISK_MB : 0);
         rig.awaitHealthy(Duration.ofMinutes(3));
     }
 
@@ -104,7 +109,142 @@ class FleetChaosTest {
                 .anyMatch(l -> l.startsWith(id) && l.contains(" idle ")), () -> rig.ctl("fleet").out());
     }
 
-    private static Optional<String> joinButton(SimulatedRoom room) {
+    /** Graph answers the next {@code count} requests with {@code status}; the storm lasts until they are all answered. */
+    public static void graphStorm(FleetRig rig, int count, int status, Duration retryAfter) {
+        rig.cloud.graph().failNext(count, status, Optional.of(retryAfter));
+        FleetRig.await("the Graph storm answered", Duration.ofMinutes(5), () -> rig.cloud.graph().pendingFaults() == 0,
+                () -> rig.cloud.graph().pendingFaults() + " failures left");
+    }
+
+    /** The site's broker is away for {@code outage}; every room keeps its events (several marks) until it is back. */
+    public static void brokerOutage(FleetRig rig, Duration outage) {
+        rig.site.stop();
+        FleetRig.await("rooms notice the outage", Duration.ofSeconds(60), () -> rig.fleet.healthy() < rig.fleet.size(),
+                () -> "still all healthy");
+        for (int i = 0; i < 3; i++) {
+            rig.emitMark(); // queued in each room: delivered, with no gap, once the broker is back
+            FleetRig.hold(outage.dividedBy(3));
+        }
+        rig.site.start();
+    }
+
+    /** Puts every room in a call to the demo meeting (booked for each room if its panel has no Join button). */
+    public static void joinAll(FleetRig rig, List<SimulatedRoom> rooms) {
+        bookDemoMeetings(rig);
+        for (SimulatedRoom r : rooms) {
+            r.panel().press(joinButton(r).orElseThrow(() -> new AssertionError(r.agent().deviceId() + " has no Join button")));
+        }
+        FleetRig.await("every room in a call", Duration.ofSeconds(90), () -> rooms.stream()
+                .allMatch(r -> r.agent().status().activity().startsWith("in a call")), () -> rooms.stream()
+                .map(r -> r.agent().deviceId() + ": " + r.agent().status().activity()).toList().toString());
+    }
+
+    /**
+     * The CVI gateway disappears while every room is in a call (no BYE, media stops): each room raises its no-media
+     * alarm (sip DEGRADED, sip.no-media-window) and stays in the call, as the agent is built to; the people in the
+     * room hang up (the BYE finds no gateway), the room shows its Join button again, and calls once the gateway is
+     * back.
+     */
+    public static void gatewayLossDuringCalls(FleetRig rig) {
+        gatewayLossDuringCalls(rig, rig.fleet.size());
+    }
+
+    /** As above with the first {@code inCall} rooms in a call (a bench's fleet is too large for all to carry media). */
+    public static void gatewayLossDuringCalls(FleetRig rig, int inCall) {
+        List<SimulatedRoom> callers = rig.fleet.rooms().subList(0, Math.min(inCall, rig.fleet.size()));
+        joinAll(rig, callers);
+        rig.cloud.gateway().stop();
+        FleetRig.await("every room in a call raises its no-media alarm", Duration.ofSeconds(90),
+                () -> callers.stream().noneMatch(r -> r.agent().allUp()), rig::unhealthy);
+        hangUpAll(rig, callers);
+        FleetRig.await("every room shows its Join button again", Duration.ofSeconds(30),
+                () -> callers.stream().allMatch(FleetRig::showsDemoJoin), rig::unhealthy);
+        try {
+            rig.cloud.gateway().start();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        joinAll(rig, callers); // the buttons work: every room calls again
+        hangUpAll(rig, callers);
+    }
+
+    /** Presses hang-up on every room's call screen and waits for every room to be out of its call. */
+    static void hangUpAll(FleetRig rig, List<SimulatedRoom> rooms) {
+        for (SimulatedRoom r : rooms) {
+            r.panel().current().filter(sc -> sc.kind().equals("call")).ifPresent(sc -> r.panel().press("call.hangup"));
+        }
+        FleetRig.await("every room out of its call", Duration.ofSeconds(60), () -> rooms.stream()
+                .noneMatch(r -> r.agent().status().activity().startsWith("in a call")), () -> rooms.stream()
+                .map(r -> r.agent().deviceId() + ": " + r.agent().status().activity()).toList().toString());
+    }
+
+    /**
+     * The rooms' state file system fills up: rooms keep working from memory (a calendar change is synced and shown
+     * though its cache cannot be written), nothing stored is torn, and after space is freed every room is healthy.
+     */
+    public static void stateDiskFull(FleetRig rig) {
+        bookDemoMeetings(rig);
+        Path filler;
+        try {
+            filler = rig.fillStateDisk();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try {
+            for (int i = 0; i < rig.fleet.size(); i++) {
+                rig.cloud.bookMeetingNow(Fleet.roomNumber(i), ZoneOffset.UTC); // a change each room must write
+            }
+            FleetRig.Run sync = rig.ctl("--sign-key", rig.ops.operatorSigningKeyFile().toString(), "--timeout", "60s", "fleet",
+                "--send", "calendar.sync", "--wave", "100", "--in-flight", "50");
+            assertEquals(0, sync.code(), sync::toString);
+            rig.emitMark();
+            FleetRig.hold(Duration.ofSeconds(5));
+            assertEquals(0, rig.corruptStateFiles(), "corrupt state files while the disk is full");
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(filler);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Books the demo meeting on now for every room whose panel has no Join button, and waits for the buttons. */
+    public static void bookDemoMeetings(FleetRig rig) {
+        if (rig.fleet.rooms().stream().allMatch(FleetRig::showsDemoJoin)) {
+            return;
+        }
+        for (int i = 0; i < rig.fleet.size(); i++) {
+            rig.cloud.bookMeetingNow(Fleet.roomNumber(i), ZoneOffset.UTC);
+        }
+        FleetRig.Run sync = rig.ctl("--sign-key", rig.ops.operatorSigningKeyFile().toString(), "--timeout", "60s", "fleet",
+                "--send", "calendar.sync", "--wave", "100", "--in-flight", "50");
+        assertEquals(0, sync.code(), sync::toString);
+        FleetRig.await("every room shows the meeting on now", Duration.ofSeconds(60),
+                () -> rig.fleet.rooms().stream().allMatch(FleetRig::showsDemoJoin), rig::unhealthy);
+    }
+
+    /** How soon after a clock step every room is healthy and shows the buttons of its new time (the step watch runs every 5 s). */
+    public static final Duration CLOCK_RECOVERY = Duration.ofSeconds(30);
+
+    /**
+     * Steps the rooms' wall clock by {@code by} and back. A meeting on now (booked for every room) must lose its
+     * Join button while the rooms' time is an hour off (over an hour ago, or starting in an hour) and get it back
+     * after; every room must stay or come back healthy within {@code bound} each time.
+     */
+    public static void clockJump(FleetRig rig, Duration by, Duration bound) {
+        bookDemoMeetings(rig);
+        rig.clock.jump(by);
+        FleetRig.await("every room healthy, and no Join button for a meeting an hour off, after the step by " + by, bound,
+                () -> rig.fleet.healthy() == rig.fleet.size() && rig.fleet.rooms().stream().noneMatch(FleetRig::showsDemoJoin),
+                () -> rig.unhealthy() + rig.fleet.rooms().stream().filter(FleetRig::showsDemoJoin).map(r -> r.agent().deviceId()).toList());
+        rig.clock.jump(by.negated());
+        FleetRig.await("every room healthy with its Join button back after the step back", bound,
+                () -> rig.fleet.healthy() == rig.fleet.size() && rig.fleet.rooms().stream().allMatch(FleetRig::showsDemoJoin),
+                () -> rig.unhealthy() + rig.fleet.rooms().stream().filter(r -> !FleetRig.showsDemoJoin(r)).map(r -> r.agent().deviceId()).toList());
+    }
+
+    static Optional<String> joinButton(SimulatedRoom room) {
         return room.panel().current().filter(s -> s.kind().equals("home")).flatMap(s -> s.buttons().stream()
                 .filter(b -> b.detail().contains(SimCloud.DEMO_SUBJECT)).map(PanelButton::id).findFirst());
     }
@@ -119,10 +259,19 @@ class FleetChaosTest {
                     () -> rig.fleet.healthy() < ROOMS, () -> "still all healthy");
             rig.site.start();
         });
-        faults.put("graph 503 storm", () -> rig.cloud.graph().failNext(40, 503, Optional.of(Duration.ofSeconds(1))));
-        faults.put("graph 429 storm", () -> rig.cloud.graph().failNext(40, 429, Optional.of(Duration.ofSeconds(2))));
+        faults.put("graph 503 storm", () -> graphStorm(rig, 40, 503, Duration.ofSeconds(1)));
+        faults.put("graph 429 storm", () -> graphStorm(rig, 40, 429, Duration.ofSeconds(2)));
         faults.put("mdm 503", () -> rig.cloud.mdm().failNext(SimMdm.Endpoint.MANAGEMENT, 503, 20, Optional.empty()));
         faults.put("entra token 503", () -> rig.cloud.entra().injectFailures("token", 503, Optional.empty(), 20));
+        faults.put("broker outage " + OUTAGE.toSeconds() + " s", () -> brokerOutage(rig, OUTAGE));
+        faults.put("gateway loss during calls", () -> gatewayLossDuringCalls(rig));
+        if (ROOT) {
+            faults.put("state disk full", () -> stateDiskFull(rig));
+        } else {
+            System.err.println("state disk full: not run (mounting the small tmpfs needs root)");
+        }
+        faults.put("clock +1 h and back", () -> clockJump(rig, Duration.ofHours(1), CLOCK_RECOVERY));
+        faults.put("clock -1 h and back", () -> clockJump(rig, Duration.ofHours(-1), CLOCK_RECOVERY));
         List<String> order = new ArrayList<>(faults.keySet());
         Collections.shuffle(order, new Random(SEED));
         for (String name : order) {
@@ -134,7 +283,7 @@ class FleetChaosTest {
             String where = name + " (seed " + SEED + ", order " + order + ")";
             assertEquals(Map.of(), rig.ledger.gaps(), "events lost after " + where);
             assertEquals(0, rig.corruptStateFiles(), "corrupt state files after " + where);
-            if (name.equals("broker restart")) {
+            if (name.startsWith("broker")) {
                 int worst = rig.site.connectionsPerSecond(from, "RW-FLEET-").values().stream().mapToInt(Integer::intValue).max().orElse(0);
                 assertTrue(worst <= connectBound(ROOMS, FleetRig.RECONNECT_SPREAD),
                         worst + " connections in one second after " + where + ": " + rig.site.connectionsPerSecond(from, "RW-FLEET-"));

@@ -38,7 +38,10 @@ public final class FleetRig implements AutoCloseable {
 
     public static final Duration RECONNECT_SPREAD = Duration.ofSeconds(10);
 
-    /** The clock of every room and of the simulated cloud; chaos steps it. */
+    /**
+     * The clock of every room; chaos steps it. The simulated cloud keeps the true time, as Entra and Graph do
+     * when a device's clock is wrong.
+     */
     public final JumpClock clock = new JumpClock();
     public final SystemScheduler scheduler;
     public final SimCloud cloud;
@@ -48,12 +51,22 @@ public final class FleetRig implements AutoCloseable {
     public final FleetCollector.Ledger ledger = new FleetCollector.Ledger();
     public final List<FleetCollector> collectors = new ArrayList<>();
     private final Path dir;
+    private final boolean tmpfs;
     private int marks;
 
-    private FleetRig(Path dir, int rooms, long seed, boolean bridged, Map<String, String> settings) throws Exception {
+    private FleetRig(Path dir, int rooms, long seed, boolean bridged, Map<String, String> settings, long stateDiskMb)
+            throws Exception {
         this.dir = dir;
+        this.tmpfs = stateDiskMb > 0;
+        if (tmpfs) {
+            // the rooms' state on a small file system of its own, so a test can fill it (root only: mount)
+            Path rooms0 = Files.createDirectories(dir.resolve("rooms"));
+            exec(Duration.ofSeconds(30), "mount", "-t", "tmpfs", "-o", "size=" + stateDiskMb + "m,mode=0700", "roomwire-fleet-state",
+                    rooms0.toString());
+        }
         this.scheduler = new SystemScheduler(clock, 4);
-        this.cloud = SimCloud.start(Files.createDirectories(dir.resolve("cloud")), scheduler.clock(), Duration.ofSeconds(1));
+        this.cloud = SimCloud.start(Files.createDirectories(dir.resolve("cloud")), java.time.Clock.systemUTC(),
+                Duration.ofSeconds(1));
         if (bridged) {
             ops = MosquittoBroker.create(dir.resolve("ops-broker"), cloud.pki());
             MosquittoBroker s = MosquittoBroker.create(dir.resolve("site-broker"), cloud.pki()).bridgeTo(ops, "site-a");
@@ -85,7 +98,13 @@ public final class FleetRig implements AutoCloseable {
     }
 
     public static FleetRig start(Path dir, int rooms, long seed, boolean bridged, Map<String, String> settings) throws Exception {
-        FleetRig r = new FleetRig(dir, rooms, seed, bridged, settings);
+        return start(dir, rooms, seed, bridged, settings, 0);
+    }
+
+    /** With {@code stateDiskMb > 0} the rooms' state directories are on a tmpfs of that size (needs root). */
+    public static FleetRig start(Path dir, int rooms, long seed, boolean bridged, Map<String, String> settings,
+                                 long stateDiskMb) throws Exception {
+        FleetRig r = new FleetRig(dir, rooms, seed, bridged, settings, stateDiskMb);
         await("both collectors connected", Duration.ofSeconds(30), () -> r.collectors.stream().allMatch(FleetCollector::connected),
                 () -> r.ops.log());
         r.fleet.start();
@@ -106,6 +125,12 @@ public final class FleetRig implements AutoCloseable {
             }
         }
         return sb.toString();
+    }
+
+    /** The room's home screen offers a Join button for the demo meeting ({@link SimCloud#DEMO_SUBJECT}). */
+    public static boolean showsDemoJoin(SimulatedRoom room) {
+        return room.panel().current().filter(s -> s.kind().equals("home")).map(s -> s.buttons().stream()
+                .anyMatch(b -> b.detail().contains(SimCloud.DEMO_SUBJECT))).orElse(false);
     }
 
     /** Each room emits one event carrying a new mark; returns the mark. */
@@ -132,9 +157,33 @@ public final class FleetRig implements AutoCloseable {
 
     /** Files the state store moved aside as corrupt, in every room's state directory. */
     public long corruptStateFiles() {
+        return corruptStateFiles(dir.resolve("rooms"));
+    }
+
+    /**
+     * Under {@code rooms}: files a store moved aside as corrupt, plus store files ({@code RWS1} header) whose
+     * checksum fails now, read without moving them (a torn write a room has not read back yet).
+     */
+    public static long corruptStateFiles(Path rooms) {
         for (int attempt = 0; ; attempt++) {
-            try (Stream<Path> s = Files.walk(dir.resolve("rooms"))) {
-                return s.filter(p -> p.getFileName().toString().contains(".corrupt-")).count();
+            try (Stream<Path> s = Files.walk(rooms)) {
+                return s.filter(p -> {
+                    String n = p.getFileName().toString();
+                    if (n.contains(".corrupt-")) {
+                        return true;
+                    }
+                    if (n.startsWith(".") || !Files.isRegularFile(p)) {
+                        return false; // a write in progress (.name.tmp) is no state yet
+                    }
+                    try {
+                        return io.roomwire.core.store.FileStore.looksLikeStoreFile(p)
+                                && io.roomwire.core.store.FileStore.problem(p).isPresent();
+                    } catch (java.nio.file.NoSuchFileException gone) {
+                        return false;
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }).count();
             } catch (IOException | UncheckedIOException e) {
                 // a room renamed a temp file away while we listed: list again
                 if (attempt > 20) {
@@ -156,6 +205,56 @@ public final class FleetRig implements AutoCloseable {
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** Keeps a fault in place for {@code d} (an outage's length), checking that the rig's JVM is still there. */
+    public static void hold(Duration d) {
+        long end = System.nanoTime() + d.toNanos();
+        while (System.nanoTime() < end) {
+            LockSupport.parkNanos(Math.min(end - System.nanoTime(), 200_000_000L));
+        }
+    }
+
+    /** Fills the rooms' state file system (see {@link #start} with a disk size) until it has no space left. */
+    public Path fillStateDisk() throws IOException {
+        if (!tmpfs) {
+            throw new IllegalStateException("the rooms' state is not on a file system of its own");
+        }
+        Path filler = dir.resolve("rooms").resolve("filler");
+        byte[] block = new byte[1 << 16];
+        try (java.io.OutputStream out = Files.newOutputStream(filler)) {
+            while (true) {
+                out.write(block);
+            }
+        } catch (IOException full) {
+            if (!String.valueOf(full.getMessage()).contains("No space left")) {
+                throw full;
+            }
+        }
+        return filler;
+    }
+
+    /** Runs a command, bounded; its output if it fails. */
+    public static String exec(Duration bound, String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!p.waitFor(bound.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", command) + " did not finish within " + bound);
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed (" + p.exitValue() + "): " + out);
+        }
+        return out;
+    }
+
+    /** Whether this JVM runs as root (it may mount a tmpfs for the full-disk scenario). */
+    public static boolean root() {
+        try {
+            return exec(Duration.ofSeconds(10), "id", "-u").strip().equals("0");
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
     public static void await(String what, Duration bound, BooleanSupplier condition, Supplier<String> detail) {
         long deadline = System.nanoTime() + bound.toNanos();
         while (!condition.getAsBoolean()) {
@@ -175,5 +274,12 @@ public final class FleetRig implements AutoCloseable {
             ops.close();
         }
         scheduler.close();
+        if (tmpfs) {
+            try {
+                exec(Duration.ofSeconds(30), "umount", "-l", dir.resolve("rooms").toString());
+            } catch (IOException | InterruptedException e) {
+                System.err.println("cannot unmount the rooms' tmpfs: " + e);
+            }
+        }
     }
 }
