@@ -261,7 +261,8 @@ public class FleetChaosTest {
         });
         faults.put("graph 503 storm", () -> graphStorm(rig, 40, 503, Duration.ofSeconds(1)));
         faults.put("graph 429 storm", () -> graphStorm(rig, 40, 429, Duration.ofSeconds(2)));
-        faults.put("mdm 503", () -> rig.cloud.mdm().failNext(SimMdm.Endpoint.MANAGEMENT, 503, 20, Optional.empty()));
+        // two failed check-ins a room: a room backs off between check-ins, so 20 (5 a room) outlasted the 2-minute bound
+        faults.put("mdm 503", () -> rig.cloud.mdm().failNext(SimMdm.Endpoint.MANAGEMENT, 503, 2 * ROOMS, Optional.empty()));
         faults.put("entra token 503", () -> rig.cloud.entra().injectFailures("token", 503, Optional.empty(), 20));
         faults.put("broker outage " + OUTAGE.toSeconds() + " s", () -> brokerOutage(rig, OUTAGE));
         faults.put("gateway loss during calls", () -> gatewayLossDuringCalls(rig));
