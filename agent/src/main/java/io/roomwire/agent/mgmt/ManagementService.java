@@ -205,6 +205,7 @@ public final class ManagementService implements Service {
             public void connected(boolean sessionPresent) {
                 synchronized (lock) {
                     lastStatus = "";
+                    connectedAtNanos = scheduler.monotonicNanos();
                 }
                 publishStatus(true);
                 pumpEvents();
@@ -487,6 +488,21 @@ public final class ManagementService implements Service {
         });
     }
 
+    /**
+     * For this long after a (re)connect, an event no subscription matched is kept and sent again every
+     * {@link #NO_SUBSCRIBER_RETRY}: the collectors may not have re-subscribed after a broker restart. Later, an
+     * event nobody subscribes to is dropped as before (a fleet without collectors must not hold its queue).
+     */
+    static final Duration NO_SUBSCRIBER_GRACE = Duration.ofSeconds(60);
+    static final Duration NO_SUBSCRIBER_RETRY = Duration.ofSeconds(1);
+    private long connectedAtNanos;
+
+    private boolean soonAfterConnect() {
+        synchronized (lock) {
+            return scheduler.monotonicNanos() - connectedAtNanos < NO_SUBSCRIBER_GRACE.toNanos();
+        }
+    }
+
     /** Sends the head of the queue if nothing is in flight; one at a time keeps the order. */
     private void pumpEvents() {
         EventQueue.Entry head;
@@ -501,16 +517,28 @@ public final class ManagementService implements Service {
             head = h.get();
             eventInFlight = true;
         }
-        transport.publish(eventsTopic(deviceId), head.json().getBytes(StandardCharsets.UTF_8), 1, false,
+        transport.publishToSubscribers(eventsTopic(deviceId), head.json().getBytes(StandardCharsets.UTF_8), 1, false,
                 MessageProperties.json()).whenComplete((v, e) -> {
-                    if (e == null) {
+                    if (e instanceof MqttTransport.NoSubscribersException && soonAfterConnect()) {
+                        // A restarted broker may not have restored the collectors' shared subscription yet (Mosquitto
+                        // 2.0 does not): keep the event and send it again until they are back, for a bounded time.
+                        synchronized (lock) {
+                            eventInFlight = false;
+                            if (started) {
+                                eventRetry = scheduler.schedule(NO_SUBSCRIBER_RETRY, this::pumpEvents);
+                            }
+                        }
+                        return;
+                    }
+                    boolean taken = e == null || e instanceof MqttTransport.NoSubscribersException;
+                    if (taken) {
                         queue.ack(head.seq()); // before the flag drops, or a concurrent pump would resend the head
                         scheduleFlush();
                     }
                     synchronized (lock) {
                         eventInFlight = false;
                     }
-                    if (e == null) {
+                    if (taken) {
                         pumpEvents();
                     } else if (!(e instanceof MqttTransport.NotConnectedException)) {
                         Logger.warn("Event {} not acknowledged ({}); retrying", head.seq(), e.toString());

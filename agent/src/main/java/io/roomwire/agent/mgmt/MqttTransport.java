@@ -40,6 +40,16 @@ public interface MqttTransport extends AutoCloseable {
      */
     CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained, MessageProperties properties);
 
+    /**
+     * As {@link #publish}, but a QoS 1 message the broker acknowledged with "no matching subscribers" (MQTT 5
+     * reason 16) fails with {@link NoSubscribersException}: the broker dropped it. Transports that cannot tell
+     * complete as {@link #publish} does.
+     */
+    default CompletableFuture<Void> publishToSubscribers(String topic, byte[] payload, int qos, boolean retained,
+                                                         MessageProperties properties) {
+        return publish(topic, payload, qos, retained, properties);
+    }
+
     /** Subscribes now (if connected) and after every reconnect; the handler runs on the transport's thread and must not block. */
     void subscribe(String topicFilter, int qos, MessageHandler handler);
 
@@ -73,6 +83,15 @@ public interface MqttTransport extends AutoCloseable {
     }
 
     /** A publish attempted while the session is down. */
+    /** The broker took the message but no subscription matched it (PUBACK reason 16): nobody got it. */
+    final class NoSubscribersException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        public NoSubscribersException(String message) {
+            super(message);
+        }
+    }
+
     final class NotConnectedException extends IllegalStateException {
         private static final long serialVersionUID = 1L;
 

@@ -331,8 +331,22 @@ public final class PahoMqttTransport implements MqttTransport {
         return connected;
     }
 
+    /** MQTT 5 PUBACK reason code 0x10. */
+    static final int NO_MATCHING_SUBSCRIBERS = 16;
+
     @Override
     public CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained, MessageProperties properties) {
+        return publish(topic, payload, qos, retained, properties, false);
+    }
+
+    @Override
+    public CompletableFuture<Void> publishToSubscribers(String topic, byte[] payload, int qos, boolean retained,
+                                                        MessageProperties properties) {
+        return publish(topic, payload, qos, retained, properties, true);
+    }
+
+    private CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained, MessageProperties properties,
+                                            boolean needSubscriber) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         MqttAsyncClient c;
         synchronized (lock) {
@@ -354,7 +368,12 @@ public final class PahoMqttTransport implements MqttTransport {
             c.publish(topic, new MqttMessage(payload, qos, retained, p), null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    f.complete(null);
+                    int[] rc = token.getReasonCodes();
+                    if (needSubscriber && rc != null && java.util.Arrays.stream(rc).anyMatch(c -> c == NO_MATCHING_SUBSCRIBERS)) {
+                        f.completeExceptionally(new NoSubscribersException("no subscription matched " + topic));
+                    } else {
+                        f.complete(null);
+                    }
                 }
 
                 @Override
