@@ -1,0 +1,249 @@
+package io.roomwire.sim.room.bench;
+
+import io.roomwire.sim.room.SimCloud;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The start-up measurements behind docs/performance.md, the ones that do not depend on the machine's
+ * load: per run of the enrolled agent (and of the empty JVM with the same flags, in the same run) the
+ * wall time to "all services UP", the CPU time the process had used by then (user+sys from
+ * /proc/PID/stat), its threads and RSS at that moment, and with {@code --classes} the classes loaded
+ * by then per jar ({@code -Xlog:class+load}). With {@code --idle S} also VmRSS after S seconds and,
+ * with {@code --nmt}, the JVM's native memory summary.
+ *
+ * <p>Arguments: {@code --root DIR [--runs N] [--cds] [--classes] [--idle S] [--nmt] [--flag F]...}; the
+ * shipped flags (image/src/main/resources/jvm.options) are always on, {@code --flag} adds one;
+ * {@code --default} runs the JVM's defaults instead of the shipped flags. The class path is the
+ * agent's own (agent/target/runtime-classpath.txt, as {@code bench/run} writes it) unless {@code --cp}
+ * names another (a saved build, to compare before and after in one run).
+ */
+public final class StartupProbe {
+
+    private StartupProbe() {
+    }
+
+    private record Sample(long wallMs, long cpuMs, int threads, long rssKb, long idleRssKb, String breakdown,
+                          Map<String, Integer> classes, String nmt) { }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(".");
+        int runs = 3;
+        boolean cds = false;
+        boolean classes = false;
+        boolean nmt = false;
+        boolean defaults = false;
+        Duration idle = Duration.ZERO;
+        List<String> extra = new ArrayList<>();
+        String cpOverride = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--root" -> root = Path.of(args[++i]);
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--cds" -> cds = true;
+                case "--classes" -> classes = true;
+                case "--nmt" -> nmt = true;
+                case "--default" -> defaults = true;
+                case "--idle" -> idle = Duration.ofSeconds(Long.parseLong(args[++i]));
+                case "--flag" -> extra.add(args[++i]);
+                case "--cp" -> cpOverride = args[++i];
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        root = root.toAbsolutePath().normalize();
+        List<String> flags = new ArrayList<>(defaults ? List.of() : Files.readAllLines(root.resolve("image/src/main/resources/jvm.options"))
+                .stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList());
+        flags.addAll(extra);
+        if (nmt) {
+            flags.add("-XX:NativeMemoryTracking=summary");
+        }
+        Path work = Files.createTempDirectory("roomwire-probe-");
+        Path jsa = work.resolve("agent.jsa");
+        String cp = cpOverride != null ? cpOverride : agentClasspath(root);
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path empty = emptyJvmJar(work);
+        try (SimCloud cloud = SimCloud.start(work.resolve("cloud"), java.time.Clock.systemUTC(), Duration.ZERO)) {
+            cloud.startBroker();
+            cloud.addRoom("401", "Room 401");
+            cloud.bookMeetingNow("401", java.time.ZoneOffset.UTC);
+            cloud.bookDemoMeetings("401", java.time.ZoneOffset.UTC);
+            List<String> first = new ArrayList<>(flags);
+            if (cds) {
+                first.add("-XX:ArchiveClassesAtExit=" + jsa);
+            }
+            Sample boot = run(agentCmd(cloud, work, javaBin, cp, first), work, false, Duration.ZERO, false);
+            System.out.println("first boot (sign-in + enrollment): " + boot.wallMs() + " ms, cpu " + boot.cpuMs() + " ms");
+            List<String> agentFlags = new ArrayList<>(flags);
+            if (cds) {
+                agentFlags.add("-XX:SharedArchiveFile=" + jsa);
+            }
+            List<String> emptyCmd = new ArrayList<>();
+            emptyCmd.add(javaBin.toString());
+            emptyCmd.addAll(flags);
+            emptyCmd.addAll(List.of("-cp", empty.toString(), EmptyJvm.class.getName()));
+            run(agentCmd(cloud, work, javaBin, cp, agentFlags), work, false, Duration.ZERO, false); // page cache
+            System.out.println("flags: " + String.join(" ", agentFlags));
+            System.out.println("| run | agent wall ms | agent cpu ms | threads | RSS at UP MB | idle RSS MB | empty wall ms | empty cpu ms | empty idle RSS MB |");
+            List<Sample> agents = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                Sample a = run(agentCmd(cloud, work, javaBin, cp, agentFlags), work, classes && i == 0, idle, nmt && i == 0);
+                Sample e = run(emptyCmd, work, false, idle, false);
+                agents.add(a);
+                System.out.println("| " + (i + 1) + " | " + a.wallMs() + " | " + a.cpuMs() + " | " + a.threads() + " | "
+                        + a.rssKb() / 1024 + " | " + (a.idleRssKb() / 1024) + " | " + e.wallMs() + " | " + e.cpuMs() + " | "
+                        + e.idleRssKb() / 1024 + " |");
+                System.out.println("  " + a.breakdown());
+                if (!a.classes().isEmpty()) {
+                    int total = a.classes().values().stream().mapToInt(Integer::intValue).sum();
+                    System.out.println("  classes loaded by UP: " + total);
+                    a.classes().entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                            .forEach(c -> System.out.println("    " + c.getValue() + "  " + c.getKey()));
+                }
+                if (!a.nmt().isEmpty()) {
+                    System.out.println(a.nmt());
+                }
+            }
+            agents.sort(java.util.Comparator.comparingLong(Sample::cpuMs));
+            System.out.println("median agent cpu ms " + agents.get(agents.size() / 2).cpuMs());
+        }
+    }
+
+    private static List<String> agentCmd(SimCloud cloud, Path work, Path java, String cp, List<String> flags) throws IOException {
+        Path state = Files.createDirectories(work.resolve("state"));
+        Path cfg = work.resolve("agent.properties");
+        StringBuilder props = new StringBuilder("agent.state-dir = " + state + "\nagent.log-level = warn\npanel.http-port = 0\n");
+        cloud.agentSettings("RW-BENCH-0001", "401").forEach((k, v) -> props.append(k).append(" = ").append(v).append('\n'));
+        Files.writeString(cfg, props);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java.toString());
+        cmd.addAll(flags);
+        cmd.addAll(List.of("-cp", cp, "io.roomwire.agent.Main", "run", "--config", cfg.toString()));
+        return cmd;
+    }
+
+    private static Sample run(List<String> base, Path work, boolean classes, Duration idle, boolean nmt) throws Exception {
+        List<String> cmd = new ArrayList<>(base);
+        Path log = work.resolve("classload.log");
+        if (classes) {
+            Files.deleteIfExists(log);
+            cmd.add(1, "-Xlog:class+load=info:file=" + log + ":none");
+        }
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            long wall = -1;
+            while ((line = r.readLine()) != null) {
+                if (line.contains("all services UP")) {
+                    wall = (System.nanoTime() - t0) / 1_000_000;
+                    break;
+                }
+            }
+            if (wall < 0) {
+                throw new IllegalStateException("no 'all services UP' from " + cmd);
+            }
+            long cpu = cpuMs(p.pid());
+            int threads = (int) status(p.pid(), "Threads:");
+            long rss = status(p.pid(), "VmRSS:");
+            Map<String, Integer> perJar = classes ? perJar(Files.readAllLines(log)) : Map.of();
+            String next = line.contains("empty JVM") ? "" : r.readLine();
+            String breakdown = next != null && next.contains("service start-up") ? next.substring(next.indexOf("):") + 2).strip() : "";
+            Thread drain = new Thread(() -> {
+                try {
+                    r.lines().forEach(l -> { });
+                } catch (java.io.UncheckedIOException e) {
+                    // the pipe closes under the reader when the process ends
+                }
+            });
+            drain.setDaemon(true);
+            drain.start();
+            long idleRss = 0;
+            String nmtOut = "";
+            if (!idle.isZero()) {
+                p.waitFor(idle.toMillis(), TimeUnit.MILLISECONDS);
+                idleRss = status(p.pid(), "VmRSS:");
+                if (nmt) {
+                    Process j = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                            String.valueOf(p.pid()), "VM.native_memory", "summary").redirectErrorStream(true).start();
+                    nmtOut = new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    j.waitFor(30, TimeUnit.SECONDS);
+                }
+            }
+            p.destroy();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+            return new Sample(wall, cpu, threads, rss, idleRss, breakdown, perJar, nmtOut);
+        }
+    }
+
+    /** Classes per origin: the jar's file name, "jrt" for the JDK, "cds" for the shared archive. */
+    private static Map<String, Integer> perJar(List<String> lines) {
+        Map<String, Integer> out = new TreeMap<>();
+        for (String l : lines) {
+            int s = l.indexOf(" source: ");
+            String src = s < 0 ? "?" : l.substring(s + 9);
+            String key;
+            if (src.startsWith("jrt:/")) {
+                key = "jdk " + src.substring(5);
+            } else if (src.contains("shared objects file")) {
+                key = "cds: " + (src.contains("top") ? "dynamic archive" : "jdk base archive");
+            } else if (src.contains(".jar")) {
+                String jar = src.substring(0, src.indexOf(".jar") + 4);
+                key = jar.substring(jar.lastIndexOf('/') + 1);
+            } else {
+                key = src.startsWith("__") ? "generated (lambda forms, proxies)" : src;
+            }
+            out.merge(key, 1, Integer::sum);
+        }
+        return out;
+    }
+
+    private static long cpuMs(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // fields 14 and 15 (utime, stime) in clock ticks; the kernel's USER_HZ is 100 on Linux
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+    }
+
+    private static long status(long pid, String key) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (l.startsWith(key)) {
+                return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static String agentClasspath(Path root) throws IOException {
+        Path list = root.resolve("agent/target/runtime-classpath.txt");
+        try (Stream<Path> s = Files.list(root.resolve("agent/target"))) {
+            Path jar = s.filter(p -> p.getFileName().toString().matches("roomwire-agent-.*\\.jar")).findFirst()
+                    .orElseThrow(() -> new IOException("no agent jar in agent/target: build with mvn package"));
+            return jar + ":" + Files.readString(list).strip();
+        }
+    }
+
+    private static Path emptyJvmJar(Path work) throws IOException {
+        Path jar = work.resolve("empty-jvm.jar");
+        String entry = EmptyJvm.class.getName().replace('.', '/') + ".class";
+        try (java.io.InputStream in = EmptyJvm.class.getClassLoader().getResourceAsStream(entry);
+             java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.jar.JarEntry(entry));
+            in.transferTo(out);
+            out.closeEntry();
+        }
+        return jar;
+    }
+}
