@@ -1,6 +1,7 @@
 package io.roomwire.agent.mgmt.internal;
 
 import io.roomwire.agent.mgmt.TlsMaterial;
+import io.roomwire.core.net.KeyManagers;
 import io.roomwire.provisioning.identity.PemBlock;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -19,7 +20,6 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -146,18 +146,14 @@ public final class Pem {
             } else {
                 tmf.init((KeyStore) null);
             }
-            KeyManagerFactory kmf = null;
+            javax.net.ssl.KeyManager[] km = null;
             if (tls.clientCertPem().isPresent()) {
                 List<X509Certificate> chain = certificates(tls.clientCertPem().get(), "mqtt.client-cert");
                 PrivateKey key = privateKey(tls.clientKeyPem().orElseThrow(), "mqtt.client-key");
-                KeyStore ks = KeyStore.getInstance("PKCS12");
-                ks.load(null, null);
-                ks.setKeyEntry("client", key, new char[0], chain.toArray(Certificate[]::new));
-                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(ks, new char[0]);
+                km = KeyManagers.of(key, chain.toArray(Certificate[]::new));
             }
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+            ctx.init(km, tmf.getTrustManagers(), new SecureRandom());
             return ctx;
         } catch (IOException e) {
             throw new GeneralSecurityException(e.getMessage(), e);
