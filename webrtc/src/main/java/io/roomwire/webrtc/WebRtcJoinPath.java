@@ -70,8 +70,19 @@ public final class WebRtcJoinPath implements JoinPath, Service {
                 t.setDaemon(true);
                 return t;
             });
+        }
+    }
+
+    /**
+     * The signalling HTTP client, built at the first WebRTC call: building it at start cost ~1.5 s of the
+     * agent's start on a loaded 2-core device (java.net.http and the default TLS context), for a path most
+     * rooms use rarely. {@code health()} does not depend on it.
+     */
+    private synchronized HttpClient http() {
+        if (http == null) {
             http = HttpClient.newBuilder().connectTimeout(settings.signallingTimeout()).build();
         }
+        return http;
     }
 
     @Override
@@ -148,9 +159,9 @@ public final class WebRtcJoinPath implements JoinPath, Service {
     private Signalling signallingFor(JoinTarget target) {
         String meeting = URLEncoder.encode(target.uri(), StandardCharsets.UTF_8);
         return switch (settings.gateway()) {
-            case WHIP -> new WhipSignalling(http, URI.create(settings.gatewayUrl().replace("{meeting}", meeting)),
+            case WHIP -> new WhipSignalling(http(), URI.create(settings.gatewayUrl().replace("{meeting}", meeting)),
                     settings.token(), settings.signallingTimeout());
-            case PEXIP -> new PexipSignalling(http, URI.create(settings.gatewayUrl()), target.uri(), settings.displayName(),
+            case PEXIP -> new PexipSignalling(http(), URI.create(settings.gatewayUrl()), target.uri(), settings.displayName(),
                     settings.token(), settings.signallingTimeout(), scheduler);
         };
     }
