@@ -26,8 +26,9 @@ import java.util.stream.Stream;
  * <p>Arguments: {@code --root DIR [--runs N] [--cds] [--classes] [--idle S] [--nmt] [--flag F]...}; the
  * shipped flags (image/src/main/resources/jvm.options) are always on, {@code --flag} adds one;
  * {@code --default} runs the JVM's defaults instead of the shipped flags. The class path is the
- * agent's own (agent/target/runtime-classpath.txt, as {@code bench/run} writes it) unless {@code --cp}
- * names another (a saved build, to compare before and after in one run).
+ * agent's own (agent/target/runtime-classpath.txt, as {@code bench/run} writes it) unless one or more
+ * {@code --cp NAME=CLASSPATH} name others (saved builds): their runs then alternate, so before and after
+ * see the same load. With {@code --cds} each class path gets its own dynamic archive.
  */
 public final class StartupProbe {
 
@@ -46,7 +47,7 @@ public final class StartupProbe {
         boolean defaults = false;
         Duration idle = Duration.ZERO;
         List<String> extra = new ArrayList<>();
-        String cpOverride = null;
+        List<String[]> variants = new ArrayList<>(); // name, class path
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--root" -> root = Path.of(args[++i]);
@@ -57,7 +58,11 @@ public final class StartupProbe {
                 case "--default" -> defaults = true;
                 case "--idle" -> idle = Duration.ofSeconds(Long.parseLong(args[++i]));
                 case "--flag" -> extra.add(args[++i]);
-                case "--cp" -> cpOverride = args[++i];
+                case "--cp" -> {
+                    String v = args[++i];
+                    int eq = v.indexOf('=');
+                    variants.add(new String[] {v.substring(0, eq), v.substring(eq + 1)});
+                }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -69,8 +74,9 @@ public final class StartupProbe {
             flags.add("-XX:NativeMemoryTracking=summary");
         }
         Path work = Files.createTempDirectory("roomwire-probe-");
-        Path jsa = work.resolve("agent.jsa");
-        String cp = cpOverride != null ? cpOverride : agentClasspath(root);
+        if (variants.isEmpty()) {
+            variants.add(new String[] {"checkout", agentClasspath(root)});
+        }
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         Path empty = emptyJvmJar(work);
         try (SimCloud cloud = SimCloud.start(work.resolve("cloud"), java.time.Clock.systemUTC(), Duration.ZERO)) {
@@ -78,45 +84,60 @@ public final class StartupProbe {
             cloud.addRoom("401", "Room 401");
             cloud.bookMeetingNow("401", java.time.ZoneOffset.UTC);
             cloud.bookDemoMeetings("401", java.time.ZoneOffset.UTC);
-            List<String> first = new ArrayList<>(flags);
-            if (cds) {
-                first.add("-XX:ArchiveClassesAtExit=" + jsa);
-            }
-            Sample boot = run(agentCmd(cloud, work, javaBin, cp, first), work, false, Duration.ZERO, false);
-            System.out.println("first boot (sign-in + enrollment): " + boot.wallMs() + " ms, cpu " + boot.cpuMs() + " ms");
-            List<String> agentFlags = new ArrayList<>(flags);
-            if (cds) {
-                agentFlags.add("-XX:SharedArchiveFile=" + jsa);
+            Sample boot = run(agentCmd(cloud, work, javaBin, variants.get(0)[1], flags), work, false, Duration.ZERO, false);
+            System.out.println("first boot (sign-in + enrollment, " + variants.get(0)[0] + "): " + boot.wallMs() + " ms, cpu "
+                    + boot.cpuMs() + " ms");
+            List<List<String>> cmds = new ArrayList<>();
+            for (String[] v : variants) {
+                List<String> agentFlags = new ArrayList<>(flags);
+                if (cds) {
+                    // each class path its own archive, trained by an enrolled start (the same for every variant)
+                    Path jsa = work.resolve(v[0] + ".jsa");
+                    List<String> train = new ArrayList<>(flags);
+                    train.add("-XX:ArchiveClassesAtExit=" + jsa);
+                    run(agentCmd(cloud, work, javaBin, v[1], train), work, false, Duration.ZERO, false);
+                    agentFlags.add("-XX:SharedArchiveFile=" + jsa);
+                }
+                cmds.add(agentCmd(cloud, work, javaBin, v[1], agentFlags));
+                run(cmds.get(cmds.size() - 1), work, false, Duration.ZERO, false); // page cache
             }
             List<String> emptyCmd = new ArrayList<>();
             emptyCmd.add(javaBin.toString());
             emptyCmd.addAll(flags);
             emptyCmd.addAll(List.of("-cp", empty.toString(), EmptyJvm.class.getName()));
-            run(agentCmd(cloud, work, javaBin, cp, agentFlags), work, false, Duration.ZERO, false); // page cache
-            System.out.println("flags: " + String.join(" ", agentFlags));
-            System.out.println("| run | agent wall ms | agent cpu ms | threads | RSS at UP MB | idle RSS MB | empty wall ms | empty cpu ms | empty idle RSS MB |");
-            List<Sample> agents = new ArrayList<>();
+            System.out.println("flags: " + String.join(" ", flags) + (cds ? " + -XX:SharedArchiveFile (per class path)" : ""));
+            System.out.println("| run | class path | agent wall ms | agent cpu ms | threads | RSS at UP MB | idle RSS MB | empty wall ms | empty cpu ms | empty idle RSS MB |");
+            Map<String, List<Sample>> all = new java.util.LinkedHashMap<>();
             for (int i = 0; i < runs; i++) {
-                Sample a = run(agentCmd(cloud, work, javaBin, cp, agentFlags), work, classes && i == 0, idle, nmt && i == 0);
                 Sample e = run(emptyCmd, work, false, idle, false);
-                agents.add(a);
-                System.out.println("| " + (i + 1) + " | " + a.wallMs() + " | " + a.cpuMs() + " | " + a.threads() + " | "
-                        + a.rssKb() / 1024 + " | " + (a.idleRssKb() / 1024) + " | " + e.wallMs() + " | " + e.cpuMs() + " | "
-                        + e.idleRssKb() / 1024 + " |");
-                System.out.println("  " + a.breakdown());
-                if (!a.classes().isEmpty()) {
-                    int total = a.classes().values().stream().mapToInt(Integer::intValue).sum();
-                    System.out.println("  classes loaded by UP: " + total);
-                    a.classes().entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-                            .forEach(c -> System.out.println("    " + c.getValue() + "  " + c.getKey()));
-                }
-                if (!a.nmt().isEmpty()) {
-                    System.out.println(a.nmt());
+                for (int k = 0; k < variants.size(); k++) {
+                    String name = variants.get(k)[0];
+                    Sample a = run(cmds.get(k), work, classes && i == 0, idle, nmt && i == 0);
+                    all.computeIfAbsent(name, n -> new ArrayList<>()).add(a);
+                    System.out.println("| " + (i + 1) + " | " + name + " | " + a.wallMs() + " | " + a.cpuMs() + " | " + a.threads()
+                            + " | " + a.rssKb() / 1024 + " | " + (a.idleRssKb() / 1024) + " | " + e.wallMs() + " | " + e.cpuMs()
+                            + " | " + e.idleRssKb() / 1024 + " |");
+                    System.out.println("  " + a.breakdown());
+                    if (!a.classes().isEmpty()) {
+                        int total = a.classes().values().stream().mapToInt(Integer::intValue).sum();
+                        System.out.println("  classes loaded by UP: " + total);
+                        a.classes().entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                                .limit(25).forEach(c -> System.out.println("    " + c.getValue() + "  " + c.getKey()));
+                    }
+                    if (!a.nmt().isEmpty()) {
+                        System.out.println(a.nmt());
+                    }
                 }
             }
-            agents.sort(java.util.Comparator.comparingLong(Sample::cpuMs));
-            System.out.println("median agent cpu ms " + agents.get(agents.size() / 2).cpuMs());
+            System.out.println("| class path | median wall ms | median cpu ms | median RSS at UP MB | median idle RSS MB |");
+            all.forEach((name, l) -> System.out.println("| " + name + " | " + median(l, Sample::wallMs) + " | "
+                    + median(l, Sample::cpuMs) + " | " + median(l, Sample::rssKb) / 1024 + " | " + median(l, Sample::idleRssKb) / 1024 + " |"));
         }
+    }
+
+    private static long median(List<Sample> l, java.util.function.ToLongFunction<Sample> f) {
+        long[] v = l.stream().mapToLong(f).sorted().toArray();
+        return v[v.length / 2];
     }
 
     private static List<String> agentCmd(SimCloud cloud, Path work, Path java, String cp, List<String> flags) throws IOException {
