@@ -32,6 +32,9 @@ import java.util.stream.Stream;
  */
 public final class StartupProbe {
 
+    /** Extra environment of a command (--env), by the command's identity. */
+    private static final Map<List<String>, Map<String, String>> ENV = new java.util.IdentityHashMap<>();
+
     private StartupProbe() {
     }
 
@@ -48,6 +51,7 @@ public final class StartupProbe {
         Duration idle = Duration.ZERO;
         List<String> extra = new ArrayList<>();
         List<String[]> variants = new ArrayList<>(); // name, class path
+        Map<String, Map<String, String>> envs = new java.util.HashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--root" -> root = Path.of(args[++i]);
@@ -58,6 +62,11 @@ public final class StartupProbe {
                 case "--default" -> defaults = true;
                 case "--idle" -> idle = Duration.ofSeconds(Long.parseLong(args[++i]));
                 case "--flag" -> extra.add(args[++i]);
+                case "--env" -> { // NAME:KEY=VALUE, an environment variable for one class path's runs
+                    String v = args[++i];
+                    envs.computeIfAbsent(v.substring(0, v.indexOf(':')), n -> new java.util.HashMap<>())
+                            .put(v.substring(v.indexOf(':') + 1, v.indexOf('=')), v.substring(v.indexOf('=') + 1));
+                }
                 case "--cp" -> {
                     String v = args[++i];
                     int eq = v.indexOf('=');
@@ -98,7 +107,9 @@ public final class StartupProbe {
                     run(agentCmd(cloud, work, javaBin, v[1], train), work, false, Duration.ZERO, false);
                     agentFlags.add("-XX:SharedArchiveFile=" + jsa);
                 }
-                cmds.add(agentCmd(cloud, work, javaBin, v[1], agentFlags));
+                List<String> cmd = agentCmd(cloud, work, javaBin, v[1], agentFlags);
+                ENV.put(cmd, envs.getOrDefault(v[0], Map.of()));
+                cmds.add(cmd);
                 run(cmds.get(cmds.size() - 1), work, false, Duration.ZERO, false); // page cache
             }
             List<String> emptyCmd = new ArrayList<>();
@@ -161,7 +172,9 @@ public final class StartupProbe {
             cmd.add(1, "-Xlog:class+load=info:file=" + log + ":none");
         }
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(ENV.getOrDefault(base, Map.of()));
+        Process p = pb.start();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             long wall = -1;
