@@ -74,9 +74,9 @@ public final class WebRtcJoinPath implements JoinPath, Service {
     }
 
     /**
-     * The signalling HTTP client, built at the first WebRTC call: building it at start cost ~1.5 s of the
-     * agent's start on a loaded 2-core device (java.net.http and the default TLS context), for a path most
-     * rooms use rarely. {@code health()} does not depend on it.
+     * The signalling HTTP client, built at the first WebRTC call: building it in start() made this
+     * service's start 1.6-2.3 s on a loaded 2-core machine (java.net.http and the default TLS context),
+     * for a path most rooms use rarely. {@code health()} does not depend on it.
      */
     private synchronized HttpClient http() {
         if (http == null) {

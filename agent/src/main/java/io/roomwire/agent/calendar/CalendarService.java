@@ -265,7 +265,7 @@ public final class CalendarService implements Service {
 
     /**
      * The Graph client, built at the first sync (on the sync thread): building it loads the Graph SDK with
-     * Kotlin and OkHttp (~2,000 classes), which a start from a fresh cache does not need to be UP.
+     * Kotlin, OkHttp and Kiota (~300 classes), which a start from a fresh cache does not need to be UP.
      */
     private GraphCalendarClient client() {
         synchronized (clientLock) {
