@@ -193,6 +193,10 @@ public final class StartupProbe {
             Map<String, Integer> perJar = classes ? perJar(Files.readAllLines(log)) : Map.of();
             String next = line.contains("empty JVM") ? "" : r.readLine();
             String breakdown = next != null && next.contains("service start-up") ? next.substring(next.indexOf("):") + 2).strip() : "";
+            String phases = breakdown.isEmpty() ? null : r.readLine();
+            if (phases != null && phases.contains("start phases")) {
+                breakdown = breakdown + "; " + phases.substring(phases.indexOf("start phases"));
+            }
             Thread drain = new Thread(() -> {
                 try {
                     r.lines().forEach(l -> { });
