@@ -178,6 +178,16 @@ final class AgentRoomControl implements RoomControl {
             if (kind == io.roomwire.hal.MediaKind.AUDIO && st.packetsReceived() > 0) {
                 j.addProperty("estimatedMos", Math.round(st.estimatedMos() * 100) / 100.0);
             }
+            MediaStats.Playout p = st.playout();
+            if (kind == io.roomwire.hal.MediaKind.VIDEO) {
+                j.addProperty("framesDecoded", p.framesDecoded());
+                j.addProperty("frameRate", p.frameRate());
+                j.addProperty("width", p.width());
+                j.addProperty("height", p.height());
+                j.addProperty("freezes", p.freezes());
+                j.addProperty("frozenMs", p.frozen().toMillis());
+            }
+            p.audioLevelDbov().ifPresent(l -> j.addProperty("audioLevelDbov", Math.round(l * 10) / 10.0));
             q.add(kind.name().toLowerCase(java.util.Locale.ROOT), j);
         });
         return q;

@@ -200,7 +200,8 @@ public final class Calls {
             events.emit(DeviceEvent.of("call.ended", scheduler.now(), "call", call.id(),
                     "target", call.target().uri(), "reason", ended.end().message(),
                     "endedBy", ended.end().by().name().toLowerCase(Locale.ROOT), "status", ended.end().status(),
-                    "packetsSent", last.packetsSent(), "packetsReceived", last.packetsReceived()));
+                    "packetsSent", last.packetsSent(), "packetsReceived", last.packetsReceived(),
+                    "videoFreezes", last.of(io.roomwire.hal.MediaKind.VIDEO).map(v -> v.playout().freezes()).orElse(0L)));
             Logger.info("Call {} ended: {}", call.id(), ended.end().message());
         }
         listeners.forEach(l -> l.accept(event));

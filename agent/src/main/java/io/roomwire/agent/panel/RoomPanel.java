@@ -367,9 +367,23 @@ public final class RoomPanel {
     /**
      * The {@code call} screen: state, what was dialled, each stream's counters, the room's controls
      * and Hang up; {@code data} carries {@code media} as JSON (kind, secure, sent, received, lost,
-     * jitter_ms per stream) with {@code target}, {@code mic}, {@code camera}, {@code volume} and
-     * {@code connected_at} for the web panel.
+     * jitter_ms, rtt_ms, mos per stream; frames, fps, resolution, freezes for video; level_dbov for audio)
+     * with {@code target}, {@code mic}, {@code camera}, {@code volume} and {@code connected_at} for the web panel.
      */
+    /** What a person notices of the far end's stream: pictures, their size, rate and freezes; the audio level. */
+    static String playoutLine(MediaKind kind, MediaStats.Playout p) {
+        StringBuilder b = new StringBuilder();
+        if (kind == MediaKind.VIDEO && p.framesDecoded() > 0) {
+            b.append(String.format(Locale.ROOT, ", %dx%d %.0f fps", p.width(), p.height(), p.frameRate()));
+            if (p.freezes() > 0) {
+                b.append(String.format(Locale.ROOT, ", %d freeze%s (%.1f s)", p.freezes(), p.freezes() == 1 ? "" : "s",
+                        p.frozen().toMillis() / 1000.0));
+            }
+        }
+        p.audioLevelDbov().ifPresent(l -> b.append(String.format(Locale.ROOT, ", level %.0f dBov", l)));
+        return b.toString();
+    }
+
     static Screen callScreen(Call call, String message, CallControls controls) {
         List<String> lines = new ArrayList<>();
         lines.add(message);
@@ -378,10 +392,10 @@ public final class RoomPanel {
         JsonArray media = new JsonArray();
         for (Map.Entry<MediaKind, MediaStats.Stream> e : s.streams().entrySet()) {
             MediaStats.Stream st = e.getValue();
-            lines.add(String.format("%s%s: sent %d, received %d, lost %d, jitter %.1f ms%s", e.getKey().name().toLowerCase(),
+            lines.add(String.format("%s%s: sent %d, received %d, lost %d, jitter %.1f ms%s%s", e.getKey().name().toLowerCase(),
                     st.secure() ? " (SRTP)" : "", st.packetsSent(), st.packetsReceived(), st.packetsLost(), st.jitterMillis(),
                     e.getKey() == MediaKind.AUDIO && st.packetsReceived() > 0
-                            ? String.format(Locale.ROOT, ", MOS %.1f", st.estimatedMos()) : ""));
+                            ? String.format(Locale.ROOT, ", MOS %.1f", st.estimatedMos()) : "", playoutLine(e.getKey(), st.playout())));
             JsonObject m = new JsonObject();
             m.addProperty("kind", e.getKey().name().toLowerCase(Locale.ROOT));
             m.addProperty("secure", st.secure());
@@ -393,6 +407,16 @@ public final class RoomPanel {
             if (e.getKey() == MediaKind.AUDIO && st.packetsReceived() > 0) {
                 m.addProperty("mos", Math.round(st.estimatedMos() * 10) / 10.0);
             }
+            MediaStats.Playout p = st.playout();
+            if (e.getKey() == MediaKind.VIDEO) {
+                m.addProperty("frames", p.framesDecoded());
+                m.addProperty("fps", p.frameRate());
+                if (p.width() > 0) {
+                    m.addProperty("resolution", p.width() + "x" + p.height());
+                }
+                m.addProperty("freezes", p.freezes());
+            }
+            p.audioLevelDbov().ifPresent(l -> m.addProperty("level_dbov", Math.round(l)));
             media.add(m);
         }
         boolean muted = controls.micMuted();

@@ -151,6 +151,38 @@ class GstCodecTest {
     }
 
     @Test
+    void theRoomCountsDecodedPicturesReadsTheirSizeAndMeasuresTheFarEndsLevel() throws Exception {
+        GstCodec sender = GstCodec.testSources(320, 180, 15);
+        try (DatagramSocket farEnd = new DatagramSocket(new InetSocketAddress(Ffmpeg.LOOPBACK, 0));
+             Codec.MediaSession room = codec.open(List.of(plan(MediaKind.AUDIO, 0, "PCMU", 8000, farEnd.getLocalPort()),
+                     plan(MediaKind.VIDEO, 96, "H264", 90000, farEnd.getLocalPort())))) {
+            assertEquals(Codec.Playout.NONE.framesDecoded(), room.playout(MediaKind.VIDEO).framesDecoded());
+            try (Codec.MediaSession far = sender.open(List.of(
+                    new Codec.StreamPlan(MediaKind.AUDIO, 0, "PCMU", 8000, room.localPorts().get(MediaKind.AUDIO)),
+                    new Codec.StreamPlan(MediaKind.VIDEO, 96, "H264", 90000, room.localPorts().get(MediaKind.VIDEO))))) {
+                await(() -> room.playout(MediaKind.VIDEO).framesDecoded() >= 30, "30 pictures decoded by the room");
+                Codec.Playout video = room.playout(MediaKind.VIDEO);
+                assertEquals(320, video.width(), "decoded width");
+                assertEquals(180, video.height(), "decoded height");
+                await(() -> room.playout(MediaKind.AUDIO).audioLevelDbov().isPresent(), "an audio level");
+                // audiotestsrc volume=0.4: a sine of RMS 0.4 / sqrt(2) of full scale = -11.0 dBov
+                assertEquals(-11.0, room.playout(MediaKind.AUDIO).audioLevelDbov().getAsDouble(), 1.0, "level of the tone");
+                // the far end's camera goes off: no new pictures reach the room's decoder
+                sender.setControls(new Codec.Controls(false, true, 70));
+                long frozenAt = room.playout(MediaKind.VIDEO).framesDecoded();
+                long audioMark = room.received(MediaKind.AUDIO).packets();
+                await(() -> room.received(MediaKind.AUDIO).packets() >= audioMark + 25, "half a second of audio");
+                assertTrue(room.playout(MediaKind.VIDEO).framesDecoded() <= frozenAt + 2,
+                        "pictures kept coming with the far end's camera off");
+                sender.setControls(new Codec.Controls(false, false, 70));
+                await(() -> room.playout(MediaKind.VIDEO).framesDecoded() >= frozenAt + 15, "pictures again after camera on");
+            }
+        }
+        assertEquals(List.of(), codec.problems());
+        assertEquals(List.of(), sender.problems());
+    }
+
+    @Test
     void garbageAndStrayPayloadTypesNeverReachTheDecoderAndTheCallGoesOn() throws Exception {
         GstCodec sender = GstCodec.testSources(320, 180, 15);
         try (DatagramSocket farEnd = new DatagramSocket(new InetSocketAddress(Ffmpeg.LOOPBACK, 0));
