@@ -101,6 +101,46 @@ class GstCodecTest {
     }
 
     @Test
+    void x264FollowsTheBitrateTheFarEndsSdpAllows() throws Exception {
+        // the SMPTE bars' noise patch keeps x264 busy: about 1.3 Mbit/s at 320x180 when nothing limits it
+        double unlimited = sentKbps(0);
+        double limited = sentKbps(300);
+        assertTrue(limited < 300 * 1.25, "b=AS:300 but x264 sent " + limited + " kbit/s");
+        assertTrue(unlimited > 2 * limited, "without a limit " + unlimited + " kbit/s, with b=AS:300 " + limited);
+        assertTrue(new GstPipelines(GstPipelines.Options.test(320, 180, 15)).send(new Codec.StreamPlan(MediaKind.VIDEO, 96,
+                        "H264", 90000, new InetSocketAddress(Ffmpeg.LOOPBACK, 9), 800), 1, 2, 3).contains(" bitrate=736 "),
+                "b=AS:800 less 64 kbit/s for RTP/UDP/IP headers");
+    }
+
+    /** The RTP payload rate of 3 s of x264's video (by RTP timestamps, after its first second) with {@code maxKbps}. */
+    private double sentKbps(int maxKbps) throws Exception {
+        try (DatagramSocket bridge = new DatagramSocket(new InetSocketAddress(Ffmpeg.LOOPBACK, 0));
+             Codec.MediaSession s = codec.open(List.of(new Codec.StreamPlan(MediaKind.VIDEO, 96, "H264", 90000,
+                     new InetSocketAddress(Ffmpeg.LOOPBACK, bridge.getLocalPort()), maxKbps)))) {
+            bridge.setSoTimeout((int) BOUND.toMillis());
+            byte[] buf = new byte[2048];
+            DatagramPacket dp = new DatagramPacket(buf, buf.length);
+            long first = -1;
+            long bytes = 0;
+            while (true) {
+                dp.setLength(buf.length);
+                bridge.receive(dp);
+                long ts = ((buf[4] & 0xffL) << 24) | ((buf[5] & 0xff) << 16) | ((buf[6] & 0xff) << 8) | (buf[7] & 0xff);
+                if (first < 0) {
+                    first = ts;
+                }
+                long at = (ts - first) & 0xffffffffL;
+                if (at >= 4 * 90000) {
+                    return bytes * 8 / 3.0 / 1000;
+                }
+                if (at >= 90000) {
+                    bytes += dp.getLength() - 12;
+                }
+            }
+        }
+    }
+
+    @Test
     void aKeyframeRequestReachesX264AsAnIdrPicture() throws Exception {
         try (DatagramSocket bridge = new DatagramSocket(new InetSocketAddress(Ffmpeg.LOOPBACK, 0));
              Codec.MediaSession s = codec.open(List.of(plan(MediaKind.VIDEO, 96, "H264", 90000, bridge.getLocalPort())))) {

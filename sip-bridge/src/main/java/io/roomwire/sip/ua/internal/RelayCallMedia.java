@@ -120,7 +120,7 @@ public final class RelayCallMedia implements CallMedia {
             List<Codec.StreamPlan> plans = new ArrayList<>();
             for (NegotiatedStream s : streams) {
                 plans.add(new Codec.StreamPlan(s.kind(), s.codec().payloadType(), s.codec().encoding(),
-                        s.codec().clockRate(), relay.localCodecSidePort(s.kind())));
+                        s.codec().clockRate(), relay.localCodecSidePort(s.kind()), s.maxBitrateKbps()));
             }
             session = codec.open(plans);
             for (NegotiatedStream s : streams) {
