@@ -45,6 +45,7 @@ public final class SimCodec implements Codec {
     private final AtomicInteger openSessions = new AtomicInteger();
     private final java.util.Set<Session> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Controls controls = Controls.DEFAULT;
+    private final List<java.util.function.Consumer<short[]>> speakers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public SimCodec(Scheduler scheduler) {
         this(scheduler, InetAddress.getLoopbackAddress());
@@ -78,6 +79,15 @@ public final class SimCodec implements Codec {
     @Override
     public Controls controls() {
         return controls;
+    }
+
+    /**
+     * The simulated speaker: each 20 ms of the far end's audio as the room decodes it (PCMU and PCMA; the
+     * simulator does not decode Opus or G.722), on the stream's receive thread, for tests that listen to the
+     * room as a microphone in front of its speaker would.
+     */
+    public void onSpeaker(java.util.function.Consumer<short[]> listener) {
+        speakers.add(java.util.Objects.requireNonNull(listener, "listener"));
     }
 
     /** Sessions opened and not yet closed (to check that calls release their ports). */
@@ -225,6 +235,7 @@ public final class SimCodec implements Codec {
                     pcm[i - off] = audioDecoder.decode(buf[i]);
                 }
                 level.frame(pcm, pcm.length);
+                speakers.forEach(l -> l.accept(pcm));
             }
         }
 
