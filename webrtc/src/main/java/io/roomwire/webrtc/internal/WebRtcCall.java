@@ -443,6 +443,7 @@ public final class WebRtcCall implements Call {
     static MediaStats toMediaStats(RTCStatsReport report) {
         Map<MediaKind, long[]> c = new EnumMap<>(MediaKind.class);
         Map<MediaKind, double[]> jitter = new EnumMap<>(MediaKind.class);
+        Map<MediaKind, MediaStats.Playout> playout = new EnumMap<>(MediaKind.class);
         Optional<Duration> rtt = Optional.empty();
         boolean dtls = false;
         for (RTCStats s : report.getStats().values()) {
@@ -470,6 +471,7 @@ public final class WebRtcCall implements Call {
                 if (a.get("jitter") instanceof Number j) {
                     jitter.put(kind, new double[] {j.doubleValue() * 1000});
                 }
+                playout.put(kind, playout(a));
             }
         }
         Map<MediaKind, MediaStats.Stream> streams = new EnumMap<>(MediaKind.class);
@@ -477,9 +479,25 @@ public final class WebRtcCall implements Call {
             long[] v = e.getValue();
             double j = jitter.containsKey(e.getKey()) ? jitter.get(e.getKey())[0] : 0;
             // WebRTC media is always SRTP keyed by DTLS (RFC 8827 §6.5); secure once DTLS is connected.
-            streams.put(e.getKey(), new MediaStats.Stream(v[0], v[1], v[2], v[3], v[4], j, rtt, dtls));
+            streams.put(e.getKey(), new MediaStats.Stream(v[0], v[1], v[2], v[3], v[4], j, rtt, dtls,
+                    playout.getOrDefault(e.getKey(), MediaStats.Playout.NONE)));
         }
         return new MediaStats(streams);
+    }
+
+    /**
+     * What the browser engine's inbound-rtp stats say a person notices (W3C webrtc-stats): framesDecoded,
+     * frameWidth/Height, framesPerSecond, freezeCount, totalFreezesDuration (s); audioLevel is linear 0..1,
+     * given here as dBov.
+     */
+    private static MediaStats.Playout playout(Map<String, Object> a) {
+        java.util.OptionalDouble level = a.get("audioLevel") instanceof Number l
+                ? java.util.OptionalDouble.of(l.doubleValue() <= 0 ? -127 : Math.max(-127, 20 * Math.log10(l.doubleValue())))
+                : java.util.OptionalDouble.empty();
+        double fps = a.get("framesPerSecond") instanceof Number f ? f.doubleValue() : 0;
+        double frozen = a.get("totalFreezesDuration") instanceof Number f ? f.doubleValue() : 0;
+        return new MediaStats.Playout(num(a.get("framesDecoded")), fps, (int) num(a.get("frameWidth")),
+                (int) num(a.get("frameHeight")), num(a.get("freezeCount")), Duration.ofMillis((long) (frozen * 1000)), level);
     }
 
     private static long num(Object o) {
