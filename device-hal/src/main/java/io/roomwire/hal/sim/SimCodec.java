@@ -311,7 +311,12 @@ public final class SimCodec implements Codec {
                 if (dp.getLength() < 12 || (buf[0] & 0xc0) != 0x80) {
                     continue;
                 }
-                decode(buf, dp.getLength());
+                try {
+                    decode(buf, dp.getLength());
+                } catch (RuntimeException e) {
+                    // a far end's malformed payload must not end the receive loop (the call goes on)
+                    Logger.debug("sim codec could not read a {} payload: {}", plan.kind(), e.toString());
+                }
                 int s = ((buf[2] & 0xff) << 8) | (buf[3] & 0xff);
                 synchronized (this) {
                     recvPackets++;

@@ -107,6 +107,22 @@ class SimPlayoutTest {
     }
 
     @Test
+    void garbagePayloadsNeitherThrowNorCountAsPictures() {
+        java.util.Random random = new java.util.Random(14);
+        H264Receiver rx = new H264Receiver();
+        for (int i = 0; i < 20_000; i++) {
+            byte[] p = new byte[random.nextInt(40)];
+            random.nextBytes(p);
+            if (p.length > 0 && i % 3 == 0) {
+                p[0] = (byte) ((p[0] & 0xe0) | (i % 2 == 0 ? 24 : 7)); // STAP-A or SPS headers with random bodies
+            }
+            rx.packet(p, 0, p.length, random.nextInt(65536), random.nextInt(1000), 7, random.nextBoolean());
+            H264Sps.pictureSize(p, 0, p.length);
+        }
+        assertTrue(rx.frames() < 20_000, "not every random packet is a picture");
+    }
+
+    @Test
     void g711DecodingInvertsTheEncoder() {
         for (int v = -32000; v <= 32000; v += 250) {
             short s = (short) v;
