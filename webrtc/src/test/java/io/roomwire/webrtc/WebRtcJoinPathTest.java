@@ -171,6 +171,7 @@ class WebRtcJoinPathTest {
         path.start();
         try {
             int baseline = -1;
+            long fdsBaseline = -1;
             int openBefore = gateway.openSessions();
             for (int i = 0; i < LEAK_CALLS; i++) {
                 WebRtcCall call = (WebRtcCall) path.dial(MEETING);
@@ -181,12 +182,24 @@ class WebRtcJoinPathTest {
                         () -> "call still open: " + path.calls() + ", gateway sessions " + gateway.openSessions());
                 if (i == 0) {
                     baseline = Thread.activeCount();
+                    fdsBaseline = openFds();
                 }
             }
             int after = Thread.activeCount();
             assertTrue(after <= baseline + 1, "threads after " + LEAK_CALLS + " calls: " + after + ", after the first: " + baseline);
+            // Each call's UDP sockets close with it (a leaked peer connection would keep its ports).
+            long fds = openFds();
+            assertTrue(fds <= fdsBaseline + 2, "open fds after " + LEAK_CALLS + " calls: " + fds + ", after the first: " + fdsBaseline);
         } finally {
             path.stop();
+        }
+    }
+
+    private static long openFds() {
+        try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return s.count();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
         }
     }
 
