@@ -140,7 +140,7 @@ public final class WebRtcJoinPath implements JoinPath, Service {
                 call.hangUpWith(CallEnd.EndedBy.LOCAL, "WebRTC is not available on this room", e.getMessage());
                 return;
             }
-            call.dial(stack.factory());
+            call.dial(stack.factory(), stack::quietRecording);
         });
         return call;
     }

@@ -51,10 +51,10 @@ class WebRtcBrowserTest {
                     seen.set(r);
                     return r != null && r.framesDecoded() > 30 && r.totalAudioEnergy() > 0 && r.audioLevel() > 0;
                 }, () -> "browser's getStats: " + seen.get());
-                // The room decoded the browser's fake camera and received its fake microphone over SRTP. (With the
-                // kDummyAudio module nothing pulls playout, so the room's audio sink sees no decoded audio: only
-                // packets are asserted for audio, see docs/webrtc.md.)
-                Await.until(BOUND, () -> call.framesDecoded() > 30, () -> "room decoded " + call.framesDecoded() + " frames");
+                // The room decoded the browser's fake camera and its fake microphone (the headless module's playout
+                // thread pulls decoded audio through the room's audio sink), over SRTP.
+                Await.until(BOUND, () -> call.framesDecoded() > 30 && call.audioChunksReceived() > 100,
+                        () -> "room decoded " + call.framesDecoded() + " frames, " + call.audioChunksReceived() + " audio chunks");
                 Await.until(BOUND, () -> call.stats().of(MediaKind.AUDIO).map(a -> a.packetsReceived() > 50 && a.secure()).orElse(false)
                         && call.stats().of(MediaKind.VIDEO).map(v -> v.packetsReceived() > 30).orElse(false),
                         () -> "room's figures: " + call.stats());

@@ -122,7 +122,8 @@ public final class WebRtcCall implements Call {
     }
 
     /** Builds the peer connection and sends the offer; on the path's worker. */
-    public void dial(PeerConnectionFactory factory) {
+    public void dial(PeerConnectionFactory factory, Runnable beforeFirstAudio) {
+        this.beforeFirstAudio = beforeFirstAudio;
         worker.execute(() -> {
             try {
                 String offer = createOffer(factory);
@@ -368,6 +369,7 @@ public final class WebRtcCall implements Call {
     private final AtomicReference<Scheduler.Cancellable> lossTimer = new AtomicReference<>();
     private volatile RTCIceConnectionState lastIce = RTCIceConnectionState.NEW;
     private volatile boolean secured;
+    private volatile Runnable beforeFirstAudio = () -> { };
 
     private void onConnection(RTCPeerConnectionState s) {
         if (state.get() == CallState.ENDED) {
@@ -423,6 +425,7 @@ public final class WebRtcCall implements Call {
     }
 
     private void startMedia() {
+        beforeFirstAudio.run();
         long audioPeriodMs = 10;
         timers.add(scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(audioPeriodMs), this::pushAudio));
         timers.add(scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(1000 / media.framesPerSecond()),
@@ -691,6 +694,11 @@ public final class WebRtcCall implements Call {
     }
 
     /** Remote video frames decoded so far. */
+    /** 10 ms chunks of the far end's audio decoded (pulled by the audio module's playout thread). */
+    public long audioChunksReceived() {
+        return audioChunksReceived.get();
+    }
+
     public long framesDecoded() {
         return framesReceived.get();
     }
