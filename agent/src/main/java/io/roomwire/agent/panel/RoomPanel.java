@@ -79,6 +79,8 @@ public final class RoomPanel {
     private Scheduler.Cancellable refresher;
     private Scheduler.Cancellable failureTimer;
     private final CallControls controls = new CallControls();
+    // Why a call is not the one the room first dialled (a failed WebRTC join fell back to SIP), per call id.
+    private final Map<String, String> fallbackNotes = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile io.roomwire.hal.Codec media;
     /** The conditional-access banner this class put up, so it clears only its own. */
     private String accessBanner;
@@ -192,6 +194,11 @@ public final class RoomPanel {
     }
 
     /** A call changed: the incoming-call and call layers follow it. */
+    /** {@code call} replaces a join that failed before media; its screen says so while it lasts. */
+    public void fellBack(Call call, String note) {
+        fallbackNotes.put(call.id(), note);
+    }
+
     public void callEvent(CallEvent event) {
         Call call = event.call();
         // Mute, camera and volume belong to the current call, not to a second caller ringing meanwhile.
@@ -213,7 +220,7 @@ public final class RoomPanel {
             }
             synchronized (this) {
                 releaseIncoming(call);
-                put(Layer.CALL, callScreen(call, sc.message(), controls));
+                put(Layer.CALL, callScreen(call, sc.message(), Optional.ofNullable(fallbackNotes.get(call.id())), controls));
                 dismissFailure();
                 if (sc.state() == CallState.CONNECTED) {
                     startRefresher();
@@ -223,6 +230,7 @@ public final class RoomPanel {
             synchronized (this) {
                 // Never a silent failure: an outgoing call that did not connect and that the room did not end.
                 boolean connected = controls.ended(call.id());
+                fallbackNotes.remove(call.id());
                 if (!call.incoming() && !connected && ended.end().by() != CallEnd.EndedBy.LOCAL) {
                     showFailure(call.target().uri(), ended.end().message(), ended.end().status());
                 }
@@ -316,7 +324,8 @@ public final class RoomPanel {
     /** Built and shown under this lock, so a refresh built before a press cannot overwrite the press's screen. */
     private synchronized void refreshCallScreen() {
         currentCall.get().filter(c -> c.state().isLive())
-                .ifPresent(c -> put(Layer.CALL, callScreen(c, "Connected", controls)));
+                .ifPresent(c -> put(Layer.CALL, callScreen(c, "Connected", Optional.ofNullable(fallbackNotes.get(c.id())),
+                        controls)));
     }
 
     /** "Couldn't join: Busy (486)" until OK is pressed or {@value #FAILURE_NOTICE_SECONDS} s have passed. */
@@ -384,9 +393,11 @@ public final class RoomPanel {
         return b.toString();
     }
 
-    static Screen callScreen(Call call, String message, CallControls controls) {
+    static Screen callScreen(Call call, String message, Optional<String> fallbackNote, CallControls controls) {
         List<String> lines = new ArrayList<>();
         lines.add(message);
+        // The call screen keeps saying why this is not the join the room started (until the call ends).
+        fallbackNote.filter(n -> !n.equals(message)).ifPresent(lines::add);
         lines.add(call.target().uri());
         MediaStats s = call.stats();
         JsonArray media = new JsonArray();
