@@ -74,9 +74,8 @@ public final class WebRtcJoinPath implements JoinPath, Service {
     }
 
     /**
-     * The signalling HTTP client, built at the first WebRTC call: building it in start() made this
-     * service's start 1.6-2.3 s on a loaded 2-core machine (java.net.http and the default TLS context),
-     * for a path most rooms use rarely. {@code health()} does not depend on it.
+     * The signalling client, built with the first call: building an HttpClient sets up TLS (seconds on a
+     * loaded 2-core box, WebRtcIdleBench), which an agent that never joins over WebRTC must not pay at start.
      */
     private synchronized HttpClient http() {
         if (http == null) {
@@ -151,7 +150,7 @@ public final class WebRtcJoinPath implements JoinPath, Service {
                 call.hangUpWith(CallEnd.EndedBy.LOCAL, "WebRTC is not available on this room", e.getMessage());
                 return;
             }
-            call.dial(stack.factory());
+            call.dial(stack.factory(), stack::quietRecording);
         });
         return call;
     }
