@@ -191,9 +191,10 @@ public final class Updater {
                     out.write(buf, 0, n);
                 }
             }
-            // Zip keeps no Unix modes: programs are the files under bin/ and shell scripts.
+            // Zip keeps no Unix modes: programs are the files under bin/, shell scripts and the helpers the JDK
+            // executes (runtime/lib/jspawnhelper starts every child process, runtime/lib/jexec).
             String name = e.getName();
-            if (name.contains("bin/") || name.endsWith(".sh")) {
+            if (name.contains("bin/") || name.endsWith(".sh") || name.endsWith("lib/jspawnhelper") || name.endsWith("lib/jexec")) {
                 Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
             progress.step("unpack", written, m.payloadSize());

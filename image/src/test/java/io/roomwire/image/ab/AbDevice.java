@@ -112,13 +112,25 @@ public final class AbDevice {
     }
 
     public Process launch() throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("sh", launcher.toString(), "run").redirectErrorStream(true)
+        return launch(SlotProgram.class.getName(), List.of("run"));
+    }
+
+    /** The launcher as systemd starts it, running {@code mainClass} with {@code args} from the current slot. */
+    public Process launch(String mainClass, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("sh", launcher.toString()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile()));
         pb.environment().put("ROOMWIRE_HOME", home.toString());
         pb.environment().put("ROOMWIRE_JVM_OPTIONS", jvmOptions.toString());
-        pb.environment().put("ROOMWIRE_MAIN_CLASS", SlotProgram.class.getName());
+        pb.environment().put("ROOMWIRE_MAIN_CLASS", mainClass);
         pb.environment().put("RUNTIME_DIRECTORY", dir.toString());
         return pb.start();
+    }
+
+    /** Adds JVM flags to the options file the launcher reads (as an operator edits /etc/roomwire/jvm.options). */
+    public void addJvmOptions(List<String> flags) throws IOException {
+        Files.writeString(jvmOptions, Files.readString(jvmOptions) + String.join("\n", flags) + "\n");
     }
 
     /** Starts the service until it runs cleanly (exit 0), at most 6 starts; returns the exit codes. */
