@@ -125,7 +125,32 @@ public final class AbDevice {
         pb.environment().put("ROOMWIRE_JVM_OPTIONS", jvmOptions.toString());
         pb.environment().put("ROOMWIRE_MAIN_CLASS", mainClass);
         pb.environment().put("RUNTIME_DIRECTORY", dir.toString());
+        pb.environment().putAll(env);
         return pb.start();
+    }
+
+    /** Environment the launcher gets on top of the test's (e.g. a PATH with a shim). */
+    final Map<String, String> env = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The next time the launcher moves a file onto {@code name} in the prefix (its {@code mv}), the launcher is killed
+     * with SIGKILL instead, before the move: a {@code mv} shim first on its PATH, armed once.
+     */
+    public void killLauncherAtMoveOnto(String name) throws IOException {
+        Path shim = Files.createDirectories(dir.resolve("shim"));
+        Path mark = dir.resolve("kill-armed");
+        Files.writeString(mark, name);
+        Path mv = shim.resolve("mv");
+        Files.writeString(mv, "#!/bin/sh\n"
+                + "for a in \"$@\"; do last=$a; done\n"
+                + "if [ -f '" + mark + "' ] && [ \"$last\" = '" + home.resolve(name) + "' ]; then\n"
+                + "  rm -f '" + mark + "'\n"
+                + "  kill -9 $PPID\n"
+                + "  exit 1\n"
+                + "fi\n"
+                + "exec /bin/mv \"$@\"\n");
+        mv.toFile().setExecutable(true);
+        env.put("PATH", shim + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
     }
 
     /** Adds JVM flags to the options file the launcher reads (as an operator edits /etc/roomwire/jvm.options). */
