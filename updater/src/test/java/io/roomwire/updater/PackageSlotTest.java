@@ -52,6 +52,12 @@ class PackageSlotTest {
     }
 
     @Test
+    void freeSpaceIsTheFoldersOwnFileSystemsWithoutAMountTableLookUp() throws Exception {
+        long free = Updater.freeSpaceOf(tmp).getAsLong();
+        assertTrue(free > 0 && Math.abs(free - tmp.toFile().getUsableSpace()) < (64L << 20), "free " + free);
+    }
+
+    @Test
     void aDanglingPackageLinkIsReplacedToo() throws Exception {
         UpdateFixture f = new UpdateFixture(tmp);
         f.updater(1L << 30).apply(f.bundle("v2", f.target("2.0.0"), List.of(), f.update1), Updater.Progress.NONE);
