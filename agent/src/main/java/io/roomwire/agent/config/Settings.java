@@ -19,13 +19,22 @@ public final class Settings {
             io.roomwire.agent.mdm.MdmSettings.class,
             io.roomwire.agent.call.SipAgentSettings.class,
             io.roomwire.agent.call.WebRtcAgentSettings.class,
+            io.roomwire.agent.call.GatewaySettings.class,
             io.roomwire.agent.obtp.ObtpSettings.class,
             io.roomwire.agent.calendar.CalendarSettings.class,
             io.roomwire.agent.mgmt.MgmtSettings.class,
             io.roomwire.agent.panel.web.WebPanelSettings.class,
             io.roomwire.agent.update.UpdateSettings.class);
 
+    /** Rules across keys, run on every parsed configuration (so {@code config check} reports them with the key). */
+    private static final List<Config.Check> CHECKS = List.of(io.roomwire.agent.call.GatewaySettings::check,
+            io.roomwire.agent.obtp.ObtpSettings::check);
+
     private static volatile List<Setting<?>> all;
+
+    static List<Config.Check> checks() {
+        return CHECKS;
+    }
 
     private Settings() {
     }
@@ -83,7 +92,11 @@ public final class Settings {
             if (!s.restart()) {
                 sb.append("; applies without restart");
             }
-            sb.append("; env: ").append(s.envName()).append('\n');
+            if (s.isPattern()) {
+                sb.append("; one key per provider, file only (no environment variable)\n");
+            } else {
+                sb.append("; env: ").append(s.envName()).append('\n');
+            }
             if (s.required()) {
                 sb.append("# REQUIRED\n").append("#").append(s.key()).append(" =\n");
             } else if (s.defaultText() != null) {

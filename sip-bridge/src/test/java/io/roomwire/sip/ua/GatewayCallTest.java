@@ -114,7 +114,7 @@ class GatewayCallTest {
                         sent.add(e);
                     }
                 })
-                .gatewayProfiles(List.of(slowIvr)).build();
+                .gatewayProfiles(new io.roomwire.sip.dialplan.GatewayProfiles(List.of(slowIvr))).build();
         room.addListener(e -> {
             if (e instanceof CallEvent.StateChanged sc && sc.state() == CallState.CONNECTED) {
                 connectedAt.compareAndSet(null, clock.now());
