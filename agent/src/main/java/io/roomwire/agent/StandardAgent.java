@@ -67,10 +67,9 @@ public final class StandardAgent {
                 hardware.peripherals())).orElse(hardware);
 
         // The gateway.* profiles are live: the invitation parser re-reads them with the obtp.* settings, the dial here.
-        java.util.concurrent.atomic.AtomicReference<io.roomwire.sip.dialplan.GatewayProfiles> gateways =
-                new java.util.concurrent.atomic.AtomicReference<>(io.roomwire.agent.call.GatewaySettings.profiles(config));
+        io.roomwire.agent.call.GatewaySettings.Live gateways = new io.roomwire.agent.call.GatewaySettings.Live(config);
         Calls calls = JoinPaths.forRoom(SipAgentSettings.from(config), scheduler, events, device.codec(),
-                io.roomwire.agent.call.WebRtcAgentSettings.from(config), gateways::get);
+                io.roomwire.agent.call.WebRtcAgentSettings.from(config), gateways);
         RoomPanel panel = new RoomPanel(device.panel(), scheduler, calls::current);
         panel.controlMedia(device.codec());
         calls.onCallEvent(panel::callEvent);
@@ -105,7 +104,7 @@ public final class StandardAgent {
                     updates.ifPresent(u -> u.register(registry));
                 });
         control.onApplied(remote::configApplied);
-        control.onApplied(c -> gateways.set(io.roomwire.agent.call.GatewaySettings.profiles(c)));
+        control.onApplied(gateways);
         Optional<ConfigReload> reload = configFile.map(f -> new ConfigReload(f, env, scheduler, events, config,
                 control::config, control::apply));
 

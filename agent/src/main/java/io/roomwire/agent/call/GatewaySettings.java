@@ -9,7 +9,6 @@ import io.roomwire.sip.dialplan.GatewayProfile;
 import io.roomwire.sip.dialplan.GatewayProfiles;
 import io.roomwire.sip.sdp.SrtpPolicy;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -29,52 +28,18 @@ public final class GatewaySettings {
     private static final String DNS_NAME = "[a-z0-9]([a-z0-9-]{0,62})(\\.[a-z0-9]([a-z0-9-]{0,62}))*";
 
     /** Host names: a comma-separated list of DNS names (their sub-domains belong to them too). */
-    static final SettingType<List<String>> HOSTS = new SettingType<>() {
-        @Override
-        public List<String> parse(String text) {
-            List<String> out = new ArrayList<>();
-            for (String h : SettingType.LIST.parse(text)) {
-                String d = h.toLowerCase(Locale.ROOT);
-                if (!d.matches(DNS_NAME) || !d.contains(".")) {
-                    throw new IllegalArgumentException("expected DNS names such as vc.example.com, got '" + h + "'");
-                }
-                out.add(d);
-            }
-            return List.copyOf(out);
+    static final SettingType<List<String>> HOSTS = SettingType.listOf(h -> {
+        String d = h.toLowerCase(Locale.ROOT);
+        if (!d.matches(DNS_NAME) || !d.contains(".")) {
+            throw new IllegalArgumentException("expected DNS names such as vc.example.com, got '" + h + "'");
         }
-
-        @Override
-        public String format(List<String> v) {
-            return String.join(",", v);
-        }
-
-        @Override
-        public String describe() {
-            return "comma-separated DNS names";
-        }
-    };
+        return d;
+    }, false, "comma-separated DNS names");
 
     /** Audio codec names as in SDP, checked against what the room can send. */
-    static final SettingType<List<String>> AUDIO_CODECS = new SettingType<>() {
-        @Override
-        public List<String> parse(String text) {
-            List<String> names = SettingType.LIST.parse(text);
-            if (names.isEmpty()) {
-                throw new IllegalArgumentException("name at least one audio codec (opus, G722, PCMU, PCMA)");
-            }
-            return new GatewayProfile.Media(Optional.empty(), Optional.empty(), names, true).audioCodecs();
-        }
-
-        @Override
-        public String format(List<String> v) {
-            return String.join(",", v);
-        }
-
-        @Override
-        public String describe() {
-            return "comma-separated list of opus, G722, PCMU, PCMA (offer order)";
-        }
-    };
+    static final SettingType<List<String>> AUDIO_CODECS = SettingType.listOf(c -> new GatewayProfile.Media(
+            Optional.empty(), Optional.empty(), List.of(c), true).audioCodecs().get(0), true,
+            "comma-separated list of opus, G722, PCMU, PCMA (offer order)");
 
     /** A direct-dial template: a sip:/sips: URI with {id} (validated by {@link DialTemplate}). */
     public static final SettingType<String> DIRECT_TEMPLATE = template(true);
@@ -144,6 +109,29 @@ public final class GatewaySettings {
             "Provider: offer video (false: audio-only calls)").live();
 
     private GatewaySettings() {
+    }
+
+    /**
+     * The profiles in force in a running agent: the SIP join path reads them at each dial, and each
+     * applied configuration ({@code config.set}, a reload) replaces them, so the next call follows it.
+     */
+    public static final class Live implements java.util.function.Supplier<GatewayProfiles>,
+            java.util.function.Consumer<Config> {
+        private volatile GatewayProfiles current;
+
+        public Live(Config config) {
+            current = profiles(config);
+        }
+
+        @Override
+        public GatewayProfiles get() {
+            return current;
+        }
+
+        @Override
+        public void accept(Config applied) {
+            current = profiles(applied);
+        }
     }
 
     /** The built-in providers with every {@code gateway.<provider>.*} key of {@code config} applied. */

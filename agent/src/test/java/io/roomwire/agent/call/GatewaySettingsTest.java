@@ -160,6 +160,32 @@ class GatewaySettingsTest {
         assertEquals(List.of(), List.copyOf(env.members(GatewaySettings.PREFIX)));
     }
 
+    @Test
+    void aChangedProfileAppliesToTheNextDialWithoutARestart() throws Exception {
+        Config tls = parse("sip.transport = udp\nsip.lab.allow-cleartext-srtp-keys = true\n"
+                + "gateway.acme.domains = vc.acme.example\ngateway.acme.direct-template = sip:{id}@{domain}\n"
+                + "gateway.acme.transport = tls\n");
+        io.roomwire.core.time.VirtualScheduler time = new io.roomwire.core.time.VirtualScheduler();
+        GatewaySettings.Live live = new GatewaySettings.Live(tls);
+        io.roomwire.sip.ua.SipJoinPath sip = io.roomwire.sip.ua.SipJoinPath.builder(SipAgentSettings.from(tls), time)
+                .codec(io.roomwire.hal.sim.SimDevice.create(time, io.roomwire.hal.sim.SimDevice.defaultInfo()).codec())
+                .resolver((host, port, transport) -> List.of(new io.roomwire.sip.ua.SipHop("127.0.0.1", 9, transport)))
+                .gatewayProfiles(live).build();
+        sip.start();
+        try {
+            JoinTarget acme = JoinTarget.sip("sip:4412345678@vc.acme.example", "acme", "test");
+            io.roomwire.sip.Call refused = sip.dial(acme);
+            assertEquals(io.roomwire.sip.CallState.ENDED, refused.state());
+            assertEquals("gateway.acme.transport=tls but sip.transport=udp", refused.end().orElseThrow().detail());
+            live.accept(tls.with(Map.of("gateway.acme.transport", "any"))); // what AgentRoomControl.apply hands on
+            io.roomwire.sip.Call placed = sip.dial(acme);
+            assertTrue(placed.end().isEmpty(), "the next dial follows the changed profile: " + placed.end());
+            placed.hangUp();
+        } finally {
+            sip.stop();
+        }
+    }
+
     private static void assertProblem(String text, String key, String says) {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(text), text);
         ConfigProblem p = e.problems().stream().filter(x -> x.key().equals(key)).findFirst()
