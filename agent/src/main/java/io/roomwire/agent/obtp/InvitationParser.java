@@ -65,6 +65,11 @@ public final class InvitationParser {
         final List<ParsedInvitation.Rejection> rejected = new ArrayList<>();
         final Set<String> rejectedKeys = new HashSet<>();
         final java.util.Map<String, Hosts.Verdict> verdicts = new java.util.HashMap<>();
+        final java.util.Map<String, Optional<GatewayProfile>> gateways = new java.util.HashMap<>();
+        /** The built-in providers the link rules name, as the configuration leaves them: looked up once a parse. */
+        final GatewayProfile zoom = profile(GatewayProfiles.ZOOM);
+        final GatewayProfile webex = profile(GatewayProfiles.WEBEX);
+        final GatewayProfile cisco = profile(GatewayProfiles.CISCO_VIMT);
 
         Run(Context body) {
             this.body = body;
@@ -80,6 +85,18 @@ public final class InvitationParser {
                 }
             }
             return v;
+        }
+
+        /** The provider whose gateway a host is, memoised per parse like the host checks. */
+        Optional<GatewayProfile> gatewayOf(String host) {
+            Optional<GatewayProfile> g = gateways.get(host);
+            if (g == null) {
+                g = settings.gateways().forHost(host);
+                if (gateways.size() < 10_000) {
+                    gateways.put(host, g);
+                }
+            }
+            return g;
         }
 
         /** Distinct candidates only, so repeats in a long body never crowd out the rest. */
@@ -304,7 +321,7 @@ public final class InvitationParser {
             }
             String host = ((Hosts.Verdict.Ok) v).host();
             String u = user.toLowerCase(java.util.Locale.ROOT);
-            Optional<GatewayProfile> g = settings.gateways().forHost(host);
+            Optional<GatewayProfile> g = gatewayOf(host);
             String provider = g.map(GatewayProfile::provider).orElse("");
             if (provider.equals(CviProvider.CISCO.wireName())) {
                 if (u.matches("\\d{6,15}\\.[a-z0-9._-]+")) {
@@ -448,7 +465,7 @@ public final class InvitationParser {
                     continue;
                 }
                 String host = ok.host();
-                boolean gateway = settings.gateways().forHost(host).filter(GatewayProfile::cvi).isPresent()
+                boolean gateway = gatewayOf(host).filter(GatewayProfile::cvi).isPresent()
                         || settings.cviDomain().filter(d -> Hosts.isUnder(host, d)).isPresent();
                 String id = gateway ? digitsAfter(ctx.lower, at + 1 + a.get()[1].length(), 80, 30) : "";
                 if (id.matches("\\d{9,15}")) {
@@ -471,7 +488,7 @@ public final class InvitationParser {
 
         /** The CVI provider whose templates dial a meeting on {@code domain}: its gateway's, the configured one, a link's. */
         String cviProvider(String domain, List<String> links) {
-            Optional<GatewayProfile> gateway = settings.gateways().forHost(domain).filter(GatewayProfile::cvi);
+            Optional<GatewayProfile> gateway = gatewayOf(domain).filter(GatewayProfile::cvi);
             if (gateway.isPresent()) {
                 return gateway.get().provider();
             }
@@ -494,19 +511,19 @@ public final class InvitationParser {
         }
 
         GatewayProfile zoom() {
-            return profile(GatewayProfiles.ZOOM);
+            return zoom;
         }
 
         GatewayProfile webex() {
-            return profile(GatewayProfiles.WEBEX);
+            return webex;
         }
 
         GatewayProfile cisco() {
-            return profile(GatewayProfiles.CISCO_VIMT);
+            return cisco;
         }
 
         String providerOf(String host) {
-            Optional<GatewayProfile> g = settings.gateways().forHost(host);
+            Optional<GatewayProfile> g = gatewayOf(host);
             if (g.isPresent()) {
                 return g.get().provider();
             }
