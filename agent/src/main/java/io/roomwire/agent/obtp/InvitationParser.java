@@ -162,9 +162,9 @@ public final class InvitationParser {
                 } else if (structured) {
                     add(new JoinTarget(JoinTarget.Kind.URL, w.url(), "teams", Optional.empty(), source), rank);
                 }
-            } else if (zoom().ownsLink(host)) {
+            } else if (zoom.ownsLink(host)) {
                 zoom(w, host, source, rank);
-            } else if (webex().ownsLink(host) && !cisco().ownsHost(host)) {
+            } else if (webex.ownsLink(host) && !cisco.ownsHost(host)) {
                 webex(w, host, source, rank);
             } else if (structured) {
                 add(new JoinTarget(JoinTarget.Kind.URL, w.url(), "unknown", Optional.empty(), source), rank);
@@ -187,17 +187,15 @@ public final class InvitationParser {
                 }
                 add(zoomTarget(id.get(), source), rank);
             } else if (id.isPresent() || w.path().startsWith("/my/")) {
-                add(new JoinTarget(JoinTarget.Kind.URL, w.url(), zoom().provider(), Optional.empty(), source), rank);
+                add(new JoinTarget(JoinTarget.Kind.URL, w.url(), zoom.provider(), Optional.empty(), source), rank);
             } // other zoom.us pages (support, download) are not meetings
         }
 
         JoinTarget zoomTarget(String id, String source) {
-            GatewayProfile zoom = zoom();
             return JoinTarget.sip(zoom.direct("", id, "").orElseThrow(), zoom.provider(), source);
         }
 
         JoinTarget webexTarget(String meeting, String siteHost, String source) {
-            GatewayProfile webex = webex();
             return JoinTarget.sip(webex.direct("", meeting, siteHost).orElseThrow(), webex.provider(), source);
         }
 
@@ -251,7 +249,7 @@ public final class InvitationParser {
             if (number.isPresent()) {
                 add(webexTarget(number.get(), siteHost, source), rank);
             } else {
-                add(new JoinTarget(JoinTarget.Kind.URL, w.url(), webex().provider(), Optional.empty(), source), rank);
+                add(new JoinTarget(JoinTarget.Kind.URL, w.url(), webex.provider(), Optional.empty(), source), rank);
             }
         }
 
@@ -508,18 +506,6 @@ public final class InvitationParser {
         /** A built-in provider's profile as the configuration leaves it (gateway.<provider>.* may change its hosts). */
         GatewayProfile profile(GatewayProfile builtIn) {
             return settings.gateways().byProvider(builtIn.provider()).orElse(builtIn);
-        }
-
-        GatewayProfile zoom() {
-            return zoom;
-        }
-
-        GatewayProfile webex() {
-            return webex;
-        }
-
-        GatewayProfile cisco() {
-            return cisco;
         }
 
         String providerOf(String host) {
