@@ -89,7 +89,8 @@ public record Setting<T>(String key, SettingType<T> type, String defaultText, St
 
     /** The member {@code concreteKey} names if it is a key of this family ({@code gateway.zoom.domains}: zoom). */
     public Optional<String> memberOf(String concreteKey) {
-        if (!isPattern() || !concreteKey.startsWith(familyPrefix()) || !concreteKey.endsWith("." + familyField())) {
+        if (!isPattern() || !concreteKey.startsWith(familyPrefix()) || !concreteKey.endsWith("." + familyField())
+                || concreteKey.length() <= familyPrefix().length() + familyField().length() + 1) {
             return Optional.empty();
         }
         String member = concreteKey.substring(familyPrefix().length(),

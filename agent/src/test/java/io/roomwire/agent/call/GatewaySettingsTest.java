@@ -130,6 +130,7 @@ class GatewaySettingsTest {
     @Test
     void unknownFieldsBadNamesAndBadValuesAreReportedWithTheirKey() {
         assertProblem("gateway.acme.domian = vc.acme.example\n", "gateway.acme.domian", "did you mean gateway.acme.domains");
+        assertProblem("gateway.dtmf.delay = 2s\n", "gateway.dtmf.delay", "gateway.dtmf has no field 'delay'");
         assertProblem("gateway.Acme_VC.domains = vc.acme.example\n", "gateway.Acme_VC.domains", "not a name for gateway.<provider>");
         assertProblem(ACME + "gateway.acme.transport = sctp\n", "gateway.acme.transport", "given twice");
         assertProblem("gateway.zoom.transport = sctp\n", "gateway.zoom.transport", "any, udp, tcp, tls");
