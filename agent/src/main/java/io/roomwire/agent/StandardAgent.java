@@ -66,8 +66,10 @@ public final class StandardAgent {
         Device device = web.map(w -> new Device(hardware.info(), hardware.camera(), hardware.codec(), w.panel(),
                 hardware.peripherals())).orElse(hardware);
 
+        // The gateway.* profiles are live: the invitation parser re-reads them with the obtp.* settings, the dial here.
+        io.roomwire.agent.call.GatewaySettings.Live gateways = new io.roomwire.agent.call.GatewaySettings.Live(config);
         Calls calls = JoinPaths.forRoom(SipAgentSettings.from(config), scheduler, events, device.codec(),
-                io.roomwire.agent.call.WebRtcAgentSettings.from(config));
+                io.roomwire.agent.call.WebRtcAgentSettings.from(config), gateways);
         RoomPanel panel = new RoomPanel(device.panel(), scheduler, calls::current);
         panel.controlMedia(device.codec());
         calls.onCallEvent(panel::callEvent);
@@ -103,6 +105,7 @@ public final class StandardAgent {
                     updates.ifPresent(u -> u.register(registry));
                 });
         control.onApplied(remote::configApplied);
+        control.onApplied(gateways);
         Optional<ConfigReload> reload = configFile.map(f -> new ConfigReload(f, env, scheduler, events, config,
                 control::config, control::apply));
 

@@ -30,6 +30,10 @@ public final class SdpNegotiator {
         return policy;
     }
 
+    public MediaCapabilities capabilities() {
+        return capabilities;
+    }
+
     /**
      * Our offer: one RTP/SAVP section per kind that has a local port, each carrying the given
      * a=crypto lines (one per suite, tags 1..n).
