@@ -80,10 +80,7 @@ public final class QemuBoot {
         Path kernel = ensureKernel(work);
         Path disk;
         try (DebianRoot root = DebianRoot.create(work)) {
-            Files.copy(deb, root.host("/tmp/" + deb.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            root.run(SHORT, "dpkg", "-i", "/tmp/" + deb.getFileName()).ok();
-            Files.delete(root.host("/tmp/" + deb.getFileName()));
-            prepareGuest(root);
+            installAndPrepare(root, deb);
             root.unmountProc();
             disk = work.resolve("roomwire-qemu.ext4");
             Files.deleteIfExists(disk);
@@ -96,6 +93,14 @@ public final class QemuBoot {
         } finally {
             Files.deleteIfExists(disk);
         }
+    }
+
+    /** The package installed in {@code root}, and the guest's check unit, script, config and drop-in beside it. */
+    static void installAndPrepare(DebianRoot root, Path deb) throws IOException {
+        Files.copy(deb, root.host("/tmp/" + deb.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        root.run(SHORT, "dpkg", "-i", "/tmp/" + deb.getFileName()).ok();
+        Files.delete(root.host("/tmp/" + deb.getFileName()));
+        prepareGuest(root);
     }
 
     /** The check unit, its script, a config the guest can satisfy, and a root file system mounted read-write. */
