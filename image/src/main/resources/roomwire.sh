@@ -58,6 +58,9 @@ if [ "$SLOT_DIR" = /usr/lib/roomwire ] && [ -r "$SLOT_DIR/lib/classpath" ] && [ 
     CLASSPATH=$(cat "$SLOT_DIR/lib/classpath")
     CDS="-XX:SharedArchiveFile=$SLOT_DIR/lib/roomwire.jsa"
 fi
+# WebRTC joins (the roomwire-webrtc package): webrtc-java and its native library, after the agent's jars
+# (the CDS archive accepts a class path appended to the one it was made with).
+[ ! -d "$HOME_DIR/webrtc" ] || CLASSPATH="$CLASSPATH:$HOME_DIR/webrtc/*"
 # JVM warnings (e.g. an archive it cannot use) go to standard error with the logs, never into --json output.
 # shellcheck disable=SC2086
 exec "$JAVA" $FLAGS $CDS -Xlog:disable -Xlog:all=warning:stderr -Djava.io.tmpdir="${RUNTIME_DIRECTORY:-/tmp}" \

@@ -11,6 +11,8 @@ public final class ImageLayout {
 
     /** The bundled runtime ({@code runtime/}) and the agent's jars ({@code lib/}). */
     public static final String HOME = "/usr/lib/roomwire";
+    /** webrtc-java's jars, from the optional roomwire-webrtc package; the launcher adds them to the class path when present. */
+    public static final String WEBRTC = HOME + "/webrtc";
     public static final String LAUNCHER = "/usr/bin/roomwire";
     public static final String CONFIG = "/etc/roomwire/roomwire.properties";
     public static final String JVM_OPTIONS = "/etc/roomwire/jvm.options";

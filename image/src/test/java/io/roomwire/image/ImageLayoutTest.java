@@ -74,6 +74,14 @@ class ImageLayoutTest {
         assertTrue(launcher.lines().noneMatch(l -> l.matches(".*JAVA=java.*")), "no fallback to whatever java is on PATH");
     }
 
+    @Test
+    void launcherAppendsTheWebRtcPackagesJarsWhenPresent() {
+        // After the agent's jars: the CDS archive accepts only a class path that starts with the one it was made with.
+        assertTrue(ImageLayout.launcher().contains("[ ! -d \"$HOME_DIR/webrtc\" ] || CLASSPATH=\"$CLASSPATH:$HOME_DIR/webrtc/*\""),
+                ImageLayout.launcher());
+        assertTrue(ImageLayout.WEBRTC.equals(ImageLayout.HOME + "/webrtc"));
+    }
+
     private long seconds(String key) {
         Matcher m = Pattern.compile("(?m)^" + key + "=(\\d+)$").matcher(unit);
         assertTrue(m.find(), key + " missing");
