@@ -172,16 +172,21 @@ final class RunCommand implements Cli.Command {
         }
     }
 
+    /** How long health is read every 10 ms at start (to report UP when it happens) before every 200 ms. */
+    private static final Duration FAST_HEALTH_POLL = Duration.ofSeconds(30);
+
     /**
      * Prints the state whenever a service's health changes, and periodically if asked; tells systemd
      * (when it started the agent) readiness, status and that this loop still runs (watchdog). Health is
      * read every 10 ms until all services are UP (so "UP" is reported when it happens, not up to a
-     * period later), then every 200 ms.
+     * period later) or {@link #FAST_HEALTH_POLL} has passed, then every 200 ms. The panel's address is
+     * printed as soon as it is served.
      */
     private static void watch(Agent agent, SystemScheduler scheduler, Cli.Io io, long t0, Duration every,
                               Optional<ServiceManagerNotifier> systemd) {
         AtomicReference<Map<String, Health>> last = new AtomicReference<>(Map.of());
         AtomicReference<Boolean> announced = new AtomicReference<>(false);
+        java.util.concurrent.atomic.AtomicBoolean panelShown = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
         Runnable check = () -> {
             Map<String, Health> now = agent.health();
@@ -200,20 +205,27 @@ final class RunCommand implements Cli.Command {
                 // Progress, not state: standard error, beside the logs (bench/run reads both streams).
                 io.err().printf("roomwire: all services UP in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
                 io.err().println("roomwire: " + startTimes(agent.startTimes()));
-                if (agent.device().panel() instanceof io.roomwire.hal.web.WebTouchPanel web && web.running()) {
-                    io.err().println("roomwire: touch panel at " + web.url() + " (open it in the room's kiosk browser)");
-                }
+                io.err().flush();
+            }
+            // As soon as it is served, not once all is UP: the panel is where a person sees what is wrong.
+            if (!panelShown.get() && agent.device().panel() instanceof io.roomwire.hal.web.WebTouchPanel web && web.running()) {
+                panelShown.set(true);
+                io.err().println("roomwire: touch panel at " + web.url() + " (open it in the room's kiosk browser)");
                 io.err().flush();
             }
         };
         AtomicReference<io.roomwire.core.time.Scheduler.Cancellable> fast = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean fastDone = new java.util.concurrent.atomic.AtomicBoolean();
         fast.set(scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(10), () -> {
             synchronized (announced) {
-                if (announced.get()) {
+                if (fastDone.get()) {
                     return;
                 }
                 check.run();
-                if (announced.get()) {
+                // Until all are UP, but a service that stays down (no camera: DEGRADED for good) must not
+                // keep this at 100 Hz: after FAST_HEALTH_POLL the period is 200 ms either way.
+                if (announced.get() || System.nanoTime() - t0 > FAST_HEALTH_POLL.toNanos()) {
+                    fastDone.set(true);
                     io.roomwire.core.time.Scheduler.Cancellable f = fast.get();
                     if (f != null) {
                         f.cancel();

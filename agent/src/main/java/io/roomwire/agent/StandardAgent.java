@@ -71,12 +71,13 @@ public final class StandardAgent {
         RoomPanel panel = new RoomPanel(device.panel(), scheduler, calls::current);
         panel.controlMedia(device.codec());
         calls.onCallEvent(panel::callEvent);
+        calls.onFallback(panel::fellBack);
         SignIn signIn = new SignIn(config, store, scheduler, events, panel);
         if (SignIn.entraConfig(config).isPresent()) {
             panel.claimSignIn(); // before the first code: a calendar refresh must never hide it
         }
         MeetingRoom meetings = new MeetingRoom(config, scheduler, store, events, signIn, panel,
-                target -> join(calls, panel, target, events, scheduler));
+                (target, next) -> join(calls, panel, target, next, events, scheduler));
         DeviceManagement mdm = new DeviceManagement(config, scheduler, store, events, device.info(), panel::banner,
                 signIn::identity, () -> signIn.tokens().flatMap(AccessTokens::accessToken),
                 () -> meetings.calendar().flatMap(c -> c.lastSync()).map(t -> Duration.between(t, scheduler.now())));
@@ -136,10 +137,14 @@ public final class StandardAgent {
         return agent;
     }
 
-    /** A Join press: dial, or say on the event channel and the panel why the room cannot. */
-    private static void join(Calls calls, RoomPanel panel, JoinTarget target, EventSink events, Scheduler scheduler) {
+    /**
+     * A Join press: dial (with the meeting's other targets to fall back to if a WebRTC join fails before
+     * media), or say on the event channel and the panel why the room cannot.
+     */
+    static void join(Calls calls, RoomPanel panel, JoinTarget target, List<JoinTarget> next, EventSink events,
+                     Scheduler scheduler) {
         try {
-            calls.join(target);
+            calls.join(target, next);
         } catch (IllegalStateException | IllegalArgumentException e) {
             Logger.warn("Join {} refused: {}", target.uri(), e.getMessage());
             events.emit(DeviceEvent.of("call.failed", scheduler.now(), "target", target.uri(), "reason", e.getMessage()));

@@ -18,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -110,7 +111,7 @@ public final class BenchRunner {
         Path work = Files.createTempDirectory("roomwire-bench-");
         Path jsa = work.resolve("agent.jsa");
         Path jdk = Path.of(System.getProperty("java.home"), "bin", "java");
-        String cp = agentClasspath();
+        String cp = agentClasspath(root);
         List<Variant> variants = new ArrayList<>(List.of(
                 new Variant("default JVM", jdk, cp, List.of()),
                 new Variant("shipped flags (jvm.options)", jdk, cp, imageFlags),
@@ -188,7 +189,7 @@ public final class BenchRunner {
     }
 
     /** The agent's runtime class path: its jar and agent/target/runtime-classpath.txt, else the simulated room's lib/. */
-    private String agentClasspath() throws IOException {
+    static String agentClasspath(Path root) throws IOException {
         Path list = root.resolve("agent/target/runtime-classpath.txt");
         if (Files.isRegularFile(list)) {
             try (Stream<Path> s = Files.list(root.resolve("agent/target"))) {
@@ -202,7 +203,7 @@ public final class BenchRunner {
     }
 
     /** A jar holding {@link EmptyJvm}, the empty JVM each setup is compared with. */
-    private static Path emptyJvmJar(Path work) throws IOException {
+    static Path emptyJvmJar(Path work) throws IOException {
         Path jar = work.resolve("empty-jvm.jar");
         String entry = EmptyJvm.class.getName().replace('.', '/') + ".class";
         try (java.io.InputStream in = EmptyJvm.class.getClassLoader().getResourceAsStream(entry);
@@ -214,7 +215,7 @@ public final class BenchRunner {
         return jar;
     }
 
-    private Run runEmpty(Path java, Path jar, List<String> flags, Duration idleFor) throws Exception {
+    static Run runEmpty(Path java, Path jar, List<String> flags, Duration idleFor) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
         cmd.addAll(flags);
@@ -222,15 +223,23 @@ public final class BenchRunner {
         return await(new ProcessBuilder(cmd).redirectErrorStream(true), cmd, idleFor);
     }
 
-    private record Run(long startMillis, long rssKb, String breakdown) { }
+    /** One process: start to "all services UP", VmRSS after the idle time, and whether webrtc-java's library was mapped then. */
+    record Run(long startMillis, long rssKb, String breakdown, boolean webrtcMapped) { }
 
-    private Run runAgent(SimCloud cloud, Path work, Path java, String classpath, List<String> flags, Duration idleFor)
+    private static Run runAgent(SimCloud cloud, Path work, Path java, String classpath, List<String> flags, Duration idleFor)
             throws Exception {
+        return runAgent(cloud, work, java, classpath, flags, idleFor, s -> s);
+    }
+
+    /** The agent with the simulated cloud's settings as {@code settings} changes them (WebRtcIdleBench drops webrtc.*). */
+    static Run runAgent(SimCloud cloud, Path work, Path java, String classpath, List<String> flags, Duration idleFor,
+                        java.util.function.UnaryOperator<Map<String, String>> settings) throws Exception {
         Path state = Files.createDirectories(work.resolve("state"));
         Path cfg = work.resolve("agent.properties");
         StringBuilder props = new StringBuilder("agent.state-dir = " + state + "\nagent.log-level = warn\n"
                 + "panel.http-port = 0\n"); // the web panel on any free port: a busy 8480 must not hold the bench
-        cloud.agentSettings("RW-BENCH-0001", "401").forEach((k, v) -> props.append(k).append(" = ").append(v).append('\n'));
+        settings.apply(new java.util.LinkedHashMap<>(cloud.agentSettings("RW-BENCH-0001", "401")))
+                .forEach((k, v) -> props.append(k).append(" = ").append(v).append('\n'));
         Files.writeString(cfg, props);
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
@@ -242,7 +251,7 @@ public final class BenchRunner {
     }
 
     /** Starts the process, times it to "all services UP", idles it if asked (then reads VmRSS) and stops it. */
-    private Run await(ProcessBuilder pb, List<String> cmd, Duration idleFor) throws Exception {
+    private static Run await(ProcessBuilder pb, List<String> cmd, Duration idleFor) throws Exception {
         long t0 = System.nanoTime();
         Process p = pb.start();
         long startMs = -1;
@@ -267,10 +276,12 @@ public final class BenchRunner {
                 breakdown = breakdown.substring(breakdown.indexOf("):") + 2).strip();
             }
             long rss = 0;
+            boolean webrtc = false;
             if (!idleFor.isZero()) {
                 // Idle in real time on purpose: this measures the steady state of the real process.
                 p.waitFor(idleFor.toMillis(), TimeUnit.MILLISECONDS);
                 rss = vmRssKb(p.pid());
+                webrtc = Files.readString(Path.of("/proc/" + p.pid() + "/maps")).toLowerCase(Locale.ROOT).contains("webrtc");
             }
             p.destroy();
             Thread drain = new Thread(() -> {
@@ -290,7 +301,7 @@ public final class BenchRunner {
             if (!stopped) {
                 throw new IllegalStateException("did not stop within 20 s of SIGTERM: " + cmd);
             }
-            return new Run(startMs, rss, breakdown);
+            return new Run(startMs, rss, breakdown, webrtc);
         }
     }
 
