@@ -7,10 +7,14 @@ import java.util.Map;
 /** {@code roomwire}: the agent's entry point. */
 public final class Main {
 
+    /** When {@link #main} began (System.nanoTime), for the start-up phases line; -1 when it did not run. */
+    static volatile long mainNanos = -1;
+
     private Main() {
     }
 
     public static void main(String[] args) {
+        mainNanos = System.nanoTime();
         int code = cli().run(args, new Cli.Io(System.out, System.err, System.getenv()));
         if (code != Cli.OK || args.length == 0 || !"run".equals(args[0])) {
             System.exit(code);

@@ -64,6 +64,8 @@ public final class Cli {
                                        roll an update out to rooms in waves (docs/updates.md)
               update status | apply FILE|URL [--sha256 HEX] | rollback [--home DIR]
                                        signed A/B updates at the device (docs/updates.md)
+              update keygen | make-root | sign-root | make-bundle | inspect
+                                       sign releases and trust roots (operators; docs/updates.md)
               mdm checkin [--config FILE] [--json]
                                        one MDM check-in now: outcome, bytes, compliance
               diagnostics [--config FILE] [--out DIR] [--json]

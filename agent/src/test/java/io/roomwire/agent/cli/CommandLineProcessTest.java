@@ -243,6 +243,16 @@ class CommandLineProcessTest {
                         service + " with its start and UP in: " + line);
             }
             assertTrue(log.indexOf("all services UP") < log.indexOf("service start-up"), log);
+            // Where the wall time went, on the next line: the JVM, the agent's set-up, the lifecycle.
+            java.util.regex.Pattern phases = java.util.regex.Pattern.compile("roomwire: start phases \\(ms\\): process to main "
+                    + "\\d+, main to lifecycle \\d+, lifecycle to all UP \\d+\n");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            String now = awaitText(err, "lifecycle to all UP", Duration.ofSeconds(10));
+            while (!phases.matcher(now).find() && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(20_000_000); // the line may be read half-written
+                now = Files.readString(err, StandardCharsets.UTF_8);
+            }
+            assertTrue(phases.matcher(now).find(), now);
         } finally {
             p.destroy();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
