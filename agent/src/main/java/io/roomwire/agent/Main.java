@@ -30,6 +30,7 @@ public final class Main {
         commands.put("obtp", new io.roomwire.agent.obtp.ObtpCli());
         commands.put("dial", new io.roomwire.agent.call.DialCli());
         commands.put("diagnostics", new io.roomwire.agent.diag.DiagnosticsCommand());
+        commands.put("webrtc", new io.roomwire.agent.call.WebRtcCli());
         commands.put("update", new io.roomwire.agent.update.UpdateCli());
         // The operator CLI has its own exit codes (docs/mqtt-api.md): 3 means broker unreachable or no reply.
         commands.put("ctl", Cli.command(io.roomwire.agent.mgmt.ctl.MgmtCtl.USAGE + "\n",

@@ -75,6 +75,14 @@ class ImageLayoutTest {
     }
 
     @Test
+    void launcherAppendsTheWebRtcPackagesJarsWhenPresent() {
+        // After the agent's jars: the CDS archive accepts only a class path that starts with the one it was made with.
+        assertTrue(ImageLayout.launcher().contains("[ ! -d \"$BUILD_DIR/webrtc\" ] || CLASSPATH=\"$CLASSPATH:$BUILD_DIR/webrtc/*\""),
+                ImageLayout.launcher());
+        assertTrue(ImageLayout.WEBRTC.equals(ImageLayout.HOME + "/webrtc"));
+    }
+
+    @Test
     void updatesWriteUnderTheStateDirectoryThatTheUnitLeavesWritable() {
         String launcher = ImageLayout.launcher();
         assertTrue(launcher.contains("HOME_DIR=" + ImageLayout.UPDATE_HOME), launcher);

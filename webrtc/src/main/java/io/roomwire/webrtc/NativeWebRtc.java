@@ -31,7 +31,7 @@ public final class NativeWebRtc {
     private String failure;
 
     public NativeWebRtc() {
-        // Through another class: verifying this one must not need webrtc-java, which the .deb does not carry.
+        // Through another class: verifying this one must not need webrtc-java, which only the optional roomwire-webrtc package carries.
         this(() -> NativeStackLoader.load());
     }
 
@@ -60,7 +60,8 @@ public final class NativeWebRtc {
         } catch (LinkageError | RuntimeException e) {
             failure = "the WebRTC native library could not be loaded (" + e + "): install libpulse0, check that "
                     + "java.io.tmpdir (" + System.getProperty("java.io.tmpdir") + ") is writable and that the "
-                    + "webrtc-java linux-x86_64 jar is on the class path; SIP joins are not affected";
+                    + "webrtc-java linux-x86_64 jar is on the class path (on a Debian device: install the "
+                    + "roomwire-webrtc package); SIP joins are not affected";
             Logger.error("{}", failure);
             throw new IllegalStateException(failure, e);
         }

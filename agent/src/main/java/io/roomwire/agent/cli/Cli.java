@@ -71,6 +71,8 @@ public final class Cli {
               diagnostics [--config FILE] [--out DIR] [--json]
                                        write a support bundle (zip, 0600): version, masked config,
                                        health, scrubbed logs, peripherals, network
+              webrtc check [--json]    load the WebRTC native library as a WebRTC join would
+                                       (exit 0 loaded, 1 not: the reason is printed)
               config check FILE [--json]
                                        validate a config file; every problem with its line
               config sample            print a documented sample config
