@@ -49,12 +49,13 @@ class GstCodecTest {
 
     @Test
     void ffmpegDecodesTheX264StreamWithoutErrors() throws Exception {
-        int port = Ffmpeg.freeRtpPort();
-        String sdp = Ffmpeg.sdp(port, "video", "RTP/AVP", 96,
-                "a=rtpmap:96 H264/90000\r\na=fmtp:96 profile-level-id=42e01f;packetization-mode=1\r\n");
         Path out = dir.resolve("video.crc");
         Path err = dir.resolve("ffmpeg.err");
-        ffmpeg = Ffmpeg.receive(dir, sdp, port, List.of("-fps_mode", "passthrough", "-t", "2", "-f", "framecrc"), out, err);
+        Ffmpeg.Receiver rx = Ffmpeg.receive(dir, port -> Ffmpeg.sdp(port, "video", "RTP/AVP", 96,
+                "a=rtpmap:96 H264/90000\r\na=fmtp:96 profile-level-id=42e01f;packetization-mode=1\r\n"),
+                List.of("-fps_mode", "passthrough", "-t", "2", "-f", "framecrc"), out, err);
+        ffmpeg = rx.process();
+        int port = rx.port();
         String stderr;
         try (Codec.MediaSession s = codec.open(List.of(plan(MediaKind.VIDEO, 96, "H264", 90000, port)))) {
             stderr = Ffmpeg.finish(ffmpeg, err, s.sent(MediaKind.VIDEO));
@@ -74,11 +75,12 @@ class GstCodecTest {
         "opus, 111, 48000, opus/48000/2",
     })
     void ffmpegDecodesThe440HzTone(String encoding, int pt, int clockRate, String rtpmap) throws Exception {
-        int port = Ffmpeg.freeRtpPort();
-        String sdp = Ffmpeg.sdp(port, "audio", "RTP/AVP", pt, "a=rtpmap:" + pt + " " + rtpmap + "\r\n");
         Path out = dir.resolve("audio.s16");
         Path err = dir.resolve("ffmpeg.err");
-        ffmpeg = Ffmpeg.receive(dir, sdp, port, List.of("-t", "2", "-ac", "1", "-ar", "8000", "-f", "s16le"), out, err);
+        Ffmpeg.Receiver rx = Ffmpeg.receive(dir, port -> Ffmpeg.sdp(port, "audio", "RTP/AVP", pt, "a=rtpmap:" + pt + " " + rtpmap + "\r\n"),
+                List.of("-t", "2", "-ac", "1", "-ar", "8000", "-f", "s16le"), out, err);
+        ffmpeg = rx.process();
+        int port = rx.port();
         String stderr;
         try (Codec.MediaSession s = codec.open(List.of(plan(MediaKind.AUDIO, pt, encoding, clockRate, port)))) {
             stderr = Ffmpeg.finish(ffmpeg, err, s.sent(MediaKind.AUDIO));
