@@ -1,17 +1,21 @@
 #!/bin/sh
 # /usr/bin/roomwire: the agent on the runtime bundled in the package, with the flags in /etc/roomwire/jvm.options.
 set -eu
-HOME_DIR=/usr/lib/roomwire
+# The package's build (runtime/, lib/, VERSION); read-only, owned by dpkg.
+BUILD_DIR=/usr/lib/roomwire
+# The A/B prefix (docs/updates.md): slots/a, slots/b, the `current` link, trial, root.json. postinst makes
+# slots/a a link to the package's build; updates write the other slot. It is under the unit's StateDirectory.
+HOME_DIR=/var/lib/roomwire/update
 JVM_OPTIONS=/etc/roomwire/jvm.options
 # Tests run the launcher against a prefix and options file of their own (AbSlotProcessTest).
 [ -z "${ROOMWIRE_HOME:-}" ] || HOME_DIR=$ROOMWIRE_HOME
 [ -z "${ROOMWIRE_JVM_OPTIONS:-}" ] || JVM_OPTIONS=$ROOMWIRE_JVM_OPTIONS
-JAVA="$HOME_DIR/runtime/bin/java"
-SLOT_DIR=$HOME_DIR
+SLOT_DIR=$BUILD_DIR
 if [ -L "$HOME_DIR/current" ]; then
-    # A/B slots (docs/updates.md): this script, not the slot on trial, decides whether the trial goes on.
+    # A/B slots: this script, not the slot on trial, decides whether the trial goes on. Only a start of the
+    # service counts (`run`); `roomwire update status` or `roomwire version` by a person leave the trial alone.
     trial="$HOME_DIR/trial"
-    if [ -f "$trial" ]; then
+    if [ -f "$trial" ] && [ "${1:-}" = run ]; then
         field() { sed -n "s/^$1=//p" "$trial" | head -n 1; }
         from=$(field from); to=$(field to); version=$(field version); tries=$(field tries)
         timeout=$(field timeout); deadline=$(field deadline); failed=$(field failed)
@@ -43,8 +47,10 @@ if [ -L "$HOME_DIR/current" ]; then
         fi
     fi
     SLOT_DIR="$HOME_DIR/slots/$(basename "$(readlink "$HOME_DIR/current")")"
-    JAVA="$SLOT_DIR/runtime/bin/java"
+    # slots/a is the package's build through a link until an update replaces it.
+    SLOT_DIR=$(readlink -f "$SLOT_DIR" || echo "$SLOT_DIR")
 fi
+JAVA="$SLOT_DIR/runtime/bin/java"
 if [ ! -x "$JAVA" ]; then
     echo "roomwire: the bundled Java runtime $JAVA is missing: reinstall the roomwire package" >&2
     exit 1
@@ -52,13 +58,23 @@ fi
 FLAGS=$(grep -v '^#' "$JVM_OPTIONS" | tr '\n' ' ')
 CLASSPATH="$SLOT_DIR/lib/*"
 CDS=""
-if [ "$SLOT_DIR" = /usr/lib/roomwire ] && [ -r "$SLOT_DIR/lib/classpath" ] && [ -r "$SLOT_DIR/lib/roomwire.jsa" ]; then
+if [ "$SLOT_DIR" = "$BUILD_DIR" ] && [ -r "$SLOT_DIR/lib/classpath" ] && [ -r "$SLOT_DIR/lib/roomwire.jsa" ]; then
     # The agent's classes, parsed and verified at build time (a training run against the simulated cloud);
     # the JVM uses the archive only with the class path, in the order and at the paths, it was made with.
     CLASSPATH=$(cat "$SLOT_DIR/lib/classpath")
     CDS="-XX:SharedArchiveFile=$SLOT_DIR/lib/roomwire.jsa"
 fi
+# WebRTC joins (the roomwire-webrtc package, installed beside the build, not in a slot): webrtc-java and its
+# native library, after the agent's jars (the CDS archive accepts a class path appended to its own).
+[ ! -d "$BUILD_DIR/webrtc" ] || CLASSPATH="$CLASSPATH:$BUILD_DIR/webrtc/*"
+# The build's version stamp (the signed manifest's version for a slot an update installed) is the agent's version.
+VERSION_FLAG=""
+stamp=$(head -n 1 "$SLOT_DIR/VERSION" 2>/dev/null || true)
+case "$stamp" in
+    "" | *[!0-9A-Za-z.+~-]*) ;; # none, or not a version: the build's own
+    *) VERSION_FLAG="-Droomwire.version=$stamp" ;;
+esac
 # JVM warnings (e.g. an archive it cannot use) go to standard error with the logs, never into --json output.
 # shellcheck disable=SC2086
 exec "$JAVA" $FLAGS $CDS -Xlog:disable -Xlog:all=warning:stderr -Djava.io.tmpdir="${RUNTIME_DIRECTORY:-/tmp}" \
-    -Droomwire.home="$HOME_DIR" -cp "$CLASSPATH" "${ROOMWIRE_MAIN_CLASS:-io.roomwire.agent.Main}" "$@"
+    -Droomwire.home="$HOME_DIR" $VERSION_FLAG -cp "$CLASSPATH" "${ROOMWIRE_MAIN_CLASS:-io.roomwire.agent.Main}" "$@"

@@ -178,6 +178,16 @@ final class AgentRoomControl implements RoomControl {
             if (kind == io.roomwire.hal.MediaKind.AUDIO && st.packetsReceived() > 0) {
                 j.addProperty("estimatedMos", Math.round(st.estimatedMos() * 100) / 100.0);
             }
+            MediaStats.Playout p = st.playout();
+            if (kind == io.roomwire.hal.MediaKind.VIDEO) {
+                j.addProperty("framesDecoded", p.framesDecoded());
+                j.addProperty("frameRate", p.frameRate());
+                j.addProperty("width", p.width());
+                j.addProperty("height", p.height());
+                j.addProperty("freezes", p.freezes());
+                j.addProperty("frozenMs", p.frozen().toMillis());
+            }
+            p.audioLevelDbov().ifPresent(l -> j.addProperty("audioLevelDbov", Math.round(l * 10) / 10.0));
             q.add(kind.name().toLowerCase(java.util.Locale.ROOT), j);
         });
         return q;
@@ -195,9 +205,10 @@ final class AgentRoomControl implements RoomControl {
 
     @Override
     public CompletionStage<JsonElement> dial(String target) throws CommandException {
-        JoinTarget t = resolve(target);
+        List<JoinTarget> targets = resolve(target);
+        JoinTarget t = targets.get(0);
         try {
-            Call c = calls.join(t);
+            Call c = calls.join(t, targets.subList(1, targets.size()));
             JsonObject o = new JsonObject();
             o.addProperty("call", c.id());
             o.addProperty("target", t.uri());
@@ -210,16 +221,21 @@ final class AgentRoomControl implements RoomControl {
         }
     }
 
-    /** A meeting key or button id from obtp.list dials that meeting's button; otherwise a SIP URI. */
-    private JoinTarget resolve(String target) throws CommandException {
+    /**
+     * A meeting key or button id from obtp.list dials that meeting's button (its target, then its fallbacks);
+     * otherwise a SIP URI.
+     */
+    private List<JoinTarget> resolve(String target) throws CommandException {
         Optional<JoinButton> b = meetings.obtp().agenda()
                 .flatMap(a -> a.buttons().stream().filter(x -> x.id().equals(target) || x.meetingKey().equals(target))
                         .findFirst());
         if (b.isPresent()) {
-            return b.get().target();
+            List<JoinTarget> all = new java.util.ArrayList<>(List.of(b.get().target()));
+            all.addAll(b.get().fallbacks());
+            return all;
         }
         if (target.matches("sips?:[^\\s]{3,256}")) {
-            return JoinTarget.sip(target, "sip", "mqtt");
+            return List.of(JoinTarget.sip(target, "sip", "mqtt"));
         }
         throw CommandException.badRequest("target", "expected a sip:/sips: URI or a meeting id from obtp.list, got '"
                 + (target.length() > 80 ? target.substring(0, 80) + "..." : target) + "'");

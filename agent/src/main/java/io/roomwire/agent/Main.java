@@ -7,10 +7,14 @@ import java.util.Map;
 /** {@code roomwire}: the agent's entry point. */
 public final class Main {
 
+    /** When {@link #main} began (System.nanoTime), for the start-up phases line; -1 when it did not run. */
+    static volatile long mainNanos = -1;
+
     private Main() {
     }
 
     public static void main(String[] args) {
+        mainNanos = System.nanoTime();
         int code = cli().run(args, new Cli.Io(System.out, System.err, System.getenv()));
         if (code != Cli.OK || args.length == 0 || !"run".equals(args[0])) {
             System.exit(code);
@@ -26,6 +30,7 @@ public final class Main {
         commands.put("obtp", new io.roomwire.agent.obtp.ObtpCli());
         commands.put("dial", new io.roomwire.agent.call.DialCli());
         commands.put("diagnostics", new io.roomwire.agent.diag.DiagnosticsCommand());
+        commands.put("webrtc", new io.roomwire.agent.call.WebRtcCli());
         commands.put("update", new io.roomwire.agent.update.UpdateCli());
         // The operator CLI has its own exit codes (docs/mqtt-api.md): 3 means broker unreachable or no reply.
         commands.put("ctl", Cli.command(io.roomwire.agent.mgmt.ctl.MgmtCtl.USAGE + "\n",

@@ -36,7 +36,7 @@ final class MeetingRoom {
     private final ObtpService obtp;
 
     MeetingRoom(Config config, Scheduler scheduler, FileStore store, EventSink events, SignIn signIn,
-                RoomPanel panel, Consumer<JoinTarget> join) {
+                RoomPanel panel, java.util.function.BiConsumer<JoinTarget, List<JoinTarget>> join) {
         this.signIn = signIn;
         boolean signInConfigured = SignIn.entraConfig(config).isPresent();
         this.calendar = signInConfigured && config.find(CalendarSettings.MAILBOX).isPresent()
@@ -49,7 +49,7 @@ final class MeetingRoom {
                 .scheduler(scheduler)
                 .zone(config.get(AgentSettings.TIME_ZONE))
                 .panel(panel.home())
-                .joinHandler(join)
+                .joinWithFallbacks(join)
                 .events(events)
                 .title(config.get(AgentSettings.DEVICE_NAME))
                 .settings(ObtpSettings.forRoom(config))

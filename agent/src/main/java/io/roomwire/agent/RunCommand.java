@@ -126,15 +126,51 @@ final class RunCommand implements Cli.Command {
             lock.close();
             stopped.countDown();
         }, "roomwire-shutdown"));
+        long lifecycleNanos = System.nanoTime();
         agent.start(startPool());
         reloadOnHangup(agent);
-        watch(agent, scheduler, io, t0, every, systemd);
+        watch(agent, scheduler, io, t0, lifecycleNanos, every, systemd);
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return Cli.OK;
+    }
+
+    /**
+     * Where the wall time to "all services UP" went, in ms: the JVM's own start (process start to
+     * {@code main}, from the kernel's start time: 10 ms resolution), the agent's set-up (config, logging,
+     * device, building the services) and the lifecycle. The first two are absent when {@code run} was not
+     * called through {@link Main#main} (tests).
+     */
+    static String startPhases(long lifecycleNanos, long upNanos) {
+        StringBuilder sb = new StringBuilder("start phases (ms):");
+        long mainNanos = Main.mainNanos;
+        if (mainNanos > 0) {
+            long age = processAgeMillis();
+            if (age >= 0) {
+                sb.append(" process to main ").append(age - (System.nanoTime() - mainNanos) / 1_000_000).append(',');
+            }
+            sb.append(" main to lifecycle ").append((lifecycleNanos - mainNanos) / 1_000_000).append(',');
+        }
+        return sb.append(" lifecycle to all UP ").append((upNanos - lifecycleNanos) / 1_000_000).toString();
+    }
+
+    /**
+     * How long this process has run, from /proc (uptime minus the start time in 100 Hz ticks, 10 ms
+     * resolution; ProcessHandle's start instant rests on the boot time in whole seconds); -1 elsewhere.
+     */
+    private static long processAgeMillis() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            long startTicks = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19]);
+            String uptime = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/uptime"));
+            long upMillis = Math.round(Double.parseDouble(uptime.substring(0, uptime.indexOf(' '))) * 1000);
+            return upMillis - startTicks * 10;
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /**
@@ -182,7 +218,7 @@ final class RunCommand implements Cli.Command {
      * period later) or {@link #FAST_HEALTH_POLL} has passed, then every 200 ms. The panel's address is
      * printed as soon as it is served.
      */
-    private static void watch(Agent agent, SystemScheduler scheduler, Cli.Io io, long t0, Duration every,
+    private static void watch(Agent agent, SystemScheduler scheduler, Cli.Io io, long t0, long lifecycleNanos, Duration every,
                               Optional<ServiceManagerNotifier> systemd) {
         AtomicReference<Map<String, Health>> last = new AtomicReference<>(Map.of());
         AtomicReference<Boolean> announced = new AtomicReference<>(false);
@@ -205,6 +241,7 @@ final class RunCommand implements Cli.Command {
                 // Progress, not state: standard error, beside the logs (bench/run reads both streams).
                 io.err().printf("roomwire: all services UP in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
                 io.err().println("roomwire: " + startTimes(agent.startTimes()));
+                io.err().println("roomwire: " + startPhases(lifecycleNanos, System.nanoTime()));
                 io.err().flush();
             }
             // As soon as it is served, not once all is UP: the panel is where a person sees what is wrong.

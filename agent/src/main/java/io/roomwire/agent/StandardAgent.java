@@ -66,17 +66,20 @@ public final class StandardAgent {
         Device device = web.map(w -> new Device(hardware.info(), hardware.camera(), hardware.codec(), w.panel(),
                 hardware.peripherals())).orElse(hardware);
 
+        // The gateway.* profiles are live: the invitation parser re-reads them with the obtp.* settings, the dial here.
+        io.roomwire.agent.call.GatewaySettings.Live gateways = new io.roomwire.agent.call.GatewaySettings.Live(config);
         Calls calls = JoinPaths.forRoom(SipAgentSettings.from(config), scheduler, events, device.codec(),
-                io.roomwire.agent.call.WebRtcAgentSettings.from(config));
+                io.roomwire.agent.call.WebRtcAgentSettings.from(config), gateways);
         RoomPanel panel = new RoomPanel(device.panel(), scheduler, calls::current);
         panel.controlMedia(device.codec());
         calls.onCallEvent(panel::callEvent);
+        calls.onFallback(panel::fellBack);
         SignIn signIn = new SignIn(config, store, scheduler, events, panel);
         if (SignIn.entraConfig(config).isPresent()) {
             panel.claimSignIn(); // before the first code: a calendar refresh must never hide it
         }
         MeetingRoom meetings = new MeetingRoom(config, scheduler, store, events, signIn, panel,
-                target -> join(calls, panel, target, events, scheduler));
+                (target, next) -> join(calls, panel, target, next, events, scheduler));
         DeviceManagement mdm = new DeviceManagement(config, scheduler, store, events, device.info(), panel::banner,
                 signIn::identity, () -> signIn.tokens().flatMap(AccessTokens::accessToken),
                 () -> meetings.calendar().flatMap(c -> c.lastSync()).map(t -> Duration.between(t, scheduler.now())));
@@ -102,6 +105,7 @@ public final class StandardAgent {
                     updates.ifPresent(u -> u.register(registry));
                 });
         control.onApplied(remote::configApplied);
+        control.onApplied(gateways);
         Optional<ConfigReload> reload = configFile.map(f -> new ConfigReload(f, env, scheduler, events, config,
                 control::config, control::apply));
 
@@ -141,10 +145,14 @@ public final class StandardAgent {
         return agent;
     }
 
-    /** A Join press: dial, or say on the event channel and the panel why the room cannot. */
-    private static void join(Calls calls, RoomPanel panel, JoinTarget target, EventSink events, Scheduler scheduler) {
+    /**
+     * A Join press: dial (with the meeting's other targets to fall back to if a WebRTC join fails before
+     * media), or say on the event channel and the panel why the room cannot.
+     */
+    static void join(Calls calls, RoomPanel panel, JoinTarget target, List<JoinTarget> next, EventSink events,
+                     Scheduler scheduler) {
         try {
-            calls.join(target);
+            calls.join(target, next);
         } catch (IllegalStateException | IllegalArgumentException e) {
             Logger.warn("Join {} refused: {}", target.uri(), e.getMessage());
             events.emit(DeviceEvent.of("call.failed", scheduler.now(), "target", target.uri(), "reason", e.getMessage()));

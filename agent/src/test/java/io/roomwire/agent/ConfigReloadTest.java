@@ -58,7 +58,7 @@ class ConfigReloadTest {
         Calls calls = JoinPaths.sip(SipAgentSettings.from(config), time, EventSink.none(), device.codec());
         RoomPanel panel = new RoomPanel(device.panel(), time, calls::current);
         SignIn signIn = new SignIn(config, store, time, EventSink.none(), panel);
-        meetings = new MeetingRoom(config, time, store, EventSink.none(), signIn, panel, t -> { });
+        meetings = new MeetingRoom(config, time, store, EventSink.none(), signIn, panel, (t, next) -> { });
         DeviceManagement mdm = new DeviceManagement(config, time, store, EventSink.none(), device.info(), panel::banner,
                 signIn::identity, Optional::empty, Optional::empty);
         control = new AgentRoomControl(config, time, device, Map::of, signIn, calls, meetings, mdm, Optional.of(file),

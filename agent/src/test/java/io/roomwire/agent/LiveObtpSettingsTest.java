@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roomwire.agent.call.Calls;
+import io.roomwire.agent.call.GatewaySettings;
 import io.roomwire.agent.call.JoinPaths;
 import io.roomwire.agent.call.SipAgentSettings;
 import io.roomwire.agent.config.Config;
@@ -22,6 +23,9 @@ import io.roomwire.core.store.FileStore;
 import io.roomwire.core.time.VirtualScheduler;
 import io.roomwire.hal.Device;
 import io.roomwire.hal.sim.SimDevice;
+import io.roomwire.sip.SipTransport;
+import io.roomwire.sip.dialplan.GatewayProfile;
+import io.roomwire.sip.sdp.SrtpPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,9 +42,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every {@code obtp.*} setting marked live reaches the running meeting list when it is changed the
- * way an operator changes it ({@code config.set} lands in {@link AgentRoomControl#applyConfig}),
- * without a restart.
+ * Every {@code obtp.*} setting marked live, and every {@code gateway.<provider>.*} field, reaches the
+ * running meeting list when it is changed the way an operator changes it ({@code config.set} lands in
+ * {@link AgentRoomControl#applyConfig}), without a restart. (The dial side of a gateway change:
+ * {@code GatewaySettingsTest.aChangedProfileAppliesToTheNextDialWithoutARestart}.)
  */
 class LiveObtpSettingsTest {
 
@@ -69,6 +74,41 @@ class LiveObtpSettingsTest {
                 live(ObtpSettings.PREFERENCE_ORDER, "ivr,direct", ObtpSettings::preference,
                         List.of(JoinMethod.IVR, JoinMethod.DIRECT)),
                 live(ObtpSettings.MAX_BODY_CHARS, "5000", ObtpSettings::maxBodyChars, 5000));
+    }
+
+    /** Every gateway.<provider>.* field, on a built-in provider: the meeting list's parser reads the new profile. */
+    static Stream<Arguments> liveGatewaySettings() {
+        return Stream.of(
+                pexip(GatewaySettings.NAME, "Pexip Infinity", GatewayProfile::name, "Pexip Infinity"),
+                pexip(GatewaySettings.DOMAINS, "vc.fabrikam.example", GatewayProfile::domains, List.of("vc.fabrikam.example")),
+                pexip(GatewaySettings.LINK_HOSTS, "join.fabrikam.example", GatewayProfile::linkHosts,
+                        List.of("join.fabrikam.example")),
+                pexip(GatewaySettings.DIRECT, "sips:vmr{id}@{domain}", g -> g.template().direct(),
+                        Optional.of("sips:vmr{id}@{domain}")),
+                pexip(GatewaySettings.IVR, "sips:lobby@{domain}", g -> g.template().ivr(), Optional.of("sips:lobby@{domain}")),
+                pexip(GatewaySettings.DEFAULT_DOMAIN, "vc.fabrikam.example", g -> g.template().defaultDomain(),
+                        Optional.of("vc.fabrikam.example")),
+                pexip(GatewaySettings.CVI, "false", GatewayProfile::cvi, false),
+                pexip(GatewaySettings.DTMF_DELAY, "4s", g -> g.dtmf().map(GatewayProfile.DtmfTiming::initialDelay),
+                        Optional.of(Duration.ofSeconds(4))),
+                pexip(GatewaySettings.DTMF_GAP, "300ms", g -> g.dtmf().map(GatewayProfile.DtmfTiming::interDigitGap),
+                        Optional.of(Duration.ofMillis(300))),
+                pexip(GatewaySettings.TRANSPORT, "tls", g -> g.media().transport(), Optional.of(SipTransport.TLS)),
+                pexip(GatewaySettings.SRTP, "best-effort", g -> g.media().srtp(), Optional.of(SrtpPolicy.BEST_EFFORT)),
+                pexip(GatewaySettings.AUDIO, "PCMU", g -> g.media().audioCodecs(), List.of("PCMU")),
+                pexip(GatewaySettings.VIDEO, "false", g -> g.media().video(), false));
+    }
+
+    private static Arguments pexip(Setting<?> field, String value, Function<GatewayProfile, Object> read, Object expected) {
+        return live(field.member("teams-pexip"), value,
+                s -> read.apply(s.gateways().byProvider("teams-pexip").orElseThrow()), expected);
+    }
+
+    @ParameterizedTest(name = "{0} = {1}")
+    @MethodSource("liveGatewaySettings")
+    void gatewayProfilesApplyWithoutARestart(String key, String value, Function<ObtpSettings, Object> read,
+                                             Object expected) throws Exception {
+        appliesWithoutARestart(key, value, read, expected);
     }
 
     /** A dial template key: the value given comes back as that provider's direct or IVR template. */
@@ -102,7 +142,7 @@ class LiveObtpSettingsTest {
         Calls calls = JoinPaths.sip(SipAgentSettings.from(config), time, EventSink.none(), device.codec());
         RoomPanel panel = new RoomPanel(device.panel(), time, calls::current);
         SignIn signIn = new SignIn(config, store, time, EventSink.none(), panel);
-        MeetingRoom meetings = new MeetingRoom(config, time, store, EventSink.none(), signIn, panel, t -> { });
+        MeetingRoom meetings = new MeetingRoom(config, time, store, EventSink.none(), signIn, panel, (t, next) -> { });
         DeviceManagement mdm = new DeviceManagement(config, time, store, EventSink.none(), device.info(), panel::banner,
                 signIn::identity, Optional::empty, Optional::empty);
         AgentRoomControl control = new AgentRoomControl(config, time, device, Map::of, signIn, calls, meetings, mdm,

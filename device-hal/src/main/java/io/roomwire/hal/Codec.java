@@ -39,6 +39,29 @@ public interface Codec {
     /** Counters of one direction of one stream. */
     record MediaCounters(long packets, long bytes, long lastSequence, long lost) { }
 
+    /**
+     * What the far end's media gave after decoding, as the room shows and plays it.
+     *
+     * @param framesDecoded  video: pictures decoded so far (0 for audio)
+     * @param width          video: the decoded picture width, 0 until the first picture (or SPS) is seen
+     * @param height         video: the decoded picture height, 0 until then
+     * @param audioLevelDbov audio: RMS level of the last ~100 ms of decoded PCM in dB relative to full scale
+     *                       (dBov, RFC 6464 §3: 0 is the loudest, -127 silence); empty for video, before the
+     *                       first decoded audio, or where the codec cannot decode the encoding itself
+     */
+    record Playout(long framesDecoded, int width, int height, java.util.OptionalDouble audioLevelDbov) {
+        public static final Playout NONE = new Playout(0, 0, 0, java.util.OptionalDouble.empty());
+
+        /** The RMS of {@code n} 16-bit samples as dBov, floored at -127 (RFC 6464 §3). */
+        public static double dbov(double sumOfSquares, int n) {
+            if (n == 0 || sumOfSquares <= 0) {
+                return -127;
+            }
+            double rms = Math.sqrt(sumOfSquares / n) / 32768.0;
+            return Math.max(-127, 20 * Math.log10(rms));
+        }
+    }
+
     /** An open media session. */
     interface MediaSession extends AutoCloseable {
 
@@ -48,6 +71,11 @@ public interface Codec {
         MediaCounters sent(MediaKind kind);
 
         MediaCounters received(MediaKind kind);
+
+        /** What the far end's {@code kind} stream decoded to so far ({@link Playout#NONE} when not measured). */
+        default Playout playout(MediaKind kind) {
+            return Playout.NONE;
+        }
 
         /**
          * The far end asked for a keyframe (RTCP PLI or FIR, RFC 4585 §6.3.1, RFC 5104 §4.3.1): the

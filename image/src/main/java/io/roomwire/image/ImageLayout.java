@@ -11,6 +11,10 @@ public final class ImageLayout {
 
     /** The bundled runtime ({@code runtime/}) and the agent's jars ({@code lib/}). */
     public static final String HOME = "/usr/lib/roomwire";
+    /** webrtc-java's jars, from the optional roomwire-webrtc package; the launcher adds them to the class path when present. */
+    public static final String WEBRTC = HOME + "/webrtc";
+    /** The A/B prefix the updater writes (slots, the {@code current} link, trial, trust root); under {@link #STATE}. */
+    public static final String UPDATE_HOME = "/var/lib/roomwire/update";
     public static final String LAUNCHER = "/usr/bin/roomwire";
     public static final String CONFIG = "/etc/roomwire/roomwire.properties";
     public static final String JVM_OPTIONS = "/etc/roomwire/jvm.options";

@@ -68,10 +68,27 @@ class ImageLayoutTest {
     @Test
     void launcherRunsTheBundledRuntimeWithTheConffileFlags() {
         String launcher = ImageLayout.launcher();
-        assertTrue(launcher.contains("HOME_DIR=" + ImageLayout.HOME), launcher);
+        assertTrue(launcher.contains("BUILD_DIR=" + ImageLayout.HOME), launcher);
         assertTrue(launcher.contains(ImageLayout.JVM_OPTIONS), launcher);
-        assertTrue(launcher.contains("$HOME_DIR/runtime/bin/java"), launcher);
+        assertTrue(launcher.contains("JAVA=\"$SLOT_DIR/runtime/bin/java\""), launcher);
         assertTrue(launcher.lines().noneMatch(l -> l.matches(".*JAVA=java.*")), "no fallback to whatever java is on PATH");
+    }
+
+    @Test
+    void launcherAppendsTheWebRtcPackagesJarsWhenPresent() {
+        // After the agent's jars: the CDS archive accepts only a class path that starts with the one it was made with.
+        assertTrue(ImageLayout.launcher().contains("[ ! -d \"$BUILD_DIR/webrtc\" ] || CLASSPATH=\"$CLASSPATH:$BUILD_DIR/webrtc/*\""),
+                ImageLayout.launcher());
+        assertTrue(ImageLayout.WEBRTC.equals(ImageLayout.HOME + "/webrtc"));
+    }
+
+    @Test
+    void updatesWriteUnderTheStateDirectoryThatTheUnitLeavesWritable() {
+        String launcher = ImageLayout.launcher();
+        assertTrue(launcher.contains("HOME_DIR=" + ImageLayout.UPDATE_HOME), launcher);
+        assertTrue(ImageLayout.UPDATE_HOME.startsWith(ImageLayout.STATE + "/"), "StateDirectory= makes it writable under ProtectSystem=strict");
+        assertEquals(Path.of(ImageLayout.UPDATE_HOME), io.roomwire.agent.update.AgentUpdates.defaultHome(), "the agent's default prefix");
+        assertTrue(unit.lines().anyMatch("ProtectSystem=strict"::equals) && unit.lines().anyMatch("StateDirectory=roomwire"::equals));
     }
 
     private long seconds(String key) {

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
-/** Builds a signed bundle from a slot layout folder (the operator's side: {@code roomwire ctl update bundle}). */
+/** Builds a signed bundle from a slot layout folder (the operator's side: {@code roomwire update make-bundle}). */
 public final class BundleBuilder {
 
     /** What the manifest says besides the payload's size and hash. */

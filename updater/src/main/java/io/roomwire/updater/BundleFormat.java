@@ -27,6 +27,13 @@ public final class BundleFormat {
     public static final int MAX_HEADER = 256 * 1024;
 
     /** The parsed header and where the payload starts. */
+    /** True when {@code file} starts like a bundle (its magic); a trust root or any other file does not. */
+    public static boolean isBundle(java.nio.file.Path file) throws IOException {
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            return Arrays.equals(in.readNBytes(MAGIC.length), MAGIC);
+        }
+    }
+
     public record Header(SignedDocument manifest, List<SignedDocument> roots, long payloadOffset) { }
 
     private BundleFormat() {

@@ -90,7 +90,8 @@ public final class SlotStore {
         Path old = slot(target);
         Path doomed = home.resolve("slots").resolve(target + ".old");
         deleteTree(doomed);
-        if (Files.exists(old)) {
+        // Slot a may be a link to the package's build (/usr/lib/roomwire): the link goes, never what it points at.
+        if (Files.exists(old, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             Files.move(old, doomed, StandardCopyOption.ATOMIC_MOVE);
         }
         Files.move(staging, old, StandardCopyOption.ATOMIC_MOVE);

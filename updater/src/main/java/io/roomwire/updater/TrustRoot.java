@@ -91,7 +91,7 @@ public record TrustRoot(int version, Instant expires, Map<String, PublicKey> key
         checkThreshold(doc, updateKeys, updateThreshold, what);
     }
 
-    void checkRootSignatures(SignedDocument doc, String what) throws UpdateRefused {
+    public void checkRootSignatures(SignedDocument doc, String what) throws UpdateRefused {
         checkThreshold(doc, rootKeys, rootThreshold, what);
     }
 

@@ -65,15 +65,13 @@ public final class Updater {
         this.freeBytes = freeBytes;
     }
 
-    /** Free space on the install prefix's file system. */
+    /**
+     * Free space on the install prefix's file system: statvfs(2) of the folder itself. Not through
+     * {@code Files.getFileStore}, which looks the mount up in /proc/mounts and fails where that table does not
+     * name the path (a chroot, as InstalledPackageIT found: every update was refused no_space with 0 MiB free).
+     */
     public static LongSupplier freeSpaceOf(Path home) {
-        return () -> {
-            try {
-                return Files.getFileStore(home).getUsableSpace();
-            } catch (IOException e) {
-                return 0;
-            }
-        };
+        return () -> home.toFile().getUsableSpace();
     }
 
     /** The version the device runs now: the current slot's stamp, or the package's before the first update. */
@@ -191,9 +189,10 @@ public final class Updater {
                     out.write(buf, 0, n);
                 }
             }
-            // Zip keeps no Unix modes: programs are the files under bin/ and shell scripts.
+            // Zip keeps no Unix modes: programs are the files under bin/, shell scripts and the helpers the JDK
+            // executes (runtime/lib/jspawnhelper starts every child process, runtime/lib/jexec).
             String name = e.getName();
-            if (name.contains("bin/") || name.endsWith(".sh")) {
+            if (name.contains("bin/") || name.endsWith(".sh") || name.endsWith("lib/jspawnhelper") || name.endsWith("lib/jexec")) {
                 Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
             progress.step("unpack", written, m.payloadSize());

@@ -1,8 +1,7 @@
 package io.roomwire.webrtc;
 
 import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
-import dev.onvoid.webrtc.media.audio.AudioLayer;
+import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 
 /**
  * Builds webrtc-java's factory. Apart from {@link NativeWebRtc} so that an agent without webrtc-java on
@@ -14,11 +13,17 @@ final class NativeStackLoader {
     }
 
     static NativeWebRtc.Stack load() {
-        // FIELD-NOTES: a factory without a module aborts the JVM on a soundless host; the dummy layer
-        // never touches an OS audio device and is what works with a CustomAudioSource pushing PCM.
-        AudioDeviceModule adm = new AudioDeviceModule(AudioLayer.kDummyAudio);
+        // FIELD-NOTES: a factory without a module aborts the JVM on a soundless host. The headless module
+        // touches no OS audio device and runs a playout thread, so the far end's audio is decoded (the
+        // kDummyAudio module has none: packets arrived, nothing decoded them). Its recording thread must not
+        // feed the send stream while our CustomAudioSource does (a race check aborts): each call stops
+        // recording before its first pushAudio (NativeWebRtc.Stack#quietRecording).
+        HeadlessAudioDeviceModule adm = new HeadlessAudioDeviceModule();
         try {
-            return new NativeWebRtc.Stack(new PeerConnectionFactory(adm), adm);
+            PeerConnectionFactory factory = new PeerConnectionFactory(adm);
+            adm.initPlayout();
+            adm.startPlayout();
+            return new NativeWebRtc.Stack(factory, adm);
         } catch (RuntimeException | LinkageError e) {
             adm.dispose();
             throw e;

@@ -1,7 +1,7 @@
 package io.roomwire.webrtc;
 
 import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
+import dev.onvoid.webrtc.media.audio.AudioDeviceModuleBase;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.tinylog.Logger;
@@ -12,11 +12,17 @@ import org.tinylog.Logger;
  */
 public final class NativeWebRtc {
 
-    /** The factory and its audio module, disposed together (factory first, then the module). */
-    public record Stack(PeerConnectionFactory factory, AudioDeviceModule audio) {
+    /** The factory and its audio module, disposed together (playout stopped, factory, then the module). */
+    public record Stack(PeerConnectionFactory factory, AudioDeviceModuleBase audio) {
         void dispose() {
+            audio.stopPlayout();
             factory.dispose();
             audio.dispose();
+        }
+
+        /** Stops the module's own recording: a call's CustomAudioSource is the only thing feeding the send stream. */
+        public void quietRecording() {
+            audio.stopRecording();
         }
     }
 
@@ -25,7 +31,7 @@ public final class NativeWebRtc {
     private String failure;
 
     public NativeWebRtc() {
-        // Through another class: verifying this one must not need webrtc-java, which the .deb does not carry.
+        // Through another class: verifying this one must not need webrtc-java, which only the optional roomwire-webrtc package carries.
         this(() -> NativeStackLoader.load());
     }
 
@@ -54,7 +60,8 @@ public final class NativeWebRtc {
         } catch (LinkageError | RuntimeException e) {
             failure = "the WebRTC native library could not be loaded (" + e + "): install libpulse0, check that "
                     + "java.io.tmpdir (" + System.getProperty("java.io.tmpdir") + ") is writable and that the "
-                    + "webrtc-java linux-x86_64 jar is on the class path; SIP joins are not affected";
+                    + "webrtc-java linux-x86_64 jar is on the class path (on a Debian device: install the "
+                    + "roomwire-webrtc package); SIP joins are not affected";
             Logger.error("{}", failure);
             throw new IllegalStateException(failure, e);
         }

@@ -70,8 +70,18 @@ public final class WebRtcJoinPath implements JoinPath, Service {
                 t.setDaemon(true);
                 return t;
             });
+        }
+    }
+
+    /**
+     * The signalling client, built with the first call: building an HttpClient sets up TLS (seconds on a
+     * loaded 2-core box, WebRtcIdleBench), which an agent that never joins over WebRTC must not pay at start.
+     */
+    private synchronized HttpClient http() {
+        if (http == null) {
             http = HttpClient.newBuilder().connectTimeout(settings.signallingTimeout()).build();
         }
+        return http;
     }
 
     @Override
@@ -140,7 +150,7 @@ public final class WebRtcJoinPath implements JoinPath, Service {
                 call.hangUpWith(CallEnd.EndedBy.LOCAL, "WebRTC is not available on this room", e.getMessage());
                 return;
             }
-            call.dial(stack.factory());
+            call.dial(stack.factory(), stack::quietRecording);
         });
         return call;
     }
@@ -148,9 +158,9 @@ public final class WebRtcJoinPath implements JoinPath, Service {
     private Signalling signallingFor(JoinTarget target) {
         String meeting = URLEncoder.encode(target.uri(), StandardCharsets.UTF_8);
         return switch (settings.gateway()) {
-            case WHIP -> new WhipSignalling(http, URI.create(settings.gatewayUrl().replace("{meeting}", meeting)),
+            case WHIP -> new WhipSignalling(http(), URI.create(settings.gatewayUrl().replace("{meeting}", meeting)),
                     settings.token(), settings.signallingTimeout());
-            case PEXIP -> new PexipSignalling(http, URI.create(settings.gatewayUrl()), target.uri(), settings.displayName(),
+            case PEXIP -> new PexipSignalling(http(), URI.create(settings.gatewayUrl()), target.uri(), settings.displayName(),
                     settings.token(), settings.signallingTimeout(), scheduler);
         };
     }

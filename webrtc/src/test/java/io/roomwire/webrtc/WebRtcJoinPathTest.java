@@ -100,6 +100,33 @@ class WebRtcJoinPathTest {
     }
 
     @Test
+    void aDtlsFailureEndsTheCallWithAReasonBeforeItIsConnected() {
+        WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(), Optional.of("whip-secret"), "Room 7")
+                .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(5));
+        WebRtcJoinPath path = new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
+        List<CallEvent> events = new CopyOnWriteArrayList<>();
+        path.addListener(events::add);
+        path.start();
+        gateway.wrongFingerprint(true);
+        try {
+            WebRtcCall call = (WebRtcCall) path.dial(MEETING);
+            // Well before the 20 s connect bound: the DTLS check fails as soon as the far end's certificate arrives.
+            Await.until(Duration.ofSeconds(15), () -> call.state() == CallState.ENDED, call::toString);
+            assertEquals("The meeting's media could not be secured", call.end().orElseThrow().message(), call.end().toString());
+            assertTrue(call.end().orElseThrow().detail().contains("does not match the fingerprint"), call.end().toString());
+            assertEquals(io.roomwire.sip.CallEnd.EndedBy.NETWORK, call.end().orElseThrow().by());
+            // Never CONNECTED: Calls counts it as a join that failed before media and dials the meeting's next target.
+            assertFalse(events.stream().anyMatch(e -> e instanceof CallEvent.StateChanged sc && sc.state() == CallState.CONNECTED),
+                    events.toString());
+            assertEquals(0, call.framesDecoded());
+            Await.until(BOUND, () -> gateway.openSessions() == 0, () -> "the failed session was not deleted at the gateway");
+        } finally {
+            gateway.wrongFingerprint(false);
+            path.stop();
+        }
+    }
+
+    @Test
     void aVanishedFarEndEndsTheCallWhenConsentRunsOut() {
         WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(), Optional.of("whip-secret"), "Room 7")
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(5));
@@ -144,6 +171,7 @@ class WebRtcJoinPathTest {
         path.start();
         try {
             int baseline = -1;
+            long fdsBaseline = -1;
             int openBefore = gateway.openSessions();
             for (int i = 0; i < LEAK_CALLS; i++) {
                 WebRtcCall call = (WebRtcCall) path.dial(MEETING);
@@ -154,12 +182,24 @@ class WebRtcJoinPathTest {
                         () -> "call still open: " + path.calls() + ", gateway sessions " + gateway.openSessions());
                 if (i == 0) {
                     baseline = Thread.activeCount();
+                    fdsBaseline = openFds();
                 }
             }
             int after = Thread.activeCount();
             assertTrue(after <= baseline + 1, "threads after " + LEAK_CALLS + " calls: " + after + ", after the first: " + baseline);
+            // Each call's UDP sockets close with it (a leaked peer connection would keep its ports).
+            long fds = openFds();
+            assertTrue(fds <= fdsBaseline + 2, "open fds after " + LEAK_CALLS + " calls: " + fds + ", after the first: " + fdsBaseline);
         } finally {
             path.stop();
+        }
+    }
+
+    private static long openFds() {
+        try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return s.count();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
         }
     }
 

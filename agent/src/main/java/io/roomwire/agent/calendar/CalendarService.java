@@ -116,6 +116,7 @@ public final class CalendarService implements Service {
     private Instant lastPersist;
     private Round round;
     private GraphCalendarClient client;
+    private final Object clientLock = new Object();
     private ExecutorService fetchers;
     private Scheduler.Cancellable next;
     private boolean immediate;
@@ -214,8 +215,6 @@ public final class CalendarService implements Service {
                 return;
             }
         }
-        client = new GraphCalendarClient(graphUrl, mailbox, token, maxConcurrent, pageSize, requestTimeout,
-                scheduler.clock(), trust);
         AtomicInteger n = new AtomicInteger();
         fetchers = Executors.newFixedThreadPool(maxConcurrent, r -> {
             Thread t = new Thread(r, "roomwire-calendar-fetch-" + n.incrementAndGet());
@@ -263,7 +262,28 @@ public final class CalendarService implements Service {
         }
         left.forEach(f -> f.complete(report(0, "calendar stopped")));
         fetchers.shutdownNow();
-        client.close();
+        GraphCalendarClient c;
+        synchronized (clientLock) {
+            c = client;
+            client = null;
+        }
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    /**
+     * The Graph client, built at the first sync (on the sync thread): building it loads the Graph SDK with
+     * Kotlin, OkHttp and Kiota (~300 classes), which a start from a fresh cache does not need to be UP.
+     */
+    private GraphCalendarClient client() {
+        synchronized (clientLock) {
+            if (client == null) {
+                client = new GraphCalendarClient(graphUrl, mailbox, token, maxConcurrent, pageSize, requestTimeout,
+                        scheduler.clock(), trust);
+            }
+            return client;
+        }
     }
 
     @Override
@@ -367,9 +387,9 @@ public final class CalendarService implements Service {
         int requests;
         syncLock.lock();
         try {
-            int before = client.requests();
+            int before = client().requests();
             delay = syncOnce();
-            requests = client.requests() - before;
+            requests = client().requests() - before;
         } catch (RuntimeException e) {
             Logger.error(e, "Calendar sync of {} failed unexpectedly: {}", mailbox, e.toString());
             problem = new Problem(GraphException.Kind.OTHER, "calendar sync failed: " + e);
@@ -404,11 +424,11 @@ public final class CalendarService implements Service {
             Window w = windowAt(now);
             CalendarSnapshot s = snapshot;
             if (s != null && s.windowStart().equals(w.from()) && s.windowEnd().equals(w.to())
-                    && client.isOurs(s.deltaLink())) {
+                    && client().isOurs(s.deltaLink())) {
                 round = new Round(false, w, s.deltaLink());
             } else {
                 Logger.info("Calendar of {}: new delta round over [{}, {}) ({})", mailbox, w.from(), w.to(),
-                        s == null ? "no cache" : client.isOurs(s.deltaLink()) ? "window moved"
+                        s == null ? "no cache" : client().isOurs(s.deltaLink()) ? "window moved"
                                 : "calendar.graph-url changed");
                 round = new Round(true, w, null);
             }
@@ -462,7 +482,7 @@ public final class CalendarService implements Service {
 
     private void runRound(Round r) throws GraphException {
         while (r.deltaLink == null) {
-            DeltaPage p = r.link == null ? client.deltaStart(r.window.from(), r.window.to()) : client.deltaFollow(r.link);
+            DeltaPage p = r.link == null ? client().deltaStart(r.window.from(), r.window.to()) : client().deltaFollow(r.link);
             for (JsonObject item : p.items()) {
                 Optional<String> id = CalendarSnapshot.string(item, "id");
                 if (id.isEmpty()) {
@@ -513,12 +533,13 @@ public final class CalendarService implements Service {
             return;
         }
         if (todo.size() == 1) {
-            r.fetchedMasters.put(todo.get(0), client.event(todo.get(0)));
+            r.fetchedMasters.put(todo.get(0), client().event(todo.get(0)));
             return;
         }
         List<Future<Optional<JsonObject>>> futures = new ArrayList<>();
         for (String id : todo) {
-            futures.add(fetchers.submit(() -> client.event(id)));
+            GraphCalendarClient c = client();
+            futures.add(fetchers.submit(() -> c.event(id)));
         }
         GraphException first = null;
         for (int i = 0; i < todo.size(); i++) {

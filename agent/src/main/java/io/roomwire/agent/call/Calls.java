@@ -45,6 +45,7 @@ public final class Calls {
     /** The call {@code call.started} was last emitted for. */
     private final AtomicReference<String> startedCall = new AtomicReference<>();
     private final List<Consumer<CallEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.BiConsumer<Call, String>> fallbackListeners = new CopyOnWriteArrayList<>();
 
     /**
      * Calls over {@code path}; {@code pathServices} are the path itself and its checks as services
@@ -87,6 +88,15 @@ public final class Calls {
     /** Called with every call event after this class has taken it in (the panel owner, the status ...). */
     public void onCallEvent(Consumer<CallEvent> l) {
         listeners.add(l);
+    }
+
+    /**
+     * Called when a join failed before media and the meeting's next target is being dialled instead:
+     * the new call and what happened ("Joining over SIP instead: The WebRTC gateway is not available"),
+     * before the call events that announce it.
+     */
+    public void onFallback(java.util.function.BiConsumer<Call, String> l) {
+        fallbackListeners.add(l);
     }
 
     /** The call being set up or in progress. */
@@ -156,8 +166,9 @@ public final class Calls {
                 why, t.uri());
         try {
             Call c = join(t, next.subList(1, next.size()));
-            listeners.forEach(l -> l.accept(new CallEvent.StateChanged(c, c.state(),
-                    "Joining over " + (t.isSip() ? "SIP" : t.kind().wireName()) + " instead: " + why)));
+            String note = "Joining over " + (t.isSip() ? "SIP" : t.kind().wireName()) + " instead: " + why;
+            fallbackListeners.forEach(l -> l.accept(c, note));
+            listeners.forEach(l -> l.accept(new CallEvent.StateChanged(c, c.state(), note)));
         } catch (RuntimeException e) {
             Logger.warn("Fallback to {} failed: {}", t.uri(), e.getMessage());
         }
@@ -200,7 +211,8 @@ public final class Calls {
             events.emit(DeviceEvent.of("call.ended", scheduler.now(), "call", call.id(),
                     "target", call.target().uri(), "reason", ended.end().message(),
                     "endedBy", ended.end().by().name().toLowerCase(Locale.ROOT), "status", ended.end().status(),
-                    "packetsSent", last.packetsSent(), "packetsReceived", last.packetsReceived()));
+                    "packetsSent", last.packetsSent(), "packetsReceived", last.packetsReceived(),
+                    "videoFreezes", last.of(io.roomwire.hal.MediaKind.VIDEO).map(v -> v.playout().freezes()).orElse(0L)));
             Logger.info("Call {} ended: {}", call.id(), ended.end().message());
         }
         listeners.forEach(l -> l.accept(event));

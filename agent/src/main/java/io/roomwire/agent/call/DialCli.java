@@ -48,9 +48,11 @@ public final class DialCli implements Cli.Command {
         }
         Config config;
         SipSettings settings;
+        io.roomwire.sip.dialplan.GatewayProfiles gateways;
         try {
             config = Cli.loadConfig(a.option("--config"), io.env());
             settings = SipAgentSettings.from(config);
+            gateways = GatewaySettings.profiles(config);
         } catch (ConfigException e) {
             io.err().println("roomwire dial: " + e.getMessage());
             return Cli.FAILED;
@@ -61,7 +63,7 @@ public final class DialCli implements Cli.Command {
         Cli.configureLogging(config, io);
         try (SystemScheduler scheduler = new SystemScheduler(4)) {
             int code = new DialCommand(settings, scheduler, DeviceFactory.create(config, scheduler).codec())
-                    .run(a.positional().get(0), a.option("--dtmf"), duration, a.flag("--json"), io.out());
+                    .gatewayProfiles(gateways).run(a.positional().get(0), a.option("--dtmf"), duration, a.flag("--json"), io.out());
             return switch (code) {
                 case DialCommand.CONNECTED -> Cli.OK;
                 case DialCommand.USAGE -> Cli.USAGE;

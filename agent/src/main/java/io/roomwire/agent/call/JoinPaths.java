@@ -6,6 +6,7 @@ import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.Codec;
 import io.roomwire.sip.JoinPath;
 import io.roomwire.sip.SipSettings;
+import io.roomwire.sip.dialplan.GatewayProfiles;
 import io.roomwire.sip.health.SyntheticCallCheck;
 import io.roomwire.sip.ua.SipJoinPath;
 import io.roomwire.webrtc.NativeWebRtc;
@@ -15,6 +16,7 @@ import io.roomwire.webrtc.WebRtcSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** Builds the room's join path for {@link Calls}: the one place the agent names a JoinPath implementation. */
 public final class JoinPaths {
@@ -24,19 +26,21 @@ public final class JoinPaths {
 
     /** The SIP join path on {@code codec}, and the synthetic health call when {@code sip.health-*} ask for one. */
     public static Calls sip(SipSettings settings, Scheduler scheduler, EventSink events, Codec codec) {
-        return forRoom(settings, scheduler, events, codec, Optional.empty());
+        return forRoom(settings, scheduler, events, codec, Optional.empty(), GatewayProfiles::standard);
     }
 
     /**
      * SIP, and WebRTC too when a gateway is configured; the WebRTC native library loads with the first
-     * WebRTC call, so an agent that never makes one pays nothing for it.
+     * WebRTC call, so an agent that never makes one pays nothing for it. Each SIP dial follows the
+     * gateway profile {@code gateways} gives at that moment (a changed configuration applies to the next call).
      */
     public static Calls forRoom(SipSettings settings, Scheduler scheduler, EventSink events, Codec codec,
-                                Optional<WebRtcSettings> webrtc) {
+                                Optional<WebRtcSettings> webrtc, Supplier<GatewayProfiles> gateways) {
         // The simulated camera/microphone: no raw-frame hardware layer exists yet (device-hal speaks RTP).
         Optional<JoinPath> webrtcPath = webrtc.map(w -> new WebRtcJoinPath(w, scheduler, new NativeWebRtc(),
                 new TestPatternMedia(640, 360, 30, 440)));
-        SipJoinPath sip = SipJoinPath.builder(settings, scheduler).events(events).codec(codec).build();
+        SipJoinPath sip = SipJoinPath.builder(settings, scheduler).events(events).codec(codec)
+                .gatewayProfiles(gateways).build();
         List<Service> services = new ArrayList<>(List.of(sip));
         // The synthetic health call (sip.health-interval + sip.health-target): DEGRADED when it fails.
         SyntheticCallCheck.fromSettings(sip, settings, scheduler, events).ifPresent(services::add);

@@ -64,11 +64,15 @@ public final class Cli {
                                        roll an update out to rooms in waves (docs/updates.md)
               update status | apply FILE|URL [--sha256 HEX] | rollback [--home DIR]
                                        signed A/B updates at the device (docs/updates.md)
+              update keygen | make-root | sign-root | make-bundle | inspect
+                                       sign releases and trust roots (operators; docs/updates.md)
               mdm checkin [--config FILE] [--json]
                                        one MDM check-in now: outcome, bytes, compliance
               diagnostics [--config FILE] [--out DIR] [--json]
                                        write a support bundle (zip, 0600): version, masked config,
                                        health, scrubbed logs, peripherals, network
+              webrtc check [--json]    load the WebRTC native library as a WebRTC join would
+                                       (exit 0 loaded, 1 not: the reason is printed)
               config check FILE [--json]
                                        validate a config file; every problem with its line
               config sample            print a documented sample config

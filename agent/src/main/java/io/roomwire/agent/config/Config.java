@@ -74,6 +74,7 @@ public final class Config {
             throws ConfigException {
         Map<String, Setting<?>> byKey = new LinkedHashMap<>();
         known.forEach(s -> byKey.put(s.key(), s));
+        List<Setting<?>> patterns = known.stream().filter(Setting::isPattern).toList();
         List<ConfigProblem> problems = new ArrayList<>();
         Map<String, String> raw = new HashMap<>();
         Map<String, Integer> lineOf = new HashMap<>();
@@ -99,11 +100,12 @@ public final class Config {
             }
             String key = line.substring(0, sep).strip();
             String value = line.substring(sep + 1).strip();
-            if (!byKey.containsKey(key)) {
-                problems.add(new ConfigProblem(source, lineNo, printable(abbreviate(key)), "unknown key"
-                        + suggestion(key, byKey.keySet())));
+            Optional<Setting<?>> setting = resolve(key, byKey, patterns);
+            if (setting.isEmpty()) {
+                problems.add(new ConfigProblem(source, lineNo, printable(abbreviate(key)), unknownKey(key, byKey, patterns)));
                 continue;
             }
+            byKey.putIfAbsent(key, setting.get());
             Optional<String> bad = controlCharacter(value);
             if (bad.isPresent()) {
                 problems.add(new ConfigProblem(source, lineNo, key, "value holds the control character " + bad.get()
@@ -119,6 +121,9 @@ public final class Config {
             fileTexts.put(key, value);
         }
         for (Setting<?> s : known) {
+            if (s.family() != null) {
+                continue; // a family's keys are read from the file only
+            }
             String v = env.get(s.envName());
             if (v != null) {
                 Optional<String> bad = controlCharacter(v.strip());
@@ -135,7 +140,10 @@ public final class Config {
 
         Map<String, Object> values = new HashMap<>();
         Map<String, String> texts = new HashMap<>();
-        for (Setting<?> s : known) {
+        for (Setting<?> s : byKey.values()) {
+            if (s.isPattern()) {
+                continue;
+            }
             String v = raw.get(s.key());
             int lineNo = lineOf.getOrDefault(s.key(), 0);
             String from = lineNo == -1 ? "environment " + s.envName() : source;
@@ -156,12 +164,79 @@ public final class Config {
                 problems.add(new ConfigProblem(from, Math.max(lineNo, 0), s.key(), e.getMessage()));
             }
         }
+        Config config = new Config(byKey, values, texts, Collections.unmodifiableMap(fileTexts),
+                Collections.unmodifiableMap(envTexts));
+        if (problems.isEmpty()) {
+            // Rules across keys (a provider added by gateway.<provider>.* needs its domains and a template ...).
+            for (Check check : Settings.checks()) {
+                check.check(config, (key, message) -> problems.add(new ConfigProblem(lineOf.getOrDefault(key, 0) == -1
+                        ? "environment " + byKey.get(key).envName() : source, Math.max(lineOf.getOrDefault(key, 0), 0),
+                        key, message)));
+            }
+        }
         if (!problems.isEmpty()) {
             problems.sort((a, b) -> Integer.compare(a.line(), b.line()));
             throw new ConfigException(problems);
         }
-        return new Config(byKey, values, texts, Collections.unmodifiableMap(fileTexts),
-                Collections.unmodifiableMap(envTexts));
+        return config;
+    }
+
+    /** A rule across several keys, run on every parsed configuration; reports each problem with its key. */
+    public interface Check {
+        void check(Config config, java.util.function.BiConsumer<String, String> problem);
+    }
+
+    /** The setting of a key: an ordinary one, or a key of a family ({@code gateway.zoom.domains}). */
+    private static Optional<Setting<?>> resolve(String key, Map<String, Setting<?>> byKey, List<Setting<?>> patterns) {
+        Setting<?> s = byKey.get(key);
+        if (s != null) {
+            return s.isPattern() ? Optional.empty() : Optional.of(s);
+        }
+        for (Setting<?> p : patterns) {
+            Optional<String> member = p.memberOf(key);
+            if (member.isPresent()) {
+                return Optional.of(p.member(member.get()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Why {@code key} is not known, with the nearest known key or, under a family's prefix, its fields. */
+    private static String unknownKey(String key, Map<String, Setting<?>> byKey, List<Setting<?>> patterns) {
+        for (Setting<?> p : patterns) {
+            String prefix = p.familyPrefix();
+            if (!key.startsWith(prefix)) {
+                continue;
+            }
+            String rest = key.substring(prefix.length());
+            String member = rest.contains(".") ? rest.substring(0, rest.indexOf('.')) : rest;
+            String family = p.key().substring(0, p.key().indexOf('>') + 1);
+            if (!Setting.MEMBER.matcher(member).matches()) {
+                return "unknown key: '" + printable(abbreviate(member)) + "' is not a name for " + family
+                        + " (lower-case letters, digits and '-', at most 32)";
+            }
+            java.util.Set<String> fields = new java.util.TreeSet<>();
+            java.util.Set<String> keys = new java.util.TreeSet<>();
+            patterns.stream().filter(q -> q.familyPrefix().equals(prefix)).forEach(q -> {
+                fields.add(q.familyField());
+                keys.add(q.member(member).key());
+            });
+            return "unknown key: " + prefix + member + " has no field '" + printable(abbreviate(
+                    rest.substring(Math.min(rest.length(), member.length() + 1)))) + "'" + suggestion(key, keys)
+                    + " (fields: " + String.join(", ", fields) + ")";
+        }
+        return "unknown key" + suggestion(key, byKey.keySet());
+    }
+
+    /** The members named in this configuration for a family ({@code gateway.<provider>.*}: the providers), sorted. */
+    public java.util.SortedSet<String> members(String familyPrefix) {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        for (Setting<?> s : settings.values()) {
+            if (!s.isPattern() && s.familyPrefix().equals(familyPrefix) && values.containsKey(s.key())) {
+                out.add(s.key().substring(familyPrefix.length(), s.key().length() - s.familyField().length() - 1));
+            }
+        }
+        return out;
     }
 
     /**
@@ -219,9 +294,9 @@ public final class Config {
         return Collections.unmodifiableMap(m);
     }
 
-    /** The setting for a key, if known. */
+    /** The setting for a key, if known (a family's key too, whether or not this configuration sets it). */
     public Optional<Setting<?>> setting(String key) {
-        return Optional.ofNullable(settings.get(key));
+        return resolve(key, settings, settings.values().stream().filter(Setting::isPattern).toList());
     }
 
     /**
@@ -235,10 +310,10 @@ public final class Config {
         Map<String, String> merged = new TreeMap<>(fileTexts);
         for (Map.Entry<String, String> c : changes.entrySet()) {
             String key = c.getKey();
-            Setting<?> s = settings.get(key);
+            Setting<?> s = setting(key).orElse(null);
             if (s == null) {
-                problems.add(new ConfigProblem("(change)", 0, printable(abbreviate(key)), "unknown key"
-                        + suggestion(key, settings.keySet())));
+                problems.add(new ConfigProblem("(change)", 0, printable(abbreviate(key)), unknownKey(key, settings,
+                        settings.values().stream().filter(Setting::isPattern).toList())));
                 continue;
             }
             Optional<String> bad = controlCharacter(c.getValue());
@@ -274,12 +349,19 @@ public final class Config {
      */
     public List<String> changedKeys(Config other) {
         List<String> changed = new ArrayList<>();
-        for (String key : new java.util.TreeSet<>(settings.keySet())) {
+        java.util.Set<String> keys = new java.util.TreeSet<>(settings.keySet());
+        keys.addAll(other.settings.keySet()); // a family's key may be set in one of them only
+        for (String key : keys) {
             if (!java.util.Objects.equals(texts.get(key), other.texts.get(key))) {
                 changed.add(key);
             }
         }
         return changed;
+    }
+
+    /** The key was given (by the file or the environment), not left at its default. */
+    public boolean given(Setting<?> s) {
+        return fileTexts.containsKey(s.key()) || envTexts.containsKey(s.key());
     }
 
     /** The key was given by a {@code ROOMWIRE_*} environment variable (which wins over the file). */

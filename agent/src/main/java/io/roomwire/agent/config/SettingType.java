@@ -115,6 +115,26 @@ public interface SettingType<T> {
         @Override public String describe() { return "comma-separated list"; }
     };
 
+    /**
+     * A comma-separated list whose items {@code item} checks (throwing with what it expected) and
+     * normalises; {@code nonEmpty}: at least one item.
+     */
+    static SettingType<List<String>> listOf(java.util.function.UnaryOperator<String> item, boolean nonEmpty,
+                                            String what) {
+        return new SettingType<>() {
+            @Override
+            public List<String> parse(String text) {
+                List<String> out = LIST.parse(text).stream().map(item).distinct().toList();
+                if (nonEmpty && out.isEmpty()) {
+                    throw new IllegalArgumentException("expected " + what + ", got nothing");
+                }
+                return out;
+            }
+            @Override public String format(List<String> v) { return String.join(",", v); }
+            @Override public String describe() { return what; }
+        };
+    }
+
     /** A duration from {@code min} to {@code max}, both included. */
     static SettingType<Duration> duration(Duration min, Duration max) {
         return new SettingType<>() {

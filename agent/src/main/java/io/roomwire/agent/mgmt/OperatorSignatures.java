@@ -20,7 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Checks operator signatures on commands (ECDSA P-256 or Ed25519, BouncyCastle). A signed command
+ * Checks operator signatures on commands (ECDSA P-256 or Ed25519, with the JDK). A signed command
  * is the envelope {@code {"signed": base64url(inner), "sig": base64url(signature over inner)}}, the
  * inner JSON being {@code {"cmd", "device", "exp", "nonce", "args"}}: the signature binds the
  * command name, the target device ({@code "*"} for fleet commands), an expiry (epoch seconds) and a
@@ -173,10 +173,11 @@ public final class OperatorSignatures {
     private static boolean verifies(PublicKey k, byte[] data, byte[] sig) {
         try {
             String alg = algorithm(k);
-            if (alg.equals("SHA256withECDSA") && sig.length == 64) {
-                alg = "SHA256withPLAIN-ECDSA"; // r||s (JOSE style) as well as DER
-            }
-            Signature s = Signature.getInstance(alg, Pem.provider());
+            boolean plain = alg.equals("SHA256withECDSA") && sig.length == 64; // r||s (JOSE style) as well as DER
+            // The JDK verifies the keys Pem reads with the JDK; BouncyCastle only the keys it read itself (SEC1 PEM).
+            Signature s = k.getClass().getName().startsWith("org.bouncycastle.")
+                    ? Signature.getInstance(plain ? "SHA256withPLAIN-ECDSA" : alg, Pem.provider())
+                    : Signature.getInstance(plain ? "SHA256withECDSAinP1363Format" : alg);
             s.initVerify(k);
             s.update(data);
             return s.verify(sig);
@@ -189,6 +190,12 @@ public final class OperatorSignatures {
     static String algorithm(java.security.Key k) {
         String a = k.getAlgorithm();
         if (a.equals("Ed25519")) {
+            return "Ed25519";
+        }
+        if (a.equals("EdDSA") && k instanceof java.security.interfaces.EdECKey ek) { // the JDK's name for its EdDSA keys
+            if (!ek.getParams().getName().equalsIgnoreCase("Ed25519")) {
+                throw new IllegalArgumentException("operator EdDSA keys must be Ed25519, got " + ek.getParams().getName());
+            }
             return "Ed25519";
         }
         if (a.equals("EC") || a.equals("ECDSA")) {

@@ -75,7 +75,7 @@ public final class ButtonSchedule {
                 if (!now.isBefore(d.from()) && now.isBefore(d.until())) {
                     JoinTarget t = d.target().orElseThrow();
                     button = Optional.of(new JoinButton(buttonId(d.meetingKey(), t), d.meetingKey(), "Join",
-                            detail(d), t, d.from(), d.until()));
+                            detail(d), t, d.from(), d.until(), d.fallbacks()));
                     buttons.add(button.get());
                 }
             }

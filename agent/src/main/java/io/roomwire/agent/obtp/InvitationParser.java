@@ -65,6 +65,11 @@ public final class InvitationParser {
         final List<ParsedInvitation.Rejection> rejected = new ArrayList<>();
         final Set<String> rejectedKeys = new HashSet<>();
         final java.util.Map<String, Hosts.Verdict> verdicts = new java.util.HashMap<>();
+        final java.util.Map<String, Optional<GatewayProfile>> gateways = new java.util.HashMap<>();
+        /** The built-in providers the link rules name, as the configuration leaves them: looked up once a parse. */
+        final GatewayProfile zoom = profile(GatewayProfiles.ZOOM);
+        final GatewayProfile webex = profile(GatewayProfiles.WEBEX);
+        final GatewayProfile cisco = profile(GatewayProfiles.CISCO_VIMT);
 
         Run(Context body) {
             this.body = body;
@@ -80,6 +85,18 @@ public final class InvitationParser {
                 }
             }
             return v;
+        }
+
+        /** The provider whose gateway a host is, memoised per parse like the host checks. */
+        Optional<GatewayProfile> gatewayOf(String host) {
+            Optional<GatewayProfile> g = gateways.get(host);
+            if (g == null) {
+                g = settings.gateways().forHost(host);
+                if (gateways.size() < 10_000) {
+                    gateways.put(host, g);
+                }
+            }
+            return g;
         }
 
         /** Distinct candidates only, so repeats in a long body never crowd out the rest. */
@@ -145,9 +162,9 @@ public final class InvitationParser {
                 } else if (structured) {
                     add(new JoinTarget(JoinTarget.Kind.URL, w.url(), "teams", Optional.empty(), source), rank);
                 }
-            } else if (GatewayProfiles.ZOOM.ownsLink(host)) {
+            } else if (zoom.ownsLink(host)) {
                 zoom(w, host, source, rank);
-            } else if (GatewayProfiles.WEBEX.ownsLink(host) && !GatewayProfiles.CISCO_VIMT.ownsHost(host)) {
+            } else if (webex.ownsLink(host) && !cisco.ownsHost(host)) {
                 webex(w, host, source, rank);
             } else if (structured) {
                 add(new JoinTarget(JoinTarget.Kind.URL, w.url(), "unknown", Optional.empty(), source), rank);
@@ -170,18 +187,15 @@ public final class InvitationParser {
                 }
                 add(zoomTarget(id.get(), source), rank);
             } else if (id.isPresent() || w.path().startsWith("/my/")) {
-                add(new JoinTarget(JoinTarget.Kind.URL, w.url(), GatewayProfiles.ZOOM.provider(), Optional.empty(), source),
-                        rank);
+                add(new JoinTarget(JoinTarget.Kind.URL, w.url(), zoom.provider(), Optional.empty(), source), rank);
             } // other zoom.us pages (support, download) are not meetings
         }
 
         JoinTarget zoomTarget(String id, String source) {
-            GatewayProfile zoom = GatewayProfiles.ZOOM;
             return JoinTarget.sip(zoom.direct("", id, "").orElseThrow(), zoom.provider(), source);
         }
 
         JoinTarget webexTarget(String meeting, String siteHost, String source) {
-            GatewayProfile webex = GatewayProfiles.WEBEX;
             return JoinTarget.sip(webex.direct("", meeting, siteHost).orElseThrow(), webex.provider(), source);
         }
 
@@ -235,7 +249,7 @@ public final class InvitationParser {
             if (number.isPresent()) {
                 add(webexTarget(number.get(), siteHost, source), rank);
             } else {
-                add(new JoinTarget(JoinTarget.Kind.URL, w.url(), GatewayProfiles.WEBEX.provider(), Optional.empty(), source), rank);
+                add(new JoinTarget(JoinTarget.Kind.URL, w.url(), webex.provider(), Optional.empty(), source), rank);
             }
         }
 
@@ -305,23 +319,28 @@ public final class InvitationParser {
             }
             String host = ((Hosts.Verdict.Ok) v).host();
             String u = user.toLowerCase(java.util.Locale.ROOT);
-            if (GatewayProfiles.CISCO_VIMT.ownsHost(host)) {
+            Optional<GatewayProfile> g = gatewayOf(host);
+            String provider = g.map(GatewayProfile::provider).orElse("");
+            if (provider.equals(CviProvider.CISCO.wireName())) {
                 if (u.matches("\\d{6,15}\\.[a-z0-9._-]+")) {
                     add(JoinTarget.sip("sip:" + u + "@" + host, CviProvider.CISCO.wireName(), source), rank);
                 }
-            } else if (GatewayProfiles.POLY_REALCONNECT.ownsHost(host)) {
+            } else if (provider.equals(CviProvider.POLY.wireName())) {
                 if (u.matches("\\d{4,15}\\.\\d{6,15}")) {
                     add(JoinTarget.sip("sip:" + u + "@" + host, CviProvider.POLY.wireName(), source), rank);
                 }
-            } else if (GatewayProfiles.ZOOM.ownsHost(host)) {
+            } else if (provider.equals(GatewayProfiles.ZOOM.provider())) {
                 if (u.matches("\\d{9,11}(\\.\\d{1,10})?")) {
-                    add(JoinTarget.sip("sip:" + u + "@" + host, GatewayProfiles.ZOOM.provider(), source), rank);
+                    add(JoinTarget.sip("sip:" + u + "@" + host, provider, source), rank);
                 }
-            } else if (GatewayProfiles.WEBEX.ownsHost(host)) {
+            } else if (provider.equals(GatewayProfiles.WEBEX.provider())) {
                 String[] labels = host.split("\\.");
                 if (labels.length == 3 && !"www".equals(labels[0]) && u.matches("[a-z0-9._-]{1,64}")) {
-                    add(JoinTarget.sip("sip:" + u + "@" + host, GatewayProfiles.WEBEX.provider(), source), rank);
+                    add(JoinTarget.sip("sip:" + u + "@" + host, provider, source), rank);
                 }
+            } else if (g.isPresent() && !g.get().cvi() && u.matches("[a-z0-9._-]{1,64}")) {
+                // A provider of the configuration (gateway.<provider>.*): the address's user part is its {id}.
+                g.get().direct("", u, host).ifPresent(uri -> add(JoinTarget.sip(uri, g.get().provider(), source), rank));
             }
         }
 
@@ -444,7 +463,7 @@ public final class InvitationParser {
                     continue;
                 }
                 String host = ok.host();
-                boolean gateway = GatewayProfiles.forHost(host).filter(GatewayProfile::cvi).isPresent()
+                boolean gateway = gatewayOf(host).filter(GatewayProfile::cvi).isPresent()
                         || settings.cviDomain().filter(d -> Hosts.isUnder(host, d)).isPresent();
                 String id = gateway ? digitsAfter(ctx.lower, at + 1 + a.get()[1].length(), 80, 30) : "";
                 if (id.matches("\\d{9,15}")) {
@@ -455,9 +474,9 @@ public final class InvitationParser {
         }
 
         void dialCvi(String key, String domain, String videoId, List<String> links, String source, int rank) {
-            CviProvider p = cviProvider(domain, links);
+            String p = cviProvider(domain, links);
             try {
-                for (JoinTarget t : settings.dialPlan().targets(p.wireName(), key, videoId, domain, source)) {
+                for (JoinTarget t : settings.dialPlan().targets(p, key, videoId, domain, source)) {
                     add(t, rank);
                 }
             } catch (IllegalArgumentException e) {
@@ -465,30 +484,32 @@ public final class InvitationParser {
             }
         }
 
-        CviProvider cviProvider(String domain, List<String> links) {
-            Optional<CviProvider> gateway = GatewayProfiles.forHost(domain).filter(GatewayProfile::cvi).flatMap(this::cvi);
+        /** The CVI provider whose templates dial a meeting on {@code domain}: its gateway's, the configured one, a link's. */
+        String cviProvider(String domain, List<String> links) {
+            Optional<GatewayProfile> gateway = gatewayOf(domain).filter(GatewayProfile::cvi);
             if (gateway.isPresent()) {
-                return gateway.get();
+                return gateway.get().provider();
             }
             if (settings.cviDomain().filter(d -> Hosts.isUnder(domain, d)).isPresent()) {
-                return settings.cviProvider().orElse(CviProvider.GENERIC);
+                return settings.cviProvider().orElse(CviProvider.GENERIC).wireName();
             }
             for (String l : links) {
-                Optional<CviProvider> named = WebLink.parse(l).flatMap(w -> Hosts.normalise(w.rawHost()))
-                        .flatMap(GatewayProfiles::forLink).flatMap(this::cvi);
+                Optional<GatewayProfile> named = WebLink.parse(l).flatMap(w -> Hosts.normalise(w.rawHost()))
+                        .flatMap(settings.gateways()::forLink);
                 if (named.isPresent()) {
-                    return named.get();
+                    return named.get().provider();
                 }
             }
-            return CviProvider.GENERIC;
+            return CviProvider.GENERIC.wireName();
         }
 
-        Optional<CviProvider> cvi(GatewayProfile g) {
-            return java.util.Arrays.stream(CviProvider.values()).filter(c -> c.wireName().equals(g.provider())).findFirst();
+        /** A built-in provider's profile as the configuration leaves it (gateway.<provider>.* may change its hosts). */
+        GatewayProfile profile(GatewayProfile builtIn) {
+            return settings.gateways().byProvider(builtIn.provider()).orElse(builtIn);
         }
 
         String providerOf(String host) {
-            Optional<GatewayProfile> g = GatewayProfiles.forHost(host);
+            Optional<GatewayProfile> g = gatewayOf(host);
             if (g.isPresent()) {
                 return g.get().provider();
             }

@@ -40,6 +40,19 @@ public record MeetingDecision(MeetingInvite meeting, ParsedInvitation invitation
         return eligible() ? invitation.primary() : Optional.empty();
     }
 
+    /**
+     * What the button dials if joining {@link #target} over WebRTC fails before media: the meeting's
+     * other dialable targets in preference order. Empty for a SIP or IVR target (those are not retried elsewhere).
+     */
+    public List<JoinTarget> fallbacks() {
+        Optional<JoinTarget> primary = target();
+        if (primary.isEmpty() || primary.get().kind() != JoinTarget.Kind.WEBRTC) {
+            return List.of();
+        }
+        return invitation.targets().stream()
+                .filter(t -> t.kind() != JoinTarget.Kind.URL && !t.equals(primary.get())).toList();
+    }
+
     /** The title shown on the panel: the subject, or "Private meeting". */
     public String title() {
         if (meeting.isPrivate()) {

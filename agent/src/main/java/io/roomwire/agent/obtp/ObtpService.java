@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.tinylog.Logger;
@@ -40,7 +41,7 @@ public final class ObtpService implements Service {
     private final Scheduler scheduler;
     private final ZoneId zone;
     private final TouchPanel panel;
-    private final Consumer<JoinTarget> joinHandler;
+    private final BiConsumer<JoinTarget, List<JoinTarget>> joinHandler;
     private final EventSink events;
     private final String title;
     private final List<String> dependsOn;
@@ -272,7 +273,7 @@ public final class ObtpService implements Service {
                 "provider", b.target().provider(), "kind", b.target().kind().wireName()));
         scheduler.execute(() -> {
             try {
-                joinHandler.accept(b.target());
+                joinHandler.accept(b.target(), b.fallbacks());
             } catch (RuntimeException ex) {
                 Logger.error(ex, "OBTP: the join path failed for meeting {}", shortKey(b.meetingKey()));
             }
@@ -289,7 +290,7 @@ public final class ObtpService implements Service {
         private Scheduler scheduler;
         private ZoneId zone;
         private TouchPanel panel;
-        private Consumer<JoinTarget> joinHandler;
+        private BiConsumer<JoinTarget, List<JoinTarget>> joinHandler;
         private EventSink events = EventSink.none();
         private String title = "Today";
         private ObtpSettings settings = ObtpSettings.defaults();
@@ -317,8 +318,17 @@ public final class ObtpService implements Service {
             return this;
         }
 
-        /** Receives the target of a pressed Join button, on the scheduler's thread. */
+        /** Receives the target of a pressed Join button, on the scheduler's thread (its fallbacks are dropped). */
         public Builder joinHandler(Consumer<JoinTarget> h) {
+            this.joinHandler = h == null ? null : (t, next) -> h.accept(t);
+            return this;
+        }
+
+        /**
+         * Receives the target of a pressed Join button and what to dial if its WebRTC join fails before
+         * media ({@link JoinButton#fallbacks}), on the scheduler's thread.
+         */
+        public Builder joinWithFallbacks(BiConsumer<JoinTarget, List<JoinTarget>> h) {
             this.joinHandler = h;
             return this;
         }

@@ -1,5 +1,6 @@
 package io.roomwire.agent.obtp;
 
+import io.roomwire.agent.call.GatewaySettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.Setting;
 import io.roomwire.agent.config.SettingType;
@@ -49,30 +50,9 @@ public final class ObtpSettings {
     public record CviTemplates(String direct, String ivr) { }
 
     /** A direct-dial template: a sip:/sips: URI with {id} (validated by {@link DialTemplate}). */
-    static final SettingType<String> DIRECT_TEMPLATE = template(true);
+    static final SettingType<String> DIRECT_TEMPLATE = GatewaySettings.DIRECT_TEMPLATE;
     /** An IVR template: a sip:/sips: URI without {id} (the id is keyed in as DTMF). */
-    static final SettingType<String> IVR_TEMPLATE = template(false);
-
-    private static SettingType<String> template(boolean direct) {
-        return new SettingType<>() {
-            @Override
-            public String parse(String text) {
-                String t = text.trim();
-                if (t.indexOf('@') <= 0 || t.chars().anyMatch(Character::isWhitespace)) {
-                    throw new IllegalArgumentException("expected a SIP URI template such as "
-                            + (direct ? "sips:{id}@{domain}" : "sips:{tenant}@{domain}") + ", got '" + text + "'");
-                }
-                new DialTemplate("check", direct ? Optional.of(t) : Optional.empty(),
-                        direct ? Optional.empty() : Optional.of(t), Optional.empty());
-                return t;
-            }
-
-            @Override
-            public String describe() {
-                return "sip:/sips: URI template with {tenant}, " + (direct ? "{id}, " : "") + "{domain}";
-            }
-        };
-    }
+    static final SettingType<String> IVR_TEMPLATE = GatewaySettings.IVR_TEMPLATE;
 
     static final SettingType<List<String>> PREFERENCE = new SettingType<>() {
         @Override
@@ -130,22 +110,29 @@ public final class ObtpSettings {
             "The tenant's CVI tenant key, used when an invitation has a Video ID but no tenant key address").live();
 
     public static final Setting<String> CISCO_DIRECT = Setting.of("obtp.template.cisco.direct", DIRECT_TEMPLATE,
-            direct(GatewayProfiles.CISCO_VIMT), "Cisco Webex CVI: direct dial URI (Video ID first)").live();
+            direct(GatewayProfiles.CISCO_VIMT), "Cisco Webex CVI: direct dial URI (Video ID first); the older name of "
+                    + "gateway.teams-cisco.direct-template (set one of them)").live();
     public static final Setting<String> CISCO_IVR = Setting.of("obtp.template.cisco.ivr", IVR_TEMPLATE,
-            ivr(GatewayProfiles.CISCO_VIMT), "Cisco Webex CVI: IVR URI; the Video ID and # are sent as DTMF").live();
+            ivr(GatewayProfiles.CISCO_VIMT), "Cisco Webex CVI: IVR URI; the Video ID and # are sent as DTMF; the older "
+                    + "name of gateway.teams-cisco.ivr-template").live();
     public static final Setting<String> POLY_DIRECT = Setting.of("obtp.template.poly.direct", DIRECT_TEMPLATE,
-            direct(GatewayProfiles.POLY_REALCONNECT), "Poly RealConnect: direct dial URI (tenant key first)").live();
+            direct(GatewayProfiles.POLY_REALCONNECT), "Poly RealConnect: direct dial URI (tenant key first); the older name of "
+                    + "gateway.teams-poly.direct-template").live();
     public static final Setting<String> POLY_IVR = Setting.of("obtp.template.poly.ivr", IVR_TEMPLATE,
-            ivr(GatewayProfiles.POLY_REALCONNECT), "Poly RealConnect: IVR URI; the conference ID and # are sent as DTMF").live();
+            ivr(GatewayProfiles.POLY_REALCONNECT), "Poly RealConnect: IVR URI; the conference ID and # are sent as DTMF; the "
+                    + "older name of gateway.teams-poly.ivr-template").live();
     public static final Setting<String> PEXIP_DIRECT = Setting.of("obtp.template.pexip.direct", DIRECT_TEMPLATE,
-            direct(GatewayProfiles.PEXIP), "Pexip CVI: direct dial URI").live();
+            direct(GatewayProfiles.PEXIP), "Pexip CVI: direct dial URI; the older name of "
+                    + "gateway.teams-pexip.direct-template").live();
     public static final Setting<String> PEXIP_IVR = Setting.of("obtp.template.pexip.ivr", IVR_TEMPLATE,
             ivr(GatewayProfiles.PEXIP), "Pexip CVI: IVR URI (the invitation's teams@<domain>); the conference ID "
-                    + "and # are sent as DTMF").live();
+                    + "and # are sent as DTMF; the older name of gateway.teams-pexip.ivr-template").live();
     public static final Setting<String> GENERIC_DIRECT = Setting.of("obtp.template.generic.direct", DIRECT_TEMPLATE,
-            direct(GatewayProfiles.MICROSOFT_CVI), "Other CVI providers: direct dial URI").live();
+            direct(GatewayProfiles.MICROSOFT_CVI), "Other CVI providers: direct dial URI; the older name of "
+                    + "gateway.teams-cvi.direct-template").live();
     public static final Setting<String> GENERIC_IVR = Setting.of("obtp.template.generic.ivr", IVR_TEMPLATE,
-            ivr(GatewayProfiles.MICROSOFT_CVI), "Other CVI providers: IVR URI; the conference ID and # are sent as DTMF").live();
+            ivr(GatewayProfiles.MICROSOFT_CVI), "Other CVI providers: IVR URI; the conference ID and # are sent as DTMF; "
+                    + "the older name of gateway.teams-cvi.ivr-template").live();
 
     public static final Setting<Boolean> CVI_SIPS = Setting.of("obtp.cvi-sips", SettingType.BOOLEAN, "true",
             "Dial CVI gateways with the templates' sips: URIs (TLS); false turns them into sip: and leaves the "
@@ -166,6 +153,7 @@ public final class ObtpSettings {
     private final Optional<String> cviDomain;
     private final Optional<String> cviTenantKey;
     private final Map<CviProvider, CviTemplates> templates;
+    private final GatewayProfiles gateways;
     private final boolean cviSips;
     private final DialPlan dialPlan;
     private final List<JoinMethod> preference;
@@ -174,8 +162,8 @@ public final class ObtpSettings {
 
     private ObtpSettings(Duration preroll, Duration grace, boolean showTentative, Optional<CviProvider> cviProvider,
                          Optional<String> cviDomain, Optional<String> cviTenantKey,
-                         Map<CviProvider, CviTemplates> templates, boolean cviSips, List<JoinMethod> preference,
-                         int maxBodyChars) {
+                         Map<CviProvider, CviTemplates> templates, GatewayProfiles gateways, boolean cviSips,
+                         List<JoinMethod> preference, int maxBodyChars) {
         if (preroll.isNegative() || grace.isNegative()) {
             throw new IllegalArgumentException("obtp.preroll and obtp.grace must not be negative");
         }
@@ -186,8 +174,14 @@ public final class ObtpSettings {
         this.cviDomain = cviDomain.map(d -> d.toLowerCase(Locale.ROOT));
         this.cviTenantKey = cviTenantKey;
         this.templates = Map.copyOf(templates);
+        this.gateways = gateways;
         this.cviSips = cviSips;
         DialPlan.Builder b = DialPlan.builder().secure(cviSips);
+        for (GatewayProfile g : gateways.all()) {
+            if (g.cvi()) {
+                b.template(g.template()); // a CVI provider the configuration added (gateway.<provider>.cvi=true) too
+            }
+        }
         for (CviProvider p : CviProvider.values()) {
             CviTemplates t = this.templates.get(p);
             b.template(p.wireName(), t.direct(), t.ivr(), null);
@@ -197,16 +191,39 @@ public final class ObtpSettings {
         this.maxBodyChars = maxBodyChars;
     }
 
-    /** The values of every {@code obtp.*} key in {@code config}. */
+    /** The values of every {@code obtp.*} key in {@code config}, and the gateway profiles it leaves. */
     public static ObtpSettings from(Config config) {
+        GatewayProfiles g = GatewaySettings.profiles(config);
         Map<CviProvider, CviTemplates> t = new EnumMap<>(CviProvider.class);
-        t.put(CviProvider.CISCO, new CviTemplates(config.get(CISCO_DIRECT), config.get(CISCO_IVR)));
-        t.put(CviProvider.POLY, new CviTemplates(config.get(POLY_DIRECT), config.get(POLY_IVR)));
-        t.put(CviProvider.PEXIP, new CviTemplates(config.get(PEXIP_DIRECT), config.get(PEXIP_IVR)));
-        t.put(CviProvider.GENERIC, new CviTemplates(config.get(GENERIC_DIRECT), config.get(GENERIC_IVR)));
+        t.put(CviProvider.CISCO, templates(config, g, CviProvider.CISCO, CISCO_DIRECT, CISCO_IVR));
+        t.put(CviProvider.POLY, templates(config, g, CviProvider.POLY, POLY_DIRECT, POLY_IVR));
+        t.put(CviProvider.PEXIP, templates(config, g, CviProvider.PEXIP, PEXIP_DIRECT, PEXIP_IVR));
+        t.put(CviProvider.GENERIC, templates(config, g, CviProvider.GENERIC, GENERIC_DIRECT, GENERIC_IVR));
         return new ObtpSettings(config.get(PREROLL), config.get(GRACE), config.get(SHOW_TENTATIVE),
-                provider(config.get(CVI_PROVIDER)), config.find(CVI_DOMAIN), config.find(CVI_TENANT_KEY), t,
+                provider(config.get(CVI_PROVIDER)), config.find(CVI_DOMAIN), config.find(CVI_TENANT_KEY), t, g,
                 config.get(CVI_SIPS), methods(config.get(PREFERENCE_ORDER)), config.get(MAX_BODY_CHARS));
+    }
+
+    /** A CVI provider's templates: its obtp.template.* keys where given, else its (maybe overridden) profile's. */
+    private static CviTemplates templates(Config c, GatewayProfiles g, CviProvider p, Setting<String> direct,
+                                          Setting<String> ivr) {
+        DialTemplate profile = g.byProvider(p.wireName()).orElseThrow().template();
+        return new CviTemplates(c.given(direct) ? c.get(direct) : profile.direct().orElse(c.get(direct)),
+                c.given(ivr) ? c.get(ivr) : profile.ivr().orElse(c.get(ivr)));
+    }
+
+    /** An obtp.template.* key and the gateway.* key it is the older name of are not both set. */
+    public static void check(Config config, java.util.function.BiConsumer<String, String> problem) {
+        for (Setting<String> old : List.of(CISCO_DIRECT, CISCO_IVR, POLY_DIRECT, POLY_IVR, PEXIP_DIRECT, PEXIP_IVR,
+                GENERIC_DIRECT, GENERIC_IVR)) {
+            String cvi = old.key().split("\\.")[2];
+            String provider = CviProvider.valueOf(cvi.toUpperCase(Locale.ROOT)).wireName();
+            Setting<String> now = (old.key().endsWith(".direct") ? GatewaySettings.DIRECT : GatewaySettings.IVR)
+                    .member(provider);
+            if (config.given(old) && config.find(now).isPresent()) {
+                problem.accept(old.key(), "set one of " + old.key() + " and " + now.key() + " (the older name of it)");
+            }
+        }
     }
 
     /**
@@ -220,13 +237,14 @@ public final class ObtpSettings {
 
     /** Every key at its default. */
     public static ObtpSettings defaults() {
+        GatewayProfiles g = GatewayProfiles.standard();
         Map<CviProvider, CviTemplates> t = new EnumMap<>(CviProvider.class);
-        t.put(CviProvider.CISCO, new CviTemplates(dflt(CISCO_DIRECT), dflt(CISCO_IVR)));
-        t.put(CviProvider.POLY, new CviTemplates(dflt(POLY_DIRECT), dflt(POLY_IVR)));
-        t.put(CviProvider.PEXIP, new CviTemplates(dflt(PEXIP_DIRECT), dflt(PEXIP_IVR)));
-        t.put(CviProvider.GENERIC, new CviTemplates(dflt(GENERIC_DIRECT), dflt(GENERIC_IVR)));
+        for (CviProvider p : CviProvider.values()) {
+            DialTemplate d = g.byProvider(p.wireName()).orElseThrow().template();
+            t.put(p, new CviTemplates(d.direct().orElseThrow(), d.ivr().orElseThrow()));
+        }
         return new ObtpSettings(dflt(PREROLL), dflt(GRACE), dflt(SHOW_TENTATIVE), Optional.empty(), Optional.empty(),
-                Optional.empty(), t, dflt(CVI_SIPS), methods(dflt(PREFERENCE_ORDER)), dflt(MAX_BODY_CHARS));
+                Optional.empty(), t, g, dflt(CVI_SIPS), methods(dflt(PREFERENCE_ORDER)), dflt(MAX_BODY_CHARS));
     }
 
     private static <T> T dflt(Setting<T> s) {
@@ -270,6 +288,11 @@ public final class ObtpSettings {
         return templates.get(p);
     }
 
+    /** Every provider's profile (the built-in ones with the gateway.* keys applied): what the parser recognises. */
+    public GatewayProfiles gateways() {
+        return gateways;
+    }
+
     /** CVI URIs keep the templates' sips: scheme. */
     public boolean cviSips() {
         return cviSips;
@@ -286,7 +309,7 @@ public final class ObtpSettings {
      */
     public ObtpSettings withoutWebRtc(String why) {
         ObtpSettings s = new ObtpSettings(preroll, grace, showTentative, cviProvider, cviDomain, cviTenantKey, templates,
-                cviSips, preference.stream().filter(m -> m != JoinMethod.WEBRTC).toList(), maxBodyChars);
+                gateways, cviSips, preference.stream().filter(m -> m != JoinMethod.WEBRTC).toList(), maxBodyChars);
         s.webrtcUnavailable = Optional.of(why);
         return s;
     }
@@ -305,33 +328,33 @@ public final class ObtpSettings {
     }
 
     public ObtpSettings withPreroll(Duration d) {
-        return new ObtpSettings(d, grace, showTentative, cviProvider, cviDomain, cviTenantKey, templates, cviSips,
+        return new ObtpSettings(d, grace, showTentative, cviProvider, cviDomain, cviTenantKey, templates, gateways, cviSips,
                 preference, maxBodyChars);
     }
 
     public ObtpSettings withGrace(Duration d) {
-        return new ObtpSettings(preroll, d, showTentative, cviProvider, cviDomain, cviTenantKey, templates, cviSips,
+        return new ObtpSettings(preroll, d, showTentative, cviProvider, cviDomain, cviTenantKey, templates, gateways, cviSips,
                 preference, maxBodyChars);
     }
 
     public ObtpSettings withShowTentative(boolean b) {
-        return new ObtpSettings(preroll, grace, b, cviProvider, cviDomain, cviTenantKey, templates, cviSips,
+        return new ObtpSettings(preroll, grace, b, cviProvider, cviDomain, cviTenantKey, templates, gateways, cviSips,
                 preference, maxBodyChars);
     }
 
     public ObtpSettings withCvi(Optional<CviProvider> provider, Optional<String> domain, Optional<String> tenantKey) {
-        return new ObtpSettings(preroll, grace, showTentative, provider, domain, tenantKey, templates, cviSips,
+        return new ObtpSettings(preroll, grace, showTentative, provider, domain, tenantKey, templates, gateways, cviSips,
                 preference, maxBodyChars);
     }
 
     public ObtpSettings withPreference(List<JoinMethod> order) {
         return new ObtpSettings(preroll, grace, showTentative, cviProvider, cviDomain, cviTenantKey, templates,
-                cviSips, order, maxBodyChars);
+                gateways, cviSips, order, maxBodyChars);
     }
 
     public ObtpSettings withMaxBodyChars(int n) {
         return new ObtpSettings(preroll, grace, showTentative, cviProvider, cviDomain, cviTenantKey, templates,
-                cviSips, preference, n);
+                gateways, cviSips, preference, n);
     }
 
     /** Defaults come from the sip-bridge's gateway profiles: one source of truth for the templates. */

@@ -79,6 +79,8 @@ public final class RoomPanel {
     private Scheduler.Cancellable refresher;
     private Scheduler.Cancellable failureTimer;
     private final CallControls controls = new CallControls();
+    // Why a call is not the one the room first dialled (a failed WebRTC join fell back to SIP), per call id.
+    private final Map<String, String> fallbackNotes = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile io.roomwire.hal.Codec media;
     /** The conditional-access banner this class put up, so it clears only its own. */
     private String accessBanner;
@@ -192,6 +194,11 @@ public final class RoomPanel {
     }
 
     /** A call changed: the incoming-call and call layers follow it. */
+    /** {@code call} replaces a join that failed before media; its screen says so while it lasts. */
+    public void fellBack(Call call, String note) {
+        fallbackNotes.put(call.id(), note);
+    }
+
     public void callEvent(CallEvent event) {
         Call call = event.call();
         // Mute, camera and volume belong to the current call, not to a second caller ringing meanwhile.
@@ -213,7 +220,7 @@ public final class RoomPanel {
             }
             synchronized (this) {
                 releaseIncoming(call);
-                put(Layer.CALL, callScreen(call, sc.message(), controls));
+                put(Layer.CALL, callScreen(call, sc.message(), Optional.ofNullable(fallbackNotes.get(call.id())), controls));
                 dismissFailure();
                 if (sc.state() == CallState.CONNECTED) {
                     startRefresher();
@@ -223,6 +230,7 @@ public final class RoomPanel {
             synchronized (this) {
                 // Never a silent failure: an outgoing call that did not connect and that the room did not end.
                 boolean connected = controls.ended(call.id());
+                fallbackNotes.remove(call.id());
                 if (!call.incoming() && !connected && ended.end().by() != CallEnd.EndedBy.LOCAL) {
                     showFailure(call.target().uri(), ended.end().message(), ended.end().status());
                 }
@@ -316,7 +324,8 @@ public final class RoomPanel {
     /** Built and shown under this lock, so a refresh built before a press cannot overwrite the press's screen. */
     private synchronized void refreshCallScreen() {
         currentCall.get().filter(c -> c.state().isLive())
-                .ifPresent(c -> put(Layer.CALL, callScreen(c, "Connected", controls)));
+                .ifPresent(c -> put(Layer.CALL, callScreen(c, "Connected", Optional.ofNullable(fallbackNotes.get(c.id())),
+                        controls)));
     }
 
     /** "Couldn't join: Busy (486)" until OK is pressed or {@value #FAILURE_NOTICE_SECONDS} s have passed. */
@@ -367,21 +376,37 @@ public final class RoomPanel {
     /**
      * The {@code call} screen: state, what was dialled, each stream's counters, the room's controls
      * and Hang up; {@code data} carries {@code media} as JSON (kind, secure, sent, received, lost,
-     * jitter_ms per stream) with {@code target}, {@code mic}, {@code camera}, {@code volume} and
-     * {@code connected_at} for the web panel.
+     * jitter_ms, rtt_ms, mos per stream; frames, fps, resolution, freezes for video; level_dbov for audio)
+     * with {@code target}, {@code mic}, {@code camera}, {@code volume} and {@code connected_at} for the web panel.
      */
-    static Screen callScreen(Call call, String message, CallControls controls) {
+    /** What a person notices of the far end's stream: pictures, their size, rate and freezes; the audio level. */
+    static String playoutLine(MediaKind kind, MediaStats.Playout p) {
+        StringBuilder b = new StringBuilder();
+        if (kind == MediaKind.VIDEO && p.framesDecoded() > 0) {
+            b.append(String.format(Locale.ROOT, ", %dx%d %.0f fps", p.width(), p.height(), p.frameRate()));
+            if (p.freezes() > 0) {
+                b.append(String.format(Locale.ROOT, ", %d freeze%s (%.1f s)", p.freezes(), p.freezes() == 1 ? "" : "s",
+                        p.frozen().toMillis() / 1000.0));
+            }
+        }
+        p.audioLevelDbov().ifPresent(l -> b.append(String.format(Locale.ROOT, ", level %.0f dBov", l)));
+        return b.toString();
+    }
+
+    static Screen callScreen(Call call, String message, Optional<String> fallbackNote, CallControls controls) {
         List<String> lines = new ArrayList<>();
         lines.add(message);
+        // The call screen keeps saying why this is not the join the room started (until the call ends).
+        fallbackNote.filter(n -> !n.equals(message)).ifPresent(lines::add);
         lines.add(call.target().uri());
         MediaStats s = call.stats();
         JsonArray media = new JsonArray();
         for (Map.Entry<MediaKind, MediaStats.Stream> e : s.streams().entrySet()) {
             MediaStats.Stream st = e.getValue();
-            lines.add(String.format("%s%s: sent %d, received %d, lost %d, jitter %.1f ms%s", e.getKey().name().toLowerCase(),
+            lines.add(String.format("%s%s: sent %d, received %d, lost %d, jitter %.1f ms%s%s", e.getKey().name().toLowerCase(),
                     st.secure() ? " (SRTP)" : "", st.packetsSent(), st.packetsReceived(), st.packetsLost(), st.jitterMillis(),
                     e.getKey() == MediaKind.AUDIO && st.packetsReceived() > 0
-                            ? String.format(Locale.ROOT, ", MOS %.1f", st.estimatedMos()) : ""));
+                            ? String.format(Locale.ROOT, ", MOS %.1f", st.estimatedMos()) : "", playoutLine(e.getKey(), st.playout())));
             JsonObject m = new JsonObject();
             m.addProperty("kind", e.getKey().name().toLowerCase(Locale.ROOT));
             m.addProperty("secure", st.secure());
@@ -393,6 +418,16 @@ public final class RoomPanel {
             if (e.getKey() == MediaKind.AUDIO && st.packetsReceived() > 0) {
                 m.addProperty("mos", Math.round(st.estimatedMos() * 10) / 10.0);
             }
+            MediaStats.Playout p = st.playout();
+            if (e.getKey() == MediaKind.VIDEO) {
+                m.addProperty("frames", p.framesDecoded());
+                m.addProperty("fps", p.frameRate());
+                if (p.width() > 0) {
+                    m.addProperty("resolution", p.width() + "x" + p.height());
+                }
+                m.addProperty("freezes", p.freezes());
+            }
+            p.audioLevelDbov().ifPresent(l -> m.addProperty("level_dbov", Math.round(l)));
             media.add(m);
         }
         boolean muted = controls.micMuted();

@@ -60,9 +60,14 @@ public final class AgentUpdates implements Service {
         this.trialTimeout = trialTimeout;
     }
 
-    /** The install prefix the launcher passed ({@code -Droomwire.home}), or the package's. */
+    /** The package's A/B prefix (image ImageLayout.UPDATE_HOME): under the unit's StateDirectory, so the agent can write it. */
+    public static java.nio.file.Path defaultHome() {
+        return java.nio.file.Path.of("/var/lib/roomwire/update");
+    }
+
+    /** The A/B prefix the launcher passed ({@code -Droomwire.home}), or the package's. */
     public static java.nio.file.Path home() {
-        return java.nio.file.Path.of(System.getProperty("roomwire.home", "/usr/lib/roomwire"));
+        return Optional.ofNullable(System.getProperty("roomwire.home")).map(java.nio.file.Path::of).orElse(defaultHome());
     }
 
     /** What this device is: {@code model} file under the prefix (written by the image), this JVM's architecture, the running version. */

@@ -25,17 +25,42 @@ public final class UpdateCli implements Cli.Command {
                                                           then restart the service (systemctl restart roomwire)
             roomwire update rollback [--home DIR]         switch back to the other slot; then restart the service
             Exit: 0 done, 1 refused or failed (the reason is printed), 2 usage.
-            """;
+
+            For operators, off the device (docs/updates.md, "Signing releases"):
+            """ + ReleaseCli.USAGE;
 
     @Override
     public String usage() {
         return USAGE;
     }
 
+    /**
+     * Slots are written by the service's user (roomwire): files another user (root) left there could not be replaced by
+     * the agent's next update, so a person runs the writing commands as that user.
+     */
+    private static boolean ownsPrefix(Path home, Cli.Io io) {
+        try {
+            String owner = java.nio.file.Files.getOwner(home).getName();
+            String me = System.getProperty("user.name");
+            if (!owner.equals(me)) {
+                io.err().println("roomwire: " + home + " belongs to " + owner + ", not " + me + ": run it as that user (sudo -u "
+                        + owner + " roomwire update ...) so the agent can replace the slot later");
+                return false;
+            }
+            return true;
+        } catch (java.io.IOException e) {
+            io.err().println("roomwire: cannot read the owner of " + home + ": " + e.getMessage());
+            return false;
+        }
+    }
+
     @Override
     public int run(List<String> words, Cli.Io io) throws UsageException {
         if (words.isEmpty()) {
             throw new UsageException(USAGE.strip());
+        }
+        if (ReleaseCli.COMMANDS.contains(words.get(0))) {
+            return ReleaseCli.run(words, io);
         }
         Args a = Args.parse("update " + words.get(0), words.subList(1, words.size()), Set.of("--home", "--sha256"), Set.of());
         Path home = a.option("--home").map(Path::of).orElse(Optional.ofNullable(io.env().get("ROOMWIRE_HOME")).map(Path::of)
@@ -56,10 +81,20 @@ public final class UpdateCli implements Cli.Command {
                     Optional<Map<String, String>> trial = slots.trial();
                     io.out().println("trial:   " + trial.map(t -> "version " + t.get("version") + ", " + t.get("tries") + " start(s) left")
                             .orElse("none (committed)"));
+                    String trust;
+                    try {
+                        trust = "root v" + new io.roomwire.updater.TrustStore(home.resolve("root.json")).root().version();
+                    } catch (Exception e) {
+                        trust = "none: " + e.getMessage() + " (updates are off until it is there)";
+                    }
+                    io.out().println("trust:   " + trust);
                     return Cli.OK;
                 }
                 case "apply" -> {
                     a.expectPositional("update apply", 1, 1, "FILE|URL [--sha256 HEX]");
+                    if (!ownsPrefix(home, io)) {
+                        return 1;
+                    }
                     String src = a.positional().get(0);
                     Updater updater = AgentUpdates.updater(home, Version.get(), Clock.systemUTC());
                     Updater.Progress progress = (phase, done, total) -> { };
@@ -72,6 +107,9 @@ public final class UpdateCli implements Cli.Command {
                 }
                 case "rollback" -> {
                     a.expectPositional("update rollback", 0, 0, "");
+                    if (!ownsPrefix(home, io)) {
+                        return 1;
+                    }
                     String to = slots.rollbackNow();
                     io.out().println("switched to slot " + to + " " + slots.version(to).orElse("")
                             + "; restart the service to run it (systemctl restart roomwire)");

@@ -199,22 +199,22 @@ class CommandLineProcessTest {
     /** What `systemctl reload roomwire` does: SIGHUP re-reads the file, applies live keys, and survives a bad edit. */
     @Test
     void runReloadsItsConfigFileOnSighup() throws Exception {
-        Path cfg = config("reload.properties", "");
+        Path cfg = config("reload.properties", "panel.http-port = 0\n");
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
         Process p = start(Path.of("").toAbsolutePath(), out, err, "run", "--config", cfg.toString());
         try {
             awaitText(err, "roomwire: all services UP", Duration.ofSeconds(60));
-            config("reload.properties", "obtp.template.cisco.direct = sip:{id}.{tenant}@edge.{domain}\nsip.user = lobby\n");
+            config("reload.properties", "panel.http-port = 0\nobtp.template.cisco.direct = sip:{id}.{tenant}@edge.{domain}\nsip.user = lobby\n");
             hangUp(p);
             String log = awaitText(err, "Config reloaded from", Duration.ofSeconds(30));
             assertTrue(log.contains("Config reloaded from " + cfg + ": applied [obtp.template.cisco.direct]; "
                     + "pending a restart [sip.user]"), log);
 
-            config("reload.properties", "obtp.preroll = soon\n");
+            config("reload.properties", "panel.http-port = 0\nobtp.preroll = soon\n");
             hangUp(p);
             log = awaitText(err, "refused (1 problem)", Duration.ofSeconds(30));
-            assertTrue(log.contains(cfg + ":2: obtp.preroll"), "the problem with its line:\n" + log);
+            assertTrue(log.contains(cfg + ":3: obtp.preroll"), "the problem with its line:\n" + log);
             assertTrue(p.isAlive(), "a bad file does not stop the agent:\n" + log);
         } finally {
             p.destroy();
@@ -223,7 +223,7 @@ class CommandLineProcessTest {
             }
         }
         assertTrue(awaitText(err, "roomwire: stopped", Duration.ofSeconds(5)).contains("roomwire: stopped cleanly"));
-        assertEquals("agent.state-dir = " + dir.resolve("state-reload.properties") + "\nobtp.preroll = soon\n",
+        assertEquals("agent.state-dir = " + dir.resolve("state-reload.properties") + "\npanel.http-port = 0\nobtp.preroll = soon\n",
                 Files.readString(cfg), "the file is never written back on reload");
     }
 
@@ -243,6 +243,16 @@ class CommandLineProcessTest {
                         service + " with its start and UP in: " + line);
             }
             assertTrue(log.indexOf("all services UP") < log.indexOf("service start-up"), log);
+            // Where the wall time went, on the next line: the JVM, the agent's set-up, the lifecycle.
+            java.util.regex.Pattern phases = java.util.regex.Pattern.compile("roomwire: start phases \\(ms\\): process to main "
+                    + "\\d+, main to lifecycle \\d+, lifecycle to all UP \\d+\n");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            String now = awaitText(err, "lifecycle to all UP", Duration.ofSeconds(10));
+            while (!phases.matcher(now).find() && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(20_000_000); // the line may be read half-written
+                now = Files.readString(err, StandardCharsets.UTF_8);
+            }
+            assertTrue(phases.matcher(now).find(), now);
         } finally {
             p.destroy();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {

@@ -66,6 +66,39 @@ class RoomPanelTest {
     }
 
     @Test
+    void theCallScreenShowsThePicturesFreezesAndSoundLevelTheRoomReceives() {
+        FakeCall call = new FakeCall(false, CallState.CONNECTED);
+        call.stats = new MediaStats(Map.of(
+                io.roomwire.hal.MediaKind.VIDEO, new MediaStats.Stream(900, 900_000, 880, 880_000, 0, 4, java.util.Optional.empty(),
+                        true, new MediaStats.Playout(290, 29.9, 1280, 720, 2, Duration.ofMillis(1500), java.util.OptionalDouble.empty())),
+                io.roomwire.hal.MediaKind.AUDIO, new MediaStats.Stream(500, 86_000, 498, 85_000, 0, 2, java.util.Optional.empty(),
+                        true, new MediaStats.Playout(0, 0, 0, 0, 0, Duration.ZERO, java.util.OptionalDouble.of(-20.4)))));
+        current.set(call);
+        panel.callEvent(new CallEvent.StateChanged(call, CallState.CONNECTED, "Connected"));
+        Screen s = hardware.current().orElseThrow();
+        assertTrue(s.lines().stream().anyMatch(l -> l.startsWith("video") && l.endsWith(", 1280x720 30 fps, 2 freezes (1.5 s)")),
+                s.lines().toString());
+        assertTrue(s.lines().stream().anyMatch(l -> l.startsWith("audio") && l.endsWith(", level -20 dBov")), s.lines().toString());
+        com.google.gson.JsonArray media = com.google.gson.JsonParser.parseString(s.data().get("media")).getAsJsonArray();
+        com.google.gson.JsonObject video = null;
+        com.google.gson.JsonObject audio = null;
+        for (var e : media) {
+            var o = e.getAsJsonObject();
+            if (o.get("kind").getAsString().equals("video")) {
+                video = o;
+            } else {
+                audio = o;
+            }
+        }
+        assertEquals("1280x720", video.get("resolution").getAsString());
+        assertEquals(290, video.get("frames").getAsLong());
+        assertEquals(29.9, video.get("fps").getAsDouble());
+        assertEquals(2, video.get("freezes").getAsLong());
+        assertEquals(-20, audio.get("level_dbov").getAsLong());
+        assertTrue(audio.has("mos"));
+    }
+
+    @Test
     void keypadDigitsReachTheLiveCallOnce() {
         FakeCall call = new FakeCall(false, CallState.CONNECTED);
         current.set(call);
@@ -291,7 +324,9 @@ class RoomPanelTest {
         @Override public CallState state() { return state; }
         @Override public Instant startedAt() { return Instant.EPOCH; }
         @Override public Optional<CallEnd> end() { return Optional.empty(); }
-        @Override public MediaStats stats() { return MediaStats.none(); }
+        MediaStats stats = MediaStats.none();
+
+        @Override public MediaStats stats() { return stats; }
         @Override public void hangUp() { state = CallState.ENDED; }
         @Override public void sendDtmf(String digits) { dtmf.add(digits); }
         @Override public void answer() { answered.incrementAndGet(); }

@@ -222,6 +222,12 @@ public final class GstCodec implements Codec {
         }
 
         @Override
+        public Playout playout(MediaKind kind) {
+            GstStream s = streams.get(kind);
+            return s == null ? Playout.NONE : s.playout();
+        }
+
+        @Override
         public void requestKeyframe() {
             GstStream s = streams.get(MediaKind.VIDEO);
             if (s != null) {

@@ -26,31 +26,44 @@ final class GstLaunch implements AutoCloseable {
     private final Thread reader;
     private volatile boolean closing;
 
-    private GstLaunch(String name, Process process, Consumer<String> onError) {
+    private GstLaunch(String name, Process process, Consumer<String> onError, java.util.function.Predicate<String> onLine) {
         this.name = name;
         this.process = process;
-        this.reader = new Thread(() -> read(onError), "gst-" + name);
+        this.reader = new Thread(() -> read(onError, onLine), "gst-" + name);
         this.reader.setDaemon(true);
         this.reader.start();
     }
 
     /** Starts {@code description} (gst-launch syntax, tokens separated by single spaces, no quoting). */
     static GstLaunch start(String name, String description, Consumer<String> onError) throws IOException {
+        return start(name, description, onError, List.of("-q"), line -> false);
+    }
+
+    /**
+     * Starts {@code description} with gst-launch's output {@code flags} ({@code -v}: property changes such
+     * as negotiated caps and identity's per-buffer messages; {@code -m}: bus messages such as level's);
+     * each line of output goes to {@code onLine} first, which returns whether it used it.
+     */
+    static GstLaunch start(String name, String description, Consumer<String> onError, List<String> flags,
+                           java.util.function.Predicate<String> onLine) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(LAUNCH);
-        cmd.add("-q");
+        cmd.addAll(flags);
         // gst-launch escapes spaces inside each argument, so the description goes in as separate tokens
         cmd.addAll(Arrays.asList(description.split(" ")));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("GST_DEBUG_NO_COLOR", "1");
         Logger.debug("Starting {} pipeline: {}", name, description);
-        return new GstLaunch(name, pb.start(), onError);
+        return new GstLaunch(name, pb.start(), onError, onLine);
     }
 
-    private void read(Consumer<String> onError) {
+    private void read(Consumer<String> onError, java.util.function.Predicate<String> onLine) {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
+                if (onLine.test(line)) {
+                    continue;
+                }
                 if (line.startsWith("ERROR:") || line.startsWith("WARNING: erroneous pipeline")) {
                     onError.accept(name + " pipeline: " + line.replaceFirst("^(ERROR|WARNING): ", ""));
                 } else if (!line.isBlank()) {

@@ -33,7 +33,7 @@ final class GstPipelines {
     static final Map<String, String> PACKAGES = new LinkedHashMap<>();
 
     static {
-        for (String e : List.of("fakesink", "queue", "valve", "capsfilter")) {
+        for (String e : List.of("fakesink", "queue", "valve", "capsfilter", "identity")) {
             PACKAGES.put(e, "libgstreamer1.0-0");
         }
         for (String e : List.of("videotestsrc", "audiotestsrc", "videoconvert", "videoscale", "videorate", "audioconvert",
@@ -107,7 +107,9 @@ final class GstPipelines {
         String head = "udpsrc address=127.0.0.1 port=" + rtpPort + " caps=\"" + caps + "\" ! rtpjitterbuffer latency=60 ! ";
         if (plan.kind() == MediaKind.VIDEO) {
             String sink = options.io() == Io.TEST ? "fakesink sync=false" : "autovideosink sync=false";
-            return head + "rtph264depay ! avdec_h264 ! videoconvert ! " + sink;
+            // the identity prints a line per decoded picture and the decoded caps (with -v; GstPlayout reads them)
+            return head + "rtph264depay ! avdec_h264 ! identity name=" + GstPlayout.FRAMES + " silent=false"
+                    + " ! videoconvert ! " + sink;
         }
         String sink = options.io() == Io.TEST ? "fakesink sync=false" : "autoaudiosink sync=false";
         String dec = switch (enc) {
@@ -117,7 +119,9 @@ final class GstPipelines {
             case "PCMA" -> "rtppcmadepay ! alawdec";
             default -> throw unsupported(plan);
         };
-        return head + dec + " ! audioconvert ! volume name=speaker volume=" + (volumePercent / 100.0) + " ! " + sink;
+        // level measures what the far end sent, before the speaker volume (posted every 100 ms, read with -m)
+        return head + dec + " ! audioconvert ! level name=" + GstPlayout.METER + " interval=100000000"
+                + " ! volume name=speaker volume=" + (volumePercent / 100.0) + " ! " + sink;
     }
 
     private static String audioEncoder(StreamPlan plan) {
@@ -150,14 +154,14 @@ final class GstPipelines {
         String enc = normalise(plan.encoding());
         if (plan.kind() == MediaKind.VIDEO) {
             return List.of(options.io() == Io.TEST ? "videotestsrc" : "v4l2src", "x264enc", "rtph264pay", "rtpbin",
-                    "rtph264depay", "avdec_h264", "udpsrc", "udpsink", "rtpjitterbuffer");
+                    "rtph264depay", "avdec_h264", "identity", "udpsrc", "udpsink", "rtpjitterbuffer");
         }
         String src = options.io() == Io.TEST ? "audiotestsrc" : "autoaudiosrc";
         return switch (enc) {
-            case "OPUS" -> List.of(src, "opusenc", "rtpopuspay", "rtpopusdepay", "opusdec", "udpsink", "udpsrc");
-            case "G722" -> List.of(src, "avenc_g722", "rtpg722pay", "rtpg722depay", "avdec_g722", "udpsink", "udpsrc");
-            case "PCMU" -> List.of(src, "mulawenc", "rtppcmupay", "rtppcmudepay", "mulawdec", "udpsink", "udpsrc");
-            case "PCMA" -> List.of(src, "alawenc", "rtppcmapay", "rtppcmadepay", "alawdec", "udpsink", "udpsrc");
+            case "OPUS" -> List.of(src, "opusenc", "rtpopuspay", "rtpopusdepay", "opusdec", "level", "udpsink", "udpsrc");
+            case "G722" -> List.of(src, "avenc_g722", "rtpg722pay", "rtpg722depay", "avdec_g722", "level", "udpsink", "udpsrc");
+            case "PCMU" -> List.of(src, "mulawenc", "rtppcmupay", "rtppcmudepay", "mulawdec", "level", "udpsink", "udpsrc");
+            case "PCMA" -> List.of(src, "alawenc", "rtppcmapay", "rtppcmadepay", "alawdec", "level", "udpsink", "udpsrc");
             default -> throw unsupported(plan);
         };
     }

@@ -34,6 +34,7 @@ final class GstStream {
     private final GstPipelines pipelines;
     private final Consumer<String> onProblem;
     private volatile GstLaunch receive;
+    private final GstPlayout playout;
     private int volume;
     private final Thread inbound;
     private final Thread outbound;
@@ -60,6 +61,7 @@ final class GstStream {
         this.pipelines = pipelines;
         this.onProblem = onProblem;
         this.volume = controls.speakerVolume();
+        this.playout = new GstPlayout(plan.kind());
         this.fromBridge = new DatagramSocket(new InetSocketAddress(loopback, 0));
         this.fromEncoder = new DatagramSocket(new InetSocketAddress(loopback, 0));
         GstLaunch sendPipeline = null;
@@ -70,7 +72,7 @@ final class GstStream {
             sendPipeline = GstLaunch.start(kind + " send", pipelines.send(plan, ssrc, fromEncoder.getLocalPort(),
                     rtcpIn.getPort()), onProblem);
             this.send = sendPipeline;
-            this.receive = GstLaunch.start(kind + " receive", pipelines.receive(plan, decoderIn.getPort(), volume), onProblem);
+            this.receive = startReceive(volume);
         } catch (IOException | RuntimeException e) {
             if (sendPipeline != null) {
                 sendPipeline.close();
@@ -81,6 +83,16 @@ final class GstStream {
         }
         this.inbound = thread(this::inboundLoop, "gst-in-" + plan.kind().name().toLowerCase());
         this.outbound = thread(this::outboundLoop, "gst-out-" + plan.kind().name().toLowerCase());
+    }
+
+    private GstLaunch startReceive(int volumePercent) throws IOException {
+        return GstLaunch.start(plan.kind().name().toLowerCase() + " receive",
+                pipelines.receive(plan, decoderIn.getPort(), volumePercent), onProblem, playout.flags(), playout::line);
+    }
+
+    /** Pictures decoded and their size (video), or the decoded level (audio), read from the receive pipeline. */
+    io.roomwire.hal.Codec.Playout playout() {
+        return playout.playout();
     }
 
     private static Thread thread(Runnable r, String name) {
@@ -106,7 +118,7 @@ final class GstStream {
         GstLaunch old = receive;
         old.close();
         try {
-            receive = GstLaunch.start("audio receive", pipelines.receive(plan, decoderIn.getPort(), percent), onProblem);
+            receive = startReceive(percent);
         } catch (IOException e) {
             onProblem.accept("audio receive pipeline could not restart at volume " + percent + "%: " + e.getMessage());
         }

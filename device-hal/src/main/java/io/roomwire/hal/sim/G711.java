@@ -30,4 +30,24 @@ final class G711 {
         int mantissa = exponent == 0 ? (s >> 1) & 0x0f : (s >> exponent) & 0x0f;
         return (byte) ((sign | (exponent << 4) | mantissa) ^ 0x55); // even bits inverted on the wire
     }
+
+    /** The linear sample of a mu-law byte (G.711 Table 2a). */
+    static short muLawDecode(byte b) {
+        int u = ~b & 0xff;
+        int t = (((u & 0x0f) << 3) + 0x84) << ((u & 0x70) >> 4);
+        return (short) ((u & 0x80) != 0 ? 0x84 - t : t - 0x84);
+    }
+
+    /** The linear sample of an A-law byte (G.711 Table 1a). */
+    static short aLawDecode(byte b) {
+        int a = (b ^ 0x55) & 0xff;
+        int t = (a & 0x0f) << 4;
+        int segment = (a & 0x70) >> 4;
+        if (segment == 0) {
+            t += 8;
+        } else {
+            t = (t + 0x108) << (segment - 1);
+        }
+        return (short) ((a & 0x80) != 0 ? t : -t);
+    }
 }

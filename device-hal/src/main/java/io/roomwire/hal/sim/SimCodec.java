@@ -45,6 +45,7 @@ public final class SimCodec implements Codec {
     private final AtomicInteger openSessions = new AtomicInteger();
     private final java.util.Set<Session> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Controls controls = Controls.DEFAULT;
+    private final List<java.util.function.Consumer<short[]>> speakers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public SimCodec(Scheduler scheduler) {
         this(scheduler, InetAddress.getLoopbackAddress());
@@ -78,6 +79,15 @@ public final class SimCodec implements Codec {
     @Override
     public Controls controls() {
         return controls;
+    }
+
+    /**
+     * The simulated speaker: each 20 ms of the far end's audio as the room decodes it (PCMU and PCMA; the
+     * simulator does not decode Opus or G.722), on the stream's receive thread, for tests that listen to the
+     * room as a microphone in front of its speaker would.
+     */
+    public void onSpeaker(java.util.function.Consumer<short[]> listener) {
+        speakers.add(java.util.Objects.requireNonNull(listener, "listener"));
     }
 
     /** Sessions opened and not yet closed (to check that calls release their ports). */
@@ -132,6 +142,12 @@ public final class SimCodec implements Codec {
         }
 
         @Override
+        public Playout playout(MediaKind kind) {
+            Stream s = streams.get(kind);
+            return s == null ? Playout.NONE : s.playout();
+        }
+
+        @Override
         public void requestKeyframe() {
             Stream s = streams.get(MediaKind.VIDEO);
             if (s != null) {
@@ -167,11 +183,60 @@ public final class SimCodec implements Codec {
         private long recvHighestSeq = -1;
         private long recvFirstSeq = -1;
         private int recvCycles;
+        /** What the far end's video would show (H.264), or its audio level (G.711, decoded here). */
+        private final H264Receiver video = new H264Receiver();
+        private final AudioLevel level = new AudioLevel();
+        private final G711Decoder audioDecoder;
 
         Stream(StreamPlan plan, DatagramSocket socket) {
             this.plan = plan;
             this.socket = socket;
             this.source = source(plan);
+            String enc = plan.encoding().toUpperCase(java.util.Locale.ROOT);
+            this.audioDecoder = plan.kind() != MediaKind.AUDIO ? null
+                    : enc.equals("PCMU") ? G711::muLawDecode : enc.equals("PCMA") ? G711::aLawDecode : null;
+        }
+
+        /**
+         * Video: pictures complete and decodable, and the SPS's size. Audio: the level of G.711, which is
+         * decoded here; Opus and G.722 are not decoded by the simulator, so their level stays unknown.
+         */
+        Playout playout() {
+            if (plan.kind() == MediaKind.VIDEO) {
+                return new Playout(video.frames(), video.width(), video.height(), java.util.OptionalDouble.empty());
+            }
+            return new Playout(0, 0, 0, level.dbov());
+        }
+
+        private void decode(byte[] buf, int length) {
+            if ((buf[1] & 0x7f) != plan.payloadType()) {
+                return; // not what was negotiated: no decoder would take it
+            }
+            int cc = buf[0] & 0x0f;
+            int off = RtpHeader.LENGTH + 4 * cc;
+            if ((buf[0] & 0x10) != 0 && off + 4 <= length) { // header extension (RFC 3550 §5.3.1)
+                off += 4 + 4 * (((buf[off + 2] & 0xff) << 8) | (buf[off + 3] & 0xff));
+            }
+            int end = length;
+            if ((buf[0] & 0x20) != 0 && end > off) { // padding: the last byte counts it
+                end -= buf[end - 1] & 0xff;
+            }
+            if (off > end) {
+                return;
+            }
+            if (plan.kind() == MediaKind.VIDEO) {
+                int seq = ((buf[2] & 0xff) << 8) | (buf[3] & 0xff);
+                long ts = ((buf[4] & 0xffL) << 24) | ((buf[5] & 0xff) << 16) | ((buf[6] & 0xff) << 8) | (buf[7] & 0xff);
+                int ssrc = ((buf[8] & 0xff) << 24) | ((buf[9] & 0xff) << 16) | ((buf[10] & 0xff) << 8) | (buf[11] & 0xff);
+                video.packet(buf, off, end, seq, ts, ssrc, (buf[1] & 0x80) != 0);
+            } else if (audioDecoder != null) {
+                short[] pcm = new short[end - off];
+                for (int i = off; i < end; i++) {
+                    pcm[i - off] = audioDecoder.decode(buf[i]);
+                }
+                level.frame(pcm, pcm.length);
+                speakers.forEach(l -> l.accept(pcm));
+            }
         }
 
         void start() {
@@ -246,6 +311,12 @@ public final class SimCodec implements Codec {
                 if (dp.getLength() < 12 || (buf[0] & 0xc0) != 0x80) {
                     continue;
                 }
+                try {
+                    decode(buf, dp.getLength());
+                } catch (RuntimeException e) {
+                    // a far end's malformed payload must not end the receive loop (the call goes on)
+                    Logger.debug("sim codec could not read a {} payload: {}", plan.kind(), e.toString());
+                }
                 int s = ((buf[2] & 0xff) << 8) | (buf[3] & 0xff);
                 synchronized (this) {
                     recvPackets++;
@@ -274,6 +345,11 @@ public final class SimCodec implements Codec {
             long expected = recvFirstSeq < 0 ? 0 : recvHighestSeq - recvFirstSeq + 1;
             return new MediaCounters(recvPackets, recvBytes, recvHighestSeq, Math.max(0, expected - recvPackets));
         }
+    }
+
+    /** One G.711 law, decoding. */
+    interface G711Decoder {
+        short decode(byte b);
     }
 
     /** What one stream sends: the RTP payloads of its next frame (20 ms of audio, one picture). */

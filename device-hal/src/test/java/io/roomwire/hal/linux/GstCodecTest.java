@@ -49,12 +49,13 @@ class GstCodecTest {
 
     @Test
     void ffmpegDecodesTheX264StreamWithoutErrors() throws Exception {
-        int port = Ffmpeg.freeRtpPort();
-        String sdp = Ffmpeg.sdp(port, "video", "RTP/AVP", 96,
-                "a=rtpmap:96 H264/90000\r\na=fmtp:96 profile-level-id=42e01f;packetization-mode=1\r\n");
         Path out = dir.resolve("video.crc");
         Path err = dir.resolve("ffmpeg.err");
-        ffmpeg = Ffmpeg.receive(dir, sdp, port, List.of("-fps_mode", "passthrough", "-t", "2", "-f", "framecrc"), out, err);
+        Ffmpeg.Receiver rx = Ffmpeg.receive(dir, port -> Ffmpeg.sdp(port, "video", "RTP/AVP", 96,
+                "a=rtpmap:96 H264/90000\r\na=fmtp:96 profile-level-id=42e01f;packetization-mode=1\r\n"),
+                List.of("-fps_mode", "passthrough", "-t", "2", "-f", "framecrc"), out, err);
+        ffmpeg = rx.process();
+        int port = rx.port();
         String stderr;
         try (Codec.MediaSession s = codec.open(List.of(plan(MediaKind.VIDEO, 96, "H264", 90000, port)))) {
             stderr = Ffmpeg.finish(ffmpeg, err, s.sent(MediaKind.VIDEO));
@@ -74,11 +75,12 @@ class GstCodecTest {
         "opus, 111, 48000, opus/48000/2",
     })
     void ffmpegDecodesThe440HzTone(String encoding, int pt, int clockRate, String rtpmap) throws Exception {
-        int port = Ffmpeg.freeRtpPort();
-        String sdp = Ffmpeg.sdp(port, "audio", "RTP/AVP", pt, "a=rtpmap:" + pt + " " + rtpmap + "\r\n");
         Path out = dir.resolve("audio.s16");
         Path err = dir.resolve("ffmpeg.err");
-        ffmpeg = Ffmpeg.receive(dir, sdp, port, List.of("-t", "2", "-ac", "1", "-ar", "8000", "-f", "s16le"), out, err);
+        Ffmpeg.Receiver rx = Ffmpeg.receive(dir, port -> Ffmpeg.sdp(port, "audio", "RTP/AVP", pt, "a=rtpmap:" + pt + " " + rtpmap + "\r\n"),
+                List.of("-t", "2", "-ac", "1", "-ar", "8000", "-f", "s16le"), out, err);
+        ffmpeg = rx.process();
+        int port = rx.port();
         String stderr;
         try (Codec.MediaSession s = codec.open(List.of(plan(MediaKind.AUDIO, pt, encoding, clockRate, port)))) {
             stderr = Ffmpeg.finish(ffmpeg, err, s.sent(MediaKind.AUDIO));
@@ -98,6 +100,46 @@ class GstCodecTest {
         }
         assertTrue(at440 >= windows - 2, encoding + ": only " + at440 + " of " + windows + " windows were a clean 440 Hz tone");
         assertTrue(Ffmpeg.rms(pcm) > 1000, encoding + ": nearly silent (RMS " + Ffmpeg.rms(pcm) + ")");
+    }
+
+    @Test
+    void x264FollowsTheBitrateTheFarEndsSdpAllows() throws Exception {
+        // the SMPTE bars' noise patch keeps x264 busy: about 1.3 Mbit/s at 320x180 when nothing limits it
+        double unlimited = sentKbps(0);
+        double limited = sentKbps(300);
+        assertTrue(limited < 300 * 1.25, "b=AS:300 but x264 sent " + limited + " kbit/s");
+        assertTrue(unlimited > 2 * limited, "without a limit " + unlimited + " kbit/s, with b=AS:300 " + limited);
+        assertTrue(new GstPipelines(GstPipelines.Options.test(320, 180, 15)).send(new Codec.StreamPlan(MediaKind.VIDEO, 96,
+                        "H264", 90000, new InetSocketAddress(Ffmpeg.LOOPBACK, 9), 800), 1, 2, 3).contains(" bitrate=736 "),
+                "b=AS:800 less 64 kbit/s for RTP/UDP/IP headers");
+    }
+
+    /** The RTP payload rate of 3 s of x264's video (by RTP timestamps, after its first second) with {@code maxKbps}. */
+    private double sentKbps(int maxKbps) throws Exception {
+        try (DatagramSocket bridge = new DatagramSocket(new InetSocketAddress(Ffmpeg.LOOPBACK, 0));
+             Codec.MediaSession s = codec.open(List.of(new Codec.StreamPlan(MediaKind.VIDEO, 96, "H264", 90000,
+                     new InetSocketAddress(Ffmpeg.LOOPBACK, bridge.getLocalPort()), maxKbps)))) {
+            bridge.setSoTimeout((int) BOUND.toMillis());
+            byte[] buf = new byte[2048];
+            DatagramPacket dp = new DatagramPacket(buf, buf.length);
+            long first = -1;
+            long bytes = 0;
+            while (true) {
+                dp.setLength(buf.length);
+                bridge.receive(dp);
+                long ts = ((buf[4] & 0xffL) << 24) | ((buf[5] & 0xff) << 16) | ((buf[6] & 0xff) << 8) | (buf[7] & 0xff);
+                if (first < 0) {
+                    first = ts;
+                }
+                long at = (ts - first) & 0xffffffffL;
+                if (at >= 4 * 90000) {
+                    return bytes * 8 / 3.0 / 1000;
+                }
+                if (at >= 90000) {
+                    bytes += dp.getLength() - 12;
+                }
+            }
+        }
     }
 
     @Test
@@ -148,6 +190,38 @@ class GstCodecTest {
         }
         assertEquals(List.of(), codec.problems(), "the restart at the new volume reported a problem");
         assertEquals(30, codec.controls().speakerVolume());
+    }
+
+    @Test
+    void theRoomCountsDecodedPicturesReadsTheirSizeAndMeasuresTheFarEndsLevel() throws Exception {
+        GstCodec sender = GstCodec.testSources(320, 180, 15);
+        try (DatagramSocket farEnd = new DatagramSocket(new InetSocketAddress(Ffmpeg.LOOPBACK, 0));
+             Codec.MediaSession room = codec.open(List.of(plan(MediaKind.AUDIO, 0, "PCMU", 8000, farEnd.getLocalPort()),
+                     plan(MediaKind.VIDEO, 96, "H264", 90000, farEnd.getLocalPort())))) {
+            assertEquals(Codec.Playout.NONE.framesDecoded(), room.playout(MediaKind.VIDEO).framesDecoded());
+            try (Codec.MediaSession far = sender.open(List.of(
+                    new Codec.StreamPlan(MediaKind.AUDIO, 0, "PCMU", 8000, room.localPorts().get(MediaKind.AUDIO)),
+                    new Codec.StreamPlan(MediaKind.VIDEO, 96, "H264", 90000, room.localPorts().get(MediaKind.VIDEO))))) {
+                await(() -> room.playout(MediaKind.VIDEO).framesDecoded() >= 30, "30 pictures decoded by the room");
+                Codec.Playout video = room.playout(MediaKind.VIDEO);
+                assertEquals(320, video.width(), "decoded width");
+                assertEquals(180, video.height(), "decoded height");
+                await(() -> room.playout(MediaKind.AUDIO).audioLevelDbov().isPresent(), "an audio level");
+                // audiotestsrc volume=0.4: a sine of RMS 0.4 / sqrt(2) of full scale = -11.0 dBov
+                assertEquals(-11.0, room.playout(MediaKind.AUDIO).audioLevelDbov().getAsDouble(), 1.0, "level of the tone");
+                // the far end's camera goes off: no new pictures reach the room's decoder
+                sender.setControls(new Codec.Controls(false, true, 70));
+                long frozenAt = room.playout(MediaKind.VIDEO).framesDecoded();
+                long audioMark = room.received(MediaKind.AUDIO).packets();
+                await(() -> room.received(MediaKind.AUDIO).packets() >= audioMark + 25, "half a second of audio");
+                assertTrue(room.playout(MediaKind.VIDEO).framesDecoded() <= frozenAt + 2,
+                        "pictures kept coming with the far end's camera off");
+                sender.setControls(new Codec.Controls(false, false, 70));
+                await(() -> room.playout(MediaKind.VIDEO).framesDecoded() >= frozenAt + 15, "pictures again after camera on");
+            }
+        }
+        assertEquals(List.of(), codec.problems());
+        assertEquals(List.of(), sender.problems());
     }
 
     @Test

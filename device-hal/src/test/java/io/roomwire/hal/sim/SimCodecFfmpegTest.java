@@ -48,12 +48,11 @@ class SimCodecFfmpegTest {
         List<String> clip = Ffmpeg.frameCrcs(run(List.of("-i", resourceFile(SimCodec.VIDEO_CLIP).toString(), "-f", "framecrc"), "clip.crc"));
         assertEquals(30, clip.size(), "the clip has 30 pictures");
 
-        int port = Ffmpeg.freeRtpPort();
-        String sdp = sdp(port, "video", 96, "a=rtpmap:96 H264/90000\r\na=fmtp:96 profile-level-id=42e01f;packetization-mode=1\r\n");
         Path out = dir.resolve("rtp.crc");
         // 3 s of RTP time at 15 fps; passthrough keeps one output frame per decoded picture.
-        Result r = receive(sdp, port, List.of("-fps_mode", "passthrough", "-t", "3", "-f", "framecrc"), out,
-                new Codec.StreamPlan(MediaKind.VIDEO, 96, "H264", 90000, new InetSocketAddress(LOOPBACK, port)));
+        Result r = receive(port -> sdp(port, "video", 96, "a=rtpmap:96 H264/90000\r\na=fmtp:96 profile-level-id=42e01f;packetization-mode=1\r\n"),
+                List.of("-fps_mode", "passthrough", "-t", "3", "-f", "framecrc"), out,
+                port -> new Codec.StreamPlan(MediaKind.VIDEO, 96, "H264", 90000, new InetSocketAddress(LOOPBACK, port)));
 
         assertEquals("", r.stderr.strip(), "FFmpeg reported errors while receiving and decoding");
         String text = Files.readString(out);
@@ -74,11 +73,10 @@ class SimCodecFfmpegTest {
         "opus, 111, 48000, opus/48000/2",
     })
     void ffmpegDecodesTheToneSequence(String encoding, int pt, int clockRate, String rtpmap) throws Exception {
-        int port = Ffmpeg.freeRtpPort();
-        String sdp = sdp(port, "audio", pt, "a=rtpmap:" + pt + " " + rtpmap + "\r\n");
         Path out = dir.resolve("audio.s16");
-        Result r = receive(sdp, port, List.of("-t", "3", "-ac", "1", "-ar", "8000", "-f", "s16le"), out,
-                new Codec.StreamPlan(MediaKind.AUDIO, pt, encoding, clockRate, new InetSocketAddress(LOOPBACK, port)));
+        Result r = receive(port -> sdp(port, "audio", pt, "a=rtpmap:" + pt + " " + rtpmap + "\r\n"),
+                List.of("-t", "3", "-ac", "1", "-ar", "8000", "-f", "s16le"), out,
+                port -> new Codec.StreamPlan(MediaKind.AUDIO, pt, encoding, clockRate, new InetSocketAddress(LOOPBACK, port)));
         assertEquals("", r.stderr.strip(), "FFmpeg reported errors while decoding " + encoding);
 
         short[] pcm = Ffmpeg.samples(out);
@@ -126,9 +124,12 @@ class SimCodecFfmpegTest {
     private record Result(String stderr) { }
 
     /** Starts FFmpeg on the SDP, waits until it holds the RTP port, then streams until FFmpeg has its duration. */
-    private Result receive(String sdp, int port, List<String> outputArgs, Path out, Codec.StreamPlan plan) throws Exception {
+    private Result receive(java.util.function.IntFunction<String> sdp, List<String> outputArgs, Path out,
+                           java.util.function.IntFunction<Codec.StreamPlan> planAt) throws Exception {
         Path err = dir.resolve("ffmpeg.err");
-        ffmpeg = Ffmpeg.receive(dir, sdp, port, outputArgs, out, err);
+        Ffmpeg.Receiver rx = Ffmpeg.receive(dir, sdp, outputArgs, out, err);
+        ffmpeg = rx.process();
+        Codec.StreamPlan plan = planAt.apply(rx.port());
         try (Codec.MediaSession session = codec.open(List.of(plan))) {
             return new Result(Ffmpeg.finish(ffmpeg, err, session.sent(plan.kind())));
         }

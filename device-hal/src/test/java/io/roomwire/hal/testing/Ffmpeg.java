@@ -46,28 +46,42 @@ public final class Ffmpeg {
                 + "m=" + media + " " + port + " " + profile + " " + pt + "\r\n" + attributes;
     }
 
+    /** A receiving FFmpeg and the RTP port it holds. */
+    public record Receiver(Process process, int port) {
+    }
+
     /**
-     * Starts FFmpeg receiving the SDP's stream into {@code out} (errors into {@code err}) and waits until
-     * it holds the RTP port, so nothing sent after this returns is lost.
+     * Starts FFmpeg receiving the stream that {@code sdpAtPort} describes at a free even port into
+     * {@code out} (errors into {@code err}) and waits until it holds the port, so nothing sent after this
+     * returns is lost. A port is free only until FFmpeg binds it: when another process takes it (or its
+     * RTCP neighbour) in between, FFmpeg is started again on another port, at most five times.
      */
-    public static Process receive(Path dir, String sdp, int port, List<String> outputArgs, Path out, Path err)
-            throws IOException {
-        Path sdpFile = dir.resolve("in-" + port + ".sdp");
-        Files.writeString(sdpFile, sdp, StandardCharsets.US_ASCII);
-        List<String> cmd = new ArrayList<>(List.of(binary(), "-hide_banner", "-nostdin", "-v", "error", "-y",
-                "-protocol_whitelist", "file,udp,rtp,srtp", "-i", sdpFile.toString()));
-        cmd.addAll(outputArgs);
-        cmd.add(out.toString());
-        Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!bound(port)) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                p.destroyForcibly();
-                fail("FFmpeg did not open RTP port " + port + " within 10 s: " + Files.readString(err));
+    public static Receiver receive(Path dir, java.util.function.IntFunction<String> sdpAtPort, List<String> outputArgs,
+                                   Path out, Path err) throws IOException {
+        String lastError = "";
+        for (int attempt = 0; attempt < 5; attempt++) {
+            int port = freeRtpPort();
+            Path sdpFile = dir.resolve("in-" + port + ".sdp");
+            Files.writeString(sdpFile, sdpAtPort.apply(port), StandardCharsets.US_ASCII);
+            List<String> cmd = new ArrayList<>(List.of(binary(), "-hide_banner", "-nostdin", "-v", "error", "-y",
+                    "-protocol_whitelist", "file,udp,rtp,srtp", "-i", sdpFile.toString()));
+            cmd.addAll(outputArgs);
+            cmd.add(out.toString());
+            Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!bound(port) && p.isAlive() && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(5_000_000);
             }
-            LockSupport.parkNanos(5_000_000);
+            if (p.isAlive() && bound(port)) {
+                return new Receiver(p, port);
+            }
+            p.destroyForcibly();
+            lastError = Files.readString(err);
+            if (!lastError.contains("Address already in use")) {
+                break;
+            }
         }
-        return p;
+        return fail("FFmpeg did not open an RTP port within 10 s: " + lastError);
     }
 
     /** Waits (bounded) for a receiving FFmpeg to finish and returns its error output, asserting exit code 0. */

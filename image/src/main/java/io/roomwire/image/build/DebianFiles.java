@@ -16,7 +16,10 @@ import java.util.zip.CRC32;
  * header: Policy 12.7), and {@code roomwire.properties}, the conffile, which is the agent's own
  * documented sample ({@code roomwire config sample}) so that the two never drift.
  *
- * <p>Arguments: {@code CHANGELOG_TEMPLATE OUT_DIR DEBIAN_VERSION}; {@code @VERSION@} in the template is replaced.
+ * It also writes {@code VERSION}, the build's version stamp that the package puts at
+ * {@code /usr/lib/roomwire/VERSION}: the updater's slot code reads it for slot a (docs/updates.md).
+ *
+ * <p>Arguments: {@code CHANGELOG_TEMPLATE OUT_DIR DEBIAN_VERSION PROJECT_VERSION}; {@code @VERSION@} in the template is replaced.
  */
 public final class DebianFiles {
 
@@ -24,13 +27,14 @@ public final class DebianFiles {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 3) {
-            throw new IllegalArgumentException("usage: DebianFiles CHANGELOG_TEMPLATE OUT_DIR DEBIAN_VERSION");
+        if (args.length != 4) {
+            throw new IllegalArgumentException("usage: DebianFiles CHANGELOG_TEMPLATE OUT_DIR DEBIAN_VERSION PROJECT_VERSION");
         }
         String changelog = Files.readString(Path.of(args[0])).replace("@VERSION@", args[2]);
         Path out = Files.createDirectories(Path.of(args[1]));
         writeGzip(out.resolve("changelog.gz"), changelog.getBytes(StandardCharsets.UTF_8));
         Files.writeString(out.resolve("roomwire.properties"), Settings.sample());
+        Files.writeString(out.resolve("VERSION"), args[3] + "\n");
     }
 
     /** RFC 1952 member: no name, mtime 0, XFL 2 (maximum compression, which lintian reads), OS 3 (Unix). */

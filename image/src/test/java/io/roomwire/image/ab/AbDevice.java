@@ -112,13 +112,50 @@ public final class AbDevice {
     }
 
     public Process launch() throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("sh", launcher.toString(), "run").redirectErrorStream(true)
+        return launch(SlotProgram.class.getName(), List.of("run"));
+    }
+
+    /** The launcher as systemd starts it, running {@code mainClass} with {@code args} from the current slot. */
+    public Process launch(String mainClass, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("sh", launcher.toString()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile()));
         pb.environment().put("ROOMWIRE_HOME", home.toString());
         pb.environment().put("ROOMWIRE_JVM_OPTIONS", jvmOptions.toString());
-        pb.environment().put("ROOMWIRE_MAIN_CLASS", SlotProgram.class.getName());
+        pb.environment().put("ROOMWIRE_MAIN_CLASS", mainClass);
         pb.environment().put("RUNTIME_DIRECTORY", dir.toString());
+        pb.environment().putAll(env);
         return pb.start();
+    }
+
+    /** Environment the launcher gets on top of the test's (e.g. a PATH with a shim). */
+    final Map<String, String> env = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The next time the launcher moves a file onto {@code name} in the prefix (its {@code mv}), the launcher is killed
+     * with SIGKILL instead, before the move: a {@code mv} shim first on its PATH, armed once.
+     */
+    public void killLauncherAtMoveOnto(String name) throws IOException {
+        Path shim = Files.createDirectories(dir.resolve("shim"));
+        Path mark = dir.resolve("kill-armed");
+        Files.writeString(mark, name);
+        Path mv = shim.resolve("mv");
+        Files.writeString(mv, "#!/bin/sh\n"
+                + "for a in \"$@\"; do last=$a; done\n"
+                + "if [ -f '" + mark + "' ] && [ \"$last\" = '" + home.resolve(name) + "' ]; then\n"
+                + "  rm -f '" + mark + "'\n"
+                + "  kill -9 $PPID\n"
+                + "  exit 1\n"
+                + "fi\n"
+                + "exec /bin/mv \"$@\"\n");
+        mv.toFile().setExecutable(true);
+        env.put("PATH", shim + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    }
+
+    /** Adds JVM flags to the options file the launcher reads (as an operator edits /etc/roomwire/jvm.options). */
+    public void addJvmOptions(List<String> flags) throws IOException {
+        Files.writeString(jvmOptions, Files.readString(jvmOptions) + String.join("\n", flags) + "\n");
     }
 
     /** Starts the service until it runs cleanly (exit 0), at most 6 starts; returns the exit codes. */

@@ -121,6 +121,27 @@ class AbSlotProcessTest {
         }
     }
 
+    /**
+     * kill -9 of the launcher in the middle of a rollback: after it decided (crash loop) but before the record is
+     * written, or after the record but before the pointer moved. The next start repeats the rollback and the old
+     * build runs; the rollback is reported once.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {SlotStore.ROLLED_BACK, SlotStore.CURRENT})
+    void killNineOfTheLauncherDuringARollbackRepeatsItAtTheNextStart(String movedOnto) throws Exception {
+        AbDevice d = new AbDevice(tmp);
+        d.updater().apply(d.bundle("2.0.0", "crash", false, 0), io.roomwire.updater.Updater.Progress.NONE);
+        d.killLauncherAtMoveOnto(movedOnto);
+        // Three crashed starts of the new slot, the launcher killed while rolling back (137), then the old build.
+        assertEquals(List.of(3, 3, 3, 137, 0), d.boot());
+        assertFalse(Files.exists(d.dir.resolve("kill-armed")), "the kill happened");
+        assertEquals("a", d.slots.currentSlot());
+        assertTrue(d.lastBoot().startsWith("started 1.0.0 in slot a"), d.bootLog().toString());
+        assertEquals(1, d.bootLog().stream().filter(l -> l.startsWith("update.rolled_back version=2.0.0 reason=crash loop")).count(),
+                d.bootLog().toString());
+        assertFalse(Files.exists(d.home.resolve(SlotStore.TRIAL)));
+    }
+
     private static Process applyProcess(AbDevice d, String source, String stopAt) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), ApplyProgram.class.getName(),

@@ -48,8 +48,16 @@ public final class ImageBench {
         }
     }
 
-    /** The table rows ({@code | metric | value | target |}). */
+    /** The table rows ({@code | metric | value | target |}), all three start-up variants. */
     public static List<String> measure(Path target, int runs, Duration idle) throws Exception {
+        return measure(target, runs, idle, true);
+    }
+
+    /**
+     * The table rows; {@code withoutCds} adds the installed runtime without the agent's archive to the
+     * two variants always measured (installed layout with CDS, same jars on the system JDK).
+     */
+    public static List<String> measure(Path target, int runs, Duration idle, boolean withoutCds) throws Exception {
         InstalledLayout layout = new InstalledLayout(target.resolve("root"));
         if (!Files.isRegularFile(layout.home().resolve("lib/roomwire.jsa"))) {
             throw new IllegalStateException("no installed layout in " + layout.home() + ": build the image first (mvn -pl image -am package)");
@@ -61,6 +69,10 @@ public final class ImageBench {
                     .orElseThrow(() -> new IllegalStateException("no .deb in " + target));
         }
         rows.add(row("package (.deb, xz)", mb(Files.size(deb)), "<= 40 MB"));
+        try (Stream<Path> s = Files.list(target)) {
+            s.filter(p -> p.getFileName().toString().matches("roomwire-webrtc_.+\\.deb")).findFirst()
+                    .ifPresent(w -> rows.add(row("roomwire-webrtc package (webrtc-java, optional)", mb(w.toFile().length()), "")));
+        }
         rows.add(row("jars before shrinking (lib-full)", mb(size(target.resolve("image/lib-full"), ".jar")), ""));
         rows.add(row("jars shipped (ProGuard)", mb(size(layout.home().resolve("lib"), ".jar")), ""));
         rows.add(row("jlink runtime", mb(size(layout.home().resolve("runtime"), "")), ""));
@@ -95,14 +107,17 @@ public final class ImageBench {
             for (int i = 0; i < runs; i++) {
                 results.computeIfAbsent("installed layout (jlink runtime + CDS)", k -> new ArrayList<>())
                         .add(run(layout.wrap(layout.agent(flags, true, agentArgs)), idle));
-                results.computeIfAbsent("installed runtime without the CDS archive", k -> new ArrayList<>())
-                        .add(run(layout.wrap(layout.agent(flags, false, agentArgs)), idle));
+                if (withoutCds) {
+                    results.computeIfAbsent("installed runtime without the CDS archive", k -> new ArrayList<>())
+                            .add(run(layout.wrap(layout.agent(flags, false, agentArgs)), idle));
+                }
                 results.computeIfAbsent("same jars on the system JDK " + System.getProperty("java.version"), k -> new ArrayList<>())
                         .add(run(onSystemJdk, idle));
             }
         } finally {
             new ProcessBuilder("rm", "-rf", work.toString()).start().waitFor();
         }
+        rows.add(row("machine load (1-minute average, uptime) after the runs", loadAverage(), ""));
         results.forEach((name, r) -> {
             rows.add(row("cold start to all services UP, " + name + " (median of " + r.size() + ")",
                     String.format(Locale.ROOT, "%.2f s", median(r, 0)), ""));
@@ -139,6 +154,10 @@ public final class ImageBench {
             throw new IllegalStateException("no VmRSS in " + status);
         }
         return Long.parseLong(m.group(1)) / 1024.0;
+    }
+
+    private static String loadAverage() throws IOException {
+        return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
     }
 
     private static java.util.Optional<String> exposure(Path target) throws Exception {

@@ -59,13 +59,20 @@ public final class UpdateBench {
                 phaseAt[i] = System.nanoTime();
             });
             long installed = System.nanoTime();
+            // Reference: the same bytes fetched by the same client to a file, nothing checked.
+            long g0 = System.nanoTime();
+            http.send(java.net.http.HttpRequest.newBuilder(url).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofFile(root.resolve("plain-get.bin")));
+            long plainGet = System.nanoTime() - g0;
+            Files.delete(root.resolve("plain-get.bin"));
             List<Integer> codes = device.boot();
             long committed = System.nanoTime();
             if (!device.bootLog().contains("committed 2.0.0") || codes.get(codes.size() - 1) != 0) {
                 throw new IllegalStateException("the new build did not commit: " + device.bootLog());
             }
             String mb = (size >> 20) + " MB";
-            rows.put("apply " + mb + " over HTTPS, download (incl. header check)", new String[] {ms(phaseAt[0] - t0), ""});
+            rows.put("apply " + mb + " over HTTPS, download (incl. header check)", new String[] {ms(phaseAt[0] - t0),
+                    "reference: plain HTTPS GET to a file " + ms(plainGet)});
             rows.put("apply " + mb + ", verify and unpack (one streaming pass)", new String[] {ms(phaseAt[2] - phaseAt[0]), ""});
             rows.put("apply " + mb + ", switch (slot rename, trust, pointer)", new String[] {ms(installed - phaseAt[3]), ""});
             rows.put("apply " + mb + ", first boot to committed (launcher + JVM + commit)", new String[] {ms(committed - installed), ""});
@@ -81,11 +88,15 @@ public final class UpdateBench {
             Process old = crashing.launch();
             old.waitFor(2, TimeUnit.MINUTES);
             long back = System.nanoTime();
+            // Reference: the same start of the old build with nothing to decide.
+            long p0 = System.nanoTime();
+            crashing.launch().waitFor(2, TimeUnit.MINUTES);
+            long plainStart = System.nanoTime() - p0;
             if (!crashing.bootLog().stream().anyMatch(l -> l.startsWith("update.rolled_back"))) {
                 throw new IllegalStateException("no rollback: " + crashing.bootLog());
             }
             rows.put("rollback: last failed start to the old build running (launcher decision + JVM start)", new String[] {ms(back - failed),
-                    "< 10 s"});
+                    "< 10 s; reference: a plain start " + ms(plainStart)});
             rows.put("rollback: 3 crashing starts of the new build (without systemd's RestartSec=5 between them)",
                     new String[] {ms(failed - starts), ""});
 
@@ -96,8 +107,8 @@ public final class UpdateBench {
             server.cutNextDownloadAfter(Files.size(resumeBundle) / 2);
             long r0 = System.nanoTime();
             cut.updater(downloader).apply(resumeUrl, Optional.empty(), Updater.Progress.NONE);
-            rows.put("apply " + mb + " with the connection cut at half, resumed (Range)", new String[] {ms(System.nanoTime() - r0),
-                    (server.rangeRequests() - rangesBefore) + " range requests"});
+            rows.put("apply " + mb + " with the connection cut at half, resumed (Range), to installed", new String[] {ms(System.nanoTime() - r0),
+                    (server.rangeRequests() - rangesBefore) + " range requests; reference: uncut, to installed " + ms(installed - t0)});
 
             rows.put("updater peak RSS verifying+unpacking a 4 MB bundle (child JVM, -Xmx32m)",
                     new String[] {peakRss(root.resolve("mem-small"), 4) + " MB", ""});

@@ -117,6 +117,14 @@ final class DebianRoot implements AutoCloseable {
         return Sh.run(bound, chroot(Map.of(), command));
     }
 
+    /** Unmounts /proc, so that the tree can be copied whole (QemuBoot's disk image); {@link #close()} skips it then. */
+    void unmountProc() {
+        if (procMounted) {
+            Sh.run(SHORT, "umount", dir.resolve("proc").toString()).ok();
+            procMounted = false;
+        }
+    }
+
     @Override
     public void close() {
         if (procMounted) {

@@ -78,7 +78,7 @@ class InstalledPackageIT {
         for (String path : List.of("./usr/bin/roomwire", "./lib/systemd/system/roomwire.service", "./etc/roomwire/roomwire.properties",
                 "./etc/roomwire/jvm.options", "./usr/lib/roomwire/runtime/bin/java", "./usr/lib/roomwire/runtime/lib/modules",
                 "./usr/share/doc/roomwire/copyright", "./usr/share/doc/roomwire/changelog.gz",
-                "./usr/lib/roomwire/lib/roomwire.jsa", "./usr/lib/roomwire/lib/classpath")) {
+                "./usr/lib/roomwire/lib/roomwire.jsa", "./usr/lib/roomwire/lib/classpath", "./usr/lib/roomwire/VERSION")) {
             assertTrue(listing.lines().anyMatch(l -> l.endsWith(" " + path)), path + " missing:\n" + listing);
         }
         assertTrue(listing.lines().anyMatch(l -> l.startsWith("-rwxr-xr-x") && l.endsWith(" ./usr/lib/roomwire/runtime/bin/java")),
@@ -106,6 +106,16 @@ class InstalledPackageIT {
         assertEquals("roomwire roomwire 750", stat("/var/log/roomwire"));
         assertEquals("roomwire roomwire 640", stat("/etc/roomwire/roomwire.properties"));
         assertTrue(Files.isSymbolicLink(root.host("/etc/systemd/system/multi-user.target.wants/roomwire.service")), "enabled on install");
+
+        // ---- the A/B layout the updater's slot code expects: slot a is the package's build, through a link
+        assertEquals("roomwire roomwire 755", stat(ImageLayout.UPDATE_HOME));
+        assertEquals("slots/a", Files.readSymbolicLink(root.host(ImageLayout.UPDATE_HOME + "/current")).toString());
+        assertEquals(ImageLayout.HOME, Files.readSymbolicLink(root.host(ImageLayout.UPDATE_HOME + "/slots/a")).toString());
+        io.roomwire.updater.SlotStore installed = new io.roomwire.updater.SlotStore(root.host(ImageLayout.UPDATE_HOME));
+        assertTrue(installed.isSlotted());
+        String packaged = Files.readString(root.host(ImageLayout.HOME + "/VERSION")).strip();
+        assertEquals(version.replace('~', '-'), packaged, "the package's version stamp");
+        assertEquals("a", installed.currentSlot());
 
         // ---- the unit as installed
         root.run(SHORT, "systemd-analyze", "verify", "/lib/systemd/system/roomwire.service").ok();
@@ -144,6 +154,41 @@ class InstalledPackageIT {
             root.run(SHORT, "chown", "-R", "roomwire:roomwire", "/srv/roomwire-sim").ok();
             root.run(SHORT, "roomwire", "config", "check", ImageLayout.CONFIG).ok();
             runUntilAllServicesUp();
+
+            // ---- a signed update made from a second build of another version, applied to the installed package
+            Sh.Result before = asRoomwire("roomwire", "update", "status");
+            assertEquals(0, before.exit(), before.output());
+            assertTrue(before.output().contains("current: slot a " + packaged), before.output());
+            assertTrue(before.output().contains("trust:   none"), "no trust root before provisioning: " + before.output());
+            OtaKeys keys = new OtaKeys();
+            Files.write(root.host(ImageLayout.UPDATE_HOME + "/root.json"), keys.rootJson());
+            root.run(SHORT, "chown", "roomwire:roomwire", ImageLayout.UPDATE_HOME + "/root.json").ok();
+            String next = nextVersion(packaged);
+            Path bundle = secondBuildBundle(next, keys);
+            Files.copy(bundle, root.host("/tmp/" + bundle.getFileName()));
+            Sh.Result asRoot = root.run(SHORT, "roomwire", "update", "apply", "/tmp/" + bundle.getFileName());
+            assertEquals(1, asRoot.exit(), "root must not write the service user's slots: " + asRoot.output());
+            Sh.Result applied = asRoomwire(Duration.ofMinutes(10), "roomwire", "update", "apply", "/tmp/" + bundle.getFileName());
+            assertEquals(0, applied.exit(), applied.output());
+            assertTrue(applied.output().contains("installed " + next + " in slot b on trial"), applied.output());
+            Sh.Result onTrial = asRoomwire("roomwire", "update", "status");
+            assertTrue(onTrial.output().contains("current: slot b " + next) && onTrial.output().contains("trial:   version " + next + ", 3 start(s) left"),
+                    "status (and not counting a start): " + onTrial.output());
+            // The service starts the new slot: its agent comes up against the simulated cloud and commits the trial.
+            runUntilAllServicesUp();
+            Sh.Result committed = asRoomwire("roomwire", "update", "status");
+            assertTrue(committed.output().contains("current: slot b " + next) && committed.output().contains("trial:   none (committed)"),
+                    committed.output());
+            assertFalse(Files.exists(root.host(ImageLayout.UPDATE_HOME + "/trial")));
+            assertEquals(ImageLayout.HOME, Files.readSymbolicLink(root.host(ImageLayout.UPDATE_HOME + "/slots/a")).toString(),
+                    "the package stays in slot a to go back to");
+            // ... and back to the package's build by hand.
+            Sh.Result back = asRoomwire("roomwire", "update", "rollback");
+            assertEquals(0, back.exit(), back.output());
+            assertTrue(asRoomwire("roomwire", "update", "status").output().contains("current: slot a " + packaged));
+            asRoomwire("roomwire", "version").ok();
+            // The newer update in slot b is current again for the package upgrade below.
+            assertEquals(0, asRoomwire("roomwire", "update", "rollback").exit());
         }
 
         // ---- a support bundle from the installed CLI: private, bounded, no secret of the config in it
@@ -175,6 +220,8 @@ class InstalledPackageIT {
         assertEquals(version + "+upgrade1", root.run(SHORT, "dpkg-query", "-W", "-f=${Version}", "roomwire").ok().output().strip());
         assertEquals(edited, Files.readString(root.host(ImageLayout.CONFIG)), "the operator's config survives the upgrade");
         assertEquals(stateBefore, listing("/var/lib/roomwire"), "the state survives the upgrade");
+        assertEquals("slots/b", Files.readSymbolicLink(root.host(ImageLayout.UPDATE_HOME + "/current")).toString(),
+                "a package older than the running update leaves the update current");
         root.run(SHORT, "roomwire", "version").ok();
 
         // ---- remove: the program goes, config and state stay
@@ -208,7 +255,8 @@ class InstalledPackageIT {
             }), "installed-agent-output");
             reader.setDaemon(true);
             reader.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            // 3 minutes: an update's slot starts without the CDS archive, and the machine may be busy.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
             synchronized (seen) {
                 while (seen.stream().noneMatch(l -> l.contains("all services UP")) && p.isAlive() && System.nanoTime() < deadline) {
                     seen.wait(500);
@@ -226,7 +274,7 @@ class InstalledPackageIT {
             synchronized (seen) {
                 String out = String.join("\n", seen);
                 System.out.println("roomwire run (installed):\n" + out);
-                assertTrue(up, "the installed agent did not report all services UP within 120 s:\n" + out);
+                assertTrue(up, "the installed agent did not report all services UP within 180 s:\n" + out);
                 assertTrue(exited, "the installed agent did not stop within 30 s of SIGTERM:\n" + out);
             }
         } finally {
@@ -255,7 +303,63 @@ class InstalledPackageIT {
         return root.run(SHORT, "stat", "-c", "%U %G %a", path).ok().output().strip();
     }
 
+    /** The files under {@code dir} but the A/B prefix, which updates and upgrades change on purpose. */
     private static String listing(String dir) {
-        return root.run(SHORT, "find", dir, "-printf", "%P %s %m %u\\n").ok().output().lines().sorted().reduce("", (a, b) -> a + b + "\n");
+        return root.run(SHORT, "find", dir, "-path", ImageLayout.UPDATE_HOME, "-prune", "-o", "-printf", "%P %s %m %u\\n").ok().output()
+                .lines().sorted().reduce("", (a, b) -> a + b + "\n");
+    }
+
+    /** A command in the root as the service's user, as systemd runs the agent. */
+    private static Sh.Result asRoomwire(String... command) {
+        return asRoomwire(SHORT, command);
+    }
+
+    private static Sh.Result asRoomwire(Duration bound, String... command) {
+        List<String> cmd = new ArrayList<>(List.of("chroot", "--userspec=roomwire:roomwire", root.dir.toString(), "/usr/bin/env", "-i",
+                "PATH=/usr/bin:/bin", "LANG=C.UTF-8"));
+        cmd.addAll(List.of(command));
+        return Sh.run(bound, cmd);
+    }
+
+    /** The next patch release after {@code v} (0.1.0-SNAPSHOT -> 0.1.1), which the updater orders above it. */
+    static String nextVersion(String v) {
+        Matcher m = Pattern.compile("^(\\d+)\\.(\\d+)\\.(\\d+)").matcher(v);
+        assertTrue(m.find(), "version " + v);
+        return m.group(1) + "." + m.group(2) + "." + (Integer.parseInt(m.group(3)) + 1);
+    }
+
+    /** The operator's keys: one root key, one update key, and the device's first trust root. */
+    static final class OtaKeys {
+        final java.security.KeyPair rootKey = io.roomwire.updater.Ed25519Keys.generate();
+        final java.security.KeyPair updateKey = io.roomwire.updater.Ed25519Keys.generate();
+
+        byte[] rootJson() {
+            String r = io.roomwire.updater.Ed25519Keys.keyId(rootKey.getPublic());
+            String u = io.roomwire.updater.Ed25519Keys.keyId(updateKey.getPublic());
+            io.roomwire.updater.TrustRoot v1 = new io.roomwire.updater.TrustRoot(1, java.time.Instant.now().plus(Duration.ofDays(365)),
+                    Map.of(r, rootKey.getPublic(), u, updateKey.getPublic()), java.util.Set.of(r), 1, java.util.Set.of(u), 1, java.util.Set.of());
+            return io.roomwire.updater.SignedDocument.sign(v1.toBody(), List.of(rootKey.getPrivate()), List.of(r)).toBytes();
+        }
+    }
+
+    /**
+     * A second build: the package's installed layout (usr/lib/roomwire) as another release would ship it, stamped
+     * {@code newVersion}, zipped and signed as a bundle for this model and architecture.
+     */
+    private static Path secondBuildBundle(String newVersion, OtaKeys keys) throws IOException {
+        Path work = Files.createTempDirectory(root.dir.getParent(), "ota-");
+        Path tree = work.resolve("tree");
+        Sh.run(SHORT, "dpkg-deb", "--extract", deb.toString(), tree.toString()).ok();
+        Path layout = tree.resolve(ImageLayout.HOME.substring(1));
+        Files.writeString(layout.resolve("VERSION"), newVersion + "\n");
+        Path payload = work.resolve("payload.zip");
+        String sha = io.roomwire.updater.BundleBuilder.zipLayout(layout, payload);
+        String arch = System.getProperty("os.arch").replace("amd64", "x86_64");
+        java.time.Instant now = java.time.Instant.now();
+        Path bundle = work.resolve("roomwire-" + newVersion + ".rwu");
+        io.roomwire.updater.BundleBuilder.write(payload, sha, new io.roomwire.updater.BundleBuilder.Target(newVersion, "roomwire", arch,
+                        "0.0.0", false, now.minusSeconds(60), now.plus(Duration.ofDays(7))), List.of(keys.updateKey.getPrivate()),
+                List.of(io.roomwire.updater.Ed25519Keys.keyId(keys.updateKey.getPublic())), List.of(), bundle);
+        return bundle;
     }
 }

@@ -3,15 +3,10 @@ package io.roomwire.provisioning.identity;
 import io.roomwire.core.store.CorruptStateException;
 import io.roomwire.core.store.FileStore;
 import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -20,38 +15,16 @@ import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
-import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Date;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.X500NameBuilder;
-import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
-import org.bouncycastle.crypto.params.HKDFParameters;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
-import org.bouncycastle.util.io.pem.PemObject;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.tinylog.Logger;
 
 /**
@@ -59,6 +32,9 @@ import org.tinylog.Logger;
  * kept in the {@link FileStore} as two 0600 entries ({@value #KEY_ENTRY}, {@value #CERT_ENTRY}).
  * Builds PKCS#10 CSRs (MDM enrollment, MQTT mTLS) and derives symmetric keys for data at rest
  * (HKDF-SHA256), so a file encrypted on one device cannot be read on another.
+ *
+ * <p>Loading, PEM and HKDF use the JDK only: BouncyCastle ({@link IdentityCertificates}) is loaded
+ * when a certificate or CSR is built (first start, re-key, enrollment), not on every start.
  *
  * <p>A missing half, a corrupt entry, or a key that does not match its certificate is reported as
  * an {@link IdentityException}; the device is never re-keyed without an explicit {@link #rekey}.
@@ -153,28 +129,25 @@ public final class DeviceIdentity {
     }
 
     public String certificatePem() {
-        return pem(certificate);
+        try {
+            return new PemBlock("CERTIFICATE", certificate.getEncoded()).text();
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException("cannot encode the device certificate: " + e.getMessage(), e);
+        }
     }
 
     /** The private key as PKCS#8 PEM; a secret: never log it. */
     public String privateKeyPem() {
-        return pem(new PemObject("PRIVATE KEY", keyPair.getPrivate().getEncoded()));
+        return new PemBlock("PRIVATE KEY", keyPair.getPrivate().getEncoded()).text();
     }
 
     /** A DER PKCS#10 request for this key with subject {@code CN=commonName}, signed SHA256withECDSA. */
     public byte[] csr(String commonName) {
-        try {
-            X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
-            PKCS10CertificationRequest req = new JcaPKCS10CertificationRequestBuilder(subject, keyPair.getPublic())
-                    .build(signer());
-            return req.getEncoded();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return IdentityCertificates.csr(keyPair, commonName);
     }
 
     public String csrPem(String commonName) {
-        return pem(new PemObject("CERTIFICATE REQUEST", csr(commonName)));
+        return new PemBlock("CERTIFICATE REQUEST", csr(commonName)).text();
     }
 
     /** Lower-case hex SHA-256 of the DER SubjectPublicKeyInfo. */
@@ -190,16 +163,43 @@ public final class DeviceIdentity {
         if (length <= 0 || length > 255 * 32) {
             throw new IllegalArgumentException("HKDF-SHA256 length must be 1.." + 255 * 32 + ", got " + length);
         }
-        byte[] ikm = org.bouncycastle.util.BigIntegers.asUnsignedByteArray(32, ((ECPrivateKey) keyPair.getPrivate()).getS());
+        byte[] ikm = unsigned32(((ECPrivateKey) keyPair.getPrivate()).getS());
         try {
-            HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
-            hkdf.init(new HKDFParameters(ikm, HKDF_SALT, purpose.getBytes(StandardCharsets.UTF_8)));
+            // RFC 5869 section 2.2 (extract) and 2.3 (expand) with HMAC-SHA256
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(HKDF_SALT, "HmacSHA256"));
+            byte[] prk = mac.doFinal(ikm);
+            mac.init(new SecretKeySpec(prk, "HmacSHA256"));
+            Arrays.fill(prk, (byte) 0);
+            byte[] info = purpose.getBytes(StandardCharsets.UTF_8);
             byte[] out = new byte[length];
-            hkdf.generateBytes(out, 0, length);
+            byte[] t = new byte[0];
+            for (int done = 0, i = 1; done < length; i++) {
+                mac.update(t);
+                mac.update(info);
+                mac.update((byte) i);
+                t = mac.doFinal();
+                int n = Math.min(t.length, length - done);
+                System.arraycopy(t, 0, out, done, n);
+                done += n;
+            }
+            Arrays.fill(t, (byte) 0);
             return out;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JVM: " + e.getMessage(), e);
         } finally {
             Arrays.fill(ikm, (byte) 0);
         }
+    }
+
+    /** The private scalar as exactly 32 big-endian bytes (P-256), as the key material of HKDF. */
+    private static byte[] unsigned32(java.math.BigInteger s) {
+        byte[] raw = s.toByteArray();
+        byte[] out = new byte[32];
+        int n = Math.min(raw.length, 32);
+        System.arraycopy(raw, raw.length - n, out, 32 - n, n);
+        Arrays.fill(raw, (byte) 0);
+        return out;
     }
 
     @Override
@@ -209,23 +209,9 @@ public final class DeviceIdentity {
 
     private static DeviceIdentity create(Clock clock, String deviceName) throws IdentityException {
         try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-            g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
-            KeyPair kp = g.generateKeyPair();
-            Instant now = clock.instant();
-            X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
-                    .addRDN(BCStyle.CN, deviceName).addRDN(BCStyle.O, "Roomwire device").build();
-            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, new BigInteger(64, RANDOM).add(BigInteger.ONE),
-                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(CERT_VALIDITY)), subject, kp.getPublic())
-                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
-                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()));
-            ContentSigner s = new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate());
-            X509Certificate cert = new JcaX509CertificateConverter().getCertificate(b.build(s));
-            return new DeviceIdentity(kp, cert);
-        } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
+            KeyPair kp = IdentityCertificates.newKeyPair(RANDOM);
+            return new DeviceIdentity(kp, IdentityCertificates.selfSigned(kp, deviceName, clock.instant(), CERT_VALIDITY, RANDOM));
+        } catch (GeneralSecurityException e) {
             throw new IdentityException(IdentityException.Reason.IO, "Cannot create a device key pair: " + e.getMessage(), e);
         }
     }
@@ -238,14 +224,6 @@ public final class DeviceIdentity {
         } catch (IOException e) {
             throw new IdentityException(IdentityException.Reason.IO, "Cannot write the device identity to "
                     + store.dir() + ": " + e.getMessage() + "; check that the state folder is writable", e);
-        }
-    }
-
-    private ContentSigner signer() {
-        try {
-            return new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate());
-        } catch (OperatorCreationException e) {
-            throw new IllegalStateException(e);
         }
     }
 
@@ -262,12 +240,12 @@ public final class DeviceIdentity {
     }
 
     private static PrivateKey parseKey(FileStore store, String pem) throws IdentityException {
-        try (PEMParser p = new PEMParser(new StringReader(pem))) {
-            PemObject o = p.readPemObject();
-            if (o == null || !"PRIVATE KEY".equals(o.getType())) {
+        try {
+            List<PemBlock> blocks = PemBlock.readAll(pem);
+            if (blocks.isEmpty() || !"PRIVATE KEY".equals(blocks.get(0).label())) {
                 throw new IOException("not a PKCS#8 PEM private key");
             }
-            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(o.getContent()));
+            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(blocks.get(0).der()));
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             throw new IdentityException(IdentityException.Reason.CORRUPT, "Device private key " + store.pathOf(KEY_ENTRY)
                     + " cannot be parsed (" + e.getMessage() + "); restore it from backup or " + REKEY_HINT, e);
@@ -275,13 +253,13 @@ public final class DeviceIdentity {
     }
 
     private static X509Certificate parseCert(FileStore store, String pem) throws IdentityException {
-        try (PEMParser p = new PEMParser(new StringReader(pem))) {
-            PemObject o = p.readPemObject();
-            if (o == null || !"CERTIFICATE".equals(o.getType())) {
+        try {
+            List<PemBlock> blocks = PemBlock.readAll(pem);
+            if (blocks.isEmpty() || !"CERTIFICATE".equals(blocks.get(0).label())) {
                 throw new IOException("not a PEM certificate");
             }
             return (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new java.io.ByteArrayInputStream(o.getContent()));
+                    .generateCertificate(new java.io.ByteArrayInputStream(blocks.get(0).der()));
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             throw new IdentityException(IdentityException.Reason.CORRUPT, "Device certificate " + store.pathOf(CERT_ENTRY)
                     + " cannot be parsed (" + e.getMessage() + "); restore it from backup or " + REKEY_HINT, e);
@@ -312,13 +290,4 @@ public final class DeviceIdentity {
         }
     }
 
-    private static String pem(Object o) {
-        StringWriter sw = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
-            w.writeObject(o);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return sw.toString();
-    }
 }

@@ -169,4 +169,53 @@ class DeviceIdentityTest {
         assertNotEquals(HexFormat.of().formatHex(a.deriveKey("tokens", 32)), HexFormat.of().formatHex(b.deriveKey("tokens", 32)));
         assertThrows(IllegalArgumentException.class, () -> a.deriveKey("x", 0));
     }
+
+    @Test
+    void derivesTheSameKeysAsBouncyCastlesHkdfSoStoredTokensStillOpen() throws Exception {
+        DeviceIdentity id = DeviceIdentity.loadOrCreate(new FileStore(dir, clock), clock, "room401");
+        byte[] ikm = org.bouncycastle.util.BigIntegers.asUnsignedByteArray(32,
+                ((java.security.interfaces.ECPrivateKey) id.keyPair().getPrivate()).getS());
+        for (int length : new int[] {1, 16, 32, 33, 64, 100, 255 * 32}) {
+            org.bouncycastle.crypto.generators.HKDFBytesGenerator bc =
+                    new org.bouncycastle.crypto.generators.HKDFBytesGenerator(new org.bouncycastle.crypto.digests.SHA256Digest());
+            bc.init(new org.bouncycastle.crypto.params.HKDFParameters(ikm,
+                    "roomwire/device-identity/v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    "tokens".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            byte[] expected = new byte[length];
+            bc.generateBytes(expected, 0, length);
+            assertArrayEquals(expected, id.deriveKey("tokens", length), "length " + length);
+        }
+        assertThrows(IllegalArgumentException.class, () -> id.deriveKey("tokens", 255 * 32 + 1));
+    }
+
+    @Test
+    void writesPemAsBouncyCastleDidAndReadsItBack() throws Exception {
+        DeviceIdentity id = DeviceIdentity.loadOrCreate(new FileStore(dir, clock), clock, "room401");
+        java.io.StringWriter sw = new java.io.StringWriter();
+        try (org.bouncycastle.openssl.jcajce.JcaPEMWriter w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(sw)) {
+            w.writeObject(id.certificate());
+        }
+        assertEquals(sw.toString(), id.certificatePem());
+        sw = new java.io.StringWriter();
+        try (org.bouncycastle.openssl.jcajce.JcaPEMWriter w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(sw)) {
+            w.writeObject(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", id.keyPair().getPrivate().getEncoded()));
+        }
+        assertEquals(sw.toString(), id.privateKeyPem());
+        java.util.List<PemBlock> both = PemBlock.readAll("explanatory text\n" + id.certificatePem()
+                + id.privateKeyPem().replace("\n", "\r\n"));
+        assertEquals(java.util.List.of("CERTIFICATE", "PRIVATE KEY"), both.stream().map(PemBlock::label).toList());
+        assertArrayEquals(id.certificate().getEncoded(), both.get(0).der());
+        assertArrayEquals(id.keyPair().getPrivate().getEncoded(), both.get(1).der());
+    }
+
+    @Test
+    void rejectsPemWithoutEndLineWithWrongEndOrWithBadBase64() {
+        assertThrows(java.io.IOException.class, () -> PemBlock.readAll("-----BEGIN CERTIFICATE-----\nAAAA\n"));
+        assertThrows(java.io.IOException.class,
+                () -> PemBlock.readAll("-----BEGIN CERTIFICATE-----\nAAAA\n-----END PRIVATE KEY-----\n"));
+        assertThrows(java.io.IOException.class,
+                () -> PemBlock.readAll("-----BEGIN CERTIFICATE-----\nA*AA\n-----END CERTIFICATE-----\n"));
+        assertThrows(java.io.IOException.class, () -> PemBlock.readAll("-----BEGIN EC PRIVATE KEY-----\n"
+                + "Proc-Type: 4,ENCRYPTED\nAAAA\n-----END EC PRIVATE KEY-----\n"));
+    }
 }

@@ -70,7 +70,7 @@ public final class DialPlan {
     public List<JoinTarget> targets(String provider, String tenantKey, String videoId, String domain, String source) {
         DialTemplate t = template(provider == null ? "" : provider).orElseThrow(() -> new IllegalArgumentException(
                 "no dial plan for provider '" + provider + "': known are " + templates.keySet()
-                        + " (the agent's templates are set with obtp.template.<cisco|poly|pexip|generic>.direct / .ivr)"));
+                        + " (a provider and its templates are set with gateway.<provider>.direct-template / .ivr-template)"));
         String id = videoId == null ? "" : videoId.replaceAll("[\\s-]", "");
         if (!VIDEO_ID.matcher(id).matches()) {
             throw new IllegalArgumentException("video id must be 4 to 32 digits, got '" + videoId + "'");

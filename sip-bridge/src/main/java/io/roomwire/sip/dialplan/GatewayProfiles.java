@@ -8,8 +8,9 @@ import java.util.Optional;
 /**
  * The interop providers Roomwire dials, each described once. Templates use {@code {tenant}},
  * {@code {id}} and {@code {domain}}; an IVR template has no {@code {id}} (the id is keyed in by DTMF,
- * RFC 4733, after {@code sip.dtmf-delay}). The agent overrides the CVI templates with
- * {@code obtp.template.<cisco|poly|pexip|generic>.direct / .ivr} (docs/obtp.md).
+ * RFC 4733, after {@code sip.dtmf-delay}). {@link #standard()} holds the seven built-in providers; the
+ * agent overrides them and adds its own with the {@code gateway.<provider>.*} keys (docs/obtp.md), and
+ * both the invitation parser and the dial read the one resulting set.
  */
 public final class GatewayProfiles {
 
@@ -50,28 +51,80 @@ public final class GatewayProfiles {
     public static final GatewayProfile PLAIN_SIP = new GatewayProfile("sip", "plain SIP", List.of(), List.of(),
             template("sip", "sip:{id}@{domain}", null, null), false);
 
-    /** Every provider, Teams CVI gateways first. */
-    public static final List<GatewayProfile> ALL = List.of(CISCO_VIMT, POLY_REALCONNECT, PEXIP, MICROSOFT_CVI, WEBEX,
-            ZOOM, PLAIN_SIP);
+    private static final GatewayProfiles STANDARD = new GatewayProfiles(List.of(CISCO_VIMT, POLY_REALCONNECT, PEXIP,
+            MICROSOFT_CVI, WEBEX, ZOOM, PLAIN_SIP));
 
-    private GatewayProfiles() {
+    private final List<GatewayProfile> all;
+
+    /** These profiles, in this order (it breaks ties between equally specific domains); names must differ. */
+    public GatewayProfiles(List<GatewayProfile> profiles) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (GatewayProfile g : profiles) {
+            if (!names.add(g.provider())) {
+                throw new IllegalArgumentException("gateway profile " + g.provider() + " given twice");
+            }
+        }
+        this.all = List.copyOf(profiles);
+    }
+
+    /** The seven built-in providers, Teams CVI gateways first. */
+    public static GatewayProfiles standard() {
+        return STANDARD;
+    }
+
+    /** Every provider, in order. */
+    public List<GatewayProfile> all() {
+        return all;
+    }
+
+    /** These profiles with {@code p} in place of the one of the same name, or added before plain SIP. */
+    public GatewayProfiles with(GatewayProfile p) {
+        List<GatewayProfile> out = new java.util.ArrayList<>(all);
+        int at = indexOf(p.provider());
+        if (at >= 0) {
+            out.set(at, p);
+        } else {
+            int plain = indexOf(PLAIN_SIP.provider());
+            out.add(plain < 0 ? out.size() : plain, p);
+        }
+        return new GatewayProfiles(out);
+    }
+
+    private int indexOf(String provider) {
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).provider().equals(provider)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The profile named {@code provider} ({@code teams-cisco}, {@code zoom}, ...). */
-    public static Optional<GatewayProfile> byProvider(String provider) {
+    public Optional<GatewayProfile> byProvider(String provider) {
         String p = provider.toLowerCase(Locale.ROOT);
-        return ALL.stream().filter(g -> g.provider().equals(p)).findFirst();
+        return all.stream().filter(g -> g.provider().equals(p)).findFirst();
     }
 
     /** The provider whose gateway {@code host} is, the most specific domain winning (m.webex.com over webex.com). */
-    public static Optional<GatewayProfile> forHost(String host) {
-        return ALL.stream().filter(g -> g.ownsHost(host))
-                .max(Comparator.comparingInt(g -> GatewayProfile.longestMatch(host, g.domains())));
+    public Optional<GatewayProfile> forHost(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return all.stream().filter(g -> g.ownsHost(h))
+                .max(Comparator.comparingInt(g -> GatewayProfile.longestMatch(h, g.domains())));
     }
 
     /** The CVI provider a join or instructions link on {@code host} names, if any. */
-    public static Optional<GatewayProfile> forLink(String host) {
-        return ALL.stream().filter(g -> g.cvi() && g.ownsLink(host)).findFirst();
+    public Optional<GatewayProfile> forLink(String host) {
+        return all.stream().filter(g -> g.cvi() && g.ownsLink(host)).findFirst();
+    }
+
+    /**
+     * The profile a call goes through: the provider its target names, else (plain SIP, or a name no
+     * profile has, e.g. a typed-in address) the provider whose gateway {@code host} is, else plain SIP.
+     */
+    public GatewayProfile forCall(String provider, String host) {
+        Optional<GatewayProfile> named = PLAIN_SIP.provider().equalsIgnoreCase(provider) ? Optional.empty()
+                : byProvider(provider);
+        return named.or(() -> forHost(host)).or(() -> byProvider(PLAIN_SIP.provider())).orElse(PLAIN_SIP);
     }
 
     private static DialTemplate template(String provider, String direct, String ivr, String defaultDomain) {

@@ -45,6 +45,30 @@ public record MediaCapabilities(Map<MediaKind, List<RtpMap>> formats) {
                 : new MediaCapabilities(Map.of(MediaKind.AUDIO, audio, MediaKind.VIDEO, video));
     }
 
+    /**
+     * These capabilities with audio limited to {@code audio} (encoding names, in that order; empty keeps
+     * every audio format in its order) and video dropped unless {@code video}; telephone-event always stays.
+     */
+    public MediaCapabilities limitTo(List<String> audio, boolean video) {
+        List<RtpMap> a = of(MediaKind.AUDIO);
+        if (!audio.isEmpty()) {
+            List<RtpMap> ordered = new java.util.ArrayList<>();
+            for (String name : audio) {
+                a.stream().filter(f -> !f.isTelephoneEvent() && f.encoding().equalsIgnoreCase(name)).forEach(ordered::add);
+            }
+            a.stream().filter(RtpMap::isTelephoneEvent).forEach(ordered::add);
+            a = ordered;
+        }
+        return video && !of(MediaKind.VIDEO).isEmpty()
+                ? new MediaCapabilities(Map.of(MediaKind.AUDIO, a, MediaKind.VIDEO, of(MediaKind.VIDEO)))
+                : new MediaCapabilities(Map.of(MediaKind.AUDIO, a));
+    }
+
+    /** Some audio codec besides telephone-event. */
+    public boolean hasAudioCodec() {
+        return of(MediaKind.AUDIO).stream().anyMatch(f -> !f.isTelephoneEvent());
+    }
+
     public List<RtpMap> of(MediaKind kind) {
         return formats.getOrDefault(kind, List.of());
     }

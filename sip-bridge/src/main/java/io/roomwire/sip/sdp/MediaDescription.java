@@ -8,11 +8,18 @@ import java.util.Optional;
 
 /**
  * One {@code m=} section. {@code formats} keeps the order of the m-line (preference order);
- * {@code connection} is the section's own {@code c=} address if it has one.
+ * {@code connection} is the section's own {@code c=} address if it has one; {@code bandwidthKbps} is the
+ * most its author wants to receive on this stream: {@code b=TIAS} / 1000 (RFC 3890) or else {@code b=AS}
+ * (RFC 4566 §5.8), of the section or else of the session; 0 when it set no limit.
  */
 public record MediaDescription(String media, int port, String protocol, List<RtpMap> formats,
                                List<Crypto> cryptos, Direction direction, Optional<String> connection,
-                               boolean rtcpMux, List<String> otherAttributes) {
+                               boolean rtcpMux, List<String> otherAttributes, int bandwidthKbps) {
+
+    public MediaDescription(String media, int port, String protocol, List<RtpMap> formats, List<Crypto> cryptos,
+                            Direction direction, Optional<String> connection, boolean rtcpMux, List<String> otherAttributes) {
+        this(media, port, protocol, formats, cryptos, direction, connection, rtcpMux, otherAttributes, 0);
+    }
 
     public static final String SAVP = "RTP/SAVP";
     public static final String AVP = "RTP/AVP";
@@ -27,6 +34,9 @@ public record MediaDescription(String media, int port, String protocol, List<Rtp
         Objects.requireNonNull(connection, "connection");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
+        }
+        if (bandwidthKbps < 0) {
+            throw new IllegalArgumentException("bandwidth must not be negative: " + bandwidthKbps);
         }
     }
 
@@ -66,11 +76,13 @@ public record MediaDescription(String media, int port, String protocol, List<Rtp
     }
 
     public MediaDescription withPort(int newPort) {
-        return new MediaDescription(media, newPort, protocol, formats, cryptos, direction, connection, rtcpMux, otherAttributes);
+        return new MediaDescription(media, newPort, protocol, formats, cryptos, direction, connection, rtcpMux, otherAttributes,
+                bandwidthKbps);
     }
 
     public MediaDescription withDirection(Direction d) {
-        return new MediaDescription(media, port, protocol, formats, cryptos, d, connection, rtcpMux, otherAttributes);
+        return new MediaDescription(media, port, protocol, formats, cryptos, d, connection, rtcpMux, otherAttributes,
+                bandwidthKbps);
     }
 
     void appendTo(StringBuilder sb) {
@@ -84,6 +96,9 @@ public record MediaDescription(String media, int port, String protocol, List<Rtp
         }
         sb.append("\r\n");
         connection.ifPresent(c -> sb.append("c=IN ").append(c.contains(":") ? "IP6 " : "IP4 ").append(c).append("\r\n"));
+        if (bandwidthKbps > 0) {
+            sb.append("b=AS:").append(bandwidthKbps).append("\r\n");
+        }
         for (RtpMap f : formats) {
             sb.append(f.rtpmapLine()).append("\r\n");
             f.fmtp().ifPresent(p -> sb.append("a=fmtp:").append(f.payloadType()).append(' ').append(p).append("\r\n"));
@@ -113,8 +128,15 @@ public record MediaDescription(String media, int port, String protocol, List<Rtp
         String connection;
         boolean rtcpMux;
         final List<String> other = new ArrayList<>();
+        int asKbps;
+        long tiasBps;
 
         MediaDescription build(Direction sessionDirection) {
+            return build(sessionDirection, 0);
+        }
+
+        /** @param sessionKbps the session's b= limit, for a section without its own */
+        MediaDescription build(Direction sessionDirection, int sessionKbps) {
             List<RtpMap> formats = new ArrayList<>();
             for (int pt : payloadTypes) {
                 RtpMap m = maps.get(pt);
@@ -125,7 +147,16 @@ public record MediaDescription(String media, int port, String protocol, List<Rtp
                 formats.add(f == null ? m : m.withFmtp(f));
             }
             return new MediaDescription(media, port, protocol, formats, cryptos,
-                    direction != null ? direction : sessionDirection, Optional.ofNullable(connection), rtcpMux, other);
+                    direction != null ? direction : sessionDirection, Optional.ofNullable(connection), rtcpMux, other,
+                    bandwidth(asKbps, tiasBps, sessionKbps));
+        }
+
+        /** TIAS is exact (no IP/UDP overhead, RFC 3890 §6.2), so it wins over AS; the section over the session. */
+        static int bandwidth(int asKbps, long tiasBps, int sessionKbps) {
+            if (tiasBps > 0) {
+                return (int) Math.min(Integer.MAX_VALUE, (tiasBps + 999) / 1000);
+            }
+            return asKbps > 0 ? asKbps : sessionKbps;
         }
     }
 }

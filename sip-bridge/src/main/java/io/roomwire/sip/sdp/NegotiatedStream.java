@@ -13,10 +13,17 @@ import java.util.Optional;
  * @param sendCrypto     our key (what we encrypt with), when SRTP was agreed
  * @param receiveCrypto  the far end's key (what we decrypt with), when SRTP was agreed
  * @param direction      our direction on this stream
+ * @param maxBitrateKbps the most the far end wants to receive on this stream (its SDP's b=TIAS or b=AS,
+ *                       {@link MediaDescription#bandwidthKbps()}); 0 when it set no limit
  */
 public record NegotiatedStream(MediaKind kind, RtpMap codec, Optional<RtpMap> telephoneEvent,
                                InetSocketAddress farEnd, Optional<Crypto> sendCrypto,
-                               Optional<Crypto> receiveCrypto, Direction direction) {
+                               Optional<Crypto> receiveCrypto, Direction direction, int maxBitrateKbps) {
+
+    public NegotiatedStream(MediaKind kind, RtpMap codec, Optional<RtpMap> telephoneEvent, InetSocketAddress farEnd,
+                            Optional<Crypto> sendCrypto, Optional<Crypto> receiveCrypto, Direction direction) {
+        this(kind, codec, telephoneEvent, farEnd, sendCrypto, receiveCrypto, direction, 0);
+    }
 
     public boolean secure() {
         return sendCrypto.isPresent() && receiveCrypto.isPresent();

@@ -30,6 +30,10 @@ public final class SdpNegotiator {
         return policy;
     }
 
+    public MediaCapabilities capabilities() {
+        return capabilities;
+    }
+
     /**
      * Our offer: one RTP/SAVP section per kind that has a local port, each carrying the given
      * a=crypto lines (one per suite, tags 1..n).
@@ -89,8 +93,9 @@ public final class SdpNegotiator {
                 throw new NegotiationException(NegotiationException.Reason.SRTP_REQUIRED,
                         "the far end answered " + theirs.protocol() + " without SRTP for " + theirs.media());
             }
+            // b= in the answer is what the answerer is willing to receive (RFC 3264 §5, RFC 4566 §5.8)
             agreed.add(new NegotiatedStream(kind.get(), codec.get(), telephoneEvent(kind.get(), theirs),
-                    farEnd(answer, theirs), send, recv, theirs.direction().reverse()));
+                    farEnd(answer, theirs), send, recv, theirs.direction().reverse(), theirs.bandwidthKbps()));
         }
         if (agreed.stream().noneMatch(s -> s.kind() == MediaKind.AUDIO)) {
             throw new NegotiationException(NegotiationException.Reason.NO_COMMON_CODEC,
@@ -156,7 +161,8 @@ public final class SdpNegotiator {
             Direction dir = theirs.direction().reverse();
             out.add(new MediaDescription(theirs.media(), ports.get(kind.get()), theirs.protocol(), answered,
                     send.map(List::of).orElse(List.of()), dir, Optional.empty(), false, List.of()));
-            agreed.add(new NegotiatedStream(kind.get(), codec.get(), te, farEnd(offer, theirs), send, recv, dir));
+            agreed.add(new NegotiatedStream(kind.get(), codec.get(), te, farEnd(offer, theirs), send, recv, dir,
+                    theirs.bandwidthKbps()));
         }
         if (agreed.stream().noneMatch(s -> s.kind() == MediaKind.AUDIO)) {
             throw new NegotiationException(sawSecureRefusal ? NegotiationException.Reason.SRTP_REQUIRED

@@ -85,6 +85,8 @@ public record SessionDescription(String username, long sessionId, long version, 
         String origin = null;
         String sessionConn = null;
         Direction sessionDir = Direction.SENDRECV;
+        int sessionAs = 0;
+        long sessionTias = 0;
         boolean sawVersion = false;
         List<MediaDescription.Builder> builders = new ArrayList<>();
         MediaDescription.Builder cur = null;
@@ -133,8 +135,18 @@ public record SessionDescription(String username, long sessionId, long version, 
                     builders.add(cur);
                 }
                 case 'a' -> attribute(value, cur, n);
+                case 'b' -> {
+                    long[] bw = bandwidth(value, n);
+                    if (cur != null) {
+                        cur.asKbps = bw[0] > 0 ? (int) bw[0] : cur.asKbps;
+                        cur.tiasBps = bw[1] > 0 ? bw[1] : cur.tiasBps;
+                    } else {
+                        sessionAs = bw[0] > 0 ? (int) bw[0] : sessionAs;
+                        sessionTias = bw[1] > 0 ? bw[1] : sessionTias;
+                    }
+                }
                 default -> {
-                    // s=, t=, b=, i=, u=, e=, p=, k=, r=, z= carry nothing a call needs.
+                    // s=, t=, i=, u=, e=, p=, k=, r=, z= carry nothing a call needs.
                 }
             }
             if (type == 'a' && cur == null) {
@@ -152,13 +164,34 @@ public record SessionDescription(String username, long sessionId, long version, 
         }
         List<MediaDescription> media = new ArrayList<>();
         for (MediaDescription.Builder b : builders) {
-            MediaDescription md = b.build(sessionDir);
+            MediaDescription md = b.build(sessionDir, MediaDescription.Builder.bandwidth(sessionAs, sessionTias, 0));
             if (md.kind().isPresent() && !md.isRejected() && sessionConn == null && md.connection().isEmpty()) {
                 throw new SdpException("no c= address for the " + md.media() + " stream");
             }
             media.add(md);
         }
         return new SessionDescription(user, sessId, ver, origin, Optional.ofNullable(sessionConn), media);
+    }
+
+    /**
+     * A {@code b=} line as {AS kbit/s, TIAS bit/s}, 0 for the one it is not. Other types (CT, RR, RS) limit
+     * nothing we send per stream and are skipped; a number that is not one is an error.
+     */
+    private static long[] bandwidth(String value, int line) throws SdpException {
+        int colon = value.indexOf(':');
+        if (colon <= 0) {
+            throw new SdpException("b= line must be <bwtype>:<bandwidth> (line " + line + ")");
+        }
+        String type = value.substring(0, colon);
+        String number = value.substring(colon + 1).strip();
+        if (!type.equals("AS") && !type.equals("TIAS")) {
+            return new long[] {0, 0};
+        }
+        if (!number.matches("\\d{1,12}")) {
+            throw new SdpException("b=" + type + " is not a whole number (line " + line + ")");
+        }
+        long v = Long.parseLong(number);
+        return type.equals("AS") ? new long[] {Math.min(v, Integer.MAX_VALUE), 0} : new long[] {0, v};
     }
 
     private static long parseLong(String s, String what, int line) throws SdpException {

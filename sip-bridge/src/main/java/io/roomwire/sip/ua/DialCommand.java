@@ -42,6 +42,7 @@ public final class DialCommand {
     private final Codec codec;
     private final Optional<SSLContext> sslContext;
     private final SipResolver resolver;
+    private io.roomwire.sip.dialplan.GatewayProfiles gateways = io.roomwire.sip.dialplan.GatewayProfiles.standard();
 
     public DialCommand(SipSettings settings, Scheduler scheduler, Codec codec) {
         this(settings, scheduler, codec, Optional.empty(), new DnsSipResolver());
@@ -54,6 +55,12 @@ public final class DialCommand {
         this.codec = codec;
         this.sslContext = sslContext;
         this.resolver = resolver;
+    }
+
+    /** The providers' profiles the call follows (the address's host finds its gateway); the built-in ones by default. */
+    public DialCommand gatewayProfiles(io.roomwire.sip.dialplan.GatewayProfiles g) {
+        this.gateways = java.util.Objects.requireNonNull(g, "gateways");
+        return this;
     }
 
     /**
@@ -70,7 +77,8 @@ public final class DialCommand {
             return USAGE;
         }
         JoinTarget jt = dtmf.map(d -> JoinTarget.ivr(uri, d, "sip", "cli")).orElseGet(() -> JoinTarget.sip(uri, "sip", "cli"));
-        SipJoinPath.Builder b = SipJoinPath.builder(settings, scheduler).codec(codec).resolver(resolver);
+        SipJoinPath.Builder b = SipJoinPath.builder(settings, scheduler).codec(codec).resolver(resolver)
+                .gatewayProfiles(gateways);
         sslContext.ifPresent(b::sslContext);
         SipJoinPath path = b.build();
         CountDownLatch ended = new CountDownLatch(1);

@@ -4,12 +4,14 @@ import io.roomwire.sip.CallEnd;
 import io.roomwire.sip.CallState;
 import io.roomwire.sip.JoinTarget;
 import io.roomwire.sip.SipTransport;
+import io.roomwire.sip.dialplan.GatewayProfile;
 import io.roomwire.sip.sdp.NegotiationException;
 import io.roomwire.sip.sdp.SdpException;
 import java.io.IOException;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
@@ -73,10 +75,25 @@ final class OutgoingDial {
                         + ua.settings.transport());
                 return false;
             }
-            if (SdesExposure.keysInClear(ua.settings)) {
-                call.failEarly(0, SdesExposure.REFUSAL, "sip.srtp=required over " + ua.settings.transport());
+            GatewayProfile profile = ua.profileFor(target, uri);
+            if (!profile.media().allows(ua.settings.transport())) {
+                String least = profile.media().transport().orElseThrow().wireName();
+                call.failEarly(0, "This meeting's gateway (" + profile.name() + ") needs " + least.toUpperCase(Locale.ROOT)
+                        + " (set sip.transport=" + least + ")", "gateway." + profile.provider() + ".transport=" + least
+                        + " but sip.transport=" + ua.settings.transport().wireName());
                 return false;
             }
+            if (SdesExposure.keysInClear(ua.settings, ua.srtpPolicy(profile))) {
+                call.failEarly(0, SdesExposure.REFUSAL, "SRTP required for " + profile.provider() + " over "
+                        + ua.settings.transport());
+                return false;
+            }
+            if (!ua.negotiatorFor(profile).capabilities().hasAudioCodec()) {
+                call.failEarly(0, "The room has none of the audio codecs this meeting's gateway takes",
+                        "gateway." + profile.provider() + ".audio-codecs=" + String.join(",", profile.media().audioCodecs()));
+                return false;
+            }
+            call.profile(profile);
             requestUri = uri;
             call.register(ua.provider.getNewCallId().getCallId());
             call.fireState(CallState.DIALING, "Calling " + target.uri());

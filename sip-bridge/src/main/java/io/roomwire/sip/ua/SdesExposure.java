@@ -19,6 +19,11 @@ final class SdesExposure {
 
     /** True when a call would carry its SRTP keys in clear and the settings refuse that. */
     static boolean keysInClear(SipSettings s) {
-        return s.transport() != SipTransport.TLS && s.srtpPolicy() == SrtpPolicy.REQUIRED && !s.allowCleartextSdes();
+        return keysInClear(s, s.srtpPolicy());
+    }
+
+    /** As {@link #keysInClear(SipSettings)} for a call whose SRTP policy is {@code policy} (its gateway's). */
+    static boolean keysInClear(SipSettings s, SrtpPolicy policy) {
+        return s.transport() != SipTransport.TLS && policy == SrtpPolicy.REQUIRED && !s.allowCleartextSdes();
     }
 }

@@ -56,6 +56,8 @@ final class SipCallImpl implements Call {
     private long packetsAtLastCheck;
     private final List<Scheduler.Cancellable> timers = new ArrayList<>();
     private Scheduler.Cancellable ringTimer;
+    /** The gateway profile an outgoing call follows (set by {@link OutgoingDial#begin}); none for an incoming one. */
+    private GatewayProfile profile;
 
     private SipCallImpl(UserAgent ua, JoinTarget target, String remoteName, ServerTransaction st,
                         SessionDescription offer) {
@@ -211,8 +213,13 @@ final class SipCallImpl implements Call {
         return session;
     }
 
+    void profile(GatewayProfile p) {
+        profile = p;
+    }
+
     MediaSession openSession() throws IOException {
-        session = new MediaSession(ua.negotiator, ua.settings.localAddress(), sessionId, ua.openMedia(id));
+        session = new MediaSession(profile == null ? ua.negotiator : ua.negotiatorFor(profile),
+                ua.settings.localAddress(), sessionId, ua.openMedia(id));
         return session;
     }
 
@@ -259,7 +266,7 @@ final class SipCallImpl implements Call {
         sessionTimer.schedule();
         if (target.kind() == JoinTarget.Kind.SIP_IVR && target.dtmf().isPresent() && inbound == null) {
             String digits = target.dtmf().get();
-            GatewayProfile.DtmfTiming timing = ua.dtmfTiming(target.provider());
+            GatewayProfile.DtmfTiming timing = ua.dtmfTiming(profile);
             timers.add(ua.scheduler.schedule(timing.initialDelay(), () -> sendDtmf(digits, timing.interDigitGap())));
         }
         fireState(CallState.CONNECTED, message);

@@ -13,7 +13,6 @@ import io.roomwire.sip.CallListener;
 import io.roomwire.sip.JoinPath;
 import io.roomwire.sip.JoinTarget;
 import io.roomwire.sip.SipSettings;
-import io.roomwire.sip.dialplan.GatewayProfile;
 import io.roomwire.sip.dialplan.GatewayProfiles;
 import io.roomwire.sip.sdp.MediaCapabilities;
 import io.roomwire.sip.sdp.SdpNegotiator;
@@ -258,7 +257,7 @@ public final class SipJoinPath implements JoinPath, Service {
         private SSLContext sslContext;
         private CallMedia.Factory mediaFactory;
         private RandomGenerator random = RandomGenerator.getDefault();
-        private List<GatewayProfile> profiles = GatewayProfiles.ALL;
+        private java.util.function.Supplier<GatewayProfiles> profiles = GatewayProfiles::standard;
 
         private Builder(SipSettings settings, Scheduler scheduler) {
             this.settings = Objects.requireNonNull(settings, "settings");
@@ -299,9 +298,19 @@ public final class SipJoinPath implements JoinPath, Service {
             return this;
         }
 
-        /** The providers whose IVR timing the calls follow (by {@code JoinTarget.provider()}); the built-in ones by default. */
-        public Builder gatewayProfiles(List<GatewayProfile> p) {
-            this.profiles = List.copyOf(p);
+        /**
+         * The providers whose profile a call follows (IVR timing, transport, SRTP, codecs: found by
+         * {@code JoinTarget.provider()}, else by the address's host); the built-in ones by default.
+         */
+        public Builder gatewayProfiles(GatewayProfiles p) {
+            Objects.requireNonNull(p, "profiles");
+            this.profiles = () -> p;
+            return this;
+        }
+
+        /** As {@link #gatewayProfiles(GatewayProfiles)}, read at each dial: a changed configuration applies to the next call. */
+        public Builder gatewayProfiles(java.util.function.Supplier<GatewayProfiles> p) {
+            this.profiles = Objects.requireNonNull(p, "profiles");
             return this;
         }
 

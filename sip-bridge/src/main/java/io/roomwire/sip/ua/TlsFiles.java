@@ -17,8 +17,8 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Optional;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import io.roomwire.core.net.KeyManagers;
 import javax.net.ssl.TrustManagerFactory;
 
 /** Builds the SIP TLS context from the {@code sip.tls.*} PEM files. */
@@ -48,17 +48,13 @@ public final class TlsFiles {
             } else {
                 tmf.init((KeyStore) null);
             }
-            KeyManagerFactory kmf = null;
+            javax.net.ssl.KeyManager[] km = null;
             if (cert.isPresent() && key.isPresent()) {
-                KeyStore ks = KeyStore.getInstance("PKCS12");
-                ks.load(null, null);
                 Collection<? extends Certificate> chain = certificates(cert.get(), "sip.tls.certificate-file");
-                ks.setKeyEntry("id", privateKey(key.get()), new char[0], chain.toArray(Certificate[]::new));
-                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(ks, new char[0]);
+                km = KeyManagers.of(privateKey(key.get()), chain.toArray(Certificate[]::new));
             }
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+            ctx.init(km, tmf.getTrustManagers(), new SecureRandom());
             return ctx;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalArgumentException("SIP TLS setup failed: " + e.getMessage(), e);

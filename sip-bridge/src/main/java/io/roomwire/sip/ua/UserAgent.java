@@ -10,6 +10,7 @@ import io.roomwire.core.time.Scheduler;
 import io.roomwire.sip.CallEvent;
 import io.roomwire.sip.CallListener;
 import io.roomwire.sip.SipSettings;
+import io.roomwire.sip.JoinTarget;
 import io.roomwire.sip.SipTransport;
 import io.roomwire.sip.dialplan.GatewayProfile;
 import io.roomwire.sip.sdp.SdpNegotiator;
@@ -69,7 +70,7 @@ final class UserAgent {
     final Map<String, SipCallImpl> awaitingAck = new ConcurrentHashMap<>();
     final PendingByes pendingByes = new PendingByes();
     private final CallMedia.Factory mediaFactory;
-    private final List<GatewayProfile> profiles;
+    private final java.util.function.Supplier<io.roomwire.sip.dialplan.GatewayProfiles> profiles;
     private final List<CallListener> listeners = new CopyOnWriteArrayList<>();
 
     volatile SipStackImpl stack;
@@ -85,7 +86,7 @@ final class UserAgent {
 
     UserAgent(SipSettings settings, Scheduler scheduler, EventSink events, SipResolver resolver,
               SdpNegotiator negotiator, RandomGenerator random, CallMedia.Factory mediaFactory,
-              List<GatewayProfile> profiles) {
+              java.util.function.Supplier<io.roomwire.sip.dialplan.GatewayProfiles> profiles) {
         this.profiles = profiles;
         this.settings = settings;
         this.scheduler = scheduler;
@@ -324,11 +325,27 @@ final class UserAgent {
         }
     }
 
-    /** How an IVR join keys in its digits: the provider's profile timing, else sip.dtmf-delay and sip.dtmf-gap. */
-    GatewayProfile.DtmfTiming dtmfTiming(String provider) {
-        return profiles.stream().filter(p -> p.provider().equalsIgnoreCase(provider)).findFirst()
-                .flatMap(GatewayProfile::dtmf)
-                .orElseGet(() -> new GatewayProfile.DtmfTiming(settings.dtmfDelay(), settings.dtmfGap()));
+    /** The gateway profile an outgoing call to {@code target} (whose URI is {@code uri}) follows. */
+    GatewayProfile profileFor(JoinTarget target, javax.sip.address.SipURI uri) {
+        return profiles.get().forCall(target.provider(), uri.getHost());
+    }
+
+    /** How an IVR join keys in its digits: the profile's timing, else sip.dtmf-delay and sip.dtmf-gap. */
+    GatewayProfile.DtmfTiming dtmfTiming(GatewayProfile profile) {
+        return profile.dtmf().orElseGet(() -> new GatewayProfile.DtmfTiming(settings.dtmfDelay(), settings.dtmfGap()));
+    }
+
+    /** The SRTP policy of a call through {@code profile}: its own, else {@code sip.srtp}. */
+    io.roomwire.sip.sdp.SrtpPolicy srtpPolicy(GatewayProfile profile) {
+        return profile.media().srtp().orElse(settings.srtpPolicy());
+    }
+
+    /** The offer/answer rules of a call through {@code profile}: the room's codecs as it wants them, its SRTP policy. */
+    SdpNegotiator negotiatorFor(GatewayProfile profile) {
+        if (profile.media().equals(GatewayProfile.Media.DEFAULT)) {
+            return negotiator;
+        }
+        return new SdpNegotiator(profile.media().limit(negotiator.capabilities()), srtpPolicy(profile));
     }
 
     String newTag() {

@@ -97,6 +97,9 @@ class MediaRelayTest {
         await(() -> call.codec.received(MediaKind.AUDIO).packets() == 30 && call.codec.received(MediaKind.VIDEO).packets() == 12,
                 () -> "codec got " + call.codec.received(MediaKind.AUDIO) + " / " + call.codec.received(MediaKind.VIDEO));
         assertEquals(0, call.codec.received(MediaKind.AUDIO).lost());
+        // the gateway's video is its H.264 clip: the room's codec sees pictures of 320x180 through SRTP
+        assertTrue(call.codec.playout(MediaKind.VIDEO).framesDecoded() >= 3, call.codec.playout(MediaKind.VIDEO).toString());
+        assertEquals(320, call.codec.playout(MediaKind.VIDEO).width());
         List<MediaKind> keyframeRequests = new CopyOnWriteArrayList<>();
         call.relay.onKeyframeRequest(keyframeRequests::add);
         call.gateway.requestKeyframe(GW_VIDEO); // SRTCP PLI

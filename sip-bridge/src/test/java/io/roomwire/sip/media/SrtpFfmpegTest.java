@@ -53,15 +53,16 @@ class SrtpFfmpegTest {
         }
         List<String> clip = Ffmpeg.frameCrcs(Ffmpeg.run(List.of("-i", clipFile.toString(), "-f", "framecrc"), dir.resolve("clip.crc")));
 
-        int port = Ffmpeg.freeRtpPort();
         SrtpKeys ours = SrtpKeys.random(SrtpSuite.AES_CM_128_HMAC_SHA1_80);
-        String sdp = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=roomwire srtp\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-                + "m=video " + port + " RTP/SAVP 96\r\na=rtpmap:96 H264/90000\r\n"
-                + "a=fmtp:96 profile-level-id=42e01f;packetization-mode=1\r\n"
-                + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + ours.toSdesInline() + "\r\n";
         Path out = dir.resolve("srtp.crc");
         Path err = dir.resolve("ffmpeg.err");
-        ffmpeg = Ffmpeg.receive(dir, sdp, port, List.of("-fps_mode", "passthrough", "-t", "2", "-f", "framecrc"), out, err);
+        Ffmpeg.Receiver rx = Ffmpeg.receive(dir, at -> "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=roomwire srtp\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=video " + at + " RTP/SAVP 96\r\na=rtpmap:96 H264/90000\r\n"
+                + "a=fmtp:96 profile-level-id=42e01f;packetization-mode=1\r\n"
+                + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + ours.toSdesInline() + "\r\n",
+                List.of("-fps_mode", "passthrough", "-t", "2", "-f", "framecrc"), out, err);
+        ffmpeg = rx.process();
+        int port = rx.port();
 
         String stderr;
         try (MediaRelay relay = MediaRelay.builder(scheduler).callId("ffmpeg").stream(MediaKind.VIDEO, Optional.of(ours)).build();

@@ -58,6 +58,40 @@ class SdpNegotiatorTest {
     }
 
     @Test
+    void theAnswersBandwidthLimitsWhatWeSendTiasOverAsAndTheSectionOverTheSession() throws Exception {
+        SessionDescription answer = SessionDescription.parse(String.join("\r\n", "v=0",
+                "o=gw 1 1 IN IP4 10.0.0.9", "s=-", "c=IN IP4 10.0.0.9", "b=AS:2048", "t=0 0",
+                "m=audio 5004 RTP/SAVP 0", "a=crypto:2 AES_CM_128_HMAC_SHA1_32 " + KEY_A,
+                "m=video 5006 RTP/SAVP 96", "b=AS:800", "b=TIAS:640000", "a=rtpmap:96 H264/90000",
+                "a=fmtp:96 profile-level-id=42e01f;packetization-mode=1",
+                "a=crypto:1 AES_CM_128_HMAC_SHA1_80 " + KEY_A, ""));
+        List<NegotiatedStream> s = required.acceptAnswer(offer(required), answer);
+        assertEquals(2048, s.get(0).maxBitrateKbps(), "audio: the session's b=AS");
+        assertEquals(640, s.get(1).maxBitrateKbps(), "video: the section's b=TIAS (bit/s) over its b=AS");
+        assertTrue(answer.format().contains("b=AS:640\r\n"), "written back as AS");
+
+        SessionDescription unlimited = SessionDescription.parse("v=0\r\no=gw 1 1 IN IP4 10.0.0.9\r\ns=-\r\n"
+                + "c=IN IP4 10.0.0.9\r\nb=CT:10000\r\nt=0 0\r\nm=audio 5004 RTP/AVP 8\r\nb=RR:0\r\nm=video 0 RTP/AVP 96\r\n");
+        assertEquals(0, bestEffort.acceptAnswer(offer(bestEffort), unlimited).get(0).maxBitrateKbps(),
+                "CT and RR limit nothing per stream");
+        SdpException bad = assertThrows(SdpException.class, () -> SessionDescription.parse("v=0\r\no=gw 1 1 IN IP4 10.0.0.9\r\n"
+                + "s=-\r\nc=IN IP4 10.0.0.9\r\nt=0 0\r\nm=audio 5004 RTP/AVP 8\r\nb=AS:lots\r\n"));
+        assertTrue(bad.getMessage().contains("b=AS is not a whole number (line 7)"), bad.getMessage());
+    }
+
+    @Test
+    void anOffersBandwidthLimitsWhatWeSendWhenWeAnswer() throws Exception {
+        SessionDescription offer = SessionDescription.parse(String.join("\r\n", "v=0",
+                "o=caller 5 5 IN IP4 192.0.2.1", "s=-", "c=IN IP4 192.0.2.1", "t=0 0",
+                "m=audio 6000 RTP/AVP 8", "m=video 6002 RTP/AVP 97", "b=TIAS:1500000", "a=rtpmap:97 H264/90000",
+                "a=fmtp:97 profile-level-id=42e01f;packetization-mode=1", ""));
+        SdpNegotiator.Answer a = bestEffort.answer(offer, "127.0.0.1", 9, 1,
+                Map.of(MediaKind.AUDIO, 41000, MediaKind.VIDEO, 41002), (kind, suite) -> KEY_B);
+        assertEquals(0, a.streams().get(0).maxBitrateKbps());
+        assertEquals(1500, a.streams().get(1).maxBitrateKbps());
+    }
+
+    @Test
     void plainAnswerIsRefusedWhenSrtpIsRequiredAndTakenWhenBestEffort() throws Exception {
         SessionDescription plain = SessionDescription.parse("v=0\r\no=gw 1 1 IN IP4 10.0.0.9\r\ns=-\r\nc=IN IP4 10.0.0.9\r\n"
                 + "t=0 0\r\nm=audio 5004 RTP/AVP 8\r\nm=video 0 RTP/AVP 96\r\n");

@@ -69,6 +69,14 @@ final class Sipp implements AutoCloseable {
                 java.util.Map.of());
     }
 
+    /** SIPp calling the room, with extra arguments and text for each {@code @NAME@} of the scenario. */
+    static Sipp uac(String scenario, SipTransport transport, int roomPort, String service, List<String> extra,
+                    java.util.Map<String, String> fill) throws IOException {
+        List<String> args = new ArrayList<>(List.of("-s", service, "127.0.0.1:" + roomPort));
+        args.addAll(extra);
+        return start(scenario, transport, freePort(transport), Duration.ofSeconds(20), args, fill);
+    }
+
     private static Sipp start(String scenario, SipTransport transport, int port, Duration bound, List<String> extra,
                               java.util.Map<String, String> fill) throws IOException {
         Path bin = binary();
@@ -149,7 +157,7 @@ final class Sipp implements AutoCloseable {
         }
     }
 
-    private static int freePort(SipTransport t) throws IOException {
+    static int freePort(SipTransport t) throws IOException {
         InetAddress lo = InetAddress.getLoopbackAddress();
         if (t == SipTransport.UDP) {
             try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(lo, 0))) {

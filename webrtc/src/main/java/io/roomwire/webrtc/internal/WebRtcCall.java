@@ -11,6 +11,7 @@ import dev.onvoid.webrtc.RTCIceGatheringState;
 import dev.onvoid.webrtc.RTCIceServer;
 import dev.onvoid.webrtc.RTCOfferOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.RTCRtpReceiver;
 import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCRtpTransceiver;
@@ -121,7 +122,8 @@ public final class WebRtcCall implements Call {
     }
 
     /** Builds the peer connection and sends the offer; on the path's worker. */
-    public void dial(PeerConnectionFactory factory) {
+    public void dial(PeerConnectionFactory factory, Runnable beforeFirstAudio) {
+        this.beforeFirstAudio = beforeFirstAudio;
         worker.execute(() -> {
             try {
                 String offer = createOffer(factory);
@@ -320,7 +322,14 @@ public final class WebRtcCall implements Call {
         }
 
         @Override
+        public void onConnectionChange(RTCPeerConnectionState s) {
+            // ICE and DTLS together (W3C RTCPeerConnectionState): the call is connected only once media is secured.
+            scheduler.execute(() -> onConnection(s));
+        }
+
+        @Override
         public void onIceConnectionChange(RTCIceConnectionState s) {
+            lastIce = s;
             if ((s == RTCIceConnectionState.CONNECTED || s == RTCIceConnectionState.COMPLETED) && iceConnectedAt == null) {
                 iceConnectedAt = scheduler.now(); // stamped here: the handover below may run after the first frame
             }
@@ -358,6 +367,27 @@ public final class WebRtcCall implements Call {
     }
 
     private final AtomicReference<Scheduler.Cancellable> lossTimer = new AtomicReference<>();
+    private volatile RTCIceConnectionState lastIce = RTCIceConnectionState.NEW;
+    private volatile boolean secured;
+    private volatile Runnable beforeFirstAudio = () -> { };
+
+    private void onConnection(RTCPeerConnectionState s) {
+        if (state.get() == CallState.ENDED) {
+            return;
+        }
+        if (s == RTCPeerConnectionState.CONNECTED) {
+            secured = true;
+            transition(CallState.CONNECTED, "Connected");
+        } else if (s == RTCPeerConnectionState.FAILED && lastIce != RTCIceConnectionState.FAILED && !secured) {
+            // ICE did not fail but the DTLS handshake did: most often the certificate does not match the answer's
+            // a=fingerprint (RFC 8122 §5, RFC 5763 §5), i.e. the answer was altered or came from another box.
+            finish(CallEnd.EndedBy.NETWORK, 0, "The meeting's media could not be secured",
+                    "DTLS failed: the gateway's certificate "
+                            + "does not match the fingerprint in its SDP answer, or the handshake was refused (RFC 5763); "
+                            + "no media was sent unencrypted");
+        }
+        // FAILED after ICE failed is onIce's to report; a failure after media was secured is ICE's too (consent).
+    }
 
     private void onIce(RTCIceConnectionState s) {
         if (state.get() == CallState.ENDED) {
@@ -373,7 +403,7 @@ public final class WebRtcCall implements Call {
                     mediaStarted = true;
                     startMedia();
                 }
-                transition(CallState.CONNECTED, "Connected");
+                // CONNECTED comes from onConnection, once DTLS has secured the media too.
             }
             case DISCONNECTED -> {
                 // RFC 7675 §5.1: consent expires 30 s after the last response; end within our bound instead.
@@ -395,6 +425,7 @@ public final class WebRtcCall implements Call {
     }
 
     private void startMedia() {
+        beforeFirstAudio.run();
         long audioPeriodMs = 10;
         timers.add(scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(audioPeriodMs), this::pushAudio));
         timers.add(scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(1000 / media.framesPerSecond()),
@@ -443,6 +474,7 @@ public final class WebRtcCall implements Call {
     static MediaStats toMediaStats(RTCStatsReport report) {
         Map<MediaKind, long[]> c = new EnumMap<>(MediaKind.class);
         Map<MediaKind, double[]> jitter = new EnumMap<>(MediaKind.class);
+        Map<MediaKind, MediaStats.Playout> playout = new EnumMap<>(MediaKind.class);
         Optional<Duration> rtt = Optional.empty();
         boolean dtls = false;
         for (RTCStats s : report.getStats().values()) {
@@ -470,6 +502,7 @@ public final class WebRtcCall implements Call {
                 if (a.get("jitter") instanceof Number j) {
                     jitter.put(kind, new double[] {j.doubleValue() * 1000});
                 }
+                playout.put(kind, playout(a));
             }
         }
         Map<MediaKind, MediaStats.Stream> streams = new EnumMap<>(MediaKind.class);
@@ -477,9 +510,25 @@ public final class WebRtcCall implements Call {
             long[] v = e.getValue();
             double j = jitter.containsKey(e.getKey()) ? jitter.get(e.getKey())[0] : 0;
             // WebRTC media is always SRTP keyed by DTLS (RFC 8827 §6.5); secure once DTLS is connected.
-            streams.put(e.getKey(), new MediaStats.Stream(v[0], v[1], v[2], v[3], v[4], j, rtt, dtls));
+            streams.put(e.getKey(), new MediaStats.Stream(v[0], v[1], v[2], v[3], v[4], j, rtt, dtls,
+                    playout.getOrDefault(e.getKey(), MediaStats.Playout.NONE)));
         }
         return new MediaStats(streams);
+    }
+
+    /**
+     * What the browser engine's inbound-rtp stats say a person notices (W3C webrtc-stats): framesDecoded,
+     * frameWidth/Height, framesPerSecond, freezeCount, totalFreezesDuration (s); audioLevel is linear 0..1,
+     * given here as dBov.
+     */
+    private static MediaStats.Playout playout(Map<String, Object> a) {
+        java.util.OptionalDouble level = a.get("audioLevel") instanceof Number l
+                ? java.util.OptionalDouble.of(l.doubleValue() <= 0 ? -127 : Math.max(-127, 20 * Math.log10(l.doubleValue())))
+                : java.util.OptionalDouble.empty();
+        double fps = a.get("framesPerSecond") instanceof Number f ? f.doubleValue() : 0;
+        double frozen = a.get("totalFreezesDuration") instanceof Number f ? f.doubleValue() : 0;
+        return new MediaStats.Playout(num(a.get("framesDecoded")), fps, (int) num(a.get("frameWidth")),
+                (int) num(a.get("frameHeight")), num(a.get("freezeCount")), Duration.ofMillis((long) (frozen * 1000)), level);
     }
 
     private static long num(Object o) {
@@ -663,6 +712,11 @@ public final class WebRtcCall implements Call {
     }
 
     /** Remote video frames decoded so far. */
+    /** 10 ms chunks of the far end's audio decoded (pulled by the audio module's playout thread). */
+    public long audioChunksReceived() {
+        return audioChunksReceived.get();
+    }
+
     public long framesDecoded() {
         return framesReceived.get();
     }

@@ -53,6 +53,9 @@ public final class WebRtcBench {
         int leak = Integer.getInteger("rw.calls-leak", 100);
         long rssBefore = rssKb();
         int threadsBefore = Thread.activeCount();
+        long osThreadsBefore = osThreads();
+        long fdsBefore = openFds();
+        int rssEvery = Integer.getInteger("rw.rss-every", 25);
         try (SystemScheduler scheduler = new SystemScheduler(2); WebRtcFarEnd farEnd = new WebRtcFarEnd();
              SimWebRtcGateway gw = new SimWebRtcGateway(farEnd, Optional.empty(), Clock.systemUTC(), Duration.ofMinutes(2))) {
             WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gw.whipUrl(), Optional.empty(), "Bench");
@@ -99,6 +102,9 @@ public final class WebRtcBench {
             many.start();
             long rssAfterFirst = 0;
             int threadsAfterFirst = 0;
+            long osThreadsAfterFirst = 0;
+            long fdsAfterFirst = 0;
+            StringBuilder curve = new StringBuilder();
             for (int i = 0; i < leak; i++) {
                 WebRtcCall k = (WebRtcCall) many.dial(MEETING);
                 await(() -> k.framesDecoded() > 0 || k.state() == CallState.ENDED);
@@ -107,13 +113,34 @@ public final class WebRtcBench {
                 if (i == 0) {
                     rssAfterFirst = rssKb();
                     threadsAfterFirst = Thread.activeCount();
+                    osThreadsAfterFirst = osThreads();
+                    fdsAfterFirst = openFds();
+                }
+                if ((i + 1) % rssEvery == 0) {
+                    curve.append(curve.length() == 0 ? "" : ", ").append(i + 1).append(": ").append(rssKb() / 1024);
+                    System.err.println("after " + (i + 1) + " calls: RSS " + rssKb() / 1024 + " MB, OS threads " + osThreads()
+                            + ", fds " + openFds());
                 }
             }
             row(rows, "Java threads after 1 / " + leak + " calls (path running)", threadsAfterFirst + " / " + Thread.activeCount(), "no growth");
+            row(rows, "OS threads after 1 / " + leak + " calls (path running)", osThreadsAfterFirst + " / " + osThreads(), "no growth");
+            row(rows, "open file descriptors (sockets of peer connections) after 1 / " + leak + " calls", fdsAfterFirst + " / "
+                    + openFds(), "no growth");
             row(rows, "RSS after 1 / " + leak + " calls", rssAfterFirst / 1024 + " / " + rssKb() / 1024 + " MB", "no growth");
+            row(rows, "RSS MB by calls made (MALLOC_ARENA_MAX=" + Optional.ofNullable(System.getenv("MALLOC_ARENA_MAX")).orElse("unset")
+                    + ")", curve.toString(), "plateau");
             many.stop();
-            row(rows, "native threads (OS) after the path stopped / at start", osThreads() + " / (Java " + threadsBefore + ")", "-");
+            long rssStopped = rssKb();
+            row(rows, "OS threads / open fds: before the library loaded, after " + leak + " calls with the path stopped",
+                    osThreadsBefore + " / " + fdsBefore + ", " + osThreads() + " / " + openFds(), "back to the start");
+            row(rows, "RSS with the path stopped (factory disposed) / after glibc malloc_trim", rssStopped / 1024 + " / "
+                    + trimmedRssKb() / 1024 + " MB", "-");
         }
+        // The simulated far end shares this process: only with it closed too is the start count the reference.
+        System.gc();
+        row(rows, "OS threads / open fds / RSS MB after trim: before the library loaded, with room path and far end closed",
+                osThreadsBefore + " / " + fdsBefore + " / " + rssBefore / 1024 + ", " + osThreads() + " / " + openFds() + " / "
+                        + trimmedRssKb() / 1024, "back to the start");
     }
 
     private static void await(java.util.function.BooleanSupplier c) throws InterruptedException {
@@ -141,6 +168,23 @@ public final class WebRtcBench {
 
     private static long rssKb() throws Exception {
         return status("VmRSS:");
+    }
+
+    private static long openFds() throws Exception {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    /** VmRSS after asking the JVM to return free glibc heap to the OS (jcmd System.trim_native_heap, JDK 17.0.9+). */
+    private static long trimmedRssKb() throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(ProcessHandle.current().pid()), "System.trim_native_heap")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        System.err.println("jcmd System.trim_native_heap: " + out.strip());
+        return rssKb();
     }
 
     private static long osThreads() throws Exception {

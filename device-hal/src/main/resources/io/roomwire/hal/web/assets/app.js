@@ -114,12 +114,25 @@
       rest.length ? el('div', { class: 'actions' }, ...rest.map((b) => button(b, null, { 'aria-label': b.label + ': ' + b.detail }))) : null);
   }
 
+  // What a person notices: picture size, rate and freezes; sound level and estimated MOS; round trip.
+  function quality(m) {
+    const parts = [];
+    if (m.kind === 'video' && m.frames > 0) {
+      parts.push((m.resolution || '?') + ' ' + Number(m.fps).toFixed(0) + ' fps');
+      if (m.freezes > 0) parts.push(m.freezes + (m.freezes === 1 ? ' freeze' : ' freezes'));
+    }
+    if (m.level_dbov !== undefined) parts.push(m.level_dbov + ' dBov');
+    if (m.mos !== undefined) parts.push('MOS ' + Number(m.mos).toFixed(1));
+    if (m.rtt_ms !== undefined) parts.push('RTT ' + m.rtt_ms + ' ms');
+    return parts.join(', ') || '–';
+  }
+
   function mediaTable(d) {
     let media = [];
     try { media = JSON.parse(d.media || '[]'); } catch (e) { media = []; }
     if (!media.length) return el('div');
     const table = el('table', { class: 'media', 'aria-label': 'Media' },
-      el('thead', {}, el('tr', {}, ...['Stream', 'Sent', 'Received', 'Lost', 'Jitter'].map((h) => el('th', { scope: 'col', text: h })))));
+      el('thead', {}, el('tr', {}, ...['Stream', 'Sent', 'Received', 'Lost', 'Jitter', 'Quality'].map((h) => el('th', { scope: 'col', text: h })))));
     const body = el('tbody');
     for (const m of media) {
       body.append(el('tr', { 'data-kind': m.kind },
@@ -127,7 +140,8 @@
         el('td', { class: 'sent', text: String(m.sent) }),
         el('td', { class: 'received', text: String(m.received) }),
         el('td', { text: String(m.lost) }),
-        el('td', { text: Number(m.jitter_ms).toFixed(1) + ' ms' })));
+        el('td', { text: Number(m.jitter_ms).toFixed(1) + ' ms' }),
+        el('td', { class: 'quality', text: quality(m) })));
     }
     table.append(body);
     return table;

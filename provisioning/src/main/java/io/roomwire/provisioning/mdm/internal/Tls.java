@@ -12,8 +12,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import io.roomwire.core.net.KeyManagers;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -60,15 +60,9 @@ public final class Tls {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(ts);
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            if (key.isPresent()) {
-                ks.setKeyEntry("client", key.get(), new char[0], chain.toArray(Certificate[]::new));
-            }
-            kmf.init(ks, new char[0]);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), RANDOM);
+            ctx.init(key.isPresent() ? KeyManagers.of(key.get(), chain.toArray(Certificate[]::new)) : null,
+                    tmf.getTrustManagers(), RANDOM);
             return ctx;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("Cannot build a TLS context: " + e.getMessage(), e);

@@ -8,6 +8,7 @@ import io.roomwire.sip.MediaStats;
 import io.roomwire.sip.media.MediaRelay;
 import io.roomwire.sip.media.StreamStats;
 import io.roomwire.sip.sdp.Crypto;
+import io.roomwire.sip.sdp.Direction;
 import io.roomwire.sip.sdp.NegotiatedStream;
 import io.roomwire.sip.srtp.SrtpException;
 import io.roomwire.sip.srtp.SrtpKeys;
@@ -33,19 +34,35 @@ public final class RelayCallMedia implements CallMedia {
     private final Codec codec;
     private final MediaRelay relay;
     private final Map<MediaKind, Map<SrtpSuite, SrtpKeys>> ourKeys = new EnumMap<>(MediaKind.class);
-    private Codec.MediaSession session;
+    private volatile Codec.MediaSession session;
     private List<NegotiatedStream> current = List.of();
     private Optional<Integer> telephoneEventPt = Optional.empty();
+    private final Scheduler scheduler;
+    private final EventSink events;
+    private final String callId;
+    private final Duration freezeAfter;
+    private volatile PlayoutWatch videoWatch;
 
-    private RelayCallMedia(Codec codec, MediaRelay relay, Map<MediaKind, Map<SrtpSuite, SrtpKeys>> keys) {
+    private RelayCallMedia(Codec codec, MediaRelay relay, Map<MediaKind, Map<SrtpSuite, SrtpKeys>> keys,
+                           Scheduler scheduler, EventSink events, String callId, Duration freezeAfter) {
         this.codec = codec;
         this.relay = relay;
         this.ourKeys.putAll(keys);
+        this.scheduler = scheduler;
+        this.events = events;
+        this.callId = callId;
+        this.freezeAfter = freezeAfter;
     }
 
     /** A factory binding media on {@code address}, for the kinds the codec can do. */
     public static Factory factory(Scheduler scheduler, Codec codec, InetAddress address, EventSink events,
                                   Set<MediaKind> kinds, Duration noMediaWindow, Runnable onNoMedia) {
+        return factory(scheduler, codec, address, events, kinds, noMediaWindow, onNoMedia, PlayoutWatch.FREEZE_AFTER);
+    }
+
+    /** @param freezeAfter no new video picture for longer than this is a freeze (counted, event {@code call.video.freeze}) */
+    public static Factory factory(Scheduler scheduler, Codec codec, InetAddress address, EventSink events,
+                                  Set<MediaKind> kinds, Duration noMediaWindow, Runnable onNoMedia, Duration freezeAfter) {
         return callId -> {
             Map<MediaKind, Map<SrtpSuite, SrtpKeys>> keys = new EnumMap<>(MediaKind.class);
             MediaRelay.Builder b = MediaRelay.builder(scheduler).callId(callId).eventSink(events)
@@ -60,7 +77,7 @@ public final class RelayCallMedia implements CallMedia {
             }
             MediaRelay relay = b.build();
             relay.onNoMedia(noMediaWindow, onNoMedia);
-            return new RelayCallMedia(codec, relay, keys);
+            return new RelayCallMedia(codec, relay, keys, scheduler, events, callId, freezeAfter);
         };
     }
 
@@ -103,7 +120,7 @@ public final class RelayCallMedia implements CallMedia {
             List<Codec.StreamPlan> plans = new ArrayList<>();
             for (NegotiatedStream s : streams) {
                 plans.add(new Codec.StreamPlan(s.kind(), s.codec().payloadType(), s.codec().encoding(),
-                        s.codec().clockRate(), relay.localCodecSidePort(s.kind())));
+                        s.codec().clockRate(), relay.localCodecSidePort(s.kind()), s.maxBitrateKbps()));
             }
             session = codec.open(plans);
             for (NegotiatedStream s : streams) {
@@ -115,6 +132,15 @@ public final class RelayCallMedia implements CallMedia {
                     opened.requestKeyframe();
                 }
             });
+            if (streams.stream().anyMatch(s -> s.kind() == MediaKind.VIDEO)) {
+                videoWatch = new PlayoutWatch(scheduler, callId, events, () -> opened.playout(MediaKind.VIDEO), freezeAfter);
+                videoWatch.start();
+            }
+        }
+        if (videoWatch != null) {
+            // on hold (our side sendonly/inactive) or with video gone from the answer no picture is expected
+            videoWatch.expect(streams.stream().anyMatch(s -> s.kind() == MediaKind.VIDEO
+                    && (s.direction() == Direction.SENDRECV || s.direction() == Direction.RECVONLY)));
         }
         for (NegotiatedStream s : streams) {
             Optional<SrtpKeys> send = Optional.empty();
@@ -155,9 +181,22 @@ public final class RelayCallMedia implements CallMedia {
         for (MediaKind k : relay.kinds()) {
             StreamStats s = relay.stats(k);
             m.put(k, new MediaStats.Stream(s.packetsSent(), s.bytesSent(), s.packetsReceived(), s.bytesReceived(),
-                    s.packetsLost(), s.jitterMillis(), s.roundTrip(), s.secure()));
+                    s.packetsLost(), s.jitterMillis(), s.roundTrip(), s.secure(), playout(k)));
         }
         return new MediaStats(m);
+    }
+
+    private MediaStats.Playout playout(MediaKind kind) {
+        Codec.MediaSession open = session;
+        PlayoutWatch watch = videoWatch;
+        if (open == null) {
+            return MediaStats.Playout.NONE;
+        }
+        Codec.Playout p = open.playout(kind);
+        if (kind == MediaKind.VIDEO && watch != null) {
+            return watch.figures(p);
+        }
+        return new MediaStats.Playout(p.framesDecoded(), 0, p.width(), p.height(), 0, Duration.ZERO, p.audioLevelDbov());
     }
 
     @Override
@@ -169,6 +208,12 @@ public final class RelayCallMedia implements CallMedia {
         return n;
     }
 
+    /** Packets the codec's session received of a kind: the last hop of what the far end sent (tests, diagnostics). */
+    public long codecReceived(MediaKind kind) {
+        Codec.MediaSession open = session;
+        return open == null ? 0 : open.received(kind).packets();
+    }
+
     /** The far-side socket of a kind (for tests and diagnostics). */
     public InetSocketAddress farSide(MediaKind kind) {
         return relay.localFarSidePort(kind);
@@ -176,6 +221,9 @@ public final class RelayCallMedia implements CallMedia {
 
     @Override
     public synchronized void close() {
+        if (videoWatch != null) {
+            videoWatch.stop();
+        }
         if (session != null) {
             session.close();
         }

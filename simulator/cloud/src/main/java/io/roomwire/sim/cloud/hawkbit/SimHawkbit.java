@@ -55,6 +55,7 @@ public final class SimHawkbit implements AutoCloseable {
     private final AtomicInteger rangeRequests = new AtomicInteger();
     private final AtomicInteger polls = new AtomicInteger();
     private final List<String> log = new CopyOnWriteArrayList<>();
+    private volatile java.time.Duration pollingSleep = java.time.Duration.ofSeconds(30);
 
     public SimHawkbit(SimPki pki, String tenant, String token) {
         this.tenant = tenant;
@@ -76,6 +77,12 @@ public final class SimHawkbit implements AutoCloseable {
 
     public URI baseUrl() {
         return URI.create("https://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** What the controller base answers as {@code config.polling.sleep} (hawkBit's default 30 s; tests poll faster). */
+    public SimHawkbit pollingSleep(java.time.Duration sleep) {
+        this.pollingSleep = sleep;
+        return this;
     }
 
     /** Serves {@code file} at {@code /files/{name}} (no token needed: the URL an operator puts in update.apply). */
@@ -159,7 +166,8 @@ public final class SimHawkbit implements AutoCloseable {
                     links.add("deploymentBase", href(self + "/deploymentBase/" + actionId + "?c=" + actionId.hashCode()));
                 }
                 JsonObject polling = new JsonObject();
-                polling.addProperty("sleep", "00:00:30");
+                long sleep = pollingSleep.getSeconds();
+                polling.addProperty("sleep", String.format("%02d:%02d:%02d", sleep / 3600, sleep / 60 % 60, sleep % 60));
                 JsonObject config = new JsonObject();
                 config.add("polling", polling);
                 JsonObject body = new JsonObject();

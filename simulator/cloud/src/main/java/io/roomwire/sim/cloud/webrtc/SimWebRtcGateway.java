@@ -48,6 +48,7 @@ public final class SimWebRtcGateway implements AutoCloseable {
     private final AtomicReference<String> malformedAnswer = new AtomicReference<>();
     private volatile boolean silent;
     private volatile boolean withholdCandidates;
+    private volatile boolean wrongFingerprint;
 
     /**
      * @param bearer        the WHIP bearer token required, or empty for none
@@ -98,6 +99,14 @@ public final class SimWebRtcGateway implements AutoCloseable {
     /** Strip candidates from offers and answers and drop trickles: ICE can never connect. */
     public void withholdCandidates(boolean on) {
         withholdCandidates = on;
+    }
+
+    /**
+     * The far end's answers carry a DTLS fingerprint that is not its certificate's (every hex digit
+     * changed): ICE connects, the room's DTLS check fails (RFC 8122 §5), as with an answer altered on the way.
+     */
+    public void wrongFingerprint(boolean on) {
+        wrongFingerprint = on;
     }
 
     /** Every Pexip token issued so far expires now. */
@@ -197,7 +206,27 @@ public final class SimWebRtcGateway implements AutoCloseable {
         }
         String answer = farEnd.answer(id, withholdCandidates ? stripCandidates(offer) : offer);
         sessions.put(id, id);
+        if (wrongFingerprint) {
+            answer = alterFingerprints(answer);
+        }
         return withholdCandidates ? stripCandidates(answer) : answer;
+    }
+
+    private static String alterFingerprints(String sdp) {
+        StringBuilder b = new StringBuilder();
+        for (String line : sdp.split("\r\n")) {
+            if (line.startsWith("a=fingerprint:")) {
+                int sp = line.indexOf(' ');
+                StringBuilder hex = new StringBuilder(line.substring(0, sp + 1));
+                for (char c : line.substring(sp + 1).toCharArray()) {
+                    int d = Character.digit(c, 16);
+                    hex.append(d < 0 ? c : Character.toUpperCase(Character.forDigit((d + 1) % 16, 16)));
+                }
+                line = hex.toString();
+            }
+            b.append(line).append("\r\n");
+        }
+        return b.toString();
     }
 
     private static String stripCandidates(String sdp) {

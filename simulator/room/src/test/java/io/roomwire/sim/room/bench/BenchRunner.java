@@ -18,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -100,7 +101,7 @@ public final class BenchRunner {
     /** A JVM setup: which java, which class path, which flags. */
     private record Variant(String name, Path java, String classpath, List<String> flags) { }
 
-    private record Figures(List<Long> startMs, String breakdown) {
+    private record Figures(List<Long> startMs, String breakdown, long cpuMedian) {
         long median() { return startMs.get(startMs.size() / 2); }
     }
 
@@ -110,7 +111,7 @@ public final class BenchRunner {
         Path work = Files.createTempDirectory("roomwire-bench-");
         Path jsa = work.resolve("agent.jsa");
         Path jdk = Path.of(System.getProperty("java.home"), "bin", "java");
-        String cp = agentClasspath();
+        String cp = agentClasspath(root);
         List<Variant> variants = new ArrayList<>(List.of(
                 new Variant("default JVM", jdk, cp, List.of()),
                 new Variant("shipped flags (jvm.options)", jdk, cp, imageFlags),
@@ -132,8 +133,10 @@ public final class BenchRunner {
           .append("room (median of ").append(runs).append(" runs after one warm-up of the page cache); idle RSS is VmRSS after ")
           .append(idle.toSeconds()).append(" s with all services UP. Each figure stands next to an empty JVM's (a main that\n")
           .append("prints and idles) with the same java and flags, from the same run. Target: ≤ 500 ms and ≤ 96 MB.\n\n")
-          .append("| JVM setup | start median ms | min | max | empty JVM median ms | idle RSS MB | empty JVM RSS MB |\n")
-          .append("|---|---|---|---|---|---|---|\n");
+          .append("CPU is the process's user+sys time when it printed `all services UP` (/proc/PID/stat): it depends far\n")
+          .append("less on the machine's load than the wall time.\n\n")
+          .append("| JVM setup | start median ms | min | max | empty JVM median ms | CPU to UP median ms | empty JVM CPU ms | idle RSS MB | empty JVM RSS MB |\n")
+          .append("|---|---|---|---|---|---|---|---|---|\n");
         List<String> breakdowns = new ArrayList<>();
         try (SimCloud cloud = SimCloud.start(work.resolve("cloud"), java.time.Clock.systemUTC(), Duration.ZERO)) {
             cloud.startBroker();
@@ -156,14 +159,15 @@ public final class BenchRunner {
                 long emptyRss = rss < 0 ? -1 : runEmpty(v.java(), empty, emptyFlags, idle).rssKb();
                 rows.append("| ").append(v.name()).append(" | ").append(agent.median()).append(" | ")
                     .append(agent.startMs().get(0)).append(" | ").append(agent.startMs().get(agent.startMs().size() - 1))
-                    .append(" | ").append(none.median()).append(" | ").append(rss < 0 ? "-" : String.valueOf(rss / 1024))
+                    .append(" | ").append(none.median()).append(" | ").append(agent.cpuMedian()).append(" | ")
+                    .append(none.cpuMedian()).append(" | ").append(rss < 0 ? "-" : String.valueOf(rss / 1024))
                     .append(" | ").append(emptyRss < 0 ? "-" : String.valueOf(emptyRss / 1024)).append(" |\n");
                 breakdowns.add("| " + v.name() + " | " + agent.breakdown() + " |");
                 System.out.println("startup " + v.name() + ": " + agent.startMs() + " (empty JVM " + none.startMs()
                         + "); RSS " + rss / 1024 + " MB (empty " + emptyRss / 1024 + " MB); " + agent.breakdown());
             }
             md.append("| first boot: sign-in (device code approved at once) + MDM enrollment, shipped flags | ")
-              .append(first.startMillis()).append(" | | | | | |\n").append(rows);
+              .append(first.startMillis()).append(" | | | | ").append(first.cpuMs()).append(" | | | |\n").append(rows);
         }
         md.append("\nPer service, from the agent's own line (`roomwire: service start-up ...`, the median run): when its\n")
           .append("start began and how long `start()` took, and when its health was first UP, in ms after the lifecycle began.\n\n")
@@ -183,12 +187,13 @@ public final class BenchRunner {
         for (int i = 0; i < runs; i++) {
             sorted.add(attempt.run());
         }
+        long cpu = sorted.stream().mapToLong(Run::cpuMs).sorted().toArray()[sorted.size() / 2];
         sorted.sort(java.util.Comparator.comparingLong(Run::startMillis));
-        return new Figures(sorted.stream().map(Run::startMillis).toList(), sorted.get(sorted.size() / 2).breakdown());
+        return new Figures(sorted.stream().map(Run::startMillis).toList(), sorted.get(sorted.size() / 2).breakdown(), cpu);
     }
 
     /** The agent's runtime class path: its jar and agent/target/runtime-classpath.txt, else the simulated room's lib/. */
-    private String agentClasspath() throws IOException {
+    static String agentClasspath(Path root) throws IOException {
         Path list = root.resolve("agent/target/runtime-classpath.txt");
         if (Files.isRegularFile(list)) {
             try (Stream<Path> s = Files.list(root.resolve("agent/target"))) {
@@ -202,7 +207,7 @@ public final class BenchRunner {
     }
 
     /** A jar holding {@link EmptyJvm}, the empty JVM each setup is compared with. */
-    private static Path emptyJvmJar(Path work) throws IOException {
+    static Path emptyJvmJar(Path work) throws IOException {
         Path jar = work.resolve("empty-jvm.jar");
         String entry = EmptyJvm.class.getName().replace('.', '/') + ".class";
         try (java.io.InputStream in = EmptyJvm.class.getClassLoader().getResourceAsStream(entry);
@@ -214,7 +219,7 @@ public final class BenchRunner {
         return jar;
     }
 
-    private Run runEmpty(Path java, Path jar, List<String> flags, Duration idleFor) throws Exception {
+    static Run runEmpty(Path java, Path jar, List<String> flags, Duration idleFor) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
         cmd.addAll(flags);
@@ -222,15 +227,26 @@ public final class BenchRunner {
         return await(new ProcessBuilder(cmd).redirectErrorStream(true), cmd, idleFor);
     }
 
-    private record Run(long startMillis, long rssKb, String breakdown) { }
+    /**
+     * One process: start to "all services UP", VmRSS after the idle time, whether webrtc-java's library was
+     * mapped then, and the CPU time (user+sys) it had used at "all services UP".
+     */
+    record Run(long startMillis, long rssKb, String breakdown, boolean webrtcMapped, long cpuMs) { }
 
-    private Run runAgent(SimCloud cloud, Path work, Path java, String classpath, List<String> flags, Duration idleFor)
+    private static Run runAgent(SimCloud cloud, Path work, Path java, String classpath, List<String> flags, Duration idleFor)
             throws Exception {
+        return runAgent(cloud, work, java, classpath, flags, idleFor, s -> s);
+    }
+
+    /** The agent with the simulated cloud's settings as {@code settings} changes them (WebRtcIdleBench drops webrtc.*). */
+    static Run runAgent(SimCloud cloud, Path work, Path java, String classpath, List<String> flags, Duration idleFor,
+                        java.util.function.UnaryOperator<Map<String, String>> settings) throws Exception {
         Path state = Files.createDirectories(work.resolve("state"));
         Path cfg = work.resolve("agent.properties");
         StringBuilder props = new StringBuilder("agent.state-dir = " + state + "\nagent.log-level = warn\n"
                 + "panel.http-port = 0\n"); // the web panel on any free port: a busy 8480 must not hold the bench
-        cloud.agentSettings("RW-BENCH-0001", "401").forEach((k, v) -> props.append(k).append(" = ").append(v).append('\n'));
+        settings.apply(new java.util.LinkedHashMap<>(cloud.agentSettings("RW-BENCH-0001", "401")))
+                .forEach((k, v) -> props.append(k).append(" = ").append(v).append('\n'));
         Files.writeString(cfg, props);
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
@@ -242,10 +258,11 @@ public final class BenchRunner {
     }
 
     /** Starts the process, times it to "all services UP", idles it if asked (then reads VmRSS) and stops it. */
-    private Run await(ProcessBuilder pb, List<String> cmd, Duration idleFor) throws Exception {
+    private static Run await(ProcessBuilder pb, List<String> cmd, Duration idleFor) throws Exception {
         long t0 = System.nanoTime();
         Process p = pb.start();
         long startMs = -1;
+        long cpuMs = -1;
         String breakdown = "";
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
@@ -253,6 +270,7 @@ public final class BenchRunner {
             while ((line = r.readLine()) != null && System.nanoTime() < deadline) {
                 if (line.contains("all services UP")) {
                     startMs = (System.nanoTime() - t0) / 1_000_000;
+                    cpuMs = cpuMs(p.pid());
                     break;
                 }
             }
@@ -267,10 +285,12 @@ public final class BenchRunner {
                 breakdown = breakdown.substring(breakdown.indexOf("):") + 2).strip();
             }
             long rss = 0;
+            boolean webrtc = false;
             if (!idleFor.isZero()) {
                 // Idle in real time on purpose: this measures the steady state of the real process.
                 p.waitFor(idleFor.toMillis(), TimeUnit.MILLISECONDS);
                 rss = vmRssKb(p.pid());
+                webrtc = Files.readString(Path.of("/proc/" + p.pid() + "/maps")).toLowerCase(Locale.ROOT).contains("webrtc");
             }
             p.destroy();
             Thread drain = new Thread(() -> {
@@ -290,8 +310,15 @@ public final class BenchRunner {
             if (!stopped) {
                 throw new IllegalStateException("did not stop within 20 s of SIGTERM: " + cmd);
             }
-            return new Run(startMs, rss, breakdown);
+            return new Run(startMs, rss, breakdown, webrtc, cpuMs);
         }
+    }
+
+    /** User+sys CPU time of a process in ms (fields 14 and 15 of /proc/PID/stat, in 100 Hz ticks). */
+    private static long cpuMs(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
     }
 
     private static long vmRssKb(long pid) throws IOException {

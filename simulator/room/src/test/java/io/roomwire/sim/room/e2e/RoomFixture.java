@@ -22,7 +22,8 @@ public final class RoomFixture {
 
     private final Path dir;
     private final VirtualScheduler time = new VirtualScheduler();
-    private final List<Meeting> meetings = new ArrayList<>();
+    private final List<java.util.function.Consumer<SimCloud>> bookings = new ArrayList<>();
+    private final java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
 
     private RoomFixture(Path dir) {
         this.dir = dir;
@@ -35,7 +36,29 @@ public final class RoomFixture {
 
     /** A meeting that is on now, booked with a Teams CVI invitation through the simulated Cisco gateway. */
     public RoomFixture withMeetingNow() {
-        meetings.add(new Meeting(SimCloud.DEMO_SUBJECT, SimCloud.DEMO_VIDEO_ID));
+        bookings.add(cloud -> cloud.bookMeetingNow("401", ZoneOffset.UTC));
+        return this;
+    }
+
+    /**
+     * A meeting that is on now whose invitation gives only {@code address} ("Join from a room system:
+     * ..."); every call still reaches the simulated gateway (the room's outbound proxy).
+     */
+    public RoomFixture withMeetingNowAt(Meeting meeting, String address) {
+        bookings.add(cloud -> {
+            java.time.ZonedDateTime start = time.clock().instant().atZone(ZoneOffset.UTC)
+                    .truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+            cloud.graph().book(SimCloud.roomAccount("401"), io.roomwire.sim.cloud.graph.Booking.of(meeting.subject(),
+                    start.minusMinutes(1), Duration.ofMinutes(30)).organizer("Megan Bowen", "megan@" + SimCloud.DOMAIN)
+                    .body("<p>Join from a room system: " + address + "</p><p>Questions: megan@" + SimCloud.DOMAIN
+                            + "</p>").build());
+        });
+        return this;
+    }
+
+    /** A line of the room's configuration file ({@code gateway.acme.domains = vc.acme.example}). */
+    public RoomFixture withSetting(String key, String value) {
+        settings.put(key, value);
         return this;
     }
 
@@ -48,12 +71,10 @@ public final class RoomFixture {
     public Room started() throws Exception {
         SimCloud cloud = SimCloud.start(dir.resolve("cloud"), time.clock(), Duration.ofSeconds(5));
         try {
-            SimulatedRoom room = SimulatedRoom.builder().scheduler(time).stateDir(dir.resolve("agent")).cloud(cloud).build();
-            for (Meeting m : meetings) {
-                if (m.subject().equals(SimCloud.DEMO_SUBJECT)) {
-                    cloud.bookMeetingNow("401", ZoneOffset.UTC);
-                }
-            }
+            SimulatedRoom.Builder b = SimulatedRoom.builder().scheduler(time).stateDir(dir.resolve("agent")).cloud(cloud);
+            settings.forEach(b::set);
+            SimulatedRoom room = b.build();
+            bookings.forEach(book -> book.accept(cloud));
             room.start();
             return new Room(this, cloud, room);
         } catch (Exception | Error e) {

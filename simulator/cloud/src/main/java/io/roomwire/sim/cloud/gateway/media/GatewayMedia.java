@@ -120,7 +120,10 @@ public final class GatewayMedia implements AutoCloseable {
         s.room = Objects.requireNonNull(roomRtp, "roomRtp");
     }
 
-    /** Sends {@code packets} RTP packets of the stream to the room now (video: marker every third). */
+    /**
+     * Sends {@code packets} RTP packets of the stream to the room now (video: the next packets of the H.264
+     * clip, the marker bit on the last of each picture).
+     */
     public void sendMedia(Kind k, int packets) {
         Stream s = stream(k);
         for (int i = 0; i < packets; i++) {
@@ -145,12 +148,17 @@ public final class GatewayMedia implements AutoCloseable {
         }
     }
 
-    /** Paces media to the room on {@code executor}: audio one packet per 20 ms, video 3 per 66 ms. */
+    /** Paces media to the room on {@code executor}: audio one packet per 20 ms, video one picture per 66 ms (15 fps). */
     public void startSending(ScheduledExecutorService executor) {
         for (Stream s : streams.values()) {
             long period = s.kind == Kind.AUDIO ? 20 : 66;
-            int n = s.kind == Kind.AUDIO ? 1 : 3;
-            pacing.add(executor.scheduleAtFixedRate(() -> sendMedia(s.kind, n), period, period, TimeUnit.MILLISECONDS));
+            pacing.add(executor.scheduleAtFixedRate(() -> {
+                if (s.kind == Kind.AUDIO) {
+                    s.sendOne();
+                } else {
+                    s.sendPicture();
+                }
+            }, period, period, TimeUnit.MILLISECONDS));
         }
     }
 
@@ -224,6 +232,7 @@ public final class GatewayMedia implements AutoCloseable {
         int seq = RANDOM.nextInt(0x8000);
         long timestamp = RANDOM.nextInt() & 0xffffffffL;
         int videoInFrame;
+        int picture;
         long sentPackets;
         long sentBytes;
         long recvPackets;
@@ -378,6 +387,17 @@ public final class GatewayMedia implements AutoCloseable {
             rtcp.send(new DatagramPacket(wire, wire.length, to));
         }
 
+        /** The rest of the current picture's packets. */
+        void sendPicture() {
+            int left;
+            synchronized (this) {
+                left = VideoClip.get().payloads(picture).size() - videoInFrame;
+            }
+            for (int i = 0; i < left; i++) {
+                sendOne();
+            }
+        }
+
         void sendOne() {
             InetSocketAddress to = room;
             if (to == null || closed) {
@@ -386,17 +406,27 @@ public final class GatewayMedia implements AutoCloseable {
             byte[] pkt;
             synchronized (this) {
                 boolean video = kind == Kind.VIDEO;
-                int payload = video ? 1000 : 160;
+                // video: the next RTP payload of the H.264 clip (VideoClip); audio: 20 ms of mu-law silence
+                List<byte[]> payloads = video ? VideoClip.get().payloads(picture) : null;
+                byte[] nal = video ? payloads.get(videoInFrame) : null;
+                int payload = video ? nal.length : 160;
                 pkt = new byte[12 + payload];
                 pkt[0] = (byte) 0x80;
-                boolean marker = video && ++videoInFrame == 3;
+                boolean marker = video && ++videoInFrame == payloads.size();
                 pkt[1] = (byte) ((marker ? 0x80 : 0) | (video ? videoPt : audioPt));
                 int s = seq++ & 0xffff;
                 pkt[2] = (byte) (s >> 8);
                 pkt[3] = (byte) s;
                 GatewaySrtp.put32(pkt, 4, (int) timestamp);
                 GatewaySrtp.put32(pkt, 8, ssrc);
-                java.util.Arrays.fill(pkt, 12, pkt.length, video ? (byte) 0x80 : (byte) 0xff);
+                if (video) {
+                    System.arraycopy(nal, 0, pkt, 12, nal.length);
+                } else {
+                    java.util.Arrays.fill(pkt, 12, pkt.length, (byte) 0xff);
+                }
+                if (marker) {
+                    picture = (picture + 1) % VideoClip.get().size();
+                }
                 if (!video) {
                     timestamp += 160;
                 } else if (marker) {

@@ -1,0 +1,144 @@
+package io.roomwire.hal.sim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roomwire.core.time.VirtualScheduler;
+import io.roomwire.hal.Codec;
+import io.roomwire.hal.MediaKind;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/** The simulated codec's receive side: pictures a decoder could show, their size, and the audio level. */
+class SimPlayoutTest {
+
+    private final VirtualScheduler scheduler = new VirtualScheduler();
+    private final SimCodec codec = new SimCodec(scheduler);
+
+    @Test
+    void countsTheFarEndsPicturesReadsTheirSizeAndMeasuresTheToneLevel() throws Exception {
+        try (Codec.MediaSession room = codec.open(List.of(
+                new Codec.StreamPlan(MediaKind.AUDIO, 0, "PCMU", 8000, null),
+                new Codec.StreamPlan(MediaKind.VIDEO, 96, "H264", 90000, null)))) {
+            assertEquals(Codec.Playout.NONE, room.playout(MediaKind.VIDEO));
+            assertTrue(room.playout(MediaKind.AUDIO).audioLevelDbov().isEmpty(), "no level before any audio");
+            try (Codec.MediaSession far = codec.open(List.of(
+                    new Codec.StreamPlan(MediaKind.AUDIO, 0, "PCMU", 8000, room.localPorts().get(MediaKind.AUDIO)),
+                    new Codec.StreamPlan(MediaKind.VIDEO, 96, "H264", 90000, room.localPorts().get(MediaKind.VIDEO))))) {
+                scheduler.advance(Duration.ofSeconds(2));
+                long sent = far.sent(MediaKind.VIDEO).packets();
+                await(() -> room.received(MediaKind.VIDEO).packets() == sent && room.received(MediaKind.AUDIO).packets() == 100);
+                Codec.Playout video = room.playout(MediaKind.VIDEO);
+                assertEquals(30, video.framesDecoded(), "2 s of 15 fps pictures");
+                assertEquals(320, video.width());
+                assertEquals(180, video.height());
+                // a sine of amplitude 12000: RMS 12000 / sqrt(2) = -11.7 dBov (G.711 quantisation adds little)
+                double level = room.playout(MediaKind.AUDIO).audioLevelDbov().orElseThrow();
+                assertEquals(-11.7, level, 0.5, "level of the far end's tone");
+            }
+        }
+    }
+
+    @Test
+    void aLostPacketFreezesThePictureUntilTheNextIdr() {
+        H264Clip clip = SimCodec.videoClip();
+        H264Receiver rx = new H264Receiver();
+        int seq = 0;
+        for (int unit = 0; unit < clip.size(); unit++) {
+            List<byte[]> payloads = clip.payloads(unit, SimCodec.MAX_VIDEO_PAYLOAD);
+            for (int i = 0; i < payloads.size(); i++) {
+                byte[] p = payloads.get(i);
+                int s = seq++ & 0xffff;
+                if (unit == 3) {
+                    continue; // picture 3 is lost whole: 4 to 14 refer to it
+                }
+                rx.packet(p, 0, p.length, s, unit * 6000L, 42, i == payloads.size() - 1);
+                if (unit == 20) {
+                    rx.packet(p, 0, p.length, s, unit * 6000L, 42, i == payloads.size() - 1); // a duplicate: ignored
+                }
+            }
+        }
+        // 0, 1, 2 before the loss; nothing until the IDR at 15; 15 to 29 after it
+        assertEquals(3 + 15, rx.frames());
+        assertEquals(320, rx.width());
+    }
+
+    @Test
+    void aPictureWithoutItsMarkerPacketIsNotShown() {
+        H264Clip clip = SimCodec.videoClip();
+        H264Receiver rx = new H264Receiver();
+        int seq = 0;
+        for (int unit = 0; unit < 3; unit++) {
+            List<byte[]> payloads = clip.payloads(unit, SimCodec.MAX_VIDEO_PAYLOAD);
+            for (int i = 0; i < payloads.size(); i++) {
+                byte[] p = payloads.get(i);
+                boolean last = i == payloads.size() - 1;
+                int s = seq++ & 0xffff;
+                if (unit == 0 && last) {
+                    continue; // the IDR's last fragment is lost
+                }
+                rx.packet(p, 0, p.length, s, unit * 6000L, 42, last);
+            }
+        }
+        assertEquals(0, rx.frames(), "no IDR arrived whole, so nothing can be decoded");
+    }
+
+    @Test
+    void readsThePictureSizeOfSpsFromX264() {
+        // SPS NAL units x264 wrote for these sizes (High profile; 1080 and 180 are cropped from whole macroblocks)
+        assertArrayEquals(new int[] {1920, 1080}, size("67640028acd940780227e5c05a808080a0000003002000000791e30632c0"));
+        assertArrayEquals(new int[] {320, 180}, size("67640014acd941419f9f016a0c0c0d4a000003000200000300791e28532c"));
+        // and 4:4:4 High (profile 244), as x264 chooses for a Y444 source
+        assertArrayEquals(new int[] {320, 180}, size("67f4000d90d96405067e37016a0c0c0c80000003008000000f478a1524"));
+        assertNull(size("6764"), "a truncated SPS gives no size");
+        assertNull(size("68ebcc448440"), "a PPS is not an SPS");
+    }
+
+    private static int[] size(String hex) {
+        byte[] b = HexFormat.of().parseHex(hex);
+        return H264Sps.pictureSize(b, 0, b.length);
+    }
+
+    @Test
+    void garbagePayloadsNeitherThrowNorCountAsPictures() {
+        java.util.Random random = new java.util.Random(14);
+        H264Receiver rx = new H264Receiver();
+        for (int i = 0; i < 20_000; i++) {
+            byte[] p = new byte[random.nextInt(40)];
+            random.nextBytes(p);
+            if (p.length > 0 && i % 3 == 0) {
+                p[0] = (byte) ((p[0] & 0xe0) | (i % 2 == 0 ? 24 : 7)); // STAP-A or SPS headers with random bodies
+            }
+            rx.packet(p, 0, p.length, random.nextInt(65536), random.nextInt(1000), 7, random.nextBoolean());
+            H264Sps.pictureSize(p, 0, p.length);
+        }
+        assertTrue(rx.frames() < 20_000, "not every random packet is a picture");
+    }
+
+    @Test
+    void g711DecodingInvertsTheEncoder() {
+        for (int v = -32000; v <= 32000; v += 250) {
+            short s = (short) v;
+            double tolerance = Math.max(16, Math.abs(v) / 14.0); // one step of the logarithmic segment
+            assertEquals(v, G711.muLawDecode(G711.muLaw(s)), tolerance, "mu-law " + v);
+            assertEquals(v, G711.aLawDecode(G711.aLaw(s)), tolerance, "A-law " + v);
+        }
+    }
+
+    private static void await(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 10 s");
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package io.roomwire.sim.room.bench;
+
+import io.roomwire.sim.room.SimCloud;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The start-up measurements behind docs/performance.md, the ones that do not depend on the machine's
+ * load: per run of the enrolled agent (and of the empty JVM with the same flags, in the same run) the
+ * wall time to "all services UP", the CPU time the process had used by then (user+sys from
+ * /proc/PID/stat), its threads and RSS at that moment, and with {@code --classes} the classes loaded
+ * by then per jar ({@code -Xlog:class+load}). With {@code --idle S} also VmRSS after S seconds and,
+ * with {@code --nmt}, the JVM's native memory summary.
+ *
+ * <p>Arguments: {@code --root DIR [--runs N] [--cds] [--classes] [--idle S] [--nmt] [--flag F]...}; the
+ * shipped flags (image/src/main/resources/jvm.options) are always on, {@code --flag} adds one;
+ * {@code --default} runs the JVM's defaults instead of the shipped flags. The class path is the
+ * agent's own (agent/target/runtime-classpath.txt, as {@code bench/run} writes it) unless one or more
+ * {@code --cp NAME=CLASSPATH} name others (saved builds): their runs then alternate, so before and after
+ * see the same load. With {@code --cds} each class path gets its own dynamic archive.
+ */
+public final class StartupProbe {
+
+    /** Extra environment of a command (--env), by the command's identity. */
+    private static final Map<List<String>, Map<String, String>> ENV = new java.util.IdentityHashMap<>();
+
+    private StartupProbe() {
+    }
+
+    private record Sample(long wallMs, long cpuMs, int threads, long rssKb, long idleRssKb, String breakdown,
+                          Map<String, Integer> classes, String nmt) { }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(".");
+        int runs = 3;
+        boolean cds = false;
+        boolean classes = false;
+        boolean nmt = false;
+        boolean defaults = false;
+        Duration idle = Duration.ZERO;
+        List<String> extra = new ArrayList<>();
+        List<String[]> variants = new ArrayList<>(); // name, class path
+        Map<String, Map<String, String>> envs = new java.util.HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--root" -> root = Path.of(args[++i]);
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--cds" -> cds = true;
+                case "--classes" -> classes = true;
+                case "--nmt" -> nmt = true;
+                case "--default" -> defaults = true;
+                case "--idle" -> idle = Duration.ofSeconds(Long.parseLong(args[++i]));
+                case "--flag" -> extra.add(args[++i]);
+                case "--env" -> { // NAME:KEY=VALUE, an environment variable for one class path's runs
+                    String v = args[++i];
+                    envs.computeIfAbsent(v.substring(0, v.indexOf(':')), n -> new java.util.HashMap<>())
+                            .put(v.substring(v.indexOf(':') + 1, v.indexOf('=')), v.substring(v.indexOf('=') + 1));
+                }
+                case "--cp" -> {
+                    String v = args[++i];
+                    int eq = v.indexOf('=');
+                    variants.add(new String[] {v.substring(0, eq), v.substring(eq + 1)});
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        root = root.toAbsolutePath().normalize();
+        List<String> flags = new ArrayList<>(defaults ? List.of() : Files.readAllLines(root.resolve("image/src/main/resources/jvm.options"))
+                .stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList());
+        flags.addAll(extra);
+        if (nmt) {
+            flags.add("-XX:NativeMemoryTracking=summary");
+        }
+        Path work = Files.createTempDirectory("roomwire-probe-");
+        if (variants.isEmpty()) {
+            variants.add(new String[] {"checkout", agentClasspath(root)});
+        }
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path empty = emptyJvmJar(work);
+        try (SimCloud cloud = SimCloud.start(work.resolve("cloud"), java.time.Clock.systemUTC(), Duration.ZERO)) {
+            cloud.startBroker();
+            cloud.addRoom("401", "Room 401");
+            cloud.bookMeetingNow("401", java.time.ZoneOffset.UTC);
+            cloud.bookDemoMeetings("401", java.time.ZoneOffset.UTC);
+            Sample boot = run(agentCmd(cloud, work, javaBin, variants.get(0)[1], flags), work, false, Duration.ZERO, false);
+            System.out.println("first boot (sign-in + enrollment, " + variants.get(0)[0] + "): " + boot.wallMs() + " ms, cpu "
+                    + boot.cpuMs() + " ms");
+            List<List<String>> cmds = new ArrayList<>();
+            for (String[] v : variants) {
+                List<String> agentFlags = new ArrayList<>(flags);
+                if (cds) {
+                    // each class path its own archive, trained by an enrolled start (the same for every variant)
+                    Path jsa = work.resolve(v[0] + ".jsa");
+                    List<String> train = new ArrayList<>(flags);
+                    train.add("-XX:ArchiveClassesAtExit=" + jsa);
+                    run(agentCmd(cloud, work, javaBin, v[1], train), work, false, Duration.ZERO, false);
+                    agentFlags.add("-XX:SharedArchiveFile=" + jsa);
+                }
+                List<String> cmd = agentCmd(cloud, work, javaBin, v[1], agentFlags);
+                ENV.put(cmd, envs.getOrDefault(v[0], Map.of()));
+                cmds.add(cmd);
+                run(cmds.get(cmds.size() - 1), work, false, Duration.ZERO, false); // page cache
+            }
+            List<String> emptyCmd = new ArrayList<>();
+            emptyCmd.add(javaBin.toString());
+            emptyCmd.addAll(flags);
+            emptyCmd.addAll(List.of("-cp", empty.toString(), EmptyJvm.class.getName()));
+            System.out.println("flags: " + String.join(" ", flags) + (cds ? " + -XX:SharedArchiveFile (per class path)" : ""));
+            System.out.println("| run | class path | agent wall ms | agent cpu ms | threads | RSS at UP MB | idle RSS MB | empty wall ms | empty cpu ms | empty idle RSS MB |");
+            Map<String, List<Sample>> all = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < runs; i++) {
+                Sample e = run(emptyCmd, work, false, idle, false);
+                for (int k = 0; k < variants.size(); k++) {
+                    String name = variants.get(k)[0];
+                    Sample a = run(cmds.get(k), work, classes && i == 0, idle, nmt && i == 0);
+                    all.computeIfAbsent(name, n -> new ArrayList<>()).add(a);
+                    System.out.println("| " + (i + 1) + " | " + name + " | " + a.wallMs() + " | " + a.cpuMs() + " | " + a.threads()
+                            + " | " + a.rssKb() / 1024 + " | " + (a.idleRssKb() / 1024) + " | " + e.wallMs() + " | " + e.cpuMs()
+                            + " | " + e.idleRssKb() / 1024 + " |");
+                    System.out.println("  " + a.breakdown());
+                    if (!a.classes().isEmpty()) {
+                        int total = a.classes().values().stream().mapToInt(Integer::intValue).sum();
+                        System.out.println("  classes loaded by UP: " + total);
+                        a.classes().entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                                .limit(25).forEach(c -> System.out.println("    " + c.getValue() + "  " + c.getKey()));
+                    }
+                    if (!a.nmt().isEmpty()) {
+                        System.out.println(a.nmt());
+                    }
+                }
+            }
+            System.out.println("| class path | median wall ms | median cpu ms | median RSS at UP MB | median idle RSS MB |");
+            all.forEach((name, l) -> System.out.println("| " + name + " | " + median(l, Sample::wallMs) + " | "
+                    + median(l, Sample::cpuMs) + " | " + median(l, Sample::rssKb) / 1024 + " | " + median(l, Sample::idleRssKb) / 1024 + " |"));
+        }
+    }
+
+    private static long median(List<Sample> l, java.util.function.ToLongFunction<Sample> f) {
+        long[] v = l.stream().mapToLong(f).sorted().toArray();
+        return v[v.length / 2];
+    }
+
+    private static List<String> agentCmd(SimCloud cloud, Path work, Path java, String cp, List<String> flags) throws IOException {
+        Path state = Files.createDirectories(work.resolve("state"));
+        Path cfg = work.resolve("agent.properties");
+        StringBuilder props = new StringBuilder("agent.state-dir = " + state + "\nagent.log-level = warn\npanel.http-port = 0\n");
+        cloud.agentSettings("RW-BENCH-0001", "401").forEach((k, v) -> props.append(k).append(" = ").append(v).append('\n'));
+        Files.writeString(cfg, props);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java.toString());
+        cmd.addAll(flags);
+        cmd.addAll(List.of("-cp", cp, "io.roomwire.agent.Main", "run", "--config", cfg.toString()));
+        return cmd;
+    }
+
+    private static Sample run(List<String> base, Path work, boolean classes, Duration idle, boolean nmt) throws Exception {
+        List<String> cmd = new ArrayList<>(base);
+        Path log = work.resolve("classload.log");
+        if (classes) {
+            Files.deleteIfExists(log);
+            cmd.add(1, "-Xlog:class+load=info:file=" + log + ":none");
+        }
+        long t0 = System.nanoTime();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(ENV.getOrDefault(base, Map.of()));
+        Process p = pb.start();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            long wall = -1;
+            while ((line = r.readLine()) != null) {
+                if (line.contains("all services UP")) {
+                    wall = (System.nanoTime() - t0) / 1_000_000;
+                    break;
+                }
+            }
+            if (wall < 0) {
+                throw new IllegalStateException("no 'all services UP' from " + cmd);
+            }
+            long cpu = cpuMs(p.pid());
+            int threads = (int) status(p.pid(), "Threads:");
+            long rss = status(p.pid(), "VmRSS:");
+            Map<String, Integer> perJar = classes ? perJar(Files.readAllLines(log)) : Map.of();
+            String next = line.contains("empty JVM") ? "" : r.readLine();
+            String breakdown = next != null && next.contains("service start-up") ? next.substring(next.indexOf("):") + 2).strip() : "";
+            String phases = breakdown.isEmpty() ? null : r.readLine();
+            if (phases != null && phases.contains("start phases")) {
+                breakdown = breakdown + "; " + phases.substring(phases.indexOf("start phases"));
+            }
+            Thread drain = new Thread(() -> {
+                try {
+                    r.lines().forEach(l -> { });
+                } catch (java.io.UncheckedIOException e) {
+                    // the pipe closes under the reader when the process ends
+                }
+            });
+            drain.setDaemon(true);
+            drain.start();
+            long idleRss = 0;
+            String nmtOut = "";
+            if (!idle.isZero()) {
+                p.waitFor(idle.toMillis(), TimeUnit.MILLISECONDS);
+                idleRss = status(p.pid(), "VmRSS:");
+                if (nmt) {
+                    Process j = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                            String.valueOf(p.pid()), "VM.native_memory", "summary").redirectErrorStream(true).start();
+                    nmtOut = new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    j.waitFor(30, TimeUnit.SECONDS);
+                }
+            }
+            p.destroy();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+            return new Sample(wall, cpu, threads, rss, idleRss, breakdown, perJar, nmtOut);
+        }
+    }
+
+    /** Classes per origin: the jar's file name, "jrt" for the JDK, "cds" for the shared archive. */
+    private static Map<String, Integer> perJar(List<String> lines) {
+        Map<String, Integer> out = new TreeMap<>();
+        for (String l : lines) {
+            int s = l.indexOf(" source: ");
+            String src = s < 0 ? "?" : l.substring(s + 9);
+            String key;
+            if (src.startsWith("jrt:/")) {
+                key = "jdk " + src.substring(5);
+            } else if (src.contains("shared objects file")) {
+                key = "cds: " + (src.contains("top") ? "dynamic archive" : "jdk base archive");
+            } else if (src.contains(".jar")) {
+                String jar = src.substring(0, src.indexOf(".jar") + 4);
+                key = jar.substring(jar.lastIndexOf('/') + 1);
+            } else {
+                key = src.startsWith("__") ? "generated (lambda forms, proxies)" : src;
+            }
+            out.merge(key, 1, Integer::sum);
+        }
+        return out;
+    }
+
+    private static long cpuMs(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // fields 14 and 15 (utime, stime) in clock ticks; the kernel's USER_HZ is 100 on Linux
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+    }
+
+    private static long status(long pid, String key) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (l.startsWith(key)) {
+                return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static String agentClasspath(Path root) throws IOException {
+        Path list = root.resolve("agent/target/runtime-classpath.txt");
+        try (Stream<Path> s = Files.list(root.resolve("agent/target"))) {
+            Path jar = s.filter(p -> p.getFileName().toString().matches("roomwire-agent-.*\\.jar")).findFirst()
+                    .orElseThrow(() -> new IOException("no agent jar in agent/target: build with mvn package"));
+            return jar + ":" + Files.readString(list).strip();
+        }
+    }
+
+    private static Path emptyJvmJar(Path work) throws IOException {
+        Path jar = work.resolve("empty-jvm.jar");
+        String entry = EmptyJvm.class.getName().replace('.', '/') + ".class";
+        try (java.io.InputStream in = EmptyJvm.class.getClassLoader().getResourceAsStream(entry);
+             java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.jar.JarEntry(entry));
+            in.transferTo(out);
+            out.closeEntry();
+        }
+        return jar;
+    }
+}
