@@ -51,8 +51,9 @@ public final class MgmtSettings {
             "Longest delay between reconnect attempts");
 
     public static final Setting<Duration> RECONNECT_SPREAD = Setting.of("mqtt.reconnect-spread", SettingType.DURATION, "10s",
-            "After losing a working connection, the first reconnect waits a random moment within this (0s: none),"
-            + " so a fleet does not reconnect in the same second after a broker restart; see docs/fleet.md");
+            "After losing a working connection, the first reconnect waits a random moment within this, and each later"
+            + " attempt a fresh one on top of its back-off (0s: none), so a fleet does not reconnect in the same second"
+            + " after a broker restart or a long outage; see docs/fleet.md");
 
     public static final Setting<Duration> TELEMETRY_INTERVAL = Setting.of("mqtt.telemetry-interval", SettingType.DURATION,
             "60s", "How often telemetry (CPU, memory, calendar sync age, call quality, peripherals) is published").live();

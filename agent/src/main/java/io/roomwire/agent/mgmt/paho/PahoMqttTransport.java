@@ -6,13 +6,11 @@ import io.roomwire.agent.mgmt.MqttTransport;
 import io.roomwire.agent.mgmt.MqttTransportOptions;
 import io.roomwire.agent.mgmt.internal.Pem;
 import io.roomwire.core.log.LogScrubber;
-import io.roomwire.core.time.Backoff;
 import io.roomwire.core.time.Scheduler;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,7 +33,7 @@ import org.tinylog.Logger;
 
 /**
  * {@link MqttTransport} on Eclipse Paho MQTT v5 (1.2.5, unmaintained since 2020, hence kept behind
- * our interface). Paho's own automatic reconnect is off: we reconnect by our {@link Backoff} on the
+ * our interface). Paho's own automatic reconnect is off: we reconnect by our {@link ReconnectDelays} on the
  * {@link Scheduler}, forever, and every reconnect uses a fresh client while the old one is closed
  * and its socket surely shut, which avoids Paho's reconnect-timer thread leak (paho.mqtt.java#654)
  * and the growth of a long-lived client over hundreds of reconnects (#747). Connects, discards
@@ -55,7 +53,7 @@ public final class PahoMqttTransport implements MqttTransport {
 
     private final MqttTransportOptions options;
     private final Scheduler scheduler;
-    private final Backoff backoff;
+    private final ReconnectDelays delays;
     private final NoDelaySocketFactory.Tracked sockets;
     private final String serverUri;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
@@ -66,7 +64,6 @@ public final class PahoMqttTransport implements MqttTransport {
     private volatile String lastError = "";
 
     private final Object lock = new Object();
-    private final Random spreadRandom;
     private MqttAsyncClient client;
     private long generation;
     private boolean running;
@@ -79,8 +76,8 @@ public final class PahoMqttTransport implements MqttTransport {
     public PahoMqttTransport(MqttTransportOptions options, Scheduler scheduler) throws GeneralSecurityException {
         this.options = options;
         this.scheduler = scheduler;
-        this.backoff = new Backoff(options.reconnectMin(), options.reconnectMax(), new Random(options.randomSeed()));
-        this.spreadRandom = new Random(options.randomSeed() ^ 0x5DEECE66DL);
+        this.delays = new ReconnectDelays(options.reconnectMin(), options.reconnectMax(), options.reconnectSpread(),
+                options.randomSeed());
         SSLSocketFactory tls = null;
         if (options.usesTls()) {
             tls = Pem.clientContext(options.tls().orElse(io.roomwire.agent.mgmt.TlsMaterial.ofPem(null, null, null)))
@@ -118,7 +115,7 @@ public final class PahoMqttTransport implements MqttTransport {
             } catch (MqttException e) {
                 lastError = "cannot create MQTT client: " + e.getMessage();
                 Logger.error("MQTT client for {} cannot be created ({}): check mqtt.broker-url", serverUri, e.getMessage());
-                scheduleRetryLocked();
+                scheduleRetryLocked(delays.afterFailure());
                 return;
             }
             client = c;
@@ -203,7 +200,7 @@ public final class PahoMqttTransport implements MqttTransport {
                 return;
             }
             connected = true;
-            backoff.reset();
+            delays.reset();
         }
         connects.incrementAndGet();
         Logger.info("MQTT connected to {} as {} (session {}, {} subscription{} confirmed)", serverUri, options.clientId(),
@@ -239,20 +236,12 @@ public final class PahoMqttTransport implements MqttTransport {
                 failures.incrementAndGet();
             }
         }
-        boolean spread = notify && !options.reconnectSpread().isZero();
         // Paho must not be closed from its own callback thread: discard on the scheduler, then retry.
         scheduler.execute(() -> {
             discard(c);
             synchronized (lock) {
                 if (running && client == null && retry == null) {
-                    if (spread) {
-                        // every room lost the broker in the same instant: come back at a random moment, not together
-                        Duration d = Duration.ofMillis(spreadRandom.nextLong(options.reconnectSpread().toMillis() + 1));
-                        Logger.debug("MQTT reconnect to {} in {} ms (spread)", serverUri, d.toMillis());
-                        retry = scheduler.schedule(d, this::attempt);
-                    } else {
-                        scheduleRetryLocked();
-                    }
+                    scheduleRetryLocked(notify ? delays.afterLoss() : delays.afterFailure());
                 }
             }
         });
@@ -268,8 +257,7 @@ public final class PahoMqttTransport implements MqttTransport {
         }
     }
 
-    private void scheduleRetryLocked() {
-        Duration d = backoff.next();
+    private void scheduleRetryLocked(Duration d) {
         Logger.debug("MQTT reconnect to {} in {} ms", serverUri, d.toMillis());
         retry = scheduler.schedule(d, this::attempt);
     }
