@@ -89,6 +89,12 @@ public final class StandardAgent {
                 () -> meetings.obtp().agenda().map(a -> !a.buttons().isEmpty()).orElse(false),
                 config.find(io.roomwire.agent.mgmt.MgmtSettings.MAINTENANCE_WINDOW), scheduler.clock(),
                 config.get(io.roomwire.agent.config.AgentSettings.TIME_ZONE));
+        if (io.roomwire.agent.call.WebRtcAgentSettings.from(config).isPresent()) {
+            calls.onCallEvent(new io.roomwire.agent.call.WebRtcMemoryGuard(
+                    (long) config.get(io.roomwire.agent.call.WebRtcAgentSettings.RESTART_AFTER_NATIVE_MB) << 20,
+                    io.roomwire.agent.mgmt.internal.ProcessStats::outsideJvmBytes, updatePolicy::blocker, scheduler, events,
+                    rebooter)::callEvent);
+        }
         Optional<io.roomwire.agent.update.AgentUpdates> updates = io.roomwire.agent.update.AgentUpdates.forInstall(
                 io.roomwire.agent.update.AgentUpdates.home(), Version.get(), updatePolicy, scheduler, events, health, rebooter,
                 config.get(io.roomwire.agent.update.UpdateSettings.TRIAL_TIMEOUT));

@@ -32,6 +32,10 @@ public final class WebRtcAgentSettings {
             "Highest local UDP port for WebRTC media");
     public static final Setting<Duration> CONNECT_TIMEOUT = Setting.of("webrtc.connect-timeout", SettingType.DURATION,
             "10s", "How long ICE may take to connect before the join fails and the meeting's next target is tried");
+    public static final Setting<Integer> RESTART_AFTER_NATIVE_MB = Setting.of("webrtc.restart-after-native-mb",
+            SettingType.integer(0, 1 << 20), "128", "Restart the agent, when an update could be installed (no call, no Join"
+                    + " button, in mqtt.maintenance-window), once WebRTC calls have left this many MB of native memory behind"
+                    + " (webrtc-java 0.14.0 keeps a few hundred kB per call, its issue #239); 0: never");
 
     /** The path's settings, or empty when no gateway is configured (webrtc targets are then not offered). */
     public static Optional<WebRtcSettings> from(Config c) {

@@ -54,6 +54,20 @@ public final class ProcessStats {
         return OptionalLong.empty();
     }
 
+    /**
+     * Resident memory outside the JVM's own heap and non-heap pools (committed): what native libraries hold, as near
+     * as /proc and the JVM tell. Committed heap that is not yet resident makes this an underestimate.
+     */
+    public static OptionalLong outsideJvmBytes() {
+        OptionalLong rss = rssBytes();
+        if (rss.isEmpty()) {
+            return rss;
+        }
+        java.lang.management.MemoryMXBean m = ManagementFactory.getMemoryMXBean();
+        return OptionalLong.of(rss.getAsLong() - m.getHeapMemoryUsage().getCommitted()
+                - m.getNonHeapMemoryUsage().getCommitted());
+    }
+
     public static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }

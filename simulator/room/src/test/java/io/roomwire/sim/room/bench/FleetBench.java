@@ -40,13 +40,16 @@ public final class FleetBench {
         int idleSeconds = 30;
         Duration outage = Duration.ofMinutes(5);
         boolean chaos = true;
+        java.util.Set<String> only = java.util.Set.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rooms" -> rooms = Integer.parseInt(args[++i]);
                 case "--idle" -> idleSeconds = Integer.parseInt(args[++i]);
                 case "--outage" -> outage = Duration.ofSeconds(Long.parseLong(args[++i]));
                 case "--no-chaos" -> chaos = false;
-                default -> throw new IllegalArgumentException("usage: FleetBench [--rooms N] [--idle SECONDS] [--outage SECONDS] [--no-chaos]");
+                case "--only" -> only = java.util.Set.of(args[++i].split(","));
+                default -> throw new IllegalArgumentException("usage: FleetBench [--rooms N] [--idle SECONDS] [--outage SECONDS]"
+                        + " [--no-chaos | --only restart,outage,graph,mdm,entra,clock,gateway,disk]");
             }
         }
         LogSetup.configure("fleet-bench", "error");
@@ -128,35 +131,40 @@ public final class FleetBench {
                 rows.values().forEach(System.out::println);
                 return;
             }
-            scenario(rows, rig, "broker restart -> all online", r -> {
+            scenario(rows, rig, only, "restart", "broker restart -> all online", r -> {
                 r.site.stop();
                 FleetRig.await("rooms notice", Duration.ofMinutes(2), () -> r.fleet.healthy() < r.fleet.size(), () -> "");
                 r.emitMark();
                 r.site.start();
             });
-            scenario(rows, rig, "Graph 503 storm", r -> FleetChaosTest.graphStorm(r, 20 * r.fleet.size(), 503,
+            scenario(rows, rig, only, "graph", "Graph 503 storm", r -> FleetChaosTest.graphStorm(r, 20 * r.fleet.size(), 503,
                     Duration.ofSeconds(1)));
-            scenario(rows, rig, "Graph 429 storm", r -> FleetChaosTest.graphStorm(r, 20 * r.fleet.size(), 429,
+            scenario(rows, rig, only, "graph", "Graph 429 storm", r -> FleetChaosTest.graphStorm(r, 20 * r.fleet.size(), 429,
                     Duration.ofSeconds(2)));
-            scenario(rows, rig, "MDM 503", r -> r.cloud.mdm().failNext(SimMdm.Endpoint.MANAGEMENT, 503, 5 * r.fleet.size(),
+            scenario(rows, rig, only, "mdm", "MDM 503", r -> r.cloud.mdm().failNext(SimMdm.Endpoint.MANAGEMENT, 503, 5 * r.fleet.size(),
                     Optional.empty()));
-            scenario(rows, rig, "Entra token 503", r -> r.cloud.entra().injectFailures("token", 503, Optional.empty(),
+            scenario(rows, rig, only, "entra", "Entra token 503", r -> r.cloud.entra().injectFailures("token", 503, Optional.empty(),
                     5 * r.fleet.size()));
-            scenario(rows, rig, "clock +1 h and back", r -> FleetChaosTest.clockJump(r, Duration.ofHours(1), Duration.ofMinutes(2)));
-            scenario(rows, rig, "clock -1 h and back", r -> FleetChaosTest.clockJump(r, Duration.ofHours(-1), Duration.ofMinutes(2)));
+            scenario(rows, rig, only, "clock", "clock +1 h and back", r -> FleetChaosTest.clockJump(r, Duration.ofHours(1), Duration.ofMinutes(2)));
+            scenario(rows, rig, only, "clock", "clock -1 h and back", r -> FleetChaosTest.clockJump(r, Duration.ofHours(-1), Duration.ofMinutes(2)));
             int callers = Math.min(rooms, 20);
-            scenario(rows, rig, "gateway loss during calls (" + callers + " rooms in a call)",
+            scenario(rows, rig, only, "gateway", "gateway loss during calls (" + callers + " rooms in a call)",
                     r -> FleetChaosTest.gatewayLossDuringCalls(r, callers));
             if (stateDiskMb > 0) {
-                scenario(rows, rig, "state disk full (tmpfs)", FleetChaosTest::stateDiskFull);
+                scenario(rows, rig, only, "disk", "state disk full (tmpfs)", FleetChaosTest::stateDiskFull);
             }
             Duration outageFor = outage;
-            scenario(rows, rig, "broker outage " + outage.toSeconds() + " s", r -> FleetChaosTest.brokerOutage(r, outageFor));
+            scenario(rows, rig, only, "outage", "broker outage " + outage.toSeconds() + " s", r -> FleetChaosTest.brokerOutage(r, outageFor));
         }
         rows.values().forEach(System.out::println);
     }
 
-    private static void scenario(Map<String, String> rows, FleetRig rig, String name, Consumer<FleetRig> fault) {
+    /** Runs the fault named {@code key} unless {@code --only} left it out. */
+    private static void scenario(Map<String, String> rows, FleetRig rig, java.util.Set<String> only, String key, String name,
+                                 Consumer<FleetRig> fault) {
+        if (!only.isEmpty() && !only.contains(key)) {
+            return;
+        }
         Instant from = Instant.now();
         long t0 = System.nanoTime();
         fault.accept(rig);
