@@ -97,6 +97,27 @@ class CommandLineProcessTest {
         return now;
     }
 
+    /** As {@link #awaitText(Path, String, Duration)}; on failure the message carries the process's threads (jcmd). */
+    private static String awaitText(Process p, Path file, String text, Duration limit) throws IOException {
+        try {
+            return awaitText(file, text, limit);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nthreads of " + p.pid() + (p.isAlive() ? "" : " (exited " + p.exitValue()
+                    + ")") + ":\n" + threadDump(p), e);
+        }
+    }
+
+    private static String threadDump(Process p) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(p.pid()), "Thread.print").redirectErrorStream(true).start();
+            byte[] out = jcmd.getInputStream().readAllBytes();
+            return jcmd.waitFor(20, TimeUnit.SECONDS) ? new String(out, StandardCharsets.UTF_8) : "(jcmd did not finish)";
+        } catch (IOException | InterruptedException e) {
+            return "(no thread dump: " + e + ")";
+        }
+    }
+
     private static void hangUp(Process p) throws Exception {
         Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).inheritIO().start();
         assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -HUP " + p.pid());
@@ -207,13 +228,13 @@ class CommandLineProcessTest {
             awaitText(err, "roomwire: all services UP", Duration.ofSeconds(60));
             config("reload.properties", "panel.http-port = 0\nobtp.template.cisco.direct = sip:{id}.{tenant}@edge.{domain}\nsip.user = lobby\n");
             hangUp(p);
-            String log = awaitText(err, "Config reloaded from", Duration.ofSeconds(30));
+            String log = awaitText(p, err, "Config reloaded from", Duration.ofSeconds(30));
             assertTrue(log.contains("Config reloaded from " + cfg + ": applied [obtp.template.cisco.direct]; "
                     + "pending a restart [sip.user]"), log);
 
             config("reload.properties", "panel.http-port = 0\nobtp.preroll = soon\n");
             hangUp(p);
-            log = awaitText(err, "refused (1 problem)", Duration.ofSeconds(30));
+            log = awaitText(p, err, "refused (1 problem)", Duration.ofSeconds(30));
             assertTrue(log.contains(cfg + ":3: obtp.preroll"), "the problem with its line:\n" + log);
             assertTrue(p.isAlive(), "a bad file does not stop the agent:\n" + log);
         } finally {
