@@ -195,12 +195,18 @@ final class RunCommand implements Cli.Command {
      */
     private static void reloadOnHangup(Agent agent) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+            sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
                 if (!agent.reloadConfig()) {
                     Logger.warn("SIGHUP ignored: the agent runs on the built-in defaults, with no config file to "
                             + "re-read; start it with --config FILE");
                 }
             });
+            // The JVM installs no handler for a signal the process inherited as ignored (nohup, env
+            // --ignore-signal): HUP would then vanish without a word.
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                Logger.warn("Config reload on SIGHUP unavailable: this process was started with SIGHUP ignored "
+                        + "(nohup?); restart the agent to apply config file changes");
+            }
         } catch (IllegalArgumentException e) {
             // The JVM was started with -Xrs, or the platform has no SIGHUP: reloading needs a restart there.
             Logger.warn("Config reload on SIGHUP unavailable ({}); restart the agent to apply config changes",

@@ -73,8 +73,21 @@ class CommandLineProcessTest {
 
     /** Starts the command in its own JVM, standard output and error into {@code out} and {@code err}. */
     private static Process start(Path workDir, Path out, Path err, String... args) throws IOException {
+        return start(List.of(), workDir, out, err, args);
+    }
+
+    /**
+     * As {@link #start(Path, Path, Path, String...)}, the JVM run through {@code env} with {@code envOptions}:
+     * a child inherits ignored signals (a build run under nohup), so the SIGHUP tests say what they need.
+     */
+    private static Process start(List<String> envOptions, Path workDir, Path out, Path err, String... args) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>();
+        if (!envOptions.isEmpty()) {
+            cmd.add("env");
+            cmd.addAll(envOptions);
+        }
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", cp, "io.roomwire.agent.Main"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
@@ -223,7 +236,8 @@ class CommandLineProcessTest {
         Path cfg = config("reload.properties", "panel.http-port = 0\n");
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = start(Path.of("").toAbsolutePath(), out, err, "run", "--config", cfg.toString());
+        Process p = start(List.of("--default-signal=HUP"), Path.of("").toAbsolutePath(), out, err, "run", "--config",
+                cfg.toString());
         try {
             awaitText(err, "roomwire: all services UP", Duration.ofSeconds(60));
             config("reload.properties", "panel.http-port = 0\nobtp.template.cisco.direct = sip:{id}.{tenant}@edge.{domain}\nsip.user = lobby\n");
@@ -246,6 +260,33 @@ class CommandLineProcessTest {
         assertTrue(awaitText(err, "roomwire: stopped", Duration.ofSeconds(5)).contains("roomwire: stopped cleanly"));
         assertEquals("agent.state-dir = " + dir.resolve("state-reload.properties") + "\npanel.http-port = 0\nobtp.preroll = soon\n",
                 Files.readString(cfg), "the file is never written back on reload");
+    }
+
+    /** Started with SIGHUP ignored (nohup), the agent says at once that reloading needs a restart, and runs on. */
+    @Test
+    void runSaysSoWhenItWasStartedWithSighupIgnored() throws Exception {
+        Path cfg = config("nohup.properties", "panel.http-port = 0\n");
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = start(List.of("--ignore-signal=HUP"), Path.of("").toAbsolutePath(), out, err, "run", "--config",
+                cfg.toString());
+        try {
+            String log = awaitText(p, err, "Config reload on SIGHUP unavailable", Duration.ofSeconds(60));
+            assertTrue(log.contains("started with SIGHUP ignored (nohup?); restart the agent"), log);
+            awaitText(err, "roomwire: all services UP", Duration.ofSeconds(60));
+            hangUp(p);
+            config("nohup.properties", "panel.http-port = 0\nobtp.preroll = soon\n");
+            hangUp(p);
+            awaitText(err, "roomwire: touch panel at", Duration.ofSeconds(10));
+            assertTrue(p.isAlive(), "an ignored SIGHUP leaves the agent running");
+        } finally {
+            p.destroy();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+        String rest = awaitText(err, "roomwire: stopped", Duration.ofSeconds(5)).replace("Config reload on SIGHUP unavailable", "");
+        assertFalse(rest.contains("Config reload"), "nothing was reloaded:\n" + rest);
     }
 
     /** Started in parallel, every service still reports its own start and UP, in the line bench/run reads. */
