@@ -20,7 +20,7 @@ import org.tinylog.Logger;
  * so every WebRTC call leaves a few hundred kB of native memory behind for good. Nothing in the agent can free it;
  * a restart does. The growth is measured, not assumed: after each WebRTC call ends, the process's memory outside
  * the JVM's own pools is compared with the same figure after the first WebRTC call (which loads the library and
- * its factory once). Past {@code webrtc.restart-after-growth}, the agent says so ({@code reboot.pending} with
+ * its factory once). Past {@code webrtc.restart-after-native-mb}, the agent says so ({@code reboot.pending} with
  * what it waits for) and restarts through the same path as {@code device.reboot} once the room is out of calls,
  * no Join button is on the panel and it is inside the maintenance window, when one is set.
  */
@@ -82,7 +82,7 @@ public final class WebRtcMemoryGuard {
                 return;
             }
             reason = String.format("WebRTC calls left %d MB of native memory behind over %d calls (webrtc-java #239; "
-                    + "webrtc.restart-after-growth %d MB)", grown >> 20, calls - 1, limitBytes >> 20);
+                    + "webrtc.restart-after-native-mb %d MB)", grown >> 20, calls - 1, limitBytes >> 20);
             pending = scheduler.scheduleAtFixedRate(Duration.ZERO, RECHECK, () -> restartWhenAllowed(reason));
         }
         Logger.warn("{}: restarting the agent at the next moment an update could be installed", reason);
