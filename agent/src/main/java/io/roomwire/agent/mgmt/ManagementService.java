@@ -817,11 +817,16 @@ public final class ManagementService implements Service {
         return logs.apply(n);
     }
 
-    /** Re-reads settings that apply without a restart. */
+    /**
+     * Re-reads settings that apply without a restart. A changed {@code mqtt.hide-meeting-titles} replaces the
+     * retained status at once, not at the next telemetry tick.
+     */
     public void configApplied(Config next) {
         operatorRate.setRate(next.get(MgmtSettings.COMMAND_RATE));
         untrustedRate.setRate(next.get(MgmtSettings.COMMAND_RATE));
-        hideTitles = next.get(MgmtSettings.HIDE_MEETING_TITLES);
+        boolean hide = next.get(MgmtSettings.HIDE_MEETING_TITLES);
+        boolean hideChanged = hide != hideTitles;
+        hideTitles = hide;
         maintenanceWindow = next.find(MgmtSettings.MAINTENANCE_WINDOW).orElse(null);
         zone = next.get(AgentSettings.TIME_ZONE);
         Duration t = next.get(MgmtSettings.TELEMETRY_INTERVAL);
@@ -833,6 +838,9 @@ public final class ManagementService implements Service {
                 }
             }
             scheduleTelemetry();
+        }
+        if (hideChanged) {
+            publishStatus(false);
         }
     }
 
