@@ -15,6 +15,8 @@ import io.roomwire.core.health.Service;
 import io.roomwire.core.store.FileStore;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.provisioning.AccessTokens;
+import io.roomwire.provisioning.EnrollmentState;
+import io.roomwire.provisioning.EnrollmentStatus;
 import io.roomwire.sip.JoinTarget;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,6 +97,18 @@ final class MeetingRoom {
                     Logger.warn("Token refresh after Graph 401 failed: {}", e.getMessage());
                     return Optional.empty();
                 }
+            }
+
+            @Override
+            public String whyNoToken() {
+                Optional<AccessTokens> t = signIn.tokens();
+                if (t.isEmpty() || t.get().account().isEmpty()) {
+                    return GraphToken.super.whyNoToken();
+                }
+                EnrollmentStatus s = t.get().enrollment();
+                return s.state() == EnrollmentState.ENROLLED
+                        ? "the access token expired and Entra has not refreshed it yet (see the entra service)"
+                        : "sign-in is " + s.state().name().toLowerCase(java.util.Locale.ROOT) + ": " + s.reason();
             }
         };
     }

@@ -17,4 +17,12 @@ public interface GraphToken {
      * fresh token can be had. The calendar calls this at most once per rejected request.
      */
     Optional<String> refreshAfterUnauthorized();
+
+    /**
+     * Why {@link #accessToken()} is empty, in words for the calendar's health: not signed in yet, or
+     * signed in with a token that expired while Entra could not refresh it.
+     */
+    default String whyNoToken() {
+        return "the device is not enrolled (run 'roomwire enroll')";
+    }
 }

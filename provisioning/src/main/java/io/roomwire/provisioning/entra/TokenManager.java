@@ -389,9 +389,14 @@ public final class TokenManager implements Service, AccessTokens {
 
     // ------------------------------------------------------------------ refresh
 
-    /** When the next refresh is due: 80% of the lifetime, minus up to 5% jitter. */
+    /**
+     * When the next refresh is due: 80% of the time the token is handed out (its lifetime less
+     * {@link #EXPIRY_SKEW}), minus up to 5% jitter. Counting from the skew, not the expiry, keeps a
+     * short-lived token (minutes) from being withheld from Graph before its refresh is even tried.
+     */
     Instant refreshDueAt(TokenSet t) {
-        long life = Math.max(1, t.lifetime().toMillis());
+        long full = t.lifetime().toMillis();
+        long life = Math.max(1, full > EXPIRY_SKEW.toMillis() + 5_000 ? full - EXPIRY_SKEW.toMillis() : full);
         long at = (long) (life * 0.80) - (long) (random.nextDouble() * life * 0.05);
         return t.issuedAt().plusMillis(Math.max(0, at));
     }

@@ -274,7 +274,7 @@ public final class GraphCalendarClient implements AutoCloseable {
     private JsonElement send(Supplier<RequestInformation> request) throws GraphException {
         if (token.accessToken().isEmpty()) {
             throw new GraphException(GraphException.Kind.UNAUTHORIZED, 0, "NoToken",
-                    "no Graph access token yet: the device is not enrolled (run 'roomwire enroll')", Optional.empty(), null);
+                    "no Graph access token: " + token.whyNoToken(), Optional.empty(), null);
         }
         try {
             return sendOnce(request.get());
