@@ -3,8 +3,10 @@ package io.roomwire.webrtc;
 import java.nio.ByteBuffer;
 
 /**
- * The room's camera and microphone as raw frames for the WebRTC path: the hardware layer on a room
- * PC, {@link TestPatternMedia} in the simulator and tests. Called from one media thread only.
+ * What the WebRTC path sends as the room's camera and microphone, as raw frames. The only
+ * implementation is {@link TestPatternMedia} (a moving bar and a steady tone), and it is what every
+ * room sends, on a room PC as in the simulator and tests: no implementation reads the room's real
+ * camera or microphone yet. Called from one media thread only.
  */
 public interface LocalMedia {
 

@@ -13,9 +13,11 @@ import javax.net.ssl.KeyManagerFactory;
 /**
  * TLS key managers for a key and its chain that live in memory only. The usual
  * {@code KeyStore.setKeyEntry(alias, key, password, chain)} on a PKCS#12 store encrypts the key with
- * 10,000 PBKDF2 iterations and the key manager decrypts it again: ~20% of the agent's start-up CPU
- * for three TLS contexts (MQTT, SIP, MDM). A store that is never written protects nothing, so one
- * iteration is enough.
+ * 10,000 PBKDF2 iterations and the key manager decrypts it again, for each of three TLS contexts
+ * (MQTT, SIP, MDM). A store that is never written protects nothing, so one iteration is enough. The
+ * start-up gain is not shown to exceed noise: a JFR profile put PBKDF2 at 48 of 252 CPU samples of a
+ * start, but measured, one iteration took CPU to "all services UP" from 2,780 to 2,690 ms (~90 ms),
+ * within the ~330 ms the same build varies between runs (docs/performance.md, round 2).
  */
 public final class KeyManagers {
 
