@@ -156,6 +156,8 @@ public final class SimEntra implements AutoCloseable {
     private final Map<String, RefreshGrant> refreshTokens = new HashMap<>();
     private final List<Request> requests = new ArrayList<>();
     private final Map<String, Deque<Fault>> faults = new HashMap<>();
+    /** Endpoints that are down until {@link #endOutage}: every request gets the status (before any queued fault). */
+    private final Map<String, Fault> outages = new HashMap<>();
     private Duration accessTokenLifetime = Duration.ofMinutes(60).minusSeconds(1);
     private Duration refreshTokenLifetime = Duration.ofDays(90);
     private Duration deviceCodeLifetime = Duration.ofMinutes(15);
@@ -427,6 +429,26 @@ public final class SimEntra implements AutoCloseable {
     }
 
     /**
+     * {@code endpoint} ({@code "token"} or {@code "devicecode"}) is down from now until {@link #endOutage}:
+     * every request is answered with {@code status} (as {@link #injectFailures}, 0 drops the connection),
+     * however often and however long the clients retry.
+     */
+    public SimEntra startOutage(String endpoint, int status) {
+        synchronized (lock) {
+            outages.put(endpoint, new Fault(status, null));
+        }
+        return this;
+    }
+
+    /** Ends an outage {@link #startOutage} began; the endpoint answers normally again. */
+    public SimEntra endOutage(String endpoint) {
+        synchronized (lock) {
+            outages.remove(endpoint);
+        }
+        return this;
+    }
+
+    /**
      * Signs {@code upn} in directly, as if a device code had been approved (for tests of Graph or
      * MDM that need a token but not the device-code dance): Entra's token response JSON.
      */
@@ -547,7 +569,10 @@ public final class SimEntra implements AutoCloseable {
         Fault f;
         synchronized (lock) {
             Deque<Fault> q = faults.get(endpoint);
-            f = q == null ? null : q.poll();
+            f = outages.get(endpoint);
+            if (f == null && q != null) {
+                f = q.poll();
+            }
         }
         if (f == null) {
             return false;

@@ -250,6 +250,21 @@ class SimEntraTest {
     }
 
     @Test
+    void anOutageAnswersEveryRequestUntilItEnds() throws Exception {
+        ext.entra().injectFailures("devicecode", 429, Optional.empty(), 1);
+        ext.entra().startOutage("devicecode", 503);
+        Map<String, String> form = Map.of("client_id", SimEntra.DEFAULT_CLIENT_ID, "scope", "openid");
+        for (int i = 0; i < 5; i++) {
+            Answer a = post(tenantPath("/oauth2/v2.0/devicecode"), form);
+            assertEquals(503, a.status());
+            assertEquals("server_error", a.json().get("error").getAsString());
+        }
+        ext.entra().endOutage("devicecode");
+        assertEquals(429, post(tenantPath("/oauth2/v2.0/devicecode"), form).status(), "the queued fault outlived the outage");
+        assertEquals(200, post(tenantPath("/oauth2/v2.0/devicecode"), form).status());
+    }
+
+    @Test
     void adminEndpointsListAndApproveCodesOverHttp() throws Exception {
         JsonObject dc = deviceCode();
         Answer pending = get("/_admin/pending");

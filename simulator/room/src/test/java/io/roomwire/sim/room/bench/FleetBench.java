@@ -32,6 +32,12 @@ import java.util.regex.Pattern;
  */
 public final class FleetBench {
 
+    /**
+     * Entra's access tokens in the bench live 5 minutes ({@code --token-seconds}), so the Entra outage meets every
+     * room's refresh (see FleetChaosTest).
+     */
+    static final Duration TOKEN_LIFETIME = Duration.ofMinutes(5);
+
     private FleetBench() {
     }
 
@@ -41,6 +47,7 @@ public final class FleetBench {
         Duration outage = Duration.ofMinutes(5);
         boolean chaos = true;
         java.util.Set<String> only = java.util.Set.of();
+        Duration tokenLifetime = TOKEN_LIFETIME;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rooms" -> rooms = Integer.parseInt(args[++i]);
@@ -48,7 +55,8 @@ public final class FleetBench {
                 case "--outage" -> outage = Duration.ofSeconds(Long.parseLong(args[++i]));
                 case "--no-chaos" -> chaos = false;
                 case "--only" -> only = java.util.Set.of(args[++i].split(","));
-                default -> throw new IllegalArgumentException("usage: FleetBench [--rooms N] [--idle SECONDS] [--outage SECONDS]"
+                case "--token-seconds" -> tokenLifetime = Duration.ofSeconds(Long.parseLong(args[++i]));
+                default -> throw new IllegalArgumentException("usage: FleetBench [--rooms N] [--idle SECONDS] [--outage SECONDS] [--token-seconds S]"
                         + " [--no-chaos | --only restart,outage,graph,mdm,entra,clock,gateway,disk]");
             }
         }
@@ -60,7 +68,8 @@ public final class FleetBench {
         Map<String, String> rows = new LinkedHashMap<>();
         // the rooms' state on a tmpfs of its own when root, for the full-disk scenario (~1 MB a room, and room to spare)
         long stateDiskMb = chaos && FleetRig.root() ? Math.max(64, rooms * 2L) : 0;
-        try (FleetRig rig = FleetRig.start(dir, rooms, 18, false, Map.of(), stateDiskMb)) {
+        try (FleetRig rig = FleetRig.start(dir, rooms, 18, false, Map.of(), stateDiskMb,
+                tokenLifetime)) {
             Duration bound = Duration.ofMinutes(Long.getLong("roomwire.fleet.start-minutes", Math.max(5, rooms / 30)));
             long[] lastCount = {-1};
             int fleetSize = rooms;
@@ -143,8 +152,8 @@ public final class FleetBench {
                     Duration.ofSeconds(2)));
             scenario(rows, rig, only, "mdm", "MDM 503", r -> r.cloud.mdm().failNext(SimMdm.Endpoint.MANAGEMENT, 503, 5 * r.fleet.size(),
                     Optional.empty()));
-            scenario(rows, rig, only, "entra", "Entra token 503", r -> r.cloud.entra().injectFailures("token", 503, Optional.empty(),
-                    5 * r.fleet.size()));
+            scenario(rows, rig, only, "entra", "Entra outage during token refresh (" + tokenLifetime.toSeconds()
+                    + " s tokens)", FleetChaosTest::entraOutageDuringRefresh);
             scenario(rows, rig, only, "clock", "clock +1 h and back", r -> FleetChaosTest.clockJump(r, Duration.ofHours(1), Duration.ofMinutes(2)));
             scenario(rows, rig, only, "clock", "clock -1 h and back", r -> FleetChaosTest.clockJump(r, Duration.ofHours(-1), Duration.ofMinutes(2)));
             int callers = Math.min(rooms, 20);
@@ -165,6 +174,7 @@ public final class FleetBench {
         if (!only.isEmpty() && !only.contains(key)) {
             return;
         }
+        FleetChaosTest.bookDemoMeetings(rig); // the meeting on now whose Join button every room must show after the fault
         Instant from = Instant.now();
         long t0 = System.nanoTime();
         fault.accept(rig);
@@ -173,11 +183,17 @@ public final class FleetBench {
         String mark = rig.emitMark();
         rig.awaitDelivered(mark, Duration.ofMinutes(5));
         double recovery = (System.nanoTime() - t1) / 1e9;
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline && !rig.fleet.rooms().stream().allMatch(FleetRig::showsDemoJoin)) {
+            LockSupport.parkNanos(100_000_000L);
+        }
+        long noButton = rig.fleet.rooms().stream().filter(r -> !FleetRig.showsDemoJoin(r)).count();
         double scripted = (t1 - t0) / 1e9;
         int worst = rig.site.connectionsPerSecond(from, "RW-FLEET-").values().stream().mapToInt(Integer::intValue).max().orElse(0);
-        row(rows, "chaos: " + name + " (fault scripted for; recovery after it; lost events; corrupt files; most room connects in a second)",
-                String.format("%.1f s; %.1f s; %d; %d; %d", scripted, recovery, rig.ledger.gaps().values().stream().mapToLong(Long::longValue).sum(),
-                        rig.corruptStateFiles(), worst), "0 lost, 0 corrupt");
+        row(rows, "chaos: " + name + " (fault scripted for; recovery after it; lost events; corrupt files; most room connects in a second; "
+                        + "rooms without the Join button of the meeting on now)",
+                String.format("%.1f s; %.1f s; %d; %d; %d; %d", scripted, recovery, rig.ledger.gaps().values().stream()
+                        .mapToLong(Long::longValue).sum(), rig.corruptStateFiles(), worst, noButton), "0 lost, 0 corrupt, 0 without");
     }
 
     private static String lastLine(String s) {

@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The chaos suite, small enough for CI: a fleet of rooms in one JVM against the simulated cloud and
  * Mosquitto, faults applied in a seeded order ({@code -Droomwire.chaos.seed=N} replays one), and
- * after each: every room healthy again, every event delivered with no gap in any room's sequence,
- * no corrupt state file, and (after a broker restart) reconnects spread out. {@code FleetBench}
+ * after each: every room healthy again, every room showing the Join button of the meeting on now,
+ * every event delivered with no gap in any room's sequence, no corrupt state file, and (after a
+ * broker restart) reconnects spread out. {@code FleetBench}
  * runs the same scenarios on a large fleet.
  */
 public class FleetChaosTest {
@@ -40,6 +41,11 @@ public class FleetChaosTest {
     /** The rooms' state on a tmpfs of this many MB, so the full-disk scenario can fill it (root only). */
     static final long STATE_DISK_MB = 64;
     static final boolean ROOT = FleetRig.root();
+    /**
+     * What Entra's access tokens live for in this fleet: short enough that each room refreshes (at 75-80% of it)
+     * during the Entra outage, and expires before it ends.
+     */
+    static final Duration TOKEN_LIFETIME = Duration.ofSeconds(45);
     /**
      * Documented bound (docs/fleet.md): after a broker restart rooms reconnect at about N / mqtt.reconnect-spread
      * a second; no second may see more than three times that (and at least 3, for a fleet this small).
@@ -54,7 +60,7 @@ public class FleetChaosTest {
 
     @BeforeAll
     static void start() throws Exception {
-        rig = FleetRig.start(dir, ROOMS, SEED, false, Map.of(), ROOT ? STATE_DISK_MB : 0);
+        rig = FleetRig.start(dir, ROOMS, SEED, false, Map.of(), ROOT ? STATE_DISK_MB : 0, TOKEN_LIFETIME);
         rig.awaitHealthy(Duration.ofMinutes(3));
     }
 
@@ -126,6 +132,39 @@ public class FleetChaosTest {
             FleetRig.hold(outage.dividedBy(3));
         }
         rig.site.start();
+    }
+
+    /**
+     * Entra's token endpoint is down (503 to every request, however often retried) across the moment each room
+     * refreshes its access token and past that token's expiry. Every room says why (entra DEGRADED, "access token
+     * expired; refresh failing: ..."), keeps the Join buttons it shows and keeps reporting its events (MQTT uses the
+     * device's certificate, not the token); once Entra is back each room refreshes on its own.
+     */
+    public static void entraOutageDuringRefresh(FleetRig rig) {
+        bookDemoMeetings(rig);
+        rig.cloud.entra().startOutage("token", 503);
+        try {
+            FleetRig.await("every room's access token expired, its refresh failing", rig.accessTokenLifetime
+                    .plus(Duration.ofSeconds(60)), () -> rig.fleet.rooms().stream().allMatch(FleetChaosTest::tokenExpiredRefreshFailing),
+                    () -> rig.fleet.rooms().stream().map(r -> r.agent().deviceId() + " " + r.agent().health().get("entra"))
+                            .toList().toString());
+            FleetRig.await("every room still shows its Join button without a token", Duration.ofSeconds(10),
+                    () -> rig.fleet.rooms().stream().allMatch(FleetRig::showsDemoJoin), () -> buttonsMissing(rig));
+            rig.awaitDelivered(rig.emitMark(), Duration.ofSeconds(60));
+        } finally {
+            rig.cloud.entra().endOutage("token");
+        }
+    }
+
+    static boolean tokenExpiredRefreshFailing(SimulatedRoom room) {
+        io.roomwire.core.health.Health h = room.agent().health().get("entra");
+        return h != null && h.state() == io.roomwire.core.health.Health.State.DEGRADED
+                && h.reason().startsWith("access token expired; refresh failing: ") && !h.reason().endsWith(": pending");
+    }
+
+    static String buttonsMissing(FleetRig rig) {
+        return "no Join button for the meeting on now: " + rig.fleet.rooms().stream().filter(r -> !FleetRig.showsDemoJoin(r))
+                .map(r -> r.agent().deviceId() + " " + r.panel().current()).toList();
     }
 
     /** Puts every room in a call to the demo meeting (booked for each room if its panel has no Join button). */
@@ -263,7 +302,7 @@ public class FleetChaosTest {
         faults.put("graph 429 storm", () -> graphStorm(rig, 40, 429, Duration.ofSeconds(2)));
         // two failed check-ins a room: a room backs off between check-ins, so 20 (5 a room) outlasted the 2-minute bound
         faults.put("mdm 503", () -> rig.cloud.mdm().failNext(SimMdm.Endpoint.MANAGEMENT, 503, 2 * ROOMS, Optional.empty()));
-        faults.put("entra token 503", () -> rig.cloud.entra().injectFailures("token", 503, Optional.empty(), 20));
+        faults.put("entra outage during token refresh", () -> entraOutageDuringRefresh(rig));
         faults.put("broker outage " + OUTAGE.toSeconds() + " s", () -> brokerOutage(rig, OUTAGE));
         faults.put("gateway loss during calls", () -> gatewayLossDuringCalls(rig));
         if (ROOT) {
@@ -276,9 +315,12 @@ public class FleetChaosTest {
         List<String> order = new ArrayList<>(faults.keySet());
         Collections.shuffle(order, new Random(SEED));
         for (String name : order) {
+            bookDemoMeetings(rig); // a meeting on now (30 minutes) in every room, each fault's buttons to keep right
             Instant from = Instant.now();
             faults.get(name).run();
             rig.awaitHealthy(Duration.ofMinutes(2));
+            FleetRig.await("every room shows the Join button of the meeting on now after " + name, Duration.ofSeconds(60),
+                    () -> rig.fleet.rooms().stream().allMatch(FleetRig::showsDemoJoin), () -> buttonsMissing(rig));
             String mark = rig.emitMark();
             rig.awaitDelivered(mark, Duration.ofMinutes(1));
             String where = name + " (seed " + SEED + ", order " + order + ")";

@@ -50,12 +50,14 @@ public final class FleetRig implements AutoCloseable {
     public final Fleet fleet;
     public final FleetCollector.Ledger ledger = new FleetCollector.Ledger();
     public final List<FleetCollector> collectors = new ArrayList<>();
+    /** What Entra's access tokens live for in this rig: its default hour unless the rig was started with a lifetime. */
+    public final Duration accessTokenLifetime;
     private final Path dir;
     private final boolean tmpfs;
     private int marks;
 
-    private FleetRig(Path dir, int rooms, long seed, boolean bridged, Map<String, String> settings, long stateDiskMb)
-            throws Exception {
+    private FleetRig(Path dir, int rooms, long seed, boolean bridged, Map<String, String> settings, long stateDiskMb,
+                     Duration accessTokenLifetime) throws Exception {
         this.dir = dir;
         this.tmpfs = stateDiskMb > 0;
         if (tmpfs) {
@@ -67,6 +69,11 @@ public final class FleetRig implements AutoCloseable {
         this.scheduler = new SystemScheduler(clock, 4);
         this.cloud = SimCloud.start(Files.createDirectories(dir.resolve("cloud")), java.time.Clock.systemUTC(),
                 Duration.ofSeconds(1));
+        this.accessTokenLifetime = accessTokenLifetime == null ? Duration.ofMinutes(60) : accessTokenLifetime;
+        if (accessTokenLifetime != null) {
+            // short-lived tokens, so that a run of minutes sees every room refresh (an Entra outage must meet a refresh)
+            cloud.entra().setLifetimes(accessTokenLifetime, Duration.ofDays(90), Duration.ofMinutes(15));
+        }
         if (bridged) {
             ops = MosquittoBroker.create(dir.resolve("ops-broker"), cloud.pki());
             MosquittoBroker s = MosquittoBroker.create(dir.resolve("site-broker"), cloud.pki()).bridgeTo(ops, "site-a");
@@ -104,7 +111,13 @@ public final class FleetRig implements AutoCloseable {
     /** With {@code stateDiskMb > 0} the rooms' state directories are on a tmpfs of that size (needs root). */
     public static FleetRig start(Path dir, int rooms, long seed, boolean bridged, Map<String, String> settings,
                                  long stateDiskMb) throws Exception {
-        FleetRig r = new FleetRig(dir, rooms, seed, bridged, settings, stateDiskMb);
+        return start(dir, rooms, seed, bridged, settings, stateDiskMb, null);
+    }
+
+    /** As above, with Entra issuing access tokens that live {@code accessTokenLifetime} (null: Entra's hour). */
+    public static FleetRig start(Path dir, int rooms, long seed, boolean bridged, Map<String, String> settings,
+                                 long stateDiskMb, Duration accessTokenLifetime) throws Exception {
+        FleetRig r = new FleetRig(dir, rooms, seed, bridged, settings, stateDiskMb, accessTokenLifetime);
         await("both collectors connected", Duration.ofSeconds(30), () -> r.collectors.stream().allMatch(FleetCollector::connected),
                 () -> r.ops.log());
         r.fleet.start();
