@@ -16,8 +16,10 @@ final class NativeStackLoader {
         // FIELD-NOTES: a factory without a module aborts the JVM on a soundless host. The headless module
         // touches no OS audio device and runs a playout thread, so the far end's audio is decoded (the
         // kDummyAudio module has none: packets arrived, nothing decoded them). Its recording thread must not
-        // feed the send stream while our CustomAudioSource does (a race check aborts): each call stops
-        // recording before its first pushAudio (NativeWebRtc.Stack#quietRecording).
+        // feed the send stream while our CustomAudioSource does (a race check aborts the JVM). libwebrtc
+        // starts that thread each time an audio send stream starts (after DTLS, not at ICE connected), so
+        // the path's MediaPump stops it before every round of pushes and holds audio back while a call's
+        // send stream is still starting (NativeWebRtc.Stack#quietRecording).
         HeadlessAudioDeviceModule adm = new HeadlessAudioDeviceModule();
         try {
             PeerConnectionFactory factory = new PeerConnectionFactory(adm);

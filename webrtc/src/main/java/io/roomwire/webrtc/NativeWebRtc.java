@@ -20,7 +20,11 @@ public final class NativeWebRtc {
             audio.dispose();
         }
 
-        /** Stops the module's own recording: a call's CustomAudioSource is the only thing feeding the send stream. */
+        /**
+         * Stops the module's own recording (joining its capture thread; a no-op when stopped), so that a call's
+         * CustomAudioSource is the only thing feeding its send stream. libwebrtc starts the recording again
+         * whenever an audio send stream starts; the media pump calls this before every round of audio.
+         */
         public void quietRecording() {
             audio.stopRecording();
         }

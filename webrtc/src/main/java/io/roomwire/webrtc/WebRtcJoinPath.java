@@ -10,6 +10,7 @@ import io.roomwire.sip.CallListener;
 import io.roomwire.sip.CallState;
 import io.roomwire.sip.JoinPath;
 import io.roomwire.sip.JoinTarget;
+import io.roomwire.webrtc.internal.MediaPump;
 import io.roomwire.webrtc.internal.WebRtcCall;
 import io.roomwire.webrtc.signal.PexipSignalling;
 import io.roomwire.webrtc.signal.Signalling;
@@ -41,6 +42,8 @@ public final class WebRtcJoinPath implements JoinPath, Service {
     private final List<CallListener> listeners = new CopyOnWriteArrayList<>();
     private final List<WebRtcCall> calls = new CopyOnWriteArrayList<>();
     private volatile ExecutorService worker;
+    /** The one thread that pushes every call's audio and video (webrtc-media); see MediaPump. */
+    private volatile MediaPump pump;
     private volatile HttpClient http;
 
     public WebRtcJoinPath(WebRtcSettings settings, Scheduler scheduler, NativeWebRtc natives, LocalMedia media) {
@@ -70,6 +73,7 @@ public final class WebRtcJoinPath implements JoinPath, Service {
                 t.setDaemon(true);
                 return t;
             });
+            pump = new MediaPump();
         }
     }
 
@@ -87,9 +91,12 @@ public final class WebRtcJoinPath implements JoinPath, Service {
     @Override
     public void stop() {
         ExecutorService w;
+        MediaPump p;
         synchronized (this) {
             w = worker;
             worker = null;
+            p = pump;
+            pump = null;
         }
         if (w == null) {
             return;
@@ -105,7 +112,17 @@ public final class WebRtcJoinPath implements JoinPath, Service {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        natives.release();
+        // A call that ended just before this may still be tearing down on its own thread (finish() runs the
+        // teardown there once the worker refuses it): its tracks and peer connection must go before the factory.
+        boolean drained = awaitNoCalls(10_000);
+        // Nothing may push into, or stop the recording of, a module that is being disposed.
+        p.close();
+        if (drained) {
+            natives.release();
+        } else {
+            Logger.warn("WebRTC calls still tearing down after 10 s: {}; the native factory is kept, not disposed under them",
+                    calls);
+        }
         HttpClient h = http;
         http = null;
         if (h instanceof AutoCloseable) {
@@ -134,8 +151,13 @@ public final class WebRtcJoinPath implements JoinPath, Service {
             throw new IllegalArgumentException("the WebRTC path joins webrtc targets, not " + target.kind().wireName());
         }
         URI.create(target.uri());
-        ExecutorService w = worker;
-        if (w == null) {
+        ExecutorService w;
+        MediaPump p;
+        synchronized (this) {
+            w = worker;
+            p = pump;
+        }
+        if (w == null || p == null) {
             throw new IllegalStateException("the WebRTC join path is not started");
         }
         WebRtcCall call = new WebRtcCall(target, settings, scheduler, w, signalling.apply(target), media, this::onEvent);
@@ -150,7 +172,7 @@ public final class WebRtcJoinPath implements JoinPath, Service {
                 call.hangUpWith(CallEnd.EndedBy.LOCAL, "WebRTC is not available on this room", e.getMessage());
                 return;
             }
-            call.dial(stack.factory(), stack::quietRecording);
+            call.dial(stack.factory(), p, stack::quietRecording);
         });
         return call;
     }
@@ -168,8 +190,31 @@ public final class WebRtcJoinPath implements JoinPath, Service {
     private void onEvent(CallEvent e) {
         if (e instanceof CallEvent.Ended) {
             calls.remove((WebRtcCall) e.call());
+            synchronized (calls) {
+                calls.notifyAll();
+            }
         }
         emit(e);
+    }
+
+    /** Waits until every call has released its native objects (its Ended event); false if the bound ran out. */
+    private boolean awaitNoCalls(long boundMillis) {
+        long deadline = System.nanoTime() + boundMillis * 1_000_000L;
+        synchronized (calls) {
+            while (!calls.isEmpty()) {
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    calls.wait(left);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private void emit(CallEvent e) {

@@ -52,9 +52,45 @@ class WebRtcJoinPathTest {
         return new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
     }
 
+    /** Records which threads LocalMedia is called from (its contract: one media thread). */
+    private static final class ThreadRecordingMedia implements LocalMedia {
+        final LocalMedia inner = new TestPatternMedia(320, 180, 15, 440);
+        final java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public int width() {
+            return inner.width();
+        }
+
+        @Override
+        public int height() {
+            return inner.height();
+        }
+
+        @Override
+        public int framesPerSecond() {
+            return inner.framesPerSecond();
+        }
+
+        @Override
+        public void nextFrame(long index, java.nio.ByteBuffer y, int strideY, java.nio.ByteBuffer u, int strideU,
+                              java.nio.ByteBuffer v, int strideV) {
+            threads.add(Thread.currentThread().getName());
+            inner.nextFrame(index, y, strideY, u, strideU, v, strideV);
+        }
+
+        @Override
+        public void nextAudio(long index, byte[] pcm) {
+            threads.add(Thread.currentThread().getName());
+            inner.nextAudio(index, pcm);
+        }
+    }
+
     @Test
     void joinsOverWhipAndBothSidesDecodeTheOthersMedia() throws Exception {
-        WebRtcJoinPath path = path(WebRtcSettings.GatewayKind.WHIP, Optional.of("whip-secret"));
+        ThreadRecordingMedia media = new ThreadRecordingMedia();
+        WebRtcJoinPath path = new WebRtcJoinPath(WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(),
+                Optional.of("whip-secret"), "Room 7"), scheduler, new NativeWebRtc(), media);
         List<CallEvent> events = new CopyOnWriteArrayList<>();
         path.addListener(events::add);
         path.start();
@@ -72,6 +108,8 @@ class WebRtcJoinPathTest {
                     && m.stats().of(MediaKind.AUDIO).map(a -> a.packetsReceived() > 0 && a.secure()).orElse(false)),
                     () -> "figures: " + call.stats());
             assertTrue(gateway.seen().stream().anyMatch(s -> s.method().equals("POST") && s.auth().equals("Bearer whip-secret")));
+            // libwebrtc aborts the JVM when two threads feed one audio send stream: all media comes from one thread.
+            assertEquals(java.util.Set.of("webrtc-media"), media.threads);
             call.hangUp();
             Await.until(BOUND, () -> gateway.openSessions() == 0, () -> "WHIP DELETE did not reach the gateway");
             Await.until(BOUND, () -> events.stream().anyMatch(e -> e instanceof CallEvent.Ended), () -> "no Ended event");

@@ -121,9 +121,11 @@ public final class WebRtcCall implements Call {
         this.startedAt = scheduler.now();
     }
 
-    /** Builds the peer connection and sends the offer; on the path's worker. */
-    public void dial(PeerConnectionFactory factory, Runnable beforeFirstAudio) {
-        this.beforeFirstAudio = beforeFirstAudio;
+    /**
+     * Builds the peer connection and sends the offer; on the path's worker. The call's media is pushed by
+     * {@code pump}'s thread; {@code quietRecording} stops the audio module's own capture (see {@link MediaPump}).
+     */
+    public void dial(PeerConnectionFactory factory, MediaPump pump, Runnable quietRecording) {
         worker.execute(() -> {
             try {
                 String offer = createOffer(factory);
@@ -133,6 +135,15 @@ public final class WebRtcCall implements Call {
                 Signalling.Session s = signalling.open(offer);
                 session = s;
                 if (state.get() == CallState.ENDED) {
+                    s.close();
+                    return;
+                }
+                // From the remote description on, this call's send streams may start (and with them the
+                // audio module's capture): the pump holds every call's audio back until that is behind us.
+                this.pump = pump;
+                pump.add(this, quietRecording);
+                if (state.get() == CallState.ENDED) {
+                    pump.remove(this); // finish() ran before the add and could not remove it
                     s.close();
                     return;
                 }
@@ -369,7 +380,14 @@ public final class WebRtcCall implements Call {
     private final AtomicReference<Scheduler.Cancellable> lossTimer = new AtomicReference<>();
     private volatile RTCIceConnectionState lastIce = RTCIceConnectionState.NEW;
     private volatile boolean secured;
-    private volatile Runnable beforeFirstAudio = () -> { };
+    private volatile MediaPump pump;
+    /** System.nanoTime() when ICE connected and media began; 0 before. */
+    private volatile long mediaStartedNanos;
+    /** Whether this call's audio send stream is seen running (outbound audio packets before any push). */
+    private volatile boolean audioSendStarted;
+    private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
+    private boolean audioReadyLogged;
+    private long nextVideoNanos;
 
     private void onConnection(RTCPeerConnectionState s) {
         if (state.get() == CallState.ENDED) {
@@ -424,21 +442,87 @@ public final class WebRtcCall implements Call {
         }
     }
 
+    /** ICE connected: the pump starts this call's video now and its audio once its send stream runs. */
     private void startMedia() {
-        beforeFirstAudio.run();
-        long audioPeriodMs = 10;
-        timers.add(scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(audioPeriodMs), this::pushAudio));
-        timers.add(scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(1000 / media.framesPerSecond()),
-                this::pushVideo));
+        mediaStartedNanos = Math.max(1, System.nanoTime());
         timers.add(scheduler.scheduleAtFixedRate(settings.statsInterval(), settings.statsInterval(), this::readStats));
     }
 
-    private synchronized void pushAudio() {
+    /** Bound on waiting for the send stream's first packets (a far end that takes no audio sends none). */
+    private static final long AUDIO_START_BOUND_NANOS = TimeUnit.SECONDS.toNanos(3);
+
+    /**
+     * Whether the pump may push this call's audio: its audio send stream has started (and with it the audio
+     * module's capture, which the pump stops before pushing), or ICE connected long enough ago that it will
+     * not. On the pump's thread.
+     */
+    boolean audioReady(long nowNanos) {
+        long since = mediaStartedNanos;
+        if (since == 0) {
+            return false;
+        }
+        boolean ready = audioSendStarted || nowNanos - since > AUDIO_START_BOUND_NANOS;
+        if (ready && !audioReadyLogged) {
+            audioReadyLogged = true;
+            Logger.debug("Call {}: room audio starts {} ms after ICE connected ({})", id, (nowNanos - since) / 1_000_000,
+                    audioSendStarted ? "send stream running" : "no outbound audio seen, bound reached");
+        }
+        return ready;
+    }
+
+    /** Reads the stats to see whether the audio send stream has sent packets yet (only the module fed it). */
+    void probeAudioSendStarted() {
+        if (mediaStartedNanos == 0 || audioSendStarted || !probing.compareAndSet(false, true)) {
+            return;
+        }
+        RTCPeerConnection p;
+        synchronized (this) {
+            if (released) {
+                return;
+            }
+            p = pc;
+        }
+        try {
+            p.getStats(report -> {
+                try {
+                    for (RTCStats st : report.getStats().values()) {
+                        Map<String, Object> a = st.getAttributes();
+                        if (st.getType() == RTCStatsType.OUTBOUND_RTP && "audio".equals(a.get("kind"))
+                                && num(a.get("packetsSent")) > 0) {
+                            audioSendStarted = true;
+                        }
+                    }
+                } finally {
+                    probing.set(false);
+                }
+            });
+        } catch (RuntimeException e) {
+            probing.set(false);
+            throw e;
+        }
+    }
+
+    /** 10 ms of the room's audio into the call; on the pump's thread only. */
+    synchronized void pushAudio() {
         if (released) {
             return;
         }
         media.nextAudio(audioIndex++, pcm);
         audioSource.pushAudio(pcm, 16, 48000, 1, 480);
+    }
+
+    /** The next camera frame, when one is due; on the pump's thread only. */
+    void pushVideoIfDue(long nowNanos) {
+        if (mediaStartedNanos == 0) {
+            return;
+        }
+        long period = 1_000_000_000L / media.framesPerSecond();
+        if (nextVideoNanos != 0 && nowNanos - nextVideoNanos < 0) {
+            return;
+        }
+        // Keep the cadence; after a stall (a loaded box) go on from now rather than sending a burst.
+        nextVideoNanos = nextVideoNanos == 0 || nowNanos - nextVideoNanos > period ? nowNanos + period : nextVideoNanos + period;
+        pushVideo();
     }
 
     private synchronized void pushVideo() {
@@ -557,6 +641,11 @@ public final class WebRtcCall implements Call {
         }
         CallEnd e = new CallEnd(by, status, message, detail);
         end.set(e);
+        // Stop feeding media before anything is torn down; a push under way ends before release() (call's lock).
+        MediaPump p = pump;
+        if (p != null) {
+            p.remove(this);
+        }
         timers.forEach(Scheduler.Cancellable::cancel);
         Scheduler.Cancellable t = lossTimer.getAndSet(null);
         if (t != null) {
