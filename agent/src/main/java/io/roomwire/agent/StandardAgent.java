@@ -98,12 +98,18 @@ public final class StandardAgent {
         Optional<io.roomwire.agent.update.AgentUpdates> updates = io.roomwire.agent.update.AgentUpdates.forInstall(
                 io.roomwire.agent.update.AgentUpdates.home(), Version.get(), updatePolicy, scheduler, events, health, rebooter,
                 config.get(io.roomwire.agent.update.UpdateSettings.TRIAL_TIMEOUT));
-        config.find(io.roomwire.agent.update.UpdateSettings.HAWKBIT_URL).ifPresent(url -> updates.ifPresent(u -> u.withHawkbit(
-                new io.roomwire.updater.hawkbit.DdiClient(java.net.http.HttpClient.newBuilder()
+        config.find(io.roomwire.agent.update.UpdateSettings.HAWKBIT_URL).ifPresent(url -> updates.ifPresent(u -> {
+            try {
+                u.withHawkbit(new io.roomwire.updater.hawkbit.DdiClient(java.net.http.HttpClient.newBuilder()
                         .connectTimeout(Duration.ofSeconds(20)).build(), url,
                         config.get(io.roomwire.agent.update.UpdateSettings.HAWKBIT_TENANT),
                         config.find(io.roomwire.agent.update.UpdateSettings.HAWKBIT_CONTROLLER_ID).orElse(deviceId),
-                        config.find(io.roomwire.agent.update.UpdateSettings.HAWKBIT_TOKEN).orElse(""), Duration.ofSeconds(30)))));
+                        config.find(io.roomwire.agent.update.UpdateSettings.HAWKBIT_TOKEN).orElse(""), Duration.ofSeconds(30),
+                        config.get(io.roomwire.agent.update.UpdateSettings.LAB_ALLOW_PLAIN_HTTP)));
+            } catch (IllegalArgumentException e) {
+                Logger.error("hawkBit polling is off: {}", e.getMessage());
+            }
+        }));
         RemoteManagement remote = new RemoteManagement(config, deviceId, scheduler, store, events, signIn, control,
                 registry -> {
                     registry.register("compliance.checkin", "MDM check-in now; replies with the outcome",

@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -51,22 +53,71 @@ public final class BundleVerifier {
         return m;
     }
 
-    /** The signed manifest's update root chain applied in memory: the root the manifest is checked with. */
-    public static TrustRoot rootAfter(TrustRoot current, List<SignedDocument> roots) throws UpdateRefused {
-        TrustRoot root = current;
-        for (SignedDocument next : roots) {
-            TrustRoot candidate = TrustRoot.parse(next.body());
-            if (candidate.version() <= root.version()) {
+    /** A bundle's trust roots set against the device's: the root its manifest is checked with, and the roots to store. */
+    public record RootChain(TrustRoot root, List<SignedDocument> newer) {
+        public RootChain {
+            newer = List.copyOf(newer);
+        }
+    }
+
+    /**
+     * Sets the roots a bundle carries against the device's root document {@code current}, in memory (TUF 5.3). A
+     * bundle carries consecutive versions, oldest first, so that devices on any of them can catch up. The ones up to the
+     * device's version must be the device's own history: the same body at its version, and each older one signed into
+     * the next by a threshold of its root keys, the last into the device's own root; such roots are skipped. Any other
+     * older root is refused {@code root_rollback}. Each newer root needs a threshold of the previous root's keys and of
+     * its own (5.3.4). Nothing is written here: {@link TrustStore#advance(RootChain)} stores {@code newer}.
+     */
+    public static RootChain rootChain(SignedDocument current, List<SignedDocument> roots) throws UpdateRefused {
+        TrustRoot device = TrustRoot.parse(current.body());
+        List<TrustRoot> parsed = new ArrayList<>();
+        for (SignedDocument doc : roots) {
+            parsed.add(TrustRoot.parse(doc.body()));
+        }
+        for (int i = 1; i < parsed.size(); i++) {
+            if (parsed.get(i).version() != parsed.get(i - 1).version() + 1) {
+                throw new UpdateRefused(Reason.BAD_FORMAT, "bundle's trust roots go from v" + parsed.get(i - 1).version() + " to v"
+                        + parsed.get(i).version() + ": a bundle carries consecutive roots, oldest first");
+            }
+        }
+        int i = 0;
+        for (; i < roots.size() && parsed.get(i).version() <= device.version(); i++) {
+            TrustRoot old = parsed.get(i);
+            if (old.version() == device.version()) {
+                if (!Arrays.equals(roots.get(i).body(), current.body())) {
+                    throw new UpdateRefused(Reason.ROOT_ROLLBACK, "the bundle's trust root v" + old.version()
+                            + " is not the device's v" + device.version() + ": roots never change without a new version");
+                }
                 continue;
             }
+            // Older than the device's: only accepted as the root the device's own chain came from.
+            SignedDocument next = i + 1 < roots.size() ? roots.get(i + 1) : current;
+            int nextVersion = i + 1 < roots.size() ? parsed.get(i + 1).version() : device.version();
+            String notOurs = "the bundle's trust root v" + old.version() + " is older than the device's v" + device.version()
+                    + " and is not the root it came from";
+            if (nextVersion != old.version() + 1) {
+                throw new UpdateRefused(Reason.ROOT_ROLLBACK, notOurs + ": the bundle's roots stop at v" + old.version()
+                        + "; carry every root up to the newest, oldest first");
+            }
+            try {
+                old.checkRootSignatures(next, "trust root v" + nextVersion + " (by the keys of v" + old.version() + ")");
+            } catch (UpdateRefused e) {
+                throw new UpdateRefused(Reason.ROOT_ROLLBACK, notOurs + ": " + e.getMessage(), e);
+            }
+        }
+        TrustRoot root = device;
+        List<SignedDocument> newer = new ArrayList<>();
+        for (; i < roots.size(); i++) {
+            TrustRoot candidate = parsed.get(i);
             if (candidate.version() != root.version() + 1) {
                 throw new UpdateRefused(Reason.BAD_FORMAT, "bundle's trust roots skip from v" + root.version() + " to v" + candidate.version());
             }
-            root.checkRootSignatures(next, "trust root v" + candidate.version() + " (by the keys of v" + root.version() + ")");
-            candidate.checkRootSignatures(next, "trust root v" + candidate.version() + " (by its own keys)");
+            root.checkRootSignatures(roots.get(i), "trust root v" + candidate.version() + " (by the keys of v" + root.version() + ")");
+            candidate.checkRootSignatures(roots.get(i), "trust root v" + candidate.version() + " (by its own keys)");
             root = candidate;
+            newer.add(roots.get(i));
         }
-        return root;
+        return new RootChain(root, newer);
     }
 
     /** A stream wrapper that hashes and counts, and refuses to read past the manifest's size. */

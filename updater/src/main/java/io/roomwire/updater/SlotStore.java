@@ -28,6 +28,11 @@ public final class SlotStore {
     public static final String TRIAL = "trial";
     public static final String ROLLED_BACK = "rolled-back";
     public static final String VERSION = "VERSION";
+    /**
+     * In a slot an update installed, until that slot commits: {@code update rollback} never boots such a build without a
+     * trial. The package's build (slot a as a link) never has one; slots installed before this marker existed have none.
+     */
+    public static final String UNCOMMITTED = "UNCOMMITTED";
 
     private final Path home;
 
@@ -86,6 +91,7 @@ public final class SlotStore {
     /** Replaces the inactive slot by the verified staging folder (one rename once the old copy is gone). */
     public String install(Path staging, String version) throws IOException {
         AtomicFiles.write(staging.resolve(VERSION), version + "\n");
+        AtomicFiles.write(staging.resolve(UNCOMMITTED), "version=" + version + "\n");
         String target = inactiveSlot();
         Path old = slot(target);
         Path doomed = home.resolve("slots").resolve(target + ".old");
@@ -126,10 +132,22 @@ public final class SlotStore {
         return currentSlot().equals(r.get("to")) ? Optional.of(r) : Optional.empty();
     }
 
-    /** The running slot proved healthy: it stays. */
+    /** The running slot proved healthy: it stays, and is a build {@code update rollback} may return to. */
     public void commit() throws IOException {
         Files.deleteIfExists(home.resolve(TRIAL));
         fsyncDir(home);
+        // After the trial record: a crash in between leaves a committed slot marked uncommitted (a refused rollback), never
+        // the reverse. Checked first because the package's read-only build (slot a as a link) refuses even an unlink that finds nothing.
+        Path marker = slot(currentSlot()).resolve(UNCOMMITTED);
+        if (Files.exists(marker, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.delete(marker);
+        }
+    }
+
+    /** What the slot's {@link #UNCOMMITTED} marker says (its version, and {@code failed} once a trial failed), if it has one. */
+    public Optional<Map<String, String>> uncommitted(String slot) throws IOException {
+        Path marker = slot(slot).resolve(UNCOMMITTED);
+        return Files.exists(marker, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? Optional.of(readRecord(marker)) : Optional.empty();
     }
 
     /** The running trial failed a health check: the launcher rolls back at the next start with this reason. */
@@ -146,15 +164,45 @@ public final class SlotStore {
             return Optional.empty();
         }
         Map<String, String> r = readRecord(f);
+        markFailed(r);
         Files.delete(f);
         return Optional.of(r);
     }
 
-    /** Goes back to the other slot by hand ({@code roomwire update rollback}); it ran committed before. */
+    /** Keeps the launcher's reason with the failed slot ({@code from} in its record), for a later {@code update rollback} to name. */
+    private void markFailed(Map<String, String> rolledBack) throws IOException {
+        String failed = rolledBack.getOrDefault("from", "");
+        if (!failed.equals("a") && !failed.equals("b")) {
+            return;
+        }
+        Optional<Map<String, String>> marker = uncommitted(failed);
+        if (marker.isPresent()) {
+            marker.get().put("failed", rolledBack.getOrDefault("reason", "rolled back").replaceAll("[\\r\\n]", " "));
+            writeRecord(slot(failed).resolve(UNCOMMITTED), marker.get());
+        }
+    }
+
+    /**
+     * Goes back to the other slot by hand ({@code roomwire update rollback}), only to a build that ran committed there: a
+     * build that failed its trial, or was installed and never committed, is refused (its next boot would have no trial).
+     */
     public String rollbackNow() throws IOException {
         String other = inactiveSlot();
-        if (version(other).isEmpty()) {
+        Optional<String> version = version(other);
+        if (version.isEmpty()) {
             throw new IOException("slot " + other + " holds no installed version: there is nothing to roll back to");
+        }
+        Optional<Map<String, String>> marker = uncommitted(other);
+        if (marker.isPresent()) {
+            Optional<String> reason = Optional.ofNullable(marker.get().get("failed"));
+            Path record = home.resolve(ROLLED_BACK);
+            if (reason.isEmpty() && Files.exists(record)) {
+                Map<String, String> r = readRecord(record); // the launcher rolled back, the agent has not started since
+                reason = other.equals(r.get("from")) ? Optional.ofNullable(r.get("reason")) : Optional.empty();
+            }
+            throw new IOException("slot " + other + " holds " + version.get() + ", which never committed: "
+                    + reason.map(r -> "its trial failed (" + r + ")").orElse("it was installed but never ran committed")
+                    + "; rollback only returns to a build that ran committed. To try it again, apply its bundle: it starts on trial");
         }
         Files.deleteIfExists(home.resolve(TRIAL));
         point(other);

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.tinylog.Logger;
 
 /** The device's current trust root on disk ({@code root.json}, a {@link SignedDocument}); it only moves forward. */
@@ -29,6 +30,18 @@ public final class TrustStore {
 
     public synchronized TrustRoot root() {
         return root;
+    }
+
+    /** The roots a bundle carries set against this device's, in memory: nothing is written (see {@link #advance}). */
+    public synchronized BundleVerifier.RootChain chain(List<SignedDocument> roots) throws UpdateRefused {
+        return BundleVerifier.rootChain(document, roots);
+    }
+
+    /** Stores the newer roots of a chain that verified with its whole bundle, one version at a time. */
+    public synchronized void advance(BundleVerifier.RootChain chain) throws UpdateRefused, IOException {
+        for (SignedDocument next : chain.newer()) {
+            rotate(next);
+        }
     }
 
     /**

@@ -23,8 +23,8 @@ import org.tinylog.Logger;
 
 /**
  * Installs a bundle into the inactive slot and starts its trial: header checks first (nothing changes on a
- * refusal), then one streaming pass that hashes and unpacks into a staging folder, then the slot rename, the
- * trust-root rotation and the pointer switch. The caller restarts the agent; the launcher takes it from there.
+ * refusal; the roots the bundle carries are checked there too, in memory), then one streaming pass that hashes and
+ * unpacks into a staging folder; only then the trust-root rotation, the slot rename and the pointer switch. The caller restarts the agent; the launcher takes it from there.
  */
 public final class Updater {
 
@@ -87,8 +87,8 @@ public final class Updater {
     private Installed apply(Path bundle, Progress progress, int spaceFactor) throws UpdateRefused, IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(bundle), 64 * 1024)) {
             BundleFormat.Header header = BundleFormat.readHeader(in);
-            TrustRoot root = BundleVerifier.rootAfter(trust.root(), header.roots());
-            Manifest m = BundleVerifier.checkHeader(header, root, identity(), clock.instant(), freeBytes.getAsLong(), spaceFactor);
+            BundleVerifier.RootChain chain = trust.chain(header.roots());
+            Manifest m = BundleVerifier.checkHeader(header, chain.root(), identity(), clock.instant(), freeBytes.getAsLong(), spaceFactor);
             progress.step("verify", 0, m.payloadSize());
             Path staging = slots.freshStaging();
             try {
@@ -102,10 +102,14 @@ public final class Updater {
                 }
                 throw e;
             }
-            String slot = slots.install(staging, m.version());
-            for (SignedDocument r : header.roots()) {
-                trust.rotate(r);
+            // The whole bundle verified, its roots included: only now does anything on the device change.
+            try {
+                trust.advance(chain);
+            } catch (UpdateRefused | IOException e) {
+                SlotStore.deleteTree(staging);
+                throw e;
             }
+            String slot = slots.install(staging, m.version());
             progress.step("switch", m.payloadSize(), m.payloadSize());
             slots.switchOnTrial(slot, settings.trialStarts(), settings.trialTimeout());
             Logger.info("update {} installed in slot {}, on trial ({} starts, {} s to commit)", m.version(), slot,
@@ -138,9 +142,9 @@ public final class Updater {
             Files.deleteIfExists(part);
             throw e;
         }
-        TrustRoot root = BundleVerifier.rootAfter(trust.root(), header.roots());
-        // Checked before the payload is fetched: a refused bundle costs one header's worth of traffic.
-        Manifest m = BundleVerifier.checkHeader(header, root, identity(), clock.instant(), freeBytes.getAsLong(), 3);
+        // Checked before the payload is fetched (roots included): a refused bundle costs one header's worth of traffic.
+        Manifest m = BundleVerifier.checkHeader(header, trust.chain(header.roots()).root(), identity(), clock.instant(),
+                freeBytes.getAsLong(), 3);
         long total = header.payloadOffset() + m.payloadSize();
         if (total > settings.maxBundleBytes()) {
             throw new UpdateRefused(Reason.NO_SPACE, "bundle of " + total + " bytes is over update.max-bundle-size " + settings.maxBundleBytes());

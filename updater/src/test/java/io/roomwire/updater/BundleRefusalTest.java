@@ -160,6 +160,46 @@ class BundleRefusalTest {
     }
 
     @Test
+    void refusesAnOlderRootThatIsNotTheDevicesOwnHistoryBeforeTouchingTheOtherSlot() throws Exception {
+        SignedDocument r1 = SignedDocument.parse(rootBefore);
+        TrustRoot v2 = UpdateFixture.root(2, List.of(f.root1, f.root2), 2, List.of(f.update1), 1, Set.of());
+        SignedDocument r2 = UpdateFixture.signed(v2.toBody(), f.root1, f.root2);
+        f.trust.rotate(r2);
+        rootBefore = Files.readAllBytes(f.slots.home().resolve("root.json"));
+        // A v1 of other keys in front of the device's own v2: its keys never signed v2.
+        KeyPair other = Ed25519Keys.generate();
+        TrustRoot foreign = UpdateFixture.root(1, List.of(other), 1, List.of(other), 1, Set.of());
+        assertRefused(Reason.ROOT_ROLLBACK, f.bundle("foreign", f.target("1.1.0"), List.of(UpdateFixture.signed(foreign.toBody(), other), r2),
+                f.update1));
+        // The device's v1, then a v2 that is not the device's v2.
+        TrustRoot fork = UpdateFixture.root(2, List.of(f.root1, f.root2), 2, List.of(f.update1, f.update2), 1, Set.of());
+        assertRefused(Reason.ROOT_ROLLBACK, f.bundle("fork", f.target("1.1.0"), List.of(r1, UpdateFixture.signed(fork.toBody(), f.root1, f.root2)),
+                f.update1));
+    }
+
+    @Test
+    void acceptsTheWholeRootChainOnADeviceThatAlreadyHasItsNewestRoots() throws Exception {
+        SignedDocument r1 = SignedDocument.parse(rootBefore);
+        TrustRoot v2 = UpdateFixture.root(2, List.of(f.root1, f.root2), 2, List.of(f.update1), 1, Set.of(UpdateFixture.id(f.update2)));
+        SignedDocument r2 = UpdateFixture.signed(v2.toBody(), f.root1, f.root2);
+        f.trust.rotate(r2); // this device installed an earlier bundle that carried v2
+        byte[] v2File = Files.readAllBytes(f.slots.home().resolve("root.json"));
+        // A release carries every root since v1, for devices still on v1: here v1 and v2 are this device's own.
+        Updater.Installed i = f.updater(Long.MAX_VALUE).apply(f.bundle("chain", f.target("1.1.0"), List.of(r1, r2), f.update1),
+                Updater.Progress.NONE);
+        assertEquals("1.1.0", i.manifest().version());
+        assertArrayEquals(v2File, Files.readAllBytes(f.slots.home().resolve("root.json")), "the older roots are not written");
+        f.slots.commit();
+        // The next release adds v3 (a new update key) to the chain: the device moves to v3 only.
+        KeyPair update3 = Ed25519Keys.generate();
+        TrustRoot v3 = UpdateFixture.root(3, List.of(f.root1, f.root2), 2, List.of(update3), 1, Set.of(UpdateFixture.id(f.update2)));
+        SignedDocument r3 = UpdateFixture.signed(v3.toBody(), f.root1, f.root2);
+        assertEquals("1.2.0", f.updater(Long.MAX_VALUE).apply(f.bundle("chain3", f.target("1.2.0"), List.of(r1, r2, r3), update3),
+                Updater.Progress.NONE).manifest().version());
+        assertEquals(3, new TrustStore(f.slots.home().resolve("root.json")).root().version());
+    }
+
+    @Test
     void neverRollsTheTrustRootBack() throws Exception {
         TrustRoot v2 = UpdateFixture.root(2, List.of(f.root1, f.root2), 2, List.of(f.update1), 1, Set.of());
         f.trust.rotate(UpdateFixture.signed(v2.toBody(), f.root1, f.root2));

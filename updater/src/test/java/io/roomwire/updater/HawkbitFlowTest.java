@@ -146,4 +146,73 @@ class HawkbitFlowTest {
         assertEquals(UpdateRefused.Reason.HASH_MISMATCH, e.reason());
         assertEquals("a", f.slots.currentSlot());
     }
+    private static void sendFile(com.sun.net.httpserver.HttpExchange ex, Path file) throws java.io.IOException {
+        ex.sendResponseHeaders(200, Files.size(file));
+        try (var out = ex.getResponseBody()) {
+            Files.copy(file, out);
+        }
+    }
+
+    @Test
+    void sendsTheTargetTokenToTheServerButNotToAnArtifactHostElsewhere() throws Exception {
+        Path bundle = f.bundle("v11", f.target("1.1.0"), List.of(), f.update1);
+        try (LoopbackHttps cdn = new LoopbackHttps(PKI, "cdn", ex -> sendFile(ex, bundle))) {
+            server.artifactsAt(cdn.baseUrl());
+            String action = server.deploy("room-1", "1.1.0", bundle);
+            poller(UpdatePolicy.always(java.time.Clock.systemUTC())).pollOnce();
+            assertEquals(List.of("1.1.0"), restarts, server.feedback(action).toString());
+            assertFalse(cdn.seen().isEmpty(), "the bundle came from the CDN");
+            assertTrue(cdn.seen().stream().allMatch(r -> r.authorization().isEmpty()), "the target token leaked: " + cdn.seen());
+        }
+    }
+
+    @Test
+    void followsNoControllerLinkToAnotherHostAndSendsItNoToken() throws Exception {
+        try (LoopbackHttps elsewhere = new LoopbackHttps(PKI, "elsewhere", ex -> ex.sendResponseHeaders(404, -1));
+             LoopbackHttps hawkbit = new LoopbackHttps(PKI, "hawkbit-b", ex -> {
+                 byte[] b = ("{\"config\":{\"polling\":{\"sleep\":\"00:00:30\"}},\"_links\":{\"deploymentBase\":{\"href\":\""
+                         + elsewhere.baseUrl() + "/DEFAULT/controller/v1/room-1/deploymentBase/1\"}}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                 ex.sendResponseHeaders(200, b.length);
+                 ex.getResponseBody().write(b);
+             })) {
+            DdiClient ddi = new DdiClient(http, hawkbit.baseUrl(), "DEFAULT", "room-1", "t0ken", Duration.ofSeconds(10));
+            java.net.URI link = ddi.poll().deploymentBase().orElseThrow();
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> ddi.deployment(link));
+            assertTrue(e.getMessage().contains("the target token is sent only there"), e.getMessage());
+            assertTrue(elsewhere.seen().isEmpty(), "asked the other host: " + elsewhere.seen());
+        }
+    }
+
+    @Test
+    void refusesAnAnswerOverTheBoundWhetherAnnouncedOrStreamed() throws Exception {
+        byte[] big = ("{\"config\":{\"polling\":{\"sleep\":\"00:00:30\"}},\"pad\":\"" + "x".repeat(DdiClient.MAX_ANSWER_BYTES)
+                + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (LoopbackHttps hawkbit = new LoopbackHttps(PKI, "hawkbit-big", ex -> {
+            ex.sendResponseHeaders(200, ex.getRequestURI().getPath().startsWith("/CHUNKED/") ? 0 : big.length);
+            ex.getResponseBody().write(big);
+        })) {
+            for (String tenant : List.of("DEFAULT", "CHUNKED")) {
+                DdiClient ddi = new DdiClient(http, hawkbit.baseUrl(), tenant, "room-1", "t0ken", Duration.ofSeconds(10));
+                java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, ddi::poll, tenant);
+                assertTrue(e.getMessage().contains("more than the " + DdiClient.MAX_ANSWER_BYTES), tenant + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void refusesPlainHttpForTheServerAndItsArtifactsUnlessTheLabSettingAllowsIt() throws Exception {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new DdiClient(http, java.net.URI.create("http://127.0.0.1:9"), "DEFAULT", "room-1", "t0ken", Duration.ofSeconds(10)));
+        assertTrue(e.getMessage().contains("update.lab.allow-plain-http=true"), e.getMessage());
+        new DdiClient(http, java.net.URI.create("http://127.0.0.1:9"), "DEFAULT", "room-1", "t0ken", Duration.ofSeconds(10), true);
+        // An https server whose artifact link is plain http: refused before any download, the action closed with the reason.
+        server.artifactsAt(java.net.URI.create("http://127.0.0.1:9"));
+        String action = server.deploy("room-1", "1.1.0", f.bundle("v11", f.target("1.1.0"), List.of(), f.update1));
+        poller(UpdatePolicy.always(java.time.Clock.systemUTC())).pollOnce();
+        JsonObject last = server.feedback(action).get(server.feedback(action).size() - 1);
+        assertEquals("failure", finished(last));
+        assertTrue(last.toString().contains("download_failed") && last.toString().contains("update.lab.allow-plain-http"), last.toString());
+        assertTrue(f.pauses.isEmpty(), "no download was tried: " + f.pauses);
+        assertEquals("a", f.slots.currentSlot());
+    }
 }

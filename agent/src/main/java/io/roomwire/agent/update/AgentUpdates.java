@@ -46,6 +46,7 @@ public final class AgentUpdates implements Service {
     private volatile Optional<io.roomwire.updater.hawkbit.HawkbitPoller> hawkbit = Optional.empty();
     private volatile Scheduler.Cancellable poll;
     private volatile Scheduler.Cancellable watch;
+    private volatile Scheduler.Cancellable pendingRestart;
     private Instant trialStarted;
 
     public AgentUpdates(SlotStore slots, Updater updater, UpdatePolicy policy, Scheduler scheduler, EventSink events,
@@ -151,7 +152,8 @@ public final class AgentUpdates implements Service {
 
     /** Polls hawkBit from now on (update.hawkbit-url); started with the service. */
     public AgentUpdates withHawkbit(io.roomwire.updater.hawkbit.DdiClient ddi) {
-        hawkbit = Optional.of(new io.roomwire.updater.hawkbit.HawkbitPoller(ddi, updater, policy, slots, restart::accept));
+        hawkbit = Optional.of(new io.roomwire.updater.hawkbit.HawkbitPoller(ddi, updater, policy, slots,
+                version -> restartWhenAllowed("update to " + version)));
         return this;
     }
 
@@ -202,6 +204,28 @@ public final class AgentUpdates implements Service {
         }
     }
 
+    /** How often a restart into an installed update that waits for the room asks the policy again. */
+    static final Duration RESTART_RECHECK = Duration.ofSeconds(30);
+
+    /**
+     * Restarts into the slot an install switched to, once the update policy allows it. It was checked before the
+     * download, but a call or a Join button may have come since, or the maintenance window closed. The new slot is
+     * already current; its trial deadline starts only at its first start, so the wait costs the trial nothing.
+     */
+    void restartWhenAllowed(String why) {
+        Optional<String> blocker = policy.blocker();
+        if (blocker.isEmpty()) {
+            pendingRestart = null;
+            restart.accept(why);
+            return;
+        }
+        if (pendingRestart == null) {
+            Logger.info("{} installed; the restart into it waits for {}", why, blocker.get());
+        }
+        pendingRestart = scheduler.schedule(RESTART_RECHECK, () -> restartWhenAllowed(why));
+        state = Health.degraded(why + " installed; the restart into it waits for " + blocker.get());
+    }
+
     private void stopWatch() {
         Scheduler.Cancellable w = watch;
         if (w != null) {
@@ -215,6 +239,10 @@ public final class AgentUpdates implements Service {
         Scheduler.Cancellable p = poll;
         if (p != null) {
             p.cancel();
+        }
+        Scheduler.Cancellable r = pendingRestart;
+        if (r != null) {
+            r.cancel();
         }
     }
 
@@ -260,7 +288,7 @@ public final class AgentUpdates implements Service {
                 done.complete(r);
                 events.emit(DeviceEvent.of("update.installed", scheduler.now(), "version", installed.manifest().version(),
                         "slot", installed.slot()));
-                restart.accept("update to " + installed.manifest().version());
+                restartWhenAllowed("update to " + installed.manifest().version());
             } catch (UpdateRefused e) {
                 events.emit(DeviceEvent.of("update.refused", scheduler.now(), "reason", e.reason().wire(), "message", e.getMessage()));
                 done.completeExceptionally(new CommandException(CommandException.Code.REFUSED, e.reason().wire() + ": " + e.getMessage()));

@@ -209,11 +209,13 @@ final class ReleaseCli {
         a.expectPositional("update inspect", 1, 1, "FILE [--root ROOT]");
         Path file = Path.of(a.positional().get(0));
         Optional<TrustRoot> trusted = Optional.empty();
+        Optional<SignedDocument> trustedDoc = Optional.empty();
         if (a.option("--root").isPresent()) {
             SignedDocument r = SignedDocument.parse(Files.readAllBytes(Path.of(a.option("--root").get())));
             TrustRoot t = TrustRoot.parse(r.body());
             t.checkRootSignatures(r, "trust root v" + t.version());
             trusted = Optional.of(t);
+            trustedDoc = Optional.of(r);
         }
         if (!BundleFormat.isBundle(file)) {
             SignedDocument doc = SignedDocument.parse(Files.readAllBytes(file));
@@ -221,7 +223,7 @@ final class ReleaseCli {
             io.out().println(doc.bodyText());
             io.out().println("signed by: " + String.join(", ", doc.signatures().keySet()));
             if (trusted.isPresent()) {
-                BundleVerifier.rootAfter(trusted.get(), List.of(doc));
+                BundleVerifier.rootChain(trustedDoc.orElseThrow(), List.of(doc));
                 io.out().println("ok: v" + root.version() + " follows v" + trusted.get().version() + " with enough signatures");
             }
             return Cli.OK;
@@ -231,7 +233,7 @@ final class ReleaseCli {
             io.out().println(h.manifest().bodyText());
             io.out().println("signed by: " + String.join(", ", h.manifest().signatures().keySet()) + "; " + h.roots().size() + " root(s) carried");
             if (trusted.isPresent()) {
-                TrustRoot root = BundleVerifier.rootAfter(trusted.get(), h.roots());
+                TrustRoot root = BundleVerifier.rootChain(trustedDoc.orElseThrow(), h.roots()).root();
                 root.checkUpdateSignatures(h.manifest(), "the update manifest");
                 io.out().println("ok: signatures check with root v" + root.version());
             }

@@ -23,7 +23,8 @@ public final class UpdateCli implements Cli.Command {
             roomwire update apply FILE|URL [--sha256 HEX] [--home DIR]
                                                           verify and install a bundle into the other slot, on trial;
                                                           then restart the service (systemctl restart roomwire)
-            roomwire update rollback [--home DIR]         switch back to the other slot; then restart the service
+            roomwire update rollback [--home DIR]         switch back to the other slot's committed build (refused when it
+                                                          failed its trial or never committed); then restart the service
             Exit: 0 done, 1 refused or failed (the reason is printed), 2 usage.
 
             For operators, off the device (docs/updates.md, "Signing releases"):
@@ -110,7 +111,13 @@ public final class UpdateCli implements Cli.Command {
                     if (!ownsPrefix(home, io)) {
                         return 1;
                     }
-                    String to = slots.rollbackNow();
+                    String to;
+                    try {
+                        to = slots.rollbackNow();
+                    } catch (java.io.IOException e) {
+                        io.err().println("roomwire: rollback refused: " + e.getMessage());
+                        return 1;
+                    }
                     io.out().println("switched to slot " + to + " " + slots.version(to).orElse("")
                             + "; restart the service to run it (systemctl restart roomwire)");
                     return Cli.OK;

@@ -9,7 +9,7 @@ import java.time.Duration;
 public final class UpdateSettings {
 
     public static final Setting<URI> HAWKBIT_URL = Setting.optional("update.hawkbit-url", SettingType.URI_TYPE,
-            "Eclipse hawkBit server (https://host) whose DDI API the device polls for deployments; empty: no polling");
+            "Eclipse hawkBit server (https://host; http only with update.lab.allow-plain-http) whose DDI API the device polls for deployments; empty: no polling");
 
     public static final Setting<String> HAWKBIT_TENANT = Setting.of("update.hawkbit-tenant", SettingType.STRING, "DEFAULT",
             "hawkBit tenant of this device");
@@ -19,6 +19,11 @@ public final class UpdateSettings {
 
     public static final Setting<String> HAWKBIT_TOKEN = Setting.optional("update.hawkbit-token", SettingType.STRING,
             "hawkBit target security token (sent as Authorization: TargetToken)").asSecret();
+
+    public static final Setting<Boolean> LAB_ALLOW_PLAIN_HTTP = Setting.of("update.lab.allow-plain-http", SettingType.BOOLEAN,
+            "false", "WARNING, LAB USE ONLY. Lets update.hawkbit-url and the hawkBit artifact links be http://: the target token and"
+                    + " the deployments travel readable and can be changed on the way (bundles stay signed). false (the default)"
+                    + " refuses them");
 
     public static final Setting<Duration> TRIAL_TIMEOUT = Setting.of("update.trial-timeout", SettingType.DURATION, "3m",
             "How long a new slot on trial has to bring every service up before the launcher rolls it back");

@@ -90,6 +90,25 @@ class AgentUpdatesTest {
     }
 
     @Test
+    void cliRefusesToRollBackToABuildThatFailedItsTrial() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, cli(out, err, "update", "apply", bundle("1.1.0", "rw-100").toString()), err.toString());
+        // The launcher rolls the trial back (roomwire.sh): its record, the pointer back to a, no trial.
+        Files.writeString(home.resolve(SlotStore.ROLLED_BACK), "version=1.1.0\nfrom=b\nto=a\nreason=trial timeout: not committed within 180s\n");
+        Files.createSymbolicLink(home.resolve("current.next"), Path.of("slots", "a"));
+        Files.move(home.resolve("current.next"), home.resolve(SlotStore.CURRENT), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.delete(home.resolve(SlotStore.TRIAL));
+        agentUpdates(new VirtualScheduler(), Map.of()).start(); // the old slot's agent reports update.rolled_back
+        assertEquals(1, cli(out, err, "update", "rollback"));
+        assertTrue(err.toString().contains("rollback refused: slot b holds 1.1.0, which never committed: its trial failed (trial timeout"),
+                err.toString());
+        assertEquals("a", slots.currentSlot());
+        assertTrue(slots.trial().isEmpty());
+    }
+
+    @Test
     void cliPrintsTheRefusalReasonAndChangesNothing() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -193,5 +212,48 @@ class AgentUpdatesTest {
 
     private static String sha(Path f) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+    }
+    @Test
+    void restartsIntoAnInstalledUpdateOnlyOnceACallThatBeganDuringTheInstallEnds() throws Exception {
+        io.roomwire.sim.cloud.SimPki pki = new io.roomwire.sim.cloud.SimPki("update-restart");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(pki.sslContext(null)).build();
+        io.roomwire.updater.Updater updater = new io.roomwire.updater.Updater(slots,
+                new io.roomwire.updater.TrustStore(home.resolve("root.json")), AgentUpdates.identity(home, "1.0.0"),
+                java.time.Clock.systemUTC(), new io.roomwire.updater.Downloader(http, new io.roomwire.core.time.Backoff(
+                        Duration.ofMillis(10), Duration.ofMillis(20)), d -> { }, 2, Duration.ofSeconds(60)),
+                io.roomwire.updater.Updater.Settings.defaults(), () -> Long.MAX_VALUE);
+        VirtualScheduler scheduler = new VirtualScheduler();
+        boolean[] inCall = {false};
+        // The room's call starts while the bundle downloads: the policy said yes when the command came.
+        io.roomwire.core.event.EventSink sink = e -> {
+            events.add(e);
+            if (e.type().equals("update.progress")) {
+                inCall[0] = true;
+            }
+        };
+        AgentUpdates u = new AgentUpdates(slots, updater, new UpdatePolicy(() -> inCall[0], () -> false, java.util.Optional.empty(),
+                scheduler.clock(), java.time.ZoneId.of("UTC")), scheduler, sink, Map::of, restarts::add, Duration.ofSeconds(60));
+        io.roomwire.agent.mgmt.CommandRegistry registry = new io.roomwire.agent.mgmt.CommandRegistry();
+        u.register(registry);
+        try (io.roomwire.sim.cloud.hawkbit.SimHawkbit server = new io.roomwire.sim.cloud.hawkbit.SimHawkbit(pki, "DEFAULT", "x")) {
+            Path good = bundle("1.1.0", "rw-100");
+            com.google.gson.JsonObject args = new com.google.gson.JsonObject();
+            args.addProperty("url", server.serve("good.rwu", good).toString());
+            args.addProperty("sha256", sha(good));
+            com.google.gson.JsonElement result = registry.find("update.apply").orElseThrow().handler().handle(
+                    new io.roomwire.agent.mgmt.CommandRequest("update.apply", args, false, java.util.Optional.of("operator")))
+                    .toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals("installed", result.getAsJsonObject().get("state").getAsString());
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (u.health().isUp() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+            }
+            assertTrue(u.health().toString().contains("waits for the call to end"), u.health().toString());
+            scheduler.advance(Duration.ofMinutes(10));
+            assertTrue(restarts.isEmpty(), "restarted during the call: " + restarts);
+            inCall[0] = false;
+            scheduler.advance(AgentUpdates.RESTART_RECHECK);
+            assertEquals(List.of("update to 1.1.0"), restarts);
+        }
     }
 }

@@ -8,15 +8,24 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 
 /**
  * The device side of the Eclipse hawkBit Direct Device Integration API (eclipse.dev/hawkbit/apis/ddi_api):
  * poll the controller base, read a deployment, send feedback, confirm a cancellation. Authenticates with a
- * target token; the token never reaches a log.
+ * target token, sent only to the configured server's origin (scheme, host, port); the token never reaches a log.
+ * The server and its links must be https unless {@code update.lab.allow-plain-http} is on; every answer is read
+ * up to {@link #MAX_ANSWER_BYTES}.
  */
 public final class DdiClient {
 
@@ -29,21 +38,82 @@ public final class DdiClient {
     /** A cancellation of {@code stopId}. */
     public record Cancel(String cancelId, String stopId) { }
 
+    /** DDI answers are a few KiB (a deployment with a handful of artifacts); the bound keeps a hostile server from filling memory. */
+    public static final int MAX_ANSWER_BYTES = 256 * 1024;
+
+    /** The setting that allows plain http, named in every refusal. */
+    public static final String LAB_PLAIN_HTTP = "update.lab.allow-plain-http";
+
     private final HttpClient http;
+    private final URI server;
     private final URI controller;
     private final String token;
     private final Duration timeout;
+    private final boolean allowPlainHttp;
 
+    /** A client for an https server. */
     public DdiClient(HttpClient http, URI server, String tenant, String controllerId, String token, Duration timeout) {
+        this(http, server, tenant, controllerId, token, timeout, false);
+    }
+
+    /**
+     * {@code allowPlainHttp} ({@code update.lab.allow-plain-http}) lets the server and its links be {@code http://}: the
+     * token and the deployment then travel readable, so only in a lab. Throws IllegalArgumentException for a server URL
+     * that is not https (or http when allowed).
+     */
+    public DdiClient(HttpClient http, URI server, String tenant, String controllerId, String token, Duration timeout,
+                     boolean allowPlainHttp) {
+        this.allowPlainHttp = allowPlainHttp;
+        if (server.getHost() == null || !schemeAllowed(server)) {
+            throw new IllegalArgumentException("update.hawkbit-url " + server + " must be an https:// URL with a host: the target"
+                    + " token and deployments must not travel readable (in a lab only: " + LAB_PLAIN_HTTP + "=true allows http://)");
+        }
         this.http = http;
+        this.server = server;
         this.controller = URI.create(server.toString().replaceAll("/+$", "") + "/" + tenant + "/controller/v1/" + controllerId);
         this.token = token;
         this.timeout = timeout;
     }
 
-    /** What artifact downloads need besides the URL: the target token (DDI "Target token authentication"). */
-    public java.util.Map<String, String> downloadHeaders() {
-        return java.util.Map.of("Authorization", "TargetToken " + token);
+    /**
+     * What a download of {@code artifact} sends besides the URL: the target token (DDI "Target token authentication")
+     * when the link is on the configured server, nothing when it names another host (hawkBit can link artifacts to a
+     * CDN or a download proxy; the token is not theirs to see).
+     */
+    public Map<String, String> downloadHeaders(URI artifact) {
+        return sameOrigin(artifact) ? Map.of("Authorization", "TargetToken " + token) : Map.of();
+    }
+
+    /**
+     * Checks an artifact link before anything is fetched from it: https (http only with the lab setting). Any host is
+     * allowed, since hawkBit deployments may serve artifacts elsewhere; {@link #downloadHeaders(URI)} decides the token.
+     */
+    public void checkArtifactLink(URI artifact) throws IOException {
+        if (artifact.getHost() == null || !schemeAllowed(artifact)) {
+            throw new IOException("hawkBit artifact link " + redact(artifact) + " is not https: the bundle would travel"
+                    + " unprotected (in a lab only: " + LAB_PLAIN_HTTP + "=true allows http://)");
+        }
+    }
+
+    private boolean schemeAllowed(URI uri) {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        return "https".equals(scheme) || allowPlainHttp && "http".equals(scheme);
+    }
+
+    /** RFC 6454 origin: scheme, host and port (the scheme's default when none is written). */
+    private boolean sameOrigin(URI uri) {
+        return uri.getScheme() != null && uri.getHost() != null
+                && uri.getScheme().equalsIgnoreCase(server.getScheme()) && uri.getHost().equalsIgnoreCase(server.getHost())
+                && port(uri) == port(server);
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() >= 0 ? uri.getPort() : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : 443;
+    }
+
+    /** Links are shown without their query, which may carry a download token. */
+    private static String redact(URI uri) {
+        return uri.getScheme() + "://" + uri.getAuthority() + uri.getPath();
     }
 
     public Poll poll() throws IOException, InterruptedException {
@@ -63,6 +133,7 @@ public final class DdiClient {
             JsonObject chunk = o.getAsJsonObject("deployment").getAsJsonArray("chunks").get(0).getAsJsonObject();
             JsonObject artifact = chunk.getAsJsonArray("artifacts").get(0).getAsJsonObject();
             JsonObject links = artifact.getAsJsonObject("_links");
+            // hawkBit names the https link "download" and the plain one "download-http"; the latter is only a fallback.
             URI download = link(links, "download").or(() -> link(links, "download-http"))
                     .orElseThrow(() -> new IOException("artifact has no download link"));
             return new Deployment(o.get("id").getAsString(), chunk.get("version").getAsString(), download,
@@ -113,18 +184,27 @@ public final class DdiClient {
     }
 
     private JsonObject get(URI uri) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(request(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(request(uri).GET().build(), bounded(uri));
         check(uri, r);
-        return JsonParser.parseString(r.body()).getAsJsonObject();
+        try {
+            return JsonParser.parseString(r.body()).getAsJsonObject();
+        } catch (RuntimeException e) {
+            throw new IOException("hawkBit answer for " + uri.getPath() + " is not a JSON object: " + e.getMessage(), e);
+        }
     }
 
     private void post(URI uri, JsonObject body) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(request(uri).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build(), bounded(uri));
         check(uri, r);
     }
 
-    private HttpRequest.Builder request(URI uri) {
+    /** Controller resources (the base, its links, feedback) carry the token, so they must be on the configured server. */
+    private HttpRequest.Builder request(URI uri) throws IOException {
+        if (!sameOrigin(uri)) {
+            throw new IOException("hawkBit linked " + redact(uri) + ", not on " + server.getScheme() + "://" + server.getAuthority()
+                    + " (update.hawkbit-url): the target token is sent only there; set the hawkBit server's own URL to that address");
+        }
         return HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/hal+json")
                 .header("Authorization", "TargetToken " + token);
     }
@@ -139,7 +219,71 @@ public final class DdiClient {
         }
     }
 
-    private static Optional<URI> link(JsonObject links, String name) {
-        return links.has(name) ? Optional.of(URI.create(links.getAsJsonObject(name).get("href").getAsString())) : Optional.empty();
+    private Optional<URI> link(JsonObject links, String name) {
+        return links.has(name) ? Optional.of(controller.resolve(links.getAsJsonObject(name).get("href").getAsString())) : Optional.empty();
+    }
+
+    /** Reads an answer up to {@link #MAX_ANSWER_BYTES}, refusing a longer one as soon as it is (announced or read) over. */
+    private static HttpResponse.BodyHandler<String> bounded(URI uri) {
+        return info -> new BoundedText(uri, info.headers().firstValueAsLong("Content-Length").orElse(-1));
+    }
+
+    private static final class BoundedText implements HttpResponse.BodySubscriber<String> {
+        private final CompletableFuture<String> body = new CompletableFuture<>();
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final URI uri;
+        private final long announced;
+        private Flow.Subscription subscription;
+
+        BoundedText(URI uri, long announced) {
+            this.uri = uri;
+            this.announced = announced;
+        }
+
+        private IOException tooLong(long n) {
+            return new IOException("hawkBit answer for " + uri.getPath() + " is " + (n < 0 ? "over " + MAX_ANSWER_BYTES : n)
+                    + " bytes, more than the " + MAX_ANSWER_BYTES + " a DDI answer may have: not read; check update.hawkbit-url");
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            if (announced > MAX_ANSWER_BYTES) {
+                s.cancel();
+                body.completeExceptionally(tooLong(announced));
+            } else {
+                s.request(1);
+            }
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            for (ByteBuffer b : items) {
+                if (bytes.size() + (long) b.remaining() > MAX_ANSWER_BYTES) {
+                    subscription.cancel();
+                    body.completeExceptionally(tooLong(-1));
+                    return;
+                }
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                bytes.writeBytes(chunk);
+            }
+            subscription.request(1);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            body.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(bytes.toString(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public CompletionStage<String> getBody() {
+            return body;
+        }
     }
 }

@@ -72,7 +72,13 @@ public final class HawkbitPoller {
         ddi.feedback(d.actionId(), "proceeding", "none", 0, 4, List.of("downloading " + d.version()));
         try {
             int[] lastStep = {0};
-            Updater.Installed installed = updater.apply(d.download(), ddi.downloadHeaders(), Optional.of(d.sha256()), (phase, done, total) -> {
+            try {
+                ddi.checkArtifactLink(d.download());
+            } catch (IOException e) {
+                throw new UpdateRefused(UpdateRefused.Reason.DOWNLOAD_FAILED, e.getMessage(), e);
+            }
+            Map<String, String> headers = ddi.downloadHeaders(d.download()); // the token only for the server's own links
+            Updater.Installed installed = updater.apply(d.download(), headers, Optional.of(d.sha256()), (phase, done, total) -> {
                 int step = switch (phase) {
                     case "download" -> 1;
                     case "verify", "unpack" -> 2;

@@ -56,6 +56,7 @@ public final class SimHawkbit implements AutoCloseable {
     private final AtomicInteger polls = new AtomicInteger();
     private final List<String> log = new CopyOnWriteArrayList<>();
     private volatile java.time.Duration pollingSleep = java.time.Duration.ofSeconds(30);
+    private volatile URI artifactHost;
 
     public SimHawkbit(SimPki pki, String tenant, String token) {
         this.tenant = tenant;
@@ -82,6 +83,15 @@ public final class SimHawkbit implements AutoCloseable {
     /** What the controller base answers as {@code config.polling.sleep} (hawkBit's default 30 s; tests poll faster). */
     public SimHawkbit pollingSleep(java.time.Duration sleep) {
         this.pollingSleep = sleep;
+        return this;
+    }
+
+    /**
+     * Links artifacts to {@code host}{@code /files/{bundle file name}} instead of this server, as a hawkBit whose artifact URLs
+     * name a CDN or download proxy does; whatever serves them there is the test's.
+     */
+    public SimHawkbit artifactsAt(URI host) {
+        this.artifactHost = host;
         return this;
     }
 
@@ -234,7 +244,9 @@ public final class SimHawkbit implements AutoCloseable {
         JsonObject hashes = new JsonObject();
         hashes.addProperty("sha256", a.sha256());
         JsonObject links = new JsonObject();
-        String url = self + "/softwaremodules/" + a.id() + "/artifacts/" + a.artifact();
+        URI elsewhere = artifactHost;
+        String url = elsewhere != null ? elsewhere.resolve("/files/" + a.artifact()).toString()
+                : self + "/softwaremodules/" + a.id() + "/artifacts/" + a.artifact();
         links.add("download", href(url));
         links.add("download-http", href(url));
         JsonObject artifact = new JsonObject();
