@@ -40,4 +40,12 @@ public interface Call {
 
     /** Declines an incoming call (603 Decline); no effect otherwise. */
     void decline();
+
+    /**
+     * The microphone and camera as the room's panel sets them, for a call that carries media of its own
+     * (WebRTC: muted audio is sent as silence, a camera that is off as black frames). A SIP call's media
+     * is the device codec's, which the panel sets directly ({@code Codec.setControls}); it ignores this.
+     */
+    default void setMediaControls(boolean microphoneMuted, boolean cameraOff) {
+    }
 }

@@ -58,6 +58,19 @@ class WebRtcBrowserTest {
                 Await.until(BOUND, () -> call.stats().of(MediaKind.AUDIO).map(a -> a.packetsReceived() > 50 && a.secure()).orElse(false)
                         && call.stats().of(MediaKind.VIDEO).map(v -> v.packetsReceived() > 30).orElse(false),
                         () -> "room's figures: " + call.stats());
+                // The panel's Mute reaches the call: the browser hears silence, then the tone again.
+                call.setMediaControls(true, false);
+                Await.until(BOUND, () -> {
+                    BrowserFarEnd.Report r = browser.report(session);
+                    seen.set(r);
+                    return r != null && r.audioLevel() < 0.001;
+                }, () -> "the browser still heard the muted room: " + seen.get());
+                call.setMediaControls(false, false);
+                Await.until(BOUND, () -> {
+                    BrowserFarEnd.Report r = browser.report(session);
+                    seen.set(r);
+                    return r != null && r.audioLevel() > 0.01;
+                }, () -> "the browser did not hear the room after unmute: " + seen.get());
                 call.hangUp();
                 Await.until(BOUND, () -> gateway.openSessions() == 0 && browser.sessions().isEmpty(),
                         () -> "hang-up did not reach the browser: " + browser.sessions());

@@ -95,7 +95,10 @@ public final class RoomPanel {
         hardware.onEvent(this::route);
     }
 
-    /** Where mute, camera and volume presses act: the device's codec (until set, they only show on the screen). */
+    /**
+     * Where mute, camera and volume presses act: the device's codec (until set, they only show on the screen), and
+     * the current call when it carries media of its own ({@link Call#setMediaControls}, WebRTC).
+     */
     public void controlMedia(io.roomwire.hal.Codec codec) {
         this.media = Objects.requireNonNull(codec, "codec");
         codec.setControls(controls.media());
@@ -106,6 +109,9 @@ public final class RoomPanel {
         if (c != null) {
             c.setControls(controls.media());
         }
+        boolean mic = controls.micMuted();
+        boolean camera = controls.cameraOff();
+        currentCall.get().ifPresent(call -> call.setMediaControls(mic, camera));
     }
 
     /** The home layer as a panel for the meeting list: its screens wait while a higher layer shows. */

@@ -232,6 +232,26 @@ class RoomPanelTest {
         }
     }
 
+    @Test
+    void muteAndCameraReachACallThatCarriesItsOwnMedia() {
+        // A WebRTC call sends the room's media itself, not through the device codec: the presses must reach it.
+        FakeCall call = new FakeCall(false, CallState.CONNECTED, "webrtc-1");
+        current.set(call);
+        panel.callEvent(new CallEvent.StateChanged(call, CallState.CONNECTED, "Connected"));
+        assertEquals(List.of(false, false), call.mediaControls);
+        hardware.press(RoomPanel.MUTE_BUTTON);
+        assertEquals(List.of(true, false), call.mediaControls, "muted");
+        hardware.press(RoomPanel.CAMERA_BUTTON);
+        assertEquals(List.of(true, true), call.mediaControls, "muted, camera off");
+        hardware.press(RoomPanel.MUTE_BUTTON);
+        assertEquals(List.of(false, true), call.mediaControls, "unmuted, camera still off");
+        // the next call starts with the microphone and camera on, whatever the last one had
+        FakeCall next = new FakeCall(false, CallState.CONNECTED, "webrtc-2");
+        current.set(next);
+        panel.callEvent(new CallEvent.StateChanged(next, CallState.CONNECTED, "Connected"));
+        assertEquals(List.of(false, false), next.mediaControls);
+    }
+
     /** RTP packets waiting on a loopback socket (the virtual scheduler sent them before advance returned). */
     private static int packets(java.net.DatagramSocket s) throws java.io.IOException {
         s.setSoTimeout(300);
@@ -331,5 +351,10 @@ class RoomPanelTest {
         @Override public void sendDtmf(String digits) { dtmf.add(digits); }
         @Override public void answer() { answered.incrementAndGet(); }
         @Override public void decline() { declined.incrementAndGet(); }
+        /** What {@link #setMediaControls} was last given: microphone muted, camera off. */
+        volatile List<Boolean> mediaControls = List.of();
+        @Override public void setMediaControls(boolean microphoneMuted, boolean cameraOff) {
+            mediaControls = List.of(microphoneMuted, cameraOff);
+        }
     }
 }

@@ -93,6 +93,9 @@ public final class WebRtcCall implements Call {
     private CustomVideoSource videoSource;
     private AudioTrack audioTrack;
     private VideoTrack videoTrack;
+    /** As the panel set them ({@link #setMediaControls}). */
+    private boolean micMuted;
+    private boolean cameraOff;
     private RTCRtpSender audioSender;
     private RTCRtpSender videoSender;
     private VideoTrack remoteVideo;
@@ -193,6 +196,7 @@ public final class WebRtcCall implements Call {
         audioTrack = factory.createAudioTrack(id + "-audio", audioSource);
         videoSource = new CustomVideoSource();
         videoTrack = factory.createVideoTrack(id + "-video", videoSource);
+        applyControls();
         audioSender = addSendRecv(audioTrack).getSender();
         videoSender = addSendRecv(videoTrack).getSender();
         RTCSessionDescription offer = await("createOffer", (ok, fail) -> pc.createOffer(new RTCOfferOptions(),
@@ -772,20 +776,25 @@ public final class WebRtcCall implements Call {
         return sdp.replaceAll("a=ice-ufrag:.*", "a=ice-ufrag:" + ufrag).replaceAll("a=ice-pwd:.*", "a=ice-pwd:" + pwd);
     }
 
-    /** Mutes or unmutes the room's microphone in the call (the track sends silence). */
-    public void setMicrophoneMuted(boolean muted) {
+    /** The panel's microphone and camera: a muted track sends silence, a camera that is off black frames. */
+    @Override
+    public void setMediaControls(boolean microphoneMuted, boolean cameraOff) {
         synchronized (this) {
-            if (!released && audioTrack != null) {
-                audioTrack.setEnabled(!muted);
+            if (microphoneMuted == this.micMuted && cameraOff == this.cameraOff) {
+                return; // the panel passes its controls on every event of the call
             }
+            this.micMuted = microphoneMuted;
+            this.cameraOff = cameraOff;
+            applyControls();
         }
     }
 
-    /** Turns the room's camera off or on in the call (the track sends black frames). */
-    public void setCameraOff(boolean off) {
+    /** The controls on the tracks, once they exist (a press while dialling applies when they are made). */
+    private void applyControls() {
         synchronized (this) {
-            if (!released && videoTrack != null) {
-                videoTrack.setEnabled(!off);
+            if (!released && audioTrack != null) {
+                audioTrack.setEnabled(!micMuted);
+                videoTrack.setEnabled(!cameraOff);
             }
         }
     }
