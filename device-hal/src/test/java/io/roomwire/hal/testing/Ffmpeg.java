@@ -21,7 +21,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * FFmpeg (Debian's {@code ffmpeg}, installed by bin/test) as the decoder nobody here wrote: receiving
  * RTP/SRTP described by an SDP file on 127.0.0.1, or decoding a file; and what the tests do with its
- * output (frame CRCs, 8 kHz PCM, tone power). Shared by device-hal and sip-bridge tests (test-jar).
+ * output (frame CRCs, 8 kHz PCM, tone power). Shared by the tests of device-hal-sim, device-hal-linux and sip-bridge (test-jar).
  */
 public final class Ffmpeg {
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** DevDetail and DeviceStatus answer what the Linux hardware layer read, not simulated values. */
 class MdmLinuxDeviceTest {
 
-    private static final Path TREES = Path.of("..", "device-hal", "src", "test", "resources", "linux");
+    private static final Path TREES = Path.of("..", "device-hal-linux", "src", "test", "resources", "linux");
     private static final String STATUS = "./Vendor/MSFT/DeviceStatus/";
 
     private MdmRig rig;

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  */
 public final class BenchRunner {
 
-    private static final List<String> MODULES = List.of("core", "device-hal", "provisioning", "sip-bridge", "webrtc",
+    private static final List<String> MODULES = List.of("core", "device-hal", "device-hal-sim", "device-hal-web", "device-hal-linux", "provisioning", "sip-bridge", "webrtc",
             "simulator/cloud", "updater", "agent", "simulator/room", "image");
 
     private final Path root;

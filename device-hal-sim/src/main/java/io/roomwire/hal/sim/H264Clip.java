@@ -32,7 +32,7 @@ final class H264Clip {
     static H264Clip resource(String name) {
         try (InputStream in = H264Clip.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("media clip " + name + " is missing from the classpath: rebuild device-hal");
+                throw new IllegalStateException("media clip " + name + " is missing from the classpath: rebuild device-hal-sim");
             }
             return parse(in.readAllBytes());
         } catch (IOException e) {

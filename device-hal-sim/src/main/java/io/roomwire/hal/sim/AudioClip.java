@@ -73,7 +73,7 @@ final class AudioClip {
     private static byte[] read(String resource) {
         try (InputStream in = AudioClip.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("media clip " + resource + " is missing from the classpath: rebuild device-hal");
+                throw new IllegalStateException("media clip " + resource + " is missing from the classpath: rebuild device-hal-sim");
             }
             return in.readAllBytes();
         } catch (IOException e) {
