@@ -8,7 +8,6 @@ import io.roomwire.hal.Screen;
 import io.roomwire.hal.TouchPanel;
 import io.roomwire.provisioning.EnrollmentState;
 import io.roomwire.provisioning.EnrollmentStatus;
-import io.roomwire.provisioning.entra.EnrollmentPanel;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.roomwire.sip.Call;
@@ -38,8 +37,9 @@ import java.util.function.Supplier;
  *       here from call events;</li>
  *   <li>{@link Layer#CALL_FAILED}: "Couldn't join: ..." with OK, when an outgoing call ends before it
  *       connected (not by the room) or a join is refused; lets go on OK or after {@value #FAILURE_NOTICE_SECONDS} s;</li>
- *   <li>{@link Layer#SIGN_IN}: the device code and its outcome (provisioning's {@link EnrollmentPanel}
- *       renders them into {@link #signInScreens()}); claimed before the first code so nothing hides it;</li>
+ *   <li>{@link Layer#SIGN_IN}: the device code and its outcome ({@link SignInScreens} renders
+ *       provisioning's enrollment events into {@link #signInScreens()}); claimed before the first
+ *       code so nothing hides it;</li>
  *   <li>{@link Layer#HOME}: the meeting list with its Join buttons ({@code ObtpService} through {@link #home()}).</li>
  * </ol>
  * The highest claimed layer shows; a lower layer's latest screen is kept and comes back when the
@@ -125,7 +125,7 @@ public final class RoomPanel {
         };
     }
 
-    /** Where provisioning's {@link EnrollmentPanel} puts the sign-in screens. */
+    /** Where {@link SignInScreens} puts the sign-in screens. */
     public Consumer<Screen> signInScreens() {
         return s -> put(Layer.SIGN_IN, s);
     }
@@ -303,7 +303,7 @@ public final class RoomPanel {
         } else if (id.equals(MUTE_BUTTON) || id.equals(CAMERA_BUTTON) || id.equals(VOLUME_DOWN_BUTTON)
                 || id.equals(VOLUME_UP_BUTTON)) {
             controlPressed(id);
-        } else if (id.equals(EnrollmentPanel.NEW_CODE_BUTTON)) {
+        } else if (id.equals(SignInScreens.NEW_CODE_BUTTON)) {
             newSignInCode.run();
         } else {
             homeListeners.forEach(l -> l.accept(e));

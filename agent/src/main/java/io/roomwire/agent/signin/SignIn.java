@@ -3,13 +3,13 @@ package io.roomwire.agent.signin;
 import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.panel.RoomPanel;
+import io.roomwire.agent.panel.SignInScreens;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.health.Service;
 import io.roomwire.core.store.FileStore;
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.provisioning.AccessTokens;
-import io.roomwire.provisioning.entra.EnrollmentPanel;
 import io.roomwire.provisioning.entra.EntraConfig;
 import io.roomwire.provisioning.entra.TokenManager;
 import io.roomwire.provisioning.identity.DeviceIdentity;
@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The device's identity and its Entra sign-in as agent services: {@code identity} loads (or on
- * first start creates) the device key, {@code entra} keeps the tokens fresh and hands the device
- * code screens to the panel owner when the room must sign in.
+ * first start creates) the device key, {@code entra} keeps the tokens fresh; its enrollment events
+ * become the device code screens through the panel owner's {@link SignInScreens}.
  */
 public final class SignIn {
 
@@ -99,7 +99,7 @@ public final class SignIn {
     private final class EntraService implements Service {
         private final EntraConfig entra;
         private volatile TokenManager manager;
-        private volatile EnrollmentPanel screens;
+        private volatile SignInScreens screens;
 
         EntraService(EntraConfig entra) {
             this.entra = entra;
@@ -112,7 +112,7 @@ public final class SignIn {
         public void start() throws Exception {
             TokenManager m = TokenManager.builder().config(entra).identity(identity.get()).store(store)
                     .scheduler(scheduler).events(events).build();
-            screens = EnrollmentPanel.attach(m, panel.signInScreens(), scheduler);
+            screens = SignInScreens.attach(m, panel.signInScreens(), scheduler);
             panel.onNewSignInCode(m::requestNewCode);
             m.onEnrollmentChange(st -> listeners.forEach(l -> l.accept(st)));
             m.start();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.roomwire.core.time.VirtualScheduler;
 import io.roomwire.hal.Screen;
 import io.roomwire.hal.sim.SimTouchPanel;
-import io.roomwire.provisioning.entra.EnrollmentPanel;
 import io.roomwire.sip.Call;
 import io.roomwire.sip.CallEnd;
 import io.roomwire.sip.CallEvent;
@@ -112,12 +111,12 @@ class RoomPanelTest {
         panel.claimSignIn();
         panel.home().show(home);
         assertTrue(hardware.current().isEmpty(), "nothing hides the sign-in screen, even before the first code");
-        panel.signInScreens().accept(Screen.of(EnrollmentPanel.KIND_CODE, "Sign in this room", List.of("code")));
+        panel.signInScreens().accept(Screen.of(SignInScreens.KIND_CODE, "Sign in this room", List.of("code")));
         panel.home().show(home);
-        assertEquals(EnrollmentPanel.KIND_CODE, hardware.current().orElseThrow().kind());
+        assertEquals(SignInScreens.KIND_CODE, hardware.current().orElseThrow().kind());
         panel.signInChanged(new io.roomwire.provisioning.EnrollmentStatus(
                 io.roomwire.provisioning.EnrollmentState.ENROLLED, "signed in"));
-        assertEquals(EnrollmentPanel.KIND_CODE, hardware.current().orElseThrow().kind(), "the notice stays a moment");
+        assertEquals(SignInScreens.KIND_CODE, hardware.current().orElseThrow().kind(), "the notice stays a moment");
         time.advance(Duration.ofSeconds(RoomPanel.ENROLLED_NOTICE_SECONDS));
         assertEquals(home, hardware.current().orElseThrow());
     }
@@ -128,9 +127,9 @@ class RoomPanelTest {
         List<String> homePresses = new ArrayList<>();
         panel.onNewSignInCode(newCodes::incrementAndGet);
         panel.home().onEvent(e -> homePresses.add(e.toString()));
-        panel.signInScreens().accept(new Screen(EnrollmentPanel.KIND_DECLINED, "Sign-in was declined", List.of(),
-                List.of(new io.roomwire.hal.PanelButton(EnrollmentPanel.NEW_CODE_BUTTON, "Get a new code", "")), Map.of()));
-        hardware.press(EnrollmentPanel.NEW_CODE_BUTTON);
+        panel.signInScreens().accept(new Screen(SignInScreens.KIND_DECLINED, "Sign-in was declined", List.of(),
+                List.of(new io.roomwire.hal.PanelButton(SignInScreens.NEW_CODE_BUTTON, "Get a new code", "")), Map.of()));
+        hardware.press(SignInScreens.NEW_CODE_BUTTON);
         assertEquals(1, newCodes.get());
         assertEquals(List.of(), homePresses);
     }

@@ -3,7 +3,6 @@ package io.roomwire.provisioning.entra;
 import io.roomwire.core.event.DeviceEvent;
 import io.roomwire.core.store.FileStore;
 import io.roomwire.core.time.VirtualScheduler;
-import io.roomwire.hal.sim.SimTouchPanel;
 import io.roomwire.provisioning.Account;
 import io.roomwire.provisioning.entra.internal.EntraHttp;
 import io.roomwire.provisioning.identity.DeviceIdentity;
@@ -22,7 +21,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One simulated room device against the simulated Entra: its own state folder and device key,
- * a sim touch panel, a recorder of listener calls and events, all on a virtual clock. Time moves
+ * a recorder of listener calls and events, all on a virtual clock. Time moves
  * only through {@link #advance}, which waits for HTTP answers in flight at each step.
  */
 final class EntraRig {
@@ -36,7 +35,6 @@ final class EntraRig {
     final DeviceIdentity identity;
     final EntraConfig config;
     final EntraHttp http;
-    final SimTouchPanel panel = new SimTouchPanel();
     final Recorder recorder = new Recorder();
     final List<DeviceEvent> events = new CopyOnWriteArrayList<>();
     TokenManager manager;
@@ -71,14 +69,6 @@ final class EntraRig {
     TokenManager newManager() {
         manager = TokenManager.builder().config(config).identity(identity).store(store).scheduler(scheduler)
                 .events(events::add).random(new Random(42)).http(http).listener(recorder).build();
-        EnrollmentPanel.attach(manager, panel::show, scheduler);
-        // What the agent's panel owner does with the button (io.roomwire.agent.panel.RoomPanel).
-        TokenManager m = manager;
-        panel.onEvent(e -> {
-            if (e instanceof io.roomwire.hal.PanelEvent.ButtonPressed b && b.buttonId().equals(EnrollmentPanel.NEW_CODE_BUTTON)) {
-                m.requestNewCode();
-            }
-        });
         return manager;
     }
 
@@ -154,8 +144,12 @@ final class EntraRig {
         return events.stream().filter(e -> e.type().equals(type)).toList();
     }
 
-    /** Records every listener call. */
+    /**
+     * Records every listener call; {@link #calls} keeps their order, so {@link #last} is the event
+     * that the agent's sign-in screen shows now.
+     */
     static final class Recorder implements EnrollmentListener {
+        final List<String> calls = new CopyOnWriteArrayList<>();
         final List<DeviceCodePrompt> prompts = new CopyOnWriteArrayList<>();
         final List<String> declines = new CopyOnWriteArrayList<>();
         final List<Account> enrolled = new CopyOnWriteArrayList<>();
@@ -165,26 +159,37 @@ final class EntraRig {
         @Override
         public void codeShown(DeviceCodePrompt prompt) {
             prompts.add(prompt);
+            calls.add("code");
         }
 
         @Override
         public void declined(String reason) {
             declines.add(reason);
+            calls.add("declined");
         }
 
         @Override
         public void enrolled(Account account) {
             enrolled.add(account);
+            calls.add("enrolled");
         }
 
         @Override
         public void retrying(String reason, Duration delay) {
             retries.add(reason + " / " + delay);
+            calls.add("retrying");
         }
 
         @Override
         public void failed(EnrollmentFailure failure) {
             failures.add(failure);
+            calls.add("failed");
+        }
+
+        /** The latest "code", "declined", "enrolled" or "failed" call; a retry keeps the code on screen. */
+        String last() {
+            List<String> shown = calls.stream().filter(c -> !c.equals("retrying")).toList();
+            return shown.isEmpty() ? "none" : shown.get(shown.size() - 1);
         }
     }
 }

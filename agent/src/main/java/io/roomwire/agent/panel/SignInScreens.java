@@ -1,9 +1,13 @@
-package io.roomwire.provisioning.entra;
+package io.roomwire.agent.panel;
 
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.PanelButton;
 import io.roomwire.hal.Screen;
 import io.roomwire.provisioning.Account;
+import io.roomwire.provisioning.entra.DeviceCodePrompt;
+import io.roomwire.provisioning.entra.EnrollmentFailure;
+import io.roomwire.provisioning.entra.EnrollmentListener;
+import io.roomwire.provisioning.entra.TokenManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,11 +19,12 @@ import java.util.function.Consumer;
 /**
  * The enrollment as panel screens: the device code, where to enter it, a QR code of the URL and a
  * countdown (refreshed every {@value #TICK_SECONDS} s); "sign-in was declined" with a button for a
- * new code; success; and configuration errors naming the key to fix. It hands each screen to a
- * sink and never touches the panel: the agent's panel owner decides when the sign-in screen shows
- * and routes a press of {@link #NEW_CODE_BUTTON} to {@link TokenManager#requestNewCode}.
+ * new code; success; and configuration errors naming the key to fix. Provisioning only reports the
+ * enrollment through {@link EnrollmentListener}; the screens are the panel owner's, so they are built
+ * here and handed to {@link RoomPanel#signInScreens()}, which decides when the sign-in layer shows and
+ * routes a press of {@link #NEW_CODE_BUTTON} to {@link TokenManager#requestNewCode}.
  */
-public final class EnrollmentPanel implements EnrollmentListener {
+public final class SignInScreens implements EnrollmentListener {
 
     public static final String KIND_CODE = "device-code";
     public static final String KIND_DECLINED = "device-code-declined";
@@ -35,14 +40,14 @@ public final class EnrollmentPanel implements EnrollmentListener {
     private DeviceCodePrompt shown;
 
     /** {@code screens} receives every sign-in screen, the countdown's refreshes included. */
-    public EnrollmentPanel(Consumer<Screen> screens, Scheduler scheduler) {
+    public SignInScreens(Consumer<Screen> screens, Scheduler scheduler) {
         this.screens = screens;
         this.scheduler = scheduler;
     }
 
     /** Renders {@code manager}'s enrollment into {@code screens}. */
-    public static EnrollmentPanel attach(TokenManager manager, Consumer<Screen> screens, Scheduler scheduler) {
-        EnrollmentPanel p = new EnrollmentPanel(screens, scheduler);
+    public static SignInScreens attach(TokenManager manager, Consumer<Screen> screens, Scheduler scheduler) {
+        SignInScreens p = new SignInScreens(screens, scheduler);
         manager.addListener(p);
         return p;
     }
