@@ -33,6 +33,11 @@ public final class SlotStore {
      * trial. The package's build (slot a as a link) never has one; slots installed before this marker existed have none.
      */
     public static final String UNCOMMITTED = "UNCOMMITTED";
+    /**
+     * Each service's health state in the build an update replaces, taken as that build restarts into the update
+     * ({@code version=} names the update): the trial commits once no service is worse than it was.
+     */
+    public static final String HEALTH_BEFORE = "health-before";
 
     private final Path home;
 
@@ -132,8 +137,34 @@ public final class SlotStore {
         return currentSlot().equals(r.get("to")) ? Optional.of(r) : Optional.empty();
     }
 
+    /** Records {@code states} (service name to UP, DEGRADED or DOWN) as the health before the update to {@code version}. */
+    public void recordHealthBefore(String version, Map<String, String> states) throws IOException {
+        Map<String, String> r = new LinkedHashMap<>();
+        r.put("version", version);
+        states.forEach((k, v) -> {
+            if (!k.equals("version")) {
+                r.put(k, v);
+            }
+        });
+        writeRecord(home.resolve(HEALTH_BEFORE), r);
+    }
+
+    /** The health recorded before the update to {@code version} (service to state), if that build recorded it. */
+    public Optional<Map<String, String>> healthBefore(String version) throws IOException {
+        Path f = home.resolve(HEALTH_BEFORE);
+        if (!Files.exists(f)) {
+            return Optional.empty();
+        }
+        Map<String, String> r = readRecord(f);
+        if (!version.equals(r.remove("version"))) {
+            return Optional.empty(); // left from an earlier update
+        }
+        return Optional.of(r);
+    }
+
     /** The running slot proved healthy: it stays, and is a build {@code update rollback} may return to. */
     public void commit() throws IOException {
+        Files.deleteIfExists(home.resolve(HEALTH_BEFORE));
         Files.deleteIfExists(home.resolve(TRIAL));
         fsyncDir(home);
         // After the trial record: a crash in between leaves a committed slot marked uncommitted (a refused rollback), never
@@ -165,6 +196,7 @@ public final class SlotStore {
         }
         Map<String, String> r = readRecord(f);
         markFailed(r);
+        Files.deleteIfExists(home.resolve(HEALTH_BEFORE));
         Files.delete(f);
         return Optional.of(r);
     }

@@ -27,8 +27,8 @@ import org.tinylog.Logger;
 
 /**
  * Updates inside the running agent: the {@code update.apply} command with progress events, the report of a
- * rollback the launcher did ({@code update.rolled_back}), and the commit of a slot on trial once every other
- * service is up (the MQTT service is up only when the broker was reached). The rollback itself is the
+ * rollback the launcher did ({@code update.rolled_back}), and the commit of a slot on trial once no other
+ * service is worse than before the update ({@link #checkTrial}; the MQTT service is up only when the broker was reached). The rollback itself is the
  * launcher's: when the trial cannot commit in time this marks it failed and restarts, it never switches slots.
  */
 public final class AgentUpdates implements Service {
@@ -142,7 +142,8 @@ public final class AgentUpdates implements Service {
         Optional<Map<String, String>> trial = slots.trial();
         if (trial.isPresent()) {
             trialStarted = scheduler.now();
-            state = Health.degraded("on trial: version " + trial.get().get("version") + " commits once every service is up");
+            state = Health.degraded("on trial: version " + trial.get().get("version")
+                    + " commits once every service is as healthy as before the update");
             watch = scheduler.scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), this::checkTrial);
         }
         if (hawkbit.isPresent()) {
@@ -177,7 +178,12 @@ public final class AgentUpdates implements Service {
         t.start();
     }
 
-    /** Commits when every other service is up; fails the trial (the launcher rolls back) when the time is over. */
+    /**
+     * Commits when no other service is worse than it was in the build the update replaced (as that build recorded it on
+     * its way into the update: a room without a camera is DEGRADED before and after), or, with no record (an update
+     * applied from the command line), when every other service is UP. Fails the trial (the launcher rolls back) when
+     * the time is over.
+     */
     void checkTrial() {
         try {
             Optional<Map<String, String>> trial = slots.trial();
@@ -185,8 +191,11 @@ public final class AgentUpdates implements Service {
                 stopWatch();
                 return;
             }
-            Optional<String> down = health.get().entrySet().stream().filter(e -> !e.getKey().equals(name()) && !e.getValue().isUp())
-                    .map(e -> e.getKey() + " " + e.getValue()).findFirst();
+            Map<String, String> before = slots.healthBefore(trial.get().getOrDefault("version", "")).orElse(Map.of());
+            Optional<String> down = health.get().entrySet().stream().filter(e -> !e.getKey().equals(name())
+                            && !e.getValue().isUp() && worseThan(e.getValue(), before.get(e.getKey())))
+                    .map(e -> e.getKey() + " " + e.getValue() + Optional.ofNullable(before.get(e.getKey()))
+                            .map(b -> " (was " + b + " before the update)").orElse("")).findFirst();
             if (down.isEmpty()) {
                 slots.commit();
                 stopWatch();
@@ -204,6 +213,18 @@ public final class AgentUpdates implements Service {
         }
     }
 
+    /** {@code now} is worse than the state recorded before the update ({@code before}; none recorded: anything but UP is). */
+    private static boolean worseThan(Health now, String before) {
+        if (before == null) {
+            return true;
+        }
+        try {
+            return now.state().ordinal() > Health.State.valueOf(before).ordinal();
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
+    }
+
     /** How often a restart into an installed update that waits for the room asks the policy again. */
     static final Duration RESTART_RECHECK = Duration.ofSeconds(30);
 
@@ -216,6 +237,7 @@ public final class AgentUpdates implements Service {
         Optional<String> blocker = policy.blocker();
         if (blocker.isEmpty()) {
             pendingRestart = null;
+            recordHealthBefore();
             restart.accept(why);
             return;
         }
@@ -224,6 +246,25 @@ public final class AgentUpdates implements Service {
         }
         pendingRestart = scheduler.schedule(RESTART_RECHECK, () -> restartWhenAllowed(why));
         state = Health.degraded(why + " installed; the restart into it waits for " + blocker.get());
+    }
+
+    /** What the trial of the update this build restarts into is judged against: each other service's state now. */
+    private void recordHealthBefore() {
+        try {
+            Optional<Map<String, String>> trial = slots.trial();
+            if (trial.isEmpty()) {
+                return;
+            }
+            Map<String, String> states = new java.util.TreeMap<>();
+            health.get().forEach((service, h) -> {
+                if (!service.equals(name())) {
+                    states.put(service, h.state().name());
+                }
+            });
+            slots.recordHealthBefore(trial.get().getOrDefault("version", ""), states);
+        } catch (java.io.IOException | RuntimeException e) {
+            Logger.warn("cannot record the health before the update ({}); its trial will want every service UP", e.getMessage());
+        }
     }
 
     private void stopWatch() {

@@ -139,6 +139,46 @@ class AgentUpdatesTest {
     }
 
     @Test
+    void aServiceThatWasDegradedBeforeTheUpdateDoesNotHoldTheCommitButOneThatGotWorseDoes() throws Exception {
+        // The room has no camera: its device service was DEGRADED before the update and is after it.
+        Map<String, Health> old = Map.of("device", Health.degraded("no camera"), "mqtt", Health.up(), "sip", Health.up());
+        AgentUpdates.updater(home, "1.0.0", java.time.Clock.systemUTC()).apply(bundle("1.1.0", "rw-100"), (p, d, t) -> { });
+        agentUpdates(new VirtualScheduler(), old).restartWhenAllowed("update to 1.1.0");
+        assertEquals(List.of("update to 1.1.0"), restarts);
+        assertEquals(Map.of("device", "DEGRADED", "mqtt", "UP", "sip", "UP"), slots.healthBefore("1.1.0").orElseThrow());
+
+        // The new build: device as before, sip worse (DOWN) at first: no commit; sip back: commit though device is DEGRADED.
+        VirtualScheduler scheduler = new VirtualScheduler();
+        Map<String, Health> now = new HashMap<>(Map.of("device", Health.degraded("no camera"), "mqtt", Health.up(),
+                "sip", Health.down("port taken")));
+        AgentUpdates u = agentUpdates(scheduler, now);
+        u.start();
+        scheduler.advance(Duration.ofSeconds(5));
+        assertTrue(slots.trial().isPresent(), "committed with sip worse than before the update");
+        now.put("device", Health.down("camera driver crashed"));
+        now.put("sip", Health.up());
+        scheduler.advance(Duration.ofSeconds(5));
+        assertTrue(slots.trial().isPresent(), "committed with the device DOWN where it was DEGRADED before");
+        now.put("device", Health.degraded("no camera"));
+        scheduler.advance(Duration.ofSeconds(1));
+        assertTrue(slots.trial().isEmpty(), "not committed although every service is as healthy as before");
+        assertTrue(slots.healthBefore("1.1.0").isEmpty(), "the record outlived the commit");
+        assertTrue(events.stream().anyMatch(e -> e.type().equals("update.committed")), events.toString());
+    }
+
+    @Test
+    void withNoHealthRecordedBeforeTheUpdateADegradedServiceFailsTheTrial() throws Exception {
+        // An update applied from the command line: no build recorded its health, so the trial wants every service UP.
+        AgentUpdates.updater(home, "1.0.0", java.time.Clock.systemUTC()).apply(bundle("1.1.0", "rw-100"), (p, d, t) -> { });
+        VirtualScheduler scheduler = new VirtualScheduler();
+        AgentUpdates u = agentUpdates(scheduler, Map.of("device", Health.degraded("no camera"), "mqtt", Health.up()));
+        u.start();
+        scheduler.advance(Duration.ofSeconds(61));
+        assertEquals(List.of("update trial failed"), restarts);
+        assertTrue(slots.trial().orElseThrow().get("failed").contains("device"), slots.trial().toString());
+    }
+
+    @Test
     void failsTheTrialForTheLauncherWhenServicesStayDownAndReportsTheRollbackAfterwards() throws Exception {
         AgentUpdates.updater(home, "1.0.0", java.time.Clock.systemUTC()).apply(bundle("1.1.0", "rw-100"), (p, d, t) -> { });
         VirtualScheduler scheduler = new VirtualScheduler();
