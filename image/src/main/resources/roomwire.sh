@@ -44,6 +44,17 @@ if [ -L "$HOME_DIR/current" ]; then
             printf 'from=%s\nto=%s\nversion=%s\ntries=%s\ntimeout=%s\ndeadline=%s\n' \
                 "$from" "$to" "$version" "$((tries - 1))" "$timeout" "$deadline" > "$HOME_DIR/.trial.tmp"
             mv -f "$HOME_DIR/.trial.tmp" "$trial"
+            # The deadline holds even if the build on trial never commits, fails or checks it (it hangs, or its
+            # update service is broken): a watcher outlives the exec below (same PID) and, once the deadline has
+            # passed with this trial still there, kills the agent; the restart (on-failure) rolls back above. It holds
+            # none of the launcher's output open (a reader of the agent's output sees its end when the agent ends).
+            agent=$$
+            (
+                sleep $((deadline - now + 1))
+                if [ -f "$trial" ] && [ "$(field deadline)" = "$deadline" ]; then
+                    kill -KILL "$agent" 2>/dev/null || true
+                fi
+            ) </dev/null >/dev/null 2>&1 &
         fi
     fi
     SLOT_DIR="$HOME_DIR/slots/$(basename "$(readlink "$HOME_DIR/current")")"

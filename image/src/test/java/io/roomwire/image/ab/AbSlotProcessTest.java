@@ -79,6 +79,22 @@ class AbSlotProcessTest {
         assertTrue(d.bootLog().stream().anyMatch(l -> l.contains("reason=trial timeout")), d.bootLog().toString());
     }
 
+    @Test
+    void killsABuildThatNeitherCommitsNorFailsItsTrialAtTheDeadlineAndRollsBack() throws Exception {
+        // A build that starts and then hangs: it never commits, never fails its trial, never exits by itself. The
+        // launcher's deadline must hold anyway (a 3 s trial here).
+        AbDevice d = new AbDevice(tmp);
+        d.updater().apply(d.bundle("2.0.0", "hang", false, 0), io.roomwire.updater.Updater.Progress.NONE);
+        Files.writeString(d.home.resolve(SlotStore.TRIAL), Files.readString(d.home.resolve(SlotStore.TRIAL))
+                .replaceAll("timeout=\\d+\n", "timeout=3\n"));
+        List<Integer> codes = d.boot();
+        assertEquals(List.of(137, 0), codes, d.bootLog().toString());
+        assertEquals("a", d.slots.currentSlot());
+        assertTrue(d.lastBoot().startsWith("started 1.0.0 in slot a"), d.bootLog().toString());
+        assertTrue(d.bootLog().stream().anyMatch(l -> l.startsWith("update.rolled_back version=2.0.0 reason=trial timeout")),
+                d.bootLog().toString());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"download", "verify", "unpack", "switch", "first-boot"})
     void killNineAtEachStepLeavesABootableSlotAndTheUpdateThenCompletes(String step) throws Exception {

@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * Stands in for the agent of one build in a slot (started by the real launcher): logs its version stamp, reports a
  * rollback the launcher left, then behaves as its slot's {@code behaviour} file says: ok (commit the trial),
- * crash (exit 3 before committing), unhealthy (fail the trial's health check), or hold (wait to be killed).
+ * crash (exit 3 before committing), unhealthy (fail the trial's health check), or hang (run on without committing or failing); a
+ * {@code hold} file in the prefix makes any build wait to be killed.
  */
 public final class SlotProgram {
 
@@ -28,6 +29,7 @@ public final class SlotProgram {
         log(home, "started " + version + " in slot " + slots.currentSlot() + " " + behaviour);
         switch (behaviour) {
             case "crash" -> System.exit(3);
+            case "hang" -> Thread.sleep(Long.MAX_VALUE); // runs on, never commits nor fails its trial
             case "unhealthy" -> {
                 if (slots.trial().isPresent()) {
                     slots.failTrial("broker not reached");
