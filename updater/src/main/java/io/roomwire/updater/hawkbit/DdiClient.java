@@ -3,22 +3,19 @@ package io.roomwire.updater.hawkbit;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.roomwire.core.net.BodyTooLargeException;
+import io.roomwire.core.net.BoundedBodies;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
 
 /**
  * The device side of the Eclipse hawkBit Direct Device Integration API (eclipse.dev/hawkbit/apis/ddi_api):
@@ -184,7 +181,7 @@ public final class DdiClient {
     }
 
     private JsonObject get(URI uri) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(request(uri).GET().build(), bounded(uri));
+        HttpResponse<String> r = send(request(uri).GET().build(), uri);
         check(uri, r);
         try {
             return JsonParser.parseString(r.body()).getAsJsonObject();
@@ -194,8 +191,8 @@ public final class DdiClient {
     }
 
     private void post(URI uri, JsonObject body) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(request(uri).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build(), bounded(uri));
+        HttpResponse<String> r = send(request(uri).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build(), uri);
         check(uri, r);
     }
 
@@ -223,67 +220,23 @@ public final class DdiClient {
         return links.has(name) ? Optional.of(controller.resolve(links.getAsJsonObject(name).get("href").getAsString())) : Optional.empty();
     }
 
-    /** Reads an answer up to {@link #MAX_ANSWER_BYTES}, refusing a longer one as soon as it is (announced or read) over. */
-    private static HttpResponse.BodyHandler<String> bounded(URI uri) {
-        return info -> new BoundedText(uri, info.headers().firstValueAsLong("Content-Length").orElse(-1));
+    private HttpResponse<String> send(HttpRequest request, URI uri) throws IOException, InterruptedException {
+        try {
+            return http.send(request, bounded(uri));
+        } catch (IOException e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof BodyTooLargeException) {
+                    throw new IOException("hawkBit answer for " + uri.getPath() + " is more than the " + MAX_ANSWER_BYTES
+                            + " bytes a DDI answer may have: not read; check update.hawkbit-url", e);
+                }
+            }
+            throw e;
+        }
     }
 
-    private static final class BoundedText implements HttpResponse.BodySubscriber<String> {
-        private final CompletableFuture<String> body = new CompletableFuture<>();
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final URI uri;
-        private final long announced;
-        private Flow.Subscription subscription;
-
-        BoundedText(URI uri, long announced) {
-            this.uri = uri;
-            this.announced = announced;
-        }
-
-        private IOException tooLong(long n) {
-            return new IOException("hawkBit answer for " + uri.getPath() + " is " + (n < 0 ? "over " + MAX_ANSWER_BYTES : n)
-                    + " bytes, more than the " + MAX_ANSWER_BYTES + " a DDI answer may have: not read; check update.hawkbit-url");
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            if (announced > MAX_ANSWER_BYTES) {
-                s.cancel();
-                body.completeExceptionally(tooLong(announced));
-            } else {
-                s.request(1);
-            }
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> items) {
-            for (ByteBuffer b : items) {
-                if (bytes.size() + (long) b.remaining() > MAX_ANSWER_BYTES) {
-                    subscription.cancel();
-                    body.completeExceptionally(tooLong(-1));
-                    return;
-                }
-                byte[] chunk = new byte[b.remaining()];
-                b.get(chunk);
-                bytes.writeBytes(chunk);
-            }
-            subscription.request(1);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            body.completeExceptionally(t);
-        }
-
-        @Override
-        public void onComplete() {
-            body.complete(bytes.toString(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public CompletionStage<String> getBody() {
-            return body;
-        }
+    /** Reads an answer up to {@link #MAX_ANSWER_BYTES} as text ({@link BoundedBodies}: a longer one is refused, announced or read). */
+    private static HttpResponse.BodyHandler<String> bounded(URI uri) {
+        HttpResponse.BodyHandler<byte[]> bytes = BoundedBodies.ofByteArray(MAX_ANSWER_BYTES, "hawkBit answer for " + uri.getPath());
+        return info -> HttpResponse.BodySubscribers.mapping(bytes.apply(info), b -> new String(b, StandardCharsets.UTF_8));
     }
 }
