@@ -11,19 +11,13 @@ import io.roomwire.agent.call.Calls;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.Setting;
 import io.roomwire.agent.config.Settings;
-import io.roomwire.agent.mdm.DeviceManagement;
 import io.roomwire.agent.mgmt.InboundMessage;
 import io.roomwire.agent.mgmt.ManagementService;
 import io.roomwire.agent.mgmt.MessageProperties;
 import io.roomwire.agent.mgmt.MgmtSettings;
 import io.roomwire.agent.mgmt.MqttTransport;
-import io.roomwire.agent.panel.RoomPanel;
-import io.roomwire.agent.signin.SignIn;
 import io.roomwire.core.event.EventSink;
-import io.roomwire.core.store.FileStore;
 import io.roomwire.core.time.VirtualScheduler;
-import io.roomwire.hal.Device;
-import io.roomwire.hal.sim.SimDevice;
 import io.roomwire.sip.Call;
 import io.roomwire.sip.CallEnd;
 import io.roomwire.sip.CallListener;
@@ -83,17 +77,11 @@ class LiveMqttSettingsTest {
                 + text;
         Files.writeString(file, all);
         Config config = Config.parse(file.toString(), all, Map.of(), Settings.all());
-        Device device = SimDevice.create(time, SimDevice.defaultInfo());
-        FileStore store = new FileStore(dir.resolve("state"), time.clock());
-        calls = new Calls(sip, List.of(), time, EventSink.none());
-        RoomPanel panel = new RoomPanel(device.panel(), time, calls::current);
-        SignIn signIn = new SignIn(config, store, time, EventSink.none(), panel);
-        MeetingRoom meetings = new MeetingRoom(config, time, store, EventSink.none(), signIn, panel, (t, next) -> { });
-        DeviceManagement mdm = new DeviceManagement(config, time, store, EventSink.none(), device.info(), panel::banner,
-                signIn::identity, Optional::empty, Optional::empty);
-        AgentRoomControl control = new AgentRoomControl(config, time, device, Map::of, signIn, calls, meetings, mdm,
-                Optional.of(file), reason -> { });
-        mgmt = ManagementService.builder(ID, broker, time, store, control, config).version("test").build();
+        RoomControlFixture room = RoomControlFixture.build(config, file, dir.resolve("state"), time,
+                device -> new Calls(sip, List.of(), time, EventSink.none()));
+        calls = room.calls();
+        AgentRoomControl control = room.control();
+        mgmt = ManagementService.builder(ID, broker, time, room.store(), control, config).version("test").build();
         control.onApplied(mgmt::configApplied); // StandardAgent: control.onApplied(remote::configApplied)
         mgmt.start();
         assertTrue(broker.isConnected());

@@ -5,24 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.roomwire.agent.call.Calls;
 import io.roomwire.agent.call.GatewaySettings;
 import io.roomwire.agent.call.JoinPaths;
 import io.roomwire.agent.call.SipAgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.Setting;
 import io.roomwire.agent.config.Settings;
-import io.roomwire.agent.mdm.DeviceManagement;
 import io.roomwire.agent.obtp.ObtpSettings;
 import io.roomwire.agent.obtp.ObtpSettings.CviProvider;
 import io.roomwire.agent.obtp.ObtpSettings.JoinMethod;
-import io.roomwire.agent.panel.RoomPanel;
-import io.roomwire.agent.signin.SignIn;
 import io.roomwire.core.event.EventSink;
-import io.roomwire.core.store.FileStore;
 import io.roomwire.core.time.VirtualScheduler;
-import io.roomwire.hal.Device;
-import io.roomwire.hal.sim.SimDevice;
 import io.roomwire.sip.SipTransport;
 import io.roomwire.sip.dialplan.GatewayProfile;
 import io.roomwire.sip.sdp.SrtpPolicy;
@@ -137,16 +130,10 @@ class LiveObtpSettingsTest {
         String text = "agent.state-dir = " + dir.resolve("state") + "\n";
         Files.writeString(file, text);
         Config config = Config.parse(file.toString(), text, Map.of(), Settings.all());
-        Device device = SimDevice.create(time, SimDevice.defaultInfo());
-        FileStore store = new FileStore(dir.resolve("state"), time.clock());
-        Calls calls = JoinPaths.sip(SipAgentSettings.from(config), time, EventSink.none(), device.codec());
-        RoomPanel panel = new RoomPanel(device.panel(), time, calls::current);
-        SignIn signIn = new SignIn(config, store, time, EventSink.none(), panel);
-        MeetingRoom meetings = new MeetingRoom(config, time, store, EventSink.none(), signIn, panel, (t, next) -> { });
-        DeviceManagement mdm = new DeviceManagement(config, time, store, EventSink.none(), device.info(), panel::banner,
-                signIn::identity, Optional::empty, Optional::empty);
-        AgentRoomControl control = new AgentRoomControl(config, time, device, Map::of, signIn, calls, meetings, mdm,
-                Optional.of(file), reason -> { });
+        RoomControlFixture room = RoomControlFixture.build(config, file, dir.resolve("state"), time,
+                device -> JoinPaths.sip(SipAgentSettings.from(config), time, EventSink.none(), device.codec()));
+        MeetingRoom meetings = room.meetings();
+        AgentRoomControl control = room.control();
         meetings.obtp().start();
         assertNotEquals(expected, read.apply(meetings.obtp().settings()), "the test value must differ from the default");
 

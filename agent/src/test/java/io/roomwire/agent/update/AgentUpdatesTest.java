@@ -199,12 +199,7 @@ class AgentUpdatesTest {
     @Test
     void updateApplyCommandDownloadsOverHttpsWithProgressEventsOrIsRefusedWithTheReason() throws Exception {
         io.roomwire.sim.cloud.SimPki pki = new io.roomwire.sim.cloud.SimPki("update-command");
-        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(pki.sslContext(null)).build();
-        io.roomwire.updater.Updater updater = new io.roomwire.updater.Updater(slots,
-                new io.roomwire.updater.TrustStore(home.resolve("root.json")), AgentUpdates.identity(home, "1.0.0"),
-                java.time.Clock.systemUTC(), new io.roomwire.updater.Downloader(http, new io.roomwire.core.time.Backoff(
-                        Duration.ofMillis(10), Duration.ofMillis(20)), d -> { }, 2, Duration.ofSeconds(60)),
-                io.roomwire.updater.Updater.Settings.defaults(), () -> Long.MAX_VALUE);
+        io.roomwire.updater.Updater updater = httpsUpdater(pki);
         VirtualScheduler scheduler = new VirtualScheduler();
         boolean[] inCall = {true};
         AgentUpdates u = new AgentUpdates(slots, updater, new UpdatePolicy(() -> inCall[0], () -> false, java.util.Optional.empty(),
@@ -250,18 +245,23 @@ class AgentUpdatesTest {
         }
     }
 
+    /** The device's updater downloading over HTTPS from a server of {@code pki}, retrying quickly. */
+    private io.roomwire.updater.Updater httpsUpdater(io.roomwire.sim.cloud.SimPki pki) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(pki.sslContext(null)).build();
+        return new io.roomwire.updater.Updater(slots,
+                new io.roomwire.updater.TrustStore(home.resolve("root.json")), AgentUpdates.identity(home, "1.0.0"),
+                java.time.Clock.systemUTC(), new io.roomwire.updater.Downloader(http, new io.roomwire.core.time.Backoff(
+                        Duration.ofMillis(10), Duration.ofMillis(20)), d -> { }, 2, Duration.ofSeconds(60)),
+                io.roomwire.updater.Updater.Settings.defaults(), () -> Long.MAX_VALUE);
+    }
+
     private static String sha(Path f) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
     }
     @Test
     void restartsIntoAnInstalledUpdateOnlyOnceACallThatBeganDuringTheInstallEnds() throws Exception {
         io.roomwire.sim.cloud.SimPki pki = new io.roomwire.sim.cloud.SimPki("update-restart");
-        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(pki.sslContext(null)).build();
-        io.roomwire.updater.Updater updater = new io.roomwire.updater.Updater(slots,
-                new io.roomwire.updater.TrustStore(home.resolve("root.json")), AgentUpdates.identity(home, "1.0.0"),
-                java.time.Clock.systemUTC(), new io.roomwire.updater.Downloader(http, new io.roomwire.core.time.Backoff(
-                        Duration.ofMillis(10), Duration.ofMillis(20)), d -> { }, 2, Duration.ofSeconds(60)),
-                io.roomwire.updater.Updater.Settings.defaults(), () -> Long.MAX_VALUE);
+        io.roomwire.updater.Updater updater = httpsUpdater(pki);
         VirtualScheduler scheduler = new VirtualScheduler();
         boolean[] inCall = {false};
         // The room's call starts while the bundle downloads: the policy said yes when the command came.

@@ -29,7 +29,7 @@ public final class SlotProgram {
         log(home, "started " + version + " in slot " + slots.currentSlot() + " " + behaviour);
         switch (behaviour) {
             case "crash" -> System.exit(3);
-            case "hang" -> Thread.sleep(Long.MAX_VALUE); // runs on, never commits nor fails its trial
+            case "hang" -> waitToBeKilled(); // runs on, never commits nor fails its trial
             case "unhealthy" -> {
                 if (slots.trial().isPresent()) {
                     slots.failTrial("broker not reached");
@@ -42,13 +42,18 @@ public final class SlotProgram {
         if (Files.exists(home.resolve("hold"))) {
             log(home, "holding " + version);
             Files.writeString(home.resolve("held"), version);
-            Thread.sleep(Long.MAX_VALUE);
+            waitToBeKilled();
         }
         if (slots.trial().isPresent()) {
             slots.commit();
             log(home, "committed " + version);
         }
         System.exit(0);
+    }
+
+    /** Blocks until the process is killed (no time involved: the test or the launcher ends it). */
+    private static void waitToBeKilled() throws InterruptedException {
+        new java.util.concurrent.CountDownLatch(1).await();
     }
 
     static void log(Path home, String line) {
