@@ -447,6 +447,9 @@ public final class CalendarService implements Service {
         }
     }
 
+    /** How soon the calendar looks for an access token again while it has none (nothing is sent meanwhile). */
+    static final Duration NO_TOKEN_RECHECK = Duration.ofSeconds(5);
+
     private Duration failed(GraphException e, Instant now) {
         switch (e.kind()) {
             case SYNC_STATE_GONE -> {
@@ -463,9 +466,21 @@ public final class CalendarService implements Service {
                         e.retryAfter().isPresent() ? " (Retry-After)" : "");
                 return d;
             }
-            case UNAUTHORIZED -> problem = new Problem(e.kind(), e.status() == 0 ? e.getMessage()
-                    : "Graph rejected the room's access token: " + e.getMessage()
-                    + " (check the device enrollment with 'roomwire enroll' and the app's admin consent)");
+            case UNAUTHORIZED -> {
+                if (e.status() == 0) {
+                    // No token at hand is a local condition, looked at again at no cost: the calendar syncs within
+                    // seconds of the refresh that ends an Entra outage, not after a back-off grown meanwhile.
+                    boolean changed = problem == null || !problem.message().equals(e.getMessage());
+                    problem = new Problem(e.kind(), e.getMessage());
+                    if (changed) {
+                        Logger.warn("Calendar of {}: {}; looking again every {}s", mailbox, problem.message(),
+                                NO_TOKEN_RECHECK.toSeconds());
+                    }
+                    return NO_TOKEN_RECHECK;
+                }
+                problem = new Problem(e.kind(), "Graph rejected the room's access token: " + e.getMessage()
+                        + " (check the device enrollment with 'roomwire enroll' and the app's admin consent)");
+            }
             case ACCESS_DENIED -> problem = new Problem(e.kind(), "Graph returned 403 "
                     + (e.code().isEmpty() ? "" : e.code() + " ") + "for " + mailbox
                     + ": grant the application permission Calendars.Read (with admin consent) and include this mailbox in "

@@ -449,6 +449,20 @@ class CalendarSyncTest {
     }
 
     @Test
+    void aTokenBackAfterALongGapIsUsedWithinSecondsNotAfterABackOffGrownMeanwhile() throws Exception {
+        // An Entra outage: for ten minutes there is no token; the calendar sends nothing and keeps no growing back-off.
+        book("Standup", today(9, 0));
+        token.set(null);
+        started();
+        time.advance(Duration.ofMinutes(10));
+        assertEquals(0, graph.requests(), "no request without a token");
+        token.set(token.valid());
+        time.advance(CalendarService.NO_TOKEN_RECHECK);
+        assertEquals(List.of("Standup"), subjects());
+        assertTrue(calendar.health().isUp(), calendar.health().toString());
+    }
+
+    @Test
     void beforeEnrollmentNothingIsSentAndHealthSaysWhy() throws Exception {
         book("Standup", today(9, 0));
         token.set(null);
