@@ -89,6 +89,8 @@ public final class StandardAgent {
                 () -> meetings.obtp().agenda().map(a -> !a.buttons().isEmpty()).orElse(false),
                 config.find(io.roomwire.agent.mgmt.MgmtSettings.MAINTENANCE_WINDOW), scheduler.clock(),
                 config.get(io.roomwire.agent.config.AgentSettings.TIME_ZONE));
+        // mqtt.maintenance-window is live: a reload or config.set applies to the next update or restart decision.
+        control.onApplied(next -> io.roomwire.agent.update.AgentUpdates.configApplied(updatePolicy, next));
         if (io.roomwire.agent.call.WebRtcAgentSettings.from(config).isPresent()) {
             calls.onCallEvent(new io.roomwire.agent.call.WebRtcMemoryGuard(
                     (long) config.get(io.roomwire.agent.call.WebRtcAgentSettings.RESTART_AFTER_NATIVE_MB) << 20,

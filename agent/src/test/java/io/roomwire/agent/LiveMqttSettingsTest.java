@@ -62,6 +62,7 @@ class LiveMqttSettingsTest {
     private Path file;
     private Calls calls;
     private ManagementService mgmt;
+    private AgentRoomControl control;
 
     @AfterEach
     void stop() {
@@ -81,6 +82,7 @@ class LiveMqttSettingsTest {
                 device -> new Calls(sip, List.of(), time, EventSink.none()));
         calls = room.calls();
         AgentRoomControl control = room.control();
+        this.control = control;
         mgmt = ManagementService.builder(ID, broker, time, room.store(), control, config).version("test").build();
         control.onApplied(mgmt::configApplied); // StandardAgent: control.onApplied(remote::configApplied)
         mgmt.start();
@@ -114,11 +116,12 @@ class LiveMqttSettingsTest {
     }
 
     @Test
-    void theLiveMqttSettingsAreTheseThree() {
+    void theLiveMqttSettingsAreTheseFour() {
         List<String> live = Settings.all().stream().filter(s -> s.key().startsWith("mqtt.") && !s.restart())
                 .map(Setting::key).sorted().toList();
         assertEquals(List.of(MgmtSettings.COMMAND_RATE.key(), MgmtSettings.HIDE_MEETING_TITLES.key(),
-                MgmtSettings.TELEMETRY_INTERVAL.key()), live, "a new live mqtt.* setting needs its test here");
+                MgmtSettings.MAINTENANCE_WINDOW.key(), MgmtSettings.TELEMETRY_INTERVAL.key()), live,
+                "a new live mqtt.* setting needs its test here");
         live.forEach(k -> assertTrue(MgmtSettings.REMOTELY_CHANGEABLE.contains(k), k + " can be changed with config.set"));
     }
 
@@ -166,6 +169,23 @@ class LiveMqttSettingsTest {
             assertTrue(ok(command("status.get", "")), "a raised rate applies too (command " + (i + 1) + ")");
         }
         assertEquals("rate_limited", errorCode(command("status.get", "")), "and still limits");
+    }
+
+    @Test
+    void aNewMaintenanceWindowAppliesToTheNextRebootAndUpdateDecision() throws Exception {
+        givenRoomRunningOn("mqtt.maintenance-window = 02:00-03:00\n"); // T0 is 09:00 UTC: outside
+        io.roomwire.updater.UpdatePolicy updates = new io.roomwire.updater.UpdatePolicy(calls::inCall, () -> false,
+                Optional.of("02:00-03:00"), time.clock(), java.time.ZoneOffset.UTC);
+        control.onApplied(next -> io.roomwire.agent.update.AgentUpdates.configApplied(updates, next)); // as StandardAgent
+        assertEquals(Optional.of("the maintenance window 02:00-03:00"), updates.blocker());
+        JsonObject waiting = command("device.reboot", "{}").getAsJsonObject("result");
+        assertEquals("scheduled", waiting.get("state").getAsString(), waiting.toString());
+
+        configSet("mqtt.maintenance-window", "08:30-09:30");
+
+        assertEquals(Optional.empty(), updates.blocker(), "the update policy uses the new window at once");
+        JsonObject now = command("device.reboot", "{}").getAsJsonObject("result");
+        assertEquals("rebooting", now.get("state").getAsString(), "the reboot too: " + now);
     }
 
     @Test

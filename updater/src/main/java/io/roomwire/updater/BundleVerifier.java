@@ -18,12 +18,20 @@ public final class BundleVerifier {
     }
 
     /**
-     * Checks the signed manifest against {@code root} (after the roots the bundle carries, TUF 5.3), expiry, model,
-     * architecture, version and free space. {@code freeBytes} is what the staging file system has; {@code needBytes}
-     * how much this source needs per payload byte (a download keeps the bundle and the unpacked slot).
+     * Checks {@code root} (the newest after the roots the bundle carries, TUF 5.3) has not expired, then the signed
+     * manifest against it, its expiry, model, architecture, version and free space. {@code freeBytes} is what the
+     * staging file system has; {@code spaceFactor} how much this source needs per payload byte (a download keeps the
+     * bundle and the unpacked slot).
      */
     public static Manifest checkHeader(BundleFormat.Header header, TrustRoot root, DeviceIdentity device, Instant now,
                                        long freeBytes, int spaceFactor) throws UpdateRefused {
+        // TUF 5.3.10 (freeze attack): only the newest root must be current; the ones a chain passes through may have
+        // expired, so a device whose root lapsed still moves on with a newer root that root signed.
+        if (!now.isBefore(root.expires())) {
+            throw new UpdateRefused(Reason.ROOT_EXPIRED, "trust root v" + root.version() + " expired at " + root.expires() + " (now "
+                    + now + "): nothing it signs is trusted; send a bundle that carries a newer root, signed by v"
+                    + root.version() + "'s root keys, that has not expired");
+        }
         root.checkUpdateSignatures(header.manifest(), "the update manifest");
         Manifest m = Manifest.parse(header.manifest().body());
         if (!now.isBefore(m.expires())) {
@@ -66,7 +74,8 @@ public final class BundleVerifier {
      * device's version must be the device's own history: the same body at its version, and each older one signed into
      * the next by a threshold of its root keys, the last into the device's own root; such roots are skipped. Any other
      * older root is refused {@code root_rollback}. Each newer root needs a threshold of the previous root's keys and of
-     * its own (5.3.4). Nothing is written here: {@link TrustStore#advance(RootChain)} stores {@code newer}.
+     * its own (5.3.4). Expiry is not checked here: a root on the way may have expired, only the newest must not
+     * ({@link #checkHeader}, 5.3.10). Nothing is written here: {@link TrustStore#advance(RootChain)} stores {@code newer}.
      */
     public static RootChain rootChain(SignedDocument current, List<SignedDocument> roots) throws UpdateRefused {
         TrustRoot device = TrustRoot.parse(current.body());

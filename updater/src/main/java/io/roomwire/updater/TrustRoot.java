@@ -15,7 +15,8 @@ import java.util.Set;
 /**
  * The keys a device trusts, TUF-style (theupdateframework.io specification, 5.3): root keys sign the next
  * root, update keys sign bundles, each with a threshold; revoked ids are refused by name. A root is only
- * replaced by version N+1 signed by a threshold of both N's and N+1's root keys (5.3.4), never rolled back.
+ * replaced by version N+1 signed by a threshold of both N's and N+1's root keys (5.3.4), never rolled back. Past
+ * {@code expires} a root signs no bundle; it may still sign its successor (5.3.10, {@link BundleVerifier#checkHeader}).
  */
 public record TrustRoot(int version, Instant expires, Map<String, PublicKey> keys, Set<String> rootKeys, int rootThreshold,
                         Set<String> updateKeys, int updateThreshold, Set<String> revoked) {

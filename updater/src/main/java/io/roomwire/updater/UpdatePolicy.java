@@ -9,23 +9,33 @@ import java.util.function.BooleanSupplier;
 /**
  * When an update may be installed: never during a call, never while a meeting's Join button is on the panel,
  * and, when a maintenance window is set ({@code HH:MM-HH:MM} in the room's time zone, may span midnight),
- * only inside it. {@link #blocker()} names what is in the way.
+ * only inside it. {@link #blocker()} names what is in the way. The window and zone follow the configuration
+ * ({@link #maintenanceWindow}): each decision reads the ones in force then, so a change needs no restart.
  */
 public final class UpdatePolicy {
 
+    /** A window and the zone it is read in, swapped as one so a decision never mixes an old one with a new one. */
+    private record Window(Optional<String> hours, ZoneId zone) { }
+
     private final BooleanSupplier inCall;
     private final BooleanSupplier joinButtonShown;
-    private final Optional<String> window;
     private final Clock clock;
-    private final ZoneId zone;
+    private volatile Window window;
 
     public UpdatePolicy(BooleanSupplier inCall, BooleanSupplier joinButtonShown, Optional<String> window, Clock clock, ZoneId zone) {
         this.inCall = inCall;
         this.joinButtonShown = joinButtonShown;
-        this.window = window;
         this.clock = clock;
-        this.zone = zone;
-        window.ifPresent(UpdatePolicy::parse);
+        maintenanceWindow(window, zone);
+    }
+
+    /**
+     * Uses {@code hours} (empty: no window) in {@code zone} from the next decision on, e.g. after a config reload or a
+     * {@code config.set} of {@code mqtt.maintenance-window}. A malformed window is refused and the one in force stays.
+     */
+    public void maintenanceWindow(Optional<String> hours, ZoneId zone) {
+        hours.ifPresent(UpdatePolicy::parse);
+        window = new Window(hours, zone);
     }
 
     public static UpdatePolicy always(Clock clock) {
@@ -40,12 +50,13 @@ public final class UpdatePolicy {
         if (joinButtonShown.getAsBoolean()) {
             return Optional.of("the meeting with a Join button to pass");
         }
-        if (window.isPresent()) {
-            LocalTime[] w = parse(window.get());
-            LocalTime now = LocalTime.now(clock.withZone(zone));
-            boolean inside = w[0].isBefore(w[1]) ? !now.isBefore(w[0]) && now.isBefore(w[1]) : !now.isBefore(w[0]) || now.isBefore(w[1]);
+        Window w = window;
+        if (w.hours().isPresent()) {
+            LocalTime[] h = parse(w.hours().get());
+            LocalTime now = LocalTime.now(clock.withZone(w.zone()));
+            boolean inside = h[0].isBefore(h[1]) ? !now.isBefore(h[0]) && now.isBefore(h[1]) : !now.isBefore(h[0]) || now.isBefore(h[1]);
             if (!inside) {
-                return Optional.of("the maintenance window " + window.get());
+                return Optional.of("the maintenance window " + w.hours().get());
             }
         }
         return Optional.empty();

@@ -10,6 +10,7 @@ public final class UpdateRefused extends Exception {
         UNKNOWN_KEY("unknown_key"),
         REVOKED_KEY("revoked_key"),
         EXPIRED("expired"),
+        ROOT_EXPIRED("root_expired"),
         WRONG_MODEL("wrong_model"),
         WRONG_ARCH("wrong_arch"),
         LOWER_VERSION("lower_version"),

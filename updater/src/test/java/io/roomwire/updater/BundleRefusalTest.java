@@ -99,6 +99,92 @@ class BundleRefusalTest {
     }
 
     @Test
+    void refusesAnotherArchitecture() throws Exception {
+        BundleBuilder.Target t = f.target("1.1.0");
+        t = new BundleBuilder.Target(t.version(), t.model(), "aarch64", t.minimumVersion(), false, t.created(), t.expires());
+        UpdateRefused e = refused(f.bundle("arch", t, List.of(), f.update1), Long.MAX_VALUE);
+        assertEquals(Reason.WRONG_ARCH, e.reason(), e.getMessage());
+        assertTrue(e.getMessage().contains("is for aarch64, this device is x86_64"), e.getMessage());
+        assertNothingChanged();
+    }
+
+    @Test
+    void refusesABundleThatNeedsANewerRunningVersion() throws Exception {
+        BundleBuilder.Target t = f.target("2.0.0");
+        t = new BundleBuilder.Target(t.version(), t.model(), t.arch(), "1.5.0", false, t.created(), t.expires());
+        UpdateRefused e = refused(f.bundle("leap", t, List.of(), f.update1), Long.MAX_VALUE);
+        assertEquals(Reason.BELOW_MINIMUM, e.reason(), e.getMessage());
+        assertEquals("below_minimum_version", e.reason().wire());
+        assertTrue(e.getMessage().contains("needs at least version 1.5.0 installed, this device runs 1.0.0"), e.getMessage());
+        assertNothingChanged();
+    }
+
+    /** The device's root moved to {@code version} with these keys, expiring at {@code expires}. */
+    private SignedDocument rotateTo(int version, java.time.Instant expires) throws Exception {
+        TrustRoot r = UpdateFixture.root(version, List.of(f.root1, f.root2), 2, List.of(f.update1), 1, Set.of());
+        SignedDocument doc = UpdateFixture.signed(new TrustRoot(r.version(), expires, r.keys(), r.rootKeys(), r.rootThreshold(),
+                r.updateKeys(), r.updateThreshold(), r.revoked()).toBody(), f.root1, f.root2);
+        return doc;
+    }
+
+    @Test
+    void refusesEverythingSignedUnderAnExpiredRootButMovesOnWithANewerRootItSigned() throws Exception {
+        SignedDocument lapsed = rotateTo(2, UpdateFixture.NOW.minusSeconds(1));
+        f.trust.rotate(lapsed); // the device's root v2 expired a second ago
+        rootBefore = Files.readAllBytes(f.slots.home().resolve("root.json"));
+        UpdateRefused e = refused(f.bundle("under-v2", f.target("1.1.0"), List.of(), f.update1), Long.MAX_VALUE);
+        assertEquals(Reason.ROOT_EXPIRED, e.reason(), e.getMessage());
+        assertEquals("root_expired", e.reason().wire());
+        assertTrue(e.getMessage().contains("trust root v2 expired at " + UpdateFixture.NOW.minusSeconds(1)), e.getMessage());
+        assertNothingChanged();
+        // A newer root the lapsed one signed, itself expired too: the newest root decides, so still refused.
+        assertRefused(Reason.ROOT_EXPIRED, f.bundle("v3-lapsed", f.target("1.1.0"),
+                List.of(rotateTo(3, UpdateFixture.NOW.minus(Duration.ofDays(1)))), f.update1));
+        // A current v3 signed by v2's root keys (TUF 5.3.10: the expired v2 may still lead to it): installed, v3 stored.
+        Updater.Installed i = f.updater(Long.MAX_VALUE).apply(f.bundle("v3", f.target("1.1.0"),
+                List.of(lapsed, rotateTo(3, UpdateFixture.NOW.plus(Duration.ofDays(30)))), f.update1), Updater.Progress.NONE);
+        assertEquals("1.1.0", i.manifest().version());
+        assertEquals(3, new TrustStore(f.slots.home().resolve("root.json")).root().version());
+    }
+
+    @Test
+    void refusesADownloadThatKeepsFailingAfterTheRetriesAndChangesNothing() throws Exception {
+        Path b = f.bundle("ok", f.target("1.1.0"), List.of(), f.update1);
+        long size = Files.size(b);
+        io.roomwire.sim.cloud.SimPki pki = new io.roomwire.sim.cloud.SimPki("download-failed");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(pki.sslContext(null)).build();
+        try (LoopbackHttps failing = new LoopbackHttps(pki, "failing", ex -> {
+            if (ex.getRequestURI().getPath().equals("/500")) {
+                ex.sendResponseHeaders(503, -1);
+                return;
+            }
+            // The connection drops after 100 bytes of a response that announced the whole file.
+            ex.sendResponseHeaders(200, size);
+            ex.getResponseBody().write(Files.readAllBytes(b), 0, 100);
+            ex.getResponseBody().flush();
+            throw new java.io.IOException("simulated cut");
+        })) {
+            for (String path : List.of("/500", "/cut")) {
+                f.pauses.clear();
+                java.net.URI url = failing.baseUrl().resolve(path);
+                UpdateRefused e = assertThrows(UpdateRefused.class,
+                        () -> f.updater(Long.MAX_VALUE, http).apply(url, java.util.Optional.empty(), Updater.Progress.NONE), path);
+                assertEquals(Reason.DOWNLOAD_FAILED, e.reason(), path + ": " + e.getMessage());
+                assertTrue(e.getMessage().contains("failed 4 times"), e.getMessage());
+                assertEquals(3, f.pauses.size(), path + ": a back-off between each of the 4 attempts: " + f.pauses);
+                assertNothingChanged();
+            }
+            assertEquals(8, failing.seen().size(), "4 attempts each: " + failing.seen());
+            // What arrived of the cut download is kept for the next try to resume; nothing else is left.
+            try (Stream<Path> s = Files.list(f.slots.home().resolve("download"))) {
+                List<Path> left = s.toList();
+                assertEquals(1, left.size(), left.toString());
+                assertEquals(100, Files.size(left.get(0)));
+            }
+        }
+    }
+
+    @Test
     void refusesALowerVersionUnlessSignedAsDowngrade() throws Exception {
         assertRefused(Reason.LOWER_VERSION, f.bundle("lower", f.target("0.9.5"), List.of(), f.update1));
         BundleBuilder.Target t = f.target("0.9.5");

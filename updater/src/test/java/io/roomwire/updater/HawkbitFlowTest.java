@@ -96,6 +96,41 @@ class HawkbitFlowTest {
     }
 
     @Test
+    void rejectsACancelThatComesWhileTheNewSlotIsOnTrialAndClosesTheActionByTheTrialsOutcome() throws Exception {
+        String action = server.deploy("room-1", "1.1.0", f.bundle("v11", f.target("1.1.0"), List.of(), f.update1));
+        HawkbitPoller poller = poller(UpdatePolicy.always(java.time.Clock.systemUTC()));
+        poller.pollOnce();
+        assertEquals("b", f.slots.currentSlot());
+        // The operator cancels while the new slot is on trial: past the point of no return, so the device rejects the
+        // cancel (DDI "rejected": cannot be fulfilled at this point) and the trial decides; nothing is rolled back for it.
+        server.cancel(action);
+        poller.pollOnce();
+        JsonObject rejected = server.feedback(action).get(server.feedback(action).size() - 1);
+        assertEquals("rejected", execution(rejected), rejected.toString());
+        assertEquals("none", finished(rejected));
+        assertTrue(rejected.toString().contains("trial"), rejected.toString());
+        assertEquals("b", f.slots.currentSlot());
+        assertTrue(f.slots.trial().isPresent());
+        assertEquals(List.of("1.1.0"), restarts, "installed once, no restart for the cancel");
+        assertFalse(server.isCancelling(action));
+        assertTrue(server.isOpen(action));
+        // hawkBit runs the action on: the next poll offers the deployment again, which the device already installed.
+        int sent = server.feedback(action).size();
+        long cancelReads = server.requests().stream().filter(r -> r.startsWith("GET ") && r.contains("/cancelAction/")).count();
+        poller.pollOnce();
+        assertEquals(sent, server.feedback(action).size(), server.feedback(action).toString());
+        assertEquals(cancelReads, server.requests().stream().filter(r -> r.startsWith("GET ") && r.contains("/cancelAction/")).count());
+        assertEquals(List.of("1.1.0"), restarts);
+        // The trial commits: the action closes with success, as without the cancel.
+        f.slots.commit();
+        poller.reportAfterBoot(Optional.empty());
+        JsonObject last = server.feedback(action).get(server.feedback(action).size() - 1);
+        assertEquals("closed", execution(last));
+        assertEquals("success", finished(last));
+        assertFalse(server.isOpen(action));
+    }
+
+    @Test
     void closesARefusedDeploymentWithFailureAndTheReason() throws Exception {
         BundleBuilder.Target t = f.target("1.1.0");
         t = new BundleBuilder.Target(t.version(), "rw-200", t.arch(), t.minimumVersion(), false, t.created(), t.expires());

@@ -92,7 +92,8 @@ public final class MgmtSettings {
 
     public static final Setting<String> MAINTENANCE_WINDOW = Setting.optional("mqtt.maintenance-window",
             SettingType.matching("([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-3]):[0-5]\\d", "HH:MM-HH:MM in the room's time zone"),
-            "When given, a device.reboot without force waits for this window (and for the room to be idle)");
+            "When given, a device.reboot without force, an update and the restart into it wait for this window (and for"
+            + " the room to be idle)").live();
 
     /**
      * The settings {@code config.set} may change: tuning and timing only. Endpoints, trust anchors,

@@ -28,7 +28,8 @@ import org.tinylog.Logger;
 /**
  * Updates inside the running agent: the {@code update.apply} command with progress events, the report of a
  * rollback the launcher did ({@code update.rolled_back}), and the commit of a slot on trial once no other
- * service is worse than before the update ({@link #checkTrial}; the MQTT service is up only when the broker was reached). The rollback itself is the
+ * service is worse than before the update and the broker (or, with no broker, the hawkBit server) was reached
+ * ({@link #checkTrial}). The rollback itself is the
  * launcher's: when the trial cannot commit in time this marks it failed and restarts, it never switches slots.
  */
 public final class AgentUpdates implements Service {
@@ -48,6 +49,8 @@ public final class AgentUpdates implements Service {
     private volatile Scheduler.Cancellable watch;
     private volatile Scheduler.Cancellable pendingRestart;
     private Instant trialStarted;
+    /** When a hawkBit poll last succeeded in this run of the agent: the update server was reached. */
+    private volatile Optional<Instant> updateServerReached = Optional.empty();
 
     public AgentUpdates(SlotStore slots, Updater updater, UpdatePolicy policy, Scheduler scheduler, EventSink events,
                         Supplier<Map<String, Health>> health, Consumer<String> restart, Duration trialTimeout) {
@@ -120,6 +123,15 @@ public final class AgentUpdates implements Service {
         }
     }
 
+    /**
+     * Hands a configuration just applied (reload or {@code config.set}) to the update policy: {@code mqtt.maintenance-window}
+     * is live, and is read in {@code device.time-zone}, so the next install or restart decision uses them.
+     */
+    public static void configApplied(UpdatePolicy policy, io.roomwire.agent.config.Config next) {
+        policy.maintenanceWindow(next.find(io.roomwire.agent.mgmt.MgmtSettings.MAINTENANCE_WINDOW),
+                next.get(io.roomwire.agent.config.AgentSettings.TIME_ZONE));
+    }
+
     /** Adds {@code update.apply} (a change: signed). */
     public void register(CommandRegistry registry) {
         registry.register("update.apply", "download, verify and install a signed bundle, then restart into it on trial",
@@ -166,6 +178,7 @@ public final class AgentUpdates implements Service {
                 io.roomwire.updater.hawkbit.HawkbitPoller p = hawkbit.orElseThrow();
                 p.reportAfterBoot(rolledBack);
                 next = p.pollOnce();
+                updateServerReached = Optional.of(scheduler.now());
             } catch (java.io.IOException e) {
                 Logger.warn("hawkBit poll failed: {}; next try in {} s", e.getMessage(), next.toSeconds());
             } catch (InterruptedException e) {
@@ -181,8 +194,10 @@ public final class AgentUpdates implements Service {
     /**
      * Commits when no other service is worse than it was in the build the update replaced (as that build recorded it on
      * its way into the update: a room without a camera is DEGRADED before and after), or, with no record (an update
-     * applied from the command line), when every other service is UP. Fails the trial (the launcher rolls back) when
-     * the time is over.
+     * applied from the command line), when every other service is UP; and when the device's management plane was
+     * reached on trial: the broker counts through the {@code mqtt} service (UP only once connected), and a device with
+     * no broker but a hawkBit server needs a successful poll of it since the trial began. Fails the trial (the launcher
+     * rolls back) when the time is over.
      */
     void checkTrial() {
         try {
@@ -192,10 +207,16 @@ public final class AgentUpdates implements Service {
                 return;
             }
             Map<String, String> before = slots.healthBefore(trial.get().getOrDefault("version", "")).orElse(Map.of());
-            Optional<String> down = health.get().entrySet().stream().filter(e -> !e.getKey().equals(name())
+            Map<String, Health> services = health.get();
+            Optional<String> down = services.entrySet().stream().filter(e -> !e.getKey().equals(name())
                             && !e.getValue().isUp() && worseThan(e.getValue(), before.get(e.getKey())))
                     .map(e -> e.getKey() + " " + e.getValue() + Optional.ofNullable(before.get(e.getKey()))
                             .map(b -> " (was " + b + " before the update)").orElse("")).findFirst();
+            if (down.isEmpty() && hawkbit.isPresent() && !services.containsKey(MQTT)
+                    && updateServerReached.filter(t -> !t.isBefore(trialStarted)).isEmpty()) {
+                down = Optional.of("the update server (update.hawkbit-url) not reached: no broker is configured, so a"
+                        + " successful hawkBit poll is what shows this build can still be managed");
+            }
             if (down.isEmpty()) {
                 slots.commit();
                 stopWatch();
@@ -205,13 +226,17 @@ public final class AgentUpdates implements Service {
                         "slot", slots.currentSlot()));
             } else if (Duration.between(trialStarted, scheduler.now()).compareTo(trialTimeout) > 0) {
                 stopWatch();
-                slots.failTrial("not every service up within " + trialTimeout.toSeconds() + " s: " + down.get());
+                slots.failTrial("not every service up, or the broker or update server not reached, within "
+                        + trialTimeout.toSeconds() + " s: " + down.get());
                 restart.accept("update trial failed");
             }
         } catch (java.io.IOException e) {
             Logger.error("update trial check failed: {}", e.getMessage());
         }
     }
+
+    /** The management service's name: the broker counts as reached when it is UP. */
+    private static final String MQTT = "mqtt";
 
     /** {@code now} is worse than the state recorded before the update ({@code before}; none recorded: anything but UP is). */
     private static boolean worseThan(Health now, String before) {

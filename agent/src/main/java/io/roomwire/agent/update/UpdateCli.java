@@ -4,12 +4,14 @@ import io.roomwire.agent.Version;
 import io.roomwire.agent.cli.Args;
 import io.roomwire.agent.cli.Cli;
 import io.roomwire.agent.cli.UsageException;
+import io.roomwire.agent.config.ConfigException;
 import io.roomwire.updater.SlotStore;
 import io.roomwire.updater.UpdateRefused;
 import io.roomwire.updater.Updater;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,9 +22,11 @@ public final class UpdateCli implements Cli.Command {
 
     static final String USAGE = """
             roomwire update status [--home DIR]           slots, versions, trial and last rollback
-            roomwire update apply FILE|URL [--sha256 HEX] [--home DIR]
-                                                          verify and install a bundle into the other slot, on trial;
-                                                          then restart the service (systemctl restart roomwire)
+            roomwire update apply FILE|URL [--sha256 HEX] [--home DIR] [--config FILE]
+                                                          verify and install a bundle into the other slot, on trial
+                                                          (update.trial-timeout of the configuration: --config, else
+                                                          /etc/roomwire/roomwire.properties when it exists, ROOMWIRE_*
+                                                          overrides apply); then restart the service (systemctl restart roomwire)
             roomwire update rollback [--home DIR]         switch back to the other slot's committed build (refused when it
                                                           failed its trial or never committed); then restart the service
             Exit: 0 done, 1 refused or failed (the reason is printed), 2 usage.
@@ -63,7 +67,7 @@ public final class UpdateCli implements Cli.Command {
         if (ReleaseCli.COMMANDS.contains(words.get(0))) {
             return ReleaseCli.run(words, io);
         }
-        Args a = Args.parse("update " + words.get(0), words.subList(1, words.size()), Set.of("--home", "--sha256"), Set.of());
+        Args a = Args.parse("update " + words.get(0), words.subList(1, words.size()), Set.of("--home", "--sha256", "--config"), Set.of());
         Path home = a.option("--home").map(Path::of).orElse(Optional.ofNullable(io.env().get("ROOMWIRE_HOME")).map(Path::of)
                 .orElse(AgentUpdates.home()));
         SlotStore slots = new SlotStore(home);
@@ -80,11 +84,14 @@ public final class UpdateCli implements Cli.Command {
                     String other = slots.inactiveSlot();
                     io.out().println("other:   slot " + other + " " + slots.version(other).orElse("(empty)"));
                     Optional<Map<String, String>> trial = slots.trial();
-                    io.out().println("trial:   " + trial.map(t -> "version " + t.get("version") + ", " + t.get("tries") + " start(s) left")
-                            .orElse("none (committed)"));
+                    io.out().println("trial:   " + trial.map(t -> "version " + t.get("version") + ", " + t.get("tries") + " start(s) left, "
+                            + t.get("timeout") + " s to commit").orElse("none (committed)"));
                     String trust;
                     try {
-                        trust = "root v" + new io.roomwire.updater.TrustStore(home.resolve("root.json")).root().version();
+                        io.roomwire.updater.TrustRoot root = new io.roomwire.updater.TrustStore(home.resolve("root.json")).root();
+                        trust = "root v" + root.version() + (Clock.systemUTC().instant().isBefore(root.expires())
+                                ? ", expires " + root.expires()
+                                : ", EXPIRED " + root.expires() + ": bundles are refused (root_expired) until one carries a newer root it signed");
                     } catch (Exception e) {
                         trust = "none: " + e.getMessage() + " (updates are off until it is there)";
                     }
@@ -97,13 +104,22 @@ public final class UpdateCli implements Cli.Command {
                         return 1;
                     }
                     String src = a.positional().get(0);
-                    Updater updater = AgentUpdates.updater(home, Version.get(), Clock.systemUTC());
+                    // The trial's deadline goes into the trial record the launcher enforces: the agent's own setting, not a default.
+                    Duration trialTimeout;
+                    try {
+                        trialTimeout = Cli.loadConfig(a.option("--config"), io.env()).get(UpdateSettings.TRIAL_TIMEOUT);
+                    } catch (ConfigException e) {
+                        io.err().println("roomwire: update apply needs the configuration for update.trial-timeout: " + e.getMessage()
+                                + "\nfix it (roomwire config check) or name another with --config FILE; nothing was installed");
+                        return 1;
+                    }
+                    Updater updater = AgentUpdates.updater(home, Version.get(), Clock.systemUTC(), trialTimeout);
                     Updater.Progress progress = (phase, done, total) -> { };
                     Updater.Installed i = src.startsWith("https://") || src.startsWith("http://")
                             ? updater.apply(URI.create(src), a.option("--sha256"), progress)
                             : updater.apply(Path.of(src), progress);
-                    io.out().println("installed " + i.manifest().version() + " in slot " + i.slot()
-                            + " on trial; restart the service to boot it (systemctl restart roomwire)");
+                    io.out().println("installed " + i.manifest().version() + " in slot " + i.slot() + " on trial ("
+                            + trialTimeout.toSeconds() + " s to commit); restart the service to boot it (systemctl restart roomwire)");
                     return Cli.OK;
                 }
                 case "rollback" -> {

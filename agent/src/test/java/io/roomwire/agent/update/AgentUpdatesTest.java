@@ -90,6 +90,27 @@ class AgentUpdatesTest {
     }
 
     @Test
+    void cliApplyGivesTheTrialTheConfiguredTimeoutAndRefusesABadConfiguration() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Path bad = Files.writeString(tmp.resolve("bad.properties"), "update.trial-timeout = soon\n");
+        assertEquals(1, cli(out, err, "update", "apply", bundle("1.1.0", "rw-100").toString(), "--config", bad.toString()));
+        assertTrue(err.toString().contains("update.trial-timeout") && err.toString().contains("nothing was installed"), err.toString());
+        assertEquals("a", slots.currentSlot());
+        assertFalse(Files.exists(home.resolve(SlotStore.TRIAL)));
+
+        Path config = Files.writeString(tmp.resolve("roomwire.properties"), "update.trial-timeout = 7m\n");
+        assertEquals(0, cli(out, err, "update", "apply", bundle("1.1.0", "rw-100").toString(), "--config", config.toString()),
+                err.toString());
+        assertTrue(out.toString().contains("installed 1.1.0 in slot b on trial (420 s to commit)"), out.toString());
+        // The launcher enforces the trial record's timeout: the agent's setting, not the 3-minute default.
+        assertEquals("420", slots.trial().orElseThrow().get("timeout"));
+        assertEquals(0, cli(out, err, "update", "status"));
+        assertTrue(out.toString().contains("trial:   version 1.1.0, 3 start(s) left, 420 s to commit"), out.toString());
+        assertTrue(out.toString().contains("trust:   root v1, expires "), out.toString());
+    }
+
+    @Test
     void cliRefusesToRollBackToABuildThatFailedItsTrial() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -194,6 +215,82 @@ class AgentUpdatesTest {
         DeviceEvent rb = events.stream().filter(e -> e.type().equals("update.rolled_back")).findFirst().orElseThrow();
         assertEquals("health check failed: mqtt", rb.attributes().get("reason"));
         assertFalse(Files.exists(home.resolve(SlotStore.ROLLED_BACK)));
+    }
+
+    private AgentUpdates withHawkbitAt(VirtualScheduler scheduler, Map<String, Health> health, io.roomwire.sim.cloud.SimPki pki,
+                                       java.net.URI server) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(pki.sslContext(null))
+                .connectTimeout(Duration.ofSeconds(20)).build();
+        return new AgentUpdates(slots, AgentUpdates.updater(home, "1.0.0", scheduler.clock()), UpdatePolicy.always(scheduler.clock()),
+                scheduler, events::add, () -> health, restarts::add, Duration.ofSeconds(600)).withHawkbit(
+                new io.roomwire.updater.hawkbit.DdiClient(http, server, "DEFAULT", "room-1", "t0ken", Duration.ofSeconds(20)));
+    }
+
+    @Test
+    void withoutABrokerTheTrialCommitsOnlyOnceTheUpdateServerWasPolled() throws Exception {
+        AgentUpdates.updater(home, "1.0.0", java.time.Clock.systemUTC()).apply(bundle("1.1.0", "rw-100"), (p, d, t) -> { });
+        io.roomwire.sim.cloud.SimPki pki = new io.roomwire.sim.cloud.SimPki("update-reach");
+        try (io.roomwire.sim.cloud.hawkbit.SimHawkbit server = new io.roomwire.sim.cloud.hawkbit.SimHawkbit(pki, "DEFAULT", "t0ken")) {
+            VirtualScheduler scheduler = new VirtualScheduler();
+            // No mqtt service (no broker configured); every other service UP.
+            AgentUpdates u = withHawkbitAt(scheduler, Map.of("sip", Health.up(), "device", Health.up()), pki, server.baseUrl());
+            u.start();
+            scheduler.advance(Duration.ofSeconds(4));
+            assertTrue(slots.trial().isPresent(), "committed before the update server was reached");
+            assertEquals(0, server.polls());
+            scheduler.advance(Duration.ofSeconds(1)); // the first poll, on its own thread
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (server.polls() == 0 && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+            }
+            while (slots.trial().isPresent() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+                scheduler.advance(Duration.ofSeconds(1));
+            }
+            assertTrue(slots.trial().isEmpty(), "not committed after a successful poll");
+            assertTrue(server.polls() >= 1);
+            assertTrue(events.stream().anyMatch(e -> e.type().equals("update.committed")), events.toString());
+            u.stop();
+        }
+    }
+
+    @Test
+    void withoutABrokerAnUnreachableUpdateServerFailsTheTrial() throws Exception {
+        AgentUpdates.updater(home, "1.0.0", java.time.Clock.systemUTC()).apply(bundle("1.1.0", "rw-100"), (p, d, t) -> { });
+        io.roomwire.sim.cloud.SimPki pki = new io.roomwire.sim.cloud.SimPki("update-unreached");
+        java.net.URI gone;
+        try (io.roomwire.sim.cloud.hawkbit.SimHawkbit server = new io.roomwire.sim.cloud.hawkbit.SimHawkbit(pki, "DEFAULT", "t0ken")) {
+            gone = server.baseUrl(); // closed again: nothing answers there
+        }
+        VirtualScheduler scheduler = new VirtualScheduler();
+        AgentUpdates u = withHawkbitAt(scheduler, Map.of("sip", Health.up()), pki, gone);
+        u.start();
+        scheduler.advance(Duration.ofSeconds(601));
+        assertEquals(List.of("update trial failed"), restarts);
+        assertTrue(slots.trial().orElseThrow().get("failed").contains("update server (update.hawkbit-url) not reached"),
+                slots.trial().toString());
+        u.stop();
+    }
+
+    @Test
+    void aRestartWaitingForTheMaintenanceWindowFollowsANewWindowWithoutARestart() throws Exception {
+        AgentUpdates.updater(home, "1.0.0", java.time.Clock.systemUTC()).apply(bundle("1.1.0", "rw-100"), (p, d, t) -> { });
+        VirtualScheduler scheduler = new VirtualScheduler(Instant.parse("2026-12-06T14:00:00Z"));
+        UpdatePolicy policy = new UpdatePolicy(() -> false, () -> false, java.util.Optional.of("02:00-04:00"), scheduler.clock(),
+                java.time.ZoneId.of("Europe/Berlin"));
+        AgentUpdates u = new AgentUpdates(slots, AgentUpdates.updater(home, "1.0.0", scheduler.clock()), policy, scheduler,
+                events::add, Map::of, restarts::add, Duration.ofSeconds(60));
+        u.restartWhenAllowed("update to 1.1.0");
+        scheduler.advance(Duration.ofMinutes(5));
+        assertTrue(restarts.isEmpty(), "restarted outside the window: " + restarts);
+        assertTrue(u.health().toString().contains("the maintenance window 02:00-04:00"), u.health().toString());
+        // An operator moves the window to now (15:00-16:00 in Berlin is 14:00-15:00 UTC), as a config reload hands it over.
+        io.roomwire.agent.config.Config next = io.roomwire.agent.config.Config.parse("test",
+                "mqtt.maintenance-window = 15:00-16:00\ndevice.time-zone = Europe/Berlin\n", Map.of(),
+                io.roomwire.agent.config.Settings.all());
+        AgentUpdates.configApplied(policy, next);
+        scheduler.advance(AgentUpdates.RESTART_RECHECK);
+        assertEquals(List.of("update to 1.1.0"), restarts);
     }
 
     @Test

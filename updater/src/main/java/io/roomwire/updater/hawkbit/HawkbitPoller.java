@@ -17,7 +17,8 @@ import org.tinylog.Logger;
  * One hawkBit controller on the device: each {@link #pollOnce()} reads the controller base and acts on it.
  * A deployment is installed (feedback proceeding with progress, then closed/failure on a refusal); after the
  * restart into the new slot, {@link #reportAfterBoot()} closes the action with success once the slot committed,
- * or failure with the launcher's rollback reason. A cancellation is confirmed unless the slot already switched.
+ * or failure with the launcher's rollback reason. A cancellation is confirmed unless the slot already switched; then
+ * it is rejected (DDI: cannot be fulfilled at this point), the server runs the action on and the trial closes it.
  */
 public final class HawkbitPoller {
 
@@ -49,7 +50,8 @@ public final class HawkbitPoller {
         if (poll.cancelAction().isPresent()) {
             DdiClient.Cancel c = ddi.cancel(poll.cancelAction().get());
             if (pendingAction().filter(c.stopId()::equals).isPresent()) {
-                // The slot already switched: too late to cancel, the trial decides (DDI: rejected).
+                // The slot already switched: past the point of no return, so DDI "rejected" (cannot be fulfilled at this
+                // point); hawkBit runs the action on, and reportAfterBoot closes it by the trial's outcome.
                 ddi.cancelFeedback(c.cancelId(), "rejected", "none", List.of("already installed; the trial boot decides"));
             } else {
                 ddi.cancelFeedback(c.cancelId(), "closed", "success", List.of("cancelled before installation"));

@@ -109,7 +109,10 @@ public final class SimHawkbit implements AutoCloseable {
         return id;
     }
 
-    /** The operator cancels an action: the next poll links cancelAction instead of deploymentBase. */
+    /**
+     * The operator cancels an action: the next poll links cancelAction instead of deploymentBase, until the device
+     * confirms it ({@code closed}: the action ends) or rejects it ({@code rejected}: the action runs on).
+     */
     public void cancel(String actionId) {
         String cancelId = Integer.toString(nextId.getAndIncrement());
         cancels.put(cancelId, actionId);
@@ -136,6 +139,11 @@ public final class SimHawkbit implements AutoCloseable {
     /** The action still open for a controller, if any (closed by finished feedback or a confirmed cancel). */
     public boolean isOpen(String actionId) {
         return openAction.containsValue(actionId);
+    }
+
+    /** A cancellation of the action is waiting for the device's answer. */
+    public boolean isCancelling(String actionId) {
+        return cancels.containsValue(actionId);
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -216,9 +224,14 @@ public final class SimHawkbit implements AutoCloseable {
                 } else {
                     JsonObject fb = readJson(ex);
                     feedback.computeIfAbsent(stopId, k -> new CopyOnWriteArrayList<>()).add(fb);
-                    if ("closed".equals(fb.getAsJsonObject("status").get("execution").getAsString())) {
+                    String execution = fb.getAsJsonObject("status").get("execution").getAsString();
+                    if ("closed".equals(execution)) {
                         cancels.remove(c.group(1));
                         openAction.remove(controller, stopId);
+                    } else if ("rejected".equals(execution)) {
+                        // hawkBit: a rejected cancel takes the action back to running (eclipse-hawkbit/hawkbit#950); the
+                        // cancel is no longer offered and the deployment is, until the device closes it.
+                        cancels.remove(c.group(1));
                     }
                     send(ex, 200, "");
                 }
