@@ -60,8 +60,9 @@ public final class Cli {
               ctl --broker URL [--cafile F --cert F --key F --sign-key F] --device ID COMMAND [key=value ...] [--json]
               ctl --broker URL [...] fleet [--health H] [--devices GLOB] [--send COMMAND ...] [--json]
                                        manage rooms over MQTT (docs/mqtt-api.md)
-              ctl --broker URL [...] --sign-key F rollout --devices A,B [--canary 10] [--max-failure 0.2] url=URL sha256=HEX
-                                       roll an update out to rooms in waves (docs/updates.md)
+              ctl --broker URL [...] --sign-key F rollout --devices A,B [--canary 10] [--max-failure 0.2]
+                  [--commit-timeout 10m] url=URL sha256=HEX
+                                       roll an update out to rooms in waves, each judged by its commit (docs/updates.md)
               update status | apply FILE|URL [--sha256 HEX] | rollback [--home DIR]
                                        signed A/B updates at the device (docs/updates.md)
               update keygen | make-root | sign-root | make-bundle | inspect

@@ -29,8 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole update path with the real agent: two builds of different versions (slot layouts whose agent is this
  * reactor's, stamped 1.0.0 and 2.0.0) started by the real launcher the way systemd restarts it, in the simulated room
- * (SimCloud) reporting to Mosquitto. The operator sends a signed {@code update.apply} through the broker and watches
- * {@code update.progress} and {@code update.committed} on the room's event topic (mosquitto_sub): A -> B -> A. Then the
+ * (SimCloud) reporting to Mosquitto. A -> B is {@code roomwire ctl rollout} of this one room (a signed
+ * {@code update.apply} through the broker, done only once the room reported {@code update.committed}); B -> A a plain
+ * signed {@code update.apply}. The operator also watches {@code update.progress} and {@code update.committed} on the
+ * room's event topic (mosquitto_sub). Then the
  * agent's own settings ({@code update.hawkbit-*}) make it poll the simulated hawkBit, which deploys a third build;
  * the action closes with success once the new slot committed.
  */
@@ -76,11 +78,13 @@ class RoomUpdateCycleTest {
             try (Service service = new Service(d, configFile); EventTopic events = new EventTopic(broker, tmp.resolve("events.log"))) {
                 awaitOnline(broker, service, "1.0.0");
 
-                // ---- A -> B: a signed update.apply through the broker
+                // ---- A -> B: a rollout of this one room, judged by its commit: the signed update.apply through the
+                // broker, the restart into slot b on trial, update.committed from the new build
                 Path b = d.bundle("2.0.0", "ok", false, 0);
-                String reply = ctl(broker, "update.apply", "url=" + hawkbit.serve("roomwire-2.0.0.rwu", b), "sha256=" + sha256(b));
-                assertTrue(reply.contains("\"state\":\"installed\"") && reply.contains("\"version\":\"2.0.0\"")
-                        && reply.contains("\"slot\":\"b\""), reply);
+                String said = rollout(broker, "url=" + hawkbit.serve("roomwire-2.0.0.rwu", b), "sha256=" + sha256(b));
+                assertTrue(said.contains(ID + ": installed 2.0.0 in slot b; waiting for its trial to commit"), said);
+                assertTrue(said.contains(ID + ": committed 2.0.0 in slot b"), said);
+                assertTrue(said.contains("rollout: 1 committed, 0 failed, 0 not tried"), said);
                 await(() -> events.has("update.committed", "2.0.0"), "update.committed 2.0.0", service, events);
                 for (String phase : List.of("download", "verify", "unpack", "switch")) {
                     assertTrue(events.has("update.progress", "\"phase\":\"" + phase + "\""), "progress " + phase + ":\n" + events.text());
@@ -91,7 +95,7 @@ class RoomUpdateCycleTest {
 
                 // ---- B -> A: the first build again (a downgrade, signed to allow it)
                 Path a = d.bundle("1.0.0", "ok", true, 0);
-                reply = ctl(broker, "update.apply", "url=" + hawkbit.serve("roomwire-1.0.0.rwu", a), "sha256=" + sha256(a));
+                String reply = ctl(broker, "update.apply", "url=" + hawkbit.serve("roomwire-1.0.0.rwu", a), "sha256=" + sha256(a));
                 assertTrue(reply.contains("\"version\":\"1.0.0\"") && reply.contains("\"slot\":\"a\""), reply);
                 await(() -> events.has("update.committed", "1.0.0"), "update.committed 1.0.0", service, events);
                 awaitOnline(broker, service, "1.0.0");
@@ -242,6 +246,19 @@ class RoomUpdateCycleTest {
         int code = new MgmtCtl().run(args, new PrintStream(out, true), new PrintStream(out, true));
         String said = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, String.join(" ", command) + ": " + said);
+        return said;
+    }
+
+    /** {@code roomwire ctl ... rollout} of this one room; exits 0 only once the room committed the update. */
+    private String rollout(MosquittoBroker broker, String... bundle) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String[] line = broker.ctlLine(ID).substring("roomwire ".length()).split(" ");
+        List<String> args = new ArrayList<>(List.of(line).subList(1, line.length - 1)); // without "ctl" and "status.get"
+        args.addAll(List.of("--timeout", "90s", "rollout", "--devices", ID, "--commit-timeout", BOUND.toString()));
+        args.addAll(List.of(bundle));
+        int code = new MgmtCtl().run(args, new PrintStream(out, true), new PrintStream(out, true));
+        String said = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, "rollout: " + said);
         return said;
     }
 

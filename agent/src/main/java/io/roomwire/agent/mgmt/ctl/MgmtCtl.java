@@ -16,7 +16,9 @@ import io.roomwire.agent.mgmt.MqttTransportOptions;
 import io.roomwire.agent.mgmt.TlsMaterial;
 import io.roomwire.agent.mgmt.paho.PahoMqttTransport;
 import io.roomwire.core.time.Durations;
+import io.roomwire.core.time.Scheduler;
 import io.roomwire.core.time.SystemScheduler;
+import io.roomwire.updater.Rollout;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -28,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -48,7 +51,8 @@ public final class MgmtCtl {
             "       roomwire ctl --broker URL [...] fleet [--health H,...] [--devices GLOB] [--wait 2s] [--json]",
             "                    [--send COMMAND [key=value ...] [--wave 100] [--in-flight 50]]",
             "       roomwire ctl --broker URL [...] --sign-key F rollout --devices A,B,... [--canary 10] [--max-failure 0.2]",
-            "                    url=https://.../bundle.rwu sha256=HEX    update.apply to the fleet in waves (docs/updates.md)",
+            "                    [--commit-timeout 10m] [--in-flight 50] url=https://.../bundle.rwu sha256=HEX",
+            "                    update.apply to the fleet in waves, each room judged by its commit (docs/updates.md)",
             "",
             "Sends one command to a room over MQTT 5 and prints its reply, or lists the fleet (docs/mqtt-api.md).",
             "Exit 0 ok, 1 the room answered with an error, 2 bad command line, 3 broker unreachable or no reply.",
@@ -59,14 +63,20 @@ public final class MgmtCtl {
             "  --sign-key F         sign every command with this operator key (see below)",
             "  --device ID          the room to send the command to",
             "  --args JSON          command arguments as one JSON object (added to key=value pairs)",
-            "  --timeout DURATION   how long to wait to connect and for the reply (default 10s)",
+            "  --timeout DURATION   how long to wait to connect and for the reply (default 10s); rollout: a room that",
+            "                       neither answers nor reports progress within it fails",
             "  --wait DURATION      fleet: the longest to wait for the retained statuses (default 2s; done as soon as all came)",
             "  --health H,...       fleet: only rooms that are healthy, degraded, down or offline",
             "  --devices GLOB       fleet: only rooms whose id matches (e.g. 'RW-B2-*')",
             "  --send COMMAND       fleet: send COMMAND (key=value arguments follow) to every selected room",
             "  --wave N             fleet --send: rooms per wave; a wave starts when the previous one answered (default 100)",
-            "  --in-flight N        fleet --send: at most N commands awaiting a reply at once (default 50)",
-            "  --json               the reply (or the fleet) as JSON",
+            "  --in-flight N        fleet --send, rollout: at most N rooms awaiting a reply (or a commit) at once (default 50)",
+            "  --devices A,B,...    rollout: the rooms, in order; the first --canary percent (at least one) go first",
+            "  --canary PERCENT     rollout: the first wave's share, 1..100 (default 10); each later wave doubles",
+            "  --max-failure RATE   rollout: stop after a wave whose failed share is above RATE, 0..1 (default 0.2)",
+            "  --commit-timeout D   rollout: a room whose update neither committed nor rolled back within D of the",
+            "                       command fails (default 10m: the download, the restart and update.trial-timeout 3m)",
+            "  --json               the reply (or the fleet, or the rollout's outcomes) as JSON",
             "",
             "commands: status.get, config.get [keys=a,b], config.set key=value..., call.dial target=URI, call.hangup,",
             "          call.dtmf digits=123#, obtp.list, obtp.explain meeting=ID, calendar.sync, enroll.start [rekey=true],",
@@ -76,6 +86,17 @@ public final class MgmtCtl {
             "for config.set, call.*, enroll.start, logs.get and device.reboot.");
 
     private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
+    private final Optional<Scheduler> bounds;
+
+    public MgmtCtl() {
+        this.bounds = Optional.empty();
+    }
+
+    /** A CLI whose rollout bounds (--timeout, --commit-timeout) run on {@code bounds}: tests drive a virtual one. */
+    public MgmtCtl(Scheduler bounds) {
+        this.bounds = Optional.of(bounds);
+    }
 
     /** Runs the CLI with {@code args} (the words after {@code ctl}); returns the exit code. */
     public int run(List<String> args, PrintStream out, PrintStream err) {
@@ -147,21 +168,40 @@ public final class MgmtCtl {
         return new PahoMqttTransport(b.build(), scheduler);
     }
 
-    /** update.apply to each device, wave after wave, stopping when a wave fails too often (io.roomwire.updater.Rollout). */
-    private int rollout(Options o, MqttTransport t, SystemScheduler scheduler, PrintStream out, PrintStream err) {
-        io.roomwire.updater.Rollout.Result r = io.roomwire.updater.Rollout.run(o.rolloutDevices, o.canary, o.maxFailure, device -> {
-            o.device = device;
+    /**
+     * update.apply to each device, wave after wave, each device judged by its commit or rollback (RolloutCtl), stopping
+     * when a wave fails too often (io.roomwire.updater.Rollout).
+     */
+    private int rollout(Options o, MqttTransport t, SystemScheduler scheduler, PrintStream out, PrintStream err)
+            throws InterruptedException {
+        Optional<CommandSigner> signer = Optional.empty();
+        if (o.signKey != null) {
             try {
-                int code = command(o, t, scheduler, out, err);
-                out.println(device + ": " + (code == 0 ? "installed" : "failed (exit " + code + ")"));
-                return code == 0;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
+                signer = Optional.of(CommandSigner.fromPem(Files.readString(o.signKey), o.signKey.toString()));
+            } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+                err.println("roomwire ctl: cannot sign with " + o.signKey + ": " + e.getMessage());
+                return 2;
+            }
+        }
+        RolloutCtl ctl = new RolloutCtl(t, bounds.orElse(scheduler), scheduler::now, signer, o.args, o.timeout, o.commitTimeout,
+                o.json ? Optional.empty() : Optional.of(out));
+        try {
+            ctl.listen(o.rolloutDevices, o.timeout);
+        } catch (ExecutionException | TimeoutException e) {
+            err.println("roomwire ctl: cannot subscribe to the rooms' events at " + o.broker + ": " + e.getMessage());
+            return 3;
+        }
+        Rollout.Result r = new Rollout(o.rolloutDevices, o.canary, o.maxFailure, o.inFlight).run(ctl::attempt, outcome -> {
+            if (!o.json) {
+                out.println(outcome.device() + ": " + outcome.detail());
             }
         });
-        out.println("rollout: " + r.updated().size() + " installed, " + r.failed().size() + " failed, " + r.notTried().size()
-                + " not tried" + (r.completed() ? "" : "; stopped: " + r.stoppedBecause()));
+        if (o.json) {
+            out.println(RolloutCtl.json(r));
+        } else {
+            out.println("rollout: " + r.updated().size() + " committed, " + r.failed().size() + " failed, " + r.notTried().size()
+                    + " not tried" + (r.completed() ? "" : "; stopped: " + r.stoppedBecause()));
+        }
         return r.completed() && r.failed().isEmpty() ? 0 : 1;
     }
 
@@ -298,6 +338,9 @@ public final class MgmtCtl {
         List<String> rolloutDevices = List.of();
         int canary = 10;
         double maxFailure = 0.2;
+        Duration commitTimeout = Duration.ofMinutes(10);
+        /** --canary, --max-failure or --commit-timeout given: they go with rollout only. */
+        boolean rolloutOptions;
         boolean json;
         boolean help;
         Duration timeout = Duration.ofSeconds(10);
@@ -325,8 +368,21 @@ public final class MgmtCtl {
                     case "--username" -> o.username = value(a, ++i, w);
                     case "--password-file" -> o.passwordFile = Path.of(value(a, ++i, w));
                     case "--device" -> o.device = value(a, ++i, w);
-                    case "--canary" -> o.canary = Integer.parseInt(value(a, ++i, w));
-                    case "--max-failure" -> o.maxFailure = Double.parseDouble(value(a, ++i, w));
+                    case "--canary" -> {
+                        o.canary = positive(value(a, ++i, w), w);
+                        if (o.canary > 100) {
+                            throw new IllegalArgumentException("--canary is a percentage, 1..100, not " + o.canary);
+                        }
+                        o.rolloutOptions = true;
+                    }
+                    case "--max-failure" -> {
+                        o.maxFailure = rate(value(a, ++i, w), w);
+                        o.rolloutOptions = true;
+                    }
+                    case "--commit-timeout" -> {
+                        o.commitTimeout = Durations.parse(value(a, ++i, w));
+                        o.rolloutOptions = true;
+                    }
                     case "--timeout" -> o.timeout = Durations.parse(value(a, ++i, w));
                     case "--wait" -> o.wait = Durations.parse(value(a, ++i, w));
                     // fleet takes a glob, rollout a comma-separated list of rooms
@@ -396,8 +452,17 @@ public final class MgmtCtl {
                 if (o.devices == null || o.devices.isBlank()) {
                     throw new IllegalArgumentException("rollout needs --devices A,B,...");
                 }
-                o.rolloutDevices = List.of(o.devices.split(","));
-                o.device = o.rolloutDevices.get(0);
+                List<String> ids = java.util.Arrays.stream(o.devices.split(",", -1)).map(String::strip).toList();
+                if (ids.contains("")) {
+                    throw new IllegalArgumentException("--devices has an empty name in '" + o.devices + "'");
+                }
+                if (new java.util.HashSet<>(ids).size() != ids.size()) {
+                    throw new IllegalArgumentException("--devices names a room twice in '" + o.devices + "'");
+                }
+                o.rolloutDevices = ids;
+                o.device = ids.get(0);
+            } else if (o.rolloutOptions) {
+                throw new IllegalArgumentException("--canary, --max-failure and --commit-timeout go with rollout");
             }
             if (o.device == null && !o.fleet) {
                 throw new IllegalArgumentException("--device is required for " + o.command);
@@ -425,7 +490,23 @@ public final class MgmtCtl {
                     o.args.addProperty(k, v);
                 }
             }
+            if (o.rollout && (!o.args.has("url") || !o.args.has("sha256"))) {
+                throw new IllegalArgumentException("rollout needs url=https://.../bundle.rwu and sha256=HEX (the bundle file's"
+                        + " SHA-256, printed by roomwire update make-bundle)");
+            }
             return o;
+        }
+
+        private static double rate(String v, String option) {
+            try {
+                double r = Double.parseDouble(v);
+                if (r >= 0 && r <= 1) {
+                    return r;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " is a share of a wave's rooms, 0..1 (0.2 is 20%), not '" + v + "'");
         }
 
         private static int positive(String v, String option) {
