@@ -91,8 +91,25 @@ public final class AbDevice {
     }
 
     public Path bundle(String version, String behaviour, boolean allowDowngrade, int padding) throws IOException {
+        return bundleOf(version, behaviour, build(version, behaviour, padding), allowDowngrade);
+    }
+
+    /**
+     * A bundle of the package's own build: {@code layout} is what the image module installs as /usr/lib/roomwire (the
+     * jlink runtime, the shrunk jars), copied and stamped {@code version}, as a release pipeline makes a slot payload of
+     * it. Unlike {@link #build}, nothing in it comes from the test's class path or JDK.
+     */
+    public Path packagedBundle(String version, Path layout, boolean allowDowngrade) throws IOException {
+        assertTrue(Files.isExecutable(layout.resolve("runtime/bin/java")), "no packaged build at " + layout + " (mvn package first)");
+        Path l = Files.createDirectories(dir.resolve("packaged-" + version + "-" + System.nanoTime()));
+        copy(layout, l);
+        Files.writeString(l.resolve("VERSION"), version + "\n");
+        return bundleOf(version, "packaged", l, allowDowngrade);
+    }
+
+    private Path bundleOf(String version, String behaviour, Path build, boolean allowDowngrade) throws IOException {
         Path payload = dir.resolve("payload-" + version + "-" + behaviour + ".zip");
-        String sha = BundleBuilder.zipLayout(build(version, behaviour, padding), payload);
+        String sha = BundleBuilder.zipLayout(build, payload);
         Path bundle = dir.resolve("roomwire-" + version + "-" + behaviour + ".rwu");
         Instant now = Instant.now();
         BundleBuilder.write(payload, sha, new BundleBuilder.Target(version, "rw-100", "x86_64", "0.1.0", allowDowngrade,

@@ -27,19 +27,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole update path with the real agent: two builds of different versions (slot layouts whose agent is this
- * reactor's, stamped 1.0.0 and 2.0.0) started by the real launcher the way systemd restarts it, in the simulated room
- * (SimCloud) reporting to Mosquitto. A -> B is {@code roomwire ctl rollout} of this one room (a signed
- * {@code update.apply} through the broker, done only once the room reported {@code update.committed}); B -> A a plain
- * signed {@code update.apply}. The operator also watches {@code update.progress} and {@code update.committed} on the
- * room's event topic (mosquitto_sub). Then the
- * agent's own settings ({@code update.hawkbit-*}) make it poll the simulated hawkBit, which deploys a third build;
- * the action closes with success once the new slot committed.
+ * The whole update path with the real agent in two really different builds, started by the real launcher the way
+ * systemd restarts it, in the simulated room (SimCloud) reporting to Mosquitto. A (1.0.0) is a slot layout running this
+ * reactor's classes on the test's JDK; B (2.0.0) is the package's own build, what the image module installs as
+ * /usr/lib/roomwire (its jlink runtime and shrunk jars, so it runs after {@code package}: an IT), stamped 2.0.0 as a
+ * release makes a slot payload of it. A -> B is {@code roomwire ctl rollout} of this one room (a signed
+ * {@code update.apply} through the broker, done only once the room reported {@code update.committed}); the test then
+ * checks the agent answering is B's runtime. B -> A is a plain signed {@code update.apply} of the first kind of build
+ * (a downgrade, signed to allow it). The operator also watches {@code update.progress} and {@code update.committed} on
+ * the room's event topic (mosquitto_sub). Then the agent's own settings ({@code update.hawkbit-*}) make it poll the
+ * simulated hawkBit, which deploys a third build; the action closes with success once the new slot committed.
  */
-class RoomUpdateCycleTest {
+class RoomUpdateCycleIT {
 
     private static final String ID = "RW-OTA-0401";
     private static final Duration BOUND = Duration.ofMinutes(3);
+    /** The package's build as the image module lays it out for /usr/lib/roomwire (failsafe gives the target folder). */
+    private static final Path PACKAGED = Path.of(System.getProperty("roomwire.deb.dir", "target"), "root", "usr", "lib", "roomwire");
 
     @TempDir
     Path tmp;
@@ -80,7 +84,7 @@ class RoomUpdateCycleTest {
 
                 // ---- A -> B: a rollout of this one room, judged by its commit: the signed update.apply through the
                 // broker, the restart into slot b on trial, update.committed from the new build
-                Path b = d.bundle("2.0.0", "ok", false, 0);
+                Path b = d.packagedBundle("2.0.0", PACKAGED, false);
                 String said = rollout(broker, "url=" + hawkbit.serve("roomwire-2.0.0.rwu", b), "sha256=" + sha256(b));
                 assertTrue(said.contains(ID + ": installed 2.0.0 in slot b; waiting for its trial to commit"), said);
                 assertTrue(said.contains(ID + ": committed 2.0.0 in slot b"), said);
@@ -92,6 +96,10 @@ class RoomUpdateCycleTest {
                 assertTrue(events.has("update.installed", "2.0.0"), events.text());
                 awaitOnline(broker, service, "2.0.0");
                 assertEquals("b", d.slots.currentSlot());
+                // the agent that answered is the package's build: its JVM is slot b's jlink runtime (the launcher execs it)
+                Path java = Path.of(service.process().info().command().orElseThrow()).toRealPath();
+                assertEquals(d.slots.slot("b").resolve("runtime/bin/java").toRealPath(), java, service.console());
+                assertEquals(Files.readString(PACKAGED.resolve("runtime/release")), Files.readString(d.slots.slot("b").resolve("runtime/release")));
 
                 // ---- B -> A: the first build again (a downgrade, signed to allow it)
                 Path a = d.bundle("1.0.0", "ok", true, 0);
@@ -100,6 +108,8 @@ class RoomUpdateCycleTest {
                 await(() -> events.has("update.committed", "1.0.0"), "update.committed 1.0.0", service, events);
                 awaitOnline(broker, service, "1.0.0");
                 assertEquals("a", d.slots.currentSlot());
+                assertEquals(Path.of(System.getProperty("java.home"), "bin", "java").toRealPath(),
+                        Path.of(service.process().info().command().orElseThrow()).toRealPath(), "A runs on the test's JDK again");
                 assertTrue(d.slots.trial().isEmpty());
 
                 // ---- hawkBit, as the agent's settings configure it: a deployment of a third build
@@ -153,6 +163,11 @@ class RoomUpdateCycleTest {
             } catch (Exception e) {
                 exits.add(-1);
             }
+        }
+
+        /** The service's current process: the launcher, which execs the slot's JVM (same PID). */
+        ProcessHandle process() {
+            return current.toHandle();
         }
 
         boolean alive() {
