@@ -3,6 +3,7 @@ package io.roomwire.webrtc;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.health.Service;
 import io.roomwire.core.time.Scheduler;
+import io.roomwire.hal.Codec;
 import io.roomwire.sip.Call;
 import io.roomwire.sip.CallEnd;
 import io.roomwire.sip.CallEvent;
@@ -39,6 +40,8 @@ public final class WebRtcJoinPath implements JoinPath, Service {
     private final NativeWebRtc natives;
     private final LocalMedia media;
     private final Function<JoinTarget, Signalling> signalling;
+    /** The room's speaker: the far end's audio is played on this codec; null leaves it unplayed. */
+    private final Codec speaker;
     private final List<CallListener> listeners = new CopyOnWriteArrayList<>();
     private final List<WebRtcCall> calls = new CopyOnWriteArrayList<>();
     private volatile ExecutorService worker;
@@ -53,11 +56,21 @@ public final class WebRtcJoinPath implements JoinPath, Service {
     /** With the signalling chosen per target by the caller (tests); {@code null} picks it from the settings. */
     public WebRtcJoinPath(WebRtcSettings settings, Scheduler scheduler, NativeWebRtc natives, LocalMedia media,
                           Function<JoinTarget, Signalling> signalling) {
+        this(settings, scheduler, natives, media, signalling, null);
+    }
+
+    /**
+     * The room's path: the far end's audio is played on {@code speaker}, the device's codec, which applies the
+     * panel's speaker volume to it as to a SIP call's audio ({@code null}: decoded and counted, not played).
+     */
+    public WebRtcJoinPath(WebRtcSettings settings, Scheduler scheduler, NativeWebRtc natives, LocalMedia media,
+                          Function<JoinTarget, Signalling> signalling, Codec speaker) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.natives = Objects.requireNonNull(natives, "natives");
         this.media = Objects.requireNonNull(media, "media");
         this.signalling = signalling != null ? signalling : this::signallingFor;
+        this.speaker = speaker;
     }
 
     @Override
@@ -171,6 +184,9 @@ public final class WebRtcJoinPath implements JoinPath, Service {
                 // No native library: the call ends at once with the reason, and the caller may fall back to SIP.
                 call.hangUpWith(CallEnd.EndedBy.LOCAL, "WebRTC is not available on this room", e.getMessage());
                 return;
+            }
+            if (speaker != null) {
+                call.playFarEndAudioOn(speaker);
             }
             call.dial(stack.factory(), p, stack::quietRecording);
         });

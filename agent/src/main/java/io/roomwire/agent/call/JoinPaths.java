@@ -36,9 +36,10 @@ public final class JoinPaths {
      */
     public static Calls forRoom(SipSettings settings, Scheduler scheduler, EventSink events, Codec codec,
                                 Optional<WebRtcSettings> webrtc, Supplier<GatewayProfiles> gateways) {
-        // The simulated camera/microphone: no raw-frame hardware layer exists yet (device-hal speaks RTP).
+        // The simulated camera/microphone: no raw-frame hardware layer exists yet (device-hal speaks RTP). The far
+        // end's audio goes to the codec's speaker, at the panel's volume, as a SIP call's does.
         Optional<JoinPath> webrtcPath = webrtc.map(w -> new WebRtcJoinPath(w, scheduler, new NativeWebRtc(),
-                new TestPatternMedia(640, 360, 30, 440)));
+                new TestPatternMedia(640, 360, 30, 440), null, codec));
         SipJoinPath sip = SipJoinPath.builder(settings, scheduler).events(events).codec(codec)
                 .gatewayProfiles(gateways).build();
         List<Service> services = new ArrayList<>(List.of(sip));

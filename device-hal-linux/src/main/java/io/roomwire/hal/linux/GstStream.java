@@ -15,8 +15,8 @@ import java.util.function.Consumer;
 import org.tinylog.Logger;
 
 /**
- * One negotiated stream of a {@link GstCodec} session: a send pipeline and a receive pipeline, and the
- * loopback hop between them and the bridge. The hop forwards only RTP version 2 packets of the
+ * One negotiated stream of a {@link GstCodec} session: a send pipeline (none for a receive-only stream, whose
+ * plan has no {@code sendTo}) and a receive pipeline, and the loopback hop between them and the bridge. The hop forwards only RTP version 2 packets of the
  * negotiated payload type to the decoder (garbage and stray payload types are counted and dropped), and
  * stops forwarding the encoder's packets while the stream is muted or the camera is off.
  */
@@ -69,8 +69,9 @@ final class GstStream {
             this.decoderIn = new InetSocketAddress(loopback, GstCodec.freePort(loopback));
             this.rtcpIn = new InetSocketAddress(loopback, GstCodec.freePort(loopback));
             String kind = plan.kind().name().toLowerCase();
-            sendPipeline = GstLaunch.start(kind + " send", pipelines.send(plan, ssrc, fromEncoder.getLocalPort(),
-                    rtcpIn.getPort()), onProblem);
+            // A receive-only stream (no sendTo: a WebRTC call's far-end audio on the speaker) captures nothing.
+            sendPipeline = plan.sendTo() == null ? null : GstLaunch.start(kind + " send",
+                    pipelines.send(plan, ssrc, fromEncoder.getLocalPort(), rtcpIn.getPort()), onProblem);
             this.send = sendPipeline;
             this.receive = startReceive(volume);
         } catch (IOException | RuntimeException e) {
@@ -292,18 +293,20 @@ final class GstStream {
     }
 
     boolean pipelinesAlive() {
-        return send.alive() && receive.alive();
+        return (send == null || send.alive()) && receive.alive();
     }
 
     long[] pids() {
-        return new long[] {send.pid(), receive.pid()};
+        return send == null ? new long[] {receive.pid()} : new long[] {send.pid(), receive.pid()};
     }
 
     synchronized void close() {
         closed = true;
         fromBridge.close();
         fromEncoder.close();
-        send.close();
+        if (send != null) {
+            send.close();
+        }
         receive.close();
     }
 }

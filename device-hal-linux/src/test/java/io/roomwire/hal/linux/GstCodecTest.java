@@ -193,6 +193,31 @@ class GstCodecTest {
     }
 
     @Test
+    void aReceiveOnlyStreamStartsNoCapturePipelineAndPlaysWhatArrives() throws Exception {
+        GstCodec sender = GstCodec.testSources(320, 180, 15);
+        java.util.Set<Long> before = gstLaunches();
+        // As a WebRTC call's far-end audio is played: a stream with nowhere to send to.
+        try (Codec.MediaSession room = codec.open(List.of(new Codec.StreamPlan(MediaKind.AUDIO, 0, "PCMU", 8000, null)))) {
+            java.util.Set<Long> started = gstLaunches();
+            started.removeAll(before);
+            assertEquals(1, started.size(), "only the speaker pipeline, no capture: " + started);
+            try (Codec.MediaSession far = sender.open(List.of(
+                    new Codec.StreamPlan(MediaKind.AUDIO, 0, "PCMU", 8000, room.localPorts().get(MediaKind.AUDIO))))) {
+                await(() -> room.playout(MediaKind.AUDIO).audioLevelDbov().isPresent(), "an audio level");
+                assertEquals(-11.0, room.playout(MediaKind.AUDIO).audioLevelDbov().getAsDouble(), 1.0, "level of the tone");
+                assertEquals(0, room.sent(MediaKind.AUDIO).packets());
+            }
+        }
+        assertEquals(List.of(), codec.problems());
+    }
+
+    /** The gst-launch-1.0 processes this JVM runs now. */
+    private static java.util.Set<Long> gstLaunches() {
+        return ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").endsWith("/" + GstLaunch.LAUNCH))
+                .map(ProcessHandle::pid).collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
+    }
+
+    @Test
     void theRoomCountsDecodedPicturesReadsTheirSizeAndMeasuresTheFarEndsLevel() throws Exception {
         GstCodec sender = GstCodec.testSources(320, 180, 15);
         try (DatagramSocket farEnd = new DatagramSocket(new InetSocketAddress(Ffmpeg.LOOPBACK, 0));

@@ -2,6 +2,7 @@ package io.roomwire.hal.sim;
 
 import io.roomwire.core.time.Scheduler;
 import io.roomwire.hal.Codec;
+import io.roomwire.hal.G711;
 import io.roomwire.hal.MediaKind;
 import io.roomwire.hal.RtpHeader;
 import java.io.IOException;
@@ -83,11 +84,24 @@ public final class SimCodec implements Codec {
 
     /**
      * The simulated speaker: each 20 ms of the far end's audio as the room decodes it (PCMU and PCMA; the
-     * simulator does not decode Opus or G.722), on the stream's receive thread, for tests that listen to the
+     * simulator does not decode Opus or G.722) and plays it, scaled by the speaker volume of {@link #controls()}
+     * (as GstCodec's volume element does), on the stream's receive thread, for tests that listen to the
      * room as a microphone in front of its speaker would.
      */
     public void onSpeaker(java.util.function.Consumer<short[]> listener) {
         speakers.add(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** {@code pcm} scaled linearly to {@code percent} of its amplitude (100 leaves it as it is). */
+    static short[] atVolume(short[] pcm, int percent) {
+        if (percent == 100) {
+            return pcm;
+        }
+        short[] out = new short[pcm.length];
+        for (int i = 0; i < pcm.length; i++) {
+            out[i] = (short) (pcm[i] * percent / 100);
+        }
+        return out;
     }
 
     /** Sessions opened and not yet closed (to check that calls release their ports). */
@@ -234,8 +248,12 @@ public final class SimCodec implements Codec {
                 for (int i = off; i < end; i++) {
                     pcm[i - off] = audioDecoder.decode(buf[i]);
                 }
+                // the level is what the far end sent (as GstCodec's level element); the speaker plays it at the volume
                 level.frame(pcm, pcm.length);
-                speakers.forEach(l -> l.accept(pcm));
+                if (!speakers.isEmpty()) {
+                    short[] played = atVolume(pcm, controls.speakerVolume());
+                    speakers.forEach(l -> l.accept(played));
+                }
             }
         }
 

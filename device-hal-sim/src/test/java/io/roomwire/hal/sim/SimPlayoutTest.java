@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roomwire.core.time.VirtualScheduler;
 import io.roomwire.hal.Codec;
+import io.roomwire.hal.G711;
 import io.roomwire.hal.MediaKind;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -43,6 +44,37 @@ class SimPlayoutTest {
                 double level = room.playout(MediaKind.AUDIO).audioLevelDbov().orElseThrow();
                 assertEquals(-11.7, level, 0.5, "level of the far end's tone");
             }
+        }
+    }
+
+    @Test
+    void theSpeakerPlaysTheFarEndsAudioAtTheVolumeWhileTheLevelStaysWhatWasSent() throws Exception {
+        double[] sum = new double[1];
+        int[] n = new int[1];
+        codec.onSpeaker(pcm -> {
+            synchronized (sum) {
+                for (short v : pcm) {
+                    sum[0] += (double) v * v;
+                }
+                n[0] += pcm.length;
+            }
+        });
+        codec.setControls(new Codec.Controls(false, false, 25));
+        try (Codec.MediaSession room = codec.open(List.of(new Codec.StreamPlan(MediaKind.AUDIO, 0, "PCMU", 8000, null)));
+             Codec.MediaSession far = codec.open(List.of(
+                     new Codec.StreamPlan(MediaKind.AUDIO, 0, "PCMU", 8000, room.localPorts().get(MediaKind.AUDIO))))) {
+            scheduler.advance(Duration.ofSeconds(1));
+            await(() -> room.received(MediaKind.AUDIO).packets() == 50);
+            await(() -> {
+                synchronized (sum) {
+                    return n[0] == 50 * 160; // 1 s of 20 ms PCMU frames, from the room's stream only (the far one hears nothing)
+                }
+            });
+            // a sine of amplitude 12000 is -11.7 dBov; at 25 % the speaker plays it 12 dB lower
+            synchronized (sum) {
+                assertEquals(-11.7 + 20 * Math.log10(0.25), Codec.Playout.dbov(sum[0], n[0]), 0.5);
+            }
+            assertEquals(-11.7, room.playout(MediaKind.AUDIO).audioLevelDbov().orElseThrow(), 0.5, "the level is before the volume");
         }
     }
 

@@ -110,7 +110,15 @@ public final class WebRtcCall implements Call {
     private long audioIndex;
     private final byte[] pcm = new byte[960];
     private final VideoTrackSink videoSink = this::onRemoteFrame;
-    private final AudioTrackSink audioSink = (data, bits, rate, channels, frames) -> audioChunksReceived.incrementAndGet();
+    /** Where the far end's audio is played (the device's codec), once {@link #playFarEndAudioOn} opened it. */
+    private volatile FarEndSpeaker speaker;
+    private final AudioTrackSink audioSink = (data, bits, rate, channels, frames) -> {
+        audioChunksReceived.incrementAndGet();
+        FarEndSpeaker s = speaker;
+        if (s != null) {
+            s.onData(data, bits, rate, channels, frames);
+        }
+    };
 
     public WebRtcCall(JoinTarget target, WebRtcSettings settings, Scheduler scheduler, Executor worker,
                       Signalling signalling, LocalMedia media, Consumer<CallEvent> events) {
@@ -122,6 +130,21 @@ public final class WebRtcCall implements Call {
         this.media = media;
         this.events = events;
         this.startedAt = scheduler.now();
+    }
+
+    /**
+     * Plays the far end's audio on {@code codec}, the room's speaker, at the volume the panel sets on it (as a
+     * SIP call's); before {@link #dial}. Without this the far end's audio is decoded and counted, not played.
+     */
+    public void playFarEndAudioOn(io.roomwire.hal.Codec codec) {
+        Optional<FarEndSpeaker> s = FarEndSpeaker.open(codec, id);
+        synchronized (this) {
+            if (!released) {
+                speaker = s.orElse(null);
+                return;
+            }
+        }
+        s.ifPresent(FarEndSpeaker::close);
     }
 
     /**
@@ -730,6 +753,9 @@ public final class WebRtcCall implements Call {
         if (frameBuffer != null) {
             frameBuffer.release();
         }
+        if (speaker != null) {
+            speaker.close(); // after removeSink: nothing more arrives for it
+        }
     }
 
     /** Restarts ICE after a network change (RFC 8445 §9): a new offer with new credentials via the signalling. */
@@ -776,7 +802,10 @@ public final class WebRtcCall implements Call {
         return sdp.replaceAll("a=ice-ufrag:.*", "a=ice-ufrag:" + ufrag).replaceAll("a=ice-pwd:.*", "a=ice-pwd:" + pwd);
     }
 
-    /** The panel's microphone and camera: a muted track sends silence, a camera that is off black frames. */
+    /**
+     * The panel's microphone and camera, as the tracks' enabled flags: a muted track sends Opus silence (about 3
+     * bytes a packet), a camera that is off sends no video at all (WebRtcJoinMeetingIT observes both at the far end).
+     */
     @Override
     public void setMediaControls(boolean microphoneMuted, boolean cameraOff) {
         synchronized (this) {

@@ -263,6 +263,8 @@ public final class SimCloud implements AutoCloseable {
     public SimMdm mdm() { return mdm; }
     public SimGateway gateway() { return gateway; }
     public SimWebRtcGateway webrtcGateway() { return webrtcGateway; }
+    /** The webrtc-java peer behind the WebRTC gateway (its native side loads now if no offer has yet). */
+    public WebRtcFarEnd webrtcFarEnd() { return farEnd.get(); }
     public SimPki pki() { return pki; }
     public SimTokenAuthority authority() { return authority; }
     public Path caFile() { return caFile; }

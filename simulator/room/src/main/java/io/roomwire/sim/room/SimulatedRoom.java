@@ -28,6 +28,7 @@ public final class SimulatedRoom implements AutoCloseable {
     private final Scheduler scheduler;
     private final SimDeviceInfo info;
     private final SimTouchPanel panel;
+    private final SimCodec codec;
     private final Device device;
     private final Agent agent;
     private final EventSink.Hub events = new EventSink.Hub();
@@ -37,7 +38,8 @@ public final class SimulatedRoom implements AutoCloseable {
         this.info = new SimDeviceInfo(b.serial, "Roomwire Sim Room Kit", b.firmware, b.mac, true, false);
         this.panel = new SimTouchPanel();
         SimCamera camera = new SimCamera();
-        this.device = new Device(info, camera, new SimCodec(scheduler), panel, new SimPeripherals(camera));
+        this.codec = new SimCodec(scheduler);
+        this.device = new Device(info, camera, codec, panel, new SimPeripherals(camera));
         Map<String, String> settings = new LinkedHashMap<>();
         if (b.cloud != null && b.adminApprovesFromPanel) {
             String upn = b.cloud.addRoomAccount(b.roomNumber, b.roomName);
@@ -87,6 +89,11 @@ public final class SimulatedRoom implements AutoCloseable {
     public java.util.Optional<io.roomwire.hal.web.WebTouchPanel> webPanel() {
         return agent.device().panel() instanceof io.roomwire.hal.web.WebTouchPanel w
                 ? java.util.Optional.of(w) : java.util.Optional.empty();
+    }
+
+    /** The room's media engine: its {@link SimCodec#onSpeaker speaker} plays the far end's audio of every call. */
+    public SimCodec codec() {
+        return codec;
     }
 
     public SimDeviceInfo deviceInfo() {

@@ -22,6 +22,7 @@ import dev.onvoid.webrtc.media.audio.AudioLayer;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
 import dev.onvoid.webrtc.media.audio.CustomAudioSource;
 import dev.onvoid.webrtc.media.video.CustomVideoSource;
+import dev.onvoid.webrtc.media.video.I420Buffer;
 import dev.onvoid.webrtc.media.video.NativeI420Buffer;
 import dev.onvoid.webrtc.media.video.VideoFrame;
 import dev.onvoid.webrtc.media.video.VideoTrack;
@@ -46,9 +47,12 @@ import org.tinylog.Logger;
  */
 public final class WebRtcFarEnd implements FarEnd, AutoCloseable {
 
-    /** What the far end received on one session. */
+    /**
+     * What the far end received on one session. {@code meanLuma} is the average brightness (I420 Y, 0..255) of a
+     * recent decoded picture, -1 before one was measured: whose pictures they are (a test pattern, or black).
+     */
     public record Report(String iceState, long framesDecoded, long videoPacketsReceived, long audioPacketsReceived,
-                         long audioBytesReceived) { }
+                         long audioBytesReceived, double meanLuma) { }
 
     private final AudioDeviceModule adm = new AudioDeviceModule(AudioLayer.kDummyAudio);
     private final PeerConnectionFactory factory = new PeerConnectionFactory(adm);
@@ -69,9 +73,16 @@ public final class WebRtcFarEnd implements FarEnd, AutoCloseable {
         final List<RTCRtpSender> senders = new ArrayList<>();
         VideoTrack remoteVideo;
         final AtomicLong frames = new AtomicLong();
+        volatile double meanLuma = -1;
         final VideoTrackSink sink = f -> {
-            frames.incrementAndGet();
-            f.release();
+            try {
+                // Every 5th picture is measured (a sample of its pixels): enough to see a camera go black.
+                if (frames.incrementAndGet() % 5 == 1 && f.buffer instanceof I420Buffer b) {
+                    meanLuma = meanLuma(b);
+                }
+            } finally {
+                f.release(); // FIELD-NOTES: an unreleased frame keeps ~345 KB of native memory
+            }
         };
         final CountDownLatch gathered = new CountDownLatch(1);
         volatile RTCIceConnectionState ice = RTCIceConnectionState.NEW;
@@ -169,6 +180,19 @@ public final class WebRtcFarEnd implements FarEnd, AutoCloseable {
                 buffer.release();
             }
         }
+    }
+
+    private static double meanLuma(I420Buffer b) {
+        var y = b.getDataY();
+        long sum = 0;
+        long n = 0;
+        for (int r = 0; r < b.getHeight(); r += 4) {
+            for (int x = 0; x < b.getWidth(); x += 4) {
+                sum += y.get(r * b.getStrideY() + x) & 0xff;
+                n++;
+            }
+        }
+        return n == 0 ? -1 : (double) sum / n;
     }
 
     @Override
@@ -276,7 +300,7 @@ public final class WebRtcFarEnd implements FarEnd, AutoCloseable {
                 }
             }
         }
-        return new Report(p.ice.name(), p.frames.get(), vp, ap, ab);
+        return new Report(p.ice.name(), p.frames.get(), vp, ap, ab, p.meanLuma);
     }
 
     @Override

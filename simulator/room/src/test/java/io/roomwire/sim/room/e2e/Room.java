@@ -17,6 +17,8 @@ public final class Room implements AutoCloseable {
     private final SimulatedRoom room;
     private final Panel panel = new Panel();
     private final Gateway gateway = new Gateway();
+    private final WebRtcGateway webrtc = new WebRtcGateway();
+    private final Speaker speaker = new Speaker();
 
     private final java.util.List<io.roomwire.core.event.DeviceEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -33,6 +35,22 @@ public final class Room implements AutoCloseable {
 
     public Gateway gateway() {
         return gateway;
+    }
+
+    /** The simulated WebRTC (WHIP) gateway Teams-only meetings are joined through, and its far end. */
+    public WebRtcGateway webrtcGateway() {
+        return webrtc;
+    }
+
+    /** The room's loudspeaker, as a microphone in front of it hears it. */
+    public Speaker speaker() {
+        return speaker;
+    }
+
+    /** Waits until {@code condition} holds (virtual time moves on meanwhile); fails with {@code what} and the view. */
+    public Room awaitThat(java.util.function.BooleanSupplier condition, String what) {
+        fixture.until(condition, Duration.ofSeconds(60), what, room);
+        return this;
     }
 
     /** Events of {@code type} the agent emitted so far (what MQTT would publish). */
@@ -110,6 +128,43 @@ public final class Room implements AutoCloseable {
             return this;
         }
 
+        /** Mute / Unmute on the call screen. */
+        public Panel pressMute() {
+            room.panel().press("call.mute");
+            return this;
+        }
+
+        /** Camera off / Camera on on the call screen. */
+        public Panel pressCamera() {
+            room.panel().press("call.camera");
+            return this;
+        }
+
+        public Panel pressVolumeDown() {
+            room.panel().press("call.volume-down");
+            return this;
+        }
+
+        /**
+         * The call screen's figures per stream kind ("audio", "video"), as the web panel gets them: sent, received,
+         * secure, frames, resolution... (RoomPanel's {@code media} JSON); empty when no call screen shows.
+         */
+        public java.util.Map<String, com.google.gson.JsonObject> media() {
+            java.util.Map<String, com.google.gson.JsonObject> m = new java.util.HashMap<>();
+            current().filter(s -> s.kind().equals("call")).map(s -> s.data().get("media")).ifPresent(json -> {
+                for (var e : com.google.gson.JsonParser.parseString(json).getAsJsonArray()) {
+                    m.put(e.getAsJsonObject().get("kind").getAsString(), e.getAsJsonObject());
+                }
+            });
+            return m;
+        }
+
+        /** A figure of the call screen ({@code media("video", "received")}), 0 when not shown. */
+        public long media(String kind, String figure) {
+            var o = media().get(kind);
+            return o == null || !o.has(figure) ? 0 : o.get(figure).getAsLong();
+        }
+
         /** Types digits on the in-call keypad. */
         public Panel type(String digits) {
             room.panel().type(digits);
@@ -123,6 +178,95 @@ public final class Room implements AutoCloseable {
 
         String view() {
             return room.view();
+        }
+    }
+
+    /** The simulated WebRTC gateway (WHIP, RFC 9725) and the webrtc-java peer that answers behind it. */
+    public final class WebRtcGateway {
+
+        /** Every later request gets {@code status} (0 clears). */
+        public WebRtcGateway failWith(int status) {
+            cloud.webrtcGateway().failWith(status);
+            return this;
+        }
+
+        public java.util.List<io.roomwire.sim.cloud.webrtc.SimWebRtcGateway.Seen> seen() {
+            return cloud.webrtcGateway().seen();
+        }
+
+        /** The far end's session for the room's call, once the room's offer was answered. */
+        public String awaitSession() {
+            fixture.until(() -> !cloud.webrtcFarEnd().sessions().isEmpty(), Duration.ofSeconds(60),
+                    "a WebRTC session at the gateway (requests: " + seen() + ")", room);
+            return cloud.webrtcFarEnd().sessions().get(0);
+        }
+
+        /** What the far end received on {@code session} so far (its getStats and decoded pictures). */
+        public io.roomwire.sim.cloud.webrtc.WebRtcFarEnd.Report report(String session) {
+            try {
+                return cloud.webrtcFarEnd().report(session);
+            } catch (Exception e) {
+                throw new AssertionError("no far-end report for " + session, e);
+            }
+        }
+
+        /** Waits until the far end's report on {@code session} satisfies {@code wanted}; returns that report. */
+        public io.roomwire.sim.cloud.webrtc.WebRtcFarEnd.Report awaitReport(String session,
+                java.util.function.Predicate<io.roomwire.sim.cloud.webrtc.WebRtcFarEnd.Report> wanted, String what) {
+            var last = new java.util.concurrent.atomic.AtomicReference<io.roomwire.sim.cloud.webrtc.WebRtcFarEnd.Report>();
+            fixture.until(() -> {
+                last.set(report(session));
+                return wanted.test(last.get());
+            }, Duration.ofSeconds(60), () -> "far end: " + what + " (last report: " + last + ")", room);
+            return last.get();
+        }
+
+        /** Waits until the room has deleted its WHIP session (RFC 9725 §4.2) and the far end closed it. */
+        public Room awaitDeleteFromRoom(String session) {
+            fixture.until(() -> seen().stream().anyMatch(s -> s.method().equals("DELETE") && s.path().endsWith("/" + session))
+                            && cloud.webrtcGateway().openSessions() == 0 && !cloud.webrtcFarEnd().sessions().contains(session),
+                    Duration.ofSeconds(30), "WHIP DELETE of session " + session, room);
+            return Room.this;
+        }
+    }
+
+    /** What the room's loudspeaker plays (the simulated codec's speaker), measured over a window of audio. */
+    public final class Speaker {
+        private final Object lock = new Object();
+        private double sumOfSquares;
+        private int samples;
+        private boolean listening;
+
+        /** Starts a new window: what the speaker plays from now on. */
+        public Speaker listen() {
+            synchronized (lock) {
+                if (!listening) {
+                    listening = true;
+                    room.codec().onSpeaker(pcm -> {
+                        synchronized (lock) {
+                            for (short v : pcm) {
+                                sumOfSquares += (double) v * v;
+                            }
+                            samples += pcm.length;
+                        }
+                    });
+                }
+                sumOfSquares = 0;
+                samples = 0;
+            }
+            return this;
+        }
+
+        /** Waits for {@code seconds} of played audio (8 kHz) in the window and returns its RMS level in dBov. */
+        public double levelOver(int seconds) {
+            fixture.until(() -> {
+                synchronized (lock) {
+                    return samples >= seconds * 8000;
+                }
+            }, Duration.ofSeconds(60), seconds + " s of audio from the room's speaker", room);
+            synchronized (lock) {
+                return io.roomwire.hal.Codec.Playout.dbov(sumOfSquares, samples);
+            }
         }
     }
 

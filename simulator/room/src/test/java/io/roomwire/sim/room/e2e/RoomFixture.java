@@ -56,6 +56,21 @@ public final class RoomFixture {
         return this;
     }
 
+    /**
+     * A Teams-only meeting that is on now (a Teams join link, no video-conferencing section), booked as
+     * {@code bin/simulated-room} books its demo WebRTC meeting: the room joins it over WebRTC through the
+     * simulated WHIP gateway and its webrtc-java far end. Needs a non-loopback interface (see WebRtcJoinMeetingIT).
+     */
+    public RoomFixture withWebRtcMeetingNow() {
+        bookings.add(cloud -> cloud.bookWebRtcMeetingNow("401", ZoneOffset.UTC));
+        return this;
+    }
+
+    /** The meeting {@link #withWebRtcMeetingNow()} booked; its call screen names the Teams join link. */
+    public static Meeting webRtcMeetingNow() {
+        return new Meeting(SimCloud.WEBRTC_DEMO_SUBJECT, "teams.microsoft.com/l/meetup-join/");
+    }
+
     /** A line of the room's configuration file ({@code gateway.acme.domains = vc.acme.example}). */
     public RoomFixture withSetting(String key, String value) {
         settings.put(key, value);
@@ -84,7 +99,12 @@ public final class RoomFixture {
     }
 
     void until(BooleanSupplier condition, Duration virtualLimit, String what, SimulatedRoom room) {
-        until(time, condition, virtualLimit, () -> what + " not within " + virtualLimit + " of virtual time:\n" + room.view());
+        until(condition, virtualLimit, () -> what, room);
+    }
+
+    /** As above, with {@code what} told when the wait fails (it may name the last thing seen). */
+    void until(BooleanSupplier condition, Duration virtualLimit, Supplier<String> what, SimulatedRoom room) {
+        until(time, condition, virtualLimit, () -> what.get() + " not within " + virtualLimit + " of virtual time:\n" + room.view());
     }
 
     /**

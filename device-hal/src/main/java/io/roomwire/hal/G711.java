@@ -1,12 +1,15 @@
-package io.roomwire.hal.sim;
+package io.roomwire.hal;
 
-/** G.711 companding of 16-bit linear samples (ITU-T G.711; PCMU and PCMA of RFC 3551 §4.5.14). */
-final class G711 {
+/**
+ * G.711 companding of 16-bit linear samples (ITU-T G.711; PCMU and PCMA of RFC 3551 §4.5.14): what the simulated
+ * codec sends and decodes, and how the WebRTC path hands the far end's audio to a codec.
+ */
+public final class G711 {
 
     private G711() {
     }
 
-    static byte muLaw(short sample) {
+    public static byte muLaw(short sample) {
         final int bias = 0x84;
         int sign = (sample >> 8) & 0x80;
         int s = sign != 0 ? -sample : sample;
@@ -19,7 +22,7 @@ final class G711 {
         return (byte) ~(sign | (exponent << 4) | mantissa);
     }
 
-    static byte aLaw(short sample) {
+    public static byte aLaw(short sample) {
         int sign = sample >= 0 ? 0x80 : 0;
         int s = sample >= 0 ? sample : Math.min(-sample, 32767);
         s >>= 3; // G.711 A-law works on 13-bit magnitudes
@@ -32,14 +35,14 @@ final class G711 {
     }
 
     /** The linear sample of a mu-law byte (G.711 Table 2a). */
-    static short muLawDecode(byte b) {
+    public static short muLawDecode(byte b) {
         int u = ~b & 0xff;
         int t = (((u & 0x0f) << 3) + 0x84) << ((u & 0x70) >> 4);
         return (short) ((u & 0x80) != 0 ? 0x84 - t : t - 0x84);
     }
 
     /** The linear sample of an A-law byte (G.711 Table 1a). */
-    static short aLawDecode(byte b) {
+    public static short aLawDecode(byte b) {
         int a = (b ^ 0x55) & 0xff;
         int t = (a & 0x0f) << 4;
         int segment = (a & 0x70) >> 4;
