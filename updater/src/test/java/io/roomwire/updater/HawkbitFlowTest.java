@@ -131,6 +131,28 @@ class HawkbitFlowTest {
     }
 
     @Test
+    void aDeviceKilledAfterRecordingTheActionButBeforeTheSwitchInstallsItAgain() throws Exception {
+        String action = server.deploy("room-1", "1.1.0", f.bundle("v11", f.target("1.1.0"), List.of(), f.update1));
+        HawkbitPoller poller = poller(UpdatePolicy.always(java.time.Clock.systemUTC()));
+        // The state a kill leaves between the record and the pointer's move: the new build is in slot b, the record
+        // names the action and its version, the pointer still says a, nothing is on trial.
+        f.slots.install(Files.createDirectories(f.slots.freshStaging()), "1.1.0");
+        Files.writeString(f.slots.home().resolve(HawkbitPoller.PENDING), action + " 1.1.0\n");
+        assertEquals("a", f.slots.currentSlot());
+        poller.reportAfterBoot(Optional.empty());
+        assertTrue(server.feedback(action).isEmpty(), "no success for a build that never ran: " + server.feedback(action));
+        assertFalse(Files.exists(f.slots.home().resolve(HawkbitPoller.PENDING)));
+        assertTrue(server.isOpen(action));
+        // the next poll offers the deployment again, and the device installs it
+        poller.pollOnce();
+        assertEquals(List.of("1.1.0"), restarts);
+        assertEquals("b", f.slots.currentSlot());
+        assertEquals("1.1.0", f.slots.version("b").orElseThrow());
+        // the record names the action and the version it installs
+        assertEquals(action + " 1.1.0", Files.readString(f.slots.home().resolve(HawkbitPoller.PENDING)).strip());
+    }
+
+    @Test
     void closesARefusedDeploymentWithFailureAndTheReason() throws Exception {
         BundleBuilder.Target t = f.target("1.1.0");
         t = new BundleBuilder.Target(t.version(), "rw-200", t.arch(), t.minimumVersion(), false, t.created(), t.expires());

@@ -4,7 +4,9 @@ import io.roomwire.updater.SlotStore;
 import io.roomwire.updater.UpdatePolicy;
 import io.roomwire.updater.UpdateRefused;
 import io.roomwire.updater.Updater;
+import io.roomwire.core.store.AtomicFiles;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +30,8 @@ public final class HawkbitPoller {
         void restartIntoNewSlot(String version);
     }
 
-    static final String PENDING = "hawkbit-action";
+    /** Under the update prefix: the hawkBit action being installed and its version ({@code <action id> <version>}). */
+    public static final String PENDING = "hawkbit-action";
 
     private final DdiClient ddi;
     private final Updater updater;
@@ -80,25 +83,43 @@ public final class HawkbitPoller {
                 throw new UpdateRefused(UpdateRefused.Reason.DOWNLOAD_FAILED, e.getMessage(), e);
             }
             Map<String, String> headers = ddi.downloadHeaders(d.download()); // the token only for the server's own links
-            Updater.Installed installed = updater.apply(d.download(), headers, Optional.of(d.sha256()), (phase, done, total) -> {
-                int step = switch (phase) {
-                    case "download" -> 1;
-                    case "verify", "unpack" -> 2;
-                    case "switch" -> 3;
-                    default -> lastStep[0];
-                };
-                if (step > lastStep[0]) {
-                    lastStep[0] = step;
-                    try {
-                        ddi.feedback(d.actionId(), "proceeding", "none", step, 4, List.of(phase));
-                    } catch (IOException e) {
-                        Logger.info("hawkBit progress feedback failed: {}", e.getMessage());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+            Updater.Installed installed;
+            try {
+                installed = updater.apply(d.download(), headers, Optional.of(d.sha256()), (phase, done, total) -> {
+                    if ("switch".equals(phase)) {
+                        // Recorded before the pointer moves, so a device killed at any moment after the switch still knows
+                        // this action is its trial's (a cancel is then rejected, and the trial's outcome closes it).
+                        try {
+                            AtomicFiles.write(slots.home().resolve(PENDING), d.actionId() + " " + d.version() + "\n");
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
                     }
+                    int step = switch (phase) {
+                        case "download" -> 1;
+                        case "verify", "unpack" -> 2;
+                        case "switch" -> 3;
+                        default -> lastStep[0];
+                    };
+                    if (step > lastStep[0]) {
+                        lastStep[0] = step;
+                        try {
+                            ddi.feedback(d.actionId(), "proceeding", "none", step, 4, List.of(phase));
+                        } catch (IOException e) {
+                            Logger.info("hawkBit progress feedback failed: {}", e.getMessage());
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
+            } catch (UncheckedIOException | IOException e) {
+                // the record could not be written, or the switch failed: unless the pointer moved, the old slot runs on,
+                // the action stays open and the next poll tries again
+                if (!Optional.of(d.version()).equals(slots.version(slots.currentSlot()))) {
+                    Files.deleteIfExists(slots.home().resolve(PENDING));
                 }
-            });
-            Files.writeString(slots.home().resolve(PENDING), d.actionId() + "\n");
+                throw e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            }
             ddi.feedback(d.actionId(), "proceeding", "none", 4, 4, List.of("installed in slot " + installed.slot() + ", restarting on trial"));
             restart.restartIntoNewSlot(installed.manifest().version());
         } catch (UpdateRefused e) {
@@ -117,6 +138,15 @@ public final class HawkbitPoller {
         if (action.isEmpty()) {
             return;
         }
+        Optional<String> version = pendingVersion();
+        if (rolledBack.isEmpty() && version.isPresent() && !version.equals(slots.version(slots.currentSlot()))) {
+            // killed after the record, before the pointer moved: the old build runs and nothing is on trial; the
+            // action stays open, so the next poll offers the deployment again and installs it
+            Logger.warn("hawkBit action {}: the device stopped before switching to {}; installing it again", action.get(),
+                    version.get());
+            Files.deleteIfExists(slots.home().resolve(PENDING));
+            return;
+        }
         if (rolledBack.isPresent()) {
             ddi.feedback(action.get(), "closed", "failure", 0, 0, List.of("rolled back: " + rolledBack.get().get("reason")));
         } else if (slots.trial().isEmpty()) {
@@ -127,8 +157,22 @@ public final class HawkbitPoller {
         Files.deleteIfExists(slots.home().resolve(PENDING));
     }
 
+    /** The action whose build is (or is about to be) on trial: the record's first word. */
     private Optional<String> pendingAction() throws IOException {
+        return pendingField(0);
+    }
+
+    /** The version that action installs: the record's second word (none in a record from before it had one). */
+    private Optional<String> pendingVersion() throws IOException {
+        return pendingField(1);
+    }
+
+    private Optional<String> pendingField(int i) throws IOException {
         Path p = slots.home().resolve(PENDING);
-        return Files.exists(p) ? Optional.of(Files.readString(p).strip()) : Optional.empty();
+        if (!Files.exists(p)) {
+            return Optional.empty();
+        }
+        String[] words = Files.readString(p).strip().split("\\s+");
+        return i < words.length && !words[i].isEmpty() ? Optional.of(words[i]) : Optional.empty();
     }
 }
