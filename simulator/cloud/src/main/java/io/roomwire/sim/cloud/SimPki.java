@@ -2,10 +2,12 @@ package io.roomwire.sim.cloud;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,9 +26,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -35,10 +39,13 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -46,7 +53,7 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 
 /**
- * A throw-away certificate authority for the simulated cloud: an EC P-256 CA, server
+ * A certificate authority for the simulated cloud (throw-away, or kept in a {@link CloudState}): an EC P-256 CA, server
  * certificates for 127.0.0.1/localhost, and client certificates (directly or from a PKCS#10
  * CSR). Everything is real X.509, accepted by the JDK, OpenSSL and Mosquitto.
  */
@@ -92,6 +99,52 @@ public final class SimPki {
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("Cannot create simulator CA", e);
         }
+    }
+
+    private SimPki(String name, KeyPair caKeys, X509Certificate caCert) {
+        this.name = name;
+        this.caKeys = caKeys;
+        this.caCert = caCert;
+    }
+
+    /**
+     * The CA kept in {@code state} under {@code entry} (its certificate and PKCS#8 key as PEM), or a new one written
+     * there first: a restarted cloud keeps the CA its devices' certificates and trust files name.
+     */
+    public static SimPki durable(String name, CloudState state, String entry) {
+        try {
+            Optional<byte[]> kept = state.read(entry);
+            if (kept.isPresent()) {
+                return restore(name, new String(kept.get(), StandardCharsets.UTF_8), entry);
+            }
+            SimPki fresh = new SimPki(name);
+            String pem = fresh.caPem() + new Issued(fresh.caCert, fresh.caKeys.getPrivate()).keyPem();
+            state.write(entry, () -> pem.getBytes(StandardCharsets.UTF_8), true);
+            return fresh;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot keep the " + name + " CA in the cloud's state (" + entry + "): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static SimPki restore(String name, String pem, String entry) throws IOException {
+        X509Certificate cert = null;
+        PrivateKey key = null;
+        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+            for (Object o; (o = parser.readObject()) != null; ) {
+                if (o instanceof X509CertificateHolder h) {
+                    cert = new JcaX509CertificateConverter().getCertificate(h);
+                } else if (o instanceof PrivateKeyInfo k) {
+                    key = new JcaPEMKeyConverter().getPrivateKey(k);
+                }
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IOException("the kept CA certificate cannot be read: " + e.getMessage(), e);
+        }
+        if (cert == null || key == null) {
+            throw new IOException("the kept CA " + entry + " lacks its " + (cert == null ? "certificate" : "key"));
+        }
+        return new SimPki(name, new KeyPair(cert.getPublicKey(), key), cert);
     }
 
     public String name() {

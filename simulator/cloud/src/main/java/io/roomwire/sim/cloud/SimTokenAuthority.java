@@ -3,13 +3,18 @@ package io.roomwire.sim.cloud;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +26,7 @@ import java.util.UUID;
 /**
  * The signing key of the simulated Entra: issues RS256 JWTs with Entra-like claims and verifies
  * them for every other simulated service (Graph, MDM), checking signature, issuer, audience and
- * expiry. One instance per simulated tenant.
+ * expiry. One instance per simulated tenant; {@link #durable} keeps its key across restarts.
  */
 public final class SimTokenAuthority {
 
@@ -31,18 +36,59 @@ public final class SimTokenAuthority {
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
+    /** The {@link CloudState} entry of the signing key. */
+    static final String KEY_ENTRY = "entra-signing-key";
+
     private final KeyPair keys;
-    private final String keyId = UUID.randomUUID().toString();
+    private final String keyId;
     private final String tenantId;
     private final Clock clock;
 
     public SimTokenAuthority(String tenantId, Clock clock) {
+        this(tenantId, clock, newKeys(), UUID.randomUUID().toString());
+    }
+
+    private SimTokenAuthority(String tenantId, Clock clock, KeyPair keys, String keyId) {
         this.tenantId = tenantId;
         this.clock = clock;
+        this.keys = keys;
+        this.keyId = keyId;
+    }
+
+    /**
+     * The authority whose signing key is kept in {@code state} (a new one is written there first): tokens it signed
+     * before a restart still verify after it, as Entra's do.
+     */
+    public static SimTokenAuthority durable(String tenantId, Clock clock, CloudState state) {
+        try {
+            Optional<byte[]> kept = state.read(KEY_ENTRY);
+            if (kept.isPresent()) {
+                JsonObject o = JsonParser.parseString(new String(kept.get(), StandardCharsets.UTF_8)).getAsJsonObject();
+                KeyFactory rsa = KeyFactory.getInstance("RSA");
+                KeyPair keys = new KeyPair(
+                        rsa.generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(o.get("public").getAsString()))),
+                        rsa.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(o.get("private").getAsString()))));
+                return new SimTokenAuthority(tenantId, clock, keys, o.get("kid").getAsString());
+            }
+            SimTokenAuthority fresh = new SimTokenAuthority(tenantId, clock);
+            JsonObject o = new JsonObject();
+            o.addProperty("kid", fresh.keyId);
+            o.addProperty("public", Base64.getEncoder().encodeToString(fresh.keys.getPublic().getEncoded()));
+            o.addProperty("private", Base64.getEncoder().encodeToString(fresh.keys.getPrivate().getEncoded()));
+            state.write(KEY_ENTRY, () -> o.toString().getBytes(StandardCharsets.UTF_8), true);
+            return fresh;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot keep the token-signing key in the cloud's state: " + e.getMessage(), e);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new IllegalStateException("The kept token-signing key (" + KEY_ENTRY + ") cannot be read: " + e, e);
+        }
+    }
+
+    private static KeyPair newKeys() {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
             g.initialize(2048);
-            this.keys = g.generateKeyPair();
+            return g.generateKeyPair();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

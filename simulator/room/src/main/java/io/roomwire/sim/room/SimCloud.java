@@ -1,5 +1,6 @@
 package io.roomwire.sim.room;
 
+import io.roomwire.core.store.AtomicFiles;
 import io.roomwire.sim.cloud.SimPki;
 import io.roomwire.sim.cloud.SimTokenAuthority;
 import io.roomwire.sim.cloud.entra.SimEntra;
@@ -16,6 +17,9 @@ import io.roomwire.sim.room.broker.EmbeddedBroker;
 import io.roomwire.sim.room.broker.RoomBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneId;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,6 +31,15 @@ import java.util.Optional;
 /**
  * The simulated cloud services a room's agent talks to, started on loopback with real protocols,
  * and the agent settings that point an agent at them. One instance can serve a whole fleet.
+ *
+ * <p>Durable as a real cloud is: what a room's stored state depends on is kept in {@code workDir/state}
+ * ({@link CloudStateFolder}) and read back when a cloud starts on the same work dir, so rooms restarted on their state
+ * (after a power cut, a {@code kill -9} of the fleet) carry on without a new sign-in: the PKI's CA (trust files, the
+ * server certificates rooms check), Entra's token-signing key, refresh grants and device registrations, and the MDM's
+ * CA, devices and addresses (a stored enrollment names the management URL). Everything else is made afresh at each
+ * start; rooms get those addresses from the settings built then ({@link #agentSettings}). Graph's mailboxes are
+ * rebuilt by whoever adds the rooms: a room's stored delta link then gets what Graph answers for an unknown one (a
+ * full resync).
  */
 public final class SimCloud implements AutoCloseable {
 
@@ -38,6 +51,7 @@ public final class SimCloud implements AutoCloseable {
     public static final String DEMO_SUBJECT = "Roomwire demo (Teams via Cisco CVI)";
 
     private final Path workDir;
+    private final CloudStateFolder state;
     private final SimPki pki;
     private final SimTokenAuthority authority;
     private final SimEntra entra;
@@ -53,10 +67,11 @@ public final class SimCloud implements AutoCloseable {
 
     private SimCloud(Path workDir, Clock clock, Duration approveAfter) {
         this.workDir = workDir;
-        this.pki = new SimPki("Roomwire Sim Cloud");
-        this.caFile = pki.writeCaPem(workDir.resolve("sim-cloud-ca.pem"));
-        this.authority = new SimTokenAuthority(TENANT_ID, clock);
-        this.entra = SimEntra.https(authority, pki);
+        this.state = new CloudStateFolder(workDir.resolve("state"), clock);
+        this.pki = SimPki.durable("Roomwire Sim Cloud", state, "cloud-ca");
+        this.caFile = writeFile(workDir.resolve("sim-cloud-ca.pem"), pki.caPem(), false);
+        this.authority = SimTokenAuthority.durable(TENANT_ID, clock, state);
+        this.entra = SimEntra.https(authority, pki, state);
         this.clock = clock;
         try {
             // Plain http is accepted by the agent for loopback hosts only; real Graph is https.
@@ -66,7 +81,7 @@ public final class SimCloud implements AutoCloseable {
             throw new UncheckedIOException("Cannot start the simulated Graph", e);
         }
         // Conditional access: Entra refuses to refresh tokens of a device the MDM marks non-compliant.
-        this.mdm = new SimMdm(authority, pki).setPolicy(SimMdm.Policy.none().withMinimumFirmware("1.4")
+        this.mdm = new SimMdm(authority, pki, state).setPolicy(SimMdm.Policy.none().withMinimumFirmware("1.4")
                 .withRequireEncryption(true).withBlockDebugMode(true));
         entra.setComplianceGate(mdm::nonComplianceReason);
         // The tenant's Cisco CVI gateway (m.webex.com), reached over SIP TLS with SRTP media.
@@ -129,7 +144,10 @@ public final class SimCloud implements AutoCloseable {
         }
     }
 
-    /** Starts every simulated service; files (the CA certificate) go under {@code workDir}. */
+    /**
+     * Starts every simulated service; files (the CA certificate, rooms' SIP certificates) go under {@code workDir},
+     * and what must outlive the process under {@code workDir/state}, read back when a previous run left it there.
+     */
     public static SimCloud start(Path workDir, Clock clock, Duration approveAfter) {
         return new SimCloud(workDir, clock, approveAfter);
     }
@@ -235,8 +253,8 @@ public final class SimCloud implements AutoCloseable {
         m.put("sip.tls.trust-file", caFile.toString());
         // The gateway opens its own TLS connection to the room for BYE and re-INVITE: the room needs a certificate.
         SimPki.Issued roomCert = pki.issueServer("room" + roomNumber + "." + DOMAIN);
-        Path certFile = SimPki.writePem(workDir.resolve("room" + roomNumber + "-sip.pem"), roomCert.certificatePem(), false);
-        Path keyFile = SimPki.writePem(workDir.resolve("room" + roomNumber + "-sip.key"), roomCert.keyPem(), true);
+        Path certFile = writeFile(workDir.resolve("room" + roomNumber + "-sip.pem"), roomCert.certificatePem(), false);
+        Path keyFile = writeFile(workDir.resolve("room" + roomNumber + "-sip.key"), roomCert.keyPem(), true);
         m.put("sip.tls.certificate-file", certFile.toString());
         m.put("sip.tls.key-file", keyFile.toString());
         RoomBroker b = broker;
@@ -258,6 +276,18 @@ public final class SimCloud implements AutoCloseable {
         return m;
     }
 
+    /** Replaces {@code file} atomically (a killed cloud leaves no torn PEM); keys 0600. */
+    private static Path writeFile(Path file, String pem, boolean secret) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            AtomicFiles.write(file, pem.getBytes(StandardCharsets.UTF_8),
+                    PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--"), p -> { });
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     public SimEntra entra() { return entra; }
     public SimGraph graph() { return graph; }
     public SimMdm mdm() { return mdm; }
@@ -269,6 +299,8 @@ public final class SimCloud implements AutoCloseable {
     public SimTokenAuthority authority() { return authority; }
     public Path caFile() { return caFile; }
     public Path workDir() { return workDir; }
+    /** Where the cloud keeps what outlives it (see the class comment). */
+    public Path stateDir() { return state.dir(); }
 
     @Override
     public void close() {

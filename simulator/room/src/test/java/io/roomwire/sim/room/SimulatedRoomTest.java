@@ -74,6 +74,38 @@ class SimulatedRoomTest {
     }
 
     @Test
+    void aRestartedCloudHonoursTheSignInAndEnrollmentTheRoomStoredSoTheRoomCarriesOnWithoutANewCode() throws Exception {
+        cloud = SimCloud.start(dir.resolve("cloud"), scheduler.clock(), Duration.ofSeconds(5));
+        String deviceId;
+        try (SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(dir.resolve("agent"))
+                .cloud(cloud).build()) {
+            room.start();
+            until(() -> room.agent().allUp() && cloud.mdm().devices().stream().anyMatch(d -> d.enrolled()),
+                    Duration.ofSeconds(120), room);
+            deviceId = cloud.mdm().devices().get(0).deviceId();
+        }
+        cloud.close();
+        // as after a power cut: the same cloud work dir and room state, new processes and (but for MDM) new ports
+        cloud = SimCloud.start(dir.resolve("cloud"), scheduler.clock(), Duration.ofSeconds(5));
+        assertEquals(java.util.List.of(), cloud.entra().devicePolls(), "no device code polled before the room starts");
+        try (SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(dir.resolve("agent"))
+                .cloud(cloud).build()) {
+            room.start();
+            until(() -> room.agent().allUp() && cloud.mdm().device(deviceId).map(d -> d.sessions() > 0).orElse(false),
+                    Duration.ofSeconds(60), room);
+            assertTrue(room.panel().history().stream().noneMatch(s -> s.kind().equals("device-code")), room.view());
+            assertEquals(java.util.List.of(), cloud.entra().requests().stream()
+                    .filter(r -> r.isDeviceCodeRequest()).toList(), "the room asked for a new sign-in code");
+            assertEquals(java.util.Optional.of(true), cloud.mdm().device(deviceId).flatMap(d -> d.compliant()),
+                    "the device the MDM kept checks in with its stored certificate and is compliant");
+        }
+        for (String key : java.util.List.of("cloud-ca", "entra-signing-key", "mdm-ca")) {
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files
+                    .getPosixFilePermissions(cloud.stateDir().resolve(key))), key);
+        }
+    }
+
+    @Test
     void afterSignInTheBookedMeetingsShowJoinButtons() throws Exception {
         cloud = SimCloud.start(dir.resolve("cloud"), scheduler.clock(), Duration.ofSeconds(5));
         try (SimulatedRoom room = SimulatedRoom.builder().scheduler(scheduler).stateDir(dir.resolve("agent"))

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.roomwire.sim.cloud.CloudState;
 import io.roomwire.sim.cloud.SimPki;
 import io.roomwire.sim.cloud.SimTokenAuthority;
 import java.io.IOException;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -112,6 +114,7 @@ public final class SimEntra implements AutoCloseable {
         }
     }
 
+    /** A refresh token's grant; kept by the token's hash ({@link #hash}), so no kept file holds a usable token. */
     private static final class RefreshGrant {
         final String upn;
         final String clientId;
@@ -141,6 +144,7 @@ public final class SimEntra implements AutoCloseable {
 
     private final SimTokenAuthority authority;
     private final Clock clock;
+    private final CloudState state;
     private final HttpServer server;
     private final ExecutorService executor;
     private final String scheme;
@@ -153,6 +157,7 @@ public final class SimEntra implements AutoCloseable {
     private final Map<String, String> deviceIds = new HashMap<>();
     private final Map<String, DeviceCode> byDeviceCode = new LinkedHashMap<>();
     private final Map<String, DeviceCode> byUserCode = new LinkedHashMap<>();
+    /** By {@link #hash} of the refresh token. */
     private final Map<String, RefreshGrant> refreshTokens = new HashMap<>();
     private final List<Request> requests = new ArrayList<>();
     private final Map<String, Deque<Fault>> faults = new HashMap<>();
@@ -179,11 +184,13 @@ public final class SimEntra implements AutoCloseable {
         }
     }
 
-    private SimEntra(SimTokenAuthority authority, SimPki pki) {
+    private SimEntra(SimTokenAuthority authority, SimPki pki, CloudState state) {
         this.authority = Objects.requireNonNull(authority, "authority");
         this.clock = authority.clock();
+        this.state = Objects.requireNonNull(state, "state");
         this.publicClients.add(DEFAULT_CLIENT_ID);
         this.domains.add(DEFAULT_DOMAIN);
+        restore();
         try {
             InetSocketAddress bind = new InetSocketAddress(SimPki.loopback(), 0);
             if (pki != null) {
@@ -211,12 +218,21 @@ public final class SimEntra implements AutoCloseable {
 
     /** Starts a simulated Entra over HTTPS with a server certificate from {@code pki}. */
     public static SimEntra https(SimTokenAuthority authority, SimPki pki) {
-        return new SimEntra(authority, Objects.requireNonNull(pki, "pki"));
+        return https(authority, pki, CloudState.NONE);
+    }
+
+    /**
+     * Starts a simulated Entra over HTTPS that keeps its refresh grants and device registrations in {@code state}
+     * and honours the ones a previous run kept there (with a {@link SimTokenAuthority#durable} authority, the tokens
+     * it issued before a restart work after it).
+     */
+    public static SimEntra https(SimTokenAuthority authority, SimPki pki, CloudState state) {
+        return new SimEntra(authority, Objects.requireNonNull(pki, "pki"), state);
     }
 
     /** Starts a simulated Entra over plain HTTP (loopback only; for clients that test http refusal). */
     public static SimEntra http(SimTokenAuthority authority) {
-        return new SimEntra(authority, null);
+        return new SimEntra(authority, null, CloudState.NONE);
     }
 
     /** The authority base URI, e.g. {@code https://127.0.0.1:40123} (the tenant goes after it). */
@@ -277,6 +293,7 @@ public final class SimEntra implements AutoCloseable {
         synchronized (lock) {
             deviceIds.put(upn, deviceId);
         }
+        keep(upn);
         return this;
     }
 
@@ -339,16 +356,19 @@ public final class SimEntra implements AutoCloseable {
 
     /** Revokes every refresh token of {@code upn} (all users when empty), as "revoke sessions" does. */
     public int revokeRefreshTokens(Optional<String> upn) {
+        Set<String> users = new LinkedHashSet<>();
+        int n = 0;
         synchronized (lock) {
-            int n = 0;
             for (RefreshGrant g : refreshTokens.values()) {
                 if (!g.revoked && upn.map(u -> u.equalsIgnoreCase(g.upn)).orElse(true)) {
                     g.revoked = true;
+                    users.add(g.upn);
                     n++;
                 }
             }
-            return n;
         }
+        users.forEach(this::keep);
+        return n;
     }
 
     /** Lifetimes of new access tokens, refresh tokens and device codes. */
@@ -453,9 +473,12 @@ public final class SimEntra implements AutoCloseable {
      * MDM that need a token but not the device-code dance): Entra's token response JSON.
      */
     public JsonObject signInDirectly(String upn, String clientId, List<String> scopes) {
+        JsonObject tokens;
         synchronized (lock) {
-            return issueTokens(upn, clientId, scopes);
+            tokens = issueTokens(upn, clientId, scopes);
         }
+        keep(upn);
+        return tokens;
     }
 
     /** Codes not yet approved, declined or expired, oldest first. */
@@ -494,7 +517,7 @@ public final class SimEntra implements AutoCloseable {
     /** Whether {@code refreshToken} is a refresh token this tenant issued and still honours. */
     public boolean isRefreshTokenValid(String refreshToken) {
         synchronized (lock) {
-            RefreshGrant g = refreshTokens.get(refreshToken);
+            RefreshGrant g = refreshTokens.get(hash(refreshToken));
             return g != null && !g.revoked && !(strictRotation && g.used) && clock.instant().isBefore(g.expiresAt);
         }
     }
@@ -697,6 +720,7 @@ public final class SimEntra implements AutoCloseable {
     private void deviceCodeGrant(HttpExchange ex, Map<String, String> form) throws IOException {
         JsonObject answer;
         int status = 400;
+        String signedIn = null;
         synchronized (lock) {
             Instant now = clock.instant();
             DeviceCode c = byDeviceCode.get(form.getOrDefault("device_code", ""));
@@ -734,9 +758,13 @@ public final class SimEntra implements AutoCloseable {
                         c.status = CodeStatus.REDEEMED;
                         answer = issueTokens(c.upn, c.clientId, c.scopes);
                         status = 200;
+                        signedIn = c.upn;
                     }
                 }
             }
+        }
+        if (signedIn != null) {
+            keep(signedIn); // before the answer: a room never holds a refresh token this tenant could forget
         }
         sendJson(ex, status, answer);
     }
@@ -744,9 +772,10 @@ public final class SimEntra implements AutoCloseable {
     private void refreshGrant(HttpExchange ex, Map<String, String> form) throws IOException {
         JsonObject answer;
         int status = 400;
+        String refreshed = null;
         synchronized (lock) {
             Instant now = clock.instant();
-            RefreshGrant g = refreshTokens.get(form.getOrDefault("refresh_token", ""));
+            RefreshGrant g = refreshTokens.get(hash(form.getOrDefault("refresh_token", "")));
             if (g == null || !g.clientId.equals(form.get("client_id")) || (strictRotation && g.used)) {
                 answer = error("invalid_grant", 9002313, "Invalid request. Request is malformed or invalid. "
                         + "The provided refresh token is not valid.", null);
@@ -769,8 +798,12 @@ public final class SimEntra implements AutoCloseable {
                     g.used = true;
                     answer = issueTokens(g.upn, g.clientId, scopes);
                     status = 200;
+                    refreshed = g.upn;
                 }
             }
+        }
+        if (refreshed != null) {
+            keep(refreshed); // the rotation is kept before the room sees the new token
         }
         sendJson(ex, status, answer);
     }
@@ -814,7 +847,7 @@ public final class SimEntra implements AutoCloseable {
         o.addProperty("access_token", accessToken);
         if (scopes.contains("offline_access")) {
             String rt = randomToken("1.AQsA", 180);
-            refreshTokens.put(rt, new RefreshGrant(upn, clientId, scopes, clock.instant().plus(refreshTokenLifetime)));
+            refreshTokens.put(hash(rt), new RefreshGrant(upn, clientId, scopes, clock.instant().plus(refreshTokenLifetime)));
             o.addProperty("refresh_token", rt);
         }
         if (scopes.contains("openid")) {
@@ -875,6 +908,99 @@ public final class SimEntra implements AutoCloseable {
             o.addProperty("suberror", suberror);
         }
         return o;
+    }
+
+    // ---------------------------------------------------------------- kept state
+
+    /** One {@link CloudState} entry per user: its device registration and its refresh grants. */
+    static final String USER_ENTRY_PREFIX = "entra-user-";
+
+    private static String userEntry(String upn) {
+        return USER_ENTRY_PREFIX + HexFormat.of().formatHex(sha256(upn.toLowerCase(Locale.ROOT))).substring(0, 32);
+    }
+
+    /** Writes what the tenant knows of {@code upn} to its state (nothing without one). */
+    private void keep(String upn) {
+        try {
+            state.write(userEntry(upn), () -> userState(upn).toString().getBytes(StandardCharsets.UTF_8), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Simulated Entra cannot keep the grants of " + upn + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The user's device id and the grants it still honours (not expired; a used one only without strict rotation). */
+    private JsonObject userState(String upn) {
+        synchronized (lock) {
+            JsonObject o = new JsonObject();
+            o.addProperty("upn", upn);
+            Optional.ofNullable(deviceIds.get(upn)).ifPresent(d -> o.addProperty("deviceId", d));
+            JsonArray grants = new JsonArray();
+            Instant now = clock.instant();
+            refreshTokens.forEach((hash, g) -> {
+                if (g.upn.equalsIgnoreCase(upn) && now.isBefore(g.expiresAt) && !(strictRotation && g.used)) {
+                    JsonObject j = new JsonObject();
+                    j.addProperty("hash", hash);
+                    j.addProperty("clientId", g.clientId);
+                    JsonArray scopes = new JsonArray();
+                    g.scopes.forEach(scopes::add);
+                    j.add("scopes", scopes);
+                    j.addProperty("expiresAt", g.expiresAt.toString());
+                    j.addProperty("revoked", g.revoked);
+                    j.addProperty("used", g.used);
+                    grants.add(j);
+                }
+            });
+            o.add("grants", grants);
+            return o;
+        }
+    }
+
+    /** Reads back what a previous run kept: device registrations and refresh grants. */
+    private void restore() {
+        try {
+            for (String entry : state.entries(USER_ENTRY_PREFIX)) {
+                Optional<byte[]> kept = state.read(entry);
+                if (kept.isEmpty()) {
+                    continue;
+                }
+                JsonObject o = com.google.gson.JsonParser.parseString(new String(kept.get(), StandardCharsets.UTF_8))
+                        .getAsJsonObject();
+                String upn = o.get("upn").getAsString();
+                if (o.has("deviceId")) {
+                    deviceIds.put(upn, o.get("deviceId").getAsString());
+                }
+                for (com.google.gson.JsonElement e : o.getAsJsonArray("grants")) {
+                    JsonObject j = e.getAsJsonObject();
+                    List<String> scopes = new ArrayList<>();
+                    j.getAsJsonArray("scopes").forEach(x -> scopes.add(x.getAsString()));
+                    RefreshGrant g = new RefreshGrant(upn, j.get("clientId").getAsString(), List.copyOf(scopes),
+                            Instant.parse(j.get("expiresAt").getAsString()));
+                    g.revoked = j.get("revoked").getAsBoolean();
+                    g.used = j.get("used").getAsBoolean();
+                    refreshTokens.put(j.get("hash").getAsString(), g);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Simulated Entra cannot read its kept state: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Simulated Entra's kept state cannot be read (" + e + ")", e);
+        }
+        if (!refreshTokens.isEmpty()) {
+            Logger.info("Simulated Entra: {} refresh grants and {} device registrations kept from a previous run",
+                    refreshTokens.size(), deviceIds.size());
+        }
+    }
+
+    private static String hash(String refreshToken) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(refreshToken));
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // ---------------------------------------------------------------- admin API (HTTP)

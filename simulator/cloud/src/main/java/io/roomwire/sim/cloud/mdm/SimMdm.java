@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import io.roomwire.sim.cloud.CloudState;
 import io.roomwire.sim.cloud.SimPki;
 import io.roomwire.sim.cloud.SimTokenAuthority;
 import java.io.IOException;
@@ -134,6 +135,8 @@ public final class SimMdm implements AutoCloseable {
         final AtomicInteger sessions = new AtomicInteger();
         final AtomicInteger renewals = new AtomicInteger();
         volatile Instant lastCheckIn;
+        /** What was last written to the cloud's state (a check-in that changed nothing writes nothing). */
+        volatile String kept;
 
         Device(String deviceId, String upn, String deviceName, X509Certificate cert) {
             this.deviceId = deviceId;
@@ -176,7 +179,8 @@ public final class SimMdm implements AutoCloseable {
     }
 
     private final SimTokenAuthority authority;
-    private final SimPki mdmCa = new SimPki("Sim MDM");
+    private final CloudState state;
+    private final SimPki mdmCa;
     private final HttpsServer enrollServer;
     private final HttpsServer mgmtServer;
     private final ExecutorService executor;
@@ -195,7 +199,19 @@ public final class SimMdm implements AutoCloseable {
     private volatile int maxCommandsPerMessage = 100;
 
     public SimMdm(SimTokenAuthority authority, SimPki serverPki) {
+        this(authority, serverPki, CloudState.NONE);
+    }
+
+    /**
+     * A simulated MDM that keeps its CA, its addresses and its devices in {@code state}, and serves what a previous
+     * run kept there: a device's stored enrollment names the management and enrollment URLs, so they keep their
+     * ports (when another process took one meanwhile, a new port is used and said so: such devices cannot check in).
+     */
+    public SimMdm(SimTokenAuthority authority, SimPki serverPki, CloudState state) {
         this.authority = authority;
+        this.state = state;
+        this.mdmCa = SimPki.durable("Sim MDM", state, "mdm-ca");
+        int[] ports = keptPorts();
         // 16 threads and a backlog of 1,024: a fleet of 1,000 rooms enrolls and checks in at once (as SimEntra)
         this.executor = Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "sim-mdm");
@@ -204,11 +220,14 @@ public final class SimMdm implements AutoCloseable {
         });
         try {
             SSLContext ctx = serverContext(serverPki);
-            this.enrollServer = server(ctx, false);
-            this.mgmtServer = server(ctx, true);
+            this.enrollServer = server(ctx, false, ports[0]);
+            this.mgmtServer = server(ctx, true, ports[1]);
         } catch (IOException | GeneralSecurityException e) {
+            executor.shutdownNow();
             throw new IllegalStateException("Cannot start the simulated MDM: " + e.getMessage(), e);
         }
+        restoreDevices();
+        keepPorts();
         enrollServer.createContext(DISCOVERY_PATH, ex -> handle(ex, Endpoint.DISCOVERY));
         enrollServer.createContext(POLICY_PATH, ex -> handle(ex, Endpoint.POLICY));
         enrollServer.createContext(ENROLLMENT_PATH, ex -> handle(ex, Endpoint.ENROLLMENT));
@@ -219,8 +238,15 @@ public final class SimMdm implements AutoCloseable {
         Logger.info("Simulated MDM: enrollment {}, management {}", discoveryUrl(), managementUrl());
     }
 
-    private HttpsServer server(SSLContext ctx, boolean needClientAuth) throws IOException {
-        HttpsServer s = HttpsServer.create(new InetSocketAddress(SimPki.loopback(), 0), 1024);
+    private HttpsServer server(SSLContext ctx, boolean needClientAuth, int port) throws IOException {
+        HttpsServer s;
+        try {
+            s = HttpsServer.create(new InetSocketAddress(SimPki.loopback(), port), 1024);
+        } catch (java.net.BindException e) {
+            Logger.warn("Simulated MDM: port {} (kept from a previous run) is taken ({}); devices enrolled then cannot "
+                    + "check in until they enroll again", port, e.getMessage());
+            s = HttpsServer.create(new InetSocketAddress(SimPki.loopback(), 0), 1024);
+        }
         s.setHttpsConfigurator(new HttpsConfigurator(ctx) {
             @Override
             public void configure(HttpsParameters params) {
@@ -354,6 +380,7 @@ public final class SimMdm implements AutoCloseable {
         Device d = devices.get(deviceId);
         if (d != null) {
             d.pendingUnenroll = true;
+            keep(d);
         }
         return this;
     }
@@ -402,6 +429,116 @@ public final class SimMdm implements AutoCloseable {
         enrollServer.stop(0);
         mgmtServer.stop(0);
         executor.shutdownNow();
+    }
+
+    // ---------------------------------------------------------------- kept state
+
+    static final String PORTS_ENTRY = "mdm-ports";
+    static final String DEVICE_ENTRY_PREFIX = "mdm-device-";
+
+    /** The enrollment and management ports a previous run kept (0: any free port). */
+    private int[] keptPorts() {
+        try {
+            Optional<byte[]> kept = state.read(PORTS_ENTRY);
+            if (kept.isEmpty()) {
+                return new int[] {0, 0};
+            }
+            JsonObject o = com.google.gson.JsonParser.parseString(new String(kept.get(), StandardCharsets.UTF_8))
+                    .getAsJsonObject();
+            return new int[] {o.get("enrollment").getAsInt(), o.get("management").getAsInt()};
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("Simulated MDM cannot read its kept ports: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Simulated MDM's kept ports (" + PORTS_ENTRY + ") cannot be read: " + e, e);
+        }
+    }
+
+    private void keepPorts() {
+        JsonObject o = new JsonObject();
+        o.addProperty("enrollment", enrollServer.getAddress().getPort());
+        o.addProperty("management", mgmtServer.getAddress().getPort());
+        write(PORTS_ENTRY, () -> o.toString().getBytes(StandardCharsets.UTF_8), false);
+    }
+
+    /** Writes the device's registration, certificate and last compliance to the state when they changed. */
+    private void keep(Device d) {
+        try {
+            write(DEVICE_ENTRY_PREFIX + d.deviceId, () -> {
+                String now = deviceState(d).toString();
+                if (now.equals(d.kept)) {
+                    return null;
+                }
+                d.kept = now;
+                return now.getBytes(StandardCharsets.UTF_8);
+            }, true);
+        } catch (RuntimeException e) {
+            d.kept = null; // not written: the next change writes it again
+            throw e;
+        }
+    }
+
+    private void write(String entry, java.util.function.Supplier<byte[]> data, boolean secret) {
+        try {
+            state.write(entry, data, secret);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("Simulated MDM cannot keep " + entry + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonObject deviceState(Device d) {
+        JsonObject o = new JsonObject();
+        o.addProperty("deviceId", d.deviceId);
+        o.addProperty("upn", d.upn);
+        o.addProperty("deviceName", d.deviceName);
+        try {
+            o.addProperty("certificate", Base64.getEncoder().encodeToString(d.cert.getEncoded()));
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+        o.addProperty("enrolled", d.enrolled);
+        o.addProperty("pendingUnenroll", d.pendingUnenroll);
+        if (d.compliant != null) {
+            o.addProperty("compliant", d.compliant);
+        }
+        com.google.gson.JsonArray reasons = new com.google.gson.JsonArray();
+        d.reasons.forEach(reasons::add);
+        o.add("reasons", reasons);
+        JsonObject reported = new JsonObject();
+        new java.util.TreeMap<>(d.reported).forEach(reported::addProperty);
+        o.add("reported", reported);
+        return o;
+    }
+
+    private void restoreDevices() {
+        try {
+            for (String entry : state.entries(DEVICE_ENTRY_PREFIX)) {
+                Optional<byte[]> kept = state.read(entry);
+                if (kept.isEmpty()) {
+                    continue;
+                }
+                String text = new String(kept.get(), StandardCharsets.UTF_8);
+                JsonObject o = com.google.gson.JsonParser.parseString(text).getAsJsonObject();
+                Device d = new Device(o.get("deviceId").getAsString(), o.get("upn").getAsString(),
+                        o.get("deviceName").getAsString(),
+                        SimPki.parseCertificate(Base64.getDecoder().decode(o.get("certificate").getAsString())));
+                d.enrolled = o.get("enrolled").getAsBoolean();
+                d.pendingUnenroll = o.get("pendingUnenroll").getAsBoolean();
+                d.compliant = o.has("compliant") ? o.get("compliant").getAsBoolean() : null;
+                List<String> reasons = new ArrayList<>();
+                o.getAsJsonArray("reasons").forEach(r -> reasons.add(r.getAsString()));
+                d.reasons = List.copyOf(reasons);
+                o.getAsJsonObject("reported").entrySet().forEach(e -> d.reported.put(e.getKey(), e.getValue().getAsString()));
+                d.kept = text;
+                devices.put(d.deviceId, d);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("Simulated MDM cannot read its kept devices: " + e.getMessage(), e);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new IllegalStateException("Simulated MDM's kept devices cannot be read: " + e, e);
+        }
+        if (!devices.isEmpty()) {
+            Logger.info("Simulated MDM: {} devices kept from a previous run", devices.size());
+        }
     }
 
     // ---------------------------------------------------------------- admin API (HTTP)
@@ -521,6 +658,7 @@ public final class SimMdm implements AutoCloseable {
                     resp = "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr><VerDTD>1.2</VerDTD><Broken".getBytes(StandardCharsets.UTF_8);
                 } else {
                     resp = syncMl(d, req);
+                    keep(d);
                     if (resp == null) {
                         status = 400;
                         resp = "malformed SyncML".getBytes(StandardCharsets.UTF_8);
@@ -695,6 +833,7 @@ public final class SimMdm implements AutoCloseable {
             }
             d.cert = c;
             d.renewals.incrementAndGet();
+            keep(d);
             Logger.info("Simulated MDM renewed the certificate of {}", deviceId);
             return new Soap(200, rstrc(provisioningDoc(c, d.deviceName)));
         }
@@ -708,7 +847,9 @@ public final class SimMdm implements AutoCloseable {
         }
         X509Certificate c = mdmCa.signCsr(csr, deviceId, certificateValidity);
         String name = context.getOrDefault("DeviceName", deviceId);
-        devices.put(deviceId, new Device(deviceId, upn, name, c));
+        Device enrolled = new Device(deviceId, upn, name, c);
+        devices.put(deviceId, enrolled);
+        keep(enrolled); // before the answer: a device never holds an enrollment this MDM could forget
         Logger.info("Simulated MDM enrolled {} ({}) for {}", deviceId, name, upn);
         return new Soap(200, rstrc(provisioningDoc(c, name)));
     }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.roomwire.sim.cloud.MapCloudState;
+import io.roomwire.sim.cloud.SimPki;
 import io.roomwire.sim.cloud.SimTokenAuthority;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -181,6 +183,44 @@ class SimEntraTest {
         assertNotEquals(first, second);
         assertEntraError(refresh(first), 400, "invalid_grant", 9002313);
         assertEquals(200, refresh(second).status());
+    }
+
+    @Test
+    void aRestartOnTheSameStateKeepsSigningKeyRefreshGrantsAndDeviceRegistrations() throws Exception {
+        MapCloudState state = new MapCloudState();
+        SimPki pki = new SimPki("restart");
+        String upn = "room401@contoso.example";
+        java.util.List<String> scopes = java.util.List.of("Calendars.Read", "offline_access", "openid");
+        String refreshToken;
+        String accessToken;
+        String revoked;
+        try (SimEntra first = SimEntra.https(SimTokenAuthority.durable("tid-1", clock, state), pki, state)) {
+            first.bindDevice(upn, "dev-77");
+            revoked = first.signInDirectly("other@contoso.example", SimEntra.DEFAULT_CLIENT_ID, scopes)
+                    .get("refresh_token").getAsString();
+            first.revokeRefreshTokens(Optional.of("other@contoso.example"));
+            JsonObject t = first.signInDirectly(upn, SimEntra.DEFAULT_CLIENT_ID, scopes);
+            refreshToken = t.get("refresh_token").getAsString();
+            accessToken = t.get("access_token").getAsString();
+        }
+        assertFalse(state.allText().contains(refreshToken), "the kept grants hold refresh tokens in the clear");
+        assertTrue(state.secret("entra-signing-key"));
+
+        SimTokenAuthority again = SimTokenAuthority.durable("tid-1", clock, state);
+        assertTrue(again.verify(accessToken, SimTokenAuthority.GRAPH_AUDIENCE, null).isPresent(),
+                "a token signed before the restart verifies after it");
+        try (SimEntra second = SimEntra.https(again, pki, state)) {
+            assertTrue(second.isRefreshTokenValid(refreshToken));
+            assertFalse(second.isRefreshTokenValid(revoked), "a revoked grant stays revoked");
+            String at = second.signInDirectly(upn, SimEntra.DEFAULT_CLIENT_ID, scopes).get("access_token").getAsString();
+            assertEquals("dev-77", again.verify(at, SimTokenAuthority.GRAPH_AUDIENCE, null).orElseThrow()
+                    .get("deviceid").getAsString());
+        }
+        // without the state, a new tenant knows none of it
+        try (SimEntra fresh = SimEntra.https(new SimTokenAuthority("tid-1", clock), pki)) {
+            assertFalse(fresh.isRefreshTokenValid(refreshToken));
+            assertFalse(fresh.authority().verify(accessToken, SimTokenAuthority.GRAPH_AUDIENCE, null).isPresent());
+        }
     }
 
     @Test

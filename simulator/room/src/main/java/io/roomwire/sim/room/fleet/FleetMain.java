@@ -4,21 +4,28 @@ import io.roomwire.agent.config.SettingType;
 import io.roomwire.core.log.LogSetup;
 import io.roomwire.core.time.SystemScheduler;
 import io.roomwire.sim.room.SimCloud;
+import io.roomwire.sim.room.SimulatedRoom;
 import io.roomwire.sim.room.broker.MosquittoBroker;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code bin/simulated-room --fleet N}: N simulated rooms (full agents) in this JVM against one
  * simulated cloud and a Mosquitto broker on loopback. Prints how many rooms are healthy as that
- * changes, and the {@code roomwire ctl ... fleet} line to look at them.
+ * changes, each room that shows a sign-in code (a device-code sign-in), and the {@code roomwire ctl ... fleet}
+ * line to look at them. With {@code --state DIR} of an earlier run, the cloud and the rooms carry on from it.
  */
 public final class FleetMain {
+
+    /** Printed after a room's id the first time its panel shows a sign-in code in this run. */
+    public static final String SIGN_IN_CODE_SHOWN = " shows a sign-in code (device-code sign-in)";
 
     static final String USAGE = "usage: simulated-room --fleet N [--for DURATION] [--state DIR] [--spread DURATION]"
             + " [--threads N]";
@@ -75,6 +82,15 @@ public final class FleetMain {
             System.out.println("Fleet stopped.");
             done.countDown();
         }, "fleet-shutdown"));
+        Set<String> codeShown = ConcurrentHashMap.newKeySet();
+        for (SimulatedRoom room : fleet.rooms()) {
+            String id = room.agent().deviceId();
+            room.panel().observe(s -> {
+                if (s.kind().equals("device-code") && codeShown.add(id)) {
+                    System.out.println(id + SIGN_IN_CODE_SHOWN);
+                }
+            });
+        }
         fleet.start();
         long[] last = {-1};
         int rooms = size;

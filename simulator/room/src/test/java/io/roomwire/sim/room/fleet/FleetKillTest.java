@@ -1,15 +1,21 @@
 package io.roomwire.sim.room.fleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.roomwire.provisioning.entra.TokenVault;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -17,11 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code kill -9} of the fleet process while its rooms write their state (sign-in tokens, certificates,
- * calendar caches, MDM enrollment during start-up), at a seeded moment ({@code -Droomwire.chaos.seed=N}); then the
- * fleet starts again on the same state directories. No state file may be torn, nor moved aside as corrupt when
- * the rooms read it back. (The restarted fleet has a new simulated cloud, so its health is not checked here.) The
- * fleet runs as {@code bin/simulated-room --fleet} does ({@link FleetMain}),
- * in a child JVM.
+ * calendar caches, MDM enrollment during start-up) and its simulated cloud writes its own (refresh grants, MDM
+ * devices), at a seeded moment ({@code -Droomwire.chaos.seed=N}); then the fleet starts again on the same state
+ * directories, as rooms and a cloud do after a power cut. Every room must become healthy again; no state file of the
+ * rooms or the cloud may be torn, nor moved aside as corrupt when it is read back; and no room that had stored its
+ * sign-in before the kill may sign in again (its panel showing a sign-in code, which the fleet prints): the restarted
+ * cloud honours the tokens and MDM enrollments it issued ({@code SimCloud} keeps them in {@code state/cloud/state}).
+ * The fleet runs as {@code bin/simulated-room --fleet} does ({@link FleetMain}), in a child JVM.
  */
 class FleetKillTest {
 
@@ -74,16 +82,15 @@ class FleetKillTest {
             return 0;
         }
 
-        /** Rooms with at least one log line (the fleet logs at WARN: each names its room, LogContext). */
-        int roomsThatLogged() {
-            int n = 0;
-            for (int i = 0; i < ROOMS; i++) {
-                String id = "device=" + Fleet.serial(i) + " ";
-                if (lines.stream().anyMatch(l -> l.contains(id))) {
-                    n++;
+        /** Rooms whose panel showed a sign-in code in this run, as the child printed them. */
+        Set<String> roomsThatShowedASignInCode() {
+            Set<String> rooms = new TreeSet<>();
+            for (String l : lines) {
+                if (l.endsWith(FleetMain.SIGN_IN_CODE_SHOWN)) {
+                    rooms.add(l.substring(0, l.length() - FleetMain.SIGN_IN_CODE_SHOWN.length()).trim());
                 }
             }
-            return n;
+            return rooms;
         }
 
         String output() {
@@ -111,27 +118,42 @@ class FleetKillTest {
     }
 
     @Test
-    void killNineDuringWritesLeavesNoTornStateAndEveryRoomComesBack() throws Exception {
+    void killNineDuringWritesLeavesNoTornStateAndEveryRoomComesBackWithoutSigningInAgain() throws Exception {
         Path state = dir.resolve("fleet");
         Random random = new Random(SEED);
         long killAfterMs = 500 + random.nextInt(3000);
+        Set<String> codesFirstRun;
         try (Child first = new Child(state)) {
             // the rooms are signing in and writing their state: kill at a seeded moment after the first is healthy
             FleetRig.await("a first room healthy", Duration.ofMinutes(4), () -> first.healthy() > 0, first::output);
             FleetRig.hold(Duration.ofMillis(killAfterMs));
             first.kill9();
+            codesFirstRun = first.roomsThatShowedASignInCode();
         }
-        assertEquals(0, FleetRig.corruptStateFiles(state.resolve("rooms")),
-                "torn state files after kill -9 (seed " + SEED + ", " + killAfterMs + " ms after the first healthy room)");
+        String when = "seed " + SEED + ", " + killAfterMs + " ms after the first healthy room";
+        assertEquals(0, FleetRig.corruptStateFiles(state.resolve("rooms")), "torn room state files after kill -9 (" + when + ")");
+        assertEquals(0, FleetRig.corruptStateFiles(state.resolve("cloud")), "torn cloud state files after kill -9 (" + when + ")");
+        // a room that stored its tokens had finished its sign-in; the rest were still at it (or had not started)
+        Set<String> signedIn = new TreeSet<>();
+        for (int i = 0; i < ROOMS; i++) {
+            if (Files.exists(state.resolve("rooms").resolve(Fleet.serial(i)).resolve(TokenVault.ENTRY))) {
+                signedIn.add(Fleet.serial(i));
+            }
+        }
+        assertFalse(signedIn.isEmpty(), "no room had stored its sign-in although one was healthy (" + when + ")");
+        // what tells a new sign-in below: each of these rooms was seen signing in with a code in the first run
+        assertTrue(codesFirstRun.containsAll(signedIn), "signed in " + signedIn + ", codes seen " + codesFirstRun);
         try (Child second = new Child(state)) {
-            // The restarted fleet meets a new simulated cloud (its PKI and server addresses are made afresh), so
-            // rooms that stored an MDM enrollment or tokens cannot all become healthy: each room has read its state
-            // back (and would have moved a torn file aside) once it is healthy or has logged what the old state
-            // did against the new cloud.
-            FleetRig.await("every room read its state back after the restart", Duration.ofMinutes(4),
-                    () -> second.roomsThatLogged() + second.healthy() >= ROOMS, second::output);
+            FleetRig.await("every room healthy after the restart", Duration.ofMinutes(4),
+                    () -> second.healthy() == ROOMS, second::output);
+            Set<String> again = new TreeSet<>(second.roomsThatShowedASignInCode());
+            again.retainAll(signedIn);
+            assertEquals(Set.of(), again, "rooms signed in again although their sign-in was stored before the kill ("
+                    + when + "; stored: " + signedIn + ")\n" + second.output());
         }
         assertEquals(0, FleetRig.corruptStateFiles(state.resolve("rooms")),
-                "state files moved aside as corrupt when the rooms read them back (seed " + SEED + ")");
+                "room state files moved aside as corrupt when the rooms read them back (seed " + SEED + ")");
+        assertEquals(0, FleetRig.corruptStateFiles(state.resolve("cloud")),
+                "cloud state files moved aside as corrupt when the cloud read them back (seed " + SEED + ")");
     }
 }
