@@ -97,6 +97,15 @@ public interface Codec {
     /** Starts sending and receiving the planned streams. */
     MediaSession open(List<StreamPlan> streams) throws java.io.IOException;
 
+    /**
+     * The room's camera and microphone as raw frames (I420 and 48 kHz PCM), for a path that encodes media
+     * itself (WebRTC); empty when this codec can only send RTP. Opening it starts capture devices, so callers
+     * open a session per call and close it with the call.
+     */
+    default java.util.Optional<RawCapture> rawCapture() {
+        return java.util.Optional.empty();
+    }
+
     /** The encodings this codec can produce and consume, in preference order. */
     List<String> audioEncodings();
 

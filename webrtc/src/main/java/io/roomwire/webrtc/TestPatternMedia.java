@@ -2,7 +2,10 @@ package io.roomwire.webrtc;
 
 import java.nio.ByteBuffer;
 
-/** A moving bar and a steady tone: the simulated room's camera and microphone. */
+/**
+ * A moving bar and a steady tone: what a WebRTC call sends from a room whose codec has no raw capture, and what
+ * {@link CapturedMedia} sends while the room's capture cannot deliver (see {@link LocalMedia}).
+ */
 public final class TestPatternMedia implements LocalMedia {
 
     private final int width;

@@ -44,6 +44,8 @@ public final class WebRtcJoinPath implements JoinPath, Service {
     private final Codec speaker;
     private final List<CallListener> listeners = new CopyOnWriteArrayList<>();
     private final List<WebRtcCall> calls = new CopyOnWriteArrayList<>();
+    /** Calls that started {@link #media} and have not stopped it yet; guarded by itself. */
+    private final java.util.Set<WebRtcCall> sending = new java.util.HashSet<>();
     private volatile ExecutorService worker;
     /** The one thread that pushes every call's audio and video (webrtc-media); see MediaPump. */
     private volatile MediaPump pump;
@@ -147,10 +149,14 @@ public final class WebRtcJoinPath implements JoinPath, Service {
         }
     }
 
-    /** UP until the native library fails to load; then DOWN with the reason (SIP is unaffected). */
+    /**
+     * UP until the native library fails to load; then DOWN with the reason (SIP is unaffected). DEGRADED while the
+     * room's camera and microphone are not what a WebRTC call sends (the capture failed: a test pattern goes out).
+     */
     @Override
     public Health health() {
-        return natives.failure().map(Health::down).orElseGet(Health::up);
+        return natives.failure().map(Health::down)
+                .orElseGet(() -> media.problem().map(Health::degraded).orElseGet(Health::up));
     }
 
     @Override
@@ -188,6 +194,12 @@ public final class WebRtcJoinPath implements JoinPath, Service {
             if (speaker != null) {
                 call.playFarEndAudioOn(speaker);
             }
+            // The room's camera and microphone run with the call (onEvent stops them with its end), never between calls.
+            synchronized (sending) {
+                if (call.state() != CallState.ENDED && sending.add(call)) {
+                    media.start();
+                }
+            }
             call.dial(stack.factory(), p, stack::quietRecording);
         });
         return call;
@@ -205,6 +217,11 @@ public final class WebRtcJoinPath implements JoinPath, Service {
 
     private void onEvent(CallEvent e) {
         if (e instanceof CallEvent.Ended) {
+            synchronized (sending) {
+                if (sending.remove((WebRtcCall) e.call())) {
+                    media.stop();
+                }
+            }
             calls.remove((WebRtcCall) e.call());
             synchronized (calls) {
                 calls.notifyAll();

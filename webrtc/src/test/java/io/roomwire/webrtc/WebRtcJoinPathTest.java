@@ -119,6 +119,35 @@ class WebRtcJoinPathTest {
     }
 
     @Test
+    void theFarEndDecodesTheCameraGStreamerCapturedAndThePipelinesLiveOnlyAsLongAsTheCall() throws Exception {
+        // A white test camera: mean luma 235, where the fallback TestPatternMedia's is about 130 and black is 16.
+        CapturedMedia media = new CapturedMedia(io.roomwire.hal.linux.GstCodec.testSources(320, 180, 15, "white")
+                .rawCapture().orElseThrow(), 320, 180, 15, 440);
+        WebRtcJoinPath path = new WebRtcJoinPath(WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(),
+                Optional.of("whip-secret"), "Room 7"), scheduler, new NativeWebRtc(), media);
+        java.util.Set<Long> before = GstProcesses.running();
+        path.start();
+        try {
+            assertEquals(java.util.Set.of(), GstProcesses.startedSince(before), "a capture runs with no call on");
+            WebRtcCall call = (WebRtcCall) path.dial(MEETING);
+            Await.until(BOUND, () -> call.state() == CallState.CONNECTED || call.state() == CallState.ENDED, call::toString);
+            assertEquals(CallState.CONNECTED, call.state(), () -> "ended: " + call.end());
+            assertEquals(2, GstProcesses.startedSince(before).size(), "the camera and microphone pipelines during the call");
+            String session = farEnd.sessions().get(farEnd.sessions().size() - 1);
+            Await.until(BOUND, () -> report(session).meanLuma() > 200 && report(session).framesDecoded() > 10,
+                    () -> "far end: " + report(session));
+            assertEquals(235, report(session).meanLuma(), 12, "the far end decoded the white camera");
+            assertTrue(path.health().isUp(), path.health().toString());
+            call.hangUp();
+            Await.until(BOUND, () -> path.calls().isEmpty(), () -> "call still open: " + path.calls());
+            Await.until(BOUND, () -> GstProcesses.startedSince(before).isEmpty() && !media.capturing(),
+                    () -> "the capture outlived the call: " + GstProcesses.startedSince(before));
+        } finally {
+            path.stop();
+        }
+    }
+
+    @Test
     void iceThatNeverConnectsEndsTheCallWithAReasonWithinTheBound() {
         WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(), Optional.of("whip-secret"), "Room 7")
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofSeconds(5));

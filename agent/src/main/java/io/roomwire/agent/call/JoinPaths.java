@@ -9,6 +9,8 @@ import io.roomwire.sip.SipSettings;
 import io.roomwire.sip.dialplan.GatewayProfiles;
 import io.roomwire.sip.health.SyntheticCallCheck;
 import io.roomwire.sip.ua.SipJoinPath;
+import io.roomwire.webrtc.CapturedMedia;
+import io.roomwire.webrtc.LocalMedia;
 import io.roomwire.webrtc.NativeWebRtc;
 import io.roomwire.webrtc.TestPatternMedia;
 import io.roomwire.webrtc.WebRtcJoinPath;
@@ -36,15 +38,22 @@ public final class JoinPaths {
      */
     public static Calls forRoom(SipSettings settings, Scheduler scheduler, EventSink events, Codec codec,
                                 Optional<WebRtcSettings> webrtc, Supplier<GatewayProfiles> gateways) {
-        // The simulated camera/microphone: no raw-frame hardware layer exists yet (device-hal speaks RTP). The far
-        // end's audio goes to the codec's speaker, at the panel's volume, as a SIP call's does.
+        // The room's camera and microphone as the hardware layer captures them (the test pattern only where the codec
+        // has no raw capture, or as the fallback when it cannot start). The far end's audio goes to the codec's
+        // speaker, at the panel's volume, as a SIP call's does.
         Optional<JoinPath> webrtcPath = webrtc.map(w -> new WebRtcJoinPath(w, scheduler, new NativeWebRtc(),
-                new TestPatternMedia(640, 360, 30, 440), null, codec));
+                localMedia(codec), null, codec));
         SipJoinPath sip = SipJoinPath.builder(settings, scheduler).events(events).codec(codec)
                 .gatewayProfiles(gateways).build();
         List<Service> services = new ArrayList<>(List.of(sip));
         // The synthetic health call (sip.health-interval + sip.health-target): DEGRADED when it fails.
         SyntheticCallCheck.fromSettings(sip, settings, scheduler, events).ifPresent(services::add);
         return new Calls(sip, services, webrtcPath, scheduler, events);
+    }
+
+    /** What a WebRTC call sends: 640x360 at 30 fps, and a 440 Hz tone where the test pattern stands in. */
+    static LocalMedia localMedia(Codec codec) {
+        return codec.rawCapture().<LocalMedia>map(c -> new CapturedMedia(c, 640, 360, 30, 440))
+                .orElseGet(() -> new TestPatternMedia(640, 360, 30, 440));
     }
 }

@@ -3,6 +3,7 @@ package io.roomwire.hal.linux;
 import io.roomwire.hal.Codec;
 import io.roomwire.hal.MediaKind;
 import io.roomwire.hal.PeripheralStatus;
+import io.roomwire.hal.RawCapture;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -39,6 +40,9 @@ public final class GstCodec implements Codec {
     private final InetAddress loopback = InetAddress.getLoopbackAddress();
     private final Map<String, Boolean> installed = new ConcurrentHashMap<>();
     private final List<String> problems = new CopyOnWriteArrayList<>();
+    /** The raw capture's problems: kept apart, as a SIP session opening must not clear what a WebRTC call's capture hit. */
+    private final List<String> captureProblems = new CopyOnWriteArrayList<>();
+    private final GstCapture capture;
     private final List<Consumer<String>> problemListeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger openSessions = new AtomicInteger();
     private final java.util.Set<Session> sessions = ConcurrentHashMap.newKeySet();
@@ -54,6 +58,7 @@ public final class GstCodec implements Codec {
     GstCodec(GstPipelines.Options options, Predicate<String> elementExists) {
         this.pipelines = new GstPipelines(Objects.requireNonNull(options, "options"));
         this.elementExists = elementExists;
+        this.capture = new GstCapture(this, pipelines);
     }
 
     /** The room's own camera ({@code videoDevice}) and default audio devices, sending 1280x720 at 30 fps. */
@@ -64,6 +69,11 @@ public final class GstCodec implements Codec {
     /** Test sources (colour bars, a 440 Hz tone) and fake sinks: the real encoders and decoders without hardware. */
     public static GstCodec testSources(int width, int height, int fps) {
         return new GstCodec(GstPipelines.Options.test(width, height, fps));
+    }
+
+    /** Test sources as above, the camera showing videotestsrc's {@code pattern} (e.g. white) instead of colour bars. */
+    public static GstCodec testSources(int width, int height, int fps, String pattern) {
+        return new GstCodec(new GstPipelines.Options(GstPipelines.Io.TEST, "/dev/video0", width, height, fps, pattern));
     }
 
     @Override
@@ -87,9 +97,20 @@ public final class GstCodec implements Codec {
         return controls;
     }
 
-    /** Why media is not working right now, one sentence each; empty when it is. */
+    /**
+     * The camera and microphone as raw frames, from the same sources as the send pipelines (the V4L2 camera and the
+     * default audio input, or the test sources), each session two gst-launch-1.0 pipelines of its own.
+     */
+    @Override
+    public Optional<RawCapture> rawCapture() {
+        return Optional.of(capture);
+    }
+
+    /** Why media is not working right now, one sentence each (the current call's, then the raw capture's); empty when it is. */
     public List<String> problems() {
-        return List.copyOf(problems);
+        List<String> all = new ArrayList<>(problems);
+        all.addAll(captureProblems);
+        return List.copyOf(all);
     }
 
     /** Called with each new problem as it happens (from a pipeline's reader thread). */
@@ -108,20 +129,45 @@ public final class GstCodec implements Codec {
         problemListeners.forEach(l -> l.accept(problem));
     }
 
+    /** A problem of the raw capture; kept until the next capture session starts. */
+    void reportCapture(String problem) {
+        Logger.warn("Media: {}", problem);
+        captureProblems.add(problem);
+        problemListeners.forEach(l -> l.accept(problem));
+    }
+
+    void clearCaptureProblems() {
+        captureProblems.clear();
+    }
+
+    /**
+     * Whether GStreamer's tools are there; else the sentence that says to install them ({@code what}: what has no media).
+     */
+    static Optional<String> missingTools(String what) {
+        if (onPath(GstLaunch.LAUNCH) && onPath("gst-inspect-1.0")) {
+            return Optional.empty();
+        }
+        return Optional.of("GStreamer's tools are not installed (gst-launch-1.0 / gst-inspect-1.0 not on PATH), so " + what
+                + ": install the Debian package gstreamer1.0-tools (apt install gstreamer1.0-tools)");
+    }
+
+    /** The first element of {@code elements} that is not installed, or empty. */
+    Optional<String> firstMissing(List<String> elements) {
+        return elements.stream().filter(e -> !installed.computeIfAbsent(e, elementExists::test)).findFirst();
+    }
+
+    static String packageOf(String element) {
+        return GstPipelines.PACKAGES.getOrDefault(element, "the gstreamer1.0-plugins-* packages");
+    }
+
     /**
      * The first element of {@code plan} that is not installed, as a sentence naming its Debian package,
      * or empty when all are there.
      */
     Optional<String> missingElement(StreamPlan plan) {
-        for (String e : pipelines.elements(plan)) {
-            if (!installed.computeIfAbsent(e, elementExists::test)) {
-                String pkg = GstPipelines.PACKAGES.getOrDefault(e, "the gstreamer1.0-plugins-* packages");
-                return Optional.of("The GStreamer element " + e + " is missing, so " + plan.kind().name().toLowerCase()
-                        + " in " + plan.encoding() + " cannot run: install the Debian package " + pkg
-                        + " (apt install " + pkg + ")");
-            }
-        }
-        return Optional.empty();
+        return firstMissing(pipelines.elements(plan)).map(e -> "The GStreamer element " + e + " is missing, so "
+                + plan.kind().name().toLowerCase() + " in " + plan.encoding() + " cannot run: install the Debian package "
+                + packageOf(e) + " (apt install " + packageOf(e) + ")");
     }
 
     private static boolean onPath(String program) {
@@ -161,11 +207,10 @@ public final class GstCodec implements Codec {
     @Override
     public MediaSession open(List<StreamPlan> streams) throws IOException {
         problems.clear(); // health tells about the call now starting, not a call that ended
-        if (!onPath(GstLaunch.LAUNCH) || !onPath("gst-inspect-1.0")) {
-            String why = "GStreamer's tools are not installed (gst-launch-1.0 / gst-inspect-1.0 not on PATH), so calls"
-                    + " have no media: install the Debian package gstreamer1.0-tools (apt install gstreamer1.0-tools)";
-            report(why);
-            throw new IOException(why);
+        Optional<String> noTools = missingTools("calls have no media");
+        if (noTools.isPresent()) {
+            report(noTools.get());
+            throw new IOException(noTools.get());
         }
         for (StreamPlan p : streams) {
             Optional<String> missing = missingElement(p);

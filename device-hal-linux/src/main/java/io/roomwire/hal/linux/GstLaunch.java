@@ -27,9 +27,15 @@ final class GstLaunch implements AutoCloseable {
     private volatile boolean closing;
 
     private GstLaunch(String name, Process process, Consumer<String> onError, java.util.function.Predicate<String> onLine) {
+        this(name, process, process.getInputStream(), onError, onLine);
+    }
+
+    /** @param messages where gst-launch writes its messages: stdout and stderr merged, or stderr alone */
+    private GstLaunch(String name, Process process, java.io.InputStream messages, Consumer<String> onError,
+                      java.util.function.Predicate<String> onLine) {
         this.name = name;
         this.process = process;
-        this.reader = new Thread(() -> read(onError, onLine), "gst-" + name);
+        this.reader = new Thread(() -> read(messages, onError, onLine), "gst-" + name);
         this.reader.setDaemon(true);
         this.reader.start();
     }
@@ -57,8 +63,31 @@ final class GstLaunch implements AutoCloseable {
         return new GstLaunch(name, pb.start(), onError, onLine);
     }
 
-    private void read(Consumer<String> onError, java.util.function.Predicate<String> onLine) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    /**
+     * Starts {@code description}, whose sink writes raw media to standard output ({@code fdsink}): that stream
+     * is {@link #output()}, and gst-launch's messages are read from standard error instead ({@code -q} keeps
+     * its progress lines out of the media).
+     */
+    static GstLaunch startRaw(String name, String description, Consumer<String> onError) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(LAUNCH);
+        cmd.add("-q");
+        cmd.addAll(Arrays.asList(description.split(" ")));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("GST_DEBUG_NO_COLOR", "1");
+        Logger.debug("Starting {} pipeline: {}", name, description);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        return new GstLaunch(name, p, p.getErrorStream(), onError, line -> false);
+    }
+
+    /** What the pipeline's {@code fdsink} writes (only for {@link #startRaw}). */
+    java.io.InputStream output() {
+        return process.getInputStream();
+    }
+
+    private void read(java.io.InputStream messages, Consumer<String> onError, java.util.function.Predicate<String> onLine) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(messages, StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 if (onLine.test(line)) {

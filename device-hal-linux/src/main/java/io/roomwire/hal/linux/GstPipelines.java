@@ -22,8 +22,20 @@ final class GstPipelines {
      * @param width       the sent picture width
      * @param height      the sent picture height
      * @param fps         the sent frame rate
+     * @param testPattern the picture of the test camera (videotestsrc's {@code pattern}: smpte, white, ball, ...),
+     *                    used with {@link Io#TEST}
      */
-    record Options(Io io, String videoDevice, int width, int height, int fps) {
+    record Options(Io io, String videoDevice, int width, int height, int fps, String testPattern) {
+        Options {
+            if (!testPattern.matches("[a-z0-9-]+")) {
+                throw new IllegalArgumentException("a videotestsrc pattern is a name like smpte or white, got " + testPattern);
+            }
+        }
+
+        Options(Io io, String videoDevice, int width, int height, int fps) {
+            this(io, videoDevice, width, height, fps, "smpte");
+        }
+
         static Options test(int width, int height, int fps) {
             return new Options(Io.TEST, "/dev/video0", width, height, fps);
         }
@@ -33,7 +45,7 @@ final class GstPipelines {
     static final Map<String, String> PACKAGES = new LinkedHashMap<>();
 
     static {
-        for (String e : List.of("fakesink", "queue", "valve", "capsfilter", "identity")) {
+        for (String e : List.of("fakesink", "fdsink", "queue", "valve", "capsfilter", "identity")) {
             PACKAGES.put(e, "libgstreamer1.0-0");
         }
         for (String e : List.of("videotestsrc", "audiotestsrc", "videoconvert", "videoscale", "videorate", "audioconvert",
@@ -75,9 +87,7 @@ final class GstPipelines {
     String send(StreamPlan plan, int ssrc, int rtpPort, int rtcpPort, boolean keyframeFeedback) {
         String pay = payloader(plan, ssrc);
         if (plan.kind() == MediaKind.VIDEO) {
-            String src = options.io() == Io.TEST
-                    ? "videotestsrc is-live=true pattern=smpte"
-                    : "v4l2src device=" + options.videoDevice() + " ! videoconvert ! videoscale ! videorate";
+            String src = options.io() == Io.TEST ? cameraSource() : cameraSource() + " ! videoconvert ! videoscale ! videorate";
             int kbps = plan.maxBitrateKbps() > 0 ? Math.max(64, plan.maxBitrateKbps() - 64) : 2000;
             // rtpbin's session turns an RTCP PLI/FIR for our SSRC into an upstream force-key-unit event
             // (RFC 4585 §6.3.1, RFC 5104 §4.3.1), which x264enc answers with an IDR picture.
@@ -93,9 +103,42 @@ final class GstPipelines {
                     + " key-int-max=" + (options.fps() * 10) + " bframes=0"
                     + " ! video/x-h264,profile=constrained-baseline ! " + pay + out;
         }
-        String src = options.io() == Io.TEST ? "audiotestsrc is-live=true wave=sine freq=440 volume=0.4" : "autoaudiosrc";
-        return src + " ! audioconvert ! audioresample ! " + audioEncoder(plan) + " ! " + pay
+        return microphoneSource() + " ! audioconvert ! audioresample ! " + audioEncoder(plan) + " ! " + pay
                 + " ! udpsink host=127.0.0.1 port=" + rtpPort + " sync=false async=false";
+    }
+
+    /** The camera's source element with its properties: the V4L2 device, or the test pattern (SMPTE colour bars). */
+    private String cameraSource() {
+        return options.io() == Io.TEST ? "videotestsrc is-live=true pattern=" + options.testPattern() : "v4l2src device=" + options.videoDevice();
+    }
+
+    /** The microphone's source element: the default audio input, or a 440 Hz tone under test. */
+    private String microphoneSource() {
+        return options.io() == Io.TEST ? "audiotestsrc is-live=true wave=sine freq=440 volume=0.4" : "autoaudiosrc";
+    }
+
+    /**
+     * The camera as raw pictures on standard output: converted, scaled and rate-adapted to exactly {@code width}x
+     * {@code height} I420 at {@code fps}, tightly packed, one picture after the other (see {@link GstCapture}).
+     */
+    String captureVideo(int width, int height, int fps) {
+        return cameraSource() + " ! videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,width=" + width
+                + ",height=" + height + ",framerate=" + fps + "/1,pixel-aspect-ratio=1/1 ! fdsink fd=1";
+    }
+
+    /** The microphone as 48 kHz mono S16LE PCM on standard output. */
+    String captureAudio() {
+        return microphoneSource() + " ! audioconvert ! audioresample"
+                + " ! audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved ! fdsink fd=1";
+    }
+
+    /** The elements the raw capture needs, to check they are installed before starting it. */
+    List<String> captureElements() {
+        return options.io() == Io.TEST
+                ? List.of("videotestsrc", "videoconvert", "videoscale", "videorate", "fdsink", "audiotestsrc", "audioconvert",
+                        "audioresample")
+                : List.of("v4l2src", "videoconvert", "videoscale", "videorate", "fdsink", "autoaudiosrc", "audioconvert",
+                        "audioresample");
     }
 
     /** The receive pipeline: RTP from 127.0.0.1:{@code rtpPort} -> depacketize -> decode -> sink. */

@@ -43,6 +43,7 @@ public final class SimCodec implements Codec {
 
     private final Scheduler scheduler;
     private final InetAddress bindAddress;
+    private final SimRawCapture rawCapture;
     private final AtomicInteger openSessions = new AtomicInteger();
     private final java.util.Set<Session> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Controls controls = Controls.DEFAULT;
@@ -53,8 +54,20 @@ public final class SimCodec implements Codec {
     }
 
     public SimCodec(Scheduler scheduler, InetAddress bindAddress) {
+        this(scheduler, bindAddress, new SimCamera());
+    }
+
+    /** The codec of a room whose camera is {@code camera}: its raw capture shows that camera's picture. */
+    public SimCodec(Scheduler scheduler, InetAddress bindAddress, SimCamera camera) {
         this.scheduler = scheduler;
         this.bindAddress = bindAddress;
+        this.rawCapture = new SimRawCapture(scheduler, camera);
+    }
+
+    /** The simulated camera's picture and the tone sequence as raw frames ({@link SimRawCapture}). */
+    @Override
+    public java.util.Optional<io.roomwire.hal.RawCapture> rawCapture() {
+        return java.util.Optional.of(rawCapture);
     }
 
     @Override
@@ -433,8 +446,7 @@ public final class SimCodec implements Codec {
         }
 
         private final Law law;
-        private long sample;
-        private double phase;
+        private final ToneSequence tone = new ToneSequence(8000, 12000);
 
         ToneSource(Law law) {
             this.law = law;
@@ -443,12 +455,9 @@ public final class SimCodec implements Codec {
         @Override
         public List<byte[]> nextFrame() {
             byte[] out = new byte[160];
-            for (int i = 0; i < out.length; i++, sample++) {
-                double hz = (sample / 8000) % 2 == 0 ? 440 : 880;
-                phase += 2 * Math.PI * hz / 8000.0;
-                out[i] = law.encode((short) Math.round(Math.sin(phase) * 12000));
+            for (int i = 0; i < out.length; i++) {
+                out[i] = law.encode(tone.next());
             }
-            phase %= 2 * Math.PI;
             return List.of(out);
         }
     }

@@ -11,7 +11,8 @@ public final class SimDevice {
 
     public static Device create(Scheduler scheduler, SimDeviceInfo info) {
         SimCamera camera = new SimCamera();
-        return new Device(info, camera, new SimCodec(scheduler), new SimTouchPanel(), new SimPeripherals(camera));
+        SimCodec codec = new SimCodec(scheduler, java.net.InetAddress.getLoopbackAddress(), camera);
+        return new Device(info, camera, codec, new SimTouchPanel(), new SimPeripherals(camera));
     }
 
     public static SimDeviceInfo defaultInfo() {

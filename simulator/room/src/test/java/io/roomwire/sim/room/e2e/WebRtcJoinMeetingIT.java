@@ -52,10 +52,13 @@ class WebRtcJoinMeetingIT {
             // The room decoded the far end's pictures (320x180 test pattern) ...
             room.awaitThat(() -> room.panel().media("video", "frames") > 10, "the room decoding the far end's video");
             assertEquals("320x180", room.panel().media().get("video").get("resolution").getAsString(), room.view());
-            // ... and the far end the room's (its test pattern is bright; black would be Y 0) and its audio.
+            // ... and the far end the room's (the simulated camera's colour bars; black would be Y 16) and its audio.
             WebRtcFarEnd.Report heard = room.webrtcGateway().awaitReport(session, r -> r.framesDecoded() > 10
                     && r.audioPacketsReceived() > 50 && r.meanLuma() > 40, "the room's video decoded and its audio received");
             assertEquals("CONNECTED", heard.iceState(), heard.toString());
+            // The room's own (simulated) camera, not the fallback test pattern: bars over 2/3 (mean Y 110) and the dark
+            // strip (Y 16, its block ~30) average ~83; TestPatternMedia's ramp and bar average 118-143.
+            assertEquals(83, heard.meanLuma(), 15, "the far end did not see the simulated camera: " + heard);
 
             // Volume: the far end's audio plays on the room's speaker at the panel's volume (70 % -> 30 %).
             double at70 = room.speaker().listen().levelOver(2);
