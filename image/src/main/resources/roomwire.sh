@@ -75,9 +75,14 @@ if [ "$SLOT_DIR" = "$BUILD_DIR" ] && [ -r "$SLOT_DIR/lib/classpath" ] && [ -r "$
     CLASSPATH=$(cat "$SLOT_DIR/lib/classpath")
     CDS="-XX:SharedArchiveFile=$SLOT_DIR/lib/roomwire.jsa"
 fi
-# WebRTC joins (the roomwire-webrtc package, installed beside the build, not in a slot): webrtc-java and its
-# native library, after the agent's jars (the CDS archive accepts a class path appended to its own).
-[ ! -d "$BUILD_DIR/webrtc" ] || CLASSPATH="$CLASSPATH:$BUILD_DIR/webrtc/*"
+# WebRTC joins: webrtc-java and its native library, after the agent's jars (the CDS archive accepts a class path
+# appended to its own). A slot whose build carries its own (an update made from a layout with webrtc/) runs with it, so
+# the agent and its WebRTC library change together; otherwise the roomwire-webrtc package's, installed beside the build.
+if [ -d "$SLOT_DIR/webrtc" ]; then
+    CLASSPATH="$CLASSPATH:$SLOT_DIR/webrtc/*"
+elif [ -d "$BUILD_DIR/webrtc" ]; then
+    CLASSPATH="$CLASSPATH:$BUILD_DIR/webrtc/*"
+fi
 # The build's version stamp (the signed manifest's version for a slot an update installed) is the agent's version.
 VERSION_FLAG=""
 stamp=$(head -n 1 "$SLOT_DIR/VERSION" 2>/dev/null || true)

@@ -77,7 +77,7 @@ class ImageLayoutTest {
     @Test
     void launcherAppendsTheWebRtcPackagesJarsWhenPresent() {
         // After the agent's jars: the CDS archive accepts only a class path that starts with the one it was made with.
-        assertTrue(ImageLayout.launcher().contains("[ ! -d \"$BUILD_DIR/webrtc\" ] || CLASSPATH=\"$CLASSPATH:$BUILD_DIR/webrtc/*\""),
+        assertTrue(ImageLayout.launcher().contains("elif [ -d \"$BUILD_DIR/webrtc\" ]; then\n    CLASSPATH=\"$CLASSPATH:$BUILD_DIR/webrtc/*\""),
                 ImageLayout.launcher());
         assertTrue(ImageLayout.WEBRTC.equals(ImageLayout.HOME + "/webrtc"));
     }

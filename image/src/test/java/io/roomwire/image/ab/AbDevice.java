@@ -94,6 +94,21 @@ public final class AbDevice {
         return bundleOf(version, behaviour, build(version, behaviour, padding), allowDowngrade);
     }
 
+    /** The resource a build's own WebRTC library carries in these tests: its content names the library's build. */
+    static final String WEBRTC_MARK = "roomwire-test-webrtc-build.txt";
+
+    /** A bundle of an "ok" build that carries its own WebRTC library (webrtc/, as the package installs it beside the build). */
+    public Path bundleWithWebRtc(String version, String webrtcBuild) throws IOException {
+        Path l = build(version, "ok", 0);
+        Files.createDirectories(l.resolve("webrtc"));
+        try (OutputStream o = Files.newOutputStream(l.resolve("webrtc/webrtc-java.jar")); JarOutputStream j = new JarOutputStream(o)) {
+            j.putNextEntry(new java.util.jar.JarEntry(WEBRTC_MARK));
+            j.write((webrtcBuild + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            j.closeEntry();
+        }
+        return bundleOf(version, "webrtc", l, false);
+    }
+
     /**
      * A bundle of the package's own build: {@code layout} is what the image module installs as /usr/lib/roomwire (the
      * jlink runtime, the shrunk jars), copied and stamped {@code version}, as a release pipeline makes a slot payload of

@@ -46,6 +46,21 @@ class AbSlotProcessTest {
     }
 
     @Test
+    void aBuildThatCarriesItsOwnWebRtcLibraryRunsWithItAndTheNextBuildWithout() throws Exception {
+        AbDevice d = new AbDevice(tmp);
+        d.updater().apply(d.bundleWithWebRtc("2.0.0", "webrtc-for-2.0.0"), io.roomwire.updater.Updater.Progress.NONE);
+        assertEquals(List.of(0), d.boot());
+        List<String> log = d.bootLog();
+        assertTrue(d.lastBoot().startsWith("started 2.0.0 in slot b") && log.contains("webrtc webrtc-for-2.0.0"), log.toString());
+        // the next build carries none (and this device has no roomwire-webrtc package): nothing of slot b's is left on its class path
+        d.updater().apply(d.bundle("3.0.0", "ok", false, 0), io.roomwire.updater.Updater.Progress.NONE);
+        assertEquals(List.of(0), d.boot());
+        log = d.bootLog();
+        assertTrue(d.lastBoot().startsWith("started 3.0.0 in slot a"), log.toString());
+        assertEquals(1, log.stream().filter(l -> l.startsWith("webrtc ")).count(), log.toString());
+    }
+
+    @Test
     void rollsBackASlotThatCrashesAtStartAndReportsWhy() throws Exception {
         AbDevice d = new AbDevice(tmp);
         d.updater().apply(d.bundle("2.0.0", "crash", false, 0), io.roomwire.updater.Updater.Progress.NONE);

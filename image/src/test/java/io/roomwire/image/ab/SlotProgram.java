@@ -27,6 +27,12 @@ public final class SlotProgram {
         Optional<Map<String, String>> rolledBack = slots.takeRolledBack();
         rolledBack.ifPresent(r -> log(home, "update.rolled_back version=" + r.get("version") + " reason=" + r.get("reason")));
         log(home, "started " + version + " in slot " + slots.currentSlot() + " " + behaviour);
+        // the WebRTC library the launcher put on the class path, when one is there (AbDevice#withWebRtc marks it)
+        try (java.io.InputStream in = SlotProgram.class.getClassLoader().getResourceAsStream(AbDevice.WEBRTC_MARK)) {
+            if (in != null) {
+                log(home, "webrtc " + new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip());
+            }
+        }
         switch (behaviour) {
             case "crash" -> System.exit(3);
             case "hang" -> waitToBeKilled(); // runs on, never commits nor fails its trial
