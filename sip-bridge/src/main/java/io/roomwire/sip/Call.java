@@ -32,7 +32,10 @@ public interface Call {
     /** Ends the call: CANCEL while it rings, BYE once connected, decline (603) while incoming. */
     void hangUp();
 
-    /** Sends digits as RFC 4733 events (0-9, *, #, A-D); ignored unless connected. */
+    /**
+     * Sends digits as RFC 4733 events (0-9, *, #, A-D); ignored unless connected. SIP logs and drops digits
+     * with other characters; WebRTC refuses them with IllegalArgumentException and also takes ',' (a 2 s pause).
+     */
     void sendDtmf(String digits);
 
     /** Answers an incoming call; no effect otherwise. */

@@ -50,6 +50,9 @@ public final class WebRtcJoinPath implements JoinPath, Service {
     /** The one thread that pushes every call's audio and video (webrtc-media); see MediaPump. */
     private volatile MediaPump pump;
     private volatile HttpClient http;
+    private final NetworkWatch.AddressSource addresses;
+    /** Restarts ICE on the calls when the room's addresses change; runs while the path is started. */
+    private volatile NetworkWatch networkWatch;
 
     public WebRtcJoinPath(WebRtcSettings settings, Scheduler scheduler, NativeWebRtc natives, LocalMedia media) {
         this(settings, scheduler, natives, media, null);
@@ -67,6 +70,13 @@ public final class WebRtcJoinPath implements JoinPath, Service {
      */
     public WebRtcJoinPath(WebRtcSettings settings, Scheduler scheduler, NativeWebRtc natives, LocalMedia media,
                           Function<JoinTarget, Signalling> signalling, Codec speaker) {
+        this(settings, scheduler, natives, media, signalling, speaker, NetworkWatch.interfaces());
+    }
+
+    /** With the room's addresses read from {@code addresses} (tests change them; the room reads its interfaces). */
+    public WebRtcJoinPath(WebRtcSettings settings, Scheduler scheduler, NativeWebRtc natives, LocalMedia media,
+                          Function<JoinTarget, Signalling> signalling, Codec speaker, NetworkWatch.AddressSource addresses) {
+        this.addresses = Objects.requireNonNull(addresses, "addresses");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.natives = Objects.requireNonNull(natives, "natives");
@@ -89,6 +99,18 @@ public final class WebRtcJoinPath implements JoinPath, Service {
                 return t;
             });
             pump = new MediaPump();
+            networkWatch = new NetworkWatch(addresses, scheduler, NetworkWatch.POLL, NetworkWatch.DEBOUNCE,
+                    () -> calls.stream().anyMatch(c -> c.state().isLive()), this::onNetworkChange);
+            networkWatch.start();
+        }
+    }
+
+    /** The room's addresses changed: each live call restarts ICE to find pairs on the addresses it has now. */
+    private void onNetworkChange() {
+        for (WebRtcCall c : calls) {
+            if (c.state().isLive()) {
+                c.restartIce("the room's network addresses changed");
+            }
         }
     }
 
@@ -116,6 +138,7 @@ public final class WebRtcJoinPath implements JoinPath, Service {
         if (w == null) {
             return;
         }
+        networkWatch.close();
         for (WebRtcCall c : calls) {
             c.hangUp();
         }

@@ -115,6 +115,24 @@ final class BrowserFarEnd implements FarEnd, AutoCloseable {
                 (String) r.get("videoCodec"), (String) r.get("audioCodec"));
     }
 
+    /**
+     * From now on, sessions decode the RFC 4733 telephone-events the room sends (a receive-side encoded transform
+     * in the page, see far-end.html): {@link #dtmfHeard}.
+     */
+    synchronized void listenForDtmf() {
+        browser.executeScript("window.farEnd.dtmf = true");
+    }
+
+    /** What a session's telephone-event decoder saw: the digits, in order, and how many event packets carried them. */
+    record DtmfHeard(String digits, long eventPackets) {
+    }
+
+    @SuppressWarnings("unchecked")
+    synchronized DtmfHeard dtmfHeard(String sessionId) {
+        Map<String, Object> r = (Map<String, Object>) browser.executeScript("return window.farEnd.dtmfHeard(arguments[0])", sessionId);
+        return r == null ? new DtmfHeard("", 0) : new DtmfHeard((String) r.get("digits"), num(r, "eventPackets"));
+    }
+
     /** Session ids the page has open. */
     @SuppressWarnings("unchecked")
     synchronized java.util.List<String> sessions() {

@@ -405,6 +405,14 @@ public final class WebRtcCall implements Call {
     }
 
     private final AtomicReference<Scheduler.Cancellable> lossTimer = new AtomicReference<>();
+    private final AtomicReference<Scheduler.Cancellable> restartTimer = new AtomicReference<>();
+    /** An ICE restart is queued on the worker and has not started yet (a second request adds nothing). */
+    private final java.util.concurrent.atomic.AtomicBoolean restartQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    /** ICE restarts asked for so far (queued, not necessarily done). */
+    private final AtomicLong restartsAsked = new AtomicLong();
+    private final AtomicLong iceRestarts = new AtomicLong();
+    private final StringBuilder tonesPlayed = new StringBuilder();
+    private boolean dtmfObserved;
     private volatile RTCIceConnectionState lastIce = RTCIceConnectionState.NEW;
     private volatile boolean secured;
     private volatile MediaPump pump;
@@ -444,6 +452,10 @@ public final class WebRtcCall implements Call {
                 if (t != null) {
                     t.cancel();
                 }
+                Scheduler.Cancellable r = restartTimer.getAndSet(null);
+                if (r != null) {
+                    r.cancel();
+                }
                 if (!mediaStarted) {
                     mediaStarted = true;
                     startMedia();
@@ -459,6 +471,20 @@ public final class WebRtcCall implements Call {
                 Scheduler.Cancellable old = lossTimer.getAndSet(t);
                 if (old != null) {
                     old.cancel();
+                }
+                // A path that went away (an address lost, a NAT rebinding) may come back only through new
+                // candidates: restart ICE once if it stays disconnected, well before the loss timer ends the call.
+                // A restart asked for since the disconnection (a network change) counts; the loss timer does the rest.
+                Duration after = restartAfterDisconnect(settings.mediaLossTimeout());
+                long askedBefore = restartsAsked.get();
+                Scheduler.Cancellable r = scheduler.schedule(after, () -> {
+                    if (lastIce == RTCIceConnectionState.DISCONNECTED && restartsAsked.get() == askedBefore) {
+                        restartIce("ICE disconnected for " + after.toMillis() + " ms");
+                    }
+                });
+                Scheduler.Cancellable oldRestart = restartTimer.getAndSet(r);
+                if (oldRestart != null) {
+                    oldRestart.cancel();
                 }
             }
             case FAILED -> finish(CallEnd.EndedBy.NETWORK, 0,
@@ -678,6 +704,10 @@ public final class WebRtcCall implements Call {
         if (t != null) {
             t.cancel();
         }
+        Scheduler.Cancellable r = restartTimer.getAndSet(null);
+        if (r != null) {
+            r.cancel();
+        }
         if (was.isLive()) {
             try {
                 readStatsNow();
@@ -729,6 +759,9 @@ public final class WebRtcCall implements Call {
         if (remoteAudio != null) {
             remoteAudio.removeSink(audioSink);
         }
+        if (dtmfObserved) {
+            audioSender.getDtmfSender().unregisterObserver(); // its native side holds a reference to our observer
+        }
         if (pc != null) {
             // FIELD-NOTES order: remove senders, close, dispose tracks, then sources.
             for (RTCRtpSender sender : new RTCRtpSender[] {audioSender, videoSender}) {
@@ -758,13 +791,29 @@ public final class WebRtcCall implements Call {
         }
     }
 
-    /** Restarts ICE after a network change (RFC 8445 §9): a new offer with new credentials via the signalling. */
-    public void restartIce() {
+    /** How long ICE may stay disconnected before it is restarted: 2 s, or half the loss bound when that is shorter. */
+    static Duration restartAfterDisconnect(Duration mediaLossTimeout) {
+        Duration half = mediaLossTimeout.dividedBy(2);
+        return half.compareTo(Duration.ofSeconds(2)) < 0 ? half : Duration.ofSeconds(2);
+    }
+
+    /**
+     * Restarts ICE (RFC 8445 §9): a new offer with new credentials via the signalling, the gateway's new
+     * credentials back; the call and its DTLS session stay. A restart already queued covers this one too.
+     */
+    public void restartIce(String why) {
+        if (state.get() == CallState.ENDED || !restartQueued.compareAndSet(false, true)) {
+            return;
+        }
+        restartsAsked.incrementAndGet();
         worker.execute(() -> {
+            restartQueued.set(false);
             Signalling.Session s = session;
             if (s == null || state.get() == CallState.ENDED) {
                 return;
             }
+            Logger.info("Call {}: restarting ICE: {}", id, why);
+            long t0 = scheduler.monotonicNanos();
             try {
                 RTCSessionDescription offer;
                 synchronized (this) {
@@ -790,16 +839,56 @@ public final class WebRtcCall implements Call {
                 String current = pc.getRemoteDescription().sdp;
                 String full = answer.startsWith("v=0") ? answer : withIceCredentials(current, answer);
                 setRemote(full);
+                iceRestarts.incrementAndGet();
+                Logger.info("Call {}: ICE restarted with the gateway in {} ms", id, (scheduler.monotonicNanos() - t0) / 1_000_000);
             } catch (SignallingException | RuntimeException e) {
+                // The call goes on over the pairs it has; if they are gone, the loss timer ends it with a reason.
                 Logger.warn("Call {}: ICE restart failed: {}", id, e.getMessage());
             }
         });
     }
 
-    private static String withIceCredentials(String sdp, String frag) {
+    /** ICE restarts completed with the gateway so far. */
+    public long iceRestarts() {
+        return iceRestarts.get();
+    }
+
+    /**
+     * The gateway's description after an ICE restart answered with an sdpfrag (RFC 8840): its new ufrag and pwd,
+     * none of the old generation's candidates, and the candidates the fragment carries under each {@code a=mid}.
+     * Without the gateway's new candidates the room would learn them only as peer-reflexive ones, whose lower
+     * priority keeps the old pair selected (RFC 8445 §5.1.2) for as long as it works.
+     */
+    static String withIceCredentials(String sdp, String frag) {
         String ufrag = Sdp.attribute(frag, "ice-ufrag").orElseThrow();
         String pwd = Sdp.attribute(frag, "ice-pwd").orElseThrow();
-        return sdp.replaceAll("a=ice-ufrag:.*", "a=ice-ufrag:" + ufrag).replaceAll("a=ice-pwd:.*", "a=ice-pwd:" + pwd);
+        Map<String, List<String>> candidates = new java.util.HashMap<>();
+        String fragMid = null;
+        for (String line : frag.split("\r?\n")) {
+            if (line.startsWith("a=mid:")) {
+                fragMid = line.substring(6).trim();
+            } else if (line.startsWith("a=candidate:") && fragMid != null) {
+                candidates.computeIfAbsent(fragMid, k -> new ArrayList<>()).add(line.trim());
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (String line : sdp.split("\r\n")) {
+            if (line.startsWith("a=candidate:") || line.equals("a=end-of-candidates")) {
+                continue;
+            }
+            if (line.startsWith("a=ice-ufrag:")) {
+                line = "a=ice-ufrag:" + ufrag;
+            } else if (line.startsWith("a=ice-pwd:")) {
+                line = "a=ice-pwd:" + pwd;
+            }
+            out.append(line).append("\r\n");
+            if (line.startsWith("a=mid:")) {
+                for (String c : candidates.getOrDefault(line.substring(6).trim(), List.of())) {
+                    out.append(c).append("\r\n");
+                }
+            }
+        }
+        return out.toString();
     }
 
     /**
@@ -893,18 +982,66 @@ public final class WebRtcCall implements Call {
         finish(CallEnd.EndedBy.LOCAL, 0, "Call ended", "hung up by the room");
     }
 
+    /**
+     * Sends the digits as RFC 4733 telephone-events through the audio sender's RTCDtmfSender (RFC 7874 §5):
+     * 100 ms tones, 70 ms gaps; a comma is a 2 s pause (W3C webrtc-pc §7.2). Ignored unless connected; digits
+     * sent while earlier ones still play replace those not yet played (insertDtmf).
+     *
+     * @throws IllegalArgumentException for anything but 0-9, *, #, A-D (either case) and commas, with the offending character
+     */
     @Override
     public void sendDtmf(String digits) {
+        String tones = dtmfTones(digits);
         synchronized (this) {
             if (released || audioSender == null || !state.get().isLive()) {
+                Logger.info("Call {}: {} DTMF digits ignored: the call is not connected", id, tones.length());
                 return;
             }
             var dtmf = audioSender.getDtmfSender();
-            // RFC 7874 §5: DTMF in WebRTC is RFC 4733 telephone-event; 100 ms tones, 70 ms gaps.
-            if (dtmf == null || !dtmf.canInsertDtmf() || !dtmf.insertDtmf(digits, 100, 70)) {
-                Logger.warn("Call {}: the far end did not negotiate telephone-event; digits not sent", id);
+            if (dtmf != null && !dtmfObserved) {
+                dtmfObserved = true;
+                // Called once a tone went to the audio send stream as telephone-events (empty: all played).
+                dtmf.registerObserver((tone, remaining) -> {
+                    if (tone != null && !tone.isEmpty()) {
+                        synchronized (tonesPlayed) {
+                            tonesPlayed.append(tone);
+                        }
+                    }
+                });
+            }
+            if (dtmf == null || !dtmf.canInsertDtmf() || !dtmf.insertDtmf(tones, 100, 70)) {
+                Logger.warn("Call {}: the gateway did not negotiate telephone-event (RFC 4733); {} DTMF digits not sent",
+                        id, tones.length());
+                return;
+            }
+            // The digits may be a meeting PIN: their count is logged, never the digits.
+            Logger.info("Call {}: {} DTMF digits queued", id, tones.length());
+        }
+    }
+
+    /**
+     * The DTMF tones the audio sender has played so far, in order (commas included): each was handed to the
+     * send stream as RFC 4733 telephone-events. Kept in memory only; a PIN is never logged.
+     */
+    public String dtmfTonesPlayed() {
+        synchronized (tonesPlayed) {
+            return tonesPlayed.toString();
+        }
+    }
+
+    /** The digits in the upper case RTCDtmfSender takes; a clear error for anything it would skip silently. */
+    static String dtmfTones(String digits) {
+        if (digits == null || digits.isEmpty()) {
+            throw new IllegalArgumentException("no DTMF digits given: send 0-9, *, #, A-D, and ',' for a 2 s pause");
+        }
+        for (int i = 0; i < digits.length(); i++) {
+            char c = digits.charAt(i);
+            if (!(c >= '0' && c <= '9' || c == '*' || c == '#' || c == ',' || c >= 'A' && c <= 'D' || c >= 'a' && c <= 'd')) {
+                throw new IllegalArgumentException("'" + (Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : c)
+                        + "' at position " + (i + 1) + " is not a DTMF digit: send 0-9, *, #, A-D, and ',' for a 2 s pause");
             }
         }
+        return digits.toUpperCase(java.util.Locale.ROOT);
     }
 
     @Override

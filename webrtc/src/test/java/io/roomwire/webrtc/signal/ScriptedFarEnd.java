@@ -10,6 +10,7 @@ final class ScriptedFarEnd implements FarEnd {
     final List<String> offers = new CopyOnWriteArrayList<>();
     final List<String> candidates = new CopyOnWriteArrayList<>();
     final List<String> closed = new CopyOnWriteArrayList<>();
+    final List<String> restarts = new CopyOnWriteArrayList<>();
 
     @Override
     public String answer(String sessionId, String offerSdp) {
@@ -26,6 +27,15 @@ final class ScriptedFarEnd implements FarEnd {
     @Override
     public void addCandidate(String sessionId, String mid, String candidate) {
         candidates.add(mid + " " + candidate);
+    }
+
+    /** An ICE restart: the room's new credentials recorded, new ones of the far end's own answered. */
+    @Override
+    public String restartIce(String sessionId, String ufrag, String pwd) {
+        restarts.add(ufrag + " " + pwd);
+        return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+                + "a=ice-ufrag:far" + restarts.size() + "\r\na=ice-pwd:farpassword0123456789ab\r\na=mid:0\r\n"
+                + "a=candidate:1 1 udp 2122260223 127.0.0.2 41000 typ host\r\n";
     }
 
     @Override

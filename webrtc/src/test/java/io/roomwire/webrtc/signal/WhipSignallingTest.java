@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,8 +59,20 @@ class WhipSignallingTest {
     void restartsIceWithIfMatchStarAndReadsTheNewCredentials() throws Exception {
         Signalling.Session s = whip(Optional.of("t0ken"), Duration.ofSeconds(10)).open(OFFER);
         String frag = s.restartIce(OFFER.replace("abcd", "efgh"));
-        assertTrue(Sdp.attribute(frag, "ice-ufrag").isPresent(), frag);
+        // RFC 9725 §4.3.2: the far end got the room's new credentials and answered with new ones of its own.
+        assertEquals(List.of("efgh 0123456789efghef012345"), farEnd.restarts);
+        assertEquals("far1", Sdp.attribute(frag, "ice-ufrag").orElseThrow(), frag);
+        assertTrue(frag.contains("a=mid:0\r\na=candidate:1 1 udp 2122260223 127.0.0.2 41000 typ host"), frag);
         assertTrue(gateway.seen().stream().anyMatch(x -> x.method().equals("PATCH") && x.body().contains("efgh")));
+        assertEquals(1, gateway.iceRestarts().size());
+    }
+
+    @Test
+    void anIceRestartWithTheOldCredentialsIsRefused() throws Exception {
+        Signalling.Session s = whip(Optional.of("t0ken"), Duration.ofSeconds(10)).open(OFFER);
+        SignallingException e = assertThrows(SignallingException.class, () -> s.restartIce(OFFER));
+        assertEquals(400, e.status(), e.getMessage());
+        assertTrue(farEnd.restarts.isEmpty());
     }
 
     @Test

@@ -133,6 +133,11 @@ public final class SimCloud implements AutoCloseable {
         }
 
         @Override
+        public String restartIce(String sessionId, String ufrag, String pwd) throws Exception {
+            return get().restartIce(sessionId, ufrag, pwd);
+        }
+
+        @Override
         public void close(String sessionId) {
             get().close(sessionId);
         }

@@ -35,6 +35,13 @@ public final class SimWebRtcGateway implements AutoCloseable {
     /** One request the gateway saw, for assertions: method, path, the Authorization/token header, body. */
     public record Seen(String method, String path, String auth, String body) { }
 
+    /**
+     * One ICE restart the gateway carried out: the room's previous and new username fragments, and the far
+     * end's before and after (RFC 8445 §9: both sides change credentials).
+     */
+    public record IceRestart(String session, String roomUfragBefore, String roomUfrag, String farEndUfragBefore,
+                             String farEndUfrag) { }
+
     private final HttpServer server;
     private final ExecutorService pool;
     private final FarEnd farEnd;
@@ -43,12 +50,16 @@ public final class SimWebRtcGateway implements AutoCloseable {
     private final Duration tokenLifetime;
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final Map<String, Instant> tokens = new ConcurrentHashMap<>();
-    private final Map<String, String> sessions = new ConcurrentHashMap<>();
+    /** Open sessions: the ICE credentials each side uses now. */
+    private final Map<String, Credentials> sessions = new ConcurrentHashMap<>();
+    private final List<IceRestart> iceRestarts = new CopyOnWriteArrayList<>();
     private final AtomicReference<Integer> failStatus = new AtomicReference<>();
     private final AtomicReference<String> malformedAnswer = new AtomicReference<>();
     private volatile boolean silent;
     private volatile boolean withholdCandidates;
     private volatile boolean wrongFingerprint;
+
+    private record Credentials(String roomUfrag, String farEndUfrag) { }
 
     /**
      * @param bearer        the WHIP bearer token required, or empty for none
@@ -118,6 +129,11 @@ public final class SimWebRtcGateway implements AutoCloseable {
         return List.copyOf(seen);
     }
 
+    /** The ICE restarts carried out so far, in order. */
+    public List<IceRestart> iceRestarts() {
+        return List.copyOf(iceRestarts);
+    }
+
     /** Sessions open at the gateway (a DELETE or disconnect removes one). */
     public int openSessions() {
         return sessions.size();
@@ -169,9 +185,7 @@ public final class SimWebRtcGateway implements AutoCloseable {
                         return;
                     }
                     if ("*".equals(ex.getRequestHeaders().getFirst("If-Match"))) {
-                        // §4.3.2 ICE restart: answer with fresh credentials.
-                        String frag = "a=ice-ufrag:" + id.substring(0, 8) + "\r\na=ice-pwd:" + UUID.randomUUID().toString().replace("-", "") + "\r\n";
-                        reply(ex, 200, "application/trickle-ice-sdpfrag", frag, Map.of("ETag", "\"" + UUID.randomUUID() + "\""));
+                        whipIceRestart(ex, id, body);
                         return;
                     }
                     String mid = "0";
@@ -199,13 +213,86 @@ public final class SimWebRtcGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * RFC 9725 §4.3.2: an ICE restart is a PATCH with {@code If-Match: *} whose sdpfrag (RFC 8840) carries the
+     * client's new ice-ufrag and ice-pwd; the far end restarts ICE with them and the 200 carries its new ones.
+     */
+    private void whipIceRestart(HttpExchange ex, String id, String body) throws Exception {
+        if (!"application/trickle-ice-sdpfrag".equals(ex.getRequestHeaders().getFirst("Content-Type"))) {
+            reply(ex, 415, "text/plain", "an ICE restart must be application/trickle-ice-sdpfrag", Map.of());
+            return;
+        }
+        Optional<String> ufrag = attribute(body, "ice-ufrag");
+        Optional<String> pwd = attribute(body, "ice-pwd");
+        if (ufrag.isEmpty() || pwd.isEmpty()) {
+            reply(ex, 400, "text/plain", "an ICE restart fragment needs a=ice-ufrag and a=ice-pwd (RFC 8840)", Map.of());
+            return;
+        }
+        Credentials before = sessions.get(id);
+        if (before == null) {
+            reply(ex, 404, "text/plain", "no such session at the far end", Map.of());
+            return;
+        }
+        if (ufrag.get().equals(before.roomUfrag())) {
+            reply(ex, 400, "text/plain", "an ICE restart needs a new ice-ufrag (RFC 8445 §9)", Map.of());
+            return;
+        }
+        String answer;
+        try {
+            answer = farEnd.restartIce(id, ufrag.get(), pwd.get());
+        } catch (UnsupportedOperationException e) {
+            reply(ex, 501, "text/plain", e.getMessage(), Map.of());
+            return;
+        } catch (IllegalArgumentException e) {
+            reply(ex, 404, "text/plain", "the far end lost the session: " + e.getMessage(), Map.of());
+            return;
+        }
+        String farUfrag = attribute(answer, "ice-ufrag").orElseThrow();
+        sessions.put(id, new Credentials(ufrag.get(), farUfrag));
+        iceRestarts.add(new IceRestart(id, before.roomUfrag(), ufrag.get(), before.farEndUfrag(), farUfrag));
+        String frag = "a=ice-ufrag:" + farUfrag + "\r\na=ice-pwd:" + attribute(answer, "ice-pwd").orElseThrow() + "\r\n"
+                + bundledCandidates(answer);
+        reply(ex, 200, "application/trickle-ice-sdpfrag", frag, Map.of("ETag", "\"" + UUID.randomUUID() + "\""));
+    }
+
+    /**
+     * The far end's candidates of its first media section (the bundled transport), as an RFC 8840 media
+     * description: its m= line, a=mid and the a=candidate lines.
+     */
+    private static String bundledCandidates(String sdp) {
+        StringBuilder b = new StringBuilder();
+        boolean first = false;
+        for (String line : sdp.split("\r?\n")) {
+            if (line.startsWith("m=")) {
+                if (first) {
+                    break;
+                }
+                first = true;
+                b.append(line).append("\r\n");
+            } else if (first && (line.startsWith("a=mid:") || line.startsWith("a=candidate:"))) {
+                b.append(line).append("\r\n");
+            }
+        }
+        return b.toString();
+    }
+
+    /** The first {@code a=name:value} in an SDP or sdpfrag. */
+    private static Optional<String> attribute(String sdp, String name) {
+        for (String line : sdp.split("\r?\n")) {
+            if (line.startsWith("a=" + name + ":")) {
+                return Optional.of(line.substring(name.length() + 3).trim());
+            }
+        }
+        return Optional.empty();
+    }
+
     private String answer(String id, String offer) throws Exception {
         String scripted = malformedAnswer.get();
         if (scripted != null) {
             return scripted;
         }
         String answer = farEnd.answer(id, withholdCandidates ? stripCandidates(offer) : offer);
-        sessions.put(id, id);
+        sessions.put(id, new Credentials(attribute(offer, "ice-ufrag").orElse(""), attribute(answer, "ice-ufrag").orElse("")));
         if (wrongFingerprint) {
             answer = alterFingerprints(answer);
         }
@@ -294,6 +381,19 @@ public final class SimWebRtcGateway implements AutoCloseable {
                                     req.get("candidate").getAsString().replaceFirst("^a=", ""));
                         }
                         ok(ex, new JsonObject());
+                    }
+                    case "update" -> {
+                        // An ICE restart over the client API: a whole new offer, answered with a whole answer.
+                        String offer = JsonParser.parseString(body).getAsJsonObject().get("sdp").getAsString();
+                        Credentials before = sessions.get(id);
+                        String ufrag = attribute(offer, "ice-ufrag").orElseThrow();
+                        String answer = farEnd.restartIce(id, ufrag, attribute(offer, "ice-pwd").orElseThrow());
+                        String farUfrag = attribute(answer, "ice-ufrag").orElseThrow();
+                        sessions.put(id, new Credentials(ufrag, farUfrag));
+                        iceRestarts.add(new IceRestart(id, before.roomUfrag(), ufrag, before.farEndUfrag(), farUfrag));
+                        JsonObject r = new JsonObject();
+                        r.addProperty("sdp", answer);
+                        ok(ex, r);
                     }
                     case "disconnect" -> {
                         if (sessions.remove(id) != null) {

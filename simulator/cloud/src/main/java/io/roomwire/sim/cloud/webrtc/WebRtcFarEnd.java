@@ -84,7 +84,7 @@ public final class WebRtcFarEnd implements FarEnd, AutoCloseable {
                 f.release(); // FIELD-NOTES: an unreleased frame keeps ~345 KB of native memory
             }
         };
-        final CountDownLatch gathered = new CountDownLatch(1);
+        volatile CountDownLatch gathered = new CountDownLatch(1);
         volatile RTCIceConnectionState ice = RTCIceConnectionState.NEW;
         NativeI420Buffer buffer;
         final List<ScheduledFuture<?>> pumps = new ArrayList<>();
@@ -225,6 +225,57 @@ public final class WebRtcFarEnd implements FarEnd, AutoCloseable {
         return p.pc.getLocalDescription().sdp;
     }
 
+    /**
+     * An ICE restart (RFC 8445 §9, RFC 8839 §4.4.1.1.1): the room's new credentials go into the session's
+     * remote description, which is then a new offer; the answer carries new credentials of the far end's own.
+     * The previous offer's candidates are dropped: they belong to the old ICE generation, the room trickles new ones.
+     *
+     * @return the far end's new local description
+     */
+    @Override
+    public String restartIce(String sessionId, String ufrag, String pwd) throws Exception {
+        Peer p = peers.get(sessionId);
+        if (p == null) {
+            throw new IllegalArgumentException("no far-end session " + sessionId);
+        }
+        String previous;
+        synchronized (p) {
+            if (p.closed) {
+                throw new IllegalArgumentException("far-end session " + sessionId + " is closed");
+            }
+            previous = p.pc.getRemoteDescription().sdp;
+        }
+        StringBuilder offer = new StringBuilder();
+        for (String line : previous.split("\r\n")) {
+            if (line.startsWith("a=ice-ufrag:")) {
+                line = "a=ice-ufrag:" + ufrag;
+            } else if (line.startsWith("a=ice-pwd:")) {
+                line = "a=ice-pwd:" + pwd;
+            } else if (line.startsWith("a=candidate:") || line.equals("a=end-of-candidates")) {
+                continue;
+            }
+            offer.append(line).append("\r\n");
+        }
+        p.gathered = new CountDownLatch(1);
+        await(f -> p.pc.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer.toString()), set(f)));
+        CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
+        p.pc.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
+            @Override
+            public void onSuccess(RTCSessionDescription d) {
+                answer.complete(d);
+            }
+
+            @Override
+            public void onFailure(String error) {
+                answer.completeExceptionally(new IllegalStateException("createAnswer (ICE restart): " + error));
+            }
+        });
+        RTCSessionDescription a = answer.get(10, TimeUnit.SECONDS);
+        await(f -> p.pc.setLocalDescription(a, set(f)));
+        p.gathered.await(2, TimeUnit.SECONDS);
+        return p.pc.getLocalDescription().sdp;
+    }
+
     private static void await(java.util.function.Consumer<CompletableFuture<Void>> start) throws Exception {
         CompletableFuture<Void> f = new CompletableFuture<>();
         start.accept(f);
@@ -273,6 +324,52 @@ public final class WebRtcFarEnd implements FarEnd, AutoCloseable {
     /** Session ids answered and not closed. */
     public List<String> sessions() {
         return List.copyOf(peers.keySet());
+    }
+
+    /**
+     * RTP and RTCP packets received on a session over candidate pairs whose remote candidate carries the
+     * room's ICE username fragment {@code roomUfrag} (getStats: candidate-pair packetsReceived, remote-candidate
+     * usernameFragment): after an ICE restart, what the room sends over its new ICE generation.
+     */
+    public long packetsReceivedOver(String sessionId, String roomUfrag) {
+        Map<String, RTCStats> all = stats(sessionId);
+        long packets = 0;
+        for (RTCStats s : all.values()) {
+            if (s.getType() == RTCStatsType.CANDIDATE_PAIR) {
+                RTCStats remote = all.get(String.valueOf(s.getAttributes().get("remoteCandidateId")));
+                if (remote != null && roomUfrag.equals(remote.getAttributes().get("usernameFragment"))
+                        && s.getAttributes().get("packetsReceived") instanceof Number n) {
+                    packets += n.longValue();
+                }
+            }
+        }
+        return packets;
+    }
+
+    /** The ICE username fragment the session's transport uses now (getStats: transport iceLocalUsernameFragment). */
+    public String localIceUfrag(String sessionId) {
+        for (RTCStats s : stats(sessionId).values()) {
+            if (s.getType() == RTCStatsType.TRANSPORT && s.getAttributes().get("iceLocalUsernameFragment") != null) {
+                return s.getAttributes().get("iceLocalUsernameFragment").toString();
+            }
+        }
+        return "";
+    }
+
+    private Map<String, RTCStats> stats(String sessionId) {
+        Peer p = peers.get(sessionId);
+        if (p == null) {
+            throw new IllegalArgumentException("no far-end session " + sessionId);
+        }
+        CompletableFuture<RTCStatsReport> f = new CompletableFuture<>();
+        synchronized (p) {
+            p.pc.getStats(f::complete);
+        }
+        try {
+            return f.get(5, TimeUnit.SECONDS).getStats();
+        } catch (Exception e) {
+            throw new IllegalStateException("getStats: " + e, e);
+        }
     }
 
     /** What the far end has received on a session so far (from getStats). */
