@@ -26,8 +26,8 @@ public record IceServer(List<String> urls, Optional<String> username, Optional<S
     }
 
     /**
-     * Parses {@code url[,url...]} optionally prefixed by {@code user:password@} for TURN, e.g.
-     * {@code room7:s3cret@turn:turn.example.com:3478}.
+     * Parses {@code url[|url...]} optionally prefixed by {@code user:password@} for TURN, e.g.
+     * {@code room7:s3cret@turn:turn.example.com:3478} (the user ends at the first ':', the password at the last '@').
      */
     public static IceServer parse(String spec) {
         String s = spec.strip();

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /** The WebRTC join path: which gateway joins webrtc targets (Teams join links) and how media flows. */
 public final class WebRtcAgentSettings {
@@ -26,6 +27,9 @@ public final class WebRtcAgentSettings {
             "WHIP bearer token, or the Pexip conference PIN").asSecret();
     public static final Setting<List<String>> ICE_SERVERS = Setting.of("webrtc.ice-servers", SettingType.LIST, "",
             "STUN/TURN servers (comma-separated): stun:host:port, or user:password@turn:host:port for TURN").asSecret();
+    public static final Setting<String> ICE_TRANSPORT_POLICY = Setting.of("webrtc.ice-transport-policy",
+            SettingType.oneOf("all", "relay"), "all", "ICE candidates a call may use: all, or relay to send all media through"
+                    + " the TURN server of webrtc.ice-servers (rooms behind firewalls that let only that server through)");
     public static final Setting<Integer> PORT_MIN = Setting.of("webrtc.port-min", SettingType.integer(0, 65535), "0",
             "Lowest local UDP port for WebRTC media (0 with webrtc.port-max 0: any)");
     public static final Setting<Integer> PORT_MAX = Setting.of("webrtc.port-max", SettingType.integer(0, 65535), "0",
@@ -37,12 +41,42 @@ public final class WebRtcAgentSettings {
                     + " button, in mqtt.maintenance-window), once WebRTC calls have left this many MB of native memory behind"
                     + " (webrtc-java 0.14.0 keeps a few hundred kB per call, its issue #239); 0: never");
 
+    /**
+     * What {@link WebRtcSettings} would refuse, reported with its key by {@code config check} and at load rather than
+     * when the first call is set up: a malformed ICE server, relay without a TURN server, a port range upside down.
+     */
+    public static void check(Config c, BiConsumer<String, String> problem) {
+        List<IceServer> servers;
+        try {
+            servers = c.get(ICE_SERVERS).stream().map(IceServer::parse).toList();
+        } catch (IllegalArgumentException e) {
+            problem.accept(ICE_SERVERS.key(), e.getMessage());
+            return;
+        }
+        WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, "", Optional.empty(), "").withIceServers(servers);
+        try {
+            s = s.withIcePolicy(policy(c));
+        } catch (IllegalArgumentException e) {
+            problem.accept(ICE_TRANSPORT_POLICY.key(), e.getMessage());
+        }
+        try {
+            s.withPorts(c.get(PORT_MIN), c.get(PORT_MAX));
+        } catch (IllegalArgumentException e) {
+            problem.accept(PORT_MIN.key(), e.getMessage());
+        }
+    }
+
+    private static WebRtcSettings.IcePolicy policy(Config c) {
+        return WebRtcSettings.IcePolicy.valueOf(c.get(ICE_TRANSPORT_POLICY).toUpperCase(Locale.ROOT));
+    }
+
     /** The path's settings, or empty when no gateway is configured (webrtc targets are then not offered). */
     public static Optional<WebRtcSettings> from(Config c) {
         return c.find(GATEWAY_URL).map(url -> WebRtcSettings.of(
                         WebRtcSettings.GatewayKind.valueOf(c.get(GATEWAY).toUpperCase(Locale.ROOT)), url,
                         c.find(GATEWAY_TOKEN), c.get(AgentSettings.DEVICE_NAME))
                 .withIceServers(c.get(ICE_SERVERS).stream().map(IceServer::parse).toList())
+                .withIcePolicy(policy(c))
                 .withPorts(c.get(PORT_MIN), c.get(PORT_MAX))
                 .withTimeouts(Duration.ofSeconds(10), c.get(CONNECT_TIMEOUT), Duration.ofSeconds(20)));
     }

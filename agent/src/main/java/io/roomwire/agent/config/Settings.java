@@ -28,7 +28,7 @@ public final class Settings {
 
     /** Rules across keys, run on every parsed configuration (so {@code config check} reports them with the key). */
     private static final List<Config.Check> CHECKS = List.of(io.roomwire.agent.call.GatewaySettings::check,
-            io.roomwire.agent.obtp.ObtpSettings::check);
+            io.roomwire.agent.obtp.ObtpSettings::check, io.roomwire.agent.call.WebRtcAgentSettings::check);
 
     private static volatile List<Setting<?>> all;
 

@@ -9,8 +9,10 @@ import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCIceConnectionState;
 import dev.onvoid.webrtc.RTCIceGatheringState;
 import dev.onvoid.webrtc.RTCIceServer;
+import dev.onvoid.webrtc.RTCIceTransportPolicy;
 import dev.onvoid.webrtc.RTCOfferOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCPeerConnectionIceErrorEvent;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.RTCRtpReceiver;
 import dev.onvoid.webrtc.RTCRtpSender;
@@ -85,6 +87,9 @@ public final class WebRtcCall implements Call {
     private final AtomicLong audioChunksReceived = new AtomicLong();
     private final List<RTCIceCandidate> earlyCandidates = new ArrayList<>();
     private final CountDownLatch gathered = new CountDownLatch(1);
+    /** Local candidates gathered so far, and the STUN/TURN servers' error answers (onicecandidateerror). */
+    private final java.util.concurrent.atomic.AtomicInteger localCandidates = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.CopyOnWriteArrayList<String> iceErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Scheduler.Cancellable> timers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     // Native objects; touched under `this` only, released once in release().
@@ -181,7 +186,8 @@ public final class WebRtcCall implements Call {
                     if (iceConnectedAt == null) {
                         finish(CallEnd.EndedBy.NETWORK, 0, "The meeting's media could not connect",
                                 "ICE did not connect within " + settings.connectTimeout().toSeconds()
-                                        + " s: a firewall blocks UDP, or configure a TURN server (webrtc.ice-servers)");
+                                        + " s: a firewall blocks UDP, or configure a TURN server (webrtc.ice-servers)"
+                                        + candidateErrors());
                     }
                 }));
             } catch (SignallingException e) {
@@ -211,8 +217,13 @@ public final class WebRtcCall implements Call {
             r.password = s.credential().orElse(null);
             config.iceServers.add(r);
         }
+        config.iceTransportPolicy = settings.icePolicy() == WebRtcSettings.IcePolicy.RELAY
+                ? RTCIceTransportPolicy.RELAY : RTCIceTransportPolicy.ALL;
         if (settings.maxPort() > 0) {
-            config.portAllocatorConfig = new PortAllocatorConfig(settings.minPort(), settings.maxPort(), 0);
+            // The range is the room's media ports: no ICE-TCP host candidates, whose outgoing connections take any
+            // local port (RFC 6544 active candidates), e.g. when the range has no free UDP port left.
+            config.portAllocatorConfig = new PortAllocatorConfig(settings.minPort(), settings.maxPort(),
+                    PortAllocatorConfig.PORTALLOCATOR_DISABLE_TCP);
         }
         pc = factory.createPeerConnection(config, new Observer());
         audioSource = new CustomAudioSource();
@@ -349,13 +360,25 @@ public final class WebRtcCall implements Call {
     private final class Observer implements PeerConnectionObserver {
         @Override
         public void onIceCandidate(RTCIceCandidate candidate) {
+            localCandidates.incrementAndGet();
             trickle(candidate);
+        }
+
+        @Override
+        public void onIceCandidateError(RTCPeerConnectionIceErrorEvent e) {
+            // The URL and the server's answer only: the event carries no credential.
+            iceErrors.addIfAbsent(e.getUrl() + " answered " + e.getErrorCode() + " " + e.getErrorText());
         }
 
         @Override
         public void onIceGatheringChange(RTCIceGatheringState s) {
             if (s == RTCIceGatheringState.COMPLETE) {
                 gathered.countDown();
+                if (localCandidates.get() == 0 && iceConnectedAt == null) {
+                    // Without a local candidate ICE cannot connect (RFC 8445 §5.1): fail now, not at the connect bound.
+                    scheduler.execute(() -> finish(CallEnd.EndedBy.NETWORK, 0, "The meeting's media could not connect",
+                            noCandidateReason()));
+                }
             }
         }
 
@@ -390,6 +413,43 @@ public final class WebRtcCall implements Call {
                     a.addSink(audioSink);
                 }
             }
+        }
+    }
+
+    /** Why gathering found nothing: the TURN server's refusal, the port range, or the ICE policy. */
+    private String noCandidateReason() {
+        StringBuilder why = new StringBuilder("no local ICE candidate could be gathered");
+        if (iceErrors.stream().anyMatch(e -> e.contains(" answered 401 "))) {
+            why.append(": the TURN server refused the room's credentials; check the user and password in webrtc.ice-servers");
+        } else if (settings.icePolicy() == WebRtcSettings.IcePolicy.RELAY) {
+            why.append(": webrtc.ice-transport-policy = relay and no TURN server in webrtc.ice-servers gave a relay address");
+        }
+        if (settings.maxPort() > 0) {
+            why.append("; local UDP ports are limited to ").append(settings.minPort()).append('-').append(settings.maxPort())
+                    .append(" (webrtc.port-min/port-max): is that range too small, or are its ports in use?");
+        }
+        return why + candidateErrors();
+    }
+
+    private String candidateErrors() {
+        return iceErrors.isEmpty() ? "" : " (" + String.join("; ", iceErrors) + ")";
+    }
+
+    /** The call's candidates and selected pair from getStats; bounded, for diagnosis and tests. */
+    public IceCandidates iceCandidates() {
+        RTCPeerConnection p;
+        synchronized (this) {
+            if (released || pc == null) {
+                return new IceCandidates(List.of(), Optional.empty(), Optional.empty());
+            }
+            p = pc;
+        }
+        CompletableFuture<RTCStatsReport> f = new CompletableFuture<>();
+        p.getStats(f::complete);
+        try {
+            return IceCandidates.from(f.get(5, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            throw new IllegalStateException("getStats gave no report within 5 s: " + e, e);
         }
     }
 
