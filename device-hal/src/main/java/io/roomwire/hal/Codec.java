@@ -106,6 +106,16 @@ public interface Codec {
         return java.util.Optional.empty();
     }
 
+    /**
+     * The room's display and speaker fed raw frames (I420 and 48 kHz PCM), for a path that decodes the far end's
+     * media itself (WebRTC); empty when this codec can only play RTP. The speaker volume of {@link #controls()}
+     * applies to it live. Opening it takes the display and speaker, so callers open a session per call and close it
+     * with the call.
+     */
+    default java.util.Optional<RawPlayout> rawPlayout() {
+        return java.util.Optional.empty();
+    }
+
     /** The encodings this codec can produce and consume, in preference order. */
     List<String> audioEncodings();
 

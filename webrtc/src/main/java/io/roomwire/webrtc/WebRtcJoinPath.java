@@ -40,7 +40,7 @@ public final class WebRtcJoinPath implements JoinPath, Service {
     private final NativeWebRtc natives;
     private final LocalMedia media;
     private final Function<JoinTarget, Signalling> signalling;
-    /** The room's speaker: the far end's audio is played on this codec; null leaves it unplayed. */
+    /** The room's codec: the far end's pictures and audio are shown and played on it; null leaves them unplayed. */
     private final Codec speaker;
     private final List<CallListener> listeners = new CopyOnWriteArrayList<>();
     private final List<WebRtcCall> calls = new CopyOnWriteArrayList<>();
@@ -65,8 +65,9 @@ public final class WebRtcJoinPath implements JoinPath, Service {
     }
 
     /**
-     * The room's path: the far end's audio is played on {@code speaker}, the device's codec, which applies the
-     * panel's speaker volume to it as to a SIP call's audio ({@code null}: decoded and counted, not played).
+     * The room's path: the far end's pictures are shown and its audio played on {@code speaker}, the device's codec
+     * (its raw playout, where it has one), which applies the panel's speaker volume to the audio as to a SIP call's
+     * ({@code null}: decoded and counted, neither shown nor played).
      */
     public WebRtcJoinPath(WebRtcSettings settings, Scheduler scheduler, NativeWebRtc natives, LocalMedia media,
                           Function<JoinTarget, Signalling> signalling, Codec speaker) {
@@ -215,7 +216,7 @@ public final class WebRtcJoinPath implements JoinPath, Service {
                 return;
             }
             if (speaker != null) {
-                call.playFarEndAudioOn(speaker);
+                call.playFarEndOn(speaker);
             }
             // The room's camera and microphone run with the call (onEvent stops them with its end), never between calls.
             synchronized (sending) {

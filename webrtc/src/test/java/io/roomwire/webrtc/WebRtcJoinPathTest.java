@@ -119,12 +119,71 @@ class WebRtcJoinPathTest {
     }
 
     @Test
+    void theFarEndsPicturesReachTheRoomsDisplayAndItsWidebandAudioTheSpeakerAtTheVolumeForTheCallOnly() throws Exception {
+        io.roomwire.hal.sim.SimCodec room = new io.roomwire.hal.sim.SimCodec(scheduler);
+        room.setControls(new io.roomwire.hal.Codec.Controls(false, false, 50));
+        double[] sum = new double[1];
+        long[] samples = new long[1];
+        java.util.Set<String> formats = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        room.onSpeaker((pcm, rate, channels) -> {
+            formats.add(rate + " Hz x" + channels);
+            synchronized (sum) {
+                for (short v : pcm) {
+                    sum[0] += (double) v * v;
+                }
+                samples[0] += pcm.length;
+            }
+        });
+        WebRtcJoinPath path = new WebRtcJoinPath(WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(),
+                Optional.of("whip-secret"), "Room 7"), scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440),
+                null, room);
+        path.start();
+        try {
+            WebRtcCall call = (WebRtcCall) path.dial(MEETING);
+            Await.until(BOUND, () -> call.state() == CallState.CONNECTED || call.state() == CallState.ENDED, call::toString);
+            assertEquals(CallState.CONNECTED, call.state(), () -> "ended: " + call.end());
+            assertEquals(1, room.display().openSessions(), "the call's playout");
+            // The far end's pattern: rows of luma 16 + row (mean 105.5) and a moving white bar 23 px wide (+9.3).
+            Await.until(BOUND, () -> room.display().shown().frames() > 10, () -> "display: " + room.display().shown());
+            io.roomwire.hal.sim.SimRawPlayout.Shown shown = room.display().shown();
+            assertEquals(320, shown.width(), shown::toString);
+            assertEquals(180, shown.height(), shown::toString);
+            assertEquals(114.8, shown.meanLuma(), 8, shown::toString);
+            // Its 660 Hz tone of amplitude 6000 (-17.8 dBov), decoded at 48 kHz and played at 50 % (6 dB lower). The
+            // first second (the decoder and jitter buffer starting) is left out of the window.
+            Await.until(BOUND, () -> {
+                synchronized (sum) {
+                    return samples[0] >= 48000;
+                }
+            }, () -> "a second of the far end's audio on the speaker");
+            synchronized (sum) {
+                sum[0] = 0;
+                samples[0] = 0;
+            }
+            Await.until(BOUND, () -> {
+                synchronized (sum) {
+                    return samples[0] >= 96000;
+                }
+            }, () -> "two more seconds' worth of samples on the speaker");
+            assertTrue(formats.stream().allMatch(f -> f.startsWith("48000 Hz")), formats::toString);
+            synchronized (sum) {
+                assertEquals(-17.8 - 6.0, io.roomwire.hal.Codec.Playout.dbov(sum[0], (int) samples[0]), 1.5, formats::toString);
+            }
+            call.hangUp();
+            Await.until(BOUND, () -> path.calls().isEmpty(), () -> "call still open: " + path.calls());
+            Await.until(BOUND, () -> room.display().openSessions() == 0, () -> "the playout outlived the call");
+        } finally {
+            path.stop();
+        }
+    }
+
+    @Test
     void theFarEndDecodesTheCameraGStreamerCapturedAndThePipelinesLiveOnlyAsLongAsTheCall() throws Exception {
         // A white test camera: mean luma 235, where the fallback TestPatternMedia's is about 130 and black is 16.
-        CapturedMedia media = new CapturedMedia(io.roomwire.hal.linux.GstCodec.testSources(320, 180, 15, "white")
-                .rawCapture().orElseThrow(), 320, 180, 15, 440);
+        io.roomwire.hal.linux.GstCodec gst = io.roomwire.hal.linux.GstCodec.testSources(320, 180, 15, "white");
+        CapturedMedia media = new CapturedMedia(gst.rawCapture().orElseThrow(), 320, 180, 15, 440);
         WebRtcJoinPath path = new WebRtcJoinPath(WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(),
-                Optional.of("whip-secret"), "Room 7"), scheduler, new NativeWebRtc(), media);
+                Optional.of("whip-secret"), "Room 7"), scheduler, new NativeWebRtc(), media, null, gst);
         java.util.Set<Long> before = GstProcesses.running();
         path.start();
         try {
@@ -132,11 +191,14 @@ class WebRtcJoinPathTest {
             WebRtcCall call = (WebRtcCall) path.dial(MEETING);
             Await.until(BOUND, () -> call.state() == CallState.CONNECTED || call.state() == CallState.ENDED, call::toString);
             assertEquals(CallState.CONNECTED, call.state(), () -> "ended: " + call.end());
-            assertEquals(2, GstProcesses.startedSince(before).size(), "the camera and microphone pipelines during the call");
+            // the camera and microphone pipelines, and the display and speaker ones from the far end's first picture and sound
+            Await.until(BOUND, () -> GstProcesses.startedSince(before).size() == 4,
+                    () -> "gst-launch-1.0 processes of the call: " + GstProcesses.startedSince(before));
             String session = farEnd.sessions().get(farEnd.sessions().size() - 1);
             Await.until(BOUND, () -> report(session).meanLuma() > 200 && report(session).framesDecoded() > 10,
                     () -> "far end: " + report(session));
             assertEquals(235, report(session).meanLuma(), 12, "the far end decoded the white camera");
+            assertEquals(List.of(), gst.problems(), "the display and speaker pipelines took the far end's media");
             assertTrue(path.health().isUp(), path.health().toString());
             call.hangUp();
             Await.until(BOUND, () -> path.calls().isEmpty(), () -> "call still open: " + path.calls());

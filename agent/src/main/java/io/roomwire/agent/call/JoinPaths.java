@@ -39,8 +39,8 @@ public final class JoinPaths {
     public static Calls forRoom(SipSettings settings, Scheduler scheduler, EventSink events, Codec codec,
                                 Optional<WebRtcSettings> webrtc, Supplier<GatewayProfiles> gateways) {
         // The room's camera and microphone as the hardware layer captures them (the test pattern only where the codec
-        // has no raw capture, or as the fallback when it cannot start). The far end's audio goes to the codec's
-        // speaker, at the panel's volume, as a SIP call's does.
+        // has no raw capture, or as the fallback when it cannot start). The far end's pictures go to the codec's
+        // display and its audio to the codec's speaker (its raw playout), at the panel's volume, as a SIP call's do.
         Optional<JoinPath> webrtcPath = webrtc.map(w -> new WebRtcJoinPath(w, scheduler, new NativeWebRtc(),
                 localMedia(codec), null, codec));
         SipJoinPath sip = SipJoinPath.builder(settings, scheduler).events(events).codec(codec)

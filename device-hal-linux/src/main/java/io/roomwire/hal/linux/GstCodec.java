@@ -4,6 +4,7 @@ import io.roomwire.hal.Codec;
 import io.roomwire.hal.MediaKind;
 import io.roomwire.hal.PeripheralStatus;
 import io.roomwire.hal.RawCapture;
+import io.roomwire.hal.RawPlayout;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -43,6 +44,9 @@ public final class GstCodec implements Codec {
     /** The raw capture's problems: kept apart, as a SIP session opening must not clear what a WebRTC call's capture hit. */
     private final List<String> captureProblems = new CopyOnWriteArrayList<>();
     private final GstCapture capture;
+    /** The raw playout's problems: kept apart for the same reason, until the next playout session opens. */
+    private final List<String> playoutProblems = new CopyOnWriteArrayList<>();
+    private final GstRawPlayout playout;
     private final List<Consumer<String>> problemListeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger openSessions = new AtomicInteger();
     private final java.util.Set<Session> sessions = ConcurrentHashMap.newKeySet();
@@ -59,6 +63,7 @@ public final class GstCodec implements Codec {
         this.pipelines = new GstPipelines(Objects.requireNonNull(options, "options"));
         this.elementExists = elementExists;
         this.capture = new GstCapture(this, pipelines);
+        this.playout = new GstRawPlayout(this, pipelines);
     }
 
     /** The room's own camera ({@code videoDevice}) and default audio devices, sending 1280x720 at 30 fps. */
@@ -106,10 +111,29 @@ public final class GstCodec implements Codec {
         return Optional.of(capture);
     }
 
-    /** Why media is not working right now, one sentence each (the current call's, then the raw capture's); empty when it is. */
+    /**
+     * The far end's raw pictures and audio on the same display and speaker sinks as a SIP call's, at the speaker volume
+     * of {@link #controls()} (a new volume restarts the speaker's pipeline, as a SIP call's), each session two
+     * gst-launch-1.0 pipelines of its own that start with the first picture and chunk.
+     */
+    @Override
+    public Optional<RawPlayout> rawPlayout() {
+        return Optional.of(playout);
+    }
+
+    /** Raw playout sessions open now (to check that calls release the display and speaker). */
+    int openPlayouts() {
+        return playout.openSessions();
+    }
+
+    /**
+     * Why media is not working right now, one sentence each (the current call's, then the raw capture's and raw
+     * playout's); empty when it is.
+     */
     public List<String> problems() {
         List<String> all = new ArrayList<>(problems);
         all.addAll(captureProblems);
+        all.addAll(playoutProblems);
         return List.copyOf(all);
     }
 
@@ -138,6 +162,17 @@ public final class GstCodec implements Codec {
 
     void clearCaptureProblems() {
         captureProblems.clear();
+    }
+
+    /** A problem of the raw playout; kept until the next playout session starts. */
+    void reportPlayout(String problem) {
+        Logger.warn("Media: {}", problem);
+        playoutProblems.add(problem);
+        problemListeners.forEach(l -> l.accept(problem));
+    }
+
+    void clearPlayoutProblems() {
+        playoutProblems.clear();
     }
 
     /**

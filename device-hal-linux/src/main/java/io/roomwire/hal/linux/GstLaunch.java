@@ -81,6 +81,11 @@ final class GstLaunch implements AutoCloseable {
         return new GstLaunch(name, p, p.getErrorStream(), onError, line -> false);
     }
 
+    /** What the pipeline's {@code fdsrc fd=0} reads (for {@link #start}, whose standard input stays open). */
+    java.io.OutputStream input() {
+        return process.getOutputStream();
+    }
+
     /** What the pipeline's {@code fdsink} writes (only for {@link #startRaw}). */
     java.io.InputStream output() {
         return process.getInputStream();

@@ -45,11 +45,11 @@ final class GstPipelines {
     static final Map<String, String> PACKAGES = new LinkedHashMap<>();
 
     static {
-        for (String e : List.of("fakesink", "fdsink", "queue", "valve", "capsfilter", "identity")) {
+        for (String e : List.of("fakesink", "fdsink", "fdsrc", "queue", "valve", "capsfilter", "identity")) {
             PACKAGES.put(e, "libgstreamer1.0-0");
         }
         for (String e : List.of("videotestsrc", "audiotestsrc", "videoconvert", "videoscale", "videorate", "audioconvert",
-                "audioresample", "volume", "opusenc", "opusdec", "alsasrc", "autoaudiosink", "autovideosink")) {
+                "audioresample", "volume", "rawvideoparse", "rawaudioparse", "opusenc", "opusdec", "alsasrc", "autoaudiosink", "autovideosink")) {
             PACKAGES.put(e, "gstreamer1.0-plugins-base");
         }
         for (String e : List.of("udpsrc", "udpsink", "rtpbin", "rtpjitterbuffer", "rtph264pay", "rtph264depay",
@@ -149,12 +149,12 @@ final class GstPipelines {
                 + ",payload=" + plan.payloadType();
         String head = "udpsrc address=127.0.0.1 port=" + rtpPort + " caps=\"" + caps + "\" ! rtpjitterbuffer latency=60 ! ";
         if (plan.kind() == MediaKind.VIDEO) {
-            String sink = options.io() == Io.TEST ? "fakesink sync=false" : "autovideosink sync=false";
+            String sink = videoSink();
             // the identity prints a line per decoded picture and the decoded caps (with -v; GstPlayout reads them)
             return head + "rtph264depay ! avdec_h264 ! identity name=" + GstPlayout.FRAMES + " silent=false"
                     + " ! videoconvert ! " + sink;
         }
-        String sink = options.io() == Io.TEST ? "fakesink sync=false" : "autoaudiosink sync=false";
+        String sink = audioSink();
         String dec = switch (enc) {
             case "OPUS" -> "rtpopusdepay ! opusdec";
             case "G722" -> "rtpg722depay ! avdec_g722";
@@ -165,6 +165,45 @@ final class GstPipelines {
         // level measures what the far end sent, before the speaker volume (posted every 100 ms, read with -m)
         return head + dec + " ! audioconvert ! level name=" + GstPlayout.METER + " interval=100000000"
                 + " ! volume name=speaker volume=" + (volumePercent / 100.0) + " ! " + sink;
+    }
+
+    /** The room's display: where every received picture goes (a fake sink under test). */
+    private String videoSink() {
+        return options.io() == Io.TEST ? "fakesink sync=false" : "autovideosink sync=false";
+    }
+
+    /** The room's speaker: where every received sound goes (a fake sink under test). */
+    private String audioSink() {
+        return options.io() == Io.TEST ? "fakesink sync=false" : "autoaudiosink sync=false";
+    }
+
+    /**
+     * Raw pictures fed on standard input to the display (see {@link GstRawPlayout}): tightly packed {@code width}x
+     * {@code height} I420, one after the other. The frame rate only stamps the buffers; the sink does not sync, so each
+     * picture shows as it comes. The identity prints a line per picture and the caps (with -v; GstPlayout reads them).
+     */
+    String playoutVideo(int width, int height) {
+        return "fdsrc fd=0 ! rawvideoparse format=i420 width=" + width + " height=" + height + " framerate=30/1"
+                + " ! identity name=" + GstPlayout.FRAMES + " silent=false ! videoconvert ! " + videoSink();
+    }
+
+    /**
+     * Raw 48 kHz S16LE PCM of {@code channels} fed on standard input to the speaker at {@code volumePercent}; level
+     * measures what the speaker plays, after the volume (posted every 100 ms, read with -m).
+     */
+    String playoutAudio(int channels, int volumePercent) {
+        return "fdsrc fd=0 ! rawaudioparse format=pcm pcm-format=s16le sample-rate=48000 num-channels=" + channels
+                + " ! audioconvert ! audioresample ! volume name=speaker volume=" + (volumePercent / 100.0)
+                + " ! level name=" + GstPlayout.METER + " interval=100000000 ! " + audioSink();
+    }
+
+    /** The elements the raw playout needs, to check they are installed before starting it. */
+    List<String> playoutElements() {
+        return options.io() == Io.TEST
+                ? List.of("fdsrc", "rawvideoparse", "identity", "videoconvert", "fakesink", "rawaudioparse", "audioconvert",
+                        "audioresample", "volume", "level")
+                : List.of("fdsrc", "rawvideoparse", "identity", "videoconvert", "autovideosink", "rawaudioparse",
+                        "audioconvert", "audioresample", "volume", "level", "autoaudiosink");
     }
 
     private static String audioEncoder(StreamPlan plan) {

@@ -47,7 +47,8 @@ public final class SimCodec implements Codec {
     private final AtomicInteger openSessions = new AtomicInteger();
     private final java.util.Set<Session> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Controls controls = Controls.DEFAULT;
-    private final List<java.util.function.Consumer<short[]>> speakers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Speaker> speakers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final SimRawPlayout display = new SimRawPlayout(this);
 
     public SimCodec(Scheduler scheduler) {
         this(scheduler, InetAddress.getLoopbackAddress());
@@ -68,6 +69,17 @@ public final class SimCodec implements Codec {
     @Override
     public java.util.Optional<io.roomwire.hal.RawCapture> rawCapture() {
         return java.util.Optional.of(rawCapture);
+    }
+
+    /** The simulated display, and the speaker, fed the raw frames of a path that decodes media itself ({@link SimRawPlayout}). */
+    @Override
+    public java.util.Optional<io.roomwire.hal.RawPlayout> rawPlayout() {
+        return java.util.Optional.of(display);
+    }
+
+    /** The same raw playout as {@link #rawPlayout()}, with what its display showed. */
+    public SimRawPlayout display() {
+        return display;
     }
 
     @Override
@@ -95,14 +107,29 @@ public final class SimCodec implements Codec {
         return controls;
     }
 
+    /** Hears what the simulated speaker plays. */
+    public interface Speaker {
+        /** {@code pcm}: interleaved samples of {@code channels} at {@code sampleRate}, as played (after the volume). */
+        void played(short[] pcm, int sampleRate, int channels);
+    }
+
     /**
-     * The simulated speaker: each 20 ms of the far end's audio as the room decodes it (PCMU and PCMA; the
-     * simulator does not decode Opus or G.722) and plays it, scaled by the speaker volume of {@link #controls()}
-     * (as GstCodec's volume element does), on the stream's receive thread, for tests that listen to the
-     * room as a microphone in front of its speaker would.
+     * The simulated speaker: the far end's audio as the room decodes it and plays it, scaled by the speaker volume of
+     * {@link #controls()} (as GstCodec's volume element does), for tests that listen to the room as a microphone in
+     * front of its speaker would. A SIP call's: 20 ms of 8 kHz mono (PCMU and PCMA; the simulator does not decode Opus
+     * or G.722) on the stream's receive thread; a raw playout's ({@link #rawPlayout()}): 10 ms of 48 kHz mono or
+     * stereo on the thread that plays it.
      */
-    public void onSpeaker(java.util.function.Consumer<short[]> listener) {
+    public void onSpeaker(Speaker listener) {
         speakers.add(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Plays {@code pcm} on the speaker at the volume of {@link #controls()}. */
+    void playOnSpeaker(short[] pcm, int sampleRate, int channels) {
+        if (!speakers.isEmpty()) {
+            short[] played = atVolume(pcm, controls.speakerVolume());
+            speakers.forEach(l -> l.played(played, sampleRate, channels));
+        }
     }
 
     /** {@code pcm} scaled linearly to {@code percent} of its amplitude (100 leaves it as it is). */
@@ -263,10 +290,7 @@ public final class SimCodec implements Codec {
                 }
                 // the level is what the far end sent (as GstCodec's level element); the speaker plays it at the volume
                 level.frame(pcm, pcm.length);
-                if (!speakers.isEmpty()) {
-                    short[] played = atVolume(pcm, controls.speakerVolume());
-                    speakers.forEach(l -> l.accept(played));
-                }
+                playOnSpeaker(pcm, plan.clockRate(), 1);
             }
         }
 

@@ -51,7 +51,7 @@ class SimPlayoutTest {
     void theSpeakerPlaysTheFarEndsAudioAtTheVolumeWhileTheLevelStaysWhatWasSent() throws Exception {
         double[] sum = new double[1];
         int[] n = new int[1];
-        codec.onSpeaker(pcm -> {
+        codec.onSpeaker((pcm, rate, channels) -> {
             synchronized (sum) {
                 for (short v : pcm) {
                     sum[0] += (double) v * v;
@@ -76,6 +76,57 @@ class SimPlayoutTest {
             }
             assertEquals(-11.7, room.playout(MediaKind.AUDIO).audioLevelDbov().orElseThrow(), 0.5, "the level is before the volume");
         }
+    }
+
+    @Test
+    void theRawPlayoutsDisplayRecordsWhatItShowsAndItsSpeakerPlaysAtTheVolume() throws Exception {
+        double[] sum = new double[1];
+        int[] n = new int[1];
+        int[] format = new int[2];
+        codec.onSpeaker((pcm, rate, channels) -> {
+            for (short v : pcm) {
+                sum[0] += (double) v * v;
+            }
+            n[0] += pcm.length;
+            format[0] = rate;
+            format[1] = channels;
+        });
+        codec.setControls(new Codec.Controls(false, false, 50));
+        SimRawPlayout display = codec.display();
+        assertEquals(SimRawPlayout.Shown.NONE, display.shown());
+        try (io.roomwire.hal.RawPlayout.Session s = codec.rawPlayout().orElseThrow().open()) {
+            assertEquals(1, display.openSessions());
+            // a 320x180 picture, its top half luma 200 and its bottom half 40, in planes with padded strides
+            java.nio.ByteBuffer y = java.nio.ByteBuffer.allocate(336 * 180);
+            java.nio.ByteBuffer uv = java.nio.ByteBuffer.allocate(168 * 90);
+            for (int r = 0; r < 180; r++) {
+                for (int x = 0; x < 336; x++) {
+                    y.put(r * 336 + x, (byte) (x >= 320 ? 255 : r < 90 ? 200 : 40)); // the padding is not shown
+                }
+            }
+            for (int i = 0; i < 3; i++) {
+                assertTrue(s.show(320, 180, y, 336, uv, 168, uv, 168));
+            }
+            assertEquals(new SimRawPlayout.Shown(3, 320, 180, 120.0), display.shown());
+            assertEquals(3, s.framesShown());
+            // 100 ms of a stereo 1 kHz sine of amplitude 16384 (-9.0 dBov): at 50 % the speaker plays it 6 dB lower
+            byte[] pcm = new byte[4 * io.roomwire.hal.RawPlayout.CHUNK_SAMPLES];
+            for (int chunk = 0; chunk < 10; chunk++) {
+                for (int i = 0; i < io.roomwire.hal.RawPlayout.CHUNK_SAMPLES; i++) {
+                    long t = chunk * 480L + i;
+                    short v = (short) Math.round(16384 * Math.sin(2 * Math.PI * 1000 * t / 48000.0));
+                    for (int c = 0; c < 2; c++) {
+                        pcm[4 * i + 2 * c] = (byte) v;
+                        pcm[4 * i + 2 * c + 1] = (byte) (v >> 8);
+                    }
+                }
+                assertTrue(s.play(pcm, 2));
+            }
+            assertEquals(2 * 4800, n[0]);
+            assertArrayEquals(new int[] {48000, 2}, format);
+            assertEquals(-9.03 - 6.02, Codec.Playout.dbov(sum[0], n[0]), 0.1);
+        }
+        assertEquals(0, display.openSessions(), "no playout between calls");
     }
 
     @Test

@@ -59,7 +59,7 @@ class SippMediaTest {
                 "-f", "lavfi", "-i", "sine=frequency=1400:duration=1",
                 "-filter_complex", "[0][1]concat=n=2:v=0:a=1", "-ar", "8000", "-ac", "1", "-f", "mulaw"), dir.resolve("tones.ul"));
         assertEquals(2 * RATE, Files.size(tones), "two seconds of 8 kHz mu-law");
-        codec.onSpeaker(pcm -> {
+        codec.onSpeaker((pcm, rate, channels) -> {
             synchronized (heard) {
                 for (short s : pcm) {
                     heard.write(s & 0xff);

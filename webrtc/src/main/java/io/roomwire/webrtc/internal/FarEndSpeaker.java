@@ -15,8 +15,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.tinylog.Logger;
 
 /**
- * The far end's decoded audio on the room's speaker, through the device's {@link Codec} as a SIP call's audio
- * is: the codec plays what arrives on its receive-only audio stream at the speaker volume the panel set
+ * The fallback for a codec without a raw playout ({@link Codec#rawPlayout()}; with one, {@link FarEndPlayout} plays
+ * the far end's audio at 48 kHz and shows its pictures). The far end's decoded audio on the room's speaker, through
+ * the device's {@link Codec} as a SIP call's audio is: the codec plays what arrives on its receive-only audio stream at the speaker volume the panel set
  * ({@link Codec#setControls}), so Volume +/− act on a WebRTC call as on a SIP one. The HAL speaks RTP, so each
  * 10 ms chunk webrtc-java's audio module pulls is mixed to mono, resampled to 8 kHz and sent as G.711 mu-law
  * (RFC 3551 §4.5.14, payload type 0; the one encoding every codec decodes) in 20 ms packets over loopback:

@@ -115,12 +115,20 @@ public final class WebRtcCall implements Call {
     private long audioIndex;
     private final byte[] pcm = new byte[960];
     private final VideoTrackSink videoSink = this::onRemoteFrame;
-    /** Where the far end's audio is played (the device's codec), once {@link #playFarEndAudioOn} opened it. */
+    /**
+     * Where the far end's pictures and audio are shown and played (the codec's raw playout), once {@link #playFarEndOn}
+     * opened it.
+     */
+    private volatile FarEndPlayout playout;
+    /** Where the far end's audio is played when the codec has no raw playout (see {@link #playFarEndOn}). */
     private volatile FarEndSpeaker speaker;
     private final AudioTrackSink audioSink = (data, bits, rate, channels, frames) -> {
         audioChunksReceived.incrementAndGet();
+        FarEndPlayout p = playout;
         FarEndSpeaker s = speaker;
-        if (s != null) {
+        if (p != null) {
+            p.play(data, bits, rate, channels, frames);
+        } else if (s != null) {
             s.onData(data, bits, rate, channels, frames);
         }
     };
@@ -138,18 +146,26 @@ public final class WebRtcCall implements Call {
     }
 
     /**
-     * Plays the far end's audio on {@code codec}, the room's speaker, at the volume the panel sets on it (as a
-     * SIP call's); before {@link #dial}. Without this the far end's audio is decoded and counted, not played.
+     * Shows the far end's pictures on {@code codec}'s display and plays its audio on the codec's speaker, at the
+     * volume the panel sets on it (as a SIP call's); before {@link #dial}, and until the call is released. Without
+     * this the far end's media is decoded and counted, neither shown nor played.
      */
-    public void playFarEndAudioOn(io.roomwire.hal.Codec codec) {
-        Optional<FarEndSpeaker> s = FarEndSpeaker.open(codec, id);
+    public void playFarEndOn(io.roomwire.hal.Codec codec) {
+        // A codec with a raw playout takes the decoded pictures and the 48 kHz audio as they are. One without (it only
+        // plays RTP), or whose raw playout cannot start, keeps the narrowband fallback: the audio resampled to 8 kHz and
+        // sent as G.711 to a receive-only codec stream (FarEndSpeaker), and the pictures decoded and counted for the
+        // call screen but shown nowhere.
+        Optional<FarEndPlayout> raw = codec.rawPlayout().flatMap(r -> FarEndPlayout.open(r, id));
+        Optional<FarEndSpeaker> narrow = raw.isPresent() ? Optional.empty() : FarEndSpeaker.open(codec, id);
         synchronized (this) {
             if (!released) {
-                speaker = s.orElse(null);
+                playout = raw.orElse(null);
+                speaker = narrow.orElse(null);
                 return;
             }
         }
-        s.ifPresent(FarEndSpeaker::close);
+        raw.ifPresent(FarEndPlayout::close);
+        narrow.ifPresent(FarEndSpeaker::close);
     }
 
     /**
@@ -457,6 +473,10 @@ public final class WebRtcCall implements Call {
         try {
             if (framesReceived.incrementAndGet() == 1) {
                 firstFrameAt = scheduler.now();
+            }
+            FarEndPlayout p = playout;
+            if (p != null) {
+                p.show(frame);
             }
         } finally {
             // FIELD-NOTES: an unreleased frame keeps ~345 KB of native memory.
@@ -845,6 +865,9 @@ public final class WebRtcCall implements Call {
         }
         if (frameBuffer != null) {
             frameBuffer.release();
+        }
+        if (playout != null) {
+            playout.close(); // after removeSink: nothing more arrives for it; the display and speaker are free again
         }
         if (speaker != null) {
             speaker.close(); // after removeSink: nothing more arrives for it

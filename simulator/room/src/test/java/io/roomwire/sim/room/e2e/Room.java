@@ -47,6 +47,11 @@ public final class Room implements AutoCloseable {
         return speaker;
     }
 
+    /** What the room's display showed of the far end's pictures (a WebRTC call's, through the codec's raw playout). */
+    public io.roomwire.hal.sim.SimRawPlayout display() {
+        return room.codec().display();
+    }
+
     /** Waits until {@code condition} holds (virtual time moves on meanwhile); fails with {@code what} and the view. */
     public Room awaitThat(java.util.function.BooleanSupplier condition, String what) {
         fixture.until(condition, Duration.ofSeconds(60), what, room);
@@ -235,6 +240,9 @@ public final class Room implements AutoCloseable {
         private final Object lock = new Object();
         private double sumOfSquares;
         private int samples;
+        /** Played audio in the window, in seconds times 48000 (a sample of 8 kHz mono counts 6, of 48 kHz stereo 1/2). */
+        private long duration;
+        private final java.util.Set<Integer> rates = new java.util.TreeSet<>();
         private boolean listening;
 
         /** Starts a new window: what the speaker plays from now on. */
@@ -242,26 +250,37 @@ public final class Room implements AutoCloseable {
             synchronized (lock) {
                 if (!listening) {
                     listening = true;
-                    room.codec().onSpeaker(pcm -> {
+                    room.codec().onSpeaker((pcm, rate, channels) -> {
                         synchronized (lock) {
                             for (short v : pcm) {
                                 sumOfSquares += (double) v * v;
                             }
                             samples += pcm.length;
+                            duration += (long) pcm.length / channels * 48000 / rate;
+                            rates.add(rate);
                         }
                     });
                 }
                 sumOfSquares = 0;
                 samples = 0;
+                duration = 0;
+                rates.clear();
             }
             return this;
         }
 
-        /** Waits for {@code seconds} of played audio (8 kHz) in the window and returns its RMS level in dBov. */
+        /** The sample rates of what the speaker played in the window (8000: a SIP call's G.711; 48000: WebRTC's Opus). */
+        public java.util.Set<Integer> sampleRates() {
+            synchronized (lock) {
+                return java.util.Set.copyOf(rates);
+            }
+        }
+
+        /** Waits for {@code seconds} of played audio (at whatever rate it plays) in the window and returns its RMS level in dBov. */
         public double levelOver(int seconds) {
             fixture.until(() -> {
                 synchronized (lock) {
-                    return samples >= seconds * 8000;
+                    return duration >= seconds * 48000L;
                 }
             }, Duration.ofSeconds(60), seconds + " s of audio from the room's speaker", room);
             synchronized (lock) {

@@ -7,6 +7,7 @@ import static io.roomwire.sim.room.e2e.RoomFixture.webRtcMeetingNow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.roomwire.hal.sim.SimRawPlayout;
 import io.roomwire.sim.cloud.gateway.GatewayCall;
 import io.roomwire.sim.cloud.webrtc.WebRtcFarEnd;
 import java.nio.file.Path;
@@ -49,9 +50,16 @@ class WebRtcJoinMeetingIT {
             assertTrue(room.panel().media().get("audio").get("secure").getAsBoolean(), room.panel().media()::toString);
             assertTrue(room.panel().media().get("video").get("secure").getAsBoolean(), room.panel().media()::toString);
 
-            // The room decoded the far end's pictures (320x180 test pattern) ...
+            // The room decoded the far end's pictures (320x180 test pattern) and its display shows them: rows of luma
+            // 16 + row (mean 105.5) under a moving white bar 23 px wide (+9.3); black would be 16, the room's own bars ~83.
             room.awaitThat(() -> room.panel().media("video", "frames") > 10, "the room decoding the far end's video");
             assertEquals("320x180", room.panel().media().get("video").get("resolution").getAsString(), room.view());
+            room.awaitThat(() -> room.display().shown().frames() > 10, "the room's display showing the far end's pictures");
+            SimRawPlayout.Shown shown = room.display().shown();
+            assertEquals(320, shown.width(), shown::toString);
+            assertEquals(180, shown.height(), shown::toString);
+            assertEquals(114.8, shown.meanLuma(), 8, "the display did not show the far end's pattern: " + shown);
+            assertEquals(1, room.display().openSessions(), "one playout, the call's");
             // ... and the far end the room's (the simulated camera's colour bars; black would be Y 16) and its audio.
             WebRtcFarEnd.Report heard = room.webrtcGateway().awaitReport(session, r -> r.framesDecoded() > 10
                     && r.audioPacketsReceived() > 50 && r.meanLuma() > 40, "the room's video decoded and its audio received");
@@ -60,8 +68,10 @@ class WebRtcJoinMeetingIT {
             // strip (Y 16, its block ~30) average ~83; TestPatternMedia's ramp and bar average 118-143.
             assertEquals(83, heard.meanLuma(), 15, "the far end did not see the simulated camera: " + heard);
 
-            // Volume: the far end's audio plays on the room's speaker at the panel's volume (70 % -> 30 %).
+            // Volume: the far end's audio plays on the room's speaker, at 48 kHz as decoded (wideband, not G.711's 8 kHz),
+            // at the panel's volume (70 % -> 30 %).
             double at70 = room.speaker().listen().levelOver(2);
+            assertEquals(java.util.Set.of(48000), room.speaker().sampleRates(), "the speaker played the far end's audio as decoded");
             assertTrue(at70 > -30 && at70 < -15, "the far end's 660 Hz tone (-17.8 dBov sent) at 70 %: " + at70 + " dBov");
             for (int i = 0; i < 4; i++) {
                 room.panel().pressVolumeDown();
@@ -99,6 +109,7 @@ class WebRtcJoinMeetingIT {
             room.webrtcGateway().awaitDeleteFromRoom(session);
             room.panel().awaitScreen("home");
             room.awaitIdle();
+            room.awaitThat(() -> room.display().openSessions() == 0, "the display and speaker released with the call");
             assertEquals(1, room.events("call.ended").size(), "one call.ended per call");
             assertEquals("local", room.events("call.ended").get(0).attributes().get("endedBy"));
         }
