@@ -417,18 +417,23 @@ public final class WebRtcCall implements Call {
         public void onTrack(RTCRtpTransceiver transceiver) {
             RTCRtpReceiver receiver = transceiver.getReceiver();
             MediaStreamTrack track = receiver.getTrack();
-            synchronized (WebRtcCall.this) {
-                if (released) {
-                    return;
-                }
-                if (track instanceof VideoTrack v) {
-                    remoteVideo = v;
-                    v.addSink(videoSink);
-                } else if (track instanceof AudioTrack a) {
-                    remoteAudio = a;
-                    a.addSink(audioSink);
-                }
-            }
+            // Handed over, not done here: this is the signalling thread, which a thread holding the call's lock may be
+            // waiting for in a native call (setEnabled, close); taking the lock here would deadlock.
+            scheduler.execute(() -> attachRemote(track));
+        }
+    }
+
+    /** The far end's track to its sink (the display or speaker), unless the call was released meanwhile. */
+    private synchronized void attachRemote(MediaStreamTrack track) {
+        if (released) {
+            return;
+        }
+        if (track instanceof VideoTrack v) {
+            remoteVideo = v;
+            v.addSink(videoSink);
+        } else if (track instanceof AudioTrack a) {
+            remoteAudio = a;
+            a.addSink(audioSink);
         }
     }
 
@@ -681,9 +686,13 @@ public final class WebRtcCall implements Call {
             p = pc;
         }
         p.getStats(report -> {
-            stats.set(toMediaStats(report));
+            // On libwebrtc's signalling thread: record and hand over. A listener run here (the panel applying its
+            // controls) would wait for this call's lock while a thread holding it waits for this thread in a native
+            // call (setEnabled): a deadlock, seen in WebRtcJoinMeetingIT.
+            MediaStats m = toMediaStats(report);
+            stats.set(m);
             if (state.get().isLive()) {
-                events.accept(new CallEvent.Media(this, stats.get()));
+                scheduler.execute(() -> events.accept(new CallEvent.Media(this, m)));
             }
         });
     }
