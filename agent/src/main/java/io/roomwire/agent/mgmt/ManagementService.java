@@ -472,7 +472,10 @@ public final class ManagementService implements Service {
         pumpEvents();
     }
 
-    /** Writes queue changes to disk on the scheduler, one write per burst, never on the reporter's thread. */
+    /**
+     * Writes queue changes to disk on the scheduler, one write per burst, never on the reporter's thread; then sends
+     * what was written (the queue hands out only events on disk).
+     */
     private void scheduleFlush() {
         synchronized (lock) {
             if (flushPending) {
@@ -485,6 +488,7 @@ public final class ManagementService implements Service {
                 flushPending = false;
             }
             queue.flush();
+            pumpEvents();
         });
     }
 

@@ -1,6 +1,7 @@
 package io.roomwire.agent.mgmt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -100,6 +101,31 @@ class EventQueueTest {
         assertEquals(0, new EventQueue(new FileStore(dir, Clock.systemUTC()), 100).size());
         q.flush();
         assertEquals(1, new EventQueue(new FileStore(dir, Clock.systemUTC()), 100).size());
+    }
+
+    @Test
+    void handsOutOnlyWrittenEventsSoThatNoNumberTheBrokerSawIsGivenAgainAfterAKill() {
+        EventQueue q = new EventQueue(new FileStore(dir, Clock.systemUTC()), 100);
+        java.util.Set<Long> sent = new java.util.TreeSet<>();
+        q.append(event(0));
+        q.flush();
+        // the service sends the head and the broker acknowledges it; then a burst, sent while its flush is pending
+        EventQueue.Entry first = q.head().orElseThrow();
+        sent.add(first.seq());
+        q.ack(first.seq());
+        for (int i = 1; i <= 3; i++) {
+            q.append(event(i));
+            q.head().ifPresent(h -> {
+                sent.add(h.seq());
+                q.ack(h.seq());
+            });
+        }
+        // kill -9 before the flush: the burst was in memory only
+        EventQueue after = new EventQueue(new FileStore(dir, Clock.systemUTC()), 100);
+        long next = after.append(event(4));
+        assertFalse(sent.contains(next), "seq " + next + " was sent before the kill and is given to another event: " + sent);
+        q.flush();
+        assertEquals(1, n(q.head().orElseThrow()), "once written, the burst is sent, in order");
     }
 
     @Test

@@ -506,6 +506,7 @@ class ManagementCommandsTest {
         for (int i = 0; i < 20; i++) {
             room1.service.events().emit(DeviceEvent.of("button.shown", time.now(), "meeting", "m-" + i));
         }
+        time.advance(Duration.ZERO); // the service writes its queue on its scheduler, then sends what is written
         Await.until("20 events", () -> op.seenJson(ManagementService.eventsTopic("room-1")).stream()
                 .filter(e -> e.get("type").getAsString().equals("button.shown")).count() >= 20);
         List<JsonObject> ev = op.seenJson(ManagementService.eventsTopic("room-1")).stream()

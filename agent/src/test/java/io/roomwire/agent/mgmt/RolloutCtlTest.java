@@ -109,12 +109,12 @@ class RolloutCtlTest {
         final String id;
         final Trial trial;
         final MgmtFixture.Device device;
+        final VirtualScheduler clock = new VirtualScheduler(Instant.now()); // real now: the CLI signs with the system clock
         final List<JsonObject> commands = new CopyOnWriteArrayList<>();
 
         Room(String id, Trial trial, Waves waves) throws Exception {
             this.id = id;
             this.trial = trial;
-            VirtualScheduler clock = new VirtualScheduler(Instant.now()); // real now: the CLI signs with the system clock
             device = new MgmtFixture.Device(id, broker, pki, pki.issueClient(id, Duration.ofDays(1)), net, clock,
                     dir.resolve("state-" + id), "mqtt.command-rate = 100\n", keys, null, Duration.ZERO);
             device.service.commands().register("update.apply", "install a bundle, restart into it on trial",
@@ -146,6 +146,7 @@ class RolloutCtlTest {
 
         private void emit(String type, Object... attributes) {
             device.service.events().emit(DeviceEvent.of(type, Instant.now(), attributes));
+            clock.advance(Duration.ZERO); // the service writes its queue on its scheduler, then sends what is written
         }
     }
 

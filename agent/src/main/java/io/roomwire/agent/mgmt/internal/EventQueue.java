@@ -22,7 +22,10 @@ import org.tinylog.Logger;
  * atomically by the {@link FileStore}; a small meta entry holds the last acknowledged number and
  * the count of events dropped because the queue was full (oldest first). Changes are kept in
  * memory until {@link #flush()} (the service flushes right after each burst, off the caller's
- * thread, and on stop), so that reporting an event never waits for the disk.
+ * thread, and on stop), so that reporting an event never waits for the disk. {@link #head()} hands out
+ * only events a flush has written: a number the broker has seen is on disk, so a process killed before
+ * its next flush never gives that number to another event after the restart (a collector drops a
+ * repeated {@code seq} as the same event).
  */
 public final class EventQueue {
 
@@ -42,6 +45,8 @@ public final class EventQueue {
     private final java.util.Set<Long> dirtySegments = new java.util.TreeSet<>();
     private final java.util.Set<Long> deadSegments = new java.util.TreeSet<>();
     private boolean metaDirty;
+    /** The highest number a flush has written (or tried to: a full disk must not stop delivery). */
+    private long written;
 
     public EventQueue(FileStore store, int capacity) {
         this.store = store;
@@ -87,6 +92,7 @@ public final class EventQueue {
             }
         }
         trim();
+        written = nextSeq - 1;
         if (!entries.isEmpty()) {
             Logger.info("Event queue: {} events from before the restart wait for the broker", entries.size());
         }
@@ -133,8 +139,10 @@ public final class EventQueue {
         return any;
     }
 
+    /** The oldest event, once a {@link #flush()} has written it. */
     public synchronized Optional<Entry> head() {
-        return Optional.ofNullable(entries.peekFirst());
+        Entry h = entries.peekFirst();
+        return h != null && h.seq() <= written ? Optional.of(h) : Optional.empty();
     }
 
     /** The broker acknowledged event {@code seq}: it leaves the queue (on disk too). */
@@ -173,6 +181,7 @@ public final class EventQueue {
             deleteSegment(seg);
         }
         deadSegments.clear();
+        written = nextSeq - 1; // a write that failed (disk full) was logged: the events are sent from memory
     }
 
     /** True when there are changes not yet on disk. */

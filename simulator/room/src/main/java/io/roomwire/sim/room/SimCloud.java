@@ -68,7 +68,7 @@ public final class SimCloud implements AutoCloseable {
     private SimCloud(Path workDir, Clock clock, Duration approveAfter) {
         this.workDir = workDir;
         this.state = new CloudStateFolder(workDir.resolve("state"), clock);
-        this.pki = SimPki.durable("Roomwire Sim Cloud", state, "cloud-ca");
+        this.pki = ca(state);
         this.caFile = writeFile(workDir.resolve("sim-cloud-ca.pem"), pki.caPem(), false);
         this.authority = SimTokenAuthority.durable(TENANT_ID, clock, state);
         this.entra = SimEntra.https(authority, pki, state);
@@ -106,6 +106,18 @@ public final class SimCloud implements AutoCloseable {
             throw new UncheckedIOException("Cannot start the simulated WebRTC gateway", e);
         }
         this.approveAfter = approveAfter;
+    }
+
+    private static SimPki ca(CloudStateFolder state) {
+        return SimPki.durable("Roomwire Sim Cloud", state, "cloud-ca");
+    }
+
+    /**
+     * The CA of the cloud on {@code workDir} ({@link #pki()}), made and kept there first if no cloud has run on it: a
+     * broker started by another process (one that must outlive the cloud's) trusts the same CA as the cloud's rooms.
+     */
+    public static SimPki ca(Path workDir) {
+        return ca(new CloudStateFolder(workDir.resolve("state"), Clock.systemUTC()));
     }
 
     /** The bearer token the simulated WHIP endpoint wants. */

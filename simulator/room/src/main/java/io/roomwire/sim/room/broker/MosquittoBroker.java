@@ -84,6 +84,34 @@ public final class MosquittoBroker implements RoomBroker {
     }
 
     /**
+     * The Mosquitto another process started from {@code dir} (its {@link #create} and {@link #start}), for rooms whose
+     * broker must outlive their process: {@code pki} issues their certificates and must be the CA the broker trusts.
+     * {@link #stop()}, {@link #kill()} and {@link #close()} leave that process alone.
+     */
+    public static MosquittoBroker running(Path dir, SimPki pki) {
+        Path conf = dir.resolve("mosquitto.conf");
+        int port;
+        try {
+            port = Files.readAllLines(conf).stream().filter(l -> l.startsWith("listener ")).findFirst()
+                    .map(l -> Integer.parseInt(l.split(" ")[1]))
+                    .orElseThrow(() -> new IllegalArgumentException(conf + " names no listener"));
+            if (!Files.readString(dir.resolve("ca.pem")).strip().equals(pki.caPem().strip())) {
+                throw new IllegalArgumentException("the Mosquitto in " + dir + " trusts another CA than this cloud's: "
+                        + "start it with the CA of the same cloud state (SimCloud.ca)");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("no Mosquitto made in " + dir + " (" + e.getMessage()
+                    + "): start one there first (MosquittoBroker.create(dir, SimCloud.ca(cloudDir)).start())", e);
+        }
+        MosquittoBroker b = new MosquittoBroker(dir, pki, port);
+        if (!b.accepting()) {
+            throw new IllegalArgumentException("the Mosquitto made in " + dir + " does not listen on " + port
+                    + ": start it first");
+        }
+        return b;
+    }
+
+    /**
      * Bridges this broker to {@code remote} (MQTT 5, TLS with a client certificate of its own):
      * rooms' statuses, telemetry, events and replies go there, commands come back. Before either
      * broker's {@link #start()}: the remote's ACL is written then and must name the bridge.

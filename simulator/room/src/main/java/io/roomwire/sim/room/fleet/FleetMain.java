@@ -28,33 +28,92 @@ public final class FleetMain {
     public static final String SIGN_IN_CODE_SHOWN = " shows a sign-in code (device-code sign-in)";
 
     static final String USAGE = "usage: simulated-room --fleet N [--for DURATION] [--state DIR] [--spread DURATION]"
-            + " [--threads N]";
+            + " [--threads N] [--broker DIR]\n"
+            + "  --broker DIR  report to the Mosquitto another process runs from DIR (made by MosquittoBroker with the CA of"
+            + " this state's cloud, SimCloud.ca(STATE/cloud)) instead of starting one; it outlives the fleet";
 
     private FleetMain() {
     }
 
     public static void main(String[] args) throws Exception {
+        Running running;
+        try {
+            running = start(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        running.awaitStop();
+    }
+
+    /** A fleet started by {@link #start}: its rooms and the scheduler they share. */
+    public static final class Running {
+        private final Fleet fleet;
+        private final SystemScheduler scheduler;
+        private final Duration runFor;
+        private final CountDownLatch done;
+
+        private Running(Fleet fleet, SystemScheduler scheduler, Duration runFor, CountDownLatch done) {
+            this.fleet = fleet;
+            this.scheduler = scheduler;
+            this.runFor = runFor;
+            this.done = done;
+        }
+
+        public Fleet fleet() {
+            return fleet;
+        }
+
+        public SystemScheduler scheduler() {
+            return scheduler;
+        }
+
+        /** Until the process is asked to stop (its shutdown hook stops the fleet), or {@code --for} has passed. */
+        public void awaitStop() throws InterruptedException {
+            if (runFor.isZero()) {
+                done.await();
+            } else if (!done.await(runFor.toMillis(), TimeUnit.MILLISECONDS)) {
+                System.exit(0);
+            }
+        }
+    }
+
+    /**
+     * Starts the cloud, the broker (unless {@code --broker}) and the fleet {@code args} describe, printing what
+     * {@code bin/simulated-room --fleet} prints; a shutdown hook stops them. Bad arguments: an
+     * {@link IllegalArgumentException} saying what is wrong, with the usage.
+     */
+    public static Running start(String[] args) throws Exception {
         int size = 0;
         Duration runFor = Duration.ZERO;
         Duration spread = null;
         Path state = null;
+        Path brokerDir = null;
         int threads = 4;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--fleet" -> size = Integer.parseInt(args[++i]);
-                case "--for" -> runFor = SettingType.DURATION.parse(args[++i]);
-                case "--state" -> state = Path.of(args[++i]);
-                case "--spread" -> spread = SettingType.DURATION.parse(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                default -> {
-                    System.err.println(USAGE);
-                    System.exit(2);
+        String unknown = null;
+        try {
+            for (int i = 0; i < args.length && unknown == null; i++) {
+                switch (args[i]) {
+                    case "--fleet" -> size = Integer.parseInt(args[++i]);
+                    case "--for" -> runFor = SettingType.DURATION.parse(args[++i]);
+                    case "--state" -> state = Path.of(args[++i]);
+                    case "--spread" -> spread = SettingType.DURATION.parse(args[++i]);
+                    case "--threads" -> threads = Integer.parseInt(args[++i]);
+                    case "--broker" -> brokerDir = Path.of(args[++i]);
+                    default -> unknown = args[i];
                 }
             }
+        } catch (ArrayIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException(args[args.length - 1] + " needs a value\n" + USAGE, e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad value (" + e.getMessage() + ")\n" + USAGE, e);
+        }
+        if (unknown != null) {
+            throw new IllegalArgumentException("unknown option " + unknown + "\n" + USAGE);
         }
         if (size < 1) {
-            System.err.println(USAGE);
-            System.exit(2);
+            throw new IllegalArgumentException(USAGE);
         }
         if (state == null) {
             state = Files.createTempDirectory("roomwire-fleet-");
@@ -63,10 +122,20 @@ public final class FleetMain {
         Duration startSpread = spread != null ? spread : Duration.ofMillis(20L * size);
         LogSetup.configure("fleet", "warn");
         SystemScheduler scheduler = new SystemScheduler(threads);
-        System.out.println("Starting the simulated cloud and Mosquitto on 127.0.0.1 ...");
+        System.out.println(brokerDir == null ? "Starting the simulated cloud and Mosquitto on 127.0.0.1 ..."
+                : "Starting the simulated cloud on 127.0.0.1 (Mosquitto: the one running from " + brokerDir + ") ...");
         SimCloud cloud = SimCloud.start(Files.createDirectories(state.resolve("cloud")), scheduler.clock(),
                 Duration.ofSeconds(1));
-        MosquittoBroker broker = cloud.useBroker(MosquittoBroker.create(state.resolve("mosquitto"), cloud.pki()).start());
+        MosquittoBroker broker;
+        try {
+            broker = cloud.useBroker(brokerDir == null
+                    ? MosquittoBroker.create(state.resolve("mosquitto"), cloud.pki()).start()
+                    : MosquittoBroker.running(brokerDir, cloud.pki()));
+        } catch (IllegalArgumentException e) {
+            cloud.close();
+            scheduler.close();
+            throw e;
+        }
         long t0 = System.nanoTime();
         Fleet fleet = Fleet.builder().size(size).dir(state.resolve("rooms")).scheduler(scheduler).cloud(cloud)
                 .startSpread(startSpread).build();
@@ -78,7 +147,7 @@ public final class FleetMain {
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             fleet.close();
-            cloud.close();
+            cloud.close(); // stops a broker it started, not one it was given with --broker
             System.out.println("Fleet stopped.");
             done.countDown();
         }, "fleet-shutdown"));
@@ -103,11 +172,7 @@ public final class FleetMain {
                         rssBytes() / (1024 * 1024));
             }
         });
-        if (runFor.isZero()) {
-            done.await();
-        } else if (!done.await(runFor.toMillis(), TimeUnit.MILLISECONDS)) {
-            System.exit(0);
-        }
+        return new Running(fleet, scheduler, runFor, done);
     }
 
     /** This process's resident set size from /proc (0 where there is none). */

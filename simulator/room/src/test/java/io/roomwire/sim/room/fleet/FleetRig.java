@@ -6,6 +6,7 @@ import io.roomwire.agent.mgmt.collector.FleetCollector;
 import io.roomwire.agent.mgmt.ctl.MgmtCtl;
 import io.roomwire.agent.mgmt.paho.PahoMqttTransport;
 import io.roomwire.core.event.DeviceEvent;
+import io.roomwire.core.time.Scheduler;
 import io.roomwire.core.time.SystemScheduler;
 import io.roomwire.sim.room.SimCloud;
 import io.roomwire.sim.room.SimulatedRoom;
@@ -92,12 +93,21 @@ public final class FleetRig implements AutoCloseable {
         settings.forEach(b::set);
         this.fleet = b.build();
         for (int i = 0; i < 2; i++) {
-            Path cert = ops.issueDevice("collector");
-            collectors.add(new FleetCollector(new PahoMqttTransport(MqttTransportOptions.builder(URI.create(ops.url()),
-                    "collector-" + i).tls(TlsMaterial.fromFiles(ops.caFile(), cert, cert.resolveSibling("collector.key")))
-                    .sessionExpiry(Duration.ofHours(1)).reconnect(Duration.ofMillis(200), Duration.ofSeconds(2)).build(),
-                    scheduler), "ops", ledger).start());
+            collectors.add(collector(ops, i, scheduler, ledger));
         }
+    }
+
+    /**
+     * Collector {@code i} of the group {@code ops} on {@code broker}, started: a persistent session (events for it wait
+     * at the broker while it reconnects), recording into {@code ledger}.
+     */
+    public static FleetCollector collector(MosquittoBroker broker, int i, Scheduler scheduler, FleetCollector.Ledger ledger)
+            throws IOException, java.security.GeneralSecurityException {
+        Path cert = broker.issueDevice("collector");
+        return new FleetCollector(new PahoMqttTransport(MqttTransportOptions.builder(URI.create(broker.url()),
+                "collector-" + i).tls(TlsMaterial.fromFiles(broker.caFile(), cert, cert.resolveSibling("collector.key")))
+                .sessionExpiry(Duration.ofHours(1)).reconnect(Duration.ofMillis(200), Duration.ofSeconds(2)).build(),
+                scheduler), "ops", ledger).start();
     }
 
     public static FleetRig start(Path dir, int rooms, long seed, boolean bridged) throws Exception {
