@@ -106,7 +106,7 @@ final class GstCapture implements RawCapture {
                     Logger.debug("Reading the camera pipeline failed: {}", e.getMessage());
                 }
             }
-            ended("camera");
+            ended("camera", video);
         }
 
         private void readAudio() {
@@ -128,12 +128,22 @@ final class GstCapture implements RawCapture {
                     Logger.debug("Reading the microphone pipeline failed: {}", e.getMessage());
                 }
             }
-            ended("microphone");
+            ended("microphone", audio);
         }
 
-        /** The pipe closed: said as a problem unless we closed it, or the pipeline already said why (its exit). */
-        private void ended(String what) {
-            if (!closed && problem == null) {
+        /**
+         * The pipe closed: said as a problem unless we closed it. A pipeline that ended says so with its exit code
+         * (read from the process, not from its error output, which a helper it started may keep open); one still
+         * running that closed its output is said as that.
+         */
+        private void ended(String what, GstLaunch pipeline) {
+            if (closed) {
+                return;
+            }
+            java.util.Optional<Integer> code = pipeline.exitCode(java.time.Duration.ofSeconds(2));
+            if (code.isPresent()) {
+                fail(what + " capture pipeline stopped on its own (gst-launch-1.0 exit code " + code.get() + ")");
+            } else if (problem == null) {
                 fail(what + " capture pipeline stopped delivering: its output ended");
             }
         }

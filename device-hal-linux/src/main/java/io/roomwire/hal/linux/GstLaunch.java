@@ -119,6 +119,20 @@ final class GstLaunch implements AutoCloseable {
         }
     }
 
+    /**
+     * The exit code once the pipeline has ended, waiting up to {@code wait} for it; empty while it runs. Read from the
+     * process itself: its standard error can stay open after it died (a helper it started may hold it).
+     */
+    java.util.Optional<Integer> exitCode(java.time.Duration wait) {
+        try {
+            return process.waitFor(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    ? java.util.Optional.of(process.exitValue()) : java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
+    }
+
     boolean alive() {
         return process.isAlive();
     }
