@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.roomwire.core.time.SystemScheduler;
 import io.roomwire.sip.CallEvent;
 import io.roomwire.sip.CallState;
 import io.roomwire.sip.JoinTarget;
@@ -13,7 +12,6 @@ import io.roomwire.sim.cloud.webrtc.SimWebRtcGateway;
 import io.roomwire.sim.cloud.webrtc.WebRtcFarEnd;
 import io.roomwire.webrtc.internal.WebRtcCall;
 import java.net.InetAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -21,8 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -38,23 +35,8 @@ class WebRtcIceRestartTest {
     private static final JoinTarget MEETING = new JoinTarget(JoinTarget.Kind.WEBRTC,
             "https://teams.microsoft.com/l/meetup-join/19%3ameeting_NET%40thread.v2/0", "teams", Optional.empty(), "test");
 
-    private static SystemScheduler scheduler;
-    private static WebRtcFarEnd farEnd;
-    private static SimWebRtcGateway gateway;
-
-    @BeforeAll
-    static void up() throws Exception {
-        scheduler = new SystemScheduler(2);
-        farEnd = new WebRtcFarEnd();
-        gateway = new SimWebRtcGateway(farEnd, Optional.of("whip-secret"), Clock.systemUTC(), Duration.ofSeconds(120));
-    }
-
-    @AfterAll
-    static void down() {
-        gateway.close();
-        farEnd.close();
-        scheduler.close();
-    }
+    @RegisterExtension
+    static final SimGatewayFixture sim = new SimGatewayFixture();
 
     @ParameterizedTest
     @EnumSource(WebRtcSettings.GatewayKind.class)
@@ -63,9 +45,9 @@ class WebRtcIceRestartTest {
         AtomicReference<Set<InetAddress>> addresses = new AtomicReference<>(Set.of(InetAddress.getByName("127.0.0.2")));
         AtomicInteger reads = new AtomicInteger();
         boolean whip = kind == WebRtcSettings.GatewayKind.WHIP;
-        int restartsBefore = gateway.iceRestarts().size();
-        WebRtcJoinPath path = new WebRtcJoinPath(WebRtcSettings.of(kind, whip ? gateway.whipUrl() : gateway.pexipNode().toString(),
-                whip ? Optional.of("whip-secret") : Optional.empty(), "Room 7"), scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440),
+        int restartsBefore = sim.gateway().iceRestarts().size();
+        WebRtcJoinPath path = new WebRtcJoinPath(WebRtcSettings.of(kind, sim.signallingUrl(kind),
+                whip ? Optional.of("whip-secret") : Optional.empty(), "Room 7"), sim.scheduler(), new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440),
                 null, null, () -> {
                     reads.incrementAndGet();
                     return addresses.get();
@@ -77,13 +59,13 @@ class WebRtcIceRestartTest {
             WebRtcCall call = (WebRtcCall) path.dial(MEETING);
             Await.until(BOUND, () -> call.framesDecoded() > 10 || call.state() == CallState.ENDED, call::toString);
             assertEquals(CallState.CONNECTED, call.state(), () -> "ended: " + call.end());
-            String session = farEnd.sessions().get(0);
-            List<SimWebRtcGateway.Seen> seenBefore = gateway.seen();
+            String session = sim.farEnd().sessions().get(0);
+            List<SimWebRtcGateway.Seen> seenBefore = sim.gateway().seen();
             // Polls during the call with the same addresses: nothing restarts while the network stays as it is.
             int readsConnected = reads.get();
             Await.until(BOUND, () -> report(session).framesDecoded() > 10 && reads.get() >= readsConnected + 2,
                     () -> "far end: " + report(session) + ", address reads " + reads.get());
-            assertEquals(restartsBefore, gateway.iceRestarts().size(), gateway.iceRestarts().toString());
+            assertEquals(restartsBefore, sim.gateway().iceRestarts().size(), sim.gateway().iceRestarts().toString());
             String offeredUfrag = ufrag(seenBefore.stream().filter(s -> s.method().equals("POST") && s.body().contains("a=ice-ufrag:"))
                     .reduce((a, b) -> b).orElseThrow().body());
 
@@ -91,21 +73,21 @@ class WebRtcIceRestartTest {
 
             // Polled every 2 s, settled 3 s later: the PATCH comes within seconds, not at once.
             Await.until(BOUND, () -> call.iceRestarts() == 1 || call.state() == CallState.ENDED,
-                    () -> "restarts at the gateway: " + gateway.iceRestarts());
-            assertEquals(restartsBefore + 1, gateway.iceRestarts().size(), gateway.iceRestarts().toString());
-            SimWebRtcGateway.IceRestart r = gateway.iceRestarts().get(restartsBefore);
+                    () -> "restarts at the gateway: " + sim.gateway().iceRestarts());
+            assertEquals(restartsBefore + 1, sim.gateway().iceRestarts().size(), sim.gateway().iceRestarts().toString());
+            SimWebRtcGateway.IceRestart r = sim.gateway().iceRestarts().get(restartsBefore);
             assertEquals(session, r.session());
             assertEquals(offeredUfrag, r.roomUfragBefore());
             assertNotEquals(r.roomUfragBefore(), r.roomUfrag(), "RFC 8445 §9: the room restarts with new credentials");
             assertNotEquals(r.farEndUfragBefore(), r.farEndUfrag(), "the far end answers with new credentials of its own");
             if (whip) {
                 // The PATCH as RFC 9725 §4.3.2 has it: an sdpfrag with the new ufrag and pwd, and no candidates.
-                assertTrue(gateway.seen().stream().anyMatch(s -> s.method().equals("PATCH") && r.roomUfrag().equals(ufrag(s.body()))
+                assertTrue(sim.gateway().seen().stream().anyMatch(s -> s.method().equals("PATCH") && r.roomUfrag().equals(ufrag(s.body()))
                         && s.body().contains("a=ice-pwd:") && !s.body().contains("a=candidate") && s.auth().equals("Bearer whip-secret")),
-                        gateway.seen().toString());
+                        sim.gateway().seen().toString());
             } else {
-                assertTrue(gateway.seen().stream().anyMatch(s -> s.method().equals("POST") && s.path().endsWith("/update")),
-                        gateway.seen().toString());
+                assertTrue(sim.gateway().seen().stream().anyMatch(s -> s.method().equals("POST") && s.path().endsWith("/update")),
+                        sim.gateway().seen().toString());
             }
 
             // Media keeps flowing both ways after the restart, on the same call.
@@ -115,19 +97,19 @@ class WebRtcIceRestartTest {
                     () -> "after the restart the room decoded " + (call.framesDecoded() - roomFrames) + " frames, the far end "
                             + (report(session).framesDecoded() - farFrames) + "; " + call.state());
             assertEquals(CallState.CONNECTED, call.state());
-            assertEquals(List.of(session), farEnd.sessions(), "the same session at the gateway");
+            assertEquals(List.of(session), sim.farEnd().sessions(), "the same session at the gateway");
             assertFalse(events.stream().anyMatch(e -> e instanceof CallEvent.Ended), events.toString());
             // The far end's ICE agent restarted with the credentials the gateway answered (a gateway that only made
             // up new credentials, as the simulator once did, fails here) ...
-            Await.until(BOUND, () -> r.farEndUfrag().equals(farEnd.localIceUfrag(session)),
-                    () -> "far end's transport uses ufrag " + farEnd.localIceUfrag(session) + ", the gateway answered " + r.farEndUfrag());
+            Await.until(BOUND, () -> r.farEndUfrag().equals(sim.farEnd().localIceUfrag(session)),
+                    () -> "far end's transport uses ufrag " + sim.farEnd().localIceUfrag(session) + ", the gateway answered " + r.farEndUfrag());
             // ... and the room's media now runs over its new ICE generation: the far end receives it on pairs whose
             // remote candidate carries the room's new username fragment. (Both ends share one namespace and the old
             // ports stay open, so libwebrtc may keep a pair to the far end's old port: the old generation is not made
             // unusable here, as a real address loss would make it.)
-            Await.until(BOUND, () -> farEnd.packetsReceivedOver(session, r.roomUfrag()) > 100,
-                    () -> "far end received " + farEnd.packetsReceivedOver(session, r.roomUfrag()) + " packets over the new generation");
-            assertEquals(restartsBefore + 1, gateway.iceRestarts().size(), "one change, one restart");
+            Await.until(BOUND, () -> sim.farEnd().packetsReceivedOver(session, r.roomUfrag()) > 100,
+                    () -> "far end received " + sim.farEnd().packetsReceivedOver(session, r.roomUfrag()) + " packets over the new generation");
+            assertEquals(restartsBefore + 1, sim.gateway().iceRestarts().size(), "one change, one restart");
         } finally {
             path.stop();
         }
@@ -141,7 +123,7 @@ class WebRtcIceRestartTest {
 
     private static WebRtcFarEnd.Report report(String session) {
         try {
-            return farEnd.report(session);
+            return sim.farEnd().report(session);
         } catch (Exception e) {
             throw new AssertionError(e);
         }

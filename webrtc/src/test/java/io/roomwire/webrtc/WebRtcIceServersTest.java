@@ -5,19 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roomwire.core.log.ScrubbingWriter;
-import io.roomwire.core.time.SystemScheduler;
 import io.roomwire.sip.CallEnd;
 import io.roomwire.sip.CallEvent;
 import io.roomwire.sip.CallState;
 import io.roomwire.sip.JoinTarget;
-import io.roomwire.sim.cloud.webrtc.SimWebRtcGateway;
 import io.roomwire.sim.cloud.webrtc.WebRtcFarEnd;
 import io.roomwire.webrtc.internal.IceCandidates;
 import io.roomwire.webrtc.internal.WebRtcCall;
 import java.net.DatagramSocket;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -26,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * ICE servers and ports from the settings, against a real coturn in the test's network namespace: TURN with
@@ -37,38 +35,29 @@ class WebRtcIceServersTest {
     private static final JoinTarget MEETING = new JoinTarget(JoinTarget.Kind.WEBRTC,
             "https://teams.microsoft.com/l/meetup-join/19%3ameeting_Y%40thread.v2/0", "teams", Optional.empty(), "test");
 
-    private static SystemScheduler scheduler;
-    private static WebRtcFarEnd farEnd;
-    private static SimWebRtcGateway gateway;
+    @RegisterExtension
+    static final SimGatewayFixture sim = new SimGatewayFixture();
     private static Coturn coturn;
 
     @BeforeAll
     static void up() throws Exception {
         coturn = Coturn.start(Path.of(System.getProperty("java.io.tmpdir"), "coturn-" + UUID.randomUUID()), Duration.ofMinutes(10));
-        scheduler = new SystemScheduler(2);
-        farEnd = new WebRtcFarEnd();
-        gateway = new SimWebRtcGateway(farEnd, Optional.of("whip-secret"), Clock.systemUTC(), Duration.ofSeconds(120));
     }
 
     @AfterAll
     static void down() {
-        if (gateway != null) {
-            gateway.close();
-            farEnd.close();
-            scheduler.close();
-        }
         if (coturn != null) {
             coturn.close();
         }
     }
 
     private static WebRtcSettings settings() {
-        return WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(), Optional.of("whip-secret"), "Room 7")
+        return WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, sim.gateway().whipUrl(), Optional.of("whip-secret"), "Room 7")
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(5));
     }
 
     private static WebRtcJoinPath path(WebRtcSettings s) {
-        return new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
+        return new WebRtcJoinPath(s, sim.scheduler(), new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
     }
 
     @Test
@@ -83,7 +72,7 @@ class WebRtcIceServersTest {
             Await.until(BOUND, () -> call.state() == CallState.CONNECTED || call.state() == CallState.ENDED, () -> call.state() + " " + call.end());
             assertEquals(CallState.CONNECTED, call.state(), () -> "ended: " + call.end() + "\nturnserver: " + coturn.log());
             Await.until(BOUND, () -> call.framesDecoded() > 10, () -> "room decoded " + call.framesDecoded() + " frames");
-            String session = farEnd.sessions().get(farEnd.sessions().size() - 1);
+            String session = sim.farEnd().sessions().get(sim.farEnd().sessions().size() - 1);
             Await.until(BOUND, () -> report(session).framesDecoded() > 10 && report(session).audioPacketsReceived() > 50,
                     () -> "far end: " + report(session));
 
@@ -127,7 +116,7 @@ class WebRtcIceServersTest {
             assertFalse(events.stream().anyMatch(e -> e instanceof CallEvent.StateChanged sc && sc.state() == CallState.CONNECTED),
                     events.toString());
             assertTrue(coturn.log().contains("error 401"), coturn.log());
-            Await.until(BOUND, () -> gateway.openSessions() == 0, () -> "the failed session was left at the gateway");
+            Await.until(BOUND, () -> sim.gateway().openSessions() == 0, () -> "the failed session was left at the gateway");
             Await.until(BOUND, () -> ScrubbingWriter.recent(2000).stream().anyMatch(l -> l.contains(call.id() + " to")
                     && l.contains("refused the room's credentials")), () -> "no log line for the failed join");
             assertNotLogged(wrong);
@@ -203,7 +192,7 @@ class WebRtcIceServersTest {
                 assertEquals("The meeting's media could not connect", end.message());
                 assertTrue(end.detail().contains("no local ICE candidate could be gathered")
                         && end.detail().contains("limited to " + p + "-" + p + " (webrtc.port-min/port-max)"), end.detail());
-                Await.until(BOUND, () -> gateway.openSessions() == 0, () -> "the failed session was left at the gateway");
+                Await.until(BOUND, () -> sim.gateway().openSessions() == 0, () -> "the failed session was left at the gateway");
             } finally {
                 path.stop();
             }
@@ -218,7 +207,7 @@ class WebRtcIceServersTest {
 
     private static WebRtcFarEnd.Report report(String session) {
         try {
-            return farEnd.report(session);
+            return sim.farEnd().report(session);
         } catch (Exception e) {
             throw new AssertionError(e);
         }

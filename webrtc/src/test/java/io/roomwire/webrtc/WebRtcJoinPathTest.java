@@ -4,22 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.roomwire.core.time.SystemScheduler;
 import io.roomwire.hal.MediaKind;
 import io.roomwire.sip.CallEvent;
 import io.roomwire.sip.CallState;
 import io.roomwire.sip.JoinTarget;
-import io.roomwire.sim.cloud.webrtc.SimWebRtcGateway;
 import io.roomwire.sim.cloud.webrtc.WebRtcFarEnd;
 import io.roomwire.webrtc.internal.WebRtcCall;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Real calls: the room's WebRtcJoinPath against the simulated gateway's webrtc-java far end. */
 class WebRtcJoinPathTest {
@@ -28,28 +24,13 @@ class WebRtcJoinPathTest {
     private static final JoinTarget MEETING = new JoinTarget(JoinTarget.Kind.WEBRTC,
             "https://teams.microsoft.com/l/meetup-join/19%3ameeting_X%40thread.v2/0", "teams", Optional.empty(), "test");
 
-    private static SystemScheduler scheduler;
-    private static WebRtcFarEnd farEnd;
-    private static SimWebRtcGateway gateway;
-
-    @BeforeAll
-    static void up() throws Exception {
-        scheduler = new SystemScheduler(2);
-        farEnd = new WebRtcFarEnd();
-        gateway = new SimWebRtcGateway(farEnd, Optional.of("whip-secret"), Clock.systemUTC(), Duration.ofSeconds(120));
-    }
-
-    @AfterAll
-    static void down() {
-        gateway.close();
-        farEnd.close();
-        scheduler.close();
-    }
+    @RegisterExtension
+    static final SimGatewayFixture sim = new SimGatewayFixture();
 
     private WebRtcJoinPath path(WebRtcSettings.GatewayKind kind, Optional<String> token) {
-        WebRtcSettings s = WebRtcSettings.of(kind, kind == WebRtcSettings.GatewayKind.WHIP ? gateway.whipUrl() : gateway.pexipNode().toString(),
+        WebRtcSettings s = WebRtcSettings.of(kind, sim.signallingUrl(kind),
                 token, "Room 7");
-        return new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
+        return new WebRtcJoinPath(s, sim.scheduler(), new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
     }
 
     /** Records which threads LocalMedia is called from (its contract: one media thread). */
@@ -89,8 +70,8 @@ class WebRtcJoinPathTest {
     @Test
     void joinsOverWhipAndBothSidesDecodeTheOthersMedia() throws Exception {
         ThreadRecordingMedia media = new ThreadRecordingMedia();
-        WebRtcJoinPath path = new WebRtcJoinPath(WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(),
-                Optional.of("whip-secret"), "Room 7"), scheduler, new NativeWebRtc(), media);
+        WebRtcJoinPath path = new WebRtcJoinPath(WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, sim.gateway().whipUrl(),
+                Optional.of("whip-secret"), "Room 7"), sim.scheduler(), new NativeWebRtc(), media);
         List<CallEvent> events = new CopyOnWriteArrayList<>();
         path.addListener(events::add);
         path.start();
@@ -100,18 +81,18 @@ class WebRtcJoinPathTest {
             Await.until(BOUND, () -> call.state() == CallState.CONNECTED || call.state() == CallState.ENDED, call::toString);
             assertEquals(CallState.CONNECTED, call.state(), () -> "ended: " + call.end());
             Await.until(BOUND, () -> call.framesDecoded() > 10, () -> "room decoded " + call.framesDecoded() + " frames");
-            String session = farEnd.sessions().get(0);
+            String session = sim.farEnd().sessions().get(0);
             Await.until(BOUND, () -> report(session).framesDecoded() > 10 && report(session).audioPacketsReceived() > 50,
                     () -> "far end: " + report(session));
             Await.until(BOUND, () -> events.stream().anyMatch(e -> e instanceof CallEvent.Media m
                     && m.stats().of(MediaKind.VIDEO).map(v -> v.packetsReceived() > 0).orElse(false)
                     && m.stats().of(MediaKind.AUDIO).map(a -> a.packetsReceived() > 0 && a.secure()).orElse(false)),
                     () -> "figures: " + call.stats());
-            assertTrue(gateway.seen().stream().anyMatch(s -> s.method().equals("POST") && s.auth().equals("Bearer whip-secret")));
+            assertTrue(sim.gateway().seen().stream().anyMatch(s -> s.method().equals("POST") && s.auth().equals("Bearer whip-secret")));
             // libwebrtc aborts the JVM when two threads feed one audio send stream: all media comes from one thread.
             assertEquals(java.util.Set.of("webrtc-media"), media.threads);
             call.hangUp();
-            Await.until(BOUND, () -> gateway.openSessions() == 0, () -> "WHIP DELETE did not reach the gateway");
+            Await.until(BOUND, () -> sim.gateway().openSessions() == 0, () -> "WHIP DELETE did not reach the gateway");
             Await.until(BOUND, () -> events.stream().anyMatch(e -> e instanceof CallEvent.Ended), () -> "no Ended event");
         } finally {
             path.stop();
@@ -120,7 +101,7 @@ class WebRtcJoinPathTest {
 
     @Test
     void theFarEndsPicturesReachTheRoomsDisplayAndItsWidebandAudioTheSpeakerAtTheVolumeForTheCallOnly() throws Exception {
-        io.roomwire.hal.sim.SimCodec room = new io.roomwire.hal.sim.SimCodec(scheduler);
+        io.roomwire.hal.sim.SimCodec room = new io.roomwire.hal.sim.SimCodec(sim.scheduler());
         room.setControls(new io.roomwire.hal.Codec.Controls(false, false, 50));
         double[] sum = new double[1];
         long[] samples = new long[1];
@@ -134,8 +115,8 @@ class WebRtcJoinPathTest {
                 samples[0] += pcm.length;
             }
         });
-        WebRtcJoinPath path = new WebRtcJoinPath(WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(),
-                Optional.of("whip-secret"), "Room 7"), scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440),
+        WebRtcJoinPath path = new WebRtcJoinPath(WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, sim.gateway().whipUrl(),
+                Optional.of("whip-secret"), "Room 7"), sim.scheduler(), new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440),
                 null, room);
         path.start();
         try {
@@ -182,8 +163,8 @@ class WebRtcJoinPathTest {
         // A white test camera: mean luma 235, where the fallback TestPatternMedia's is about 130 and black is 16.
         io.roomwire.hal.linux.GstCodec gst = io.roomwire.hal.linux.GstCodec.testSources(320, 180, 15, "white");
         CapturedMedia media = new CapturedMedia(gst.rawCapture().orElseThrow(), 320, 180, 15, 440);
-        WebRtcJoinPath path = new WebRtcJoinPath(WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(),
-                Optional.of("whip-secret"), "Room 7"), scheduler, new NativeWebRtc(), media, null, gst);
+        WebRtcJoinPath path = new WebRtcJoinPath(WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, sim.gateway().whipUrl(),
+                Optional.of("whip-secret"), "Room 7"), sim.scheduler(), new NativeWebRtc(), media, null, gst);
         java.util.Set<Long> before = GstProcesses.running();
         path.start();
         try {
@@ -194,7 +175,7 @@ class WebRtcJoinPathTest {
             // the camera and microphone pipelines, and the display and speaker ones from the far end's first picture and sound
             Await.until(BOUND, () -> GstProcesses.startedSince(before).size() == 4,
                     () -> "gst-launch-1.0 processes of the call: " + GstProcesses.startedSince(before));
-            String session = farEnd.sessions().get(farEnd.sessions().size() - 1);
+            String session = sim.farEnd().sessions().get(sim.farEnd().sessions().size() - 1);
             Await.until(BOUND, () -> report(session).meanLuma() > 200 && report(session).framesDecoded() > 10,
                     () -> "far end: " + report(session));
             assertEquals(235, report(session).meanLuma(), 12, "the far end decoded the white camera");
@@ -211,32 +192,32 @@ class WebRtcJoinPathTest {
 
     @Test
     void iceThatNeverConnectsEndsTheCallWithAReasonWithinTheBound() {
-        WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(), Optional.of("whip-secret"), "Room 7")
+        WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, sim.gateway().whipUrl(), Optional.of("whip-secret"), "Room 7")
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofSeconds(5));
-        WebRtcJoinPath path = new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
+        WebRtcJoinPath path = new WebRtcJoinPath(s, sim.scheduler(), new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
         path.start();
-        gateway.withholdCandidates(true);
+        sim.gateway().withholdCandidates(true);
         try {
             var call = path.dial(MEETING);
             Await.until(BOUND, () -> call.state() == CallState.ENDED, call::toString);
             assertEquals(io.roomwire.sip.CallEnd.EndedBy.NETWORK, call.end().orElseThrow().by());
             assertTrue(call.end().orElseThrow().detail().contains("ICE did not connect within 3 s"), call.end().toString());
-            Await.until(BOUND, () -> gateway.openSessions() == 0, () -> "the failed session was not deleted at the gateway");
+            Await.until(BOUND, () -> sim.gateway().openSessions() == 0, () -> "the failed session was not deleted at the gateway");
         } finally {
-            gateway.withholdCandidates(false);
+            sim.gateway().withholdCandidates(false);
             path.stop();
         }
     }
 
     @Test
     void aDtlsFailureEndsTheCallWithAReasonBeforeItIsConnected() {
-        WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(), Optional.of("whip-secret"), "Room 7")
+        WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, sim.gateway().whipUrl(), Optional.of("whip-secret"), "Room 7")
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(5));
-        WebRtcJoinPath path = new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
+        WebRtcJoinPath path = new WebRtcJoinPath(s, sim.scheduler(), new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
         List<CallEvent> events = new CopyOnWriteArrayList<>();
         path.addListener(events::add);
         path.start();
-        gateway.wrongFingerprint(true);
+        sim.gateway().wrongFingerprint(true);
         try {
             WebRtcCall call = (WebRtcCall) path.dial(MEETING);
             // Well before the 20 s connect bound: the DTLS check fails as soon as the far end's certificate arrives.
@@ -248,31 +229,31 @@ class WebRtcJoinPathTest {
             assertFalse(events.stream().anyMatch(e -> e instanceof CallEvent.StateChanged sc && sc.state() == CallState.CONNECTED),
                     events.toString());
             assertEquals(0, call.framesDecoded());
-            Await.until(BOUND, () -> gateway.openSessions() == 0, () -> "the failed session was not deleted at the gateway");
+            Await.until(BOUND, () -> sim.gateway().openSessions() == 0, () -> "the failed session was not deleted at the gateway");
         } finally {
-            gateway.wrongFingerprint(false);
+            sim.gateway().wrongFingerprint(false);
             path.stop();
         }
     }
 
     @Test
     void aVanishedFarEndEndsTheCallWhenConsentRunsOut() {
-        WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(), Optional.of("whip-secret"), "Room 7")
+        WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, sim.gateway().whipUrl(), Optional.of("whip-secret"), "Room 7")
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(5));
-        WebRtcJoinPath path = new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
+        WebRtcJoinPath path = new WebRtcJoinPath(s, sim.scheduler(), new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
         path.start();
         try {
             WebRtcCall call = (WebRtcCall) path.dial(MEETING);
             Await.until(BOUND, () -> call.framesDecoded() > 5 || call.state() == CallState.ENDED, call::toString);
-            String session = farEnd.sessions().get(0);
-            farEnd.vanish(session);
+            String session = sim.farEnd().sessions().get(0);
+            sim.farEnd().vanish(session);
             // RFC 7675: consent checks go unanswered; the call ends with a reason, well within 30 s of the loss.
             Await.until(Duration.ofSeconds(30), () -> call.state() == CallState.ENDED, () -> "still " + call.state());
             assertEquals("The meeting's media stopped", call.end().orElseThrow().message(), call.end().toString());
             // Disconnected for 2 s, the call tried an ICE restart first (an RFC 9725 PATCH with new credentials and no
             // candidates); the vanished far end could not answer it, so the loss bound ended the call all the same.
-            assertTrue(gateway.seen().stream().anyMatch(q -> q.method().equals("PATCH") && q.path().endsWith(session)
-                    && q.body().contains("a=ice-ufrag:") && !q.body().contains("a=candidate")), gateway.seen().toString());
+            assertTrue(sim.gateway().seen().stream().anyMatch(q -> q.method().equals("PATCH") && q.path().endsWith(session)
+                    && q.body().contains("a=ice-ufrag:") && !q.body().contains("a=candidate")), sim.gateway().seen().toString());
         } finally {
             path.stop();
         }
@@ -283,8 +264,8 @@ class WebRtcJoinPathTest {
         NativeWebRtc missing = new NativeWebRtc(() -> {
             throw new UnsatisfiedLinkError("no webrtc-java-linux-x86_64 in java.library.path");
         });
-        WebRtcJoinPath path = new WebRtcJoinPath(WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gateway.whipUrl(),
-                Optional.empty(), "Room 7"), scheduler, missing, new TestPatternMedia(320, 180, 15, 440));
+        WebRtcJoinPath path = new WebRtcJoinPath(WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, sim.gateway().whipUrl(),
+                Optional.empty(), "Room 7"), sim.scheduler(), missing, new TestPatternMedia(320, 180, 15, 440));
         path.start();
         try {
             assertTrue(path.health().isUp());
@@ -306,14 +287,14 @@ class WebRtcJoinPathTest {
         try {
             int baseline = -1;
             long fdsBaseline = -1;
-            int openBefore = gateway.openSessions();
+            int openBefore = sim.gateway().openSessions();
             for (int i = 0; i < LEAK_CALLS; i++) {
                 WebRtcCall call = (WebRtcCall) path.dial(MEETING);
                 Await.until(BOUND, () -> call.framesDecoded() > 2 || call.state() == CallState.ENDED, call::toString);
                 assertEquals(CallState.CONNECTED, call.state(), () -> "ended: " + call.end());
                 call.hangUp();
-                Await.until(BOUND, () -> path.calls().isEmpty() && gateway.openSessions() == openBefore,
-                        () -> "call still open: " + path.calls() + ", gateway sessions " + gateway.openSessions());
+                Await.until(BOUND, () -> path.calls().isEmpty() && sim.gateway().openSessions() == openBefore,
+                        () -> "call still open: " + path.calls() + ", gateway sessions " + sim.gateway().openSessions());
                 if (i == 0) {
                     baseline = Thread.activeCount();
                     fdsBaseline = openFds();
@@ -342,7 +323,7 @@ class WebRtcJoinPathTest {
 
     private static WebRtcFarEnd.Report report(String session) {
         try {
-            return farEnd.report(session);
+            return sim.farEnd().report(session);
         } catch (Exception e) {
             throw new AssertionError(e);
         }

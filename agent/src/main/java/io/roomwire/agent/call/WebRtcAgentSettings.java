@@ -46,9 +46,10 @@ public final class WebRtcAgentSettings {
      * when the first call is set up: a malformed ICE server, relay without a TURN server, a port range upside down.
      */
     public static void check(Config c, BiConsumer<String, String> problem) {
+        // find(): a configuration of a subset of the settings (a tool's, a test's) has none of these
         List<IceServer> servers;
         try {
-            servers = c.get(ICE_SERVERS).stream().map(IceServer::parse).toList();
+            servers = c.find(ICE_SERVERS).orElse(List.of()).stream().map(IceServer::parse).toList();
         } catch (IllegalArgumentException e) {
             problem.accept(ICE_SERVERS.key(), e.getMessage());
             return;
@@ -60,14 +61,15 @@ public final class WebRtcAgentSettings {
             problem.accept(ICE_TRANSPORT_POLICY.key(), e.getMessage());
         }
         try {
-            s.withPorts(c.get(PORT_MIN), c.get(PORT_MAX));
+            s.withPorts(c.find(PORT_MIN).orElse(0), c.find(PORT_MAX).orElse(0));
         } catch (IllegalArgumentException e) {
             problem.accept(PORT_MIN.key(), e.getMessage());
         }
     }
 
     private static WebRtcSettings.IcePolicy policy(Config c) {
-        return WebRtcSettings.IcePolicy.valueOf(c.get(ICE_TRANSPORT_POLICY).toUpperCase(Locale.ROOT));
+        return c.find(ICE_TRANSPORT_POLICY).map(p -> WebRtcSettings.IcePolicy.valueOf(p.toUpperCase(Locale.ROOT)))
+                .orElse(WebRtcSettings.IcePolicy.ALL);
     }
 
     /** The path's settings, or empty when no gateway is configured (webrtc targets are then not offered). */

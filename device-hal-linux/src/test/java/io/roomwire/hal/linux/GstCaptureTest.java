@@ -1,5 +1,6 @@
 package io.roomwire.hal.linux;
 
+import static io.roomwire.hal.linux.GstLaunches.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,12 +14,9 @@ import io.roomwire.hal.testing.Ffmpeg;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,27 +30,23 @@ class GstCaptureTest {
     private static final RawCapture.Format FORMAT = new RawCapture.Format(320, 180, 15);
 
     private final GstCodec codec = GstCodec.testSources(320, 180, 15);
-    private final Set<Long> before = gstLaunches();
+    private final Set<Long> before = GstLaunches.running();
 
     @AfterEach
     void noPipelineOutlivesItsSession() {
-        await(() -> {
-            Set<Long> now = gstLaunches();
-            now.removeAll(before);
-            return now.isEmpty();
-        }, "the capture's gst-launch-1.0 processes to end");
+        await(BOUND, () -> GstLaunches.runningExcept(before).isEmpty(), "the capture's gst-launch-1.0 processes to end");
     }
 
     @Test
     void deliversBarsOfTheAskedSizeAtRoughlyTheAskedRate() throws Exception {
         try (RawCapture.Session s = codec.rawCapture().orElseThrow().open(FORMAT)) {
-            Set<Long> started = gstLaunches();
+            Set<Long> started = GstLaunches.running();
             started.removeAll(before);
             assertEquals(2, started.size(), "one camera and one microphone pipeline: " + started);
-            await(() -> s.framesCaptured() >= 3, "the first pictures");
+            await(BOUND, () -> s.framesCaptured() >= 3, "the first pictures");
             long from = s.framesCaptured();
             long t0 = System.nanoTime();
-            await(() -> s.framesCaptured() >= from + 30, "30 more pictures");
+            await(BOUND, () -> s.framesCaptured() >= from + 30, "30 more pictures");
             double fps = 30 / ((System.nanoTime() - t0) / 1e9);
             assertTrue(fps > 10 && fps < 20, "asked for 15 fps, got " + fps);
             // 30+ pictures read back to back: each is still exactly one aligned picture (no byte was lost or added)
@@ -70,7 +64,7 @@ class GstCaptureTest {
     void theMicrophoneIs48kHzMonoPcmInTenMillisecondChunks() throws Exception {
         try (RawCapture.Session s = codec.rawCapture().orElseThrow().open(FORMAT)) {
             byte[] chunk = new byte[RawCapture.AUDIO_CHUNK_BYTES];
-            await(() -> s.nextAudio(chunk), "the first audio");
+            await(BOUND, () -> s.nextAudio(chunk), "the first audio");
             short[] pcm = new short[200 * 480];
             int chunks = 0;
             long t0 = System.nanoTime();
@@ -101,16 +95,16 @@ class GstCaptureTest {
     @Test
     void keepsOnlyTheNewestPictureAndNeverWaitsForTheCamera() throws Exception {
         try (RawCapture.Session s = codec.rawCapture().orElseThrow().open(FORMAT)) {
-            await(() -> s.framesCaptured() >= 2, "the first pictures");
+            await(BOUND, () -> s.framesCaptured() >= 2, "the first pictures");
             // Nobody reads for 20 pictures: the pipe is still drained (else the camera would stall at the pipe's size).
             long unread = s.framesCaptured();
-            await(() -> s.framesCaptured() >= unread + 20, "20 pictures nobody read");
+            await(BOUND, () -> s.framesCaptured() >= unread + 20, "20 pictures nobody read");
             // Two reads with no picture in between give the same picture: the newest is repeated, not a queue drained.
             Picture[] same = samePictureTwice(s);
             assertArrayEquals(same[0].bytes, same[1].bytes, "a second read without a new picture differs");
             // Once a newer picture arrived, a read gives it (the bars' noise patch changes every picture).
             long at = s.framesCaptured();
-            await(() -> s.framesCaptured() > at, "one more picture");
+            await(BOUND, () -> s.framesCaptured() > at, "one more picture");
             assertFalse(java.util.Arrays.equals(same[0].bytes, Picture.of(s).bytes), "a newer picture read as the old one");
         }
     }
@@ -119,14 +113,14 @@ class GstCaptureTest {
     void aKilledPipelineIsAClearProblemAndReadsGoOnWithoutBlocking() throws Exception {
         RawCapture.Session s = codec.rawCapture().orElseThrow().open(FORMAT);
         try {
-            await(() -> s.framesCaptured() >= 5, "the first pictures");
-            ProcessHandle camera = gstLaunches(before).stream().map(pid -> ProcessHandle.of(pid).orElseThrow())
+            await(BOUND, () -> s.framesCaptured() >= 5, "the first pictures");
+            ProcessHandle camera = GstLaunches.runningExcept(before).stream().map(pid -> ProcessHandle.of(pid).orElseThrow())
                     .filter(h -> h.info().arguments().map(a -> List.of(a).contains("videotestsrc")).orElse(false))
                     .findFirst().orElseThrow(() -> new AssertionError("no camera pipeline running"));
             camera.destroyForcibly();
-            await(() -> s.problem().isPresent(), "the problem");
+            await(BOUND, () -> s.problem().isPresent(), "the problem");
             assertTrue(s.problem().get().contains("camera capture pipeline"), s.problem().get());
-            await(() -> s.problem().get().contains("stopped on its own"), "the pipeline's exit: " + s.problem());
+            await(BOUND, () -> s.problem().get().contains("stopped on its own"), "the pipeline's exit: " + s.problem());
             long frozen = s.framesCaptured();
             // the last picture is still there, returned at once, and no more come
             long t0 = System.nanoTime();
@@ -143,7 +137,7 @@ class GstCaptureTest {
         }
         // a new session starts afresh: the old problem is gone once it runs
         try (RawCapture.Session again = codec.rawCapture().orElseThrow().open(FORMAT)) {
-            await(() -> again.framesCaptured() >= 2, "pictures from the new session");
+            await(BOUND, () -> again.framesCaptured() >= 2, "pictures from the new session");
             assertEquals(List.of(), codec.problems());
         }
     }
@@ -155,7 +149,7 @@ class GstCaptureTest {
         assertTrue(e.getMessage().contains("videorate") && e.getMessage().contains("gstreamer1.0-plugins-base"), e.getMessage());
         assertEquals(List.of(e.getMessage()), noVideorate.problems());
         assertEquals(e.getMessage(), noVideorate.status().orElseThrow().detail());
-        assertTrue(gstLaunches(before).isEmpty(), "a pipeline started although an element is missing");
+        assertTrue(GstLaunches.runningExcept(before).isEmpty(), "a pipeline started although an element is missing");
     }
 
     @Test
@@ -213,28 +207,6 @@ class GstCaptureTest {
 
         int u(int x, int row) {
             return bytes[180 * stride + row * (stride / 2) + x] & 0xff;
-        }
-    }
-
-    private static Set<Long> gstLaunches(Set<Long> except) {
-        Set<Long> now = gstLaunches();
-        now.removeAll(except);
-        return now;
-    }
-
-    /** The gst-launch-1.0 processes this JVM runs now. */
-    private static Set<Long> gstLaunches() {
-        return ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").endsWith("/" + GstLaunch.LAUNCH))
-                .map(ProcessHandle::pid).collect(Collectors.toCollection(HashSet::new));
-    }
-
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("waited " + BOUND + " for " + what);
-            }
-            LockSupport.parkNanos(10_000_000);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.roomwire.hal.linux;
 
+import static io.roomwire.hal.linux.GstLaunches.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -17,8 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -182,10 +181,10 @@ class GstCodecTest {
              Codec.MediaSession room = codec.open(List.of(plan(MediaKind.AUDIO, 0, "PCMU", 8000, farEnd.getLocalPort())))) {
             InetSocketAddress roomIn = room.localPorts().get(MediaKind.AUDIO);
             try (Codec.MediaSession far = sender.open(List.of(new Codec.StreamPlan(MediaKind.AUDIO, 0, "PCMU", 8000, roomIn)))) {
-                await(() -> room.received(MediaKind.AUDIO).packets() >= 10, "the room to receive audio");
+                await(BOUND, () -> room.received(MediaKind.AUDIO).packets() >= 10, "the room to receive audio");
                 codec.setControls(new Codec.Controls(false, false, 30));
                 long before = room.received(MediaKind.AUDIO).packets();
-                await(() -> room.received(MediaKind.AUDIO).packets() >= before + 25, "audio to keep flowing");
+                await(BOUND, () -> room.received(MediaKind.AUDIO).packets() >= before + 25, "audio to keep flowing");
             }
         }
         assertEquals(List.of(), codec.problems(), "the restart at the new volume reported a problem");
@@ -195,26 +194,19 @@ class GstCodecTest {
     @Test
     void aReceiveOnlyStreamStartsNoCapturePipelineAndPlaysWhatArrives() throws Exception {
         GstCodec sender = GstCodec.testSources(320, 180, 15);
-        java.util.Set<Long> before = gstLaunches();
+        java.util.Set<Long> before = GstLaunches.running();
         // As a WebRTC call's far-end audio is played: a stream with nowhere to send to.
         try (Codec.MediaSession room = codec.open(List.of(new Codec.StreamPlan(MediaKind.AUDIO, 0, "PCMU", 8000, null)))) {
-            java.util.Set<Long> started = gstLaunches();
-            started.removeAll(before);
+            java.util.Set<Long> started = GstLaunches.runningExcept(before);
             assertEquals(1, started.size(), "only the speaker pipeline, no capture: " + started);
             try (Codec.MediaSession far = sender.open(List.of(
                     new Codec.StreamPlan(MediaKind.AUDIO, 0, "PCMU", 8000, room.localPorts().get(MediaKind.AUDIO))))) {
-                await(() -> room.playout(MediaKind.AUDIO).audioLevelDbov().isPresent(), "an audio level");
+                await(BOUND, () -> room.playout(MediaKind.AUDIO).audioLevelDbov().isPresent(), "an audio level");
                 assertEquals(-11.0, room.playout(MediaKind.AUDIO).audioLevelDbov().getAsDouble(), 1.0, "level of the tone");
                 assertEquals(0, room.sent(MediaKind.AUDIO).packets());
             }
         }
         assertEquals(List.of(), codec.problems());
-    }
-
-    /** The gst-launch-1.0 processes this JVM runs now. */
-    private static java.util.Set<Long> gstLaunches() {
-        return ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").endsWith("/" + GstLaunch.LAUNCH))
-                .map(ProcessHandle::pid).collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
     }
 
     @Test
@@ -227,22 +219,22 @@ class GstCodecTest {
             try (Codec.MediaSession far = sender.open(List.of(
                     new Codec.StreamPlan(MediaKind.AUDIO, 0, "PCMU", 8000, room.localPorts().get(MediaKind.AUDIO)),
                     new Codec.StreamPlan(MediaKind.VIDEO, 96, "H264", 90000, room.localPorts().get(MediaKind.VIDEO))))) {
-                await(() -> room.playout(MediaKind.VIDEO).framesDecoded() >= 30, "30 pictures decoded by the room");
+                await(BOUND, () -> room.playout(MediaKind.VIDEO).framesDecoded() >= 30, "30 pictures decoded by the room");
                 Codec.Playout video = room.playout(MediaKind.VIDEO);
                 assertEquals(320, video.width(), "decoded width");
                 assertEquals(180, video.height(), "decoded height");
-                await(() -> room.playout(MediaKind.AUDIO).audioLevelDbov().isPresent(), "an audio level");
+                await(BOUND, () -> room.playout(MediaKind.AUDIO).audioLevelDbov().isPresent(), "an audio level");
                 // audiotestsrc volume=0.4: a sine of RMS 0.4 / sqrt(2) of full scale = -11.0 dBov
                 assertEquals(-11.0, room.playout(MediaKind.AUDIO).audioLevelDbov().getAsDouble(), 1.0, "level of the tone");
                 // the far end's camera goes off: no new pictures reach the room's decoder
                 sender.setControls(new Codec.Controls(false, true, 70));
                 long frozenAt = room.playout(MediaKind.VIDEO).framesDecoded();
                 long audioMark = room.received(MediaKind.AUDIO).packets();
-                await(() -> room.received(MediaKind.AUDIO).packets() >= audioMark + 25, "half a second of audio");
+                await(BOUND, () -> room.received(MediaKind.AUDIO).packets() >= audioMark + 25, "half a second of audio");
                 assertTrue(room.playout(MediaKind.VIDEO).framesDecoded() <= frozenAt + 2,
                         "pictures kept coming with the far end's camera off");
                 sender.setControls(new Codec.Controls(false, false, 70));
-                await(() -> room.playout(MediaKind.VIDEO).framesDecoded() >= frozenAt + 15, "pictures again after camera on");
+                await(BOUND, () -> room.playout(MediaKind.VIDEO).framesDecoded() >= frozenAt + 15, "pictures again after camera on");
             }
         }
         assertEquals(List.of(), codec.problems());
@@ -256,7 +248,7 @@ class GstCodecTest {
              Codec.MediaSession room = codec.open(List.of(plan(MediaKind.AUDIO, 111, "opus", 48000, farEnd.getLocalPort())))) {
             InetSocketAddress roomIn = room.localPorts().get(MediaKind.AUDIO);
             try (Codec.MediaSession far = sender.open(List.of(new Codec.StreamPlan(MediaKind.AUDIO, 111, "opus", 48000, roomIn)))) {
-                await(() -> room.received(MediaKind.AUDIO).packets() >= 20, "the room to receive the far end's Opus");
+                await(BOUND, () -> room.received(MediaKind.AUDIO).packets() >= 20, "the room to receive the far end's Opus");
                 byte[] garbage = new byte[200];
                 new java.util.Random(7).nextBytes(garbage);
                 garbage[0] = (byte) 0x80;
@@ -266,7 +258,7 @@ class GstCodecTest {
                 garbage[0] = 0x40; // RTP version 1
                 farEnd.send(new DatagramPacket(garbage, garbage.length, roomIn));
                 long before = room.received(MediaKind.AUDIO).packets();
-                await(() -> room.received(MediaKind.AUDIO).packets() >= before + 25, "the Opus to keep flowing");
+                await(BOUND, () -> room.received(MediaKind.AUDIO).packets() >= before + 25, "the Opus to keep flowing");
             }
             assertEquals(List.of(), codec.problems(), "a decoder choked on what the far end sent");
         }
@@ -282,17 +274,17 @@ class GstCodecTest {
             for (int seq : new int[] {1, 2, 3, 3, 5, 4, 2}) {
                 farEnd.send(pcmu(0x1111, seq, roomIn));
             }
-            await(() -> room.received(MediaKind.AUDIO).packets() == 5, "five distinct packets");
+            await(BOUND, () -> room.received(MediaKind.AUDIO).packets() == 5, "five distinct packets");
             assertEquals(0, room.received(MediaKind.AUDIO).lost(), "a late packet is not a lost one");
             // the far end restarts with a new SSRC and a sequence far away: counted afresh, nothing lost
             for (int seq = 40_000; seq < 40_010; seq++) {
                 farEnd.send(pcmu(0x2222, seq, roomIn));
             }
-            await(() -> room.received(MediaKind.AUDIO).packets() == 15, "the new source's ten packets");
+            await(BOUND, () -> room.received(MediaKind.AUDIO).packets() == 15, "the new source's ten packets");
             assertEquals(0, room.received(MediaKind.AUDIO).lost(), room.received(MediaKind.AUDIO).toString());
             // a gap is loss
             farEnd.send(pcmu(0x2222, 40_015, roomIn));
-            await(() -> room.received(MediaKind.AUDIO).lost() == 5, "five packets lost in the gap");
+            await(BOUND, () -> room.received(MediaKind.AUDIO).lost() == 5, "five packets lost in the gap");
         }
         assertEquals(List.of(), codec.problems(), "the decoder choked on what the far end sent");
     }
@@ -328,7 +320,7 @@ class GstCodecTest {
         List<String> problems = new CopyOnWriteArrayList<>();
         try (GstLaunch p = GstLaunch.start("test", "filesrc location=" + dir.resolve("missing.raw") + " ! fakesink",
                 problems::add)) {
-            await(() -> !problems.isEmpty(), "the pipeline's error");
+            await(BOUND, () -> !problems.isEmpty(), "the pipeline's error");
         }
         assertTrue(problems.get(0).startsWith("test pipeline: ") && problems.get(0).contains("Resource not found"), problems.toString());
     }
@@ -379,16 +371,6 @@ class GstCodecTest {
         // what was in flight when mute was pressed; bounded, so a mute that does nothing fails the next check
         for (int i = 0; i < 500 && receives(s, 1); i++) {
             continue;
-        }
-    }
-
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("waited " + BOUND + " for " + what);
-            }
-            LockSupport.parkNanos(10_000_000);
         }
     }
 }

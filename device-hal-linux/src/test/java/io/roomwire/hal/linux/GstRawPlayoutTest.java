@@ -1,11 +1,11 @@
 package io.roomwire.hal.linux;
 
+import static io.roomwire.hal.linux.GstLaunches.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.roomwire.hal.Codec;
 import io.roomwire.hal.MediaKind;
@@ -14,12 +14,9 @@ import io.roomwire.hal.RawPlayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,11 +30,11 @@ class GstRawPlayoutTest {
     private static final Duration BOUND = Duration.ofSeconds(30);
 
     private final GstCodec codec = GstCodec.testSources(320, 180, 15);
-    private final Set<Long> before = gstLaunches();
+    private final Set<Long> before = GstLaunches.running();
 
     @AfterEach
     void noPipelineOutlivesItsSession() {
-        await(() -> gstLaunches(before).isEmpty(), "the playout's gst-launch-1.0 processes to end");
+        await(BOUND, () -> GstLaunches.runningExcept(before).isEmpty(), "the playout's gst-launch-1.0 processes to end");
         assertEquals(0, codec.openPlayouts());
     }
 
@@ -45,11 +42,11 @@ class GstRawPlayoutTest {
     void showsEachPictureAtItsSizeAndANewSizeRestartsTheDisplayPipeline() throws Exception {
         try (RawPlayout.Session s = codec.rawPlayout().orElseThrow().open()) {
             GstRawPlayout.GstSession g = (GstRawPlayout.GstSession) s;
-            assertEquals(Set.of(), gstLaunches(before), "a pipeline runs before the first picture");
+            assertEquals(Set.of(), GstLaunches.runningExcept(before), "a pipeline runs before the first picture");
             for (int i = 1; i <= 10; i++) {
                 assertTrue(show(s, 320, 180, 100), "picture " + i + " dropped");
                 int n = i;
-                await(() -> g.playout(MediaKind.VIDEO).framesDecoded() == n, "picture " + n + " at the display sink");
+                await(BOUND, () -> g.playout(MediaKind.VIDEO).framesDecoded() == n, "picture " + n + " at the display sink");
             }
             Codec.Playout shown = g.playout(MediaKind.VIDEO);
             assertEquals(320, shown.width());
@@ -57,15 +54,15 @@ class GstRawPlayoutTest {
             assertEquals(10, s.framesShown());
             assertEquals(0, s.framesDropped());
             long first = g.pid(MediaKind.VIDEO).orElseThrow();
-            assertEquals(Set.of(first), gstLaunches(before), "only the display's pipeline: no audio was played");
+            assertEquals(Set.of(first), GstLaunches.runningExcept(before), "only the display's pipeline: no audio was played");
 
             // the far end sends a smaller picture: a new pipeline shows it at its size
             assertTrue(show(s, 160, 90, 50));
-            await(() -> g.playout(MediaKind.VIDEO).framesDecoded() == 1 && g.playout(MediaKind.VIDEO).width() == 160,
+            await(BOUND, () -> g.playout(MediaKind.VIDEO).framesDecoded() == 1 && g.playout(MediaKind.VIDEO).width() == 160,
                     "the 160x90 picture at the display sink: " + g.playout(MediaKind.VIDEO));
             assertEquals(90, g.playout(MediaKind.VIDEO).height());
             assertNotEquals(first, g.pid(MediaKind.VIDEO).orElseThrow(), "the display's pipeline restarted");
-            await(() -> gstLaunches(before).size() == 1, "the 320x180 pipeline to end");
+            await(BOUND, () -> GstLaunches.runningExcept(before).size() == 1, "the 320x180 pipeline to end");
             assertEquals(List.of(), codec.problems());
         }
     }
@@ -92,7 +89,7 @@ class GstRawPlayoutTest {
         try (RawPlayout.Session s = codec.rawPlayout().orElseThrow().open()) {
             GstRawPlayout.GstSession g = (GstRawPlayout.GstSession) s;
             assertTrue(show(s, 1280, 720, 100));
-            await(() -> g.playout(MediaKind.VIDEO).framesDecoded() == 1, "the first picture at the display sink");
+            await(BOUND, () -> g.playout(MediaKind.VIDEO).framesDecoded() == 1, "the first picture at the display sink");
             long pid = g.pid(MediaKind.VIDEO).orElseThrow();
             signal("STOP", pid); // the display takes nothing more: the pipe (64 KiB) fills within the next picture
             try {
@@ -117,9 +114,9 @@ class GstRawPlayoutTest {
         try (RawPlayout.Session s = codec.rawPlayout().orElseThrow().open()) {
             GstRawPlayout.GstSession g = (GstRawPlayout.GstSession) s;
             assertTrue(show(s, 320, 180, 100));
-            await(() -> g.playout(MediaKind.VIDEO).framesDecoded() == 1, "the first picture at the display sink");
+            await(BOUND, () -> g.playout(MediaKind.VIDEO).framesDecoded() == 1, "the first picture at the display sink");
             ProcessHandle.of(g.pid(MediaKind.VIDEO).orElseThrow()).orElseThrow().destroyForcibly();
-            await(() -> s.problem().isPresent(), "the problem");
+            await(BOUND, () -> s.problem().isPresent(), "the problem");
             assertTrue(s.problem().get().contains("display pipeline"), s.problem().get());
             assertEquals(PeripheralStatus.State.FAILED, codec.status().orElseThrow().state());
             assertTrue(codec.status().orElseThrow().detail().contains("display pipeline"), codec.status().toString());
@@ -127,14 +124,14 @@ class GstRawPlayoutTest {
             for (int i = 0; i < 20; i++) {
                 show(s, 320, 180, 100);
             }
-            await(() -> s.framesDropped() == dropped + 20, "20 pictures dropped: " + s.framesDropped());
-            assertEquals(Set.of(), gstLaunches(before), "a dead display is not restarted for every picture");
+            await(BOUND, () -> s.framesDropped() == dropped + 20, "20 pictures dropped: " + s.framesDropped());
+            assertEquals(Set.of(), GstLaunches.runningExcept(before), "a dead display is not restarted for every picture");
         }
         // the next call's playout starts afresh
         try (RawPlayout.Session again = codec.rawPlayout().orElseThrow().open()) {
             assertEquals(List.of(), codec.problems());
             assertTrue(show(again, 320, 180, 100));
-            await(() -> ((GstRawPlayout.GstSession) again).playout(MediaKind.VIDEO).framesDecoded() == 1, "a picture again");
+            await(BOUND, () -> ((GstRawPlayout.GstSession) again).playout(MediaKind.VIDEO).framesDecoded() == 1, "a picture again");
         }
     }
 
@@ -228,27 +225,5 @@ class GstRawPlayoutTest {
     private static void signal(String name, long pid) throws Exception {
         Process p = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
         assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, "kill -" + name + " " + pid);
-    }
-
-    private static Set<Long> gstLaunches(Set<Long> except) {
-        Set<Long> now = gstLaunches();
-        now.removeAll(except);
-        return now;
-    }
-
-    /** The gst-launch-1.0 processes this JVM runs now. */
-    private static Set<Long> gstLaunches() {
-        return ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").endsWith("/" + GstLaunch.LAUNCH))
-                .map(ProcessHandle::pid).collect(Collectors.toCollection(HashSet::new));
-    }
-
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("waited " + BOUND + " for " + what);
-            }
-            LockSupport.parkNanos(10_000_000);
-        }
     }
 }

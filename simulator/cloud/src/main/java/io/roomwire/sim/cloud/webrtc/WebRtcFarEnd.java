@@ -204,21 +204,7 @@ public final class WebRtcFarEnd implements FarEnd, AutoCloseable {
         p.video = factory.createVideoTrack(sessionId + "-v", p.videoSource);
         p.senders.add(p.pc.addTrack(p.audio, List.of(sessionId)));
         p.senders.add(p.pc.addTrack(p.video, List.of(sessionId)));
-        CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
-        p.pc.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
-            @Override
-            public void onSuccess(RTCSessionDescription d) {
-                answer.complete(d);
-            }
-
-            @Override
-            public void onFailure(String error) {
-                answer.completeExceptionally(new IllegalStateException("createAnswer: " + error));
-            }
-        });
-        RTCSessionDescription a = answer.get(10, TimeUnit.SECONDS);
-        await(f -> p.pc.setLocalDescription(a, set(f)));
-        p.gathered.await(2, TimeUnit.SECONDS);
+        answerLocally(p, "createAnswer");
         peers.put(sessionId, p);
         p.pumps.add(media.scheduleAtFixedRate(p::pushVideo, 0, 66, TimeUnit.MILLISECONDS));
         p.pumps.add(media.scheduleAtFixedRate(p::pushAudio, 0, 10, TimeUnit.MILLISECONDS));
@@ -258,6 +244,17 @@ public final class WebRtcFarEnd implements FarEnd, AutoCloseable {
         }
         p.gathered = new CountDownLatch(1);
         await(f -> p.pc.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer.toString()), set(f)));
+        answerLocally(p, "createAnswer (ICE restart)");
+        return p.pc.getLocalDescription().sdp;
+    }
+
+    /**
+     * Answers the offer just set as the peer's remote description: the answer becomes its local description,
+     * and its candidates are given a moment to gather so that the answer carries them.
+     *
+     * @param step names the step in the error if the answer cannot be created
+     */
+    private static void answerLocally(Peer p, String step) throws Exception {
         CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
         p.pc.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
             @Override
@@ -267,13 +264,12 @@ public final class WebRtcFarEnd implements FarEnd, AutoCloseable {
 
             @Override
             public void onFailure(String error) {
-                answer.completeExceptionally(new IllegalStateException("createAnswer (ICE restart): " + error));
+                answer.completeExceptionally(new IllegalStateException(step + ": " + error));
             }
         });
         RTCSessionDescription a = answer.get(10, TimeUnit.SECONDS);
         await(f -> p.pc.setLocalDescription(a, set(f)));
         p.gathered.await(2, TimeUnit.SECONDS);
-        return p.pc.getLocalDescription().sdp;
     }
 
     private static void await(java.util.function.Consumer<CompletableFuture<Void>> start) throws Exception {

@@ -15,8 +15,6 @@ import io.roomwire.sim.room.broker.MosquittoBroker;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +26,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,31 +68,12 @@ class FleetKillTest {
     Path dir;
 
     /** A child JVM running {@link FleetMain}, its output collected line by line. */
-    static final class Child implements AutoCloseable {
-        final Process process;
-        final List<String> lines = new CopyOnWriteArrayList<>();
-
-        private final Writer commands;
+    static final class Child extends ChildJvm implements AutoCloseable {
 
         /** The fleet on {@code state}, reporting to the Mosquitto running from {@code brokerDir} (not the child's). */
         Child(Path state, Path brokerDir) throws IOException {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> command = List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                    Inside.class.getName(), "--fleet", Integer.toString(ROOMS), "--state", state.toString(),
-                    "--spread", "2s", "--threads", "4", "--broker", brokerDir.toString());
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String l; (l = r.readLine()) != null; ) {
-                        lines.add(l);
-                    }
-                } catch (IOException e) {
-                    lines.add("(output ended: " + e + ")");
-                }
-            }, "fleet-child-output");
-            reader.setDaemon(true);
-            reader.start();
+            super(List.of(), Inside.class, List.of("--fleet", Integer.toString(ROOMS), "--state", state.toString(),
+                    "--spread", "2s", "--threads", "4", "--broker", brokerDir.toString()), "fleet-child-output");
         }
 
         /** Rooms healthy as the child last printed it. */
@@ -125,19 +103,13 @@ class FleetKillTest {
         /** Every room raises one event carrying each of {@code marks}, in order; returns once the child has raised them. */
         void mark(List<String> marks) throws IOException {
             String names = String.join(" ", marks);
-            commands.write("mark " + names + "\n");
-            commands.flush();
+            send("mark " + names);
             FleetRig.await("the child to raise " + names, Duration.ofSeconds(30), () -> {
                 if (!process.isAlive()) {
                     throw new AssertionError("the fleet's child JVM ended (" + process.exitValue() + "):\n" + output());
                 }
                 return lines.contains("emitted " + names);
             }, this::output);
-        }
-
-        String output() {
-            List<String> l = lines;
-            return String.join("\n", l.subList(Math.max(0, l.size() - 60), l.size()));
         }
 
         /** SIGKILL to the JVM, and to anything it started, which a killed JVM cannot stop. */

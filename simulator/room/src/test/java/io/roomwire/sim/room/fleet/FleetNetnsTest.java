@@ -7,8 +7,6 @@ import io.roomwire.core.log.LogSetup;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -235,35 +232,16 @@ class FleetNetnsTest {
     }
 
     /** The test's side of {@link Inside}: the child process, its output line by line, and its commands. */
-    static final class InsideProcess implements AutoCloseable {
+    static final class InsideProcess extends ChildJvm implements AutoCloseable {
         private static final Pattern HEALTHY = Pattern.compile("^(\\d+)/" + ROOMS + " rooms healthy$");
         private static final Pattern EMITTED = Pattern.compile("^emitted (m\\d+)$");
         private static final Pattern LOST = Pattern.compile(" delivered from every room; lost (\\{.*?\\});");
 
-        final Process process;
-        private final List<String> lines = new CopyOnWriteArrayList<>();
-        private final Writer commands;
         /** Where the child's output since the current fault began starts. */
         private int faultFrom;
 
         InsideProcess(Path state, List<String> prefix) throws IOException {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> command = new ArrayList<>(prefix);
-            command.addAll(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), Inside.class.getName(),
-                    state.toString()));
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String l; (l = r.readLine()) != null; ) {
-                        lines.add(l);
-                    }
-                } catch (IOException e) {
-                    lines.add("(output ended: " + e + ")");
-                }
-            }, "netns-fleet-output");
-            reader.setDaemon(true);
-            reader.start();
+            super(prefix, Inside.class, List.of(state.toString()), "netns-fleet-output");
         }
 
         /** A fault begins now (for the lowest count of healthy rooms during it). */
@@ -297,8 +275,7 @@ class FleetNetnsTest {
         /** Every room raises an event carrying a new mark; returns the mark. */
         String mark() throws IOException {
             int from = lines.size();
-            commands.write("mark\n");
-            commands.flush();
+            send("mark");
             String[] mark = {null};
             await("the child to raise a mark", Duration.ofSeconds(30), () -> {
                 for (int i = from; i < lines.size(); i++) {
@@ -351,17 +328,12 @@ class FleetNetnsTest {
             }, this::output);
         }
 
-        String output() {
-            List<String> l = lines;
-            return String.join("\n", l.subList(Math.max(0, l.size() - 60), l.size()));
-        }
-
         @Override
         public void close() throws InterruptedException {
             List<ProcessHandle> started = process.descendants().toList();
             try {
-                commands.write("stop\n");
-                commands.close();
+                send("stop");
+                closeInput();
             } catch (IOException ended) {
                 // the child is gone already
             }

@@ -1,0 +1,60 @@
+package io.roomwire.webrtc;
+
+import io.roomwire.core.time.SystemScheduler;
+import io.roomwire.sim.cloud.webrtc.SimWebRtcGateway;
+import io.roomwire.sim.cloud.webrtc.WebRtcFarEnd;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The simulated WebRTC gateway with its webrtc-java far end and the room's scheduler, started once for a test
+ * class and closed after it: {@code @RegisterExtension static final SimGatewayFixture sim = new SimGatewayFixture();}.
+ * The gateway takes the bearer token {@code whip-secret} on WHIP.
+ */
+final class SimGatewayFixture implements BeforeAllCallback, AfterAllCallback {
+
+    private SystemScheduler scheduler;
+    private WebRtcFarEnd farEnd;
+    private SimWebRtcGateway gateway;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        scheduler = new SystemScheduler(2);
+        farEnd = new WebRtcFarEnd();
+        gateway = new SimWebRtcGateway(farEnd, Optional.of("whip-secret"), Clock.systemUTC(), Duration.ofSeconds(120));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (farEnd != null) {
+            farEnd.close();
+        }
+        if (scheduler != null) {
+            scheduler.close();
+        }
+    }
+
+    SystemScheduler scheduler() {
+        return scheduler;
+    }
+
+    WebRtcFarEnd farEnd() {
+        return farEnd;
+    }
+
+    SimWebRtcGateway gateway() {
+        return gateway;
+    }
+
+    /** Where the room signals for this kind of gateway: the WHIP endpoint or the Pexip node. */
+    String signallingUrl(WebRtcSettings.GatewayKind kind) {
+        return kind == WebRtcSettings.GatewayKind.WHIP ? gateway.whipUrl() : gateway.pexipNode().toString();
+    }
+}
