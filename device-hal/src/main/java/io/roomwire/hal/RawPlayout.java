@@ -78,23 +78,6 @@ public interface RawPlayout {
         }
     }
 
-    /** Copies a picture's planes into one tightly packed I420 array (Y, then U, then V). */
-    static byte[] packI420(int width, int height, ByteBuffer y, int strideY, ByteBuffer u, int strideU, ByteBuffer v,
-                           int strideV) {
-        byte[] out = new byte[width * height * 3 / 2];
-        int at = 0;
-        for (int r = 0; r < height; r++, at += width) {
-            y.get(r * strideY, out, at, width);
-        }
-        for (int r = 0; r < height / 2; r++, at += width / 2) {
-            u.get(r * strideU, out, at, width / 2);
-        }
-        for (int r = 0; r < height / 2; r++, at += width / 2) {
-            v.get(r * strideV, out, at, width / 2);
-        }
-        return out;
-    }
-
     /** Checks a chunk for {@link Session#play}. */
     static void checkChunk(byte[] pcm, int channels) {
         if (channels != 1 && channels != 2) {

@@ -1,5 +1,6 @@
 package io.roomwire.hal.linux;
 
+import io.roomwire.hal.I420;
 import io.roomwire.hal.RawCapture;
 import java.io.IOException;
 import java.io.InputStream;
@@ -161,16 +162,7 @@ final class GstCapture implements RawCapture {
                 if (latest == null) {
                     return false;
                 }
-                int at = 0;
-                for (int r = 0; r < h; r++, at += w) {
-                    y.put(r * strideY, latest, at, w);
-                }
-                for (int r = 0; r < h / 2; r++, at += w / 2) {
-                    u.put(r * strideU, latest, at, w / 2);
-                }
-                for (int r = 0; r < h / 2; r++, at += w / 2) {
-                    v.put(r * strideV, latest, at, w / 2);
-                }
+                I420.unpack(latest, w, h, y, strideY, u, strideU, v, strideV);
                 return true;
             }
         }

@@ -1,6 +1,7 @@
 package io.roomwire.hal.linux;
 
 import io.roomwire.hal.Codec;
+import io.roomwire.hal.I420;
 import io.roomwire.hal.MediaKind;
 import io.roomwire.hal.RawPlayout;
 import java.io.IOException;
@@ -84,7 +85,7 @@ final class GstRawPlayout implements RawPlayout {
             }
             // the format string is the pipeline: a new size starts a new one
             return video.offer(new Item(pipelines.playoutVideo(width, height),
-                    RawPlayout.packI420(width, height, y, strideY, u, strideU, v, strideV)));
+                    I420.pack(width, height, y, strideY, u, strideU, v, strideV)));
         }
 
         @Override
