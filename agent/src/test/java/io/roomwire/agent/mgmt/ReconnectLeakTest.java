@@ -75,6 +75,12 @@ class ReconnectLeakTest {
                     done, seconds, threads0, threads1, heap0 / 1024, heap1 / 1024, ProcessStats.rssBytes());
             assertEquals(2 * SESSIONS, warm);
             assertEquals(total / SESSIONS * SESSIONS, done);
+            for (PahoMqttTransport t : ts) {
+                // Paho 1.2.5 would poll each of its three loops into life with 100 ms sleeps (PahoThreads)
+                assertEquals(0, t.loopStarts().leftToPaho(), "loop starts left to Paho's polling: " + t.loopStarts());
+                assertTrue(t.loopStarts().awaited() >= 3 * t.stats().connects(), "three loops a connection: " + t.loopStarts()
+                        + " for " + t.stats().connects() + " connections");
+            }
             assertTrue(threads1 <= threads0 + 2, "threads grew: " + threads0 + " -> " + threads1);
             assertTrue(heap1 - heap0 < 8L * 1024 * 1024, "heap grew by " + (heap1 - heap0) / 1024 + " KB");
         } finally {

@@ -55,6 +55,7 @@ public final class PahoMqttTransport implements MqttTransport {
     private final Scheduler scheduler;
     private final ReconnectDelays delays;
     private final NoDelaySocketFactory.Tracked sockets;
+    private final PahoThreads threads;
     private final String serverUri;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
@@ -84,6 +85,7 @@ public final class PahoMqttTransport implements MqttTransport {
                     .getSocketFactory();
         }
         this.sockets = NoDelaySocketFactory.create(tls);
+        this.threads = new PahoThreads(options.clientId());
         String scheme = options.usesTls() ? "ssl" : "tcp";
         int port = options.broker().getPort() > 0 ? options.broker().getPort() : options.usesTls() ? 8883 : 1883;
         String host = options.broker().getHost();
@@ -111,7 +113,7 @@ public final class PahoMqttTransport implements MqttTransport {
             retry = null;
             gen = ++generation;
             try {
-                c = new MqttAsyncClient(serverUri, options.clientId(), new MemoryPersistence());
+                c = new MqttAsyncClient(serverUri, options.clientId(), new MemoryPersistence(), null, threads);
             } catch (MqttException e) {
                 lastError = "cannot create MQTT client: " + e.getMessage();
                 Logger.error("MQTT client for {} cannot be created ({}): check mqtt.broker-url", serverUri, e.getMessage());
@@ -430,6 +432,11 @@ public final class PahoMqttTransport implements MqttTransport {
     @Override
     public TransportStats stats() {
         return new TransportStats(connects.get(), losses.get(), failures.get(), lastError);
+    }
+
+    /** How Paho's loops started on this transport's connections (see {@link PahoThreads}). */
+    public PahoThreads.Starts loopStarts() {
+        return threads.starts();
     }
 
     /** MQTT topic filter matching, including {@code $share/group/} prefixes. */
