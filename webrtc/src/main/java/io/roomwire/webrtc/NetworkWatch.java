@@ -86,7 +86,9 @@ public final class NetworkWatch implements AutoCloseable {
 
     public synchronized void start() {
         if (timer == null) {
-            timer = scheduler.scheduleAtFixedRate(poll, poll, this::poll);
+            // The first look at once: a call dialled right after start gathers from the addresses as they are now, and a
+            // change before the first period ended would otherwise become the baseline, unseen (WebRtcBehindNatTest).
+            timer = scheduler.scheduleAtFixedRate(Duration.ZERO, poll, this::poll);
         }
     }
 

@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real STUN/TURN server nobody here wrote: Debian's coturn ({@code turnserver}), started in the test JVM's network
- * namespace on 127.0.0.2 only, with long-term credentials (RFC 8489 §9.2) for one fresh user, no configuration file
- * from /etc, a bounded lifetime, and its log (allocations, binding requests) for the tests to read.
+ * namespace on 127.0.0.2 only (or on an address in a namespace the test built, {@link #startIn}), with long-term
+ * credentials (RFC 8489 §9.2) for one fresh user, no configuration file from /etc, a bounded lifetime, and its log
+ * (allocations, binding requests) for the tests to read.
  */
 final class Coturn implements AutoCloseable {
 
@@ -25,13 +26,18 @@ final class Coturn implements AutoCloseable {
     static final int RELAY_MIN = 40000;
     static final int RELAY_MAX = 40999;
 
+    /** The standard STUN/TURN port (RFC 8489 §18.6): free in a namespace the test created. */
+    static final int STANDARD_PORT = 3478;
+
+    final String address;
     final String user;
     final String password;
     final int port;
     private final Process process;
     private final Path log;
 
-    private Coturn(String user, String password, int port, Process process, Path log) {
+    private Coturn(String address, String user, String password, int port, Process process, Path log) {
+        this.address = address;
         this.user = user;
         this.password = password;
         this.port = port;
@@ -40,17 +46,25 @@ final class Coturn implements AutoCloseable {
     }
 
     static Coturn start(Path dir, Duration lifetime) throws IOException {
+        return start(null, ADDRESS, freePort(), dir, lifetime);
+    }
+
+    /** In the namespace {@code ns} (one the test created, e.g. the public side of {@link NatNetwork}) on {@code address}. */
+    static Coturn startIn(Netns ns, String address, Path dir, Duration lifetime) throws IOException {
+        return start(ns, address, STANDARD_PORT, dir, lifetime);
+    }
+
+    private static Coturn start(Netns ns, String address, int port, Path dir, Duration lifetime) throws IOException {
         if (!Files.isExecutable(Path.of("/usr/bin/turnserver"))) {
             throw new IllegalStateException("/usr/bin/turnserver is missing: install Debian's coturn (bin/test does)");
         }
         Files.createDirectories(dir);
-        int port = freePort();
         String user = "room" + UUID.randomUUID().toString().substring(0, 6);
         String password = UUID.randomUUID().toString().replace("-", "");
         Path log = dir.resolve("turnserver.log");
         // -n: no turnserver.conf from /etc; timeout ends it even if the JVM dies before close().
         ProcessBuilder pb = new ProcessBuilder(List.of("timeout", "-k", "5", String.valueOf(lifetime.toSeconds()),
-                "/usr/bin/turnserver", "-n", "--listening-ip=" + ADDRESS, "--relay-ip=" + ADDRESS,
+                "/usr/bin/turnserver", "-n", "--listening-ip=" + address, "--relay-ip=" + address,
                 "--listening-port=" + port, "--min-port=" + RELAY_MIN, "--max-port=" + RELAY_MAX,
                 "--lt-cred-mech", "--realm=" + REALM, "--user=" + user + ":" + password,
                 "--no-tls", "--no-dtls", "--no-cli", "--no-software-attribute",
@@ -59,8 +73,8 @@ final class Coturn implements AutoCloseable {
                 "--log-file=stdout", "--simple-log", "--no-stdout-log",
                 "--pidfile=" + dir.resolve("turnserver.pid"), "--userdb=" + dir.resolve("turndb")));
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Coturn started = new Coturn(user, password, port, pb.start(), log);
-        Await.until(Duration.ofSeconds(30), () -> started.log().contains("UDP listener opened on: " + ADDRESS + ":" + port)
+        Coturn started = new Coturn(address, user, password, port, ns == null ? pb.start() : ns.start(pb), log);
+        Await.until(Duration.ofSeconds(30), () -> started.log().contains("UDP listener opened on: " + address + ":" + port)
                 || !started.process.isAlive(), () -> "turnserver did not open its UDP listener: " + started.log());
         if (!started.process.isAlive()) {
             throw new IllegalStateException("turnserver exited: " + started.log());
@@ -83,11 +97,11 @@ final class Coturn implements AutoCloseable {
 
     /** {@code turn:} URL as a person writes it in webrtc.ice-servers, with this server's user and {@code password}. */
     String turnSpec(String withPassword) {
-        return user + ":" + withPassword + "@turn:" + ADDRESS + ":" + port + "?transport=udp";
+        return user + ":" + withPassword + "@turn:" + address + ":" + port + "?transport=udp";
     }
 
     String stunSpec() {
-        return "stun:" + ADDRESS + ":" + port;
+        return "stun:" + address + ":" + port;
     }
 
     String log() {

@@ -91,6 +91,17 @@ class NetworkWatchTest {
     }
 
     @Test
+    void aChangeWithinTheFirstPollPeriodOfACallDialledRightAfterStartIsSeen() {
+        callUp.set(false);
+        watch.start();
+        scheduler.advance(Duration.ZERO); // the first look, at once: the addresses the call will gather from
+        callUp.set(true); // dialled at once and connected within a second
+        addresses.set(Set.of(address("198.51.100.7"))); // then the address moved, before the watch looked again
+        scheduler.advance(Duration.ofSeconds(6));
+        assertEquals(1, restarts.get(), "the moved address must not become the call's baseline unseen");
+    }
+
+    @Test
     void anUnreadableSourceIsLoggedAndChangesNothing() {
         watch.start();
         scheduler.advance(Duration.ofSeconds(2));

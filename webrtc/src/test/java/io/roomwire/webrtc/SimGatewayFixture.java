@@ -6,6 +6,7 @@ import io.roomwire.sim.cloud.webrtc.WebRtcFarEnd;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -17,14 +18,29 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class SimGatewayFixture implements BeforeAllCallback, AfterAllCallback {
 
+    /** Where the far end's libwebrtc threads live: null, the test JVM's namespace (next to the room). */
+    private final Supplier<Netns> farEndNamespace;
+
     private SystemScheduler scheduler;
     private WebRtcFarEnd farEnd;
     private SimWebRtcGateway gateway;
 
+    SimGatewayFixture() {
+        this(null);
+    }
+
+    /**
+     * With the far end's media in another network namespace ({@link NatNetwork}'s public side), asked for when the
+     * class starts; the gateway's HTTP stays on the test JVM's 127.0.0.1, where the room signals.
+     */
+    SimGatewayFixture(Supplier<Netns> farEndNamespace) {
+        this.farEndNamespace = farEndNamespace;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         scheduler = new SystemScheduler(2);
-        farEnd = new WebRtcFarEnd();
+        farEnd = farEndNamespace == null ? new WebRtcFarEnd() : farEndNamespace.get().call(WebRtcFarEnd::new);
         gateway = new SimWebRtcGateway(farEnd, Optional.of("whip-secret"), Clock.systemUTC(), Duration.ofSeconds(120));
     }
 

@@ -342,6 +342,27 @@ public final class WebRtcFarEnd implements FarEnd, AutoCloseable {
         return packets;
     }
 
+    /**
+     * The remote side of the session's selected candidate pair (getStats: transport selectedCandidatePairId, then
+     * its remote-candidate) as {@code type address:port}, e.g. {@code srflx 203.0.113.1:40100}; empty before ICE
+     * selected a pair. Behind a NAT: the address the room's media really comes from. libwebrtc leaves a peer-reflexive
+     * remote candidate's address out of its stats: {@code prflx ?:40100}.
+     */
+    public String selectedRemoteCandidate(String sessionId) {
+        Map<String, RTCStats> all = stats(sessionId);
+        for (RTCStats s : all.values()) {
+            Object pairId = s.getType() == RTCStatsType.TRANSPORT ? s.getAttributes().get("selectedCandidatePairId") : null;
+            RTCStats pair = pairId == null ? null : all.get(pairId.toString());
+            RTCStats remote = pair == null ? null : all.get(String.valueOf(pair.getAttributes().get("remoteCandidateId")));
+            if (remote != null) {
+                Map<String, Object> a = remote.getAttributes();
+                Object address = a.get("address") != null ? a.get("address") : a.get("ip");
+                return a.get("candidateType") + " " + (address != null ? address : "?") + ":" + a.get("port");
+            }
+        }
+        return "";
+    }
+
     /** The ICE username fragment the session's transport uses now (getStats: transport iceLocalUsernameFragment). */
     public String localIceUfrag(String sessionId) {
         for (RTCStats s : stats(sessionId).values()) {
