@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * ICE servers and ports from the settings, against a real coturn in the test's network namespace: TURN with
@@ -60,11 +62,17 @@ class WebRtcIceServersTest {
         return new WebRtcJoinPath(s, sim.scheduler(), new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
     }
 
-    @Test
-    void relayPolicyCarriesTheCallThroughTheTurnServerWithTheConfiguredCredentials() {
-        // As in webrtc.ice-servers: user:password@turn:host:port?transport=udp
-        WebRtcSettings s = settings().withIceServers(List.of(IceServer.parse(coturn.turnSpec(coturn.password))))
-                .withIcePolicy(WebRtcSettings.IcePolicy.RELAY);
+    @ParameterizedTest(name = "TURN over {0}")
+    @EnumSource(Coturn.Transport.class)
+    void relayPolicyCarriesTheCallThroughTheTurnServerWithTheConfiguredCredentials(Coturn.Transport transport) {
+        // As in webrtc.ice-servers: user:password@turn:host:port?transport=udp|tcp, user:password@turns:host:port?transport=tcp
+        IceServer server = IceServer.parse(coturn.turnSpec(coturn.password, transport));
+        if (transport == Coturn.Transport.TLS) {
+            // The test CA is in no root list libwebrtc has built in: with the default check the room refuses this server
+            // (turnsServerWhoseCertificateNoKnownCaIssuedIsRefusedByDefault). Here: what TLS carries, not who signed it.
+            server = server.withoutCertificateCheck();
+        }
+        WebRtcSettings s = settings().withIceServers(List.of(server)).withIcePolicy(WebRtcSettings.IcePolicy.RELAY);
         WebRtcJoinPath path = path(s);
         path.start();
         try {
@@ -77,21 +85,76 @@ class WebRtcIceServersTest {
                     () -> "far end: " + report(session));
 
             IceCandidates ice = call.iceCandidates();
-            assertEquals("relay", ice.selectedLocal().map(IceCandidates.Candidate::type).orElse("none"), ice.toString());
+            IceCandidates.Candidate relay = ice.selectedLocal().orElseThrow(() -> new AssertionError("no selected pair: " + ice));
+            assertEquals("relay", relay.type(), ice.toString());
+            assertEquals(transport.name().toLowerCase(java.util.Locale.ROOT), relay.relayProtocol(), ice.toString());
             assertFalse(ice.local().isEmpty(), ice.toString());
             assertTrue(ice.local().stream().allMatch(c -> c.type().equals("relay")), "relay policy, yet: " + ice);
-            int relayPort = ice.selectedLocal().orElseThrow().port();
+            int relayPort = relay.port();
             assertTrue(relayPort >= Coturn.RELAY_MIN && relayPort <= Coturn.RELAY_MAX, "not a coturn relay port: " + ice);
-            // coturn's side: this user's allocation, and the relayed address the room's candidate names.
+            // coturn's side: this user's allocation, on the listener and with the transport of the URL
             String log = coturn.log();
             assertTrue(log.contains("user <" + coturn.user + ">: incoming packet ALLOCATE processed, success"), log);
             assertTrue(log.contains("Local relay addr: " + Coturn.ADDRESS + ":" + relayPort), log);
             assertNotLogged(coturn.password);
             call.hangUp();
             Await.until(BOUND, () -> path.calls().isEmpty(), () -> "call still open: " + path.calls());
+            // coturn names the listener (local address) and how the session ended when it closes the allocation.
+            Await.until(BOUND, () -> coturn.sessionOf(relayPort).stream().anyMatch(l -> l.contains("closed (2nd stage)")),
+                    () -> "coturn did not close the allocation of relay port " + relayPort + ": " + coturn.sessionOf(relayPort));
+            List<String> lines = coturn.sessionOf(relayPort);
+            String opened = lines.stream().filter(l -> l.contains(": new, realm=")).findFirst().orElseThrow();
+            String closed = lines.stream().filter(l -> l.contains("closed (2nd stage)")).findFirst().orElseThrow();
+            assertTrue(opened.contains("username=<" + coturn.user + ">"), opened);
+            int listener = transport == Coturn.Transport.TLS ? coturn.tlsPort : coturn.port;
+            assertTrue(closed.contains("local " + Coturn.ADDRESS + ":" + listener + ","), "not on port " + listener + ": " + closed);
+            switch (transport) {
+                case UDP -> {
+                    assertFalse(opened.contains("cipher="), opened);
+                    assertTrue(lines.stream().noneMatch(l -> l.contains("TCP")), "a UDP allocation, yet: " + lines);
+                }
+                case TCP -> {
+                    assertFalse(opened.contains("cipher="), "plain TCP, yet: " + opened);
+                    // "TCP connection closed by client" or "TCP socket buffer operation error": a plain TCP socket (TLS says "TLS/TCP")
+                    assertTrue(closed.contains("reason: TCP "), closed);
+                }
+                case TLS -> assertTrue(opened.matches(".*cipher=\\S+, method=TLSv1\\.[23]$"), "not over TLS 1.2/1.3: " + opened);
+            }
         } finally {
             path.stop();
         }
+    }
+
+    @Test
+    void turnsServerWhoseCertificateNoKnownCaIssuedIsRefusedByDefault() {
+        // A certificate for the right name from a CA the room does not know: the default check refuses the server.
+        IceServer server = IceServer.parse(coturn.turnSpec(coturn.password, Coturn.Transport.TLS));
+        assertEquals(IceServer.TlsCheck.VERIFY, server.tlsCheck());
+        long tlsSessionsBefore = coturn.log().lines().filter(l -> l.contains(", method=TLSv1.")).count();
+        int connectionsBefore = tlsConnections();
+        WebRtcJoinPath path = path(settings().withIceServers(List.of(server)).withIcePolicy(WebRtcSettings.IcePolicy.RELAY));
+        path.start();
+        try {
+            var call = path.dial(MEETING);
+            Await.until(BOUND, () -> call.state() == CallState.ENDED, () -> call.state() + " " + call.end());
+            CallEnd end = call.end().orElseThrow();
+            assertEquals("The meeting's media could not connect", end.message());
+            assertTrue(end.detail().contains(coturn.url(Coturn.Transport.TLS) + " answered 701")
+                    && end.detail().contains("its certificate does not chain to a public root CA"), end.detail());
+            assertFalse(end.detail().contains(coturn.password), end.detail());
+            // The room did reach the TLS listener and hung up in the handshake: no TURN session came of it.
+            Await.until(BOUND, () -> tlsConnections() > connectionsBefore, () -> "no TLS connection reached coturn: " + coturn.log());
+            assertEquals(tlsSessionsBefore, coturn.log().lines().filter(l -> l.contains(", method=TLSv1.")).count(), coturn.log());
+            Await.until(BOUND, () -> sim.gateway().openSessions() == 0, () -> "the failed session was left at the gateway");
+        } finally {
+            path.stop();
+        }
+    }
+
+    /** Connections coturn closed on its TLS listener with nothing of TURN read ("user <>"). */
+    private static int tlsConnections() {
+        return (int) coturn.log().lines().filter(l -> l.contains("closed (2nd stage), user <>")
+                && l.contains("local " + Coturn.ADDRESS + ":" + coturn.tlsPort + ",")).count();
     }
 
     @Test

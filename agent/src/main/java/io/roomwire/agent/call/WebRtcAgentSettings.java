@@ -26,7 +26,9 @@ public final class WebRtcAgentSettings {
     public static final Setting<String> GATEWAY_TOKEN = Setting.optional("webrtc.gateway-token", SettingType.STRING,
             "WHIP bearer token, or the Pexip conference PIN").asSecret();
     public static final Setting<List<String>> ICE_SERVERS = Setting.of("webrtc.ice-servers", SettingType.LIST, "",
-            "STUN/TURN servers (comma-separated): stun:host:port, or user:password@turn:host:port for TURN").asSecret();
+            "STUN/TURN servers (comma-separated): stun:host:port, or user:password@turn:host:port?transport=udp|tcp"
+                    + " for TURN, user:password@turns:host:port?transport=tcp for TURN over TLS (certificate from a public CA,"
+                    + " naming the host)").asSecret();
     public static final Setting<String> ICE_TRANSPORT_POLICY = Setting.of("webrtc.ice-transport-policy",
             SettingType.oneOf("all", "relay"), "all", "ICE candidates a call may use: all, or relay to send all media through"
                     + " the TURN server of webrtc.ice-servers (rooms behind firewalls that let only that server through)");

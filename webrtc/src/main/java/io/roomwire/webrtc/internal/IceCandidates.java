@@ -18,11 +18,14 @@ import java.util.Optional;
  */
 public record IceCandidates(List<Candidate> local, Optional<Candidate> selectedLocal, Optional<Candidate> selectedRemote) {
 
-    /** One candidate: {@code type} host, srflx, prflx or relay (RFC 8445 §5.1.1), protocol udp or tcp. */
-    public record Candidate(String type, String protocol, String address, int port) {
+    /**
+     * One candidate: {@code type} host, srflx, prflx or relay (RFC 8445 §5.1.1), protocol udp or tcp; for a relay
+     * candidate {@code relayProtocol} is how the room reaches its TURN server (udp, tcp or tls), else empty.
+     */
+    public record Candidate(String type, String protocol, String address, int port, String relayProtocol) {
         @Override
         public String toString() {
-            return type + " " + protocol + " " + address + ":" + port;
+            return type + " " + protocol + " " + address + ":" + port + (relayProtocol.isEmpty() ? "" : " via TURN/" + relayProtocol);
         }
     }
 
@@ -56,6 +59,6 @@ public record IceCandidates(List<Candidate> local, Optional<Candidate> selectedL
         Map<String, Object> a = s.getAttributes();
         Object address = a.get("address") != null ? a.get("address") : a.get("ip");
         return new Candidate(String.valueOf(a.get("candidateType")), String.valueOf(a.get("protocol")), String.valueOf(address),
-                a.get("port") instanceof Number n ? n.intValue() : 0);
+                a.get("port") instanceof Number n ? n.intValue() : 0, a.get("relayProtocol") == null ? "" : String.valueOf(a.get("relayProtocol")));
     }
 }

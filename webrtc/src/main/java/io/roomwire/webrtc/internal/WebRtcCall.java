@@ -10,6 +10,7 @@ import dev.onvoid.webrtc.RTCIceConnectionState;
 import dev.onvoid.webrtc.RTCIceGatheringState;
 import dev.onvoid.webrtc.RTCIceServer;
 import dev.onvoid.webrtc.RTCIceTransportPolicy;
+import dev.onvoid.webrtc.TlsCertPolicy;
 import dev.onvoid.webrtc.RTCOfferOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCPeerConnectionIceErrorEvent;
@@ -231,6 +232,8 @@ public final class WebRtcCall implements Call {
             r.urls = s.urls();
             r.username = s.username().orElse(null);
             r.password = s.credential().orElse(null);
+            // Said here, not left to webrtc-java's constructor default: a turns: server's certificate is checked.
+            r.tlsCertPolicy = s.tlsCheck() == IceServer.TlsCheck.NONE ? TlsCertPolicy.INSECURE_NO_CHECK : TlsCertPolicy.SECURE;
             config.iceServers.add(r);
         }
         config.iceTransportPolicy = settings.icePolicy() == WebRtcSettings.IcePolicy.RELAY
@@ -444,6 +447,11 @@ public final class WebRtcCall implements Call {
             why.append(": the TURN server refused the room's credentials; check the user and password in webrtc.ice-servers");
         } else if (settings.icePolicy() == WebRtcSettings.IcePolicy.RELAY) {
             why.append(": webrtc.ice-transport-policy = relay and no TURN server in webrtc.ice-servers gave a relay address");
+        }
+        if (iceErrors.stream().anyMatch(e -> e.startsWith("turns:") && e.contains(" answered 701 "))) {
+            // libwebrtc reports a refused certificate as 701, as it does a closed port: name both.
+            why.append("; no TLS connection to the turns: server: its port is closed, or its certificate does not chain to a"
+                    + " public root CA the room's WebRTC stack knows or does not name the URL's host");
         }
         if (settings.maxPort() > 0) {
             why.append("; local UDP ports are limited to ").append(settings.minPort()).append('-').append(settings.maxPort())

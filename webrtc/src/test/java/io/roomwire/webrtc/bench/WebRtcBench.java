@@ -6,6 +6,8 @@ import io.roomwire.sip.CallState;
 import io.roomwire.sip.JoinTarget;
 import io.roomwire.sim.cloud.webrtc.SimWebRtcGateway;
 import io.roomwire.sim.cloud.webrtc.WebRtcFarEnd;
+import io.roomwire.hal.linux.GstCodec;
+import io.roomwire.webrtc.CapturedMedia;
 import io.roomwire.webrtc.NativeWebRtc;
 import io.roomwire.webrtc.TestPatternMedia;
 import io.roomwire.webrtc.WebRtcJoinPath;
@@ -27,6 +29,9 @@ import java.util.Optional;
  * join press -> ICE connected -> first remote frame (p50/p95 over rw.calls-timed calls), CPU and RSS
  * of one 720p30 call, threads and RSS after rw.calls-leak calls. Run it in a network namespace with a
  * non-loopback interface (webrtc/src/test/netns/bin/java does that). Prints markdown rows on stdout.
+ * The 720p30 call is measured twice: with the test pattern sent and nothing played, then (unless
+ * {@code -Drw.gst=false}) with the room's Linux media, GstCapture's test sources (videotestsrc, audiotestsrc)
+ * sent and the far end played through GstRawPlayout into fakesinks, its gst-launch-1.0 children's CPU counted.
  */
 public final class WebRtcBench {
 
@@ -97,6 +102,9 @@ public final class WebRtcBench {
             hd.stop();
             row(rows, "CPU of one 720p30 call (room + simulated far end in one process)", fmt(cores) + " cores", "<= 0.5 core (room)");
             row(rows, "RSS during that call / before the library loaded", rssCall / 1024 + " / " + rssBefore / 1024 + " MB", "-");
+            if (Boolean.parseBoolean(System.getProperty("rw.gst", "true"))) {
+                gstCall(rows, s, scheduler, cores);
+            }
 
             WebRtcJoinPath many = new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
             many.start();
@@ -141,6 +149,76 @@ public final class WebRtcBench {
         row(rows, "OS threads / open fds / RSS MB after trim: before the library loaded, with room path and far end closed",
                 osThreadsBefore + " / " + fdsBefore + " / " + rssBefore / 1024 + ", " + osThreads() + " / " + openFds() + " / "
                         + trimmedRssKb() / 1024, "back to the start");
+    }
+
+    /**
+     * The 720p30 call again with what a Linux room runs around it: the camera and microphone from GstCapture (two
+     * gst-launch-1.0 pipelines on videotestsrc and audiotestsrc), the far end's pictures and sound through GstRawPlayout
+     * (two more, into fakesinks). CPU over 10 s is this process's (room + far end, as above) plus those four children's.
+     */
+    private static void gstCall(PrintStream rows, WebRtcSettings s, SystemScheduler scheduler, double testPatternCores)
+            throws Exception {
+        GstCodec gst = GstCodec.testSources(1280, 720, 30);
+        CapturedMedia media = new CapturedMedia(gst.rawCapture().orElseThrow(), 1280, 720, 30, 440);
+        WebRtcJoinPath path = new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), media, null, gst);
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        path.start();
+        try {
+            WebRtcCall c = (WebRtcCall) path.dial(MEETING);
+            // capture (camera, microphone) and playout (display, speaker): four pipelines once the far end's media plays
+            await(() -> c.framesDecoded() > 30 && gstChildren().size() == 4 || c.state() == CallState.ENDED);
+            if (c.state() != CallState.CONNECTED || !media.capturing() || media.problem().isPresent() || !gst.problems().isEmpty()) {
+                // CapturedMedia would send the test pattern instead: then this would measure the row above again
+                throw new IllegalStateException("the GStreamer call is not what it should measure: " + c.state() + " " + c.end()
+                        + ", capture " + media.problem() + ", pipelines " + gstChildren() + ", " + gst.problems());
+            }
+            List<ProcessHandle> children = gstChildren();
+            long cpu0 = os.getProcessCpuTime();
+            long children0 = cpuNanos(children);
+            long frames0 = c.framesDecoded();
+            long w0 = System.nanoTime();
+            long until = w0 + 10_000_000_000L;
+            while (System.nanoTime() < until) {
+                Thread.sleep(100);
+            }
+            long wall = System.nanoTime() - w0;
+            double room = (os.getProcessCpuTime() - cpu0) / (double) wall;
+            if (!gstChildren().stream().map(ProcessHandle::pid).toList().equals(children.stream().map(ProcessHandle::pid).toList())) {
+                throw new IllegalStateException("a gst-launch-1.0 pipeline ended or restarted during the measurement: " + gst.problems());
+            }
+            double kids = (cpuNanos(children) - children0) / (double) wall;
+            double fps = (c.framesDecoded() - frames0) * 1e9 / wall;
+            long kidsRss = 0;
+            for (ProcessHandle h : children) {
+                kidsRss += status(Path.of("/proc", Long.toString(h.pid()), "status"), "VmRSS:");
+            }
+            long rss = rssKb();
+            c.hangUp();
+            await(() -> path.calls().isEmpty());
+            row(rows, "CPU of one 720p30 call with GStreamer capture (GstCapture test sources) and playout (GstRawPlayout,"
+                    + " fakesinks): process + its 4 gst-launch-1.0 children = total; the test-pattern call above",
+                    fmt(room) + " + " + fmt(kids) + " = " + fmt(room + kids) + " cores; " + fmt(testPatternCores) + " cores",
+                    "<= 0.5 core (room)");
+            row(rows, "RSS during that call: process / its gst-launch-1.0 children; far end's pictures decoded by the room",
+                    rss / 1024 + " / " + kidsRss / 1024 + " MB; " + fmt(fps) + " fps", "-");
+        } finally {
+            path.stop();
+        }
+    }
+
+    /** This process's gst-launch-1.0 children (the capture's and the playout's pipelines), by pid. */
+    private static List<ProcessHandle> gstChildren() {
+        return ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").endsWith("/gst-launch-1.0"))
+                .sorted(java.util.Comparator.comparingLong(ProcessHandle::pid)).toList();
+    }
+
+    /** User + system CPU of {@code processes} (/proc/PID/stat); a process that has ended counts as an error. */
+    private static long cpuNanos(List<ProcessHandle> processes) {
+        long sum = 0;
+        for (ProcessHandle p : processes) {
+            sum += p.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for " + p.pid())).toNanos();
+        }
+        return sum;
     }
 
     private static void await(java.util.function.BooleanSupplier c) throws InterruptedException {
@@ -192,7 +270,11 @@ public final class WebRtcBench {
     }
 
     private static long status(String key) throws Exception {
-        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+        return status(Path.of("/proc/self/status"), key);
+    }
+
+    private static long status(Path file, String key) throws Exception {
+        for (String l : Files.readAllLines(file)) {
             if (l.startsWith(key)) {
                 return Long.parseLong(l.replaceAll("[^0-9]", ""));
             }
