@@ -117,12 +117,20 @@ public final class BenchRunner {
                 new Variant("shipped flags (jvm.options)", jdk, cp, imageFlags),
                 new Variant("shipped flags + AppCDS (dynamic archive of a first boot)", jdk, cp,
                         concat(imageFlags, List.of("-XX:SharedArchiveFile=" + jsa)))));
-        Path image = root.resolve("image/target/image");
-        Path imageJava = image.resolve("runtime/bin/java");
-        if (Files.isExecutable(imageJava) && Files.isDirectory(image.resolve("lib"))) {
-            // The installed layout: the bundled jlink runtime (with whatever CDS archive it ships) and lib/.
-            variants.add(new Variant("installed image (bundled runtime, lib/, shipped flags)", imageJava,
-                    image.resolve("lib") + "/*", imageFlags));
+        // The installed layout as the package lays it out in /usr/lib/roomwire (image/target/root): the bundled jlink
+        // runtime, the ProGuard-shrunk lib/ and, as the launcher appends it, the roomwire-webrtc package's jars.
+        Path installed = root.resolve("image/target/root/usr/lib/roomwire");
+        Path imageJava = installed.resolve("runtime/bin/java");
+        Path installedJsa = work.resolve("installed.jsa");
+        String installedCp = null;
+        if (Files.isExecutable(imageJava) && Files.isDirectory(installed.resolve("lib"))) {
+            Path webrtc = root.resolve("image/target/image/webrtc");
+            installedCp = installed.resolve("lib") + "/*" + (Files.isDirectory(webrtc) ? ":" + webrtc + "/*" : "");
+            variants.add(new Variant("installed layout (bundled runtime, shrunk lib/, shipped flags; an OTA slot)", imageJava,
+                    installedCp, imageFlags));
+            // The package's own archive names /usr/lib/roomwire; this one is trained the same way at this path.
+            variants.add(new Variant("installed layout + AppCDS (as the package at /usr/lib/roomwire)", imageJava, installedCp,
+                    concat(imageFlags, List.of("-XX:SharedArchiveFile=" + installedJsa))));
         }
         Path empty = emptyJvmJar(work);
         md.append("## Agent cold start and memory (simulated room)\n\n")
@@ -149,12 +157,19 @@ public final class BenchRunner {
                     Duration.ZERO);
             System.out.println("first start with sign-in: " + first.startMillis() + " ms; AppCDS archive "
                     + (Files.exists(jsa) ? Files.size(jsa) / 1024 + " KB" : "missing"));
+            if (installedCp != null) {
+                runAgent(cloud, work, imageJava, installedCp, concat(imageFlags,
+                        List.of("-XX:ArchiveClassesAtExit=" + installedJsa)), Duration.ZERO);
+                System.out.println("installed layout's AppCDS archive " + (Files.exists(installedJsa)
+                        ? Files.size(installedJsa) / 1024 + " KB" : "missing"));
+            }
             StringBuilder rows = new StringBuilder();
             for (Variant v : variants) {
                 Figures agent = measure(() -> runAgent(cloud, work, v.java(), v.classpath(), v.flags(), Duration.ZERO));
                 List<String> emptyFlags = v.flags().stream().filter(f -> !f.startsWith("-XX:SharedArchiveFile=")).toList();
                 Figures none = measure(() -> runEmpty(v.java(), empty, emptyFlags, Duration.ZERO));
-                long rss = quick && v != variants.get(variants.size() - 1) ? -1
+                // --quick: idle RSS of the AppCDS set-ups only (a device runs with its archive)
+                long rss = quick && v.flags().stream().noneMatch(f -> f.startsWith("-XX:SharedArchiveFile=")) ? -1
                         : runAgent(cloud, work, v.java(), v.classpath(), v.flags(), idle).rssKb();
                 long emptyRss = rss < 0 ? -1 : runEmpty(v.java(), empty, emptyFlags, idle).rssKb();
                 rows.append("| ").append(v.name()).append(" | ").append(agent.median()).append(" | ")
