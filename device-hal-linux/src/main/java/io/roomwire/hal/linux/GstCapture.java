@@ -87,8 +87,9 @@ final class GstCapture implements RawCapture {
             if (closed) {
                 return;
             }
-            problem = why;
+            // the codec first: whoever sees the session's problem then also sees it in the codec's status
             codec.reportCapture(why);
+            problem = why;
         }
 
         private void readPictures() {

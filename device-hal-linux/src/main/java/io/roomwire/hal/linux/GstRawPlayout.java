@@ -133,8 +133,9 @@ final class GstRawPlayout implements RawPlayout {
             if (closed) {
                 return;
             }
-            problem = why;
+            // the codec first: whoever sees the session's problem then also sees it in the codec's status
             codec.reportPlayout(why);
+            problem = why;
         }
 
         @Override
