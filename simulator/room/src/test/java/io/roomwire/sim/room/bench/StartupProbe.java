@@ -20,15 +20,18 @@ import java.util.stream.Stream;
  * load: per run of the enrolled agent (and of the empty JVM with the same flags, in the same run) the
  * wall time to "all services UP", the CPU time the process had used by then (user+sys from
  * /proc/PID/stat), its threads and RSS at that moment, and with {@code --classes} the classes loaded
- * by then per jar ({@code -Xlog:class+load}). With {@code --idle S} also VmRSS after S seconds and,
- * with {@code --nmt}, the JVM's native memory summary.
+ * by then per jar ({@code -Xlog:class+load}), with {@code --threads} that CPU time by thread
+ * (/proc/PID/task). With {@code --idle S} also VmRSS after S seconds and, with {@code --nmt}, the JVM's
+ * native memory summary.
  *
- * <p>Arguments: {@code --root DIR [--runs N] [--cds] [--classes] [--idle S] [--nmt] [--flag F]...}; the
+ * <p>Arguments: {@code --root DIR [--runs N] [--cds] [--classes] [--threads] [--idle S] [--nmt] [--flag F]...}; the
  * shipped flags (image/src/main/resources/jvm.options) are always on, {@code --flag} adds one;
  * {@code --default} runs the JVM's defaults instead of the shipped flags. The class path is the
  * agent's own (agent/target/runtime-classpath.txt, as {@code bench/run} writes it) unless one or more
  * {@code --cp NAME=CLASSPATH} name others (saved builds): their runs then alternate, so before and after
- * see the same load. With {@code --cds} each class path gets its own dynamic archive.
+ * see the same load; {@code --vflag NAME:FLAG} adds a JVM flag to one of them only (name the same class
+ * path twice to compare flags with alternating runs). With {@code --cds} each class path gets its own dynamic
+ * archive.
  */
 public final class StartupProbe {
 
@@ -39,7 +42,7 @@ public final class StartupProbe {
     }
 
     private record Sample(long wallMs, long cpuMs, int threads, long rssKb, long idleRssKb, String breakdown,
-                          Map<String, Integer> classes, String nmt) { }
+                          Map<String, Integer> classes, String nmt, Map<String, Long> cpuByThread) { }
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(".");
@@ -47,11 +50,13 @@ public final class StartupProbe {
         boolean cds = false;
         boolean classes = false;
         boolean nmt = false;
+        boolean threads = false;
         boolean defaults = false;
         Duration idle = Duration.ZERO;
         List<String> extra = new ArrayList<>();
         List<String[]> variants = new ArrayList<>(); // name, class path
         Map<String, Map<String, String>> envs = new java.util.HashMap<>();
+        Map<String, List<String>> variantFlags = new java.util.HashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--root" -> root = Path.of(args[++i]);
@@ -59,6 +64,7 @@ public final class StartupProbe {
                 case "--cds" -> cds = true;
                 case "--classes" -> classes = true;
                 case "--nmt" -> nmt = true;
+                case "--threads" -> threads = true;
                 case "--default" -> defaults = true;
                 case "--idle" -> idle = Duration.ofSeconds(Long.parseLong(args[++i]));
                 case "--flag" -> extra.add(args[++i]);
@@ -66,6 +72,10 @@ public final class StartupProbe {
                     String v = args[++i];
                     envs.computeIfAbsent(v.substring(0, v.indexOf(':')), n -> new java.util.HashMap<>())
                             .put(v.substring(v.indexOf(':') + 1, v.indexOf('=')), v.substring(v.indexOf('=') + 1));
+                }
+                case "--vflag" -> { // NAME:FLAG, a JVM flag for one class path's runs (the same class path may be named twice)
+                    String v = args[++i];
+                    variantFlags.computeIfAbsent(v.substring(0, v.indexOf(':')), n -> new ArrayList<>()).add(v.substring(v.indexOf(':') + 1));
                 }
                 case "--cp" -> {
                     String v = args[++i];
@@ -99,10 +109,11 @@ public final class StartupProbe {
             List<List<String>> cmds = new ArrayList<>();
             for (String[] v : variants) {
                 List<String> agentFlags = new ArrayList<>(flags);
+                agentFlags.addAll(variantFlags.getOrDefault(v[0], List.of()));
                 if (cds) {
                     // each class path its own archive, trained by an enrolled start (the same for every variant)
                     Path jsa = work.resolve(v[0] + ".jsa");
-                    List<String> train = new ArrayList<>(flags);
+                    List<String> train = new ArrayList<>(agentFlags);
                     train.add("-XX:ArchiveClassesAtExit=" + jsa);
                     run(agentCmd(cloud, work, javaBin, v[1], train), work, false, Duration.ZERO, false);
                     agentFlags.add("-XX:SharedArchiveFile=" + jsa);
@@ -123,12 +134,16 @@ public final class StartupProbe {
                 Sample e = run(emptyCmd, work, false, idle, false);
                 for (int k = 0; k < variants.size(); k++) {
                     String name = variants.get(k)[0];
-                    Sample a = run(cmds.get(k), work, classes && i == 0, idle, nmt && i == 0);
+                    Sample a = run(cmds.get(k), work, classes && i == 0, idle, nmt && i == 0, threads);
                     all.computeIfAbsent(name, n -> new ArrayList<>()).add(a);
                     System.out.println("| " + (i + 1) + " | " + name + " | " + a.wallMs() + " | " + a.cpuMs() + " | " + a.threads()
                             + " | " + a.rssKb() / 1024 + " | " + (a.idleRssKb() / 1024) + " | " + e.wallMs() + " | " + e.cpuMs()
                             + " | " + e.idleRssKb() / 1024 + " |");
                     System.out.println("  " + a.breakdown());
+                    if (!a.cpuByThread().isEmpty()) {
+                        System.out.println("  cpu ms by thread at UP: " + a.cpuByThread().entrySet().stream()
+                                .map(t -> t.getKey() + " " + t.getValue()).collect(java.util.stream.Collectors.joining(", ")));
+                    }
                     if (!a.classes().isEmpty()) {
                         int total = a.classes().values().stream().mapToInt(Integer::intValue).sum();
                         System.out.println("  classes loaded by UP: " + total);
@@ -165,6 +180,11 @@ public final class StartupProbe {
     }
 
     private static Sample run(List<String> base, Path work, boolean classes, Duration idle, boolean nmt) throws Exception {
+        return run(base, work, classes, idle, nmt, false);
+    }
+
+    private static Sample run(List<String> base, Path work, boolean classes, Duration idle, boolean nmt, boolean threads)
+            throws Exception {
         List<String> cmd = new ArrayList<>(base);
         Path log = work.resolve("classload.log");
         if (classes) {
@@ -188,7 +208,8 @@ public final class StartupProbe {
                 throw new IllegalStateException("no 'all services UP' from " + cmd);
             }
             long cpu = cpuMs(p.pid());
-            int threads = (int) status(p.pid(), "Threads:");
+            Map<String, Long> byThread = threads ? cpuByThread(p.pid()) : Map.of();
+            int threadCount = (int) status(p.pid(), "Threads:");
             long rss = status(p.pid(), "VmRSS:");
             Map<String, Integer> perJar = classes ? perJar(Files.readAllLines(log)) : Map.of();
             String next = line.contains("empty JVM") ? "" : r.readLine();
@@ -222,7 +243,7 @@ public final class StartupProbe {
             if (!p.waitFor(20, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
             }
-            return new Sample(wall, cpu, threads, rss, idleRss, breakdown, perJar, nmtOut);
+            return new Sample(wall, cpu, threadCount, rss, idleRss, breakdown, perJar, nmtOut, byThread);
         }
     }
 
@@ -245,6 +266,33 @@ public final class StartupProbe {
             }
             out.merge(key, 1, Integer::sum);
         }
+        return out;
+    }
+
+    /**
+     * CPU (user+sys, ms) of each of the process's threads so far, summed by name without its number
+     * ("roomwire-start-3" counts as "roomwire-start-"; the kernel keeps 15 characters; the main thread is "java"),
+     * largest first; threads that used none are left out.
+     */
+    private static Map<String, Long> cpuByThread(long pid) throws IOException {
+        Map<String, Long> sum = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+                    if (ms > 0) {
+                        sum.merge(Files.readString(t.resolve("comm")).strip().replaceAll("[0-9]+$", ""), ms, Long::sum);
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // the thread ended while we looked
+                }
+            }
+        }
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        sum.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }
 
