@@ -30,8 +30,9 @@ import java.util.stream.Stream;
  * agent's own (agent/target/runtime-classpath.txt, as {@code bench/run} writes it) unless one or more
  * {@code --cp NAME=CLASSPATH} name others (saved builds): their runs then alternate, so before and after
  * see the same load; {@code --vflag NAME:FLAG} adds a JVM flag to one of them only (name the same class
- * path twice to compare flags with alternating runs). With {@code --cds} each class path gets its own dynamic
- * archive.
+ * path twice to compare flags with alternating runs) and {@code --vjava NAME:PATH} runs it with another java (the
+ * installed layout's runtime: {@code --cp "installed=image/target/root/usr/lib/roomwire/lib/*"}). With {@code --cds}
+ * each class path gets its own dynamic archive.
  */
 public final class StartupProbe {
 
@@ -57,6 +58,7 @@ public final class StartupProbe {
         List<String[]> variants = new ArrayList<>(); // name, class path
         Map<String, Map<String, String>> envs = new java.util.HashMap<>();
         Map<String, List<String>> variantFlags = new java.util.HashMap<>();
+        Map<String, Path> variantJava = new java.util.HashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--root" -> root = Path.of(args[++i]);
@@ -76,6 +78,10 @@ public final class StartupProbe {
                 case "--vflag" -> { // NAME:FLAG, a JVM flag for one class path's runs (the same class path may be named twice)
                     String v = args[++i];
                     variantFlags.computeIfAbsent(v.substring(0, v.indexOf(':')), n -> new ArrayList<>()).add(v.substring(v.indexOf(':') + 1));
+                }
+                case "--vjava" -> { // NAME:PATH, the java one class path runs with (e.g. the installed layout's jlink runtime)
+                    String v = args[++i];
+                    variantJava.put(v.substring(0, v.indexOf(':')), Path.of(v.substring(v.indexOf(':') + 1)).toAbsolutePath());
                 }
                 case "--cp" -> {
                     String v = args[++i];
@@ -115,10 +121,10 @@ public final class StartupProbe {
                     Path jsa = work.resolve(v[0] + ".jsa");
                     List<String> train = new ArrayList<>(agentFlags);
                     train.add("-XX:ArchiveClassesAtExit=" + jsa);
-                    run(agentCmd(cloud, work, javaBin, v[1], train), work, false, Duration.ZERO, false);
+                    run(agentCmd(cloud, work, variantJava.getOrDefault(v[0], javaBin), v[1], train), work, false, Duration.ZERO, false);
                     agentFlags.add("-XX:SharedArchiveFile=" + jsa);
                 }
-                List<String> cmd = agentCmd(cloud, work, javaBin, v[1], agentFlags);
+                List<String> cmd = agentCmd(cloud, work, variantJava.getOrDefault(v[0], javaBin), v[1], agentFlags);
                 ENV.put(cmd, envs.getOrDefault(v[0], Map.of()));
                 cmds.add(cmd);
                 run(cmds.get(cmds.size() - 1), work, false, Duration.ZERO, false); // page cache
