@@ -10,10 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -50,9 +56,84 @@ public final class RuntimeImage {
         run("jlink", "--add-modules", String.join(",", modules), "--strip-debug", "--no-man-pages",
                 "--no-header-files", "--include-locales=" + args[4], "--output", out.toString());
         Files.writeString(out.resolve("roomwire-modules"), String.join("\n", modules) + "\n");
+        Path security = out.resolve("conf/security/java.security");
+        Files.writeString(security, keepLinkedProviders(Files.readString(security), linkedModules(out)));
         stripNativeCode(out);
         dumpSharedArchive(out);
         System.out.println("[roomwire-image] jlink runtime " + out + ": " + String.join(",", modules));
+    }
+
+    /**
+     * Every module a jlink runtime holds, those it was asked for and those they require, from its {@code release}
+     * file ({@code MODULES="java.base java.logging ..."}).
+     */
+    static Set<String> linkedModules(Path runtime) throws IOException {
+        java.util.Properties release = new java.util.Properties();
+        try (java.io.Reader r = Files.newBufferedReader(runtime.resolve("release"))) {
+            release.load(r);
+        }
+        String modules = release.getProperty("MODULES", "").replace("\"", "").strip();
+        if (modules.isEmpty()) {
+            throw new IOException(runtime + "/release names no MODULES");
+        }
+        return Set.copyOf(Arrays.asList(modules.split("\\s+")));
+    }
+
+    /** The security providers JDK 17's java.security lists on Linux, and the module each is in. */
+    static final Map<String, String> PROVIDER_MODULES = Map.ofEntries(
+            Map.entry("SUN", "java.base"), Map.entry("SunRsaSign", "java.base"),
+            Map.entry("SunEC", "jdk.crypto.ec"), Map.entry("SunJSSE", "java.base"),
+            Map.entry("SunJCE", "java.base"), Map.entry("SunJGSS", "java.security.jgss"),
+            Map.entry("SunSASL", "java.security.sasl"), Map.entry("XMLDSig", "java.xml.crypto"),
+            Map.entry("SunPCSC", "java.smartcardio"), Map.entry("JdkLDAP", "java.naming"),
+            Map.entry("JdkSASL", "jdk.security.jgss"), Map.entry("SunPKCS11", "jdk.crypto.cryptoki"));
+
+    private static final Pattern PROVIDER_LINE =
+            Pattern.compile("security\\.provider\\.(\\d+)=(\\S+)(.*)");
+
+    /**
+     * The runtime's java.security with only the security providers whose module the runtime links, numbered
+     * again from 1 (the others become comments saying why). The JDK lists twelve; for an algorithm the first five
+     * lack (TLS's first handshake asks for some) the JCA walks on down the list, and for a listed provider whose
+     * module is missing it instantiates every {@code java.security.Provider} on the class path to find one of that
+     * name: BouncyCastle's two, ~570 classes and their algorithm tables, on the agent's start path (the entra
+     * service's start took 157-203 ms on this runtime against 59-70 ms on a full JDK, docs/performance.md).
+     *
+     * @throws IllegalStateException for a provider not in {@link #PROVIDER_MODULES} (a JDK whose list changed)
+     */
+    static String keepLinkedProviders(String javaSecurity, Collection<String> modules) {
+        TreeMap<Integer, String> kept = new TreeMap<>();
+        List<String> lines = javaSecurity.lines().toList();
+        for (String line : lines) {
+            Matcher m = PROVIDER_LINE.matcher(line);
+            if (m.matches()) {
+                String module = PROVIDER_MODULES.get(m.group(2));
+                if (module == null) {
+                    throw new IllegalStateException("java.security lists a provider this build does not know, " + m.group(2)
+                            + ": add it and its module to RuntimeImage.PROVIDER_MODULES");
+                }
+                if (module.equals("java.base") || modules.contains(module)) {
+                    kept.put(Integer.parseInt(m.group(1)), m.group(2) + m.group(3));
+                }
+            }
+        }
+        Map<String, Integer> renumbered = new HashMap<>();
+        kept.forEach((n, provider) -> renumbered.put(provider, renumbered.size() + 1));
+        StringBuilder out = new StringBuilder();
+        for (String line : lines) {
+            Matcher m = PROVIDER_LINE.matcher(line);
+            if (!m.matches()) {
+                out.append(line);
+            } else if (renumbered.containsKey(m.group(2) + m.group(3))) {
+                out.append("security.provider.").append(renumbered.get(m.group(2) + m.group(3))).append('=').append(m.group(2))
+                        .append(m.group(3));
+            } else {
+                out.append("# ").append(line).append("   (left out by the roomwire image: module ")
+                        .append(PROVIDER_MODULES.get(m.group(2))).append(" is not in this runtime)");
+            }
+            out.append('\n');
+        }
+        return out.toString();
     }
 
     /**
