@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,11 +13,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -68,8 +68,8 @@ public final class RuntimeImage {
      * file ({@code MODULES="java.base java.logging ..."}).
      */
     static Set<String> linkedModules(Path runtime) throws IOException {
-        java.util.Properties release = new java.util.Properties();
-        try (java.io.Reader r = Files.newBufferedReader(runtime.resolve("release"))) {
+        Properties release = new Properties();
+        try (Reader r = Files.newBufferedReader(runtime.resolve("release"))) {
             release.load(r);
         }
         String modules = release.getProperty("MODULES", "").replace("\"", "").strip();
@@ -94,15 +94,15 @@ public final class RuntimeImage {
     /**
      * The runtime's java.security with only the security providers whose module the runtime links, numbered
      * again from 1 (the others become comments saying why). The JDK lists twelve; for an algorithm the first five
-     * lack (TLS's first handshake asks for some) the JCA walks on down the list, and for a listed provider whose
+     * lack (the first TLS socket asks for some) the JCA walks on down the list, and for a listed provider whose
      * module is missing it instantiates every {@code java.security.Provider} on the class path to find one of that
-     * name: BouncyCastle's two, ~570 classes and their algorithm tables, on the agent's start path (the entra
+     * name: BouncyCastle's two, ~650 classes and their algorithm tables, on the agent's start path (the entra
      * service's start took 157-203 ms on this runtime against 59-70 ms on a full JDK, docs/performance.md).
      *
      * @throws IllegalStateException for a provider not in {@link #PROVIDER_MODULES} (a JDK whose list changed)
      */
     static String keepLinkedProviders(String javaSecurity, Collection<String> modules) {
-        TreeMap<Integer, String> kept = new TreeMap<>();
+        TreeSet<Integer> kept = new TreeSet<>(); // the numbers of the providers that stay
         List<String> lines = javaSecurity.lines().toList();
         for (String line : lines) {
             Matcher m = PROVIDER_LINE.matcher(line);
@@ -113,20 +113,19 @@ public final class RuntimeImage {
                             + ": add it and its module to RuntimeImage.PROVIDER_MODULES");
                 }
                 if (module.equals("java.base") || modules.contains(module)) {
-                    kept.put(Integer.parseInt(m.group(1)), m.group(2) + m.group(3));
+                    kept.add(Integer.parseInt(m.group(1)));
                 }
             }
         }
-        Map<String, Integer> renumbered = new HashMap<>();
-        kept.forEach((n, provider) -> renumbered.put(provider, renumbered.size() + 1));
         StringBuilder out = new StringBuilder();
         for (String line : lines) {
             Matcher m = PROVIDER_LINE.matcher(line);
             if (!m.matches()) {
                 out.append(line);
-            } else if (renumbered.containsKey(m.group(2) + m.group(3))) {
-                out.append("security.provider.").append(renumbered.get(m.group(2) + m.group(3))).append('=').append(m.group(2))
-                        .append(m.group(3));
+            } else if (kept.contains(Integer.parseInt(m.group(1)))) {
+                // numbered by rank among those that stay: the JCA stops at the first missing number
+                out.append("security.provider.").append(kept.headSet(Integer.parseInt(m.group(1))).size() + 1).append('=')
+                        .append(m.group(2)).append(m.group(3));
             } else {
                 out.append("# ").append(line).append("   (left out by the roomwire image: module ")
                         .append(PROVIDER_MODULES.get(m.group(2))).append(" is not in this runtime)");

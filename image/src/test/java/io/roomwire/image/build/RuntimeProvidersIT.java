@@ -41,8 +41,10 @@ class RuntimeProvidersIT {
     void aLookUpNoProviderAnswersLoadsNothingFromTheClassPath() throws Exception {
         Path java = HOME.resolve("runtime/bin/java");
         assertTrue(Files.isExecutable(java), "no runtime at " + java + " (the image module's package phase makes it)");
-        assertTrue(Files.list(HOME.resolve("lib")).anyMatch(p -> p.getFileName().toString().startsWith("bcprov")),
-                "BouncyCastle's provider jar is in the package (it is what the JCA would instantiate)");
+        try (java.util.stream.Stream<Path> jars = Files.list(HOME.resolve("lib"))) {
+            assertTrue(jars.anyMatch(p -> p.getFileName().toString().startsWith("bcprov")),
+                    "BouncyCastle's provider jar is in the package (it is what the JCA would instantiate)");
+        }
         Process p = new ProcessBuilder(java.toString(), "-Xlog:class+load=info", "-cp",
                 HOME.resolve("lib") + "/*:" + Path.of("target/test-classes"), Walk.class.getName())
                 .redirectErrorStream(true).start();

@@ -285,9 +285,7 @@ public final class StartupProbe {
         try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
             for (Path t : (Iterable<Path>) tasks::iterator) {
                 try {
-                    String stat = Files.readString(t.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    long ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+                    long ms = cpuMs(t.resolve("stat"));
                     if (ms > 0) {
                         sum.merge(Files.readString(t.resolve("comm")).strip().replaceAll("[0-9]+$", ""), ms, Long::sum);
                     }
@@ -303,7 +301,12 @@ public final class StartupProbe {
     }
 
     private static long cpuMs(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return cpuMs(Path.of("/proc/" + pid + "/stat"));
+    }
+
+    /** User+sys ms of a process's or a thread's stat file (/proc/PID/stat, /proc/PID/task/TID/stat). */
+    private static long cpuMs(Path statFile) throws IOException {
+        String stat = Files.readString(statFile);
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         // fields 14 and 15 (utime, stime) in clock ticks; the kernel's USER_HZ is 100 on Linux
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
