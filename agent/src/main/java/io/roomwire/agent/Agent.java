@@ -4,6 +4,7 @@ import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.lifecycle.Lifecycle;
 import io.roomwire.core.event.EventSink;
+import io.roomwire.core.health.AfterStart;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.health.Service;
 import io.roomwire.core.store.FileStore;
@@ -41,7 +42,8 @@ public final class Agent {
     private final java.util.List<java.util.function.Consumer<Duration>> onClockStep = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Agent(Config config, Device device, Scheduler scheduler, FileStore store, EventSink.Hub events, String deviceId,
-          List<Service> services, Supplier<String> activity, Optional<ConfigReload> reload, RandomGenerator random) {
+          List<Service> services, Supplier<String> activity, Optional<ConfigReload> reload, RandomGenerator random,
+          AfterStart afterStart) {
         this.config = config;
         this.device = device;
         this.scheduler = scheduler;
@@ -53,7 +55,7 @@ public final class Agent {
         Duration base = config.get(AgentSettings.RETRY_BASE);
         Duration max = config.get(AgentSettings.RETRY_MAX);
         this.lifecycle = new Lifecycle(scheduler, services,
-                () -> new Backoff(base, max.compareTo(base) < 0 ? base : max, random), events);
+                () -> new Backoff(base, max.compareTo(base) < 0 ? base : max, random), events, afterStart);
         this.clockWatch = new ClockStepWatch(scheduler, this::clockStepped);
     }
 

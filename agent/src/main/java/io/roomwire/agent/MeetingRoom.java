@@ -38,12 +38,13 @@ final class MeetingRoom {
     private final ObtpService obtp;
 
     MeetingRoom(Config config, Scheduler scheduler, FileStore store, EventSink events, SignIn signIn,
-                RoomPanel panel, java.util.function.BiConsumer<JoinTarget, List<JoinTarget>> join) {
+                RoomPanel panel, java.util.function.BiConsumer<JoinTarget, List<JoinTarget>> join,
+                io.roomwire.core.health.AfterStart afterStart) {
         this.signIn = signIn;
         boolean signInConfigured = SignIn.entraConfig(config).isPresent();
         this.calendar = signInConfigured && config.find(CalendarSettings.MAILBOX).isPresent()
                 ? Optional.of(CalendarService.fromConfig(config, graphToken(), scheduler, store,
-                        CalendarService.cacheCipher(signIn::identity)))
+                        CalendarService.cacheCipher(signIn::identity), afterStart))
                 : Optional.empty();
         Supplier<List<MeetingInvite>> meetings = calendar.isPresent() ? calendar.get()::meetings : List::of;
         this.obtp = ObtpService.builder()

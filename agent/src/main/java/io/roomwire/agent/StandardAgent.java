@@ -12,6 +12,7 @@ import io.roomwire.agent.panel.web.WebPanelService;
 import io.roomwire.agent.signin.SignIn;
 import io.roomwire.core.event.DeviceEvent;
 import io.roomwire.core.event.EventSink;
+import io.roomwire.core.health.AfterStart;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.health.Service;
 import io.roomwire.core.store.FileStore;
@@ -59,6 +60,9 @@ public final class StandardAgent {
         FileStore store = new FileStore(config.get(AgentSettings.STATE_DIR), scheduler.clock());
         // Remote commands and the web panel's admin page read the services' health, which the lifecycle built below owns.
         HealthView health = new HealthView();
+        // Work no service's UP needs (a calendar sync from a fresh cache, an enrolled MDM check-in) waits for the
+        // rest of the start; the lifecycle opens this once every service is UP.
+        AfterStart afterStart = new AfterStart();
         // The web page wraps the hardware's panel before RoomPanel sees it: every screen reaches both, presses from both.
         Optional<WebPanelService> web = WebPanelService.fromConfig(config, hardware.panel(), scheduler,
                 () -> WebPanelService.adminSections(hardware.info(), health.get(), hardware.peripherals().status(),
@@ -79,10 +83,11 @@ public final class StandardAgent {
             panel.claimSignIn(); // before the first code: a calendar refresh must never hide it
         }
         MeetingRoom meetings = new MeetingRoom(config, scheduler, store, events, signIn, panel,
-                (target, next) -> join(calls, panel, target, next, events, scheduler));
+                (target, next) -> join(calls, panel, target, next, events, scheduler), afterStart);
         DeviceManagement mdm = new DeviceManagement(config, scheduler, store, events, device.info(), panel::banner,
                 signIn::identity, () -> signIn.tokens().flatMap(AccessTokens::accessToken),
-                () -> meetings.calendar().flatMap(c -> c.lastSync()).map(t -> Duration.between(t, scheduler.now())));
+                () -> meetings.calendar().flatMap(c -> c.lastSync()).map(t -> Duration.between(t, scheduler.now())),
+                afterStart);
         AgentRoomControl control = new AgentRoomControl(config, scheduler, device, health, signIn, calls, meetings,
                 mdm, configFile, rebooter);
         io.roomwire.updater.UpdatePolicy updatePolicy = new io.roomwire.updater.UpdatePolicy(calls::inCall,
@@ -133,7 +138,7 @@ public final class StandardAgent {
         services.addAll(remote.services());
         updates.ifPresent(services::add);
         Agent agent = new Agent(config, device, scheduler, store, events, deviceId, services, calls::activity,
-                reload, new Random());
+                reload, new Random(), afterStart);
         health.source = agent::health;
         agent.onClockStep(by -> {
             // the calendar window is days around today and the buttons are for now: both follow the new date

@@ -58,9 +58,10 @@ class ConfigReloadTest {
         Calls calls = JoinPaths.sip(SipAgentSettings.from(config), time, EventSink.none(), device.codec());
         RoomPanel panel = new RoomPanel(device.panel(), time, calls::current);
         SignIn signIn = new SignIn(config, store, time, EventSink.none(), panel);
-        meetings = new MeetingRoom(config, time, store, EventSink.none(), signIn, panel, (t, next) -> { });
+        meetings = new MeetingRoom(config, time, store, EventSink.none(), signIn, panel, (t, next) -> { },
+                io.roomwire.core.health.AfterStart.open());
         DeviceManagement mdm = new DeviceManagement(config, time, store, EventSink.none(), device.info(), panel::banner,
-                signIn::identity, Optional::empty, Optional::empty);
+                signIn::identity, Optional::empty, Optional::empty, io.roomwire.core.health.AfterStart.open());
         control = new AgentRoomControl(config, time, device, Map::of, signIn, calls, meetings, mdm, Optional.of(file),
                 reason -> { });
         reload = new ConfigReload(file, env, time, events::add, config, control::config, control::apply);

@@ -29,9 +29,10 @@ record RoomControlFixture(Device device, FileStore store, Calls calls, MeetingRo
         Calls c = calls.apply(device);
         RoomPanel panel = new RoomPanel(device.panel(), time, c::current);
         SignIn signIn = new SignIn(config, store, time, EventSink.none(), panel);
-        MeetingRoom meetings = new MeetingRoom(config, time, store, EventSink.none(), signIn, panel, (t, next) -> { });
+        MeetingRoom meetings = new MeetingRoom(config, time, store, EventSink.none(), signIn, panel, (t, next) -> { },
+                io.roomwire.core.health.AfterStart.open());
         DeviceManagement mdm = new DeviceManagement(config, time, store, EventSink.none(), device.info(), panel::banner,
-                signIn::identity, Optional::empty, Optional::empty);
+                signIn::identity, Optional::empty, Optional::empty, io.roomwire.core.health.AfterStart.open());
         AgentRoomControl control = new AgentRoomControl(config, time, device, Map::of, signIn, c, meetings, mdm,
                 Optional.of(file), reason -> { });
         return new RoomControlFixture(device, store, c, meetings, control);

@@ -8,6 +8,7 @@ import io.roomwire.agent.calendar.internal.GraphException;
 import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.obtp.MeetingInvite;
+import io.roomwire.core.health.AfterStart;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.health.Service;
 import io.roomwire.core.store.CorruptStateException;
@@ -120,6 +121,7 @@ public final class CalendarService implements Service {
     private ExecutorService fetchers;
     private Scheduler.Cancellable next;
     private boolean immediate;
+    private final AfterStart afterStart;
 
     private record Problem(GraphException.Kind kind, String message) {
     }
@@ -164,6 +166,7 @@ public final class CalendarService implements Service {
         this.dependsOn = List.copyOf(b.dependsOn);
         this.startsAfter = List.copyOf(b.startsAfter);
         this.trust = b.trust;
+        this.afterStart = b.afterStart;
         GraphCalendarClient.requireSecureTransport(graphUrl);
     }
 
@@ -177,7 +180,7 @@ public final class CalendarService implements Service {
      * @throws IllegalArgumentException when {@code calendar.mailbox} is not set or the Graph URL is not https
      */
     public static CalendarService fromConfig(Config config, GraphToken token, Scheduler scheduler, FileStore store,
-                                             AtRestCipher atRest) {
+                                             AtRestCipher atRest, AfterStart afterStart) {
         String mailbox = config.find(CalendarSettings.MAILBOX).orElseThrow(() -> new IllegalArgumentException(
                 "calendar.mailbox is not set: give the room mailbox address (e.g. room-4.12@contoso.com)"));
         return builder().mailbox(mailbox).graphUrl(config.get(CalendarSettings.GRAPH_URL)).token(token)
@@ -190,6 +193,7 @@ public final class CalendarService implements Service {
                 .retry(config.get(CalendarSettings.RETRY_BASE), config.get(CalendarSettings.RETRY_MAX))
                 .requestTimeout(config.get(CalendarSettings.REQUEST_TIMEOUT))
                 .startsAfter(List.of("entra"))
+                .afterStart(afterStart)
                 .build();
     }
 
@@ -241,7 +245,21 @@ public final class CalendarService implements Service {
         }
         synchronized (schedLock) {
             running = true;
-            next = scheduler.execute(this::tick);
+            if (health().isUp()) {
+                // A fresh cache is UP without a sync: the first one (which loads the Graph SDK) waits for the rest of the start.
+                afterStart.run(this::firstSync);
+            } else {
+                next = scheduler.execute(this::tick);
+            }
+        }
+    }
+
+    /** The sync loop's first tick, unless it runs already (a {@link #syncNow} came first, or an earlier start's). */
+    private void firstSync() {
+        synchronized (schedLock) {
+            if (running && next == null) {
+                next = scheduler.execute(this::tick);
+            }
         }
     }
 
@@ -722,6 +740,7 @@ public final class CalendarService implements Service {
         private List<String> dependsOn = List.of();
         private List<String> startsAfter = List.of();
         private Optional<X509TrustManager> trust = Optional.empty();
+        private AfterStart afterStart = AfterStart.open();
 
         private Builder() {
         }
@@ -828,6 +847,12 @@ public final class CalendarService implements Service {
         /** Services the calendar starts after without needing them up (sign-in, which loads the token). */
         public Builder startsAfter(List<String> services) {
             this.startsAfter = services;
+            return this;
+        }
+
+        /** Where a start from a fresh cache leaves its first sync (default: none, it syncs at once). */
+        public Builder afterStart(AfterStart a) {
+            this.afterStart = Objects.requireNonNull(a, "afterStart");
             return this;
         }
 

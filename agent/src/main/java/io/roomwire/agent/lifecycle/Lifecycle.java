@@ -2,6 +2,7 @@ package io.roomwire.agent.lifecycle;
 
 import io.roomwire.core.event.DeviceEvent;
 import io.roomwire.core.event.EventSink;
+import io.roomwire.core.health.AfterStart;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.health.Service;
 import io.roomwire.core.time.Backoff;
@@ -45,8 +46,18 @@ public final class Lifecycle {
      */
     public record StartTime(Duration began, Duration took, Optional<Duration> up) { }
 
+    /**
+     * The longest the work of {@link AfterStart} waits for every service to be UP: a service that stays down
+     * (no broker, no camera) must not keep the calendar from syncing for long.
+     */
+    public static final Duration AFTER_START_BOUND = Duration.ofSeconds(5);
+    /** How often health is read until every service is UP, to open {@link AfterStart}. */
+    private static final Duration AFTER_START_POLL = Duration.ofMillis(50);
+
     private final Scheduler scheduler;
     private final EventSink events;
+    private final AfterStart afterStart;
+    private Scheduler.Cancellable afterStartWatch;
     private final List<Service> ordered;
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final Supplier<Backoff> backoffs;
@@ -69,9 +80,17 @@ public final class Lifecycle {
         }
     }
 
+    /** A lifecycle whose services leave no work for after the start. */
     public Lifecycle(Scheduler scheduler, List<Service> services, Supplier<Backoff> backoffs, EventSink events) {
+        this(scheduler, services, backoffs, events, AfterStart.open());
+    }
+
+    /** @param afterStart opened by the first {@link #start} once every service is UP, at most {@link #AFTER_START_BOUND} after it */
+    public Lifecycle(Scheduler scheduler, List<Service> services, Supplier<Backoff> backoffs, EventSink events,
+                     AfterStart afterStart) {
         this.scheduler = scheduler;
         this.events = events;
+        this.afterStart = afterStart;
         this.backoffs = backoffs;
         this.ordered = order(services);
         ordered.forEach(s -> slots.put(s.name(), new Slot(s)));
@@ -145,7 +164,36 @@ public final class Lifecycle {
         this.starts = starts;
         startedAt = scheduler.now();
         stopping = false;
+        watchForAfterStart();
         startReady();
+    }
+
+    /** Opens {@link AfterStart} once every service is UP, or {@link #AFTER_START_BOUND} after this start. */
+    private void watchForAfterStart() {
+        synchronized (this) {
+            if (afterStart.isOpen() || afterStartWatch != null) {
+                return;
+            }
+            long deadline = scheduler.monotonicNanos() + AFTER_START_BOUND.toNanos();
+            afterStartWatch = scheduler.scheduleAtFixedRate(AFTER_START_POLL, AFTER_START_POLL, () -> {
+                boolean up = allUp();
+                if (!up && scheduler.monotonicNanos() - deadline < 0) {
+                    return;
+                }
+                synchronized (this) {
+                    if (afterStartWatch == null) {
+                        return; // stopped meanwhile: the next start watches again
+                    }
+                    afterStartWatch.cancel();
+                    afterStartWatch = null;
+                }
+                if (!up) {
+                    Logger.info("Not every service is UP {} s after the start; the work that waited for that goes ahead",
+                            AFTER_START_BOUND.toSeconds());
+                }
+                afterStart.openNow();
+            });
+        }
     }
 
     private void startReady() {
@@ -306,6 +354,10 @@ public final class Lifecycle {
         List<Slot> toStop = new ArrayList<>();
         synchronized (this) {
             stopping = true;
+            if (afterStartWatch != null) {
+                afterStartWatch.cancel();
+                afterStartWatch = null;
+            }
             List<Service> reversed = new ArrayList<>(ordered);
             Collections.reverse(reversed);
             for (Service s : reversed) {

@@ -4,6 +4,7 @@ import io.roomwire.agent.config.AgentSettings;
 import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.ConfigException;
 import io.roomwire.agent.config.ConfigProblem;
+import io.roomwire.core.health.AfterStart;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.health.Service;
 import io.roomwire.core.event.EventSink;
@@ -49,12 +50,16 @@ public final class DeviceManagement {
     private final Supplier<Optional<DeviceIdentity>> identity;
     private final EnrollmentToken token;
     private final Supplier<Optional<Duration>> calendarStaleness;
+    private final AfterStart afterStart;
     private final AtomicReference<MdmService> service = new AtomicReference<>();
 
-    /** @param banner where the compliance banner goes (the panel owner) */
+    /**
+     * @param banner     where the compliance banner goes (the panel owner)
+     * @param afterStart where an enrolled, compliant start leaves its first check-in
+     */
     public DeviceManagement(Config config, Scheduler scheduler, FileStore store, EventSink events, DeviceInfo device,
                             Consumer<Optional<String>> banner, Supplier<Optional<DeviceIdentity>> identity,
-                            EnrollmentToken token, Supplier<Optional<Duration>> calendarStaleness) {
+                            EnrollmentToken token, Supplier<Optional<Duration>> calendarStaleness, AfterStart afterStart) {
         this.config = config;
         this.scheduler = scheduler;
         this.store = store;
@@ -64,6 +69,7 @@ public final class DeviceManagement {
         this.identity = identity;
         this.token = token;
         this.calendarStaleness = calendarStaleness;
+        this.afterStart = afterStart;
     }
 
     /** The MDM configuration when {@code mdm.enabled}; names the missing key otherwise. */
@@ -163,7 +169,7 @@ public final class DeviceManagement {
                 MdmService m = MdmService.builder().config(cfg).scheduler(scheduler).store(store)
                         .identity(identity.get().orElseThrow(() -> new IllegalStateException("no device identity")))
                         .device(device).token(token).banner(banner)
-                        .events(events).calendarStaleness(calendarStaleness).build();
+                        .events(events).calendarStaleness(calendarStaleness).afterStart(afterStart).build();
                 m.start();
                 service.set(m);
             }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import io.roomwire.agent.obtp.MeetingInvite;
+import io.roomwire.core.health.AfterStart;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.store.FileStore;
 import io.roomwire.core.time.VirtualScheduler;
@@ -544,6 +545,69 @@ class CalendarSyncTest {
         started();
 
         assertEquals(before + 1, graph.requests("delta"), "one delta poll, no new full round");
+    }
+
+    @Test
+    void aStartFromAFreshCacheIsUpAtOnceAndSyncsOnlyOnceTheRestOfTheStartIsOver() throws Exception {
+        book("Standup", today(9, 0));
+        started();
+        calendar.stop();
+        book("Retro", today(10, 0));
+        long before = graph.requests();
+        AfterStart afterStart = new AfterStart();
+
+        started(calendarBuilder().afterStart(afterStart));
+        time.advance(Duration.ofMinutes(2));
+
+        assertTrue(calendar.health().isUp(), calendar.health().toString());
+        assertEquals(before, graph.requests(), "no Graph request before the start is over");
+        assertEquals(List.of("Standup"), subjects(), "from the cache");
+
+        afterStart.openNow();
+        time.runDue();
+
+        assertEquals(before + 1, graph.requests(), "one delta poll once it is over");
+        assertEquals(List.of("Standup", "Retro"), subjects());
+        time.advance(POLL);
+        assertEquals(before + 2, graph.requests(), "then the poll interval, as ever");
+    }
+
+    @Test
+    void aStartWithoutACacheOrWithAStaleOneSyncsAtOnceWhateverTheRestOfTheStartDoes() throws Exception {
+        book("Standup", today(9, 0));
+        AfterStart closed = new AfterStart();
+        started(calendarBuilder().afterStart(closed));
+        assertEquals(List.of("Standup"), subjects(), "no cache: the first sync is what makes the calendar UP");
+        assertTrue(calendar.health().isUp(), calendar.health().toString());
+        calendar.stop();
+
+        time.advance(Duration.ofMinutes(11)); // older than stale-after while the room was off
+        book("Retro", today(10, 0));
+        started(calendarBuilder().afterStart(new AfterStart()));
+
+        assertEquals(List.of("Standup", "Retro"), subjects(), "a stale cache is not UP: it syncs at once");
+        assertTrue(calendar.health().isUp(), calendar.health().toString());
+    }
+
+    @Test
+    void aSyncAskedForBeforeTheStartIsOverRunsAtOnceAndTheDeferredOneDoesNotRunTwice() throws Exception {
+        book("Standup", today(9, 0));
+        started();
+        calendar.stop();
+        AfterStart afterStart = new AfterStart();
+        started(calendarBuilder().afterStart(afterStart));
+        long before = graph.requests();
+
+        CompletableFuture<SyncReport> f = calendar.syncNow();
+        time.runDue();
+        assertTrue(f.isDone() && f.join().ok(), String.valueOf(f));
+        assertEquals(before + 1, graph.requests());
+
+        afterStart.openNow();
+        time.runDue();
+        assertEquals(before + 1, graph.requests(), "the loop already runs: nothing more until the poll interval");
+        time.advance(POLL);
+        assertEquals(before + 2, graph.requests());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roomwire.core.event.DeviceEvent;
+import io.roomwire.core.health.AfterStart;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.health.Service;
 import io.roomwire.core.time.Backoff;
@@ -184,6 +185,64 @@ class LifecycleTest {
         lc.stop(Duration.ofSeconds(1));
         scheduler.advance(Duration.ofHours(1));
         assertEquals(1, log.stream().filter("start flaky"::equals).count());
+    }
+
+    private Lifecycle lifecycle(AfterStart afterStart, Service... services) {
+        return new Lifecycle(scheduler, List.of(services),
+                () -> new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), new Random(42)), events::add, afterStart);
+    }
+
+    @Test
+    void workLeftForAfterTheStartRunsOnceEveryServiceIsUp() {
+        Fake identity = new Fake("identity");
+        Fake mqtt = new Fake("mqtt", "identity");
+        mqtt.health = Health.degraded("broker not connected");
+        AfterStart afterStart = new AfterStart();
+        List<String> ran = new ArrayList<>();
+        afterStart.run(() -> ran.add("first sync"));
+        Lifecycle lc = lifecycle(afterStart, identity, mqtt);
+
+        lc.start();
+        scheduler.advance(Duration.ofSeconds(1));
+        assertEquals(List.of(), ran, "mqtt is not UP yet");
+
+        mqtt.health = Health.up();
+        scheduler.advance(Duration.ofMillis(50));
+        assertEquals(List.of("first sync"), ran, "at the next look after every service is UP");
+        afterStart.run(() -> ran.add("later work"));
+        assertEquals(List.of("first sync", "later work"), ran, "open for good: later work runs at once");
+        assertEquals(0, scheduler.pending(), "the lifecycle stopped looking");
+    }
+
+    @Test
+    void workLeftForAfterTheStartRunsAfterTheBoundWhenAServiceStaysDown() {
+        Fake camera = new Fake("camera");
+        camera.health = Health.degraded("no camera");
+        AfterStart afterStart = new AfterStart();
+        List<String> ran = new ArrayList<>();
+        afterStart.run(() -> ran.add("first sync"));
+        lifecycle(afterStart, camera).start();
+
+        scheduler.advance(Lifecycle.AFTER_START_BOUND.minusMillis(60));
+        assertEquals(List.of(), ran);
+        scheduler.advance(Duration.ofMillis(110));
+        assertEquals(List.of("first sync"), ran, "a service that stays down holds it back no longer than the bound");
+        assertEquals(0, scheduler.pending());
+    }
+
+    @Test
+    void aStopBeforeTheStartIsOverStopsLookingAndTheNextStartLooksAgain() {
+        Fake mqtt = new Fake("mqtt");
+        mqtt.health = Health.degraded("broker not connected");
+        AfterStart afterStart = new AfterStart();
+        List<String> ran = new ArrayList<>();
+        afterStart.run(() -> ran.add("first sync"));
+        Lifecycle lc = lifecycle(afterStart, mqtt);
+        lc.start();
+        lc.stop(Duration.ofSeconds(1));
+        scheduler.advance(Duration.ofMinutes(1));
+        assertEquals(List.of(), ran, "stopped: nothing runs");
+        assertEquals(0, scheduler.pending());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.roomwire.provisioning.mdm;
 
 import io.roomwire.core.event.DeviceEvent;
 import io.roomwire.core.event.EventSink;
+import io.roomwire.core.health.AfterStart;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.health.Service;
 import io.roomwire.core.store.FileStore;
@@ -54,6 +55,7 @@ public final class MdmService implements Service {
     private final Backoff checkInBackoff;
     private final Backoff enrollBackoff;
     private final RandomGenerator random;
+    private final AfterStart afterStart;
 
     private volatile Enrollment enrollment;
     private volatile ComplianceReport compliance;
@@ -78,6 +80,7 @@ public final class MdmService implements Service {
         this.calendarStaleness = b.calendarStaleness == null ? Optional::empty : b.calendarStaleness;
         this.store = new EnrollmentStore(Objects.requireNonNull(b.store, "store"));
         this.random = b.random == null ? new Random() : b.random;
+        this.afterStart = b.afterStart == null ? AfterStart.open() : b.afterStart;
         this.client = new EnrollmentClient(config, identity, device, scheduler.clock());
         this.evaluator = new ComplianceEvaluator(device, calendarStaleness, scheduler.clock());
         this.checkInBackoff = new Backoff(config.retryBase(), config.retryCap(), random);
@@ -119,8 +122,20 @@ public final class MdmService implements Service {
             Logger.info("MDM: enrolled as {} (device {}), checking in with {}", enrollment.upn(), enrollment.deviceId(),
                     enrollment.managementUrl());
         }
-        // Check in at start (DMClient PollOnLogin), or enroll when not enrolled.
-        reschedule(Duration.ZERO);
+        // Check in at start (DMClient PollOnLogin), or enroll when not enrolled. Enrolled and compliant by the
+        // stored policy is UP without a check-in: that one waits for the rest of the start.
+        if (health().isUp()) {
+            afterStart.run(this::firstCheckIn);
+        } else {
+            reschedule(Duration.ZERO);
+        }
+    }
+
+    /** The check-in at start, unless one is already due (a check-in or an earlier start's came first). */
+    private synchronized void firstCheckIn() {
+        if (next == null) {
+            reschedule(Duration.ZERO);
+        }
     }
 
     @Override
@@ -492,6 +507,7 @@ public final class MdmService implements Service {
         private EventSink events;
         private Supplier<Optional<Duration>> calendarStaleness;
         private RandomGenerator random;
+        private AfterStart afterStart;
 
         public Builder config(MdmConfig c) {
             this.config = c;
@@ -544,6 +560,12 @@ public final class MdmService implements Service {
         /** Jitter source for back-off (seeded in tests). */
         public Builder random(RandomGenerator r) {
             this.random = r;
+            return this;
+        }
+
+        /** Where an enrolled, compliant start leaves its first check-in (default: none, it checks in at once). */
+        public Builder afterStart(AfterStart a) {
+            this.afterStart = a;
             return this;
         }
 

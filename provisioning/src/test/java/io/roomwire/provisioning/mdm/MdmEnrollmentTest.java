@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.roomwire.core.health.AfterStart;
 import io.roomwire.core.health.Health;
 import io.roomwire.provisioning.mdm.internal.EnrollmentStore;
 import io.roomwire.sim.cloud.mdm.SimMdm;
@@ -70,6 +71,43 @@ class MdmEnrollmentTest {
         assertEquals(exchangesBefore, rig.mdm.exchanges().stream().filter(x -> x.endpoint() != SimMdm.Endpoint.MANAGEMENT).count());
         assertEquals(2, rig.sessions());
         again.stop();
+    }
+
+    @Test
+    void anEnrolledCompliantRestartIsUpAtOnceAndChecksInOnceTheRestOfTheStartIsOver() throws Exception {
+        rig.started();
+        rig.service.stop();
+        AfterStart afterStart = new AfterStart();
+        MdmService again = MdmService.builder().config(rig.config).scheduler(rig.scheduler).store(rig.store)
+                .identity(rig.identity).device(rig.device).token(Optional::empty).banner(rig.panel::banner)
+                .afterStart(afterStart).build();
+        again.start();
+        rig.scheduler.advance(Duration.ofMinutes(1));
+
+        assertEquals(Health.up(), again.health(), "enrolled and compliant by the stored policy");
+        assertEquals(1, rig.sessions(), "no check-in before the start is over");
+
+        afterStart.openNow();
+        rig.scheduler.runDue();
+        assertEquals(2, rig.sessions(), "the check-in at start (PollOnLogin), once it is over");
+        rig.scheduler.advance(Duration.ofMinutes(1));
+        assertEquals(2, rig.sessions(), "then the poll schedule, as ever");
+        again.stop();
+    }
+
+    @Test
+    void aStartThatIsNotEnrolledEnrollsAtOnceWhateverTheRestOfTheStartDoes() throws Exception {
+        AfterStart closed = new AfterStart();
+        MdmService s = MdmService.builder().config(rig.config).scheduler(rig.scheduler).store(rig.store)
+                .identity(rig.identity).device(rig.device).token(rig.tokenSource).banner(rig.panel::banner)
+                .afterStart(closed).build();
+        s.start();
+        rig.scheduler.runDue();
+
+        assertTrue(s.enrollment().isPresent(), "enrolling is what makes MDM UP: it does not wait");
+        assertEquals(1, rig.sessions());
+        assertEquals(Health.up(), s.health());
+        s.stop();
     }
 
     @Test
