@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * (/proc/PID/task). With {@code --idle S} also VmRSS after S seconds and, with {@code --nmt}, the JVM's
  * native memory summary.
  *
- * <p>Arguments: {@code --root DIR [--runs N] [--cds] [--classes] [--threads] [--idle S] [--nmt] [--flag F]...}; the
+ * <p>Arguments: {@code --root DIR [--runs N] [--cds] [--classes] [--threads] [--idle S] [--nmt] [--log DIR] [--flag F]...}
+ * ({@code --log} keeps each run's whole output there, one file per run); the
  * shipped flags (image/src/main/resources/jvm.options) are always on, {@code --flag} adds one;
  * {@code --default} runs the JVM's defaults instead of the shipped flags. The class path is the
  * agent's own (agent/target/runtime-classpath.txt, as {@code bench/run} writes it) unless one or more
@@ -38,12 +39,15 @@ public final class StartupProbe {
 
     /** Extra environment of a command (--env), by the command's identity. */
     private static final Map<List<String>, Map<String, String>> ENV = new java.util.IdentityHashMap<>();
+    /** Where each run's whole output is kept (--log DIR), or null. */
+    private static Path logDir;
+    private static int logged;
 
     private StartupProbe() {
     }
 
     private record Sample(long wallMs, long cpuMs, int threads, long rssKb, long idleRssKb, String breakdown,
-                          Map<String, Integer> classes, String nmt, Map<String, Long> cpuByThread) { }
+                          Map<String, Integer> classes, String nmt, Map<String, Long> cpuByThread, Path log) { }
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(".");
@@ -68,6 +72,7 @@ public final class StartupProbe {
                 case "--nmt" -> nmt = true;
                 case "--threads" -> threads = true;
                 case "--default" -> defaults = true;
+                case "--log" -> logDir = Files.createDirectories(Path.of(args[++i]).toAbsolutePath());
                 case "--idle" -> idle = Duration.ofSeconds(Long.parseLong(args[++i]));
                 case "--flag" -> extra.add(args[++i]);
                 case "--env" -> { // NAME:KEY=VALUE, an environment variable for one class path's runs
@@ -146,6 +151,9 @@ public final class StartupProbe {
                             + " | " + a.rssKb() / 1024 + " | " + (a.idleRssKb() / 1024) + " | " + e.wallMs() + " | " + e.cpuMs()
                             + " | " + e.idleRssKb() / 1024 + " |");
                     System.out.println("  " + a.breakdown());
+                    if (a.log() != null) {
+                        System.out.println("  output: " + a.log());
+                    }
                     if (!a.cpuByThread().isEmpty()) {
                         System.out.println("  cpu ms by thread at UP: " + a.cpuByThread().entrySet().stream()
                                 .map(t -> t.getKey() + " " + t.getValue()).collect(java.util.stream.Collectors.joining(", ")));
@@ -201,7 +209,8 @@ public final class StartupProbe {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putAll(ENV.getOrDefault(base, Map.of()));
         Process p = pb.start();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        Path out = logDir == null ? null : logDir.resolve(String.format("run-%03d.log", ++logged));
+        try (BufferedReader r = keep(new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)), out)) {
             String line;
             long wall = -1;
             while ((line = r.readLine()) != null) {
@@ -249,8 +258,52 @@ public final class StartupProbe {
             if (!p.waitFor(20, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
             }
-            return new Sample(wall, cpu, threadCount, rss, idleRss, breakdown, perJar, nmtOut, byThread);
+            return new Sample(wall, cpu, threadCount, rss, idleRss, breakdown, perJar, nmtOut, byThread, out);
         }
+    }
+
+    /** The reader, also writing every line it reads to {@code out} (none: the reader itself). */
+    private static BufferedReader keep(BufferedReader r, Path out) throws IOException {
+        if (out == null) {
+            return r;
+        }
+        java.io.Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8);
+        return new BufferedReader(r) {
+            @Override
+            public String readLine() throws IOException {
+                String l = r.readLine();
+                synchronized (w) {
+                    if (l != null) {
+                        w.write(l);
+                        w.write('\n');
+                    }
+                    w.flush();
+                }
+                return l;
+            }
+
+            @Override
+            public Stream<String> lines() {
+                return Stream.generate(() -> {
+                    try {
+                        return readLine();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).takeWhile(java.util.Objects::nonNull);
+            }
+
+            @Override
+            public void close() throws IOException {
+                try {
+                    r.close();
+                } finally {
+                    synchronized (w) {
+                        w.close();
+                    }
+                }
+            }
+        };
     }
 
     /** Classes per origin: the jar's file name, "jrt" for the JDK, "cds" for the shared archive. */
