@@ -15,31 +15,11 @@ public final class Main {
 
     public static void main(String[] args) {
         mainNanos = System.nanoTime();
-        openClassPath();
+        io.roomwire.agent.lifecycle.WarmUp.start(); // the spare core: jars, TLS
         int code = cli().run(args, new Cli.Io(System.out, System.err, System.getenv()));
         if (code != Cli.OK || args.length == 0 || !"run".equals(args[0])) {
             System.exit(code);
         }
-    }
-
-    /**
-     * Opens the class path's jars on a thread of their own while this one builds the CLI and starts logging.
-     * The first class-path resource lookup (tinylog's service files, as its configuration loads) opens every
-     * jar and reads its central directory: 65-80 ms for a checkout's 63 jars, one core busy while the other
-     * waits. This is that lookup, done earlier and beside the main thread's work (tinylog's own start reads
-     * the JVM's start time through JMX before it looks up anything): nothing is loaded or initialised, and if
-     * it fails the lookup simply happens where it is needed.
-     */
-    private static void openClassPath() {
-        Thread t = new Thread(() -> {
-            try {
-                Main.class.getClassLoader().getResource("META-INF/roomwire-opens-the-class-path");
-            } catch (RuntimeException e) {
-                // nothing to do: the class path opens at its first lookup instead
-            }
-        }, "roomwire-open-class-path");
-        t.setDaemon(true);
-        t.start();
     }
 
     /** Every command of the CLI. */
