@@ -1,5 +1,6 @@
 package io.roomwire.agent.lifecycle;
 
+import io.roomwire.agent.mgmt.paho.PahoMqttTransport;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
@@ -24,6 +25,8 @@ import javax.net.ssl.X509TrustManager;
  *     context, its cipher suite and signature scheme tables, the security providers and the key-share code are
  *     loaded and compiled before the first real handshake (MQTT's, on the start's critical path) and the device
  *     identity's key check need them.</li>
+ * <li>Sets up what Paho's first client needs and no client of its own ({@link PahoMqttTransport#warmUp}): MQTT's
+ *     connection is the last service to come UP.</li>
  * </ol>
  */
 public final class WarmUp {
@@ -40,6 +43,7 @@ public final class WarmUp {
             } catch (GeneralSecurityException | SSLException | RuntimeException e) {
                 // nothing to do: the first handshake loads what it needs
             }
+            PahoMqttTransport.warmUp();
         }, "roomwire-warm-up");
         t.setDaemon(true);
         t.start();

@@ -439,6 +439,23 @@ public final class PahoMqttTransport implements MqttTransport {
         return threads.starts();
     }
 
+    /**
+     * Does, without a client, the part of Paho's first client creation that takes longest and needs no
+     * broker, no key and no socket: its logger (java.util.logging with a resource bundle per message catalog)
+     * and its look-up of network modules by URI scheme ({@code ServiceLoader}), 40-50 ms on a cold JVM. For
+     * {@code agent.lifecycle.WarmUp}, on the start's spare core; what fails here fails again, with its reason,
+     * when the real client is made.
+     */
+    public static void warmUp() {
+        try {
+            org.eclipse.paho.mqttv5.client.logging.LoggerFactory.getLogger(
+                    org.eclipse.paho.mqttv5.client.logging.LoggerFactory.MQTT_CLIENT_MSG_CAT, PahoMqttTransport.class.getName());
+            org.eclipse.paho.mqttv5.client.internal.NetworkModuleService.validateURI("ssl://warm-up.invalid:8883");
+        } catch (RuntimeException e) {
+            // nothing to do: see above
+        }
+    }
+
     /** MQTT topic filter matching, including {@code $share/group/} prefixes. */
     static boolean matches(String filter, String topic) {
         if (filter.startsWith("$share/")) {
