@@ -15,7 +15,7 @@ public final class Main {
 
     public static void main(String[] args) {
         mainNanos = System.nanoTime();
-        io.roomwire.agent.lifecycle.WarmUp.start(); // the spare core: jars, TLS
+        io.roomwire.agent.lifecycle.WarmUp.start(); // the spare core: jars, TLS, Paho
         int code = cli().run(args, new Cli.Io(System.out, System.err, System.getenv()));
         if (code != Cli.OK || args.length == 0 || !"run".equals(args[0])) {
             System.exit(code);

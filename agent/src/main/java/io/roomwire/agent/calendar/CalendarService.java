@@ -119,9 +119,9 @@ public final class CalendarService implements Service {
     private GraphCalendarClient client;
     private final Object clientLock = new Object();
     private ExecutorService fetchers;
+    private final AfterStart afterStart;
     private Scheduler.Cancellable next;
     private boolean immediate;
-    private final AfterStart afterStart;
 
     private record Problem(GraphException.Kind kind, String message) {
     }

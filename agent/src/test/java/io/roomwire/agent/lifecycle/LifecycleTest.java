@@ -192,6 +192,13 @@ class LifecycleTest {
                 () -> new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), new Random(42)), events::add, afterStart);
     }
 
+    /** A service that starts but stays DEGRADED. */
+    private Fake down(String name, String reason) {
+        Fake f = new Fake(name);
+        f.health = Health.degraded(reason);
+        return f;
+    }
+
     /** What ran of the work left in {@code afterStart}: a "first sync". */
     private static List<String> waiting(AfterStart afterStart) {
         List<String> ran = new ArrayList<>();
@@ -222,8 +229,7 @@ class LifecycleTest {
 
     @Test
     void workLeftForAfterTheStartRunsAfterTheBoundWhenAServiceStaysDown() {
-        Fake camera = new Fake("camera");
-        camera.health = Health.degraded("no camera");
+        Fake camera = down("camera", "no camera");
         AfterStart afterStart = new AfterStart();
         List<String> ran = waiting(afterStart);
         lifecycle(afterStart, camera).start();
@@ -237,8 +243,7 @@ class LifecycleTest {
 
     @Test
     void aStopBeforeTheStartIsOverStopsLooking() {
-        Fake mqtt = new Fake("mqtt");
-        mqtt.health = Health.degraded("broker not connected");
+        Fake mqtt = down("mqtt", "broker not connected");
         AfterStart afterStart = new AfterStart();
         List<String> ran = waiting(afterStart);
         Lifecycle lc = lifecycle(afterStart, mqtt);
