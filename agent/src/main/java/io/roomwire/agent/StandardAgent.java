@@ -60,8 +60,8 @@ public final class StandardAgent {
         FileStore store = new FileStore(config.get(AgentSettings.STATE_DIR), scheduler.clock());
         // Remote commands and the web panel's admin page read the services' health, which the lifecycle built below owns.
         HealthView health = new HealthView();
-        // Work no service's UP needs (a calendar sync from a fresh cache, an enrolled MDM check-in) waits for the
-        // rest of the start; the lifecycle opens this once every service is UP.
+        // Work no service's UP needs (a calendar sync from a fresh cache, an enrolled MDM check-in, Entra's HTTP
+        // client for stored tokens) waits for the rest of the start; the lifecycle opens this once every service is UP.
         AfterStart afterStart = new AfterStart();
         // The web page wraps the hardware's panel before RoomPanel sees it: every screen reaches both, presses from both.
         Optional<WebPanelService> web = WebPanelService.fromConfig(config, hardware.panel(), scheduler,
@@ -78,7 +78,7 @@ public final class StandardAgent {
         panel.controlMedia(device.codec());
         calls.onCallEvent(panel::callEvent);
         calls.onFallback(panel::fellBack);
-        SignIn signIn = new SignIn(config, store, scheduler, events, panel);
+        SignIn signIn = new SignIn(config, store, scheduler, events, panel, afterStart);
         if (SignIn.entraConfig(config).isPresent()) {
             panel.claimSignIn(); // before the first code: a calendar refresh must never hide it
         }

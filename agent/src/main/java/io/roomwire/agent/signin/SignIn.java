@@ -30,6 +30,7 @@ public final class SignIn {
     private final Scheduler scheduler;
     private final EventSink events;
     private final RoomPanel panel;
+    private final io.roomwire.core.health.AfterStart afterStart;
 
     private final AtomicReference<DeviceIdentity> identity = new AtomicReference<>();
     private final AtomicReference<TokenManager> tokens = new AtomicReference<>();
@@ -37,11 +38,18 @@ public final class SignIn {
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public SignIn(Config config, FileStore store, Scheduler scheduler, EventSink events, RoomPanel panel) {
+        this(config, store, scheduler, events, panel, io.roomwire.core.health.AfterStart.open());
+    }
+
+    /** @param afterStart where a start from stored tokens makes Entra's HTTP client (the agent's: once all is UP) */
+    public SignIn(Config config, FileStore store, Scheduler scheduler, EventSink events, RoomPanel panel,
+                  io.roomwire.core.health.AfterStart afterStart) {
         this.config = config;
         this.store = store;
         this.scheduler = scheduler;
         this.events = events;
         this.panel = panel;
+        this.afterStart = afterStart;
     }
 
     /** Called with the sign-in state when the token manager starts and whenever it changes. */
@@ -111,7 +119,7 @@ public final class SignIn {
         @Override
         public void start() throws Exception {
             TokenManager m = TokenManager.builder().config(entra).identity(identity.get()).store(store)
-                    .scheduler(scheduler).events(events).build();
+                    .scheduler(scheduler).events(events).afterStart(afterStart).build();
             screens = SignInScreens.attach(m, panel.signInScreens(), scheduler);
             panel.onNewSignInCode(m::requestNewCode);
             m.onEnrollmentChange(st -> listeners.forEach(l -> l.accept(st)));

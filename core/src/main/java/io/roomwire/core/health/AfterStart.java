@@ -7,8 +7,9 @@ import org.tinylog.Logger;
 /**
  * Start-up priority: work that no service's UP needs waits here until the lifecycle opens it, once every
  * service is UP or a bound after the start has passed, so that a start's cores go to what UP needs. A
- * calendar started from a fresh cache syncs after that, and an enrolled MDM client checks in after that;
- * a calendar with no cache, or an MDM client not enrolled yet, need that work to be UP and do it at once.
+ * calendar started from a fresh cache syncs after that, an enrolled MDM client checks in after that, and Entra's
+ * token manager, started from stored tokens, makes its HTTP client after that; a calendar with no cache, an MDM
+ * client not enrolled yet or a room with no stored tokens need that work to be UP and do it at once.
  *
  * <p>Work handed over after the opening runs at once, on the caller's thread; work that waited runs on the
  * thread that opens it, in the order it came. Each piece should only hand work to its own scheduler and

@@ -3,6 +3,7 @@ package io.roomwire.provisioning.entra;
 import com.google.gson.JsonObject;
 import io.roomwire.core.event.DeviceEvent;
 import io.roomwire.core.event.EventSink;
+import io.roomwire.core.health.AfterStart;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.health.Service;
 import io.roomwire.core.store.FileStore;
@@ -61,6 +62,7 @@ public final class TokenManager implements Service, AccessTokens {
     private final Backoff refreshBackoff;
     private final Backoff complianceBackoff;
     private final EntraHttp suppliedHttp;
+    private final AfterStart afterStart;
 
     private EntraHttp http;
     private final TokenVault vault;
@@ -91,6 +93,7 @@ public final class TokenManager implements Service, AccessTokens {
         this.events = b.events;
         this.random = b.random;
         this.suppliedHttp = b.http;
+        this.afterStart = b.afterStart;
         this.refreshBackoff = new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(5), random);
         this.complianceBackoff = new Backoff(Duration.ofSeconds(30), Duration.ofMinutes(10), random);
         this.vault = new TokenVault(store, identity, scheduler.clock());
@@ -110,6 +113,7 @@ public final class TokenManager implements Service, AccessTokens {
         private EventSink events = EventSink.none();
         private RandomGenerator random = new Random();
         private EntraHttp http;
+        private AfterStart afterStart = AfterStart.open();
         private final List<EnrollmentListener> listeners = new CopyOnWriteArrayList<>();
 
         public Builder config(EntraConfig c) {
@@ -149,6 +153,15 @@ public final class TokenManager implements Service, AccessTokens {
             return this;
         }
 
+        /**
+         * Where a start from stored tokens makes its HTTP client (and so checks {@code entra.ca-file}): the agent's
+         * gate, once every service is UP; default: at once, after the start.
+         */
+        public Builder afterStart(AfterStart a) {
+            this.afterStart = a;
+            return this;
+        }
+
         public Builder listener(EnrollmentListener l) {
             listeners.add(l);
             return this;
@@ -179,28 +192,19 @@ public final class TokenManager implements Service, AccessTokens {
             if (started) {
                 return;
             }
-            if (http == null) {
-                try {
-                    http = suppliedHttp != null ? suppliedHttp : new EntraHttp(config, scheduler);
-                } catch (IllegalArgumentException e) {
-                    setStatus(new EnrollmentStatus(EnrollmentState.FAILED, e.getMessage()), Optional.empty());
-                    throw e;
-                }
-                enrollment = new DeviceCodeEnrollment(config, http, scheduler, random, lock, fanOut(), this::onDeviceCodeTokens);
-            }
             started = true;
             Optional<TokenSet> loaded;
             try {
                 loaded = vault.load();
             } catch (TokenVault.VaultException e) {
                 Logger.error("{}; enrolling again", e.getMessage());
-                enroll(Optional.of("The room's stored sign-in could not be read; sign in again."),
+                enrollAtStart(Optional.of("The room's stored sign-in could not be read; sign in again."),
                         "stored tokens unusable: " + e.getMessage());
                 return;
             }
             if (loaded.isEmpty()) {
                 Logger.info("No Entra tokens stored: starting device-code enrollment");
-                enroll(Optional.empty(), "");
+                enrollAtStart(Optional.empty(), "");
                 return;
             }
             TokenSet t = loaded.get();
@@ -208,7 +212,7 @@ public final class TokenManager implements Service, AccessTokens {
                 Logger.warn("Stored Entra tokens were issued for another {} / {}; enrolling again",
                         EntraConfig.KEY_CLIENT_ID, EntraConfig.KEY_TENANT);
                 deleteTokens();
-                enroll(Optional.of("The room's sign-in settings changed (" + EntraConfig.KEY_CLIENT_ID + " or "
+                enrollAtStart(Optional.of("The room's sign-in settings changed (" + EntraConfig.KEY_CLIENT_ID + " or "
                         + EntraConfig.KEY_TENANT + "); sign in again."), "");
                 return;
             }
@@ -216,7 +220,49 @@ public final class TokenManager implements Service, AccessTokens {
             Logger.info("Loaded Entra tokens for {}; access token valid until {}", t.account(), t.expiresAt());
             setStatus(EnrollmentStatus.of(EnrollmentState.ENROLLED), Optional.of(t.account()));
             scheduleRefresh();
+            // Stored tokens need no HTTP client until their refresh: its TLS context and java.net.http's client
+            // (30-50 ms, and the JDK's trust store without entra.ca-file) wait until the start is over.
+            afterStart.run(() -> scheduler.execute(() -> {
+                synchronized (lock) {
+                    if (started) {
+                        httpReady();
+                    }
+                }
+            }));
         }
+    }
+
+    /**
+     * Enrolling from {@link #start}: a configuration that cannot give an HTTP client fails the start, with
+     * the key to fix, as it always has.
+     */
+    private void enrollAtStart(Optional<String> notice, String reason) {
+        if (!httpReady()) {
+            started = false;
+            throw new IllegalArgumentException(status.reason());
+        }
+        enroll(notice, reason);
+    }
+
+    /**
+     * Makes the HTTP client (and the device-code flow over it) at its first use. False when the configuration
+     * cannot give one (an {@code entra.ca-file} that is missing or holds no certificate): then the status is
+     * FAILED with the reason, and tokens already loaded still serve until they expire.
+     */
+    private boolean httpReady() {
+        if (http != null) {
+            return true;
+        }
+        try {
+            http = suppliedHttp != null ? suppliedHttp : new EntraHttp(config, scheduler);
+        } catch (IllegalArgumentException e) {
+            Logger.error("Entra cannot be reached: {}", e.getMessage());
+            cancelRefreshTask();
+            setStatus(new EnrollmentStatus(EnrollmentState.FAILED, e.getMessage()), Optional.ofNullable(tokens).map(TokenSet::account));
+            return false;
+        }
+        enrollment = new DeviceCodeEnrollment(config, http, scheduler, random, lock, fanOut(), this::onDeviceCodeTokens);
+        return true;
     }
 
     @Override
@@ -336,6 +382,9 @@ public final class TokenManager implements Service, AccessTokens {
     private void enroll(Optional<String> notice, String reason) {
         cancelRefreshTask();
         tokens = null;
+        if (!httpReady()) {
+            return;
+        }
         setStatus(new EnrollmentStatus(EnrollmentState.ENROLLING, reason.isEmpty() ? notice.orElse("") : reason), Optional.empty());
         enrollment.start(notice);
     }
@@ -423,6 +472,10 @@ public final class TokenManager implements Service, AccessTokens {
 
     private CompletableFuture<Optional<String>> refresh() {
         CompletableFuture<Optional<String>> f = new CompletableFuture<>();
+        if (!httpReady()) {
+            f.complete(Optional.empty());
+            return f;
+        }
         refreshInFlight = f;
         TokenSet used = tokens;
         Map<String, String> form = new LinkedHashMap<>();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roomwire.core.event.DeviceEvent;
+import io.roomwire.core.health.AfterStart;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.log.ScrubbingWriter;
 import io.roomwire.core.time.VirtualScheduler;
@@ -310,6 +311,51 @@ class TokenManagerTest {
         TokenManager m = again.start();
         assertEquals(EnrollmentState.ENROLLING, m.enrollment().state());
         assertTrue(again.recorder.prompts.get(0).notice().orElseThrow().contains("entra.client-id"));
+    }
+
+    @Test
+    void aStartFromStoredTokensMakesItsHttpClientAfterTheStartAndThenSaysWhyTheCaFileCannotBeUsed() throws Exception {
+        EntraRig rig = rig("a");
+        rig.enroll().stop();
+        EntraConfig cfg = withCaFile(rig, Files.writeString(tmp.resolve("not-a-ca.pem"), "not a certificate\n"));
+        AfterStart gate = new AfterStart();
+        TokenManager m = TokenManager.builder().config(cfg).identity(rig.identity).store(rig.store).scheduler(scheduler)
+                .afterStart(gate).build();
+        m.start(); // the HTTP client, and with it the CA file, waits for the gate
+        assertEquals(EnrollmentState.ENROLLED, m.enrollment().state());
+        assertTrue(m.health().isUp(), m.health().toString());
+        String token = m.accessToken().orElseThrow();
+        scheduler.runDue();
+        assertEquals(EnrollmentState.ENROLLED, m.enrollment().state(), "nothing before the gate opens");
+
+        gate.openNow();
+        scheduler.runDue();
+        assertEquals(EnrollmentState.FAILED, m.enrollment().state());
+        assertTrue(m.enrollment().reason().startsWith("entra.ca-file"), m.enrollment().reason());
+        assertFalse(m.health().isUp());
+        assertTrue(m.health().toString().contains("entra.ca-file"), m.health().toString());
+        assertEquals(token, m.accessToken().orElseThrow(), "the stored token still serves until it expires");
+        rig.advance(Duration.ofMinutes(50));
+        assertEquals(0, ext.entra().refreshRequests().size(), "no refresh without an HTTP client");
+        assertEquals(EnrollmentState.FAILED, m.enrollment().state());
+    }
+
+    @Test
+    void aStartThatMustEnrollStillFailsOnACaFileItCannotUse() throws Exception {
+        EntraRig rig = rig("a");
+        EntraConfig cfg = withCaFile(rig, tmp.resolve("missing-ca.pem"));
+        TokenManager m = TokenManager.builder().config(cfg).identity(rig.identity).store(rig.store).scheduler(scheduler)
+                .afterStart(new AfterStart()).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, m::start);
+        assertTrue(e.getMessage().startsWith("entra.ca-file"), e.getMessage());
+        assertEquals(EnrollmentState.FAILED, m.enrollment().state());
+        assertFalse(m.health().isUp());
+        assertTrue(m.currentPrompt().isEmpty(), "no code without a way to reach Entra");
+    }
+
+    private static EntraConfig withCaFile(EntraRig rig, Path caFile) {
+        return new EntraConfig(rig.config.authority(), rig.config.tenant(), rig.config.clientId(), rig.config.scopes(),
+                Optional.of(caFile), rig.config.requestTimeout());
     }
 
     @Test
