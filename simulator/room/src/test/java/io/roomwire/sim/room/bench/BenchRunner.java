@@ -115,7 +115,7 @@ public final class BenchRunner {
         List<Variant> variants = new ArrayList<>(List.of(
                 new Variant("default JVM", jdk, cp, List.of()),
                 new Variant("shipped flags (jvm.options)", jdk, cp, imageFlags),
-                new Variant("shipped flags + AppCDS (dynamic archive of a first boot)", jdk, cp,
+                new Variant("shipped flags + AppCDS (dynamic archive of an enrolled start)", jdk, cp,
                         concat(imageFlags, List.of("-XX:SharedArchiveFile=" + jsa)))));
         // The installed layout as the package lays it out in /usr/lib/roomwire (image/target/root): the bundled jlink
         // runtime, the ProGuard-shrunk lib/ and, as the launcher appends it, the roomwire-webrtc package's jars.
@@ -128,8 +128,9 @@ public final class BenchRunner {
             installedCp = installed.resolve("lib") + "/*" + (Files.isDirectory(webrtc) ? ":" + webrtc + "/*" : "");
             variants.add(new Variant("installed layout (bundled runtime, shrunk lib/, shipped flags; an OTA slot)", imageJava,
                     installedCp, imageFlags));
-            // The package's own archive names /usr/lib/roomwire; this one is trained the same way at this path.
-            variants.add(new Variant("installed layout + AppCDS (as the package at /usr/lib/roomwire)", imageJava, installedCp,
+            // The package's own archive names /usr/lib/roomwire; this one is trained the same way (CdsTraining: by an
+            // enrolled start) at this path.
+            variants.add(new Variant("installed layout + AppCDS (trained as the package's, at its path)", imageJava, installedCp,
                     concat(imageFlags, List.of("-XX:SharedArchiveFile=" + installedJsa))));
         }
         Path empty = emptyJvmJar(work);
@@ -151,10 +152,10 @@ public final class BenchRunner {
             cloud.addRoom("401", "Room 401");
             cloud.bookMeetingNow("401", java.time.ZoneOffset.UTC);
             cloud.bookDemoMeetings("401", java.time.ZoneOffset.UTC);
-            // The first run signs the room in and enrolls it in MDM (a device's first boot); it also
-            // trains the AppCDS archive. Every later run is a reboot of an enrolled room.
-            Run first = runAgent(cloud, work, jdk, cp, concat(imageFlags, List.of("-XX:ArchiveClassesAtExit=" + jsa)),
-                    Duration.ZERO);
+            // The first run signs the room in and enrolls it in MDM (a device's first boot). Every later run is a
+            // reboot of an enrolled room, and the archives are trained by one, as the package's is (CdsTraining).
+            Run first = runAgent(cloud, work, jdk, cp, imageFlags, Duration.ZERO);
+            runAgent(cloud, work, jdk, cp, concat(imageFlags, List.of("-XX:ArchiveClassesAtExit=" + jsa)), Duration.ZERO);
             System.out.println("first start with sign-in: " + first.startMillis() + " ms; AppCDS archive "
                     + (Files.exists(jsa) ? Files.size(jsa) / 1024 + " KB" : "missing"));
             if (installedCp != null) {

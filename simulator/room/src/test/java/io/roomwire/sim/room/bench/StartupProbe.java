@@ -33,7 +33,9 @@ import java.util.stream.Stream;
  * see the same load; {@code --vflag NAME:FLAG} adds a JVM flag to one of them only (name the same class
  * path twice to compare flags with alternating runs) and {@code --vjava NAME:PATH} runs it with another java (the
  * installed layout's runtime: {@code --cp "installed=image/target/root/usr/lib/roomwire/lib/*"}). With {@code --cds}
- * each class path gets its own dynamic archive.
+ * each class path gets its own dynamic archive, trained by an enrolled start (a reboot), as the package's is; with
+ * {@code --train-first-boot NAME} that one's is trained by a first boot instead (sign-in and MDM enrollment, in a
+ * state directory of its own), as the package's was before round 8.
  */
 public final class StartupProbe {
 
@@ -63,6 +65,7 @@ public final class StartupProbe {
         Map<String, Map<String, String>> envs = new java.util.HashMap<>();
         Map<String, List<String>> variantFlags = new java.util.HashMap<>();
         Map<String, Path> variantJava = new java.util.HashMap<>();
+        java.util.Set<String> firstBootTrained = new java.util.HashSet<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--root" -> root = Path.of(args[++i]);
@@ -88,6 +91,7 @@ public final class StartupProbe {
                     String v = args[++i];
                     variantJava.put(v.substring(0, v.indexOf(':')), Path.of(v.substring(v.indexOf(':') + 1)).toAbsolutePath());
                 }
+                case "--train-first-boot" -> firstBootTrained.add(args[++i]);
                 case "--cp" -> {
                     String v = args[++i];
                     int eq = v.indexOf('=');
@@ -126,7 +130,9 @@ public final class StartupProbe {
                     Path jsa = work.resolve(v[0] + ".jsa");
                     List<String> train = new ArrayList<>(agentFlags);
                     train.add("-XX:ArchiveClassesAtExit=" + jsa);
-                    run(agentCmd(cloud, work, variantJava.getOrDefault(v[0], javaBin), v[1], train), work, false, Duration.ZERO, false);
+                    Path trainState = firstBootTrained.contains(v[0]) ? work.resolve("first-boot-" + v[0]) : work.resolve("state");
+                    run(agentCmd(cloud, work, variantJava.getOrDefault(v[0], javaBin), v[1], train, trainState), work, false,
+                            Duration.ZERO, false);
                     agentFlags.add("-XX:SharedArchiveFile=" + jsa);
                 }
                 List<String> cmd = agentCmd(cloud, work, variantJava.getOrDefault(v[0], javaBin), v[1], agentFlags);
@@ -181,7 +187,12 @@ public final class StartupProbe {
     }
 
     private static List<String> agentCmd(SimCloud cloud, Path work, Path java, String cp, List<String> flags) throws IOException {
-        Path state = Files.createDirectories(work.resolve("state"));
+        return agentCmd(cloud, work, java, cp, flags, work.resolve("state"));
+    }
+
+    private static List<String> agentCmd(SimCloud cloud, Path work, Path java, String cp, List<String> flags, Path stateDir)
+            throws IOException {
+        Path state = Files.createDirectories(stateDir);
         Path cfg = work.resolve("agent.properties");
         StringBuilder props = new StringBuilder("agent.state-dir = " + state + "\nagent.log-level = warn\npanel.http-port = 0\n");
         cloud.agentSettings("RW-BENCH-0001", "401").forEach((k, v) -> props.append(k).append(" = ").append(v).append('\n'));
