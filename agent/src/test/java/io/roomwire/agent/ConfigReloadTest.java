@@ -57,7 +57,7 @@ class ConfigReloadTest {
         FileStore store = new FileStore(dir.resolve("state"), time.clock());
         Calls calls = JoinPaths.sip(SipAgentSettings.from(config), time, EventSink.none(), device.codec());
         RoomPanel panel = new RoomPanel(device.panel(), time, calls::current);
-        SignIn signIn = new SignIn(config, store, time, EventSink.none(), panel);
+        SignIn signIn = new SignIn(config, store, time, EventSink.none(), panel, io.roomwire.core.health.AfterStart.open());
         meetings = new MeetingRoom(config, time, store, EventSink.none(), signIn, panel, (t, next) -> { },
                 io.roomwire.core.health.AfterStart.open());
         DeviceManagement mdm = new DeviceManagement(config, time, store, EventSink.none(), device.info(), panel::banner,

@@ -28,7 +28,7 @@ record RoomControlFixture(Device device, FileStore store, Calls calls, MeetingRo
         FileStore store = new FileStore(stateDir, time.clock());
         Calls c = calls.apply(device);
         RoomPanel panel = new RoomPanel(device.panel(), time, c::current);
-        SignIn signIn = new SignIn(config, store, time, EventSink.none(), panel);
+        SignIn signIn = new SignIn(config, store, time, EventSink.none(), panel, io.roomwire.core.health.AfterStart.open());
         MeetingRoom meetings = new MeetingRoom(config, time, store, EventSink.none(), signIn, panel, (t, next) -> { },
                 io.roomwire.core.health.AfterStart.open());
         DeviceManagement mdm = new DeviceManagement(config, time, store, EventSink.none(), device.info(), panel::banner,

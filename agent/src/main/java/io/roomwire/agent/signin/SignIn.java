@@ -37,10 +37,6 @@ public final class SignIn {
     private final List<java.util.function.Consumer<io.roomwire.provisioning.EnrollmentStatus>> listeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public SignIn(Config config, FileStore store, Scheduler scheduler, EventSink events, RoomPanel panel) {
-        this(config, store, scheduler, events, panel, io.roomwire.core.health.AfterStart.open());
-    }
-
     /** @param afterStart where a start from stored tokens makes Entra's HTTP client (the agent's: once all is UP) */
     public SignIn(Config config, FileStore store, Scheduler scheduler, EventSink events, RoomPanel panel,
                   io.roomwire.core.health.AfterStart afterStart) {

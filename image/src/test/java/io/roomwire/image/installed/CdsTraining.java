@@ -56,16 +56,13 @@ public final class CdsTraining {
             cloud.agentSettings("RW-CDS-TRAINING", "401").forEach((k, v) -> config.append(k).append(" = ").append(v).append('\n'));
             config.append("agent.state-dir = ").append(work.resolve("state")).append('\n');
             Path file = Files.writeString(work.resolve("roomwire.properties"), config);
-            List<String> seen = new ArrayList<>();
             List<String> run = List.of("run", "--config", file.toString());
             Process firstBoot = InstalledLayout.startUntil(layout.wrap(layout.agent(flags, false, run)),
-                    l -> l.contains("all services UP"), Duration.ofMinutes(3), seen);
+                    l -> l.contains("all services UP"), Duration.ofMinutes(3), new ArrayList<>());
             InstalledLayout.stop(firstBoot, Duration.ofMinutes(1));
             List<String> jvm = new ArrayList<>(flags);
             jvm.add("-XX:ArchiveClassesAtExit=" + archive);
-            synchronized (seen) {
-                seen.clear();
-            }
+            List<String> seen = new ArrayList<>();
             Process p = InstalledLayout.startUntil(layout.wrap(layout.agent(jvm, false, run)),
                     l -> l.contains("all services UP"), Duration.ofMinutes(3), seen);
             InstalledLayout.stop(p, Duration.ofMinutes(1));

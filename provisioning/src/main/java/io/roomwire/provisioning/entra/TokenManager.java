@@ -221,7 +221,7 @@ public final class TokenManager implements Service, AccessTokens {
             setStatus(EnrollmentStatus.of(EnrollmentState.ENROLLED), Optional.of(t.account()));
             scheduleRefresh();
             // Stored tokens need no HTTP client until their refresh: its TLS context and java.net.http's client
-            // (30-50 ms, and the JDK's trust store without entra.ca-file) wait until the start is over.
+            // (~25 ms of this start, and the JDK's trust store without entra.ca-file) wait until the start is over.
             afterStart.run(() -> scheduler.execute(() -> {
                 synchronized (lock) {
                     if (started) {
