@@ -112,6 +112,8 @@ public final class SimGraph implements AutoCloseable {
     private final Deque<Fault> faults = new ArrayDeque<>();
     private final AtomicLong requests = new AtomicLong();
     private final Map<String, AtomicLong> requestsByKind = new ConcurrentHashMap<>();
+    /** Graph requests being served, by exchange: each counts against its mailbox's concurrency until its answer starts. */
+    private final Map<HttpExchange, Mailbox> counting = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private volatile Duration deltaTokenLifetime = Duration.ofDays(7);
     private volatile CountDownLatch hold;
@@ -376,7 +378,6 @@ public final class SimGraph implements AutoCloseable {
     }
 
     private void serveGraph(HttpExchange ex) throws IOException {
-        Mailbox counted = null;
         try {
             String raw = ex.getRequestURI().getRawPath().substring("/v1.0/".length());
             String[] seg = raw.split("/");
@@ -416,7 +417,7 @@ public final class SimGraph implements AutoCloseable {
                 return;
             }
             m.requests.incrementAndGet();
-            counted = m;
+            counting.put(ex, m);
             int now = m.inFlight.incrementAndGet();
             m.maxInFlight.accumulateAndGet(now, Math::max);
             CountDownLatch h = hold;
@@ -458,9 +459,19 @@ public final class SimGraph implements AutoCloseable {
                 // the client went away
             }
         } finally {
-            if (counted != null) {
-                counted.inFlight.decrementAndGet();
-            }
+            uncount(ex); // when no answer was sent
+        }
+    }
+
+    /**
+     * The request stops counting against its mailbox's concurrent requests as its answer starts, as Exchange
+     * counts them: the client may send its next request as soon as it has read this answer, before this
+     * handler's thread has returned (counting until then saw 5 of a client's 4 and answered 429).
+     */
+    private void uncount(HttpExchange ex) {
+        Mailbox m = counting.remove(ex);
+        if (m != null) {
+            m.inFlight.decrementAndGet();
         }
     }
 
@@ -744,14 +755,15 @@ public final class SimGraph implements AutoCloseable {
         return q;
     }
 
-    private static void respond(HttpExchange ex, int status, JsonObject body, Prefs prefs) throws IOException {
+    private void respond(HttpExchange ex, int status, JsonObject body, Prefs prefs) throws IOException {
         if (prefs != null && !prefs.applied.isEmpty()) {
             ex.getResponseHeaders().add("Preference-Applied", String.join(",", prefs.applied));
         }
         write(ex, status, body);
     }
 
-    private static void write(HttpExchange ex, int status, JsonElement body) throws IOException {
+    private void write(HttpExchange ex, int status, JsonElement body) throws IOException {
+        uncount(ex);
         byte[] bytes = GSON.toJson(body).getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type",
                 "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8");
