@@ -77,10 +77,13 @@ class CalendarSyncTest {
         return CalendarService.cacheCipher(() -> Optional.of(identity));
     }
 
-    /** The cache as the calendar wrote it, opened with the device's key. */
+    /** The cache as the calendar wrote it, opened with the device's key and inflated. */
     String cachedJson() throws Exception {
-        return new String(cacheCipher().open(CalendarService.STORE_ENTRY, store.read(CalendarService.STORE_ENTRY).orElseThrow()),
-                StandardCharsets.UTF_8);
+        byte[] sealed = store.read(CalendarService.STORE_ENTRY).orElseThrow();
+        try (java.io.InputStream in = new java.util.zip.GZIPInputStream(
+                new java.io.ByteArrayInputStream(cacheCipher().open(CalendarService.STORE_ENTRY, sealed)))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     @AfterEach

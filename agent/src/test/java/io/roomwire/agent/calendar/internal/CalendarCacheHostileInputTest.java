@@ -21,8 +21,15 @@ class CalendarCacheHostileInputTest {
         String valid = "{\"format\":1,\"mailbox\":\"room@contoso.example\",\"windowStart\":\"2026-03-01T00:00:00Z\",\"windowEnd\":\"2026-03-09T00:00:00Z\",\"syncedAt\":\"2026-03-02T10:00:00Z\","
                 + "\"deltaLink\":\"https://graph.microsoft.com/v1.0/x?$deltatoken=a\",\"events\":[{\"id\":\"e1\",\"subject\":\"s\"}],"
                 + "\"masters\":[{\"id\":\"m1\"}]}";
-        List<byte[]> inputs = new ArrayList<>(gen.json(valid, 1500));
+        List<byte[]> json = gen.json(valid, 1500);
+        List<byte[]> inputs = new ArrayList<>(json);
         inputs.addAll(gen.binary(200, 4096));
+        // as the cache is written now: gzip'd, whole and cut short
+        for (byte[] b : json.subList(0, 300)) {
+            byte[] gz = gzip(b);
+            inputs.add(gz);
+            inputs.add(java.util.Arrays.copyOf(gz, gz.length / 2));
+        }
         HostileRun run = HostileRun.start("calendar cache content", SEED);
         for (byte[] b : inputs) {
             run.attempt(i -> CalendarSnapshot.fromBytes(b), t -> t instanceof IllegalArgumentException);
@@ -30,7 +37,17 @@ class CalendarCacheHostileInputTest {
         List<String> leaked = run.leakedThreads();
         System.out.println(run.summary(leaked));
         assertEquals(List.of(), run.crashes(), run.summary(leaked));
-        assertTrue(run.inputs() > 1500, run.summary(leaked));
+        assertTrue(run.inputs() > 2100, run.summary(leaked));
         assertTrue(run.elapsed().compareTo(Duration.ofSeconds(30)) < 0, run.summary(leaked));
+    }
+
+    private static byte[] gzip(byte[] b) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+            gz.write(b);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 }
