@@ -62,13 +62,15 @@ public final class ButtonSchedule {
             if ("seriesMaster".equalsIgnoreCase(m.type())) {
                 continue; // occurrences and exceptions carry the real times
             }
+            if (!matters(MeetingDecision.Window.of(m, settings, zone), now, dayStart, dayEnd)) {
+                continue; // not listed today, no button now, and no change before the day's end: not parsed
+            }
             decisions.add(decide(m));
         }
         decisions.sort(Comparator.comparing(MeetingDecision::start).thenComparing(MeetingDecision::end)
                 .thenComparing(d -> d.meeting().id()));
         for (MeetingDecision d : decisions) {
-            boolean listed = d.start().isBefore(dayEnd) && d.end().isAfter(dayStart)
-                    || (d.start().equals(d.end()) && !d.start().isBefore(dayStart) && d.start().isBefore(dayEnd));
+            boolean listed = listed(d.start(), d.end(), dayStart, dayEnd);
             Optional<JoinButton> button = Optional.empty();
             if (d.eligible()) {
                 next = earliestAfter(next, now, d.from(), d.until());
@@ -88,6 +90,20 @@ public final class ButtonSchedule {
             }
         }
         return new Agenda(now, day, today, buttons, Optional.of(next));
+    }
+
+    /**
+     * Whether a meeting can change the agenda at {@code now}: listed on the day, or its button window ends after
+     * {@code now} and begins before the day's end (the agenda's next change is at the day's end at the latest).
+     * A calendar holds days of meetings; only these are parsed, each day's others at the render of its midnight.
+     */
+    static boolean matters(MeetingDecision.Window w, Instant now, Instant dayStart, Instant dayEnd) {
+        return listed(w.start(), w.end(), dayStart, dayEnd) || w.until().isAfter(now) && w.from().isBefore(dayEnd);
+    }
+
+    private static boolean listed(Instant start, Instant end, Instant dayStart, Instant dayEnd) {
+        return start.isBefore(dayEnd) && end.isAfter(dayStart)
+                || (start.equals(end) && !start.isBefore(dayStart) && start.isBefore(dayEnd));
     }
 
     /** "Weekly sync · 09:00–10:00" in the room's zone. */

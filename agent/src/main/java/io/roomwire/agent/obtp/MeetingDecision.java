@@ -71,21 +71,35 @@ public record MeetingDecision(MeetingInvite meeting, ParsedInvitation invitation
         return meeting.id() + "@" + meeting.start();
     }
 
+    /**
+     * A meeting's times as {@link #decide} reads them, without reading its invitation: what the button schedule
+     * needs to tell whether a meeting matters at an instant before parsing it.
+     */
+    record Window(Instant start, Instant end, Instant from, Instant until) {
+
+        static Window of(MeetingInvite m, ObtpSettings s, ZoneId zone) {
+            Instant start = m.start();
+            Instant end = m.end();
+            if (m.allDay()) {
+                // Graph gives all-day events as floating midnights (in the zone asked for, UTC here): read them as dates.
+                LocalDate first = m.start().atOffset(ZoneOffset.UTC).toLocalDate();
+                LocalDate last = m.end().atOffset(ZoneOffset.UTC).toLocalDate();
+                start = first.atStartOfDay(zone).toInstant();
+                end = (last.isAfter(first) ? last : first.plusDays(1)).atStartOfDay(zone).toInstant();
+            }
+            if (end.isBefore(start)) {
+                end = start;
+            }
+            return new Window(start, end, m.allDay() ? start : start.minus(s.preroll()), end.plus(s.grace()));
+        }
+    }
+
     public static MeetingDecision decide(MeetingInvite m, ParsedInvitation p, ObtpSettings s, ZoneId zone) {
-        Instant start = m.start();
-        Instant end = m.end();
-        if (m.allDay()) {
-            // Graph gives all-day events as floating midnights (in the zone asked for, UTC here): read them as dates.
-            LocalDate first = m.start().atOffset(ZoneOffset.UTC).toLocalDate();
-            LocalDate last = m.end().atOffset(ZoneOffset.UTC).toLocalDate();
-            start = first.atStartOfDay(zone).toInstant();
-            end = (last.isAfter(first) ? last : first.plusDays(1)).atStartOfDay(zone).toInstant();
-        }
-        if (end.isBefore(start)) {
-            end = start;
-        }
-        Instant from = m.allDay() ? start : start.minus(s.preroll());
-        Instant until = end.plus(s.grace());
+        Window w = Window.of(m, s, zone);
+        Instant start = w.start();
+        Instant end = w.end();
+        Instant from = w.from();
+        Instant until = w.until();
 
         List<Reason> blockers = new ArrayList<>();
         if ("seriesMaster".equalsIgnoreCase(m.type())) {

@@ -50,6 +50,8 @@ public final class ObtpService implements Service {
     private volatile ObtpSettings settings;
     private InvitationParser parser;
     private Map<MeetingInvite, ParsedInvitation> parsed = new HashMap<>();
+    /** The calendar's meetings at its last good read: what the buttons keep coming from while it cannot be read. */
+    private List<MeetingInvite> lastRead = List.of();
     private final Set<String> announced = new HashSet<>();
     private volatile Map<String, JoinButton> visible = Map.of();
     private volatile Agenda agenda;
@@ -164,11 +166,12 @@ public final class ObtpService implements Service {
             List<MeetingInvite> list;
             try {
                 list = List.copyOf(meetings.get());
+                lastRead = list;
                 health = Health.up();
             } catch (RuntimeException e) {
                 Logger.warn("OBTP: the calendar could not be read ({}); keeping the last buttons", e.toString());
                 health = Health.degraded("calendar unreadable: " + e.getMessage());
-                list = parsed.keySet().stream().toList();
+                list = lastRead;
             }
             Map<MeetingInvite, ParsedInvitation> cache = new HashMap<>();
             InvitationParser p = parser;

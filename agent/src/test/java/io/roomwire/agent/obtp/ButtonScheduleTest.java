@@ -183,4 +183,75 @@ class ButtonScheduleTest {
         assertEquals(id1, id2);
         assertTrue(id1.matches("join-[0-9a-f]{12}-[0-9a-f]{8}"), id1);
     }
+    @Test
+    void onlyMeetingsThatMatterTodayAreParsedAndTheRestAtTheirMidnight() {
+        List<String> parsedIds = new java.util.ArrayList<>();
+        InvitationParser parser = new InvitationParser(ObtpSettings.defaults());
+        ButtonSchedule s = new ButtonSchedule(ObtpSettings.defaults(), ZoneOffset.UTC, m -> {
+            parsedIds.add(m.id());
+            return parser.parse(m);
+        });
+        List<MeetingInvite> ms = List.of(meeting("yesterday", "2026-03-29T09:00:00Z", "2026-03-29T10:00:00Z"),
+                meeting("ended", "2026-03-30T07:00:00Z", "2026-03-30T08:00:00Z"),
+                meeting("later", "2026-03-30T15:00:00Z", "2026-03-30T16:00:00Z"),
+                meeting("just-after-midnight", "2026-03-31T00:03:00Z", "2026-03-31T00:30:00Z"),
+                meeting("tomorrow", "2026-03-31T09:00:00Z", "2026-03-31T10:00:00Z"),
+                meeting("next-week", "2026-04-06T09:00:00Z", "2026-04-06T10:00:00Z"));
+        Agenda a = s.at(ms, t("2026-03-30T12:00:00Z"));
+        // listed today (ended or not), and the one whose button appears (5 min pre-roll) before midnight
+        assertEquals(List.of("ended", "later", "just-after-midnight"), parsedIds);
+        assertEquals(List.of("ended", "later"), a.today().stream().map(i -> i.meetingKey().substring(0, i.meetingKey().indexOf('@'))).toList());
+        assertEquals(Optional.of(t("2026-03-30T15:00:00Z").minus(Duration.ofMinutes(5))), a.nextChange());
+        Agenda late = s.at(ms, t("2026-03-30T23:50:00Z"));
+        assertEquals(Optional.of(t("2026-03-30T23:58:00Z")), late.nextChange(), "the button before midnight is still due");
+        assertEquals(List.of("just-after-midnight"), ids(s.at(ms, t("2026-03-30T23:58:00Z"))));
+
+        parsedIds.clear();
+        Agenda tomorrow = s.at(ms, t("2026-03-31T00:00:00Z"));
+        assertEquals(List.of("just-after-midnight", "tomorrow"), parsedIds);
+        assertEquals(2, tomorrow.today().size());
+    }
+
+    @Test
+    void skippingMeetingsThatDoNotMatterChangesNoAgenda() {
+        java.util.Random r = new java.util.Random(0x0B7BL);
+        ZoneId[] zones = {ZoneOffset.UTC, BERLIN, NEW_YORK};
+        for (int round = 0; round < 300; round++) {
+            Instant base = t("2026-03-27T00:00:00Z");
+            List<MeetingInvite> ms = new java.util.ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                Instant start = base.plus(Duration.ofMinutes(r.nextInt(7 * 24 * 60)));
+                MeetingInvite m = meeting("m" + i, start, start.plus(Duration.ofMinutes(r.nextInt(5) == 0 ? 0 : 15 + r.nextInt(180))));
+                ms.add(r.nextInt(8) == 0 ? with(m, "allDay", true) : m);
+            }
+            ZoneId zone = zones[round % zones.length];
+            ObtpSettings settings = ObtpSettings.defaults().withPreroll(Duration.ofMinutes(r.nextInt(90)))
+                    .withGrace(Duration.ofMinutes(r.nextInt(30)));
+            Instant now = base.plus(Duration.ofMinutes(r.nextInt(7 * 24 * 60)));
+            Agenda lazy = new ButtonSchedule(settings, zone).at(ms, now);
+            // the same agenda from only the meetings that matter, and from every meeting decided one by one
+            ButtonSchedule all = new ButtonSchedule(settings, zone);
+            Instant dayEnd = now.atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
+            Instant next = dayEnd;
+            List<String> buttons = new java.util.ArrayList<>();
+            for (MeetingInvite m : ms) {
+                MeetingDecision d = all.decide(m);
+                if (d.eligible()) {
+                    for (Instant c : new Instant[] {d.from(), d.until()}) {
+                        if (c.isAfter(now) && c.isBefore(next)) {
+                            next = c;
+                        }
+                    }
+                    if (!now.isBefore(d.from()) && now.isBefore(d.until())) {
+                        buttons.add(d.meetingKey());
+                    }
+                }
+            }
+            Instant listedNext = lazy.today().stream().flatMap(i -> java.util.stream.Stream.of(i.start(), i.end()))
+                    .filter(c -> c.isAfter(now)).min(Instant::compareTo).orElse(dayEnd);
+            assertEquals(Optional.of(next.isBefore(listedNext) ? next : listedNext), lazy.nextChange(), "round " + round);
+            assertEquals(buttons.stream().sorted().toList(), lazy.buttons().stream().map(JoinButton::meetingKey).sorted().toList(),
+                    "round " + round);
+        }
+    }
 }

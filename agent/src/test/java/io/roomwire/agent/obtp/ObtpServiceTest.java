@@ -151,6 +151,28 @@ class ObtpServiceTest {
     }
 
     @Test
+    void tomorrowsButtonsComeFromTheLastGoodReadWhenTheCalendarIsStillUnreadableAtMidnight() throws Exception {
+        calendar.add(meeting("today", "2026-03-30T05:00:00Z", "2026-03-30T06:00:00Z"));
+        calendar.add(meeting("tomorrow", "2026-03-31T07:00:00Z", "2026-03-31T08:00:00Z"));
+        boolean[] broken = {false};
+        ObtpService s = service(() -> {
+            if (broken[0]) {
+                throw new IllegalStateException("cache file unreadable");
+            }
+            return calendar;
+        });
+        s.start();
+        broken[0] = true;
+        s.calendarChanged();
+        scheduler.runDue();
+        // tomorrow's meeting was not parsed today (only today's are), yet it is not forgotten
+        scheduler.advanceTo(Instant.parse("2026-03-31T06:56:00Z"));
+        assertEquals(1, screen().buttons().size());
+        assertTrue(screen().buttons().get(0).detail().startsWith("Meeting tomorrow"), screen().buttons().toString());
+        assertEquals(Health.State.DEGRADED, s.health().state());
+    }
+
+    @Test
     void stopCancelsTheTimerAndIgnoresPresses() throws Exception {
         calendar.add(meeting("a", "2026-03-30T05:00:00Z", "2026-03-30T06:00:00Z"));
         ObtpService s = service(() -> calendar);
