@@ -238,4 +238,13 @@ class CliTest {
         assertEquals("warn", Cli.level("warn", 0));
         // The flags themselves run in their own JVM (CommandLineProcessTest): logging is configured once per process.
     }
+
+    @Test
+    void theLevelBeforeTheConfigIsReadComesFromItsEnvironmentVariableAlone() {
+        assertEquals("info", Cli.defaultLevel(Map.of()));
+        assertEquals("warn", Cli.defaultLevel(Map.of("ROOMWIRE_AGENT_LOG_LEVEL", " warn ")));
+        assertEquals("debug", Cli.defaultLevel(Map.of("ROOMWIRE_AGENT_LOG_LEVEL", "debug", "ROOMWIRE_SIP_LOCAL_PORT", "not a port")),
+                "another key's bad override is the command's to report; it does not drop this one");
+        assertEquals("info", Cli.defaultLevel(Map.of("ROOMWIRE_AGENT_LOG_LEVEL", "loud")));
+    }
 }
