@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * Remote management as the {@code mqtt} service: once the device identity is loaded it connects
- * to the broker with it (mutual TLS), publishes status, telemetry and events, and takes commands.
+ * Remote management as the {@code mqtt} service: it connects to the broker (mutual TLS with the device
+ * identity, once that is loaded, or with the certificate {@code mqtt.client-cert} and {@code mqtt.client-key}
+ * name, without waiting for it), publishes status, telemetry and events, and takes commands.
  * Off when {@code mqtt.broker-url} is not set.
  */
 final class RemoteManagement {
@@ -68,17 +69,23 @@ final class RemoteManagement {
         if (config.find(MgmtSettings.BROKER_URL).isEmpty()) {
             return List.of();
         }
+        boolean ownCertificate = config.find(MgmtSettings.CLIENT_CERT).isPresent() && config.find(MgmtSettings.CLIENT_KEY).isPresent();
         return List.of(new Service() {
             private EventSink forward;
 
             @Override public String name() { return "mqtt"; }
-            @Override public List<String> dependsOn() { return List.of("identity"); }
+            @Override public List<String> dependsOn() { return ownCertificate ? List.of() : List.of("identity"); }
 
             @Override
             public void start() throws Exception {
-                DeviceIdentity id = signIn.identity().orElseThrow(() -> new IllegalStateException("no device identity"));
-                MqttTransport t = MgmtTransports.forDevice(config, deviceId, id.certificatePem(),
-                        id.privateKeyPem(), scheduler).orElseThrow();
+                String certPem = null;
+                String keyPem = null;
+                if (!ownCertificate) {
+                    DeviceIdentity id = signIn.identity().orElseThrow(() -> new IllegalStateException("no device identity"));
+                    certPem = id.certificatePem();
+                    keyPem = id.privateKeyPem();
+                }
+                MqttTransport t = MgmtTransports.forDevice(config, deviceId, certPem, keyPem, scheduler).orElseThrow();
                 ManagementService m = ManagementService.builder(deviceId, t, scheduler, store, control, config)
                         .version(Version.get()).operatorKeys(MgmtTransports.operatorKeys(config))
                         .logs(ScrubbingWriter::recent).build();

@@ -24,7 +24,7 @@ public final class MgmtTransports {
      * {@code mqtt.client-cert}/{@code mqtt.client-key} or else the device identity PEMs given,
      * the Last Will of {@link ManagementService#lastWill}. Empty when no broker is configured.
      *
-     * @param identityCertPem the device identity certificate (PEM), used when mqtt.client-cert is not set
+     * @param identityCertPem the device identity certificate (PEM), used when mqtt.client-cert is not set (may be null when it is)
      * @param identityKeyPem  its private key (PEM)
      */
     public static Optional<MqttTransport> forDevice(Config config, String deviceId, String identityCertPem,
