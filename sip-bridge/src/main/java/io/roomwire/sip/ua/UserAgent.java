@@ -167,6 +167,7 @@ final class UserAgent {
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", TinylogStackLogger.class.getName());
         p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", TinylogServerLogger.class.getName());
         p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", TlsNetworkLayer.class.getName());
+        p.setProperty(TlsNetworkLayer.NoStackKeys.PROPERTY, TlsNetworkLayer.NoStackKeys.class.getName());
         p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", Logger.isTraceEnabled() ? "TRACE" : "ERROR");
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
         p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "200");

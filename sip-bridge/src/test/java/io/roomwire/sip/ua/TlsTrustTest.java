@@ -59,6 +59,17 @@ class TlsTrustTest {
         SSLContext ctx = TlsFiles.sslContext(Optional.of(ca), Optional.of(cert), Optional.of(key));
         Call call = dial(ctx, PKI);
         Await.until("connected", clock, () -> call.state() == CallState.CONNECTED, () -> call.end().toString());
+
+        // ... with the TLS of TlsNetworkLayer only: jain-sip's own key and trust managers (the JDK's trust store,
+        // loaded at every stack's creation by its default provider) are never made
+        java.lang.reflect.Field ua = SipJoinPath.class.getDeclaredField("ua");
+        ua.setAccessible(true);
+        java.lang.reflect.Field provider = gov.nist.javax.sip.stack.SIPTransactionStack.class
+                .getDeclaredField("securityManagerProvider");
+        provider.setAccessible(true);
+        Object p = provider.get(((UserAgent) ua.get(room)).stack);
+        assertEquals(io.roomwire.sip.ua.internal.TlsNetworkLayer.NoStackKeys.class, p.getClass());
+        assertThrows(IllegalStateException.class, () -> ((gov.nist.core.net.SecurityManagerProvider) p).getTrustManagers(true));
     }
 
     @Test

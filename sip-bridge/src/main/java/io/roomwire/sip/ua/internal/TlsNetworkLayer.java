@@ -1,6 +1,7 @@
 package io.roomwire.sip.ua.internal;
 
 import gov.nist.core.net.NetworkLayer;
+import gov.nist.core.net.SecurityManagerProvider;
 import gov.nist.javax.sip.SipStackImpl;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -11,11 +12,14 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Properties;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 
 /**
  * jain-sip's sockets with our own TLS: our {@link SSLContext} (trust store, client certificate),
@@ -84,6 +88,37 @@ public final class TlsNetworkLayer implements NetworkLayer {
         public String suitesProperty() {
             List<String> supported = Arrays.asList(context.getSupportedSSLParameters().getCipherSuites());
             return String.join(",", cipherSuites.stream().filter(supported::contains).toList());
+        }
+    }
+
+    /**
+     * The key and trust managers a jain-sip stack makes when it is created, for its NIO TLS processors. This stack's
+     * TLS is this layer's ({@link Config}), so it needs none; jain-sip's default provider loads the JDK's whole trust
+     * store (every CA certificate of cacerts) at each stack's creation, a third of the SIP service's start.
+     * Named by {@link #PROPERTY}; if anything ever asked it for managers, it says so instead of trusting by default.
+     */
+    public static final class NoStackKeys implements SecurityManagerProvider {
+
+        /** The stack property that names the provider class. */
+        public static final String PROPERTY = "gov.nist.javax.sip.SECURITY_MANAGER_PROVIDER";
+
+        public NoStackKeys() {
+            // made by jain-sip by class name
+        }
+
+        @Override
+        public void init(Properties properties) {
+            // nothing to load: see the class comment
+        }
+
+        @Override
+        public KeyManager[] getKeyManagers(boolean client) {
+            throw new IllegalStateException("this SIP stack's TLS is TlsNetworkLayer's; it has no key managers of its own");
+        }
+
+        @Override
+        public TrustManager[] getTrustManagers(boolean client) {
+            throw new IllegalStateException("this SIP stack's TLS is TlsNetworkLayer's; it has no trust managers of its own");
         }
     }
 
