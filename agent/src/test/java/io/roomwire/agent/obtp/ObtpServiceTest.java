@@ -131,9 +131,8 @@ class ObtpServiceTest {
         assertEquals(1, scheduler.pending());
     }
 
-    @Test
-    void keepsTheLastButtonsWhenTheCalendarCannotBeRead() throws Exception {
-        calendar.add(meeting("a", "2026-03-30T05:00:00Z", "2026-03-30T06:00:00Z"));
+    /** A started service whose calendar then throws, as an unreadable cache does. */
+    private ObtpService startedThenUnreadable() {
         boolean[] broken = {false};
         ObtpService s = service(() -> {
             if (broken[0]) {
@@ -145,6 +144,13 @@ class ObtpServiceTest {
         broken[0] = true;
         s.calendarChanged();
         scheduler.runDue();
+        return s;
+    }
+
+    @Test
+    void keepsTheLastButtonsWhenTheCalendarCannotBeRead() throws Exception {
+        calendar.add(meeting("a", "2026-03-30T05:00:00Z", "2026-03-30T06:00:00Z"));
+        ObtpService s = startedThenUnreadable();
         assertEquals(1, screen().buttons().size());
         assertEquals(Health.State.DEGRADED, s.health().state());
         assertTrue(s.health().reason().contains("cache file unreadable"));
@@ -154,17 +160,7 @@ class ObtpServiceTest {
     void tomorrowsButtonsComeFromTheLastGoodReadWhenTheCalendarIsStillUnreadableAtMidnight() throws Exception {
         calendar.add(meeting("today", "2026-03-30T05:00:00Z", "2026-03-30T06:00:00Z"));
         calendar.add(meeting("tomorrow", "2026-03-31T07:00:00Z", "2026-03-31T08:00:00Z"));
-        boolean[] broken = {false};
-        ObtpService s = service(() -> {
-            if (broken[0]) {
-                throw new IllegalStateException("cache file unreadable");
-            }
-            return calendar;
-        });
-        s.start();
-        broken[0] = true;
-        s.calendarChanged();
-        scheduler.runDue();
+        ObtpService s = startedThenUnreadable();
         // tomorrow's meeting was not parsed today (only today's are), yet it is not forgotten
         scheduler.advanceTo(Instant.parse("2026-03-31T06:56:00Z"));
         assertEquals(1, screen().buttons().size());
