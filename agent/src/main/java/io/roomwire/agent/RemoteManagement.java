@@ -69,7 +69,7 @@ final class RemoteManagement {
         if (config.find(MgmtSettings.BROKER_URL).isEmpty()) {
             return List.of();
         }
-        boolean ownCertificate = config.find(MgmtSettings.CLIENT_CERT).isPresent() && config.find(MgmtSettings.CLIENT_KEY).isPresent();
+        boolean ownCertificate = MgmtTransports.hasOwnCertificate(config);
         return List.of(new Service() {
             private EventSink forward;
 

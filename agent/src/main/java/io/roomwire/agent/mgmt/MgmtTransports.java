@@ -20,11 +20,19 @@ public final class MgmtTransports {
     }
 
     /**
+     * Whether MQTT's mutual TLS uses the certificate of {@code mqtt.client-cert} and {@code mqtt.client-key} (both
+     * set) rather than the device identity, so that it need not wait for the identity to load.
+     */
+    public static boolean hasOwnCertificate(Config config) {
+        return config.find(MgmtSettings.CLIENT_CERT).isPresent() && config.find(MgmtSettings.CLIENT_KEY).isPresent();
+    }
+
+    /**
      * The device's MQTT transport: broker from {@code mqtt.broker-url}, mutual TLS with
      * {@code mqtt.client-cert}/{@code mqtt.client-key} or else the device identity PEMs given,
      * the Last Will of {@link ManagementService#lastWill}. Empty when no broker is configured.
      *
-     * @param identityCertPem the device identity certificate (PEM), used when mqtt.client-cert is not set (may be null when it is)
+     * @param identityCertPem the device identity certificate (PEM), null when {@link #hasOwnCertificate}
      * @param identityKeyPem  its private key (PEM)
      */
     public static Optional<MqttTransport> forDevice(Config config, String deviceId, String identityCertPem,
@@ -50,7 +58,7 @@ public final class MgmtTransports {
             throw new IOException("set both mqtt.client-cert and mqtt.client-key, or neither (then the device identity is used)");
         }
         String ca = config.find(MgmtSettings.CA_FILE).map(MgmtTransports::readUnchecked).orElse(null);
-        if (cert.isPresent()) {
+        if (hasOwnCertificate(config)) {
             b.tls(TlsMaterial.ofPem(ca, read(cert.get()), read(key.get())));
         } else {
             b.tls(TlsMaterial.ofPem(ca, identityCertPem, identityKeyPem));
