@@ -14,7 +14,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *   rwroom 10.0.0.2/24 ----------- lan0 10.0.0.1/24  wan0 203.0.113.1/24 ----- pub0 203.0.113.2/24
  *   default via 10.0.0.1                 forwards; masquerades out of wan0       STUN server, the far end's media
  * </pre>
- * The public side has no route to 10.0.0.0/24: the far end reaches the room only through the NAT's mappings.
+ * The public side has no route to 10.0.0.0/24: the far end reaches the room only through the NAT's mappings. A test
+ * may also close the NAT to everything but a few ports ({@link #allowRoomOutOnlyTo}), as an office firewall does.
  * While the class runs, the room's namespace has no other usable address (127.0.0.2 leaves its veth, src/test/netns/bin/java,
  * and comes back after). Register it before the {@link SimGatewayFixture} whose far end goes on the public side.
  */
@@ -56,6 +57,8 @@ final class NatNetwork implements BeforeAllCallback, AfterAllCallback {
         nat.run("nft", "add", "chain", "ip", "roomwire_nat", "through", "{ type filter hook forward priority 0; }");
         nat.run("nft", "add", "rule", "ip", "roomwire_nat", "through", "iifname", "lan0", "oifname", "wan0", "counter");
         nat.run("nft", "add", "rule", "ip", "roomwire_nat", "through", "iifname", "wan0", "oifname", "lan0", "counter");
+        // The office firewall (allowRoomOutOnlyTo): empty, so everything passes, until a test fills it.
+        nat.run("nft", "add", "chain", "ip", "roomwire_nat", "guard", "{ type filter hook forward priority -10; }");
         publicSide.run("ip", "addr", "add", PUBLIC_HOST + "/24", "dev", "pub0");
         publicSide.run("ip", "link", "set", "pub0", "up");
         Netns.here("ip", "addr", "del", JVM_VETH_ADDRESS, "dev", JVM_VETH);
@@ -102,6 +105,32 @@ final class NatNetwork implements BeforeAllCallback, AfterAllCallback {
             throw new IOException("no NAT counters in: " + chain);
         }
         return new long[] {Long.parseLong(out.group(1)), Long.parseLong(in.group(1))};
+    }
+
+    /**
+     * The NAT lets the room's traffic out only to {@code host} on {@code ports} (UDP and TCP), as a locked-down office
+     * network that allows its TURN server and nothing else; whatever else the room sends out is dropped and counted
+     * ({@link #droppedByFirewall()}). Replies to what it let out still come back (the masquerade's connection tracking).
+     */
+    void allowRoomOutOnlyTo(String host, int... ports) throws IOException {
+        String set = "{ " + String.join(", ", java.util.Arrays.stream(ports).mapToObj(String::valueOf).toList()) + " }";
+        for (String protocol : new String[] {"udp", "tcp"}) {
+            nat.run("nft", "add", "rule", "ip", "roomwire_nat", "guard", "iifname", "lan0", "oifname", "wan0",
+                    "ip", "daddr", host, protocol, "dport", set, "accept");
+        }
+        nat.run("nft", "add", "rule", "ip", "roomwire_nat", "guard", "iifname", "lan0", "oifname", "wan0", "counter", "drop");
+    }
+
+    /** Packets from the room the firewall dropped since {@link #allowRoomOutOnlyTo} (0 without a firewall). */
+    long droppedByFirewall() throws IOException {
+        Matcher m = Pattern.compile("counter packets (\\d+) bytes \\d+ drop")
+                .matcher(nat.run("nft", "list", "chain", "ip", "roomwire_nat", "guard"));
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    /** No firewall any more: the room's traffic goes out to anywhere again. */
+    void openFirewall() throws IOException {
+        nat.run("nft", "flush", "chain", "ip", "roomwire_nat", "guard");
     }
 
     /** The room's address goes, with no other in its place (the cable pulled, the lease lost). */

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The room behind a real NAT ({@link NatNetwork}: namespaces, veth pairs, an nftables masquerade): its only address
@@ -34,7 +36,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * address as a server-reflexive candidate (RFC 8445 §5.1.1.2) and the call connects through the NAT. Then the room's
  * address really moves mid-call: the old pair dies, the room's {@link NetworkWatch} (reading the real interfaces)
  * restarts ICE over WHIP (a PATCH, RFC 9725 §4.3.2), and media comes back on the new address; an address lost with
- * none in its place ends the call with the reason, within the loss bound.
+ * none in its place ends the call with the reason, within the loss bound. Behind a firewall that lets the room reach
+ * only the TURN server, the call connects over the relay without being told to use it.
  */
 class WebRtcBehindNatTest {
 
@@ -68,19 +71,29 @@ class WebRtcBehindNatTest {
     @BeforeEach
     void roomOnItsFirstAddress() throws Exception {
         net.giveRoom(NatNetwork.ROOM_ADDRESS);
+        net.openFirewall();
     }
 
     /** The room's path as the agent builds it: its addresses read from the namespace's real interfaces. */
     private static WebRtcJoinPath path() {
-        WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, sim.gateway().whipUrl(), Optional.of("whip-secret"), "Room 7")
+        return path(WebRtcSettings.GatewayKind.WHIP);
+    }
+
+    /** As above, signalling through a WHIP endpoint (with its bearer token) or a Pexip Conferencing Node. */
+    private static WebRtcJoinPath path(WebRtcSettings.GatewayKind kind) {
+        Optional<String> token = kind == WebRtcSettings.GatewayKind.WHIP ? Optional.of("whip-secret") : Optional.empty();
+        WebRtcSettings s = WebRtcSettings.of(kind, sim.signallingUrl(kind), token, "Room 7")
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(20), MEDIA_LOSS)
                 .withIceServers(List.of(IceServer.parse(stun.stunSpec())));
         return new WebRtcJoinPath(s, sim.scheduler(), new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
     }
 
-    @Test
-    void theRoomLearnsTheNatsPublicAddressAsSrflxAndTheCallConnectsThroughTheNat() throws Exception {
-        WebRtcJoinPath path = path();
+    /** Over either signalling: the srflx candidate must reach the far end through WHIP's PATCH or Pexip's candidate calls. */
+    @ParameterizedTest(name = "signalling {0}")
+    @EnumSource(WebRtcSettings.GatewayKind.class)
+    void theRoomLearnsTheNatsPublicAddressAsSrflxAndTheCallConnectsThroughTheNat(WebRtcSettings.GatewayKind kind) throws Exception {
+        WebRtcJoinPath path = path(kind);
+        long[] before = net.forwardedBytes(); // the NAT's counters run over the whole class
         path.start();
         try {
             long t0 = System.nanoTime();
@@ -114,15 +127,75 @@ class WebRtcBehindNatTest {
             String farEndSees = sim.farEnd().selectedRemoteCandidate(session);
             assertTrue(farEndSeesTheNat(farEndSees, local), "far end's selected remote candidate: " + farEndSees + "; room's: " + ice);
             // And the media really crossed the NAT, both ways (its forward counters).
-            long[] forwarded = net.forwardedBytes();
+            long[] forwarded = since(before);
             assertTrue(forwarded[0] > 10_000 && forwarded[1] > 10_000, "bytes through the NAT: out " + forwarded[0] + ", in " + forwarded[1]);
-            System.out.printf("WebRtcBehindNatTest: connected through the NAT in %d ms; room's pair %s -> %s; far end sees %s;"
+            System.out.printf("WebRtcBehindNatTest: " + kind + ": connected through the NAT in %d ms; room's pair %s -> %s; far end sees %s;"
                     + " NAT forwarded %d B out, %d B in; gathered %s%n",
                     connectedMs, local, remote, farEndSees, forwarded[0], forwarded[1], ice.local());
             call.hangUp();
             Await.until(BOUND, () -> path.calls().isEmpty(), () -> "call still open: " + path.calls());
         } finally {
             path.stop();
+        }
+    }
+
+    /**
+     * A locked-down office network: the NAT lets the room out to the TURN server's ports and nowhere else. Nothing
+     * in the settings says "relay only" (webrtc.ice-policy is the default, all): the room gathers its host, srflx and
+     * relay candidates, its checks straight to the far end are dropped, and ICE settles on the relay through the NAT.
+     */
+    @Test
+    void behindAFirewallThatOnlyLetsTheTurnServerThroughTheCallGoesOverTheRelay() throws Exception {
+        net.allowRoomOutOnlyTo(NatNetwork.PUBLIC_HOST, Coturn.STANDARD_PORT, Coturn.STANDARD_TLS_PORT);
+        WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, sim.gateway().whipUrl(), Optional.of("whip-secret"), "Room 7")
+                .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(20), MEDIA_LOSS)
+                .withIceServers(List.of(IceServer.parse(stun.turnSpec(stun.password))));
+        assertEquals(WebRtcSettings.IcePolicy.ALL, s.icePolicy());
+        WebRtcJoinPath path = new WebRtcJoinPath(s, sim.scheduler(), new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
+        long[] before = net.forwardedBytes();
+        path.start();
+        try {
+            long t0 = System.nanoTime();
+            WebRtcCall call = connected(path);
+            long connectedMs = (System.nanoTime() - t0) / 1_000_000;
+            String session = lastSession();
+            Await.until(BOUND, () -> call.framesDecoded() > 10 && report(session).framesDecoded() > 10
+                            && report(session).audioPacketsReceived() > 50,
+                    () -> "room decoded " + call.framesDecoded() + " frames; far end: " + report(session));
+
+            IceCandidates ice = call.iceCandidates();
+            // Every kind was gathered (the firewall lets coturn's answers back): the room did not know it needed the relay.
+            assertTrue(ice.local().stream().anyMatch(c -> c.type().equals("host") && c.address().equals(NatNetwork.ROOM_ADDRESS)), ice.toString());
+            assertTrue(ice.local().stream().anyMatch(c -> c.type().equals("srflx") && c.address().equals(NatNetwork.NAT_PUBLIC)), ice.toString());
+            IceCandidates.Candidate relay = ice.selectedLocal().orElseThrow(() -> new AssertionError("no selected pair: " + ice));
+            assertEquals("relay", relay.type(), ice.toString());
+            assertEquals("udp", relay.relayProtocol(), ice.toString());
+            assertEquals(NatNetwork.PUBLIC_HOST, relay.address(), ice.toString());
+            int relayPort = relay.port();
+            assertTrue(relayPort >= Coturn.RELAY_MIN && relayPort <= Coturn.RELAY_MAX, "not a coturn relay port: " + ice);
+            assertEquals(NatNetwork.PUBLIC_HOST, ice.selectedRemote().orElseThrow().address(), ice.toString());
+            // The far end sends to the relay's address (trickled, or found by its checks first).
+            String farEndSees = sim.farEnd().selectedRemoteCandidate(session);
+            assertTrue((farEndSees.startsWith("relay " + NatNetwork.PUBLIC_HOST + ":") && farEndSees.endsWith(":" + relayPort))
+                    || farEndSees.startsWith("prflx "), "far end's selected remote candidate: " + farEndSees + "; room's: " + ice);
+            // The room's direct checks to the far end really were tried and dropped; what crossed the NAT went to coturn.
+            long dropped = net.droppedByFirewall();
+            assertTrue(dropped > 0, "the firewall dropped nothing: the direct path was never tried");
+            long[] forwarded = since(before);
+            assertTrue(forwarded[0] > 10_000 && forwarded[1] > 10_000, "bytes through the NAT: out " + forwarded[0] + ", in " + forwarded[1]);
+            System.out.printf("WebRtcBehindNatTest: firewall open to TURN only; connected over the relay in %d ms; room's pair %s -> %s;"
+                    + " far end sees %s; %d direct packets dropped; gathered %s%n",
+                    connectedMs, relay, ice.selectedRemote().orElseThrow(), farEndSees, dropped, ice.local());
+            call.hangUp();
+            Await.until(BOUND, () -> path.calls().isEmpty(), () -> "call still open: " + path.calls());
+            // coturn saw the allocation come from the NAT's address (not the room's private one) and closed it at hang-up.
+            Await.until(BOUND, () -> stun.sessionOf(relayPort).stream().anyMatch(l -> l.contains("closed (2nd stage)")),
+                    () -> "coturn did not close the allocation of relay port " + relayPort + ": " + stun.sessionOf(relayPort));
+            String closed = stun.sessionOf(relayPort).stream().filter(l -> l.contains("closed (2nd stage)")).findFirst().orElseThrow();
+            assertTrue(closed.contains("remote " + NatNetwork.NAT_PUBLIC + ":"), closed);
+        } finally {
+            path.stop();
+            net.openFirewall();
         }
     }
 
@@ -248,6 +321,12 @@ class WebRtcBehindNatTest {
     private static boolean farEndSeesTheNat(String seen, IceCandidates.Candidate roomsLocal) {
         boolean samePort = roomsLocal.type().equals("host") || seen.endsWith(":" + roomsLocal.port());
         return samePort && (seen.startsWith("srflx " + NatNetwork.NAT_PUBLIC + ":") || seen.startsWith("prflx "));
+    }
+
+    /** What the NAT forwarded each way since {@code before} (an earlier {@link NatNetwork#forwardedBytes()}). */
+    private static long[] since(long[] before) throws java.io.IOException {
+        long[] now = net.forwardedBytes();
+        return new long[] {now[0] - before[0], now[1] - before[1]};
     }
 
     private static WebRtcCall connected(WebRtcJoinPath path) {
