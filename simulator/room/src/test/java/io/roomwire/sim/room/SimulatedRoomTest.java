@@ -150,6 +150,35 @@ class SimulatedRoomTest {
         }
     }
 
+    /**
+     * Stopping the agent in a call (Ctrl-C in the demo, systemd's stop) is no fault. When a TLS connection ends, jain-sip
+     * wakes its reader with two CRLFs, which the reader takes for an RFC 5626 keep-alive and answers on the closed
+     * socket (even reconnecting for it): none of that may reach the log as a warning or error.
+     */
+    @Test
+    void stoppingTheAgentInACallLeavesNoSipStackWarningsInTheLog() throws Exception {
+        SimulatedRoom room = roomInTheDemoMeeting();
+        // As bin/simulated-room stops: the agent, then at once the cloud, whose gateway closes its end of the TLS
+        // connection while the room's stack is still stopping.
+        room.close();
+        cloud.close();
+        cloud = null;
+        // Every SIP reader thread ends once its socket has closed (the room's, and the gateway's end of the same
+        // connection): bounded, as real sockets are involved.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (sipReaders() > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        }
+        assertEquals(0, sipReaders(), "SIP reader threads still running 30 s after the stop");
+        java.util.List<String> complaints = io.roomwire.core.log.ScrubbingWriter.recent(5000).stream()
+                .filter(l -> l.contains("TinylogStackLogger") && (l.contains(" WARN ") || l.contains(" ERROR "))).toList();
+        assertTrue(complaints.isEmpty(), () -> "jain-sip complained about a clean stop: " + complaints);
+    }
+
+    private static long sipReaders() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("PipelineThread")).count();
+    }
+
     /** A signed-in room whose person pressed Join on the meeting that is on now; media flows both ways. */
     private SimulatedRoom roomInTheDemoMeeting() throws Exception {
         cloud = SimCloud.start(dir.resolve("cloud"), scheduler.clock(), Duration.ofSeconds(5));

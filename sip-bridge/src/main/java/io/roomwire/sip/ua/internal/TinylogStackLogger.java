@@ -32,7 +32,30 @@ public final class TinylogStackLogger implements StackLogger {
 
     @Override
     public void logException(Throwable ex) {
+        if (answeringItsOwnWakeUp(ex)) {
+            Logger.debug("jain-sip: no keep-alive answer on a closed connection: {}", ex.toString());
+            return;
+        }
         Logger.warn(ex, "jain-sip: {}", ex.toString());
+    }
+
+    /**
+     * When a connection ends (the far end closed it, or ours is closing), jain-sip 1.3 wakes the connection's reader
+     * by feeding it two CRLFs, which the reader then takes for an RFC 5626 keep-alive ping and tries to answer on the
+     * socket that has just closed, reconnecting for it (ConnectionOrientedMessageChannel.sendSingleCLRF). That fails
+     * whenever the far end has gone, and says nothing about any call: a call that loses its connection ends on its
+     * own (BYE, keep-alive OPTIONS, media loss) with the reason. Debug, not the journal's warnings and errors.
+     */
+    private static boolean answeringItsOwnWakeUp(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            for (StackTraceElement e : t.getStackTrace()) {
+                if (e.getMethodName().equals("sendSingleCLRF")
+                        && e.getClassName().equals("gov.nist.javax.sip.stack.ConnectionOrientedMessageChannel")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     @Override
@@ -80,6 +103,10 @@ public final class TinylogStackLogger implements StackLogger {
     public void logError(String message, Exception ex) {
         if (ex instanceof InterruptedException) {
             Logger.debug("jain-sip: event scanner stopped");
+            return;
+        }
+        if (answeringItsOwnWakeUp(ex)) {
+            Logger.debug("jain-sip: no keep-alive answer on a closed connection: {}: {}", cut(message), ex.toString());
             return;
         }
         Logger.error(ex, "jain-sip: {}", cut(message));
