@@ -81,11 +81,24 @@ class WebRtcBehindNatTest {
 
     /** As above, signalling through a WHIP endpoint (with its bearer token) or a Pexip Conferencing Node. */
     private static WebRtcJoinPath path(WebRtcSettings.GatewayKind kind) {
+        return path(kind, stun.stunSpec());
+    }
+
+    /** As above, with {@code iceServer} (as webrtc.ice-servers writes it) and the default ICE policy. */
+    private static WebRtcJoinPath path(WebRtcSettings.GatewayKind kind, String iceServer) {
         Optional<String> token = kind == WebRtcSettings.GatewayKind.WHIP ? Optional.of("whip-secret") : Optional.empty();
         WebRtcSettings s = WebRtcSettings.of(kind, sim.signallingUrl(kind), token, "Room 7")
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(20), MEDIA_LOSS)
-                .withIceServers(List.of(IceServer.parse(stun.stunSpec())));
+                .withIceServers(List.of(IceServer.parse(iceServer)));
+        assertEquals(WebRtcSettings.IcePolicy.ALL, s.icePolicy());
         return new WebRtcJoinPath(s, sim.scheduler(), new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
+    }
+
+    /** Both ends decode the other's pictures, and the far end hears the room. */
+    private static void awaitMediaBothWays(WebRtcCall call, String session) {
+        Await.until(BOUND, () -> call.framesDecoded() > 10 && report(session).framesDecoded() > 10
+                        && report(session).audioPacketsReceived() > 50,
+                () -> "room decoded " + call.framesDecoded() + " frames; far end: " + report(session));
     }
 
     /** Over either signalling: the srflx candidate must reach the far end through WHIP's PATCH or Pexip's candidate calls. */
@@ -100,9 +113,7 @@ class WebRtcBehindNatTest {
             WebRtcCall call = connected(path);
             long connectedMs = (System.nanoTime() - t0) / 1_000_000;
             String session = lastSession();
-            Await.until(BOUND, () -> call.framesDecoded() > 10 && report(session).framesDecoded() > 10
-                            && report(session).audioPacketsReceived() > 50,
-                    () -> "room decoded " + call.framesDecoded() + " frames; far end: " + report(session));
+            awaitMediaBothWays(call, session);
 
             IceCandidates ice = call.iceCandidates();
             // Only the private address is the room's own; the NAT's comes back from coturn as server-reflexive.
@@ -147,11 +158,7 @@ class WebRtcBehindNatTest {
     @Test
     void behindAFirewallThatOnlyLetsTheTurnServerThroughTheCallGoesOverTheRelay() throws Exception {
         net.allowRoomOutOnlyTo(NatNetwork.PUBLIC_HOST, Coturn.STANDARD_PORT, Coturn.STANDARD_TLS_PORT);
-        WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, sim.gateway().whipUrl(), Optional.of("whip-secret"), "Room 7")
-                .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(20), MEDIA_LOSS)
-                .withIceServers(List.of(IceServer.parse(stun.turnSpec(stun.password))));
-        assertEquals(WebRtcSettings.IcePolicy.ALL, s.icePolicy());
-        WebRtcJoinPath path = new WebRtcJoinPath(s, sim.scheduler(), new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
+        WebRtcJoinPath path = path(WebRtcSettings.GatewayKind.WHIP, stun.turnSpec(stun.password));
         long[] before = net.forwardedBytes();
         path.start();
         try {
@@ -159,9 +166,7 @@ class WebRtcBehindNatTest {
             WebRtcCall call = connected(path);
             long connectedMs = (System.nanoTime() - t0) / 1_000_000;
             String session = lastSession();
-            Await.until(BOUND, () -> call.framesDecoded() > 10 && report(session).framesDecoded() > 10
-                            && report(session).audioPacketsReceived() > 50,
-                    () -> "room decoded " + call.framesDecoded() + " frames; far end: " + report(session));
+            awaitMediaBothWays(call, session);
 
             IceCandidates ice = call.iceCandidates();
             // Every kind was gathered (the firewall lets coturn's answers back): the room did not know it needed the relay.
