@@ -31,7 +31,8 @@ public final class WebRtcAgentSettings {
                     + " naming the host)").asSecret();
     public static final Setting<String> ICE_TRANSPORT_POLICY = Setting.of("webrtc.ice-transport-policy",
             SettingType.oneOf("all", "relay"), "all", "ICE candidates a call may use: all, or relay to send all media through"
-                    + " the TURN server of webrtc.ice-servers (rooms behind firewalls that let only that server through)");
+                    + " the TURN server of webrtc.ice-servers even where a direct path exists (with all, a room behind a"
+                    + " firewall that lets only that server through also ends up on the relay, once its direct checks fail)");
     public static final Setting<Integer> PORT_MIN = Setting.of("webrtc.port-min", SettingType.integer(0, 65535), "0",
             "Lowest local UDP port for WebRTC media (0 with webrtc.port-max 0: any)");
     public static final Setting<Integer> PORT_MAX = Setting.of("webrtc.port-max", SettingType.integer(0, 65535), "0",
