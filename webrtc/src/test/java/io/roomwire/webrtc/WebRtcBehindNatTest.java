@@ -94,11 +94,19 @@ class WebRtcBehindNatTest {
         return new WebRtcJoinPath(s, sim.scheduler(), new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
     }
 
-    /** Both ends decode the other's pictures, and the far end hears the room. */
-    private static void awaitMediaBothWays(WebRtcCall call, String session) {
+    /** A call the room dialled that connected, its session at the far end and how long connecting took. */
+    private record Joined(WebRtcCall call, String session, long connectedMs) { }
+
+    /** Dials, waits for the call to connect and for both ends to decode the other's pictures and the far end to hear the room. */
+    private static Joined joinedWithMediaBothWays(WebRtcJoinPath path) {
+        long t0 = System.nanoTime();
+        WebRtcCall call = connected(path);
+        long connectedMs = (System.nanoTime() - t0) / 1_000_000;
+        String session = lastSession();
         Await.until(BOUND, () -> call.framesDecoded() > 10 && report(session).framesDecoded() > 10
                         && report(session).audioPacketsReceived() > 50,
                 () -> "room decoded " + call.framesDecoded() + " frames; far end: " + report(session));
+        return new Joined(call, session, connectedMs);
     }
 
     /** Over either signalling: the srflx candidate must reach the far end through WHIP's PATCH or Pexip's candidate calls. */
@@ -109,11 +117,9 @@ class WebRtcBehindNatTest {
         long[] before = net.forwardedBytes(); // the NAT's counters run over the whole class
         path.start();
         try {
-            long t0 = System.nanoTime();
-            WebRtcCall call = connected(path);
-            long connectedMs = (System.nanoTime() - t0) / 1_000_000;
-            String session = lastSession();
-            awaitMediaBothWays(call, session);
+            Joined joined = joinedWithMediaBothWays(path);
+            WebRtcCall call = joined.call();
+            String session = joined.session();
 
             IceCandidates ice = call.iceCandidates();
             // Only the private address is the room's own; the NAT's comes back from coturn as server-reflexive.
@@ -142,7 +148,7 @@ class WebRtcBehindNatTest {
             assertTrue(forwarded[0] > 10_000 && forwarded[1] > 10_000, "bytes through the NAT: out " + forwarded[0] + ", in " + forwarded[1]);
             System.out.printf("WebRtcBehindNatTest: " + kind + ": connected through the NAT in %d ms; room's pair %s -> %s; far end sees %s;"
                     + " NAT forwarded %d B out, %d B in; gathered %s%n",
-                    connectedMs, local, remote, farEndSees, forwarded[0], forwarded[1], ice.local());
+                    joined.connectedMs(), local, remote, farEndSees, forwarded[0], forwarded[1], ice.local());
             call.hangUp();
             Await.until(BOUND, () -> path.calls().isEmpty(), () -> "call still open: " + path.calls());
         } finally {
@@ -162,11 +168,9 @@ class WebRtcBehindNatTest {
         long[] before = net.forwardedBytes();
         path.start();
         try {
-            long t0 = System.nanoTime();
-            WebRtcCall call = connected(path);
-            long connectedMs = (System.nanoTime() - t0) / 1_000_000;
-            String session = lastSession();
-            awaitMediaBothWays(call, session);
+            Joined joined = joinedWithMediaBothWays(path);
+            WebRtcCall call = joined.call();
+            String session = joined.session();
 
             IceCandidates ice = call.iceCandidates();
             // Every kind was gathered (the firewall lets coturn's answers back): the room did not know it needed the relay.
@@ -190,7 +194,7 @@ class WebRtcBehindNatTest {
             assertTrue(forwarded[0] > 10_000 && forwarded[1] > 10_000, "bytes through the NAT: out " + forwarded[0] + ", in " + forwarded[1]);
             System.out.printf("WebRtcBehindNatTest: firewall open to TURN only; connected over the relay in %d ms; room's pair %s -> %s;"
                     + " far end sees %s; %d direct packets dropped; gathered %s%n",
-                    connectedMs, relay, ice.selectedRemote().orElseThrow(), farEndSees, dropped, ice.local());
+                    joined.connectedMs(), relay, ice.selectedRemote().orElseThrow(), farEndSees, dropped, ice.local());
             call.hangUp();
             Await.until(BOUND, () -> path.calls().isEmpty(), () -> "call still open: " + path.calls());
             // coturn saw the allocation come from the NAT's address (not the room's private one) and closed it at hang-up.

@@ -45,6 +45,22 @@ public final class ScrubbingWriter extends AbstractFormatPatternWriter {
         }
     }
 
+    /**
+     * The scrubbed lines logged after the last one that contains {@code marker}, oldest first; every kept line when
+     * none does (it has left the ring).
+     */
+    public static List<String> after(String marker) {
+        synchronized (RECENT) {
+            List<String> all = new ArrayList<>(RECENT);
+            for (int i = all.size() - 1; i >= 0; i--) {
+                if (all.get(i).contains(marker)) {
+                    return all.subList(i + 1, all.size());
+                }
+            }
+            return all;
+        }
+    }
+
     /** The last {@code n} scrubbed lines, oldest first. */
     public static List<String> recent(int n) {
         synchronized (RECENT) {
