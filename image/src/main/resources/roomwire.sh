@@ -69,11 +69,27 @@ fi
 FLAGS=$(grep -v '^#' "$JVM_OPTIONS" | tr '\n' ' ')
 CLASSPATH="$SLOT_DIR/lib/*"
 CDS=""
+CDS_LOG=""
 if [ "$SLOT_DIR" = "$BUILD_DIR" ] && [ -r "$SLOT_DIR/lib/classpath" ] && [ -r "$SLOT_DIR/lib/roomwire.jsa" ]; then
     # The agent's classes, parsed and verified at build time (a training run against the simulated cloud);
     # the JVM uses the archive only with the class path, in the order and at the paths, it was made with.
     CLASSPATH=$(cat "$SLOT_DIR/lib/classpath")
     CDS="-XX:SharedArchiveFile=$SLOT_DIR/lib/roomwire.jsa"
+elif [ "$SLOT_DIR" != "$BUILD_DIR" ] && [ -r "$SLOT_DIR/lib/classpath" ]; then
+    # A build an update installed, made by the image module (it has lib/classpath: jars only). Its archive is made
+    # here, where it runs (the package's names /usr/lib/roomwire): the slot's first run writes lib/slot.jsa when it
+    # exits, and later starts map it (agent SlotArchive, docs/updates.md). The class path is the slot's jars in name
+    # order, as lib/classpath lists the package's. A JVM that records refuses to start with a folder on its class
+    # path, so no start records after one that did not reach UP (lib/slot.jsa.tried, removed by the agent at UP).
+    CLASSPATH=$(for jar in "$SLOT_DIR"/lib/*.jar; do printf '%s:' "$jar"; done)
+    CLASSPATH=${CLASSPATH%:}
+    archive="$SLOT_DIR/lib/slot.jsa"
+    if [ -r "$archive" ]; then
+        CDS="-XX:SharedArchiveFile=$archive -Droomwire.slot-archive=$archive"
+    elif [ "${1:-}" = run ] && [ ! -e "$archive.tried" ] && touch "$archive.tried" 2>/dev/null; then
+        CDS="-XX:ArchiveClassesAtExit=$archive -Droomwire.slot-archive=$archive"
+        CDS_LOG="-Xlog:cds*=error:stderr" # not the JDK's line for each class it cannot archive
+    fi
 fi
 # WebRTC joins: webrtc-java and its native library, after the agent's jars (the CDS archive accepts a class path
 # appended to its own). A slot whose build carries its own (an update made from a layout with webrtc/) runs with it, so
@@ -92,5 +108,5 @@ case "$stamp" in
 esac
 # JVM warnings (e.g. an archive it cannot use) go to standard error with the logs, never into --json output.
 # shellcheck disable=SC2086
-exec "$JAVA" $FLAGS $CDS -Xlog:disable -Xlog:all=warning:stderr -Djava.io.tmpdir="${RUNTIME_DIRECTORY:-/tmp}" \
+exec "$JAVA" $FLAGS $CDS -Xlog:disable -Xlog:all=warning:stderr $CDS_LOG -Djava.io.tmpdir="${RUNTIME_DIRECTORY:-/tmp}" \
     -Droomwire.home="$HOME_DIR" $VERSION_FLAG -cp "$CLASSPATH" "${ROOMWIRE_MAIN_CLASS:-io.roomwire.agent.Main}" "$@"

@@ -8,6 +8,7 @@ import io.roomwire.agent.config.Config;
 import io.roomwire.agent.config.ConfigException;
 import io.roomwire.agent.device.DeviceFactory;
 import io.roomwire.agent.lifecycle.ServiceManagerNotifier;
+import io.roomwire.agent.lifecycle.SlotArchive;
 import io.roomwire.core.event.EventSink;
 import io.roomwire.core.health.Health;
 import io.roomwire.core.store.StateLock;
@@ -249,6 +250,9 @@ final class RunCommand implements Cli.Command {
                 io.err().println("roomwire: " + startTimes(agent.startTimes()));
                 io.err().println("roomwire: " + startPhases(lifecycleNanos, System.nanoTime()));
                 io.err().flush();
+                // An update's slot and its own CDS archive: a recording start tells the launcher it got this far, a
+                // start with the archive checks it was mapped (after UP: never on the start's path).
+                SlotArchive.configured().ifPresent(SlotArchive::afterAllUp);
             }
             // As soon as it is served, not once all is UP: the panel is where a person sees what is wrong.
             if (!panelShown.get() && agent.device().panel() instanceof io.roomwire.hal.web.WebTouchPanel web && web.running()) {

@@ -26,7 +26,15 @@ public final class BundleBuilder {
     private BundleBuilder() {
     }
 
-    /** Zips {@code layout} into {@code payload} and returns its SHA-256 (hex). */
+    /**
+     * CDS archives a layout may hold that no slot can use, left out of every payload: the package's
+     * ({@code lib/roomwire.jsa}, made for {@code /usr/lib/roomwire}; the launcher maps it only there, ~7 MB
+     * compressed) and a slot's own ({@code lib/slot.jsa} and its marker, tied to the slot it was written in, if
+     * a layout was copied from a device). A slot an update installs writes its own in its first run.
+     */
+    public static final List<String> LEFT_OUT = List.of("lib/roomwire.jsa", "lib/slot.jsa", "lib/slot.jsa.tried");
+
+    /** Zips {@code layout}, less {@link #LEFT_OUT}, into {@code payload} and returns its SHA-256 (hex). */
     public static String zipLayout(Path layout, Path payload) throws IOException {
         MessageDigest md;
         try {
@@ -40,8 +48,9 @@ public final class BundleBuilder {
             // Jars are compressed already; storing keeps unpacking cheap on the device.
             zip.setLevel(1);
             for (Path p : walk.sorted().toList()) {
-                if (Files.isRegularFile(p)) {
-                    zip.putNextEntry(new ZipEntry(layout.relativize(p).toString().replace('\\', '/')));
+                String name = layout.relativize(p).toString().replace('\\', '/');
+                if (Files.isRegularFile(p) && !LEFT_OUT.contains(name)) {
+                    zip.putNextEntry(new ZipEntry(name));
                     Files.copy(p, zip);
                     zip.closeEntry();
                 }

@@ -199,6 +199,12 @@ final class ReleaseCli {
             io.out().println("bundle " + m.version() + " for " + m.model() + "/" + m.arch() + " -> " + out + " (" + Files.size(out)
                     + " bytes, payload " + m.payloadSize() + ", signed by " + String.join(", ", ids) + ", expires " + m.expires() + ")");
             io.out().println("sha256 " + fileSha256(out));
+            for (String name : BundleBuilder.LEFT_OUT) {
+                if (name.endsWith(".jsa") && Files.isRegularFile(layout.resolve(name))) {
+                    io.out().println("left out " + name + ": a CDS archive of one place (the package's or a slot's); the slot "
+                            + "this bundle goes into writes its own in its first run");
+                }
+            }
         } finally {
             Files.deleteIfExists(payload);
         }

@@ -45,6 +45,8 @@ class ReleaseCliDocTest {
         for (String v : List.of("1.1.0", "1.2.0")) {
             Path l = Files.createDirectories(tmp.resolve("build-" + v + "/usr/lib/roomwire/lib"));
             Files.writeString(l.resolve("agent.jar"), "build " + v);
+            // as the package lays it out: its CDS archive, which applies at /usr/lib/roomwire only
+            Files.writeString(l.resolve("roomwire.jsa"), "the package's archive of " + v);
             Files.createDirectories(tmp.resolve("build-" + v + "/usr/lib/roomwire/runtime/bin"));
             Files.writeString(tmp.resolve("build-" + v + "/usr/lib/roomwire/runtime/bin/java"), "#!/bin/sh\n");
         }
@@ -86,6 +88,9 @@ class ReleaseCliDocTest {
             if (exit.find(0) && exit.group(2) != null) {
                 assertTrue(said.contains(exit.group(2)), line + " says why (" + exit.group(2) + "): " + said);
             }
+            if (command.contains(" make-bundle ") && code == 0) {
+                assertTrue(said.contains("left out lib/roomwire.jsa: a CDS archive of one place"), said);
+            }
             if (command.endsWith("update status")) {
                 statusOut = said;
             }
@@ -99,6 +104,8 @@ class ReleaseCliDocTest {
         // The device installed 1.2.0 on trial and moved to root v2 with it.
         assertEquals("b", slots.currentSlot());
         assertEquals("1.2.0", slots.version("b").orElseThrow());
+        assertTrue(Files.isRegularFile(slots.slot("b").resolve("lib/agent.jar")));
+        assertFalse(Files.exists(slots.slot("b").resolve("lib/roomwire.jsa")), "the package's CDS archive stays out of bundles");
         assertTrue(statusOut.contains("current: slot b 1.2.0") && statusOut.contains("trust:   root v2"), statusOut);
         // keygen never overwrites a key.
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -122,7 +122,8 @@ public final class AbDevice {
         return bundleOf(version, "packaged", l, allowDowngrade);
     }
 
-    private Path bundleOf(String version, String behaviour, Path build, boolean allowDowngrade) throws IOException {
+    /** A signed bundle of the layout {@code build} (made by {@link #build} and then changed by a test). */
+    Path bundleOf(String version, String behaviour, Path build, boolean allowDowngrade) throws IOException {
         Path payload = dir.resolve("payload-" + version + "-" + behaviour + ".zip");
         String sha = BundleBuilder.zipLayout(build, payload);
         Path bundle = dir.resolve("roomwire-" + version + "-" + behaviour + ".rwu");
@@ -149,12 +150,17 @@ public final class AbDevice {
 
     /** The launcher as systemd starts it, running {@code mainClass} with {@code args} from the current slot. */
     public Process launch(String mainClass, List<String> args) throws IOException {
+        return launch(jvmOptions, mainClass, args);
+    }
+
+    /** As {@link #launch(String, List)}, with the JVM flags of {@code options} in place of the device's options file. */
+    public Process launch(Path options, String mainClass, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("sh", launcher.toString()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile()));
         pb.environment().put("ROOMWIRE_HOME", home.toString());
-        pb.environment().put("ROOMWIRE_JVM_OPTIONS", jvmOptions.toString());
+        pb.environment().put("ROOMWIRE_JVM_OPTIONS", options.toString());
         pb.environment().put("ROOMWIRE_MAIN_CLASS", mainClass);
         pb.environment().put("RUNTIME_DIRECTORY", dir.toString());
         pb.environment().putAll(env);

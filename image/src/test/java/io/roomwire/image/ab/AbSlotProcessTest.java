@@ -46,6 +46,33 @@ class AbSlotProcessTest {
     }
 
     @Test
+    void aSlotWhoseJvmCannotRecordItsCdsArchiveLosesOneStartNotItsTrial() throws Exception {
+        // A build as the image module makes one (lib/classpath) with a folder where a jar should be (lib/*.jar, in
+        // name order, is the slot's class path): a JVM recording for CDS refuses to start with a non-empty folder on
+        // its class path before a jar it loads classes from (ab-main.jar: the program's main class).
+        AbDevice d = new AbDevice(tmp);
+        Path build = d.build("2.0.0", "ok", 0);
+        Files.writeString(build.resolve("lib/classpath"), "/usr/lib/roomwire/lib/app.jar\n");
+        Files.writeString(Files.createDirectories(build.resolve("lib/a-folder.jar")).resolve("note.txt"), "a folder, not a jar\n");
+        String main = SlotProgram.class.getName().replace('.', '/') + ".class";
+        try (java.util.jar.JarOutputStream j = new java.util.jar.JarOutputStream(Files.newOutputStream(build.resolve("lib/ab-main.jar")));
+             java.io.InputStream in = SlotProgram.class.getClassLoader().getResourceAsStream(main)) {
+            j.putNextEntry(new java.util.jar.JarEntry(main));
+            in.transferTo(j);
+            j.closeEntry();
+        }
+        d.updater().apply(d.bundleOf("2.0.0", "ok", build, false), io.roomwire.updater.Updater.Progress.NONE);
+        assertEquals(List.of(1, 0), d.boot());
+        assertTrue(Files.readString(d.dir.resolve("console.log")).contains("Cannot have non-empty directory in paths"));
+        assertTrue(d.lastBoot().startsWith("started 2.0.0 in slot b"), d.bootLog().toString());
+        assertTrue(d.bootLog().contains("committed 2.0.0"), d.bootLog().toString());
+        // tried once, never again: the next start runs without recording and without an archive
+        assertTrue(Files.exists(d.slots.slot("b").resolve("lib/slot.jsa.tried")));
+        assertFalse(Files.exists(d.slots.slot("b").resolve("lib/slot.jsa")));
+        assertEquals(List.of(0), d.boot());
+    }
+
+    @Test
     void aBuildThatCarriesItsOwnWebRtcLibraryRunsWithItAndTheNextBuildWithout() throws Exception {
         AbDevice d = new AbDevice(tmp);
         d.updater().apply(d.bundleWithWebRtc("2.0.0", "webrtc-for-2.0.0"), io.roomwire.updater.Updater.Progress.NONE);

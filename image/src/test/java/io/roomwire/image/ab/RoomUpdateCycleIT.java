@@ -100,6 +100,20 @@ class RoomUpdateCycleIT {
                 Path java = Path.of(service.process().info().command().orElseThrow()).toRealPath();
                 assertEquals(d.slots.slot("b").resolve("runtime/bin/java").toRealPath(), java, service.console());
                 assertEquals(Files.readString(PACKAGED.resolve("runtime/release")), Files.readString(d.slots.slot("b").resolve("runtime/release")));
+                // B's first run in its slot records its own CDS archive (the package's is tied to /usr/lib/roomwire) and
+                // writes it when it stops; restarted, B maps it, and a JVM the launcher starts from the slot under
+                // -Xshare:on (which refuses to start without its archive) runs.
+                Path archive = d.slots.slot("b").resolve("lib").toRealPath().resolve("slot.jsa");
+                String recording = "This slot's CDS archive " + archive + " is written when the agent stops";
+                await(() -> service.consoleHas(recording), "slot b recording its CDS archive", service, events);
+                service.restart();
+                awaitOnline(broker, service, "2.0.0");
+                await(() -> service.consoleHas("This slot's CDS archive " + archive + " is in use"),
+                        "slot b's CDS archive in use", service, events);
+                Process strict = d.launch(Files.writeString(tmp.resolve("strict.options"), "-Xshare:on\n"),
+                        io.roomwire.agent.Main.class.getName(), List.of("version"));
+                assertTrue(strict.waitFor(1, TimeUnit.MINUTES), "roomwire version with the slot's archive");
+                assertEquals(0, strict.exitValue(), service.console());
 
                 // ---- B -> A: the first build again (a downgrade, signed to allow it)
                 Path a = d.bundle("1.0.0", "ok", true, 0);
@@ -136,6 +150,7 @@ class RoomUpdateCycleIT {
         private final List<Integer> exits = new CopyOnWriteArrayList<>();
         private volatile Process current;
         private volatile boolean stopping;
+        private volatile boolean restarting;
         private final Thread loop;
 
         Service(AbDevice device, Path config) {
@@ -155,6 +170,10 @@ class RoomUpdateCycleIT {
                     if (stopping) {
                         return;
                     }
+                    if (restarting) {
+                        restarting = false; // systemctl restart: stopped with SIGTERM, started again
+                        continue;
+                    }
                     exits.add(code);
                     if (code == 0 || code == 143) {
                         return;
@@ -163,6 +182,12 @@ class RoomUpdateCycleIT {
             } catch (Exception e) {
                 exits.add(-1);
             }
+        }
+
+        /** As {@code systemctl restart}: SIGTERM (the agent's clean stop), then the next start. */
+        void restart() {
+            restarting = true;
+            current.destroy();
         }
 
         /** The service's current process: the launcher, which execs the slot's JVM (same PID). */
@@ -176,6 +201,15 @@ class RoomUpdateCycleIT {
 
         List<Integer> exits() {
             return List.copyOf(exits);
+        }
+
+        /** Whether any line the service printed so far contains {@code text}. */
+        boolean consoleHas(String text) {
+            try {
+                return Files.readString(device.dir.resolve("console.log")).contains(text);
+            } catch (Exception e) {
+                return false;
+            }
         }
 
         String console() {

@@ -126,11 +126,13 @@ public final class BenchRunner {
         if (Files.isExecutable(imageJava) && Files.isDirectory(installed.resolve("lib"))) {
             Path webrtc = root.resolve("image/target/image/webrtc");
             installedCp = installed.resolve("lib") + "/*" + (Files.isDirectory(webrtc) ? ":" + webrtc + "/*" : "");
-            variants.add(new Variant("installed layout (bundled runtime, shrunk lib/, shipped flags; an OTA slot)", imageJava,
+            variants.add(new Variant("installed layout (bundled runtime, shrunk lib/, shipped flags; an OTA slot's first run)", imageJava,
                     installedCp, imageFlags));
             // The package's own archive names /usr/lib/roomwire; this one is trained the same way (CdsTraining: by an
-            // enrolled start) at this path.
-            variants.add(new Variant("installed layout + AppCDS (trained as the package's, at its path)", imageJava, installedCp,
+            // enrolled start, written at exit) at this path. It is also how an update's slot gets its own: its first run
+            // writes one at exit where it runs (the launcher's -XX:ArchiveClassesAtExit, agent SlotArchive).
+            variants.add(new Variant("installed layout + AppCDS (trained at its path: the package's, and an OTA slot's own from its "
+                    + "second start)", imageJava, installedCp,
                     concat(imageFlags, List.of("-XX:SharedArchiveFile=" + installedJsa))));
         }
         Path empty = emptyJvmJar(work);
@@ -158,11 +160,17 @@ public final class BenchRunner {
             runAgent(cloud, work, jdk, cp, concat(imageFlags, List.of("-XX:ArchiveClassesAtExit=" + jsa)), Duration.ZERO);
             System.out.println("first start with sign-in: " + first.startMillis() + " ms; AppCDS archive "
                     + (Files.exists(jsa) ? Files.size(jsa) / 1024 + " KB" : "missing"));
+            String slotStop = "";
             if (installedCp != null) {
-                runAgent(cloud, work, imageJava, installedCp, concat(imageFlags,
+                Run training = runAgent(cloud, work, imageJava, installedCp, concat(imageFlags,
                         List.of("-XX:ArchiveClassesAtExit=" + installedJsa)), Duration.ZERO);
-                System.out.println("installed layout's AppCDS archive " + (Files.exists(installedJsa)
-                        ? Files.size(installedJsa) / 1024 + " KB" : "missing"));
+                // An update's slot writes its archive so, as its first run stops: that stop beside a plain one.
+                Run plain = runAgent(cloud, work, imageJava, installedCp, imageFlags, Duration.ZERO);
+                long kb = Files.exists(installedJsa) ? Files.size(installedJsa) / 1024 : -1;
+                slotStop = "Stop (SIGTERM to exit) of the installed layout's run that writes its archive (as an OTA slot's first "
+                        + "run does): " + training.stopMillis() + " ms, writing " + (kb < 0 ? "nothing" : kb / 1024 + " MB")
+                        + "; a stop without: " + plain.stopMillis() + " ms.\n";
+                System.out.println("installed layout's AppCDS archive " + (kb < 0 ? "missing" : kb + " KB") + "; " + slotStop.strip());
             }
             StringBuilder rows = new StringBuilder();
             for (Variant v : variants) {
@@ -184,6 +192,7 @@ public final class BenchRunner {
             }
             md.append("| first boot: sign-in (device code approved at once) + MDM enrollment, shipped flags | ")
               .append(first.startMillis()).append(" | | | | ").append(first.cpuMs()).append(" | | | |\n").append(rows);
+            md.append('\n').append(slotStop);
         }
         md.append("\nPer service, from the agent's own line (`roomwire: service start-up ...`, the median run): when its\n")
           .append("start began and how long `start()` took, and when its health was first UP, in ms after the lifecycle began.\n\n")
@@ -247,7 +256,7 @@ public final class BenchRunner {
      * One process: start to "all services UP", VmRSS after the idle time, whether webrtc-java's library was
      * mapped then, and the CPU time (user+sys) it had used at "all services UP".
      */
-    record Run(long startMillis, long rssKb, String breakdown, boolean webrtcMapped, long cpuMs) { }
+    record Run(long startMillis, long rssKb, String breakdown, boolean webrtcMapped, long cpuMs, long stopMillis) { }
 
     private static Run runAgent(SimCloud cloud, Path work, Path java, String classpath, List<String> flags, Duration idleFor)
             throws Exception {
@@ -308,6 +317,7 @@ public final class BenchRunner {
                 rss = vmRssKb(p.pid());
                 webrtc = Files.readString(Path.of("/proc/" + p.pid() + "/maps")).toLowerCase(Locale.ROOT).contains("webrtc");
             }
+            long stopping = System.nanoTime();
             p.destroy();
             Thread drain = new Thread(() -> {
                 try {
@@ -319,6 +329,7 @@ public final class BenchRunner {
             drain.setDaemon(true);
             drain.start();
             boolean stopped = p.waitFor(20, TimeUnit.SECONDS);
+            long stopMs = (System.nanoTime() - stopping) / 1_000_000;
             if (!stopped) {
                 p.destroyForcibly();
             }
@@ -326,7 +337,7 @@ public final class BenchRunner {
             if (!stopped) {
                 throw new IllegalStateException("did not stop within 20 s of SIGTERM: " + cmd);
             }
-            return new Run(startMs, rss, breakdown, webrtc, cpuMs);
+            return new Run(startMs, rss, breakdown, webrtc, cpuMs, stopMs);
         }
     }
 
