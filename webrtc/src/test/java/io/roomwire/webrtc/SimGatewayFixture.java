@@ -3,6 +3,7 @@ package io.roomwire.webrtc;
 import io.roomwire.core.time.SystemScheduler;
 import io.roomwire.sim.cloud.webrtc.SimWebRtcGateway;
 import io.roomwire.sim.cloud.webrtc.WebRtcFarEnd;
+import io.roomwire.webrtc.internal.PeerConnectionCloser;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -40,7 +41,9 @@ final class SimGatewayFixture implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         scheduler = new SystemScheduler(2);
-        farEnd = farEndNamespace == null ? new WebRtcFarEnd() : farEndNamespace.get().call(WebRtcFarEnd::new);
+        // The far end frees its peer connections as the room does, so what a test measures of native memory is the room's.
+        farEnd = farEndNamespace == null ? new WebRtcFarEnd(PeerConnectionCloser::close)
+                : farEndNamespace.get().call(() -> new WebRtcFarEnd(PeerConnectionCloser::close));
         gateway = new SimWebRtcGateway(farEnd, Optional.of("whip-secret"), Clock.systemUTC(), Duration.ofSeconds(120));
     }
 

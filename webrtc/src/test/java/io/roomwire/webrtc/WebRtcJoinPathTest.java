@@ -9,6 +9,7 @@ import io.roomwire.sip.CallEvent;
 import io.roomwire.sip.CallState;
 import io.roomwire.sip.JoinTarget;
 import io.roomwire.sim.cloud.webrtc.WebRtcFarEnd;
+import io.roomwire.webrtc.internal.PeerConnectionCloser;
 import io.roomwire.webrtc.internal.WebRtcCall;
 import java.time.Duration;
 import java.util.List;
@@ -296,6 +297,8 @@ class WebRtcJoinPathTest {
                 call.hangUp();
                 Await.until(BOUND, () -> path.calls().isEmpty() && sim.gateway().openSessions() == openBefore,
                         () -> "call still open: " + path.calls() + ", gateway sessions " + sim.gateway().openSessions());
+                // The native peer connection itself is gone, not only closed (webrtc-java 0.14.0's close() kept it: #239).
+                assertEquals(Optional.of(PeerConnectionCloser.Outcome.FREED), call.nativeClosed(), call::toString);
                 if (i == 0) {
                     baseline = Thread.activeCount();
                     baselineNames = threadNames();

@@ -16,9 +16,10 @@ import org.tinylog.Logger;
  * Restarts the agent, at a moment an update could be installed, once WebRTC calls have left more than a set amount of
  * native memory behind.
  * <p>
- * webrtc-java 0.14.0 never frees a closed peer connection (webrtc-java issue #239; the fix is not in a release yet),
- * so every WebRTC call leaves a few hundred kB of native memory behind for good. Nothing in the agent can free it;
- * a restart does. The growth is measured, not assumed: after each WebRTC call ends, the process's memory outside
+ * webrtc-java 0.14.0 never frees a closed peer connection (webrtc-java issue #239; the fix is not in a release yet).
+ * The WebRTC path frees it itself ({@code PeerConnectionCloser}, webrtc module), and calls still leave ~0.1-0.15 MB of
+ * native memory each behind (WebRtcBench, docs/benchmarks.md: the library's remaining per-call objects or the native
+ * heap's fragmentation, not told apart); a restart gives it back. The growth is measured, not assumed: after each WebRTC call ends, the process's memory outside
  * the JVM's own pools is compared with the same figure after the first WebRTC call (which loads the library and
  * its factory once). Past {@code webrtc.restart-after-native-mb}, the agent says so ({@code reboot.pending} with
  * what it waits for) and restarts through the same path as {@code device.reboot} once the room is out of calls,
@@ -81,7 +82,7 @@ public final class WebRtcMemoryGuard {
             if (grown <= limitBytes || pending != null || restarting) {
                 return;
             }
-            reason = String.format("WebRTC calls left %d MB of native memory behind over %d calls (webrtc-java #239; "
+            reason = String.format("WebRTC calls left %d MB of native memory behind over %d calls (webrtc-java 0.14.0; "
                     + "webrtc.restart-after-native-mb %d MB)", grown >> 20, calls - 1, limitBytes >> 20);
             pending = scheduler.scheduleAtFixedRate(Duration.ZERO, RECHECK, () -> restartWhenAllowed(reason));
         }

@@ -95,6 +95,8 @@ public final class WebRtcCall implements Call {
 
     // Native objects; touched under `this` only, released once in release().
     private RTCPeerConnection pc;
+    /** What became of the native peer connection at the call's end; null before. */
+    private PeerConnectionCloser.Outcome closedNative;
     private CustomAudioSource audioSource;
     private CustomVideoSource videoSource;
     private AudioTrack audioTrack;
@@ -866,7 +868,8 @@ public final class WebRtcCall implements Call {
                     pc.removeTrack(sender);
                 }
             }
-            pc.close();
+            closedNative = PeerConnectionCloser.close(pc); // frees what webrtc-java 0.14.0's close() leaves (its #239)
+            Logger.debug("Call {}: native peer connection {}", id, closedNative);
         }
         if (audioTrack != null) {
             audioTrack.dispose();
@@ -1027,12 +1030,17 @@ public final class WebRtcCall implements Call {
         return Optional.ofNullable(firstFrameAt);
     }
 
-    /** Remote video frames decoded so far. */
     /** 10 ms chunks of the far end's audio decoded (pulled by the audio module's playout thread). */
     public long audioChunksReceived() {
         return audioChunksReceived.get();
     }
 
+    /** What became of the native peer connection when the call was torn down; empty before (or without one). */
+    public synchronized Optional<PeerConnectionCloser.Outcome> nativeClosed() {
+        return Optional.ofNullable(closedNative);
+    }
+
+    /** Remote video frames decoded so far. */
     public long framesDecoded() {
         return framesReceived.get();
     }

@@ -12,6 +12,7 @@ import io.roomwire.webrtc.NativeWebRtc;
 import io.roomwire.webrtc.TestPatternMedia;
 import io.roomwire.webrtc.WebRtcJoinPath;
 import io.roomwire.webrtc.WebRtcSettings;
+import io.roomwire.webrtc.internal.PeerConnectionCloser;
 import io.roomwire.webrtc.internal.WebRtcCall;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -61,7 +62,7 @@ public final class WebRtcBench {
         long osThreadsBefore = osThreads();
         long fdsBefore = openFds();
         int rssEvery = Integer.getInteger("rw.rss-every", 25);
-        try (SystemScheduler scheduler = new SystemScheduler(2); WebRtcFarEnd farEnd = new WebRtcFarEnd();
+        try (SystemScheduler scheduler = new SystemScheduler(2); WebRtcFarEnd farEnd = new WebRtcFarEnd(PeerConnectionCloser::close);
              SimWebRtcGateway gw = new SimWebRtcGateway(farEnd, Optional.empty(), Clock.systemUTC(), Duration.ofMinutes(2))) {
             WebRtcSettings s = WebRtcSettings.of(WebRtcSettings.GatewayKind.WHIP, gw.whipUrl(), Optional.empty(), "Bench");
             List<Double> ice = new ArrayList<>();
@@ -109,6 +110,7 @@ public final class WebRtcBench {
             WebRtcJoinPath many = new WebRtcJoinPath(s, scheduler, new NativeWebRtc(), new TestPatternMedia(320, 180, 15, 440));
             many.start();
             long rssAfterFirst = 0;
+            long outsideAfterFirst = 0;
             int threadsAfterFirst = 0;
             long osThreadsAfterFirst = 0;
             long fdsAfterFirst = 0;
@@ -120,12 +122,14 @@ public final class WebRtcBench {
                 await(() -> many.calls().isEmpty());
                 if (i == 0) {
                     rssAfterFirst = rssKb();
+                    outsideAfterFirst = outsideJvmKb();
                     threadsAfterFirst = Thread.activeCount();
                     osThreadsAfterFirst = osThreads();
                     fdsAfterFirst = openFds();
                 }
                 if ((i + 1) % rssEvery == 0) {
-                    curve.append(curve.length() == 0 ? "" : ", ").append(i + 1).append(": ").append(rssKb() / 1024);
+                    curve.append(curve.length() == 0 ? "" : ", ").append(i + 1).append(": ").append(rssKb() / 1024)
+                            .append(" (").append(outsideJvmKb() / 1024).append(")");
                     System.err.println("after " + (i + 1) + " calls: RSS " + rssKb() / 1024 + " MB, OS threads " + osThreads()
                             + ", fds " + openFds());
                 }
@@ -135,7 +139,9 @@ public final class WebRtcBench {
             row(rows, "open file descriptors (sockets of peer connections) after 1 / " + leak + " calls", fdsAfterFirst + " / "
                     + openFds(), "no growth");
             row(rows, "RSS after 1 / " + leak + " calls", rssAfterFirst / 1024 + " / " + rssKb() / 1024 + " MB", "no growth");
-            row(rows, "RSS MB by calls made (MALLOC_ARENA_MAX=" + Optional.ofNullable(System.getenv("MALLOC_ARENA_MAX")).orElse("unset")
+            row(rows, "RSS outside the JVM's heap and non-heap pools after 1 / " + leak + " calls (native memory; after a GC)",
+                    outsideAfterFirst / 1024 + " / " + outsideJvmKb() / 1024 + " MB", "no growth");
+            row(rows, "RSS MB (outside the JVM) by calls made (MALLOC_ARENA_MAX=" + Optional.ofNullable(System.getenv("MALLOC_ARENA_MAX")).orElse("unset")
                     + ")", curve.toString(), "plateau");
             many.stop();
             long rssStopped = rssKb();
@@ -246,6 +252,16 @@ public final class WebRtcBench {
 
     private static long rssKb() throws Exception {
         return status("VmRSS:");
+    }
+
+    /**
+     * Resident memory outside the JVM's heap and non-heap pools (committed), after a GC, as the agent's
+     * WebRtcMemoryGuard reads it: native memory, without the heap's growth that RSS alone also counts.
+     */
+    private static long outsideJvmKb() throws Exception {
+        System.gc();
+        java.lang.management.MemoryMXBean m = ManagementFactory.getMemoryMXBean();
+        return rssKb() - (m.getHeapMemoryUsage().getCommitted() + m.getNonHeapMemoryUsage().getCommitted()) / 1024;
     }
 
     private static long openFds() throws Exception {

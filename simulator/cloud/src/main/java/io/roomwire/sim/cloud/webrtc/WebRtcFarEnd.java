@@ -62,6 +62,21 @@ public final class WebRtcFarEnd implements FarEnd, AutoCloseable {
         return t;
     });
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+    private final java.util.function.Consumer<RTCPeerConnection> closePeer;
+
+    /** A far end whose peers close with {@code RTCPeerConnection.close()}. */
+    public WebRtcFarEnd() {
+        this(RTCPeerConnection::close);
+    }
+
+    /**
+     * A far end whose peers close with {@code closePeer}: the room's own closer (webrtc module,
+     * {@code PeerConnectionCloser}, which frees what webrtc-java 0.14.0's {@code close()} leaves), so that a bench
+     * running both in one process measures the room's native memory, not the far end's.
+     */
+    public WebRtcFarEnd(java.util.function.Consumer<RTCPeerConnection> closePeer) {
+        this.closePeer = closePeer;
+    }
 
     private final class Peer implements PeerConnectionObserver {
         final String id;
@@ -171,7 +186,7 @@ public final class WebRtcFarEnd implements FarEnd, AutoCloseable {
                 remoteVideo.removeSink(sink);
             }
             senders.forEach(pc::removeTrack);
-            pc.close();
+            closePeer.accept(pc);
             audio.dispose();
             video.dispose();
             audioSource.dispose();

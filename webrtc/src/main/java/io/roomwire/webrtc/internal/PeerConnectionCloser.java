@@ -1,0 +1,90 @@
+package io.roomwire.webrtc.internal;
+
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCRtpSender;
+import dev.onvoid.webrtc.internal.NativeObject;
+import dev.onvoid.webrtc.internal.RefCountedObject;
+import java.lang.reflect.Field;
+import java.util.Arrays;
+import org.tinylog.Logger;
+
+/**
+ * Closes a peer connection and frees its native object.
+ *
+ * <p>webrtc-java 0.14.0's {@code RTCPeerConnection.close()} runs the native {@code Close()} but never drops the
+ * reference it took when it made the connection (its issue #239; fixed on its main branch by PR #283, in no release on
+ * Maven Central yet). Every call then left its native peer connection behind, with its transports, senders, receivers
+ * and media engine state: ~0.7 MB a call, and the factory's threads alive after {@code dispose()}. This drops that
+ * reference once, after {@code close()}, through the library's own generic release
+ * ({@code RefCountedObject.release()}, the native {@code Release()} of any ref-counted object, which reads the handle of
+ * the object it is called on). The connection is already closed (libwebrtc forgets its observer in {@code Close()}), so
+ * freeing it calls nothing back.
+ *
+ * <p>Only for a library without the fix: PR #283 also made {@code RTCRtpSender} disposable, which is checked here, so a
+ * library that releases the reference itself is never released twice.
+ */
+public final class PeerConnectionCloser {
+
+    /** What became of the native peer connection. */
+    public enum Outcome {
+        /** This dropped the last reference: the native connection and its objects are gone. */
+        FREED,
+        /** This dropped the library's reference, and something native still holds another. */
+        STILL_REFERENCED,
+        /** The library releases its reference in {@code close()} itself (a release with PR #283), or there was none. */
+        LEFT_TO_LIBRARY
+    }
+
+    /** True when the library's {@code close()} releases the connection itself (PR #283: senders became disposable). */
+    static final boolean LIBRARY_RELEASES = Arrays.stream(RTCRtpSender.class.getMethods()).anyMatch(m -> m.getName().equals("dispose"));
+    private static final Field HANDLE = handleField();
+
+    private PeerConnectionCloser() {
+    }
+
+    /** Closes {@code pc} (as {@code pc.close()} does) and frees its native object where the library would not. */
+    public static Outcome close(RTCPeerConnection pc) {
+        long handle = LIBRARY_RELEASES || HANDLE == null ? 0 : handleOf(pc);
+        pc.close();
+        if (handle == 0) {
+            return Outcome.LEFT_TO_LIBRARY;
+        }
+        Reference ref = new Reference(handle);
+        ref.release();
+        return handleOf(ref) == 0 ? Outcome.FREED : Outcome.STILL_REFERENCED;
+    }
+
+    private static long handleOf(NativeObject o) {
+        try {
+            return HANDLE.getLong(o);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Field handleField() {
+        try {
+            Field f = NativeObject.class.getDeclaredField("nativeHandle");
+            f.setAccessible(true);
+            return f;
+        } catch (NoSuchFieldException | RuntimeException e) {
+            // Another layout of the library: leave every connection to it (and to WebRtcMemoryGuard), as before.
+            Logger.warn("webrtc-java has no NativeObject.nativeHandle ({}): closed peer connections are left to the library", e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * The carrier of one native reference for the library's release: the native side reads the handle of the object it
+     * is called on and, once the last reference is gone, sets it to 0.
+     */
+    private static final class Reference extends RefCountedObject {
+        Reference(long handle) {
+            try {
+                HANDLE.setLong(this, handle);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
