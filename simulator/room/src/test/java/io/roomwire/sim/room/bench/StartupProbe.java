@@ -35,12 +35,15 @@ import java.util.stream.Stream;
  * installed layout's runtime: {@code --cp "installed=image/target/root/usr/lib/roomwire/lib/*"}). With {@code --cds}
  * each class path gets its own dynamic archive, trained by an enrolled start (a reboot), as the package's is; with
  * {@code --train-first-boot NAME} that one's is trained by a first boot instead (sign-in and MDM enrollment, in a
- * state directory of its own), as the package's was before round 8.
+ * state directory of its own), as the package's was before round 8; with {@code --static NAME} that one's is a static
+ * archive ({@code -Xshare:dump}) of the class list the same training run wrote ({@code -XX:DumpLoadedClassList}).
  */
 public final class StartupProbe {
 
     /** Extra environment of a command (--env), by the command's identity. */
     private static final Map<List<String>, Map<String, String>> ENV = new java.util.IdentityHashMap<>();
+    /** Class paths whose archive is a static one (--static NAME), dumped from the class list of the training run. */
+    private static final java.util.Set<String> staticArchive = new java.util.HashSet<>();
     /** Where each run's whole output is kept (--log DIR), or null. */
     private static Path logDir;
     private static int logged;
@@ -92,6 +95,7 @@ public final class StartupProbe {
                     variantJava.put(v.substring(0, v.indexOf(':')), Path.of(v.substring(v.indexOf(':') + 1)).toAbsolutePath());
                 }
                 case "--train-first-boot" -> firstBootTrained.add(args[++i]);
+                case "--static" -> staticArchive.add(args[++i]);
                 case "--cp" -> {
                     String v = args[++i];
                     int eq = v.indexOf('=');
@@ -128,11 +132,26 @@ public final class StartupProbe {
                 if (cds) {
                     // each class path its own archive, trained by an enrolled start (the same for every variant)
                     Path jsa = work.resolve(v[0] + ".jsa");
+                    Path classList = work.resolve(v[0] + ".classlist");
+                    boolean dumpStatic = staticArchive.contains(v[0]);
                     List<String> train = new ArrayList<>(agentFlags);
-                    train.add("-XX:ArchiveClassesAtExit=" + jsa);
+                    train.add(dumpStatic ? "-XX:DumpLoadedClassList=" + classList : "-XX:ArchiveClassesAtExit=" + jsa);
                     Path trainState = firstBootTrained.contains(v[0]) ? work.resolve("first-boot-" + v[0]) : work.resolve("state");
-                    run(agentCmd(cloud, work, variantJava.getOrDefault(v[0], javaBin), v[1], train, trainState), work, false,
-                            Duration.ZERO, false);
+                    Path variantJavaBin = variantJava.getOrDefault(v[0], javaBin);
+                    run(agentCmd(cloud, work, variantJavaBin, v[1], train, trainState), work, false, Duration.ZERO, false);
+                    if (dumpStatic) {
+                        List<String> dump = new ArrayList<>(List.of(variantJavaBin.toString()));
+                        dump.addAll(agentFlags);
+                        dump.addAll(List.of("-Xshare:dump", "-XX:SharedClassListFile=" + classList, "-XX:SharedArchiveFile=" + jsa,
+                                "-cp", v[1]));
+                        long t = System.nanoTime();
+                        Process d = new ProcessBuilder(dump).redirectErrorStream(true).redirectOutput(work.resolve(v[0] + ".dump.log").toFile()).start();
+                        if (!d.waitFor(5, TimeUnit.MINUTES) || d.exitValue() != 0) {
+                            throw new IllegalStateException("static dump failed: " + Files.readString(work.resolve(v[0] + ".dump.log")));
+                        }
+                        System.out.printf("static archive %s: %d classes listed, %.1f MB, dumped in %d ms%n", v[0],
+                                Files.readAllLines(classList).size(), Files.size(jsa) / 1e6, (System.nanoTime() - t) / 1_000_000);
+                    }
                     agentFlags.add("-XX:SharedArchiveFile=" + jsa);
                 }
                 List<String> cmd = agentCmd(cloud, work, variantJava.getOrDefault(v[0], javaBin), v[1], agentFlags);
