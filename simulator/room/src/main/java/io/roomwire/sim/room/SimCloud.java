@@ -129,7 +129,9 @@ public final class SimCloud implements AutoCloseable {
 
         synchronized WebRtcFarEnd get() {
             if (delegate == null) {
-                delegate = new WebRtcFarEnd();
+                // Closes its peers as the room does, freeing what webrtc-java 0.14.0's close() leaves (a fleet's far end
+                // answers every room's calls for the simulator's whole life).
+                delegate = new WebRtcFarEnd(io.roomwire.webrtc.internal.PeerConnectionCloser::close);
             }
             return delegate;
         }
