@@ -1,10 +1,12 @@
 package io.roomwire.webrtc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCRtpTransceiver;
 import dev.onvoid.webrtc.RTCRtpTransceiverDirection;
 import dev.onvoid.webrtc.RTCRtpTransceiverInit;
 import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
@@ -25,8 +27,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * webrtc-java 0.14.0's {@code close()} leaves the native peer connection behind (its #239), and with it the factory's
- * threads after {@code dispose()}; {@link PeerConnectionCloser} frees it. On the real library: each connection is freed
- * by the closer, and its factory's native threads end at {@code dispose()}.
+ * threads after {@code dispose()}, and the transceivers {@code addTransceiver} returns hold a reference their Java objects
+ * cannot give back; {@link PeerConnectionCloser} frees both. On the real library: each connection is freed by the closer,
+ * and its factory's native threads end at {@code dispose()}.
  */
 class PeerConnectionCloserTest {
 
@@ -46,9 +49,11 @@ class PeerConnectionCloserTest {
                 VideoTrack track = stack.factory.createVideoTrack("video" + i, source);
                 RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
                 init.direction = RTCRtpTransceiverDirection.SEND_RECV;
-                pc.addTransceiver(track, init);
+                RTCRtpTransceiver transceiver = pc.addTransceiver(track, init);
                 pc.removeTrack(pc.getSenders()[0]);
-                assertEquals(PeerConnectionCloser.Outcome.FREED, PeerConnectionCloser.close(pc), "connection " + i);
+                assertEquals(PeerConnectionCloser.Outcome.FREED, PeerConnectionCloser.close(pc, List.of(transceiver)), "connection " + i);
+                // The transceiver's reference dropped with it: a late use fails in Java, not in freed memory.
+                assertThrows(NullPointerException.class, transceiver::getMid);
                 track.dispose(); // throws when something native still holds the track: the freed connection does not
                 source.dispose();
             }

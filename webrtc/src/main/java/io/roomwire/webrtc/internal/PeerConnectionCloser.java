@@ -6,6 +6,7 @@ import dev.onvoid.webrtc.internal.NativeObject;
 import dev.onvoid.webrtc.internal.RefCountedObject;
 import java.lang.reflect.Field;
 import java.util.Arrays;
+import java.util.List;
 import org.tinylog.Logger;
 
 /**
@@ -20,8 +21,12 @@ import org.tinylog.Logger;
  * the object it is called on). The connection is already closed (libwebrtc forgets its observer in {@code Close()}), so
  * freeing it calls nothing back.
  *
+ * The same JNI layer gives the Java object of each sender {@code addTrack} returns and each transceiver
+ * {@code addTransceiver} returns a reference it cannot release (no {@code dispose()} in 0.14.0): {@link #close(RTCPeerConnection, List)}
+ * drops those too.
+ *
  * <p>Only for a library without the fix: PR #283 also made {@code RTCRtpSender} disposable, which is checked here, so a
- * library that releases the reference itself is never released twice.
+ * library that releases the reference itself is never released twice (with it, dispose the senders and transceivers).
  */
 public final class PeerConnectionCloser {
 
@@ -44,6 +49,18 @@ public final class PeerConnectionCloser {
 
     /** Closes {@code pc} (as {@code pc.close()} does) and frees its native object where the library would not. */
     public static Outcome close(RTCPeerConnection pc) {
+        return close(pc, List.of());
+    }
+
+    /**
+     * Closes {@code pc} and frees its native object, and drops the references that 0.14.0 handed out with
+     * {@code owned}: the senders {@code addTrack} returned and the transceivers {@code addTransceiver} returned, each
+     * of which holds one reference its Java object can never give back (0.14.0's JNI {@code .release()}s it to the
+     * wrapper). Not the wrappers {@code getSenders()}, {@code getTransceivers()}, {@code RTCRtpTransceiver.getSender()}
+     * or {@code onTrack} hand out: those hold no reference. Every object named here is unusable afterwards (its handle
+     * is zeroed, so a late call fails in Java instead of touching freed memory); so is anything obtained from it.
+     */
+    public static Outcome close(RTCPeerConnection pc, List<? extends NativeObject> owned) {
         long handle = LIBRARY_RELEASES || HANDLE == null ? 0 : handleOf(pc);
         pc.close();
         if (handle == 0) {
@@ -51,12 +68,27 @@ public final class PeerConnectionCloser {
         }
         Reference ref = new Reference(handle);
         ref.release();
+        for (NativeObject o : owned) {
+            long h = handleOf(o);
+            if (h != 0) {
+                setHandle(o, 0);
+                new Reference(h).release();
+            }
+        }
         return handleOf(ref) == 0 ? Outcome.FREED : Outcome.STILL_REFERENCED;
     }
 
     private static long handleOf(NativeObject o) {
         try {
             return HANDLE.getLong(o);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void setHandle(NativeObject o, long handle) {
+        try {
+            HANDLE.setLong(o, handle);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
@@ -80,11 +112,7 @@ public final class PeerConnectionCloser {
      */
     private static final class Reference extends RefCountedObject {
         Reference(long handle) {
-            try {
-                HANDLE.setLong(this, handle);
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException(e);
-            }
+            setHandle(this, handle);
         }
     }
 }

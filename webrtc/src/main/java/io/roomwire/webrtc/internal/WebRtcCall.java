@@ -106,6 +106,8 @@ public final class WebRtcCall implements Call {
     private boolean cameraOff;
     private RTCRtpSender audioSender;
     private RTCRtpSender videoSender;
+    /** The transceivers addTransceiver returned: each holds a native reference the closer drops at the end. */
+    private final List<RTCRtpTransceiver> transceivers = new ArrayList<>(2);
     private VideoTrack remoteVideo;
     private AudioTrack remoteAudio;
     private NativeI420Buffer frameBuffer;
@@ -274,7 +276,9 @@ public final class WebRtcCall implements Call {
         RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
         init.direction = RTCRtpTransceiverDirection.SEND_RECV;
         init.streamIds = List.of(id);
-        return pc.addTransceiver(track, init);
+        RTCRtpTransceiver t = pc.addTransceiver(track, init);
+        transceivers.add(t);
+        return t;
     }
 
     private String offerWithGatheredCandidates() {
@@ -868,7 +872,9 @@ public final class WebRtcCall implements Call {
                     pc.removeTrack(sender);
                 }
             }
-            closedNative = PeerConnectionCloser.close(pc); // frees what webrtc-java 0.14.0's close() leaves (its #239)
+            // Frees what webrtc-java 0.14.0's close() leaves (its #239), the transceivers with it: the senders taken
+            // from them are unusable from here on (every use of them checks released first).
+            closedNative = PeerConnectionCloser.close(pc, transceivers);
             Logger.debug("Call {}: native peer connection {}", id, closedNative);
         }
         if (audioTrack != null) {

@@ -62,19 +62,20 @@ public final class WebRtcFarEnd implements FarEnd, AutoCloseable {
         return t;
     });
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
-    private final java.util.function.Consumer<RTCPeerConnection> closePeer;
+    private final java.util.function.BiConsumer<RTCPeerConnection, List<RTCRtpSender>> closePeer;
 
     /** A far end whose peers close with {@code RTCPeerConnection.close()}. */
     public WebRtcFarEnd() {
-        this(RTCPeerConnection::close);
+        this((pc, senders) -> pc.close());
     }
 
     /**
-     * A far end whose peers close with {@code closePeer}: the room's own closer (webrtc module,
-     * {@code PeerConnectionCloser}, which frees what webrtc-java 0.14.0's {@code close()} leaves), so that a bench
-     * running both in one process measures the room's native memory, not the far end's.
+     * A far end whose peers close with {@code closePeer}, given each peer's connection and the senders {@code addTrack}
+     * returned: the room's own closer (webrtc module, {@code PeerConnectionCloser}, which frees what webrtc-java
+     * 0.14.0's {@code close()} and {@code addTrack} leave), so that a bench running both in one process measures the
+     * room's native memory, not the far end's.
      */
-    public WebRtcFarEnd(java.util.function.Consumer<RTCPeerConnection> closePeer) {
+    public WebRtcFarEnd(java.util.function.BiConsumer<RTCPeerConnection, List<RTCRtpSender>> closePeer) {
         this.closePeer = closePeer;
     }
 
@@ -186,7 +187,7 @@ public final class WebRtcFarEnd implements FarEnd, AutoCloseable {
                 remoteVideo.removeSink(sink);
             }
             senders.forEach(pc::removeTrack);
-            closePeer.accept(pc);
+            closePeer.accept(pc, senders);
             audio.dispose();
             video.dispose();
             audioSource.dispose();
