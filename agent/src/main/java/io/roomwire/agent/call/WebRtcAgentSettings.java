@@ -42,8 +42,8 @@ public final class WebRtcAgentSettings {
     public static final Setting<Integer> RESTART_AFTER_NATIVE_MB = Setting.of("webrtc.restart-after-native-mb",
             SettingType.integer(0, 1 << 20), "128", "Restart the agent, when an update could be installed (no call, no Join"
                     + " button, in mqtt.maintenance-window), once WebRTC calls have left this many MB of native memory behind"
-                    + " (~0.1-0.15 MB a call stays with webrtc-java 0.14.0, after the agent frees what its issue #239 leaves);"
-                    + " 0: never");
+                    + " (webrtc-java 0.14.0 keeps ~20 kB of every offer it makes, which nothing can free: several thousand"
+                    + " calls); 0: never");
 
     /**
      * What {@link WebRtcSettings} would refuse, reported with its key by {@code config check} and at load rather than

@@ -16,10 +16,10 @@ import org.tinylog.Logger;
  * Restarts the agent, at a moment an update could be installed, once WebRTC calls have left more than a set amount of
  * native memory behind.
  * <p>
- * webrtc-java 0.14.0 never frees a closed peer connection (webrtc-java issue #239; the fix is not in a release yet).
- * The WebRTC path frees it itself ({@code PeerConnectionCloser}, webrtc module), and calls still leave ~0.1-0.15 MB of
- * native memory each behind (WebRtcBench, docs/benchmarks.md: the library's remaining per-call objects or the native
- * heap's fragmentation, not told apart); a restart gives it back. The growth is measured, not assumed: after each WebRTC call ends, the process's memory outside
+ * webrtc-java 0.14.0 leaks native memory per call. The WebRTC path frees what can be reached from Java (the closed peer
+ * connection of its issue #239, the transceivers; {@code PeerConnectionCloser}, webrtc module); what is left is ~20 kB
+ * of every offer it makes (its JNI observer never deletes the session description libwebrtc hands it), which only a
+ * restart gives back (docs/ARCHITECTURE.md, "The WebRTC join path"). The growth is measured, not assumed: after each WebRTC call ends, the process's memory outside
  * the JVM's own pools is compared with the same figure after the first WebRTC call (which loads the library and
  * its factory once). Past {@code webrtc.restart-after-native-mb}, the agent says so ({@code reboot.pending} with
  * what it waits for) and restarts through the same path as {@code device.reboot} once the room is out of calls,
