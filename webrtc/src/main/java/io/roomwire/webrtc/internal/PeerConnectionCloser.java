@@ -15,15 +15,16 @@ import org.tinylog.Logger;
  * <p>webrtc-java 0.14.0's {@code RTCPeerConnection.close()} runs the native {@code Close()} but never drops the
  * reference it took when it made the connection (its issue #239; fixed on its main branch by PR #283, in no release on
  * Maven Central yet). Every call then left its native peer connection behind, with its transports, senders, receivers
- * and media engine state: ~0.7 MB a call, and the factory's threads alive after {@code dispose()}. This drops that
+ * and media engine state, and the factory's threads stayed alive after {@code dispose()}. This drops that
  * reference once, after {@code close()}, through the library's own generic release
  * ({@code RefCountedObject.release()}, the native {@code Release()} of any ref-counted object, which reads the handle of
  * the object it is called on). The connection is already closed (libwebrtc forgets its observer in {@code Close()}), so
  * freeing it calls nothing back.
  *
- * The same JNI layer gives the Java object of each sender {@code addTrack} returns and each transceiver
+ * <p>The same JNI layer gives the Java object of each sender {@code addTrack} returns and each transceiver
  * {@code addTransceiver} returns a reference it cannot release (no {@code dispose()} in 0.14.0): {@link #close(RTCPeerConnection, List)}
- * drops those too.
+ * drops those too. What it cannot reach: the ~20 kB session description of every {@code createOffer} and
+ * {@code createAnswer}, which the library's native observer never deletes (docs/ARCHITECTURE.md, "The WebRTC join path").
  *
  * <p>Only for a library without the fix: PR #283 also made {@code RTCRtpSender} disposable, which is checked here, so a
  * library that releases the reference itself is never released twice (with it, dispose the senders and transceivers).
