@@ -48,11 +48,6 @@ public final class PeerConnectionCloser {
     private PeerConnectionCloser() {
     }
 
-    /** Closes {@code pc} (as {@code pc.close()} does) and frees its native object where the library would not. */
-    public static Outcome close(RTCPeerConnection pc) {
-        return close(pc, List.of());
-    }
-
     /**
      * Closes {@code pc} and frees its native object, and drops the references that 0.14.0 handed out with
      * {@code owned}: the senders {@code addTrack} returned and the transceivers {@code addTransceiver} returned, each

@@ -64,11 +64,6 @@ public final class WebRtcFarEnd implements FarEnd, AutoCloseable {
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private final java.util.function.BiConsumer<RTCPeerConnection, List<RTCRtpSender>> closePeer;
 
-    /** A far end whose peers close with {@code RTCPeerConnection.close()}. */
-    public WebRtcFarEnd() {
-        this((pc, senders) -> pc.close());
-    }
-
     /**
      * A far end whose peers close with {@code closePeer}, given each peer's connection and the senders {@code addTrack}
      * returned: the room's own closer (webrtc module, {@code PeerConnectionCloser}, which frees what webrtc-java
