@@ -52,7 +52,8 @@ public final class StartupProbe {
     }
 
     private record Sample(long wallMs, long cpuMs, int threads, long rssKb, long idleRssKb, String breakdown,
-                          Map<String, Integer> classes, String nmt, Map<String, Long> cpuByThread, Path log) { }
+                          Map<String, Integer> classes, String nmt, Map<String, Long> cpuByThread, Path log,
+                          long sysMs, long minorFaults) { }
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(".");
@@ -164,7 +165,7 @@ public final class StartupProbe {
             emptyCmd.addAll(flags);
             emptyCmd.addAll(List.of("-cp", empty.toString(), EmptyJvm.class.getName()));
             System.out.println("flags: " + String.join(" ", flags) + (cds ? " + -XX:SharedArchiveFile (per class path)" : ""));
-            System.out.println("| run | class path | agent wall ms | agent cpu ms | threads | RSS at UP MB | idle RSS MB | empty wall ms | empty cpu ms | empty idle RSS MB |");
+            System.out.println("| run | class path | agent wall ms | agent cpu ms | agent sys ms | minor faults | threads | RSS at UP MB | idle RSS MB | empty wall ms | empty cpu ms | empty minor faults | empty idle RSS MB |");
             Map<String, List<Sample>> all = new java.util.LinkedHashMap<>();
             for (int i = 0; i < runs; i++) {
                 Sample e = run(emptyCmd, work, false, idle, false);
@@ -172,9 +173,10 @@ public final class StartupProbe {
                     String name = variants.get(k)[0];
                     Sample a = run(cmds.get(k), work, classes && i == 0, idle, nmt && i == 0, threads);
                     all.computeIfAbsent(name, n -> new ArrayList<>()).add(a);
-                    System.out.println("| " + (i + 1) + " | " + name + " | " + a.wallMs() + " | " + a.cpuMs() + " | " + a.threads()
+                    System.out.println("| " + (i + 1) + " | " + name + " | " + a.wallMs() + " | " + a.cpuMs() + " | " + a.sysMs()
+                            + " | " + a.minorFaults() + " | " + a.threads()
                             + " | " + a.rssKb() / 1024 + " | " + (a.idleRssKb() / 1024) + " | " + e.wallMs() + " | " + e.cpuMs()
-                            + " | " + e.idleRssKb() / 1024 + " |");
+                            + " | " + e.minorFaults() + " | " + e.idleRssKb() / 1024 + " |");
                     System.out.println("  " + a.breakdown());
                     if (a.log() != null) {
                         System.out.println("  output: " + a.log());
@@ -194,9 +196,9 @@ public final class StartupProbe {
                     }
                 }
             }
-            System.out.println("| class path | median wall ms | median cpu ms | median RSS at UP MB | median idle RSS MB |");
+            System.out.println("| class path | median wall ms | median cpu ms | median sys ms | median minor faults | median RSS at UP MB | median idle RSS MB |");
             all.forEach((name, l) -> System.out.println("| " + name + " | " + median(l, Sample::wallMs) + " | "
-                    + median(l, Sample::cpuMs) + " | " + median(l, Sample::rssKb) / 1024 + " | " + median(l, Sample::idleRssKb) / 1024 + " |"));
+                    + median(l, Sample::cpuMs) + " | " + median(l, Sample::sysMs) + " | " + median(l, Sample::minorFaults) + " | " + median(l, Sample::rssKb) / 1024 + " | " + median(l, Sample::idleRssKb) / 1024 + " |"));
         }
     }
 
@@ -253,6 +255,9 @@ public final class StartupProbe {
                 throw new IllegalStateException("no 'all services UP' from " + cmd);
             }
             long cpu = cpuMs(p.pid());
+            String[] stat = statFields(Path.of("/proc/" + p.pid() + "/stat"));
+            long sys = Long.parseLong(stat[12]) * 10;
+            long faults = Long.parseLong(stat[7]);
             Map<String, Long> byThread = threads ? cpuByThread(p.pid()) : Map.of();
             int threadCount = (int) status(p.pid(), "Threads:");
             long rss = status(p.pid(), "VmRSS:");
@@ -288,7 +293,7 @@ public final class StartupProbe {
             if (!p.waitFor(20, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
             }
-            return new Sample(wall, cpu, threadCount, rss, idleRss, breakdown, perJar, nmtOut, byThread, out);
+            return new Sample(wall, cpu, threadCount, rss, idleRss, breakdown, perJar, nmtOut, byThread, out, sys, faults);
         }
     }
 
@@ -389,10 +394,15 @@ public final class StartupProbe {
 
     /** User+sys ms of a process's or a thread's stat file (/proc/PID/stat, /proc/PID/task/TID/stat). */
     private static long cpuMs(Path statFile) throws IOException {
-        String stat = Files.readString(statFile);
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] f = statFields(statFile);
         // fields 14 and 15 (utime, stime) in clock ticks; the kernel's USER_HZ is 100 on Linux
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+    }
+
+    /** A stat file's fields after the command's name: [7] minor faults, [9] major faults, [11] utime, [12] stime. */
+    private static String[] statFields(Path statFile) throws IOException {
+        String stat = Files.readString(statFile);
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
 
     private static long status(long pid, String key) throws IOException {
