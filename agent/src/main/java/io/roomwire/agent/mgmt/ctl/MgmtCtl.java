@@ -1,6 +1,5 @@
 package io.roomwire.agent.mgmt.ctl;
 
-import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -84,8 +83,6 @@ public final class MgmtCtl {
             "values: true/false become booleans, whole numbers become numbers, the rest is text.",
             "--sign-key signs every command (ECDSA P-256 or Ed25519 PEM); devices with mqtt.operator-keys require it",
             "for config.set, call.*, enroll.start, logs.get and device.reboot.");
-
-    private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     private final Optional<Scheduler> bounds;
 
@@ -289,7 +286,7 @@ public final class MgmtCtl {
         if (command.equals("logs.get") && result.isJsonObject() && result.getAsJsonObject().has("lines")) {
             result.getAsJsonObject().getAsJsonArray("lines").forEach(l -> out.println(l.getAsString()));
         } else {
-            out.println(PRETTY.toJson(result));
+            out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(result));
         }
     }
 
