@@ -196,7 +196,11 @@ public final class Cli {
     }
 
     private static void configureLogging(String configured, Optional<String> deviceId, int verbosity) {
-        LogSetup.configure(deviceId.orElse("-"), level(configured, verbosity));
+        if (!LogSetup.configure(deviceId.orElse("-"), level(configured, verbosity)) && deviceId.isPresent()) {
+            // another thread logged before the device was known (e.g. the Linux layer while it opened the hardware)
+            org.tinylog.Logger.info("Logging began before the device id was known: this run's lines say device=- for {}",
+                    deviceId.get());
+        }
     }
 
     /** The more verbose of the configured level and the one {@code -v} (debug) or {@code -vv} (trace) asks for. */

@@ -12,17 +12,26 @@ public final class LogSetup {
     private LogSetup() {
     }
 
-    /** @return false when logging was already in use and the configuration could not change */
+    /**
+     * Sets the whole configuration at once, under tinylog's own lock, so that a line another thread logs meanwhile
+     * (which freezes the configuration) finds either the previous configuration or this one, never half of each,
+     * and this call never fails half-way.
+     *
+     * @return false when logging was already in use and the configuration in force stays
+     */
     public static boolean configure(String deviceId, String level) {
-        if (Configuration.isFrozen()) {
-            return false;
-        }
-        Configuration.set("writer", ScrubbingWriter.class.getName());
-        Configuration.set("writer.level", level);
+        java.util.Map<String, String> c = new java.util.LinkedHashMap<>();
+        c.put("writer", ScrubbingWriter.class.getName());
+        c.put("writer.level", level);
         // a thread working for one device of many (LogContext) names it; any other names the process's device
-        Configuration.set("writer.format", "{date:yyyy-MM-dd'T'HH:mm:ss.SSSZ} {level} device={context: "
+        c.put("writer.format", "{date:yyyy-MM-dd'T'HH:mm:ss.SSSZ} {level} device={context: "
                 + LogContext.DEVICE + ", " + deviceId.replaceAll("[{},]", "").strip() + "} [{thread}] {class-name}: {message}");
-        Configuration.set("writingthread", "false");
-        return true;
+        c.put("writingthread", "false");
+        try {
+            Configuration.replace(c);
+            return true;
+        } catch (UnsupportedOperationException e) {
+            return false; // a line was logged first (tinylog then freezes its configuration)
+        }
     }
 }
