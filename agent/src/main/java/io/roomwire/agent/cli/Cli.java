@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.tinylog.Logger;
 
 /**
  * The {@code roomwire} command line. Exit codes: 0 success, 1 the operation failed (bad config,
@@ -198,7 +199,7 @@ public final class Cli {
     private static void configureLogging(String configured, Optional<String> deviceId, int verbosity) {
         if (!LogSetup.configure(deviceId.orElse("-"), level(configured, verbosity)) && deviceId.isPresent()) {
             // another thread logged before the device was known (e.g. the Linux layer while it opened the hardware)
-            org.tinylog.Logger.info("Logging began before the device id was known: this run's lines say device=- for {}",
+            Logger.info("Logging began before the device id was known: this run's lines say device=- for {}",
                     deviceId.get());
         }
     }

@@ -1,5 +1,7 @@
 package io.roomwire.core.log;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.tinylog.configuration.Configuration;
 
 /**
@@ -20,7 +22,7 @@ public final class LogSetup {
      * @return false when logging was already in use and the configuration in force stays
      */
     public static boolean configure(String deviceId, String level) {
-        java.util.Map<String, String> c = new java.util.LinkedHashMap<>();
+        Map<String, String> c = new LinkedHashMap<>();
         c.put("writer", ScrubbingWriter.class.getName());
         c.put("writer.level", level);
         // a thread working for one device of many (LogContext) names it; any other names the process's device

@@ -254,8 +254,8 @@ public final class StartupProbe {
             if (wall < 0) {
                 throw new IllegalStateException("no 'all services UP' from " + cmd);
             }
-            long cpu = cpuMs(p.pid());
-            String[] stat = statFields(Path.of("/proc/" + p.pid() + "/stat"));
+            String[] stat = statFields(Path.of("/proc/" + p.pid() + "/stat")); // one snapshot: CPU, system time, faults
+            long cpu = cpuMs(stat);
             long sys = Long.parseLong(stat[12]) * 10;
             long faults = Long.parseLong(stat[7]);
             Map<String, Long> byThread = threads ? cpuByThread(p.pid()) : Map.of();
@@ -388,13 +388,12 @@ public final class StartupProbe {
         return out;
     }
 
-    private static long cpuMs(long pid) throws IOException {
-        return cpuMs(Path.of("/proc/" + pid + "/stat"));
-    }
-
     /** User+sys ms of a process's or a thread's stat file (/proc/PID/stat, /proc/PID/task/TID/stat). */
     private static long cpuMs(Path statFile) throws IOException {
-        String[] f = statFields(statFile);
+        return cpuMs(statFields(statFile));
+    }
+
+    private static long cpuMs(String[] f) {
         // fields 14 and 15 (utime, stime) in clock ticks; the kernel's USER_HZ is 100 on Linux
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
     }
