@@ -36,7 +36,9 @@ import java.util.stream.Stream;
  * each class path gets its own dynamic archive, trained by an enrolled start (a reboot), as the package's is; with
  * {@code --train-first-boot NAME} that one's is trained by a first boot instead (sign-in and MDM enrollment, in a
  * state directory of its own), as the package's was before round 8; with {@code --static NAME} that one's is a static
- * archive ({@code -Xshare:dump}) of the class list the same training run wrote ({@code -XX:DumpLoadedClassList}).
+ * archive ({@code -Xshare:dump}) of the class list the same training run wrote ({@code -XX:DumpLoadedClassList}), and
+ * with {@code --static-up NAME} of that list as it was when the training run reported all services UP (the classes
+ * loaded by then, JDK's and agent's, in one archive).
  */
 public final class StartupProbe {
 
@@ -44,6 +46,10 @@ public final class StartupProbe {
     private static final Map<List<String>, Map<String, String>> ENV = new java.util.IdentityHashMap<>();
     /** Class paths whose archive is a static one (--static NAME), dumped from the class list of the training run. */
     private static final java.util.Set<String> staticArchive = new java.util.HashSet<>();
+    /** Static archives made only of the classes loaded by all services UP (--static-up NAME). */
+    private static final java.util.Set<String> staticUpArchive = new java.util.HashSet<>();
+    /** A class list being written by a training run, copied aside (".up") when that run reports all services UP. */
+    private static Path snapshotAtUp;
     /** Where each run's whole output is kept (--log DIR), or null. */
     private static Path logDir;
     private static int logged;
@@ -97,6 +103,10 @@ public final class StartupProbe {
                 }
                 case "--train-first-boot" -> firstBootTrained.add(args[++i]);
                 case "--static" -> staticArchive.add(args[++i]);
+                case "--static-up" -> {
+                    staticArchive.add(args[++i]);
+                    staticUpArchive.add(args[i]);
+                }
                 case "--cp" -> {
                     String v = args[++i];
                     int eq = v.indexOf('=');
@@ -139,7 +149,12 @@ public final class StartupProbe {
                     train.add(dumpStatic ? "-XX:DumpLoadedClassList=" + classList : "-XX:ArchiveClassesAtExit=" + jsa);
                     Path trainState = firstBootTrained.contains(v[0]) ? work.resolve("first-boot-" + v[0]) : work.resolve("state");
                     Path variantJavaBin = variantJava.getOrDefault(v[0], javaBin);
+                    snapshotAtUp = staticUpArchive.contains(v[0]) ? classList : null;
                     run(agentCmd(cloud, work, variantJavaBin, v[1], train, trainState), work, false, Duration.ZERO, false);
+                    if (staticUpArchive.contains(v[0])) {
+                        Files.move(classList.resolveSibling(classList.getFileName() + ".up"), classList,
+                                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
                     if (dumpStatic) {
                         List<String> dump = new ArrayList<>(List.of(variantJavaBin.toString()));
                         dump.addAll(agentFlags);
@@ -248,6 +263,12 @@ public final class StartupProbe {
             while ((line = r.readLine()) != null) {
                 if (line.contains("all services UP")) {
                     wall = (System.nanoTime() - t0) / 1_000_000;
+                    if (snapshotAtUp != null) {
+                        String list = Files.readString(snapshotAtUp);
+                        Files.writeString(snapshotAtUp.resolveSibling(snapshotAtUp.getFileName() + ".up"),
+                                list.substring(0, list.lastIndexOf('\n') + 1));
+                        snapshotAtUp = null;
+                    }
                     break;
                 }
             }
