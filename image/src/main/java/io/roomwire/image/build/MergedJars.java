@@ -6,16 +6,14 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -80,16 +78,17 @@ public final class MergedJars {
         }
     }
 
+    /** An entry of the merged jar: its bytes, its time and the jar it came from. */
+    private record Entry(byte[] data, long time, String jar) { }
+
     /** Writes {@code jars}, in their order, as one jar at {@code out}. */
     static void merge(List<Path> jars, Path out) throws IOException {
-        Map<String, byte[]> entries = new LinkedHashMap<>();
-        Map<String, Long> times = new LinkedHashMap<>();
-        Map<String, String> from = new LinkedHashMap<>();
+        Map<String, Entry> entries = new LinkedHashMap<>();
         Map<String, StringBuilder> services = new LinkedHashMap<>();
         for (Path jar : jars) {
             String jarName = jar.getFileName().toString();
             try (ZipFile zip = new ZipFile(jar.toFile())) {
-                for (ZipEntry e : java.util.Collections.list(zip.entries())) {
+                for (ZipEntry e : Collections.list(zip.entries())) {
                     String name = e.getName();
                     if (e.isDirectory() || name.equalsIgnoreCase(JarFile.MANIFEST_NAME) || name.equals(LISTING)) {
                         continue;
@@ -106,44 +105,36 @@ public final class MergedJars {
                         }
                         continue;
                     }
-                    byte[] earlier = entries.get(name);
+                    Entry earlier = entries.get(name);
                     if (earlier == null) {
-                        entries.put(name, data);
-                        times.put(name, e.getTime());
-                        from.put(name, jarName);
-                    } else if (!Arrays.equals(earlier, data)) {
+                        entries.put(name, new Entry(data, e.getTime(), jarName));
+                    } else if (!Arrays.equals(earlier.data(), data)) {
                         if (name.endsWith(".class")) {
-                            throw new IOException("two different classes " + name + " in " + from.get(name) + " and " + jarName
+                            throw new IOException("two different classes " + name + " in " + earlier.jar() + " and " + jarName
                                     + ": the class path would load only the first");
                         }
-                        String apart = KEPT_APART + jarName + "/" + name;
-                        entries.put(apart, data);
-                        times.put(apart, e.getTime());
+                        entries.put(KEPT_APART + jarName + "/" + name, new Entry(data, e.getTime(), jarName));
                     }
                 }
             }
         }
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        long time = times.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        long time = entries.values().stream().mapToLong(Entry::time).max().orElse(0);
+        StringBuilder listing = new StringBuilder();
+        jars.forEach(p -> listing.append(p.getFileName()).append('\n'));
         try (OutputStream o = Files.newOutputStream(out); JarOutputStream j = new JarOutputStream(o)) {
-            put(j, JarFile.MANIFEST_NAME, time, manifestBytes(manifest));
-            StringBuilder listing = new StringBuilder();
-            jars.forEach(p -> listing.append(p.getFileName()).append('\n'));
-            put(j, LISTING, time, listing.toString().getBytes(StandardCharsets.UTF_8));
-            for (Map.Entry<String, StringBuilder> s : services.entrySet()) {
-                put(j, s.getKey(), time, s.getValue().toString().getBytes(StandardCharsets.UTF_8));
+            put(j, JarFile.MANIFEST_NAME, time, "Manifest-Version: 1.0\r\n\r\n");
+            put(j, LISTING, time, listing.toString());
+            for (Map.Entry<String, StringBuilder> e : services.entrySet()) {
+                put(j, e.getKey(), time, e.getValue().toString());
             }
-            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                put(j, e.getKey(), times.get(e.getKey()), e.getValue());
+            for (Map.Entry<String, Entry> e : entries.entrySet()) {
+                put(j, e.getKey(), e.getValue().time(), e.getValue().data());
             }
         }
     }
 
-    private static byte[] manifestBytes(Manifest manifest) throws IOException {
-        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-        manifest.write(b);
-        return b.toByteArray();
+    private static void put(JarOutputStream j, String name, long time, String text) throws IOException {
+        put(j, name, time, text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static void put(JarOutputStream j, String name, long time, byte[] data) throws IOException {
@@ -152,18 +143,5 @@ public final class MergedJars {
         j.putNextEntry(e);
         j.write(data);
         j.closeEntry();
-    }
-
-    /** The file names {@value #LISTING} of {@code merged} lists. */
-    static List<String> listing(Path merged) throws IOException {
-        try (ZipFile zip = new ZipFile(merged.toFile())) {
-            ZipEntry e = zip.getEntry(LISTING);
-            if (e == null) {
-                return List.of();
-            }
-            try (InputStream in = zip.getInputStream(e)) {
-                return new ArrayList<>(new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList());
-            }
-        }
     }
 }

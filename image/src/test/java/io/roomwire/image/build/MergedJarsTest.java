@@ -53,8 +53,8 @@ class MergedJarsTest {
                     names.map(p -> p.getFileName().toString()).sorted().toList(), "the library jars are gone, the agent's stays");
         }
         Path merged = lib.resolve(MergedJars.MERGED);
-        assertEquals(List.of("a-lib-1.0.jar", "b-lib-2.0.jar"), MergedJars.listing(merged));
         try (ZipFile zip = new ZipFile(merged.toFile())) {
+            assertEquals("a-lib-1.0.jar\nb-lib-2.0.jar\n", text(zip, MergedJars.LISTING));
             assertEquals("license A", text(zip, "META-INF/LICENSE"), "the first jar's resource keeps its name");
             assertEquals("license B", text(zip, "META-INF/roomwire-merged/b-lib-2.0.jar/META-INF/LICENSE"),
                     "a different resource of a taken name is kept apart, not lost");
